@@ -1,0 +1,63 @@
+# The front door. `make dev` runs the platform, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+LIBS := libs/events libs/kit libs/devinfra
+SERVICES := services/gateway services/member-svc services/privilege-svc services/merchant-svc services/claims-svc services/notify-svc
+PACKAGES := $(LIBS) $(SERVICES)
+TOOLS := pytest pytest-asyncio pytest-timeout ruff mypy standardwebhooks pyyaml kubernetes-validate
+PLATFORM := $(BIN)/python -m cheyou_devinfra.platform
+
+.PHONY: install dev up down status test lint fmt bench schemas images clean
+
+$(VENV)/.installed: constraints.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip -c constraints.txt
+	$(BIN)/python -m pip install -q -c constraints.txt $(TOOLS) $(foreach p,$(PACKAGES),-e $(p))
+	touch $@
+
+install: $(VENV)/.installed  ## create the virtualenv and install every package
+
+dev: install  ## run the whole platform in the foreground; Ctrl-C stops it
+	$(PLATFORM) dev
+
+up: install  ## the same platform in the background; returns when every /readyz answers 200
+	$(PLATFORM) up
+
+down:  ## stop what `make up` started
+	$(PLATFORM) down
+
+status:
+	$(PLATFORM) status
+
+test: install  ## every test of every package and tests/e2e, against real Postgres, Redis and Kafka
+	$(PLATFORM) test -- $(ARGS)
+
+lint: install  ## ruff + mypy --strict
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy $(foreach p,$(PACKAGES),$(p)/src)
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install  ## benchmarks; figures go to bench/RESULTS.md
+	$(BIN)/python bench/events_pipeline.py
+
+schemas: install  ## re-export the event catalogue's JSON Schemas after changing an event
+	$(BIN)/python -m cheyou_events export-schemas
+
+IMAGE_REGISTRY ?= cheyou
+IMAGE_TAG ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+CONTAINER ?= docker
+
+images:  ## one image per service, built from the repository root: $(IMAGE_REGISTRY)/<svc>:$(IMAGE_TAG)
+	@for svc in $(notdir $(SERVICES)); do \
+	  echo "$(CONTAINER) build $(IMAGE_REGISTRY)/$$svc:$(IMAGE_TAG)"; \
+	  $(CONTAINER) build -f services/$$svc/Dockerfile -t $(IMAGE_REGISTRY)/$$svc:$(IMAGE_TAG) . || exit 1; \
+	done
+
+clean:
+	rm -rf $(VENV) .dev .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,270 @@
+"""The platform launcher behind ``make dev``, ``make up``, ``make down`` and ``make test``.
+
+It brings up the infrastructure (see :mod:`cheyou_devinfra`), creates each service's database and the
+topics, runs every service's migrations, then starts each service as its own uvicorn process and waits
+for its ``/readyz``. State lives under ``.dev/`` so a second start reuses the data the first one left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+
+from cheyou_devinfra import Infra, InfraManager, ensure_database, ensure_topics
+
+ROOT = Path(__file__).resolve().parents[4]
+STATE = ROOT / ".dev"
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    module: str
+    env_prefix: str
+    database: str
+    default_port: int
+
+    @property
+    def root(self) -> Path:
+        return ROOT / "services" / self.name
+
+    @property
+    def port(self) -> int:
+        return int(os.environ.get(f"{self.env_prefix}PORT", self.default_port))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+SERVICES = (
+    Service("member-svc", "member_svc", "MEMBER_", "member", 8101),
+    Service("privilege-svc", "privilege_svc", "PRIVILEGE_", "privilege", 8102),
+    Service("merchant-svc", "merchant_svc", "MERCHANT_", "merchant", 8103),
+    Service("claims-svc", "claims_svc", "CLAIMS_", "claims", 8104),
+    Service("notify-svc", "notify_svc", "NOTIFY_", "notify", 8105),
+    Service("gateway", "gateway", "GATEWAY_", "gateway", 8080),
+)
+
+app = typer.Typer(add_completion=False, help=__doc__)
+
+
+def _infra_manager(state: Path, *, test: bool = False, detach: bool = True) -> InfraManager:
+    # detach: the infrastructure outlives this process (`make up` returns; `make down` stops it).
+    # Without it, the children die with this process (what `make test` wants).
+    if test:
+        return InfraManager(state / "test-infra", postgres_port=0, redis_port=0, kafka_port=0, detach=detach)
+    return InfraManager(
+        state / "infra",
+        detach=detach,
+        broker=os.environ.get("CHEYOU_BROKER", "auto"),
+        postgres_port=int(os.environ.get("CHEYOU_POSTGRES_PORT", 5432)),
+        redis_port=int(os.environ.get("CHEYOU_REDIS_PORT", 6379)),
+        kafka_port=int(os.environ.get("CHEYOU_KAFKA_PORT", 9092)),
+    )
+
+
+def _keys(state: Path) -> dict[str, str]:
+    from cheyou_kit.identity import generate_keypair
+
+    directory = state / "keys"
+    private, public = directory / "internal-token.key", directory / "internal-token.pub"
+    if not private.exists():
+        private, public = generate_keypair(directory)
+    return {"INTERNAL_TOKEN_PRIVATE_KEY_FILE": str(private), "INTERNAL_TOKEN_PUBLIC_KEY_FILE": str(public)}
+
+
+async def _prepare(infra: Infra, services: tuple[Service, ...]) -> None:
+    """Databases, topics and migrations: everything a service expects before it starts."""
+    from cheyou_events.topics import TOPICS
+    from cheyou_kit.migrations import upgrade
+    from sqlalchemy.engine import make_url
+
+    await ensure_topics(infra.kafka_bootstrap, dict(TOPICS))
+    for service in services:
+        dsn = await ensure_database(infra.postgres_dsn, service.database)
+        url = make_url(dsn).set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+        await upgrade(service.root, url)
+
+
+def _environment(infra: Infra, state: Path) -> dict[str, str]:
+    env = {**os.environ, **infra.env(), **_keys(state)}
+    for service in SERVICES:
+        env.setdefault(f"{service.env_prefix}URL", service.url)
+    return env
+
+
+def _start_service(service: Service, env: dict[str, str], state: Path) -> subprocess.Popen[bytes]:
+    logs, run = state / "logs", state / "run"
+    logs.mkdir(parents=True, exist_ok=True)
+    run.mkdir(parents=True, exist_ok=True)
+    log = (logs / f"{service.name}.log").open("ab")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            f"{service.module}.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(service.port),
+            "--no-access-log",
+            "--timeout-graceful-shutdown",
+            "20",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    (run / f"{service.name}.pid").write_text(str(process.pid))
+    return process
+
+
+def _wait_ready(services: tuple[Service, ...], timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    pending = list(services)
+    with httpx.Client(timeout=2.0) as client:
+        while pending and time.monotonic() < deadline:
+            for service in list(pending):
+                try:
+                    if client.get(f"{service.url}/readyz").status_code == 200:
+                        pending.remove(service)
+                except httpx.HTTPError:
+                    pass
+            time.sleep(0.3)
+    if pending:
+        names = ", ".join(s.name for s in pending)
+        raise SystemExit(f"not ready after {timeout:.0f}s: {names} (see .dev/logs/)")
+
+
+def stop_services(state: Path) -> None:
+    """SIGTERM every service recorded in ``state/run`` (SIGKILL after 25 s), leaving the infrastructure."""
+    run = state / "run"
+    pids = {}
+    for pid_file in sorted(run.glob("*.pid")) if run.exists() else []:
+        pid = int(pid_file.read_text())
+        try:
+            os.killpg(pid, signal.SIGTERM)
+            pids[pid] = pid_file
+        except ProcessLookupError:
+            pid_file.unlink()
+    deadline = time.monotonic() + 25
+    while pids and time.monotonic() < deadline:
+        for pid, pid_file in list(pids.items()):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                pid_file.unlink(missing_ok=True)
+                del pids[pid]
+        time.sleep(0.2)
+    for pid, pid_file in pids.items():
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        pid_file.unlink(missing_ok=True)
+
+
+def start_platform(state: Path = STATE) -> Infra:
+    started = time.monotonic()
+    infra = _infra_manager(state).start()
+    typer.echo(
+        f"infrastructure: postgres {infra.postgres_dsn} · redis {infra.redis_url} · "
+        f"{infra.broker} at {infra.kafka_bootstrap}"
+    )
+    asyncio.run(_prepare(infra, SERVICES))
+    env = _environment(infra, state)
+    stop_services(state)
+    for service in SERVICES:
+        _start_service(service, env, state)
+    _wait_ready(SERVICES)
+    typer.echo(f"ready in {time.monotonic() - started:.1f}s")
+    for service in SERVICES:
+        typer.echo(f"  {service.name:<14} {service.url}   (docs {service.url}/docs)")
+    return infra
+
+
+@app.command()
+def up() -> None:
+    """Start the platform in the background; return once every /readyz answers 200."""
+    start_platform()
+    typer.echo("logs in .dev/logs/ · stop with `make down`")
+
+
+@app.command()
+def down() -> None:
+    """Stop the services, then the infrastructure this launcher started."""
+    stop_services(STATE)
+    _infra_manager(STATE).stop()
+    typer.echo("stopped")
+
+
+@app.command()
+def dev() -> None:
+    """Run the platform in the foreground, following the services' logs; Ctrl-C stops everything."""
+    start_platform()
+    typer.echo("following logs; Ctrl-C stops the platform")
+    tail = subprocess.Popen(
+        ["tail", "-n", "0", "-F", *(str(STATE / "logs" / f"{s.name}.log") for s in SERVICES)]
+    )
+    stop = False
+
+    def on_signal(_signum: int, _frame: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    while not stop:
+        time.sleep(0.2)
+    tail.terminate()
+    typer.echo("\nstopping…")
+    down()
+
+
+@app.command()
+def status() -> None:
+    """Show each service's readiness."""
+    with httpx.Client(timeout=2.0) as client:
+        for service in SERVICES:
+            try:
+                answer = client.get(f"{service.url}/readyz").json()
+            except httpx.HTTPError as exc:
+                answer = f"down ({type(exc).__name__})"
+            typer.echo(f"{service.name:<14} {service.url}  {answer}")
+
+
+@app.command("test", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def run_tests(
+    ctx: typer.Context, keep: Annotated[bool, typer.Option(help="leave test infra running")] = False
+) -> None:
+    """Start test infrastructure once (free ports, its own state), run pytest on every package, stop it."""
+    manager = _infra_manager(STATE, test=True, detach=keep)
+    infra = manager.start()
+    typer.echo(
+        f"test infrastructure: {infra.broker} at {infra.kafka_bootstrap}, postgres {infra.postgres_dsn}"
+    )
+    env = {**os.environ, **infra.env()}
+    try:
+        code = subprocess.call([sys.executable, "-m", "pytest", *ctx.args], cwd=ROOT, env=env)
+    finally:
+        if not keep:
+            manager.stop()
+    raise typer.Exit(code)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,79 @@
+"""Settings of the events library, read from the environment (pydantic-settings)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BrokerKind = Literal["apache-kafka", "tansu", "external"]
+
+
+class KafkaSettings(BaseSettings):
+    """``KAFKA_*``: where the broker is and how producers talk to it."""
+
+    model_config = SettingsConfigDict(env_prefix="KAFKA_", extra="ignore")
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    broker_kind: BrokerKind = "apache-kafka"
+    """Tansu has no idempotent producer (it answers UnknownError), so idempotence defaults off there."""
+    client_id: str = "cheyou"
+    acks: Literal[0, 1, "all"] = "all"
+    enable_idempotence: bool | None = None
+    """``None`` → on, except for Tansu."""
+    linger_ms: int = Field(default=5, ge=0)
+    """A few ms of batching: the relay sends bursts, and one batch per partition is in flight anyway."""
+    max_batch_size: int = Field(default=256 * 1024, gt=0)
+    request_timeout_ms: int = Field(default=30_000, gt=0)
+
+    @property
+    def idempotence(self) -> bool:
+        if self.enable_idempotence is not None:
+            return self.enable_idempotence
+        return self.broker_kind != "tansu"
+
+
+class OutboxSettings(BaseSettings):
+    """``OUTBOX_*``: the relay."""
+
+    model_config = SettingsConfigDict(env_prefix="OUTBOX_", extra="ignore")
+
+    batch_size: int = Field(default=500, gt=0)
+    poll_interval_s: float = Field(default=1.0, gt=0)
+    """Fallback poll when no NOTIFY arrives (a lost connection, rows inserted without the trigger)."""
+    retention_days: float = Field(default=7, ge=0)
+    """Published rows are kept this long so an operator can replay them."""
+    purge_interval_s: float = Field(default=300, gt=0)
+    standby_retry_s: float = Field(default=2.0, gt=0)
+    """How often a standby relay tries to become the active one."""
+    error_backoff_s: float = Field(default=1.0, gt=0)
+    topic_prefix: str = ""
+    """Prepended to every topic the relay publishes to (environments sharing a cluster; test isolation)."""
+
+
+class ConsumerSettings(BaseSettings):
+    """``EVENTS_CONSUMER_*``: consumer runner, retries and the DLQ."""
+
+    model_config = SettingsConfigDict(env_prefix="EVENTS_CONSUMER_", extra="ignore")
+
+    max_attempts: int = Field(default=4, ge=1)
+    """Handler attempts in total (the first plus retries through ``<group>.retry``) before the DLQ."""
+    retry_backoff_s: float = Field(default=0.5, ge=0)
+    """Delay before retry n is ``retry_backoff_s * 2**(n-1)``, capped by ``retry_backoff_max_s``."""
+    retry_backoff_max_s: float = Field(default=30.0, ge=0)
+    max_concurrency: int = Field(default=16, ge=1)
+    """Transactions running at once per consumer; events with the same key never run concurrently."""
+    transaction_batch: int = Field(default=100, ge=1)
+    """Events of one lane applied in one transaction (one inbox INSERT, one COMMIT). If a handler
+    fails, the transaction is rolled back and its events are applied again one per transaction, so
+    only the failing one goes to retry. Handlers therefore must not have effects outside the session."""
+    max_poll_records: int = Field(default=500, ge=1)
+    poll_timeout_ms: int = Field(default=200, ge=0)
+    session_timeout_ms: int = Field(default=10_000, gt=0)
+    heartbeat_interval_ms: int = Field(default=3_000, gt=0)
+    aux_topic_partitions: int = Field(default=3, ge=1)
+    """Partitions of ``<group>.retry`` and ``<group>.dlq`` when the consumer creates them."""
+    create_aux_topics: bool = True
+    revoke_wait_s: float = Field(default=30.0, gt=0)
+    """How long a revoke waits for in-flight work before giving the partitions up uncommitted."""

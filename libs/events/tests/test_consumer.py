@@ -1,0 +1,282 @@
+"""The consumer runner against real Postgres and Apache Kafka."""
+
+import asyncio
+import json
+import random
+import sys
+import uuid
+from pathlib import Path
+
+from cheyou_devinfra import ensure_topics
+from cheyou_events import EventConsumer, event_inbox, to_record
+from cheyou_events.consumer import (
+    H_ATTEMPT,
+    H_ATTEMPTS,
+    H_DLQ_REASON,
+    H_ERROR_CLASS,
+    H_ERROR_MESSAGE,
+    H_ERROR_TRACEBACK,
+)
+from cheyou_events.testing import (
+    effect_counts,
+    eventually,
+    header_value,
+    read_topic,
+    record_effect,
+    tier_changed,
+)
+from prometheus_client import REGISTRY
+from sqlalchemy import func, select
+
+TIER_CHANGED = "cheyou.member.tier_changed.v1"
+
+
+def consumed(group: str, outcome: str) -> float:
+    return (
+        REGISTRY.get_sample_value(
+            "cheyou_events_consumed_total", {"group": group, "type": TIER_CHANGED, "outcome": outcome}
+        )
+        or 0.0
+    )
+
+
+async def send(producer, envelope, topic: str, *, partition: int | None = None) -> None:
+    record = to_record(envelope)
+    await producer.send_and_wait(
+        topic, record.value, key=record.key, headers=record.headers, partition=partition
+    )
+
+
+def new_consumer(db, kafka, settings, topic: str, handler=None, group: str | None = None) -> EventConsumer:
+    group = group or f"g-{uuid.uuid4().hex[:8]}"
+    return EventConsumer(
+        group_id=group,
+        topics=[topic],
+        handlers={TIER_CHANGED: handler or record_effect(group)},
+        session_factory=db.sessions,
+        bootstrap=kafka.bootstrap,
+        settings=settings,
+        kafka=kafka.settings,
+    )
+
+
+async def applied(db, n: int) -> bool:
+    return sum((await effect_counts(db.sessions)).values()) >= n
+
+
+class TestExactlyOnceEffects:
+    async def test_a_consumer_killed_between_its_commit_and_the_offset_commit_changes_nothing_on_redelivery(
+        self, db, kafka, producer, prefix, consumer_settings
+    ) -> None:
+        topic = f"{prefix}member.events"
+        await ensure_topics(kafka.bootstrap, {topic: 1})
+        events = [tier_changed("M-1", i) for i in range(3)]
+        for event in events:
+            await send(producer, event, topic)
+        group = f"g-{uuid.uuid4().hex[:8]}"
+
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, str(Path(__file__).with_name("consumer_process.py")),
+            db.dsn, kafka.bootstrap, group, topic, kafka.kind,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+
+        assert process.returncode == -9, output.decode()
+        assert await effect_counts(db.sessions) == {e.id: 1 for e in events}  # the transactions committed
+        consumer = new_consumer(db, kafka, consumer_settings, topic, group=group)
+        await consumer.start()
+        try:
+            await eventually(lambda: _at_least(consumed(group, "duplicate"), 3), what="the redelivery")
+        finally:
+            await consumer.stop()
+        assert await effect_counts(db.sessions) == {e.id: 1 for e in events}
+
+    async def test_a_handler_failing_twice_then_succeeding_is_applied_once_through_the_retry_topic(
+        self, db, kafka, producer, prefix, consumer_settings
+    ) -> None:
+        topic = f"{prefix}member.events"
+        await ensure_topics(kafka.bootstrap, {topic: 2})
+        group = f"g-{uuid.uuid4().hex[:8]}"
+        calls = 0
+        apply = record_effect(group)
+
+        async def flaky(session, event) -> None:
+            nonlocal calls
+            calls += 1
+            await apply(session, event)  # its write is rolled back with the failure
+            if calls <= 2:
+                raise ConnectionError(f"merchant API timed out (call {calls})")
+
+        event = tier_changed("M-1", 1)
+        await send(producer, event, topic)
+        consumer = new_consumer(db, kafka, consumer_settings, topic, flaky, group=group)
+        await consumer.start()
+        try:
+            await eventually(lambda: applied(db, 1), what="the third attempt")
+            await asyncio.sleep(0.5)
+        finally:
+            await consumer.stop()
+
+        assert calls == 3
+        assert await effect_counts(db.sessions) == {event.id: 1}
+        retried = await read_topic(kafka.bootstrap, consumer.retry_topic)
+        assert [header_value(r, H_ATTEMPT) for r in retried] == ["2", "3"]
+        assert header_value(retried[1], H_ERROR_MESSAGE) == "merchant API timed out (call 2)"
+        assert await read_topic(kafka.bootstrap, consumer.dlq_topic) == []
+
+    async def test_a_handler_that_always_fails_parks_the_event_on_the_dlq_and_the_partition_flows_on(
+        self, db, kafka, producer, prefix, consumer_settings
+    ) -> None:
+        topic = f"{prefix}member.events"
+        await ensure_topics(kafka.bootstrap, {topic: 1})
+        group = f"g-{uuid.uuid4().hex[:8]}"
+        apply = record_effect(group)
+
+        async def refuses_seq_0(session, event) -> None:
+            if event.data.contribution_fen == 0:
+                raise ValueError("tier table has no row for this contribution")
+            await apply(session, event)
+
+        poison, *later = [tier_changed("M-1", i) for i in range(5)]
+        for event in [poison, *later]:
+            await send(producer, event, topic)
+        consumer_settings.max_attempts = 3
+        consumer = new_consumer(db, kafka, consumer_settings, topic, refuses_seq_0, group=group)
+        await consumer.start()
+        try:
+            await eventually(lambda: applied(db, 4), what="the later events")
+            await eventually(
+                lambda: _topic_has(kafka.bootstrap, consumer.dlq_topic, 1), what="the DLQ record"
+            )
+        finally:
+            await consumer.stop()
+
+        assert await effect_counts(db.sessions) == {e.id: 1 for e in later}
+        [dead] = await read_topic(kafka.bootstrap, consumer.dlq_topic)
+        original = to_record(poison)
+        assert dead.key == original.key
+        assert dead.value == original.value
+        assert all((name, value) in dead.headers for name, value in original.headers)  # every original header
+        assert header_value(dead, H_ERROR_CLASS) == "builtins.ValueError"
+        assert header_value(dead, H_ERROR_MESSAGE) == "tier table has no row for this contribution"
+        assert "refuses_seq_0" in (header_value(dead, H_ERROR_TRACEBACK) or "")
+        assert header_value(dead, H_ATTEMPTS) == "3"
+        assert header_value(dead, H_DLQ_REASON) == "handler_failed"
+
+    async def test_malformed_messages_go_straight_to_the_dlq_and_the_partition_flows_on(
+        self, db, kafka, producer, prefix, consumer_settings
+    ) -> None:
+        topic = f"{prefix}member.events"
+        await ensure_topics(kafka.bootstrap, {topic: 1})
+        good = tier_changed("M-1", 1)
+        valid = to_record(tier_changed("M-1", 0))
+        headers = dict(valid.headers)
+        unknown_type = [(k, b"cheyou.member.exploded.v1" if k == "ce_type" else v) for k, v in valid.headers]
+        malformed = [
+            (valid.headers, b"{this is not json"),
+            (unknown_type, valid.value),
+            (valid.headers, json.dumps({**json.loads(valid.value), "to_tier": "diamond"}).encode()),
+            ([(k, v) for k, v in valid.headers if k != "ce_id"], valid.value),
+            ([], b"hello"),
+        ]
+        for record_headers, value in malformed:
+            await producer.send_and_wait(topic, value, key=b"M-1", headers=record_headers)
+        await send(producer, good, topic)
+        consumer = new_consumer(db, kafka, consumer_settings, topic)
+        await consumer.start()
+        try:
+            await eventually(lambda: applied(db, 1), what="the good event behind the poison pills")
+            await eventually(lambda: _topic_has(kafka.bootstrap, consumer.dlq_topic, 5), what="5 DLQ records")
+        finally:
+            await consumer.stop()
+
+        dead = sorted(await read_topic(kafka.bootstrap, consumer.dlq_topic), key=lambda r: r.offset)
+        assert sorted(header_value(r, H_DLQ_REASON) or "" for r in dead) == sorted(
+            ["invalid_json", "unknown_type", "invalid_payload", "missing_header", "missing_header"]
+        )
+        assert headers["ce_id"] == valid.headers[1][1]
+        assert await effect_counts(db.sessions) == {good.id: 1}
+
+    async def test_types_the_group_does_not_handle_are_acknowledged_and_skipped(
+        self, db, kafka, producer, prefix, consumer_settings
+    ) -> None:
+        from datetime import UTC, datetime
+
+        from cheyou_events import Envelope
+        from cheyou_events.catalogue import MemberVerified
+
+        topic = f"{prefix}member.events"
+        await ensure_topics(kafka.bootstrap, {topic: 1})
+        other = Envelope.new(
+            MemberVerified(member_id="M-1", reviewer_id="R-1", verified_at=datetime.now(UTC)),
+            source="member-svc",
+        )
+        handled = tier_changed("M-1", 1)
+        await send(producer, other, topic)
+        await send(producer, handled, topic)
+        consumer = new_consumer(db, kafka, consumer_settings, topic)
+        await consumer.start()
+        try:
+            await eventually(lambda: applied(db, 1), what="the handled event")
+        finally:
+            await consumer.stop()
+
+        assert await read_topic(kafka.bootstrap, consumer.dlq_topic) == []
+        async with db.sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(event_inbox)) == 1
+
+
+class TestOrdering:
+    async def test_10000_events_over_100_keys_keep_per_key_order_with_concurrent_handlers(
+        self, db, kafka, producer, prefix, consumer_settings
+    ) -> None:
+        topic = f"{prefix}member.events"
+        await ensure_topics(kafka.bootstrap, {topic: 6})
+        last_seen: dict[str, int] = {}
+        out_of_order: list[tuple[str, int, int]] = []
+        running = peak = 0
+        group = f"g-{uuid.uuid4().hex[:8]}"
+        apply = record_effect(group)
+
+        async def check_order(session, event) -> None:
+            nonlocal running, peak
+            running += 1
+            peak = max(peak, running)
+            try:
+                key, seq = event.partitionkey, event.data.contribution_fen
+                if random.random() < 0.02:
+                    await asyncio.sleep(0.002)  # let other keys overtake
+                if seq <= last_seen.get(key, -1):
+                    out_of_order.append((key, last_seen[key], seq))
+                last_seen[key] = seq
+                await apply(session, event)
+            finally:
+                running -= 1
+
+        sends = []
+        for seq in range(100):
+            for k in range(100):
+                record = to_record(tier_changed(f"M-{k}", seq))
+                sends.append(await producer.send(topic, record.value, key=record.key, headers=record.headers))
+        await asyncio.gather(*sends)
+        consumer_settings.max_concurrency = 32
+        consumer = new_consumer(db, kafka, consumer_settings, topic, check_order, group=group)
+        await consumer.start()
+        try:
+            await eventually(lambda: applied(db, 10_000), within_s=120, what="10,000 events")
+        finally:
+            await consumer.stop()
+
+        assert out_of_order == []
+        assert len(last_seen) == 100
+        assert set(last_seen.values()) == {99}
+        assert peak > 1, "handlers never ran concurrently"
+
+
+async def _at_least(value: float, n: float) -> bool:
+    return value >= n
+
+
+async def _topic_has(bootstrap: str, topic: str, n: int) -> bool:
+    return len(await read_topic(bootstrap, topic)) >= n

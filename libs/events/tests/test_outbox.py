@@ -1,0 +1,274 @@
+"""Outbox + relay against real Postgres and Apache Kafka."""
+
+import asyncio
+import json
+import uuid
+
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from cheyou_devinfra import ensure_database, ensure_topics
+from cheyou_events import (
+    EventConsumer,
+    OutboxRelay,
+    OutboxSettings,
+    add_event,
+    add_events,
+    create_event_tables,
+    drop_event_tables,
+    event_outbox,
+)
+from cheyou_events.testing import effect_counts, eventually, read_topic, record_effect, tier_changed
+from sqlalchemy import func, inspect, select, text, update
+from sqlalchemy.ext.asyncio import create_async_engine
+
+
+def relay_settings(prefix: str, **overrides) -> OutboxSettings:
+    return OutboxSettings(topic_prefix=prefix, poll_interval_s=0.2, standby_retry_s=0.2, **overrides)
+
+
+async def unpublished(db) -> int:
+    async with db.sessions() as session:
+        return await session.scalar(select(func.count()).where(event_outbox.c.published_at.is_(None))) or 0
+
+
+class CrashAfterPublish(OutboxRelay):
+    """Dies between the publish and the mark, the first time only."""
+
+    crashed = False
+
+    async def _before_mark(self, _event_ids) -> None:
+        if not CrashAfterPublish.crashed:
+            CrashAfterPublish.crashed = True
+            raise RuntimeError("relay killed after publishing")
+
+
+class TestAddEvent:
+    async def test_writes_through_the_callers_transaction_and_never_commits(self, db) -> None:
+        event = tier_changed("M-1", 1)
+
+        async with db.sessions() as session:
+            await add_event(session, event)
+            await session.rollback()
+
+        assert await unpublished(db) == 0
+
+    async def test_stores_the_trace_context_of_the_current_span(self, db) -> None:
+        from opentelemetry.sdk.trace import TracerProvider
+
+        tracer = TracerProvider().get_tracer("test")
+        with tracer.start_as_current_span("renewal") as span:
+            async with db.sessions() as session, session.begin():
+                await add_event(session, tier_changed("M-1", 1))
+
+        async with db.sessions() as session:
+            traceparent = await session.scalar(select(event_outbox.c.traceparent))
+        context = span.get_span_context()
+        assert traceparent is not None
+        assert traceparent.startswith(f"00-{context.trace_id:032x}-{context.span_id:016x}-")
+
+
+class TestRelay:
+    async def test_a_crash_after_commit_and_before_publish_publishes_once_after_restart(
+        self, db, kafka, producer, prefix, consumer_settings
+    ) -> None:
+        topic = f"{prefix}member.events"
+        await ensure_topics(kafka.bootstrap, {topic: 3})
+        dead_relay = OutboxRelay(db.dsn, producer, relay_settings(prefix))
+        await dead_relay.start()
+        await dead_relay.stop()  # the relay process is gone when the service commits
+        event = tier_changed("M-1", 1)
+        async with db.sessions() as session, session.begin():
+            await add_event(session, event)
+        await asyncio.sleep(0.5)
+        assert await read_topic(kafka.bootstrap, topic) == []
+
+        relay = OutboxRelay(db.dsn, producer, relay_settings(prefix))  # the restart
+        group = f"g-{uuid.uuid4().hex[:8]}"
+        consumer = EventConsumer(
+            group_id=group,
+            topics=[topic],
+            handlers={event.type: record_effect(group)},
+            session_factory=db.sessions,
+            bootstrap=kafka.bootstrap,
+            settings=consumer_settings,
+            kafka=kafka.settings,
+        )
+        await relay.start()
+        await consumer.start()
+        try:
+            await eventually(lambda: _applied(db, event.id), what="the effect")
+            await eventually(lambda: _zero(unpublished(db)), what="the row marked published")
+        finally:
+            await consumer.stop()
+            await relay.stop()
+
+        records = await read_topic(kafka.bootstrap, topic)
+        assert [r.key for r in records] == [b"M-1"]
+        assert await effect_counts(db.sessions) == {event.id: 1}
+
+    async def test_a_crash_between_publish_and_mark_republishes_and_the_inbox_absorbs_it(
+        self, db, kafka, producer, prefix, consumer_settings
+    ) -> None:
+        topic = f"{prefix}member.events"
+        await ensure_topics(kafka.bootstrap, {topic: 3})
+        event = tier_changed("M-1", 1)
+        async with db.sessions() as session, session.begin():
+            await add_event(session, event)
+        CrashAfterPublish.crashed = False
+        relay = CrashAfterPublish(db.dsn, producer, relay_settings(prefix, error_backoff_s=0.1))
+        group = f"g-{uuid.uuid4().hex[:8]}"
+        consumer = EventConsumer(
+            group_id=group,
+            topics=[topic],
+            handlers={event.type: record_effect(group)},
+            session_factory=db.sessions,
+            bootstrap=kafka.bootstrap,
+            settings=consumer_settings,
+            kafka=kafka.settings,
+        )
+        await consumer.start()
+        await relay.start()
+        try:
+            await eventually(lambda: _zero(unpublished(db)), what="the row marked published")
+            await eventually(lambda: _topic_has(kafka.bootstrap, topic, 2), what="the second publication")
+            await eventually(lambda: _applied(db, event.id), what="the effect")
+            await asyncio.sleep(1)  # time for the duplicate to be consumed
+        finally:
+            await consumer.stop()
+            await relay.stop()
+
+        assert CrashAfterPublish.crashed
+        ids = [dict(r.headers)["ce_id"] for r in await read_topic(kafka.bootstrap, topic)]
+        assert ids == [str(event.id).encode()] * 2
+        assert await effect_counts(db.sessions) == {event.id: 1}
+
+    async def test_publishes_in_sequence_order_per_key(self, db, kafka, producer, prefix) -> None:
+        topic = f"{prefix}member.events"
+        await ensure_topics(kafka.bootstrap, {topic: 3})
+        events = [tier_changed(f"M-{i % 7}", i) for i in range(700)]
+        for start in range(0, len(events), 50):
+            async with db.sessions() as session, session.begin():
+                await add_events(session, events[start : start + 50])
+        relay = OutboxRelay(db.dsn, producer, relay_settings(prefix, batch_size=64))
+
+        await relay.start()
+        try:
+            await eventually(lambda: _zero(unpublished(db)), what="everything published")
+        finally:
+            await relay.stop()
+
+        seqs: dict[bytes, list[int]] = {}
+        for record in await read_topic(kafka.bootstrap, topic):
+            seqs.setdefault(record.key, []).append(json.loads(record.value)["contribution_fen"])
+        assert sum(len(s) for s in seqs.values()) == 700
+        assert all(s == sorted(s) for s in seqs.values())
+
+    async def test_only_one_relay_is_active_and_a_standby_takes_over(
+        self, db, kafka, producer, prefix
+    ) -> None:
+        topic = f"{prefix}member.events"
+        await ensure_topics(kafka.bootstrap, {topic: 3})
+        first = OutboxRelay(db.dsn, producer, relay_settings(prefix), name="first")
+        second = OutboxRelay(db.dsn, producer, relay_settings(prefix), name="second")
+        await first.start()
+        await eventually(lambda: _true(first.is_active), what="first relay active")
+        await second.start()
+        await asyncio.sleep(0.5)
+        assert not second.is_active
+
+        await first.stop()
+        await eventually(lambda: _true(second.is_active), what="the standby to take over")
+        async with db.sessions() as session, session.begin():
+            await add_event(session, tier_changed("M-1", 1))
+        await eventually(lambda: _zero(unpublished(db)), what="published by the standby")
+        await second.stop()
+
+    async def test_notify_wakes_the_relay_without_waiting_for_the_poll(
+        self, db, kafka, producer, prefix
+    ) -> None:
+        topic = f"{prefix}member.events"
+        await ensure_topics(kafka.bootstrap, {topic: 3})
+        relay = OutboxRelay(db.dsn, producer, OutboxSettings(topic_prefix=prefix, poll_interval_s=60))
+        await relay.start()
+        await eventually(lambda: _true(relay.is_active), what="relay active")
+        await asyncio.sleep(0.3)  # it is now asleep for a minute unless notified
+        try:
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            async with db.sessions() as session, session.begin():
+                await add_event(session, tier_changed("M-1", 1))
+            await eventually(lambda: _zero(unpublished(db)), within_s=5, what="published on NOTIFY")
+            assert loop.time() - started < 2
+        finally:
+            await relay.stop()
+
+    async def test_purges_rows_published_longer_ago_than_the_retention_window(
+        self, db, producer, prefix
+    ) -> None:
+        expired, published_late, recent = (
+            tier_changed("M-1", 1),
+            tier_changed("M-2", 1),
+            tier_changed("M-3", 1),
+        )
+        eight_days_ago = func.now() - text("interval '8 days'")
+        async with db.sessions() as session, session.begin():
+            await add_events(session, [expired, published_late, recent])
+            await session.execute(update(event_outbox).values(published_at=func.now()))
+            await session.execute(
+                update(event_outbox)
+                .where(event_outbox.c.id.in_([expired.id, published_late.id]))
+                .values(created_at=eight_days_ago)
+            )
+            await session.execute(
+                update(event_outbox)
+                .where(event_outbox.c.id == expired.id)
+                .values(published_at=eight_days_ago)
+            )
+        relay = OutboxRelay(db.dsn, producer, relay_settings(prefix, retention_days=7))
+
+        await relay.start()  # a relay purges when it becomes active, then every purge_interval_s
+        await eventually(lambda: _true(relay.is_active), what="relay active")
+        await asyncio.sleep(0.3)
+        await relay.stop()
+
+        async with db.sessions() as session:
+            left = set((await session.execute(select(event_outbox.c.id))).scalars())
+        assert left == {published_late.id, recent.id}
+
+
+class TestMigrationHelpers:
+    async def test_create_and_drop_event_tables_in_a_migration(self, infra) -> None:
+        dsn = await ensure_database(infra.postgres_dsn, f"events_mig_{uuid.uuid4().hex[:8]}")
+        async_engine = create_async_engine(dsn.replace("postgresql://", "postgresql+asyncpg://", 1))
+        try:
+            async with async_engine.begin() as conn:
+                await conn.run_sync(lambda c: create_event_tables(Operations(MigrationContext.configure(c))))
+                tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+                triggers = await conn.scalar(
+                    text("SELECT count(*) FROM pg_trigger WHERE tgname = 'event_outbox_notify'")
+                )
+            assert {"event_outbox", "event_inbox"} <= tables
+            assert triggers == 1
+
+            async with async_engine.begin() as conn:
+                await conn.run_sync(lambda c: drop_event_tables(Operations(MigrationContext.configure(c))))
+                tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+            assert not {"event_outbox", "event_inbox"} & tables
+        finally:
+            await async_engine.dispose()
+
+
+async def _applied(db, event_id) -> bool:
+    return event_id in await effect_counts(db.sessions)
+
+
+async def _zero(count) -> bool:
+    return await count == 0
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def _topic_has(bootstrap: str, topic: str, n: int) -> bool:
+    return len(await read_topic(bootstrap, topic)) >= n

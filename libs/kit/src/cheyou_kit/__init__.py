@@ -1,0 +1,1 @@
+"""The service kit: what every Cheyou service uses the same way."""

@@ -1,0 +1,62 @@
+"""Settings shared by every service; each service subclasses with its own env prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar, Literal, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+
+class ServiceSettings(BaseSettings):
+    """Connection and runtime settings.
+
+    Platform-wide settings (``POSTGRES_DSN``, ``REDIS_URL``, ``KAFKA_BOOTSTRAP_SERVERS``…) are read
+    without a prefix; a service's own settings use its prefix (``MEMBER_PORT``, ``MEMBER_DATABASE_URL``).
+    """
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    service_name: ClassVar[str]
+    database_name: ClassVar[str]
+    default_port: ClassVar[int]
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    database_url: str | None = Field(
+        default=None, description="This service's own database; derived from POSTGRES_DSN when unset."
+    )
+    postgres_dsn: str = Field(
+        default="postgresql://postgres:postgres@127.0.0.1:5432/postgres", validation_alias="POSTGRES_DSN"
+    )
+    redis_url: str = Field(default="redis://127.0.0.1:6379/0", validation_alias="REDIS_URL")
+    kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
+    kafka_broker_kind: Literal["apache-kafka", "tansu", "external"] = Field(
+        default="apache-kafka", validation_alias="KAFKA_BROKER_KIND"
+    )
+    kafka_topic_prefix: str = Field(default="", validation_alias="KAFKA_TOPIC_PREFIX")
+    internal_token_public_key_file: Path | None = Field(
+        default=None, validation_alias="INTERNAL_TOKEN_PUBLIC_KEY_FILE"
+    )
+    log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
+    log_json: bool = Field(default=True, validation_alias="LOG_JSON")
+    otel_enabled: bool = Field(default=True, validation_alias="OTEL_ENABLED")
+    consumers_enabled: bool = Field(
+        default=True, description="Run this service's Kafka consumers and outbox relay in-process."
+    )
+
+    @model_validator(mode="after")
+    def _default_port(self) -> Self:
+        if self.port == 0:
+            self.port = self.default_port
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The asyncpg URL of this service's database."""
+        url = make_url(self.database_url or self.postgres_dsn)
+        if not self.database_url:
+            url = url.set(database=self.database_name)
+        return url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)

@@ -1,0 +1,160 @@
+"""Test support shared by the services' suites: real databases, real app lifespans, signed identities.
+
+Nothing here fakes our own infrastructure: databases are real Postgres databases migrated with the
+service's Alembic scripts, the app runs its real lifespan (engine, Redis, relay, consumer), and events
+go through the real broker. A service's ``tests/conftest.py`` is two lines::
+
+    from cheyou_kit.testing import service_fixtures
+    identities, service_settings, client, session = service_fixtures(Settings, create_app, ROOT)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from cheyou_events import Envelope, to_record
+from fastapi import FastAPI
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+
+from cheyou_kit.identity import IDENTITY_HEADER, IdentitySigner, Principal, Role, generate_keypair
+from cheyou_kit.migrations import upgrade
+from cheyou_kit.settings import ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
+T = TypeVar("T")
+
+
+async def migrated_database(server_dsn: str, service_root: Path, prefix: str) -> str:
+    """A new database named ``<prefix>_<random>`` at the service's head revision; returns its asyncpg URL."""
+    from cheyou_devinfra import ensure_database
+
+    dsn = await ensure_database(server_dsn, f"{prefix}_{uuid.uuid4().hex[:10]}")
+    url = make_url(dsn).set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+    await upgrade(service_root, url)
+    return url
+
+
+@asynccontextmanager
+async def rollback_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session whose every commit is a savepoint inside one transaction that is rolled back at the end."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        session = AsyncSession(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        try:
+            yield session
+        finally:
+            await session.close()
+            await transaction.rollback()
+
+
+class Identities:
+    """Signs identity headers the way the gateway does, for requests straight to a service in tests."""
+
+    def __init__(self, directory: Path) -> None:
+        private, self.public_key_file = generate_keypair(directory)
+        self._signer = IdentitySigner(private.read_bytes())
+
+    def headers(self, audience: str, role: Role, subject: str | None = None, **ids: object) -> dict[str, str]:
+        principal = Principal.model_validate(
+            {"subject": subject or f"{role}-{uuid.uuid4().hex[:8]}", "role": role, **ids}
+        )
+        return {IDENTITY_HEADER: self._signer.sign(principal, audience)}
+
+
+@asynccontextmanager
+async def app_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Runs the app's real lifespan and yields an HTTP client talking to it in-process."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+
+
+async def publish(bootstrap: str, *envelopes: Envelope[Any]) -> None:
+    """Put events on the broker the way another service's outbox relay would (binary-mode CloudEvents)."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for envelope in envelopes:
+            record = to_record(envelope)
+            await producer.send_and_wait(record.topic, record.value, key=record.key, headers=record.headers)
+    finally:
+        await producer.stop()
+
+
+async def eventually(probe: Callable[[], Awaitable[T | None]], within: float = 20.0) -> T:
+    """Poll ``probe`` until it returns something other than None (asynchronous effects of events)."""
+    async with asyncio.timeout(within):
+        while True:
+            result = await probe()
+            if result is not None:
+                return result
+            await asyncio.sleep(0.1)
+
+
+def service_fixtures(
+    settings_cls: type[S], create_app: Callable[[S], FastAPI], root: Path
+) -> tuple[Any, Any, Any, Any]:
+    """Session fixtures of one service's suite: identities, service_settings, client, session.
+
+    Defined per conftest (not in a shared plugin) so each service's session-scoped fixtures are its own.
+    """
+
+    @pytest.fixture(scope="session")
+    def identities(tmp_path_factory: pytest.TempPathFactory) -> Identities:
+        return Identities(tmp_path_factory.mktemp("keys"))
+
+    @pytest.fixture(scope="session")
+    async def service_settings(infra: Any, identities: Identities) -> S:
+        url = await migrated_database(infra.postgres_dsn, root, f"{settings_cls.database_name}_test")
+        return settings_cls.model_validate(
+            {
+                **infra.env(),
+                "database_url": url,
+                "INTERNAL_TOKEN_PUBLIC_KEY_FILE": str(identities.public_key_file),
+                "LOG_JSON": False,
+                "OTEL_ENABLED": False,
+            }
+        )
+
+    @pytest.fixture(scope="session")
+    async def client(service_settings: S) -> AsyncIterator[httpx.AsyncClient]:
+        async with app_client(create_app(service_settings)) as http:
+            yield http
+
+    @pytest.fixture
+    async def session(service_settings: S) -> AsyncIterator[AsyncSession]:
+        engine = create_async_engine(service_settings.sqlalchemy_url)
+        async with rollback_session(engine) as rolled_back:
+            yield rolled_back
+        await engine.dispose()
+
+    return identities, service_settings, client, session
+
+
+async def schema_drift(url: str, *metadata: MetaData) -> list[Any]:
+    """What the models declare that the migrated database lacks (or the reverse): empty when in step."""
+    engine = create_async_engine(url)
+
+    def compare(connection: Connection) -> list[Any]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, list(metadata)))  # type: ignore[arg-type]
+
+    async with engine.connect() as connection:
+        drift = await connection.run_sync(compare)
+    await engine.dispose()
+    return drift

@@ -1,0 +1,1 @@
+"""Policy cover: which policy covers which customer when, projected from ``core.policy.events``."""

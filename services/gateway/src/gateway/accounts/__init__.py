@@ -1,0 +1,1 @@
+"""Member accounts as the gateway knows them: who may sign in, projected from ``member.events``."""

@@ -1,0 +1,1 @@
+"""The projection of the insurer's core policy system (``core.policy.events``)."""

@@ -1,0 +1,9 @@
+from pathlib import Path
+
+from cheyou_kit.testing import service_fixtures
+from member_svc.config import Settings
+from member_svc.main import create_app
+
+identities, service_settings, client, session = service_fixtures(
+    Settings, create_app, Path(__file__).parents[1]
+)

@@ -1,0 +1,8 @@
+"""Alembic environment of merchant-svc: its own models plus the outbox/inbox tables."""
+
+from cheyou_events.outbox import events_metadata
+from cheyou_kit.migrations import run_env
+from merchant_svc.config import Settings
+from merchant_svc.models import Base
+
+run_env([Base.metadata, events_metadata], Settings().sqlalchemy_url)

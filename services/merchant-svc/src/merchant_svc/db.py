@@ -1,0 +1,7 @@
+"""The declarative base of merchant-svc's own database (engine and sessions come from ``cheyou_kit.db``)."""
+
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass

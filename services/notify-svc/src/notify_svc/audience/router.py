@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from cheyou_kit.db import SessionDep
+from cheyou_kit.errors import NotFound
+from cheyou_kit.identity import Principal, Role, require_roles
+from fastapi import APIRouter, Depends
+
+from notify_svc.audience import service
+from notify_svc.audience.schemas import RecipientRead
+
+router = APIRouter(prefix="/audience", tags=["audience"])
+
+OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
+
+
+@router.get("/{member_id}", response_model=RecipientRead)
+async def get_recipient(member_id: str, session: SessionDep, _: OpsDep) -> RecipientRead:
+    """A member as notify-svc sees them for targeting (ops)."""
+    recipient = await service.get(session, member_id)
+    if recipient is None:
+        raise NotFound(f"member {member_id} is not known")
+    return RecipientRead.model_validate(recipient)

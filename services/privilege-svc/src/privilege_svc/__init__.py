@@ -1,0 +1,5 @@
+"""privilege-svc.
+
+The privilege catalogue and tier entitlements, service orders, the points ledger, the rewards mall
+and activities.
+"""

@@ -1,0 +1,1 @@
+"""privilege-svc's projection of members and their tiers, fed by ``member.events``."""

@@ -1,0 +1,486 @@
+"""deploy/k8s: render every overlay with a real kustomize, validate it, and check the platform's own rules.
+
+kustomize is built once from the Go module proxy (``go install``, ~30 s on a new machine) into
+``.dev/tools/``; set ``KUSTOMIZE`` to use another binary. Kubernetes kinds are validated offline against the
+schemas shipped in the ``kubernetes-validate`` package (strict: unknown fields fail). The operators' kinds
+(Strimzi, CloudNativePG, Prometheus Operator) have no schema there: the checks below cover what we rely on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy" / "k8s"
+README = (K8S / "README.md").read_text()
+KUSTOMIZE_MODULE = "sigs.k8s.io/kustomize/kustomize/v5"
+KUSTOMIZE_VERSION = "v5.8.1"
+KUBERNETES_VERSION = "1.31"  # the oldest version the manifests support (matchLabelKeys in pod affinity)
+OVERLAYS = sorted(p.name for p in (K8S / "overlays").iterdir() if (p / "kustomization.yaml").exists())
+
+# name, module, port
+SERVICES = [
+    ("gateway", "gateway", 8080),
+    ("member-svc", "member_svc", 8101),
+    ("privilege-svc", "privilege_svc", 8102),
+    ("merchant-svc", "merchant_svc", 8103),
+    ("claims-svc", "claims_svc", 8104),
+    ("notify-svc", "notify_svc", 8105),
+]
+OPERATOR_GROUPS = {"kafka.strimzi.io", "postgresql.cnpg.io", "monitoring.coreos.com", "barmancloud.cnpg.io"}
+# Metrics the alert rules and the dashboard use before the code exports them (issues 5 and 7); the names are
+# the contract in deploy/k8s/README.md, "Metrics".
+PENDING_METRICS = {
+    "cheyou_webhook_deliveries_total",
+    "cheyou_webhook_endpoint_disabled",
+    "cheyou_notifications_sent_total",
+}
+SECRET_ENV = re.compile(r"PASSWORD|SECRET|TOKEN|PRIVATE|CREDENTIAL|_KEY$|DSN$", re.IGNORECASE)
+
+Doc = dict[str, Any]
+
+
+# ---------------------------------------------------------------------------------------------- rendering
+
+
+@pytest.fixture(scope="session")
+def kustomize() -> str:
+    explicit = os.environ.get("KUSTOMIZE")
+    if explicit:
+        return explicit
+    tools = ROOT / ".dev" / "tools" / f"kustomize-{KUSTOMIZE_VERSION}"
+    binary = tools / "kustomize"
+    if binary.exists():
+        return str(binary)
+    go = shutil.which("go")
+    if go is None:
+        pytest.fail("rendering deploy/k8s needs kustomize: install Go (it builds it) or set KUSTOMIZE")
+    tools.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "GOBIN": str(tools), "GOTOOLCHAIN": "local", "GOFLAGS": "-modcacherw"}
+    subprocess.run(
+        [go, "install", f"{KUSTOMIZE_MODULE}@{KUSTOMIZE_VERSION}"], env=env, check=True, timeout=600
+    )
+    return str(binary)
+
+
+@pytest.fixture(scope="session")
+def rendered(kustomize: str) -> dict[str, list[Doc]]:
+    out = {}
+    for overlay in OVERLAYS:
+        result = subprocess.run(
+            [kustomize, "build", str(K8S / "overlays" / overlay)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        out[overlay] = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+    return out
+
+
+def test_the_overlays_are_dev_and_prod() -> None:
+    assert {"dev", "prod"} <= set(OVERLAYS)
+
+
+def by_kind(docs: list[Doc], kind: str) -> dict[str, Doc]:
+    return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
+
+
+def pod_specs(docs: list[Doc]) -> Iterator[tuple[Doc, Doc]]:
+    for doc in docs:
+        if doc["kind"] in {"Deployment", "Job", "StatefulSet", "DaemonSet"}:
+            yield doc, doc["spec"]["template"]["spec"]
+
+
+def is_ours(doc: Doc) -> bool:
+    return bool(doc["metadata"].get("labels", {}).get("app.kubernetes.io/part-of") == "cheyou")
+
+
+def platform_config(docs: list[Doc]) -> dict[str, str]:
+    [config] = [
+        d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("cheyou-platform")
+    ]
+    return dict(config["data"])
+
+
+# ---------------------------------------------------------------------------------------------- schemas
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_kubernetes_object_is_valid_against_the_schemas(
+    rendered: dict[str, list[Doc]], overlay: str
+) -> None:
+    errors = []
+    for doc in rendered[overlay]:
+        group = doc["apiVersion"].split("/")[0] if "/" in doc["apiVersion"] else ""
+        if group in OPERATOR_GROUPS:
+            continue
+        try:
+            kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            path = "/".join(str(p) for p in exc.path)
+            errors.append(f"{doc['kind']}/{doc['metadata']['name']}: {path}: {exc.message}")
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_operator_objects_have_the_fields_we_rely_on(rendered: dict[str, list[Doc]], overlay: str) -> None:
+    docs = rendered[overlay]
+    kinds = {d["kind"] for d in docs}
+    assert {"Kafka", "KafkaNodePool", "KafkaTopic", "Cluster", "Database"} <= kinds
+    assert {"ServiceMonitor", "PodMonitor", "PrometheusRule"} <= kinds
+    for doc in docs:
+        if doc["apiVersion"].split("/")[0] in OPERATOR_GROUPS:
+            assert doc["apiVersion"].rsplit("/", 1)[1] in {"v1", "v1beta2"}, doc["apiVersion"]
+            assert isinstance(doc.get("spec"), dict), f"{doc['kind']}/{doc['metadata']['name']} has no spec"
+        if doc["kind"] in {"KafkaTopic", "KafkaNodePool"}:
+            assert doc["metadata"]["labels"]["strimzi.io/cluster"] == "cheyou"
+    pools = by_kind(docs, "KafkaNodePool").values()
+    assert sum(p["spec"]["replicas"] for p in pools if "controller" in p["spec"]["roles"]) % 2 == 1
+    assert any("broker" in p["spec"]["roles"] for p in pools)
+    cluster = by_kind(docs, "Cluster")["cheyou-pg"]
+    roles = {r["name"]: r["passwordSecret"]["name"] for r in cluster["spec"]["managed"]["roles"]}
+    databases = {d["spec"]["name"]: d["spec"] for d in by_kind(docs, "Database").values()}
+    for service, module, _ in SERVICES:
+        database = importlib.import_module(f"{module}.config").Settings.database_name
+        assert databases[database]["owner"] == database
+        assert databases[database]["cluster"]["name"] == "cheyou-pg"
+        assert roles[database] == f"{service}-postgres"
+
+
+# ---------------------------------------------------------------------------------------------- workloads
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_service_has_its_objects(rendered: dict[str, list[Doc]], overlay: str) -> None:
+    docs = rendered[overlay]
+    deployments, jobs = by_kind(docs, "Deployment"), by_kind(docs, "Job")
+    services, accounts = by_kind(docs, "Service"), by_kind(docs, "ServiceAccount")
+    pdbs, policies = by_kind(docs, "PodDisruptionBudget"), by_kind(docs, "NetworkPolicy")
+    for name, module, port in SERVICES:
+        deployment = deployments[name]
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        assert container["image"].split("@")[0].split(":")[0].endswith(f"cheyou/{name}")
+        assert container["ports"] == [{"name": "http", "containerPort": port, "protocol": "TCP"}]
+        assert services[name]["spec"]["ports"][0]["port"] == port
+        assert deployment["spec"]["template"]["spec"]["serviceAccountName"] in accounts
+        migrate = jobs[f"{name}-migrate"]["spec"]["template"]["spec"]
+        assert migrate["containers"][0]["command"] == ["alembic", "-c", "/app/alembic.ini", "upgrade", "head"]
+        assert migrate["containers"][0]["image"] == container["image"]
+        assert (
+            pdbs[name]["spec"]["selector"]["matchLabels"].items()
+            <= deployment["spec"]["template"]["metadata"]["labels"].items()
+        )
+        assert f"{name}-ingress" in policies
+        # what the image runs must listen on the port the Deployment declares
+        dockerfile = (ROOT / "services" / name / "Dockerfile").read_text()
+        assert f'"{module}.main:create_app", "--factory"' in dockerfile
+        assert f'"--port", "{port}"' in dockerfile
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_workloads_have_probes_resources_and_a_locked_down_security_context(
+    rendered: dict[str, list[Doc]], overlay: str
+) -> None:
+    for doc, spec in pod_specs(rendered[overlay]):
+        where = f"{overlay}: {doc['kind']}/{doc['metadata']['name']}"
+        assert spec.get("securityContext", {}).get("runAsNonRoot") is True, where
+        assert spec.get("automountServiceAccountToken") is False, where
+        for container in spec["containers"]:
+            image = container["image"]
+            assert ":" in image.rsplit("/", 1)[-1] or "@sha256:" in image, f"{where}: untagged image {image}"
+            assert not image.endswith(":latest"), f"{where}: {image}"
+            for kind in ("requests", "limits"):
+                assert {"cpu", "memory"} <= set(container.get("resources", {}).get(kind, {})), (
+                    f"{where}: {kind}"
+                )
+            security = container.get("securityContext", {})
+            assert security.get("readOnlyRootFilesystem") is True, where
+            assert security.get("allowPrivilegeEscalation") is False, where
+            assert security.get("capabilities", {}).get("drop") == ["ALL"], where
+            if doc["kind"] == "Deployment":
+                assert {"livenessProbe", "readinessProbe", "startupProbe"} <= set(container), where
+            if is_ours(doc):
+                mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
+                volumes = {v["name"]: v for v in spec.get("volumes", [])}
+                assert "emptyDir" in volumes[mounts["/tmp"]], f"{where}: /tmp must be an emptyDir"
+        if doc["kind"] == "Deployment" and is_ours(doc):
+            [container] = spec["containers"]
+            assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+            assert container["startupProbe"]["httpGet"]["path"] == "/healthz"
+            assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+            # uvicorn drains 25 s, then the consumers finish their batch and leave the group (up to 30 s)
+            assert spec["terminationGracePeriodSeconds"] >= 60, where
+            assert spec["topologySpreadConstraints"], where
+
+
+def test_dev_runs_one_replica_and_prod_scales_with_pdbs_and_anti_affinity(
+    rendered: dict[str, list[Doc]],
+) -> None:
+    dev, prod = rendered["dev"], rendered["prod"]
+    assert not by_kind(dev, "HorizontalPodAutoscaler")
+    for name, _, _ in SERVICES:
+        assert by_kind(dev, "Deployment")[name]["spec"].get("replicas", 1) == 1
+        hpa = by_kind(prod, "HorizontalPodAutoscaler")[name]["spec"]
+        assert hpa["scaleTargetRef"]["name"] == name
+        assert 2 <= hpa["minReplicas"] <= hpa["maxReplicas"]
+        assert "replicas" not in by_kind(prod, "Deployment")[name]["spec"], "the HPA owns the replica count"
+        assert by_kind(prod, "PodDisruptionBudget")[name]["spec"].get("minAvailable")
+        affinity = by_kind(prod, "Deployment")[name]["spec"]["template"]["spec"]["affinity"]
+        assert affinity["podAntiAffinity"]
+    # consumers scale with partitions: more replicas than partitions would sit idle as consumers
+    partitions = {
+        t["spec"]["topicName"]: t["spec"]["partitions"] for t in by_kind(prod, "KafkaTopic").values()
+    }
+    for name, module, _ in SERVICES:
+        if name == "gateway":
+            continue
+        consumed = consumed_topics(module)
+        if consumed:
+            assert by_kind(prod, "HorizontalPodAutoscaler")[name]["spec"]["maxReplicas"] <= min(
+                partitions[t] for t in consumed
+            )
+
+
+def test_prod_producers_are_idempotent_with_acks_all_and_dev_keeps_the_code_default(
+    rendered: dict[str, list[Doc]],
+) -> None:
+    prod, dev = platform_config(rendered["prod"]), platform_config(rendered["dev"])
+    assert prod["KAFKA_ENABLE_IDEMPOTENCE"] == "true"
+    assert prod["KAFKA_ACKS"] == "all"
+    assert "KAFKA_ENABLE_IDEMPOTENCE" not in dev
+    for config in (prod, dev):
+        assert config["KAFKA_BROKER_KIND"] == "apache-kafka"
+        assert config["EVENTS_CONSUMER_CREATE_AUX_TOPICS"] == "false"
+
+
+# ---------------------------------------------------------------------------------------------- secrets
+
+
+def referenced_secrets(docs: list[Doc]) -> set[str]:
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in {"secretKeyRef", "secretRef"} and isinstance(value, dict):
+                    names.add(value["name"])
+                elif key == "secret" and isinstance(value, dict) and "secretName" in value:
+                    names.add(value["secretName"])
+                elif key in {"passwordSecret", "accessKeyId", "secretAccessKey"} and isinstance(value, dict):
+                    names.add(value["name"])
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(docs)
+    for ingress in by_kind(docs, "Ingress").values():
+        names.update(tls["secretName"] for tls in ingress["spec"].get("tls", []))
+    return names
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_no_plaintext_secrets_and_every_secret_is_documented(
+    rendered: dict[str, list[Doc]], overlay: str
+) -> None:
+    docs = rendered[overlay]
+    assert not [d for d in docs if d["kind"] == "Secret"], "Secrets are created by ops, never committed"
+    for doc, spec in pod_specs(docs):
+        for container in spec["containers"]:
+            for env in container.get("env", []):
+                if "value" in env and not env["name"].endswith("_FILE"):
+                    assert not SECRET_ENV.search(env["name"]), f"{doc['metadata']['name']}: {env['name']}"
+                    assert not re.search(r"://[^$/]+:[^$/]+@", env["value"]), f"credentials in {env['name']}"
+    for config in by_kind(docs, "ConfigMap").values():
+        for key, value in config.get("data", {}).items():
+            if not key.endswith("_FILE") and not key.endswith(".json") and not key.endswith(".yaml"):
+                assert not SECRET_ENV.search(key), f"{config['metadata']['name']}: {key}"
+            assert not re.search(r"://[^$/\s]+:[^$/\s]+@", value), f"credentials in {key}"
+    secrets = referenced_secrets(docs)
+    assert secrets
+    undocumented = sorted(name for name in secrets if f"`{name}`" not in README)
+    assert not undocumented, f"secrets referenced but not in deploy/k8s/README.md: {undocumented}"
+
+
+# ---------------------------------------------------------------------------------------------- Kafka
+
+
+def consumed_topics(module: str) -> set[str]:
+    from cheyou_events import catalogue
+
+    handlers = getattr(importlib.import_module(f"{module}.main"), "HANDLERS", {})
+    return {catalogue.topic(event_type) for event_type in handlers}
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_topic_the_code_uses_is_a_kafka_topic(rendered: dict[str, list[Doc]], overlay: str) -> None:
+    from cheyou_events.topics import TOPICS, dlq_topic, retry_topic
+
+    topics = {t["spec"]["topicName"]: t["spec"] for t in by_kind(rendered[overlay], "KafkaTopic").values()}
+    for name, partitions in TOPICS.items():
+        assert name in topics, f"{name} has no KafkaTopic"
+        assert topics[name]["partitions"] >= partitions
+    for group, module, _ in SERVICES:
+        assert consumed_topics(module) <= set(topics)
+        assert {retry_topic(group), dlq_topic(group)} <= set(topics), f"{group}: retry/DLQ topics"
+        dlq, retry = topics[dlq_topic(group)], topics[retry_topic(group)]
+        assert dlq["config"]["retention.ms"] > topics["member.events"]["config"]["retention.ms"]
+        assert retry["config"]["retention.ms"] >= 3_600_000
+    for spec in topics.values():
+        assert "retention.ms" in spec["config"]
+    kafka = by_kind(rendered[overlay], "Kafka")["cheyou"]["spec"]["kafka"]["config"]
+    assert kafka["auto.create.topics.enable"] is False
+    if overlay == "prod":
+        assert kafka["min.insync.replicas"] == 2
+        assert kafka["default.replication.factor"] == 3
+        assert all(s["replicas"] == 3 and s["config"]["min.insync.replicas"] == 2 for s in topics.values())
+        brokers = [
+            p for p in by_kind(rendered[overlay], "KafkaNodePool").values() if "broker" in p["spec"]["roles"]
+        ]
+        assert sum(p["spec"]["replicas"] for p in brokers) == 3
+
+
+# ---------------------------------------------------------------------------------------------- network
+
+
+def test_only_the_gateway_is_exposed_and_services_accept_the_gateway_and_prometheus(
+    rendered: dict[str, list[Doc]],
+) -> None:
+    docs = rendered["prod"]
+    policies = by_kind(docs, "NetworkPolicy")
+    deny = policies["cheyou-default-deny"]["spec"]
+    assert deny["policyTypes"] == ["Ingress", "Egress"]
+    assert "ingress" not in deny
+    assert "egress" not in deny
+    [ingress] = by_kind(docs, "Ingress").values()
+    assert ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"] == "gateway"
+    for name, _, _ in SERVICES:
+        sources = policies[f"{name}-ingress"]["spec"]["ingress"][0]["from"]
+        namespaces = {
+            s.get("namespaceSelector", {}).get("matchLabels", {}).get("kubernetes.io/metadata.name")
+            for s in sources
+        }
+        pods = {
+            s["podSelector"]["matchLabels"].get("app.kubernetes.io/name")
+            for s in sources
+            if "podSelector" in s
+        }
+        if name == "gateway":
+            assert namespaces == {"ingress-nginx", "monitoring"}
+        else:
+            assert namespaces == {None, "monitoring"}
+            assert pods == {"gateway", "prometheus"}
+    services = by_kind(docs, "Service")
+    assert all(s["spec"].get("type", "ClusterIP") == "ClusterIP" for s in services.values())
+
+
+# ---------------------------------------------------------------------------------------------- observability
+
+
+def exported_metrics() -> set[str]:
+    """Metric names the code defines (prometheus_client adds _total to counters, _bucket/_count/_sum)."""
+    names: set[str] = set()
+    pattern = re.compile(r"\b(Counter|Gauge|Histogram|Summary)\(\s*\"([a-zA-Z_:][a-zA-Z0-9_:]*)\"")
+    for source in [*ROOT.glob("libs/*/src/**/*.py"), *ROOT.glob("services/*/src/**/*.py")]:
+        for kind, name in pattern.findall(source.read_text()):
+            base = name.removesuffix("_total")
+            names |= {
+                "Counter": {f"{base}_total"},
+                "Gauge": {name},
+                "Histogram": {f"{name}_bucket", f"{name}_count", f"{name}_sum"},
+                "Summary": {f"{name}_count", f"{name}_sum", name},
+            }[kind]
+    return names
+
+
+def our_metric_names(expr: str) -> set[str]:
+    return set(re.findall(r"\b(cheyou_[a-z0-9_]+|http_request_duration_seconds_[a-z]+)\b", expr))
+
+
+def test_alert_rules_use_metrics_the_code_exports_and_have_runbooks(rendered: dict[str, list[Doc]]) -> None:
+    exported = exported_metrics()
+    assert {
+        "cheyou_events_consumer_lag",
+        "cheyou_events_outbox_backlog",
+        "http_request_duration_seconds_count",
+    } <= exported
+    [rule] = by_kind(rendered["prod"], "PrometheusRule").values()
+    alerts = [r for group in rule["spec"]["groups"] for r in group["rules"] if "alert" in r]
+    used: set[str] = set()
+    for alert in alerts:
+        used |= our_metric_names(alert["expr"])
+        anchor = alert["annotations"]["runbook_url"].split("#")[1]
+        headings = {
+            re.sub(r"[^a-z0-9-]", "", h.lower()) for h in re.findall(r"^#+ (.+)$", README, re.MULTILINE)
+        }
+        assert anchor in headings, f"{alert['alert']}: no runbook section '{anchor}' in deploy/k8s/README.md"
+    unknown = used - exported - PENDING_METRICS
+    assert not unknown, f"alert rules use metrics the code does not export: {sorted(unknown)}"
+    wanted = {
+        "CheyouConsumerLagGrowing",
+        "CheyouOutboxBacklogGrowing",
+        "CheyouDLQNotEmpty",
+        "CheyouHigh5xxRate",
+        "CheyouReadinessFlapping",
+        "CheyouWebhookEndpointDisabled",
+    }
+    assert wanted <= {a["alert"] for a in alerts}
+
+
+def test_dashboard_queries_use_exported_metrics(rendered: dict[str, list[Doc]]) -> None:
+    [dashboards] = [d for d in rendered["prod"] if d["metadata"]["name"].startswith("cheyou-dashboards")]
+    dashboard = json.loads(dashboards["data"]["cheyou-platform.json"])
+    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    used = set().union(*(our_metric_names(e) for e in exprs))
+    assert not used - exported_metrics() - PENDING_METRICS
+
+
+def test_the_otel_collector_receives_what_the_services_send(rendered: dict[str, list[Doc]]) -> None:
+    docs = rendered["prod"]
+    config = platform_config(docs)
+    assert config["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector:4317"
+    [collector_config] = [d for d in docs if d["metadata"]["name"].startswith("otel-collector-config")]
+    collector = yaml.safe_load(collector_config["data"]["config.yaml"])
+    assert collector["receivers"]["otlp"]["protocols"]["grpc"]["endpoint"].endswith(":4317")
+    assert collector["service"]["pipelines"]["traces"]["receivers"] == ["otlp"]
+    assert by_kind(docs, "Service")["otel-collector"]["spec"]["ports"][0]["port"] == 4317
+
+
+# ---------------------------------------------------------------------------------------------- images
+
+
+@pytest.mark.parametrize(("name", "module", "port"), SERVICES)
+def test_dockerfile(name: str, module: str, port: int) -> None:
+    text = (ROOT / "services" / name / "Dockerfile").read_text()
+    instructions = [line.split()[0] for line in text.splitlines() if line and not line.startswith((" ", "#"))]
+    assert instructions.count("FROM") == 2, "multi-stage: build, then a runtime without build tools"
+    assert "HEALTHCHECK" not in instructions, "Kubernetes probes the service"
+    assert re.search(r"^USER 10001", text, re.MULTILINE), "runs as a non-root numeric user"
+    assert f"pip install -c constraints.txt ./libs/events ./libs/kit ./services/{name}" in text
+    assert f"COPY services/{name}/alembic.ini /app/alembic.ini" in text
+    assert f"COPY services/{name}/migrations /app/migrations" in text
+    assert "PYTHONDONTWRITEBYTECODE=1" in text
+    assert f"EXPOSE {port}" in text
+    assert (ROOT / "services" / name / "alembic.ini").exists()
+
+
+def test_dockerignore_keeps_the_context_small_and_helm_values_parse() -> None:
+    lines = (ROOT / ".dockerignore").read_text().splitlines()
+    assert lines.index("**") < lines.index("!constraints.txt"), "exclude everything, then re-include"
+    for values in (ROOT / "deploy" / "k8s" / "redis").glob("*.yaml"):
+        assert isinstance(yaml.safe_load(values.read_text()), dict)
+    assert "**/tests" in lines
