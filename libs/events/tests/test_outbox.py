@@ -3,6 +3,7 @@
 import asyncio
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
@@ -15,10 +16,11 @@ from cheyou_events import (
     add_events,
     create_event_tables,
     drop_event_tables,
+    event_inbox,
     event_outbox,
 )
 from cheyou_events.testing import effect_counts, eventually, read_topic, record_effect, tier_changed
-from sqlalchemy import func, inspect, select, text, update
+from sqlalchemy import func, insert, inspect, select, text, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 
@@ -234,6 +236,39 @@ class TestRelay:
         async with db.sessions() as session:
             left = set((await session.execute(select(event_outbox.c.id))).scalars())
         assert left == {published_late.id, recent.id}
+
+    async def test_purges_inbox_rows_processed_longer_ago_than_the_inbox_retention(
+        self, db, producer, prefix
+    ) -> None:
+        old, recent = uuid.uuid4(), uuid.uuid4()
+        async with db.sessions() as session, session.begin():
+            await session.execute(
+                insert(event_inbox),
+                [
+                    {
+                        "consumer_group": "g",
+                        "event_id": old,
+                        "event_type": "t",
+                        "processed_at": datetime.now(UTC) - timedelta(days=31),
+                    },
+                    {
+                        "consumer_group": "g",
+                        "event_id": recent,
+                        "event_type": "t",
+                        "processed_at": datetime.now(UTC) - timedelta(days=29),
+                    },
+                ],
+            )
+        relay = OutboxRelay(db.dsn, producer, relay_settings(prefix, inbox_retention_days=30))
+
+        await relay.start()
+        await eventually(lambda: _true(relay.is_active), what="relay active")
+        await asyncio.sleep(0.3)
+        await relay.stop()
+
+        async with db.sessions() as session:
+            left = set((await session.execute(select(event_inbox.c.event_id))).scalars())
+        assert left == {recent}
 
 
 class TestMigrationHelpers:

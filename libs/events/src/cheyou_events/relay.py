@@ -46,6 +46,13 @@ DELETE FROM event_outbox WHERE id IN (
     LIMIT 5000
 )
 """
+# Inbox rows only need to outlive any redelivery: a broker keeps records for days, a replay republishes
+# from the producer's outbox (kept `retention_days`), so the inbox keeps longer than both.
+_PURGE_INBOX = """
+DELETE FROM event_inbox WHERE (consumer_group, event_id) IN (
+    SELECT consumer_group, event_id FROM event_inbox WHERE processed_at < now() - $1::interval LIMIT 5000
+)
+"""
 
 
 def asyncpg_dsn(dsn: str) -> str:
@@ -158,17 +165,22 @@ class OutboxRelay:
         return len(rows)
 
     async def purge(self) -> int:
-        """Delete published rows older than the retention window; returns how many."""
+        """Delete outbox rows published longer ago than ``retention_days`` and inbox rows processed
+        longer ago than ``inbox_retention_days``, in chunks; returns how many rows went."""
         if self._conn is None:
             return 0
-        retention = timedelta(days=self._settings.retention_days)
         deleted = 0
-        while True:
-            status = await self._conn.execute(_PURGE, retention)
-            count = int(status.split()[-1])
-            deleted += count
-            if count < 5000:
-                return deleted
+        for statement, days in (
+            (_PURGE, self._settings.retention_days),
+            (_PURGE_INBOX, self._settings.inbox_retention_days),
+        ):
+            while True:
+                status = await self._conn.execute(statement, timedelta(days=days))
+                count = int(status.split()[-1])
+                deleted += count
+                if count < 5000:
+                    break
+        return deleted
 
     async def _before_mark(self, event_ids: list[Any]) -> None:
         """Between the publish and the mark: the window a crash republishes. Tests override it."""

@@ -44,6 +44,9 @@ class OutboxSettings(BaseSettings):
     """Fallback poll when no NOTIFY arrives (a lost connection, rows inserted without the trigger)."""
     retention_days: float = Field(default=7, ge=0)
     """Published rows are kept this long so an operator can replay them."""
+    inbox_retention_days: float = Field(default=30, ge=0)
+    """Inbox rows (processed event ids) are kept this long; longer than the broker's retention and
+    ``retention_days``, so no redelivery or replay can outlive its dedupe record."""
     purge_interval_s: float = Field(default=300, gt=0)
     standby_retry_s: float = Field(default=2.0, gt=0)
     """How often a standby relay tries to become the active one."""

@@ -22,7 +22,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from cheyou_events import Envelope, to_record
+from cheyou_events import TOPICS, Envelope, ensure_topics, to_record
 from fastapi import FastAPI
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection, make_url
@@ -120,6 +120,7 @@ def service_fixtures(
 
     @pytest.fixture(scope="session")
     async def service_settings(infra: Any, identities: Identities) -> S:
+        await ensure_topics(infra.kafka_bootstrap, dict(TOPICS))  # as the launcher does before start-up
         url = await migrated_database(infra.postgres_dsn, root, f"{settings_cls.database_name}_test")
         return settings_cls.model_validate(
             {
