@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from cheyou_devinfra import Infra
-from cheyou_devinfra.platform import SERVICES, Service, start_platform, stop_services
+from cheyou_devinfra.platform import FAKES, SERVICES, Service, start_platform, stop_services
 from cheyou_devinfra.pytest_plugin import temporary_state_dir
 
 
@@ -24,6 +24,7 @@ def platform(infra: Infra) -> Iterator[Path]:
     saved = dict(os.environ)
     os.environ.update(infra.env())
     os.environ.update({f"{service.env_prefix}PORT": str(_free_port()) for service in SERVICES})
+    os.environ.update({f"CHEYOU_FAKE_{fake.name.upper()}_PORT": str(_free_port()) for fake in FAKES})
     try:
         start_platform(state)
         yield state

@@ -41,7 +41,8 @@ class TestCatalogue:
 
         registered = set(catalogue.types())
 
-        assert registered == {f"cheyou.{d}.{n}.v1" for d, names in expected.items() for n in names}
+        missing = {f"cheyou.{d}.{n}.v1" for d, names in expected.items() for n in names} - registered
+        assert missing == set()  # services add events of their own; these are the ones the flows need
 
     @pytest.mark.parametrize("model", list(catalogue), ids=lambda m: m.event_type)
     def test_every_event_is_named_as_its_type_and_published_on_a_known_topic(

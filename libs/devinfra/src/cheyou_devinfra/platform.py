@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -55,6 +57,26 @@ SERVICES = (
     Service("notify-svc", "notify_svc", "NOTIFY_", "notify", 8105),
     Service("gateway", "gateway", "GATEWAY_", "gateway", 8080),
 )
+
+
+@dataclass(frozen=True)
+class Fake:
+    """A local stand-in for a third-party provider, speaking its HTTP contract (``libs/fakes``)."""
+
+    name: str
+    url_setting: str
+    default_port: int
+
+    @property
+    def port(self) -> int:
+        return int(os.environ.get(f"CHEYOU_FAKE_{self.name.upper()}_PORT", self.default_port))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+FAKES = (Fake("wechat", "WECHAT_API_BASE_URL", 8190), Fake("sms", "SMS_API_BASE_URL", 8191))
 
 app = typer.Typer(add_completion=False, help=__doc__)
 
@@ -104,33 +126,58 @@ def _environment(infra: Infra, state: Path) -> dict[str, str]:
     return env
 
 
-def _start_service(service: Service, env: dict[str, str], state: Path) -> subprocess.Popen[bytes]:
+def _spawn(name: str, command: list[str], env: dict[str, str], state: Path) -> subprocess.Popen[bytes]:
+    """A child in its own session, logging to ``state/logs/<name>.log``, its pid in ``state/run``."""
     logs, run = state / "logs", state / "run"
     logs.mkdir(parents=True, exist_ok=True)
     run.mkdir(parents=True, exist_ok=True)
-    log = (logs / f"{service.name}.log").open("ab")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            f"{service.module}.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(service.port),
-            "--no-access-log",
-            "--timeout-graceful-shutdown",
-            "20",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    (run / f"{service.name}.pid").write_text(str(process.pid))
+    log = (logs / f"{name}.log").open("ab")
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    (run / f"{name}.pid").write_text(str(process.pid))
     return process
+
+
+def _start_service(service: Service, env: dict[str, str], state: Path) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable, "-m", "uvicorn", f"{service.module}.main:create_app", "--factory",
+        "--host", "127.0.0.1", "--port", str(service.port),
+        "--no-access-log", "--timeout-graceful-shutdown", "20",
+    ]  # fmt: skip
+    return _spawn(service.name, command, env, state)
+
+
+def _start_fakes(env: dict[str, str], state: Path) -> None:
+    """The fake WeChat and SMS providers, for whichever of the two the environment does not name."""
+    for fake in FAKES:
+        if env.get(fake.url_setting):
+            continue
+        command = [sys.executable, "-m", "cheyou_fakes", fake.name, "--port", str(fake.port)]
+        _spawn(f"fake-{fake.name}", command, env, state)
+        env[fake.url_setting] = fake.url
+        _wait_listening(fake.port)
+        if fake.name == "sms":
+            env.setdefault("NOTIFY_SMS_RECEIPT_TOKEN", secrets.token_urlsafe(16))
+
+
+def _connect_fakes(env: dict[str, str]) -> None:
+    """Tell the fake SMS provider where to push delivery receipts (notify-svc's callback), as an
+    operator configures it in the real provider's console."""
+    sms = next(fake for fake in FAKES if fake.name == "sms")
+    if env.get(sms.url_setting) != sms.url:
+        return  # a provider we did not start
+    notify = next(service for service in SERVICES if service.name == "notify-svc")
+    callback = f"{notify.url}/api/v1/sms-receipts?token={env['NOTIFY_SMS_RECEIPT_TOKEN']}"
+    httpx.post(f"{sms.url}/_fake/receipt-url", json={"url": callback}, timeout=5).raise_for_status()
+
+
+def _wait_listening(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise SystemExit(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f}s (see .dev/logs/)")
 
 
 def _wait_ready(services: tuple[Service, ...], timeout: float = 90.0) -> None:
@@ -188,12 +235,16 @@ def start_platform(state: Path = STATE) -> Infra:
     asyncio.run(_prepare(infra, SERVICES))
     env = _environment(infra, state)
     stop_services(state)
+    _start_fakes(env, state)
     for service in SERVICES:
         _start_service(service, env, state)
     _wait_ready(SERVICES)
+    _connect_fakes(env)
     typer.echo(f"ready in {time.monotonic() - started:.1f}s")
     for service in SERVICES:
         typer.echo(f"  {service.name:<14} {service.url}   (docs {service.url}/docs)")
+    for fake in FAKES:
+        typer.echo(f"  {'fake ' + fake.name:<14} {env[fake.url_setting]}")
     return infra
 
 

@@ -3,7 +3,10 @@
 from typing import ClassVar
 
 from cheyou_kit.settings import ServiceSettings
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+DEV_PII_KEY = "Y2hleW91LWRldi1vbmx5LXBpaS1rZXktMzItYnl0ZXM="  # 32 bytes, for dev and tests only
 
 
 class Settings(ServiceSettings):
@@ -12,3 +15,32 @@ class Settings(ServiceSettings):
     service_name: ClassVar[str] = "notify-svc"
     database_name: ClassVar[str] = "notify"
     default_port: ClassVar[int] = 8105
+
+    # Third-party providers: platform-wide, shared with the gateway (no prefix).
+    wechat_api_base_url: str = Field(default="http://127.0.0.1:8190", validation_alias="WECHAT_API_BASE_URL")
+    wechat_appid: str = Field(default="wx-cheyou-dev", validation_alias="WECHAT_APPID")
+    wechat_secret: str = Field(default="cheyou-dev-wechat-secret", validation_alias="WECHAT_SECRET")
+    sms_api_base_url: str = Field(default="http://127.0.0.1:8191", validation_alias="SMS_API_BASE_URL")
+    sms_access_key_id: str = Field(default="cheyou-dev-sms-key", validation_alias="SMS_ACCESS_KEY_ID")
+    sms_access_key_secret: str = Field(default="", validation_alias="SMS_ACCESS_KEY_SECRET")
+    sms_sign_name: str = Field(default="车友俱乐部", validation_alias="SMS_SIGN_NAME")
+
+    pii_key: str = Field(default=DEV_PII_KEY, description="base64 AES-256-GCM key for phones at rest.")
+    sms_receipt_token: str = Field(
+        default="cheyou-dev-receipt-token", description="Shared secret the SMS provider sends with receipts."
+    )
+    provider_timeout_seconds: float = 5.0
+    sms_receipt_wait_seconds: float = Field(
+        default=60.0, description="After an SMS send timed out: wait this long for a receipt before retrying."
+    )
+    dispatch_enabled: bool = Field(default=True, description="Run the delivery dispatcher in-process.")
+    dispatch_batch: int = 200
+    dispatch_concurrency: int = 50
+    dispatch_idle_seconds: float = 0.2
+    max_attempts: int = 5
+    timezone: str = "Asia/Shanghai"
+    quiet_start_hour: int = 21
+    quiet_end_hour: int = 8
+    member_daily_limit: int = Field(default=5, description="Marketing and reminder sends per member per day.")
+    campaign_tick_seconds: float = 1.0
+    reminder_chunk: int = 1000

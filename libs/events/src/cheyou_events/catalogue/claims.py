@@ -26,6 +26,62 @@ class ClaimReported(ClaimsEvent):
     city_code: Id
     accident_at: AwareDatetime
     reported_at: AwareDatetime
+    claim_no: str | None = None
+    """The readable claim number the member quotes (branch + date + sequence)."""
+    plate: str | None = None
+    handling: Literal["self_service", "on_site"] = "self_service"
+    duplicate_of: str | None = None
+    """Set when a claim of the same plate or policy has an overlapping loss time (a suspected duplicate)."""
+    catastrophe_code: str | None = None
+
+
+class ClaimRoutedOnSite(ClaimsEvent):
+    """The claim left self-service: a surveyor handles it on site, for the reasons given."""
+
+    event_type: ClassVar[str] = "cheyou.claims.routed_on_site.v1"
+
+    claim_id: Id
+    member_id: Id
+    reasons: list[
+        Literal[
+            "injury_or_death",
+            "not_drivable",
+            "drink_driving_suspected",
+            "no_valid_licence",
+            "no_plate",
+            "party_left",
+            "third_party_property",
+            "over_fast_claim_limit",
+            "liability_disputed",
+            "liability_manual",
+        ]
+    ]
+    routed_at: AwareDatetime
+
+
+class LiabilityProposed(ClaimsEvent):
+    """The liability assistant proposed a split from the scenarios picked; both parties must confirm."""
+
+    event_type: ClassVar[str] = "cheyou.claims.liability_proposed.v1"
+
+    claim_id: Id
+    member_id: Id
+    member_scenarios: list[Id]
+    other_scenarios: list[Id]
+    liability: Literal["full", "major", "equal", "minor", "none"]
+    """The member's proposed share."""
+    proposed_at: AwareDatetime
+
+
+class LiabilityDisputed(ClaimsEvent):
+    """A party rejected the proposed split; the claim goes to police or on-site handling."""
+
+    event_type: ClassVar[str] = "cheyou.claims.liability_disputed.v1"
+
+    claim_id: Id
+    member_id: Id
+    disputed_by: Literal["member", "other_party"]
+    disputed_at: AwareDatetime
 
 
 class LiabilityAssessed(ClaimsEvent):
@@ -49,6 +105,31 @@ class SurveyPhotoUploaded(ClaimsEvent):
     photo_id: Id
     slot: Id
     uploaded_at: AwareDatetime
+
+
+class SurveySubmitted(ClaimsEvent):
+    """The member submitted the survey photos; ``expected_by`` is when a surveyor will look at them."""
+
+    event_type: ClassVar[str] = "cheyou.claims.survey_submitted.v1"
+
+    claim_id: Id
+    member_id: Id
+    photos: int
+    within_service_hours: bool
+    expected_by: AwareDatetime
+    submitted_at: AwareDatetime
+
+
+class SurveyTaken(ClaimsEvent):
+    """A surveyor took the claim's survey from the queue."""
+
+    event_type: ClassVar[str] = "cheyou.claims.survey_taken.v1"
+
+    claim_id: Id
+    member_id: Id
+    surveyor_id: Id
+    queue_seconds: float
+    taken_at: AwareDatetime
 
 
 class SurveyConfirmed(ClaimsEvent):
@@ -86,6 +167,34 @@ class DocumentsCompleted(ClaimsEvent):
     completed_at: AwareDatetime
 
 
+class DocumentUploaded(ClaimsEvent):
+    """The member uploaded a claim document (ID card, bank card, invoice, ...)."""
+
+    event_type: ClassVar[str] = "cheyou.claims.document_uploaded.v1"
+
+    claim_id: Id
+    member_id: Id
+    document_id: Id
+    kind: Id
+    missing: list[Id]
+    """Kinds the checklist still lacks after this upload."""
+    uploaded_at: AwareDatetime
+
+
+class ClaimAdjudicated(ClaimsEvent):
+    """An adjuster approved (with an amount) or rejected the claim."""
+
+    event_type: ClassVar[str] = "cheyou.claims.adjudicated.v1"
+
+    claim_id: Id
+    member_id: Id
+    adjuster_id: Id
+    decision: Literal["approved", "rejected"]
+    amount_fen: Fen | None = None
+    reason: str | None = None
+    adjudicated_at: AwareDatetime
+
+
 class ClaimSettled(ClaimsEvent):
     """The claim was paid; the member's manager gets a follow-up task."""
 
@@ -106,3 +215,91 @@ class ClaimWithdrawn(ClaimsEvent):
     member_id: Id
     reason: str
     withdrawn_at: AwareDatetime
+
+
+class ClaimClosed(ClaimsEvent):
+    """The claim file was closed after payment."""
+
+    event_type: ClassVar[str] = "cheyou.claims.closed.v1"
+
+    claim_id: Id
+    member_id: Id
+    closed_at: AwareDatetime
+
+
+class ClaimReopened(ClaimsEvent):
+    """A closed or rejected claim was reopened by an adjuster."""
+
+    event_type: ClassVar[str] = "cheyou.claims.reopened.v1"
+
+    claim_id: Id
+    member_id: Id
+    adjuster_id: Id
+    reason: str
+    reopened_at: AwareDatetime
+
+
+class WithdrawalRequested(ClaimsEvent):
+    """The member asked to withdraw a claim already under adjudication; an adjuster decides."""
+
+    event_type: ClassVar[str] = "cheyou.claims.withdrawal_requested.v1"
+
+    claim_id: Id
+    member_id: Id
+    reason: str
+    requested_at: AwareDatetime
+
+
+class WithdrawalDeclined(ClaimsEvent):
+    """An adjuster declined the member's withdrawal request; the claim goes on."""
+
+    event_type: ClassVar[str] = "cheyou.claims.withdrawal_declined.v1"
+
+    claim_id: Id
+    member_id: Id
+    adjuster_id: Id
+    reason: str
+    declined_at: AwareDatetime
+
+
+class AppointmentBooked(ClaimsEvent):
+    """The member booked an injury-mediation appointment (人伤调解预约)."""
+
+    event_type: ClassVar[str] = "cheyou.claims.appointment_booked.v1"
+
+    claim_id: Id
+    member_id: Id
+    appointment_id: Id
+    site_code: Id
+    site_name: str
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    booked_at: AwareDatetime
+
+
+class AppointmentRescheduled(ClaimsEvent):
+    """The member moved an injury-mediation appointment to another slot."""
+
+    event_type: ClassVar[str] = "cheyou.claims.appointment_rescheduled.v1"
+
+    claim_id: Id
+    member_id: Id
+    appointment_id: Id
+    site_code: Id
+    site_name: str
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    previous_starts_at: AwareDatetime
+    rescheduled_at: AwareDatetime
+
+
+class AppointmentCancelled(ClaimsEvent):
+    """An injury-mediation appointment was cancelled (by the member, or with the claim's withdrawal)."""
+
+    event_type: ClassVar[str] = "cheyou.claims.appointment_cancelled.v1"
+
+    claim_id: Id
+    member_id: Id
+    appointment_id: Id
+    starts_at: AwareDatetime
+    cancelled_at: AwareDatetime

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime
@@ -20,7 +21,7 @@ class MemberRegistered(MemberEvent):
     event_type: ClassVar[str] = "cheyou.member.registered.v1"
 
     member_id: Id
-    channel: Literal["wechat", "web", "manager_invite"]
+    channel: Literal["wechat", "web", "manager_invite", "import"]
     invited_by_manager_id: Id | None = None
     registered_at: AwareDatetime
 
@@ -55,8 +56,19 @@ class TierChanged(MemberEvent):
     from_tier: Tier
     to_tier: Tier
     contribution_fen: Fen
-    reason: Literal["policy_issued", "policy_renewed", "policy_cancelled", "recalculation", "manual"]
+    reason: Literal[
+        "policy_issued",
+        "policy_renewed",
+        "policy_cancelled",
+        "recalculation",
+        "manual",
+        "policy_endorsed",
+        "policy_lapsed",
+        "claim_settled",
+    ]
     changed_at: AwareDatetime
+    effective_on: date | None = None
+    """The day the new tier takes effect (upgrades: at once; downgrades: the evaluation date)."""
 
 
 class ManagerAssigned(MemberEvent):
@@ -68,3 +80,32 @@ class ManagerAssigned(MemberEvent):
     manager_id: Id
     previous_manager_id: Id | None = None
     assigned_at: AwareDatetime
+
+
+class MemberContactChanged(MemberEvent):
+    """A verified member's WeChat binding or phone changed (also emitted once on verification).
+
+    Carries the full current contact: ``None`` means the member has no such contact now.
+    """
+
+    event_type: ClassVar[str] = "cheyou.member.contact_changed.v1"
+
+    member_id: Id
+    openid: str | None = None
+    phone: str | None = None
+    changed_at: AwareDatetime
+
+
+class MemberProfileChanged(MemberEvent):
+    """The member's segmentation profile changed (also emitted once on verification)."""
+
+    event_type: ClassVar[str] = "cheyou.member.profile_changed.v1"
+
+    member_id: Id
+    gender: Literal["male", "female"] | None = None
+    birth_year: int | None = None
+    region_code: str | None = None
+    interests: list[str]
+    join_channel: str
+    manager_id: str | None = None
+    changed_at: AwareDatetime

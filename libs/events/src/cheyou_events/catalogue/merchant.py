@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime
 
-from cheyou_events.catalogue.fields import Id
+from cheyou_events.catalogue.fields import Fen, Id
 from cheyou_events.event import Event
 
 
@@ -68,7 +68,7 @@ class MerchantOrderUnplaceable(MerchantEvent):
 
     order_id: Id
     member_id: Id
-    reason: Literal["no_contracted_merchant", "merchant_unreachable", "all_rejected"]
+    reason: Literal["no_contracted_merchant", "merchant_unreachable", "all_rejected", "at_capacity"]
     failed_at: AwareDatetime
 
 
@@ -83,3 +83,69 @@ class AccountabilityOpened(MerchantEvent):
     member_id: Id
     merchant_id: Id
     opened_at: AwareDatetime
+
+
+class MerchantOrderFailed(MerchantEvent):
+    """The merchant could not carry out an accepted order (no access, vehicle gone, ...)."""
+
+    event_type: ClassVar[str] = "cheyou.merchant.order_failed.v1"
+
+    order_id: Id
+    member_id: Id
+    merchant_id: Id
+    reason: str
+    failed_at: AwareDatetime
+
+
+class MerchantSuspended(MerchantEvent):
+    """An accountability decision (or ops) suspended the merchant: it receives no new orders."""
+
+    event_type: ClassVar[str] = "cheyou.merchant.suspended.v1"
+    key_field: ClassVar[str] = "merchant_id"
+
+    merchant_id: Id
+    reason: str
+    case_id: Id | None = None
+    suspended_at: AwareDatetime
+
+
+class WebhookEndpointDisabled(MerchantEvent):
+    """A merchant's webhook endpoint was disabled: it answered 410 Gone, or kept failing for days."""
+
+    event_type: ClassVar[str] = "cheyou.merchant.webhook_endpoint_disabled.v1"
+    key_field: ClassVar[str] = "merchant_id"
+
+    merchant_id: Id
+    endpoint_id: Id
+    url: str
+    reason: Literal["gone", "failing"]
+    failing_since: AwareDatetime | None = None
+    last_error: str | None = None
+    disabled_at: AwareDatetime
+
+
+class CouponRedeemed(MerchantEvent):
+    """A merchant redeemed a member's coupon (once)."""
+
+    event_type: ClassVar[str] = "cheyou.merchant.coupon_redeemed.v1"
+
+    coupon_id: Id
+    batch_id: Id
+    member_id: Id
+    merchant_id: Id
+    redeemed_at: AwareDatetime
+
+
+class AccountabilityDecided(MerchantEvent):
+    """An accountability case was closed with its outcome."""
+
+    event_type: ClassVar[str] = "cheyou.merchant.accountability_decided.v1"
+
+    case_id: Id
+    order_id: Id
+    member_id: Id
+    merchant_id: Id
+    outcome: Literal["no_fault", "warning", "penalty", "suspension"]
+    penalty_fen: Fen = 0
+    decided_by: str
+    decided_at: AwareDatetime

@@ -1,6 +1,9 @@
 """The feed from the insurer's core policy system (``core.policy.events``), keyed by customer number.
 
-The core system does not know member ids; member-svc maps ``customer_no`` to a member.
+The core system does not know member ids; member-svc maps a policy to a member by
+``holder_id_hash`` — HMAC-SHA256 (hex) of the holder's upper-cased 18-character ID-card number under
+the hash key the core system shares with member-svc (``MEMBER_PII_HASH_KEY``) — falling back to
+``customer_no``. The optional fields were added after v1 shipped; producers fill them when they can.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from cheyou_events.event import Event
 class PolicyLine(StrEnum):
     COMMERCIAL = "commercial"  # 商业险
     COMPULSORY = "compulsory"  # 交强险
+    NON_MOTOR = "non_motor"  # 非车险 (home, accident, health, ...)
 
 
 class VehicleKind(StrEnum):
@@ -46,6 +50,16 @@ class PolicyIssued(PolicyEvent):
     ends_on: date
     branch_code: Id
     issued_at: AwareDatetime
+    holder_id_hash: str | None = None
+    """HMAC-SHA256 hex of the holder's ID-card number (see the module docstring)."""
+    plate: str | None = None
+    vin: str | None = None
+    channel: str | None = None
+    """Sales channel in the core system, e.g. ``agent``, ``direct``, ``dealer``, ``online``."""
+    selling_unit: str | None = None
+    """The selling unit (营业部) code; recruitment targets are counted per unit."""
+    selling_manager_id: str | None = None
+    """Staff id of the customer manager who sold the policy."""
 
 
 class PolicyRenewed(PolicyEvent):
@@ -63,6 +77,16 @@ class PolicyRenewed(PolicyEvent):
     ends_on: date
     branch_code: Id
     renewed_at: AwareDatetime
+    holder_id_hash: str | None = None
+    """HMAC-SHA256 hex of the holder's ID-card number (see the module docstring)."""
+    plate: str | None = None
+    vin: str | None = None
+    channel: str | None = None
+    """Sales channel in the core system, e.g. ``agent``, ``direct``, ``dealer``, ``online``."""
+    selling_unit: str | None = None
+    """The selling unit (营业部) code; recruitment targets are counted per unit."""
+    selling_manager_id: str | None = None
+    """Staff id of the customer manager who sold the policy."""
 
 
 class PolicyCancelled(PolicyEvent):
@@ -75,3 +99,37 @@ class PolicyCancelled(PolicyEvent):
     reason: str
     refund_fen: Fen
     cancelled_at: AwareDatetime
+    holder_id_hash: str | None = None
+
+
+class PolicyEndorsed(PolicyEvent):
+    """A policy was endorsed (批改): vehicle, premium or period changed during its term.
+
+    Fields left ``None`` did not change.
+    """
+
+    event_type: ClassVar[str] = "cheyou.policy.endorsed.v1"
+
+    policy_no: Id
+    customer_no: Id
+    endorsement_no: Id
+    reason: str
+    premium_fen: Fen | None = None
+    """The policy's premium after the endorsement."""
+    plate: str | None = None
+    vin: str | None = None
+    ends_on: date | None = None
+    holder_id_hash: str | None = None
+    endorsed_at: AwareDatetime
+
+
+class PolicyLapsed(PolicyEvent):
+    """A policy reached its end date without being renewed (脱保)."""
+
+    event_type: ClassVar[str] = "cheyou.policy.lapsed.v1"
+
+    policy_no: Id
+    customer_no: Id
+    ended_on: date
+    holder_id_hash: str | None = None
+    lapsed_at: AwareDatetime

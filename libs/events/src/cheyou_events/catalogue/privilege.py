@@ -20,9 +20,17 @@ class Entitlement(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     privilege_id: Id
+    """The privilege's stable code, e.g. ``after_drinking_driving``."""
     quota: Annotated[int, Field(ge=0)]
     period: Literal["year", "month", "once"]
     price_fen: Fen
+    name: str | None = None
+    """The privilege's name as members see it (Chinese), e.g. ``酒后代驾``."""
+    mode: Literal["free", "discount", "fixed_price"] | None = None
+    discount_pct: Annotated[int, Field(ge=0, le=100)] | None = None
+    """With ``mode == "discount"``: the percentage taken off the list price."""
+    unlimited: bool = False
+    """True when the quota does not apply (e.g. roadside rescue); ``quota`` is then 0."""
 
 
 class EntitlementsChanged(PrivilegeEvent):
@@ -34,6 +42,13 @@ class EntitlementsChanged(PrivilegeEvent):
     tier: Tier
     entitlements: list[Entitlement]
     changed_at: AwareDatetime
+    from_tier: Tier | None = None
+    granted: list[Entitlement] = Field(default_factory=list)
+    """Privileges the new tier offers that the previous one did not (the "privilege push")."""
+    revoked: list[Entitlement] = Field(default_factory=list)
+    """Privileges the previous tier offered that the new one does not (with the terms that were lost)."""
+    changed: list[Entitlement] = Field(default_factory=list)
+    """Privileges offered by both tiers on different terms (e.g. discounted → free), with the new terms."""
 
 
 class PrivilegeOrderRequested(PrivilegeEvent):
@@ -49,6 +64,15 @@ class PrivilegeOrderRequested(PrivilegeEvent):
     city_code: Id
     appointment_at: AwareDatetime | None = None
     requested_at: AwareDatetime
+    privilege_name: str | None = None
+    merchant_category: str | None = None
+    """Which kind of contracted merchant fulfils it (``designated_driving``, ``car_affairs``, ...)."""
+    tier: Tier | None = None
+    pickup_address: str | None = None
+    destination_address: str | None = None
+    vehicle_plate: str | None = None
+    flight_no: str | None = None
+    notes: str | None = None
 
 
 class PrivilegeOrderCancelled(PrivilegeEvent):
@@ -76,7 +100,19 @@ class PrivilegeOrderClosed(PrivilegeEvent):
 
 
 PointsReason = Literal[
-    "order_reward", "order_payment", "order_release", "activity", "redemption", "expiry", "adjustment"
+    "order_reward",
+    "order_payment",
+    "order_release",
+    "activity",
+    "redemption",
+    "expiry",
+    "adjustment",
+    "welcome",
+    "renewal",
+    "referral",
+    "order_rating",
+    "attendance",
+    "reversal",
 ]
 
 
@@ -145,3 +181,31 @@ class ActivitySignedUp(PrivilegeEvent):
     member_id: Id
     party_size: Annotated[int, Field(ge=1)]
     signed_up_at: AwareDatetime
+
+
+class PointsExpiring(PrivilegeEvent):
+    """A reminder: some of the member's points expire soon unless spent."""
+
+    event_type: ClassVar[str] = "cheyou.privilege.points_expiring.v1"
+
+    member_id: Id
+    points: Points
+    expires_at: AwareDatetime
+    balance: Points
+    reminded_at: AwareDatetime
+
+
+class RewardRedeemed(PrivilegeEvent):
+    """The member redeemed points for a reward of the mall (or a flash sale)."""
+
+    event_type: ClassVar[str] = "cheyou.privilege.reward_redeemed.v1"
+
+    redemption_id: Id
+    reward_id: Id
+    member_id: Id
+    reward_name: str
+    kind: Literal["goods", "service", "coupon"]
+    points: Points
+    flash_sale: bool = False
+    merchant_id: Id | None = None
+    redeemed_at: AwareDatetime

@@ -1,8 +1,13 @@
-"""Kafka entry points for ``member.events``."""
+"""Kafka entry points for ``member.events`` feeding the audience projection."""
 
 from __future__ import annotations
 
-from cheyou_events.catalogue.member import MemberRegistered, TierChanged
+from cheyou_events.catalogue.member import (
+    MemberContactChanged,
+    MemberProfileChanged,
+    MemberRegistered,
+    TierChanged,
+)
 from cheyou_events.envelope import Envelope
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,3 +20,11 @@ async def on_member_registered(session: AsyncSession, event: Envelope[MemberRegi
 
 async def on_tier_changed(session: AsyncSession, event: Envelope[TierChanged]) -> None:
     await service.record_tier(session, event.data)
+
+
+async def on_contact_changed(session: AsyncSession, event: Envelope[MemberContactChanged]) -> None:
+    await service.record_contact(session, event.data)
+
+
+async def on_profile_changed(session: AsyncSession, event: Envelope[MemberProfileChanged]) -> None:
+    await service.record_profile(session, event.data)

@@ -8,6 +8,7 @@ from cheyou_kit.identity import Principal, Role, require_roles
 from fastapi import APIRouter, Depends
 
 from notify_svc.audience import service
+from notify_svc.audience.pii import mask
 from notify_svc.audience.schemas import RecipientRead
 
 router = APIRouter(prefix="/audience", tags=["audience"])
@@ -21,4 +22,7 @@ async def get_recipient(member_id: str, session: SessionDep, _: OpsDep) -> Recip
     recipient = await service.get(session, member_id)
     if recipient is None:
         raise NotFound(f"member {member_id} is not known")
-    return RecipientRead.model_validate(recipient)
+    phone = service.phone_of(recipient)
+    return RecipientRead.model_validate(recipient).model_copy(
+        update={"has_openid": recipient.openid is not None, "phone_masked": mask(phone) if phone else None}
+    )

@@ -1,9 +1,17 @@
 from __future__ import annotations
 
-from cheyou_events.catalogue.member import MemberRegistered, TierChanged
+from collections.abc import Sequence
+
+from cheyou_events.catalogue.member import (
+    MemberContactChanged,
+    MemberProfileChanged,
+    MemberRegistered,
+    TierChanged,
+)
+from cheyou_events.catalogue.privilege import ActivitySignedUp
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notify_svc.audience import repository
+from notify_svc.audience import pii, repository
 from notify_svc.audience.models import Recipient
 
 
@@ -15,5 +23,40 @@ async def record_tier(session: AsyncSession, event: TierChanged) -> None:
     await repository.upsert(session, event.member_id, event.changed_at, tier=event.to_tier.value)
 
 
+async def record_contact(session: AsyncSession, event: MemberContactChanged) -> None:
+    phone = pii.cipher().encrypt(event.phone) if event.phone else None
+    await repository.upsert(
+        session, event.member_id, event.changed_at, openid=event.openid, phone_encrypted=phone
+    )
+
+
+async def record_profile(session: AsyncSession, event: MemberProfileChanged) -> None:
+    await repository.upsert(
+        session,
+        event.member_id,
+        event.changed_at,
+        gender=event.gender,
+        birth_year=event.birth_year,
+        region_code=event.region_code,
+        interests=sorted(set(event.interests)),
+        join_channel=event.join_channel,
+        manager_id=event.manager_id,
+    )
+
+
+async def record_activity(session: AsyncSession, event: ActivitySignedUp) -> None:
+    await repository.count_activity(session, event.member_id, event.signed_up_at)
+
+
 async def get(session: AsyncSession, member_id: str) -> Recipient | None:
     return await repository.get(session, member_id)
+
+
+async def many(session: AsyncSession, member_ids: Sequence[str]) -> dict[str, Recipient]:
+    return {r.member_id: r for r in await repository.many(session, member_ids)}
+
+
+def phone_of(recipient: Recipient | None) -> str | None:
+    if recipient is None or recipient.phone_encrypted is None:
+        return None
+    return pii.cipher().decrypt(recipient.phone_encrypted)

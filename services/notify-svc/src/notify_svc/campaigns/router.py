@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from cheyou_kit.db import SessionDep
+from cheyou_kit.identity import Principal, Role, require_roles
+from fastapi import APIRouter, Depends
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notify_svc.campaigns import service
+from notify_svc.campaigns.models import Campaign
+from notify_svc.campaigns.schemas import AudiencePreview, AudienceSize, CampaignCreate, CampaignRead
+
+router = APIRouter(prefix="/campaigns", tags=["campaigns"])
+
+OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
+
+
+async def _read(session: AsyncSession, campaign: Campaign) -> CampaignRead:
+    read = CampaignRead.model_validate(campaign)
+    return read.model_copy(update={"progress": await service.progress(session, campaign)})
+
+
+@router.post("/audience-preview", response_model=AudienceSize)
+async def preview_audience(data: AudiencePreview, session: SessionDep, _: OpsDep) -> AudienceSize:
+    """How many members a segment reaches."""
+    size = await service.preview(session, data.segment)
+    return AudienceSize(size=size, unbounded=data.segment.unbounded)
+
+
+@router.post("", response_model=CampaignRead, status_code=201)
+async def create_campaign(data: CampaignCreate, session: SessionDep, principal: OpsDep) -> CampaignRead:
+    """Schedule a campaign (an empty or unbounded audience needs confirming)."""
+    campaign = await service.create(session, data, principal.subject, datetime.now(UTC))
+    return await _read(session, campaign)
+
+
+@router.get("/{campaign_id}", response_model=CampaignRead)
+async def get_campaign(campaign_id: uuid.UUID, session: SessionDep, _: OpsDep) -> CampaignRead:
+    """A campaign with its progress: targeted, sent, delivered, failed, opted out."""
+    return await _read(session, await service.get(session, campaign_id))
+
+
+@router.post("/{campaign_id}/pause", response_model=CampaignRead)
+async def pause_campaign(campaign_id: uuid.UUID, session: SessionDep, _: OpsDep) -> CampaignRead:
+    """Stop queuing further members (safe to repeat)."""
+    return await _read(session, await service.pause(session, campaign_id))
+
+
+@router.post("/{campaign_id}/resume", response_model=CampaignRead)
+async def resume_campaign(campaign_id: uuid.UUID, session: SessionDep, _: OpsDep) -> CampaignRead:
+    """Continue from where the campaign stopped (safe to repeat)."""
+    return await _read(session, await service.resume(session, campaign_id))

@@ -1,0 +1,199 @@
+"""The dispatcher: delivers queued messages to WeChat and SMS, outside any Kafka handler.
+
+Each round claims due messages under a lease (``FOR UPDATE SKIP LOCKED``, so replicas share the work),
+commits, talks to the providers concurrently, then records every outcome in the delivery log in one
+transaction. A message abandoned mid-send (crash) is claimed again when its lease ends; an SMS whose
+send timed out is looked up by its out-id before being sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from notify_svc.audience import service as audience
+from notify_svc.audience.models import Recipient
+from notify_svc.config import Settings
+from notify_svc.delivery import metrics, repository, rules, service
+from notify_svc.delivery.models import Message
+from notify_svc.delivery.sms import RETRYABLE_CODES, SmsClient
+from notify_svc.delivery.wechat import NOT_FOLLOWING, RETRYABLE, WeChatClient
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(seconds=60)
+
+
+@dataclass
+class Outcome:
+    message: Message
+    status: str  # sent, failed, skipped, pending (retry later), unknown (SMS timed out)
+    provider_id: str | None = None
+    error: str | None = None
+    retry_at: datetime | None = None
+    fallback: bool = False
+    detail: str | None = None
+
+
+class Dispatcher:
+    def __init__(
+        self, settings: Settings, session_factory: async_sessionmaker[AsyncSession], redis: Redis
+    ) -> None:
+        self._settings, self._sessions, self._redis = settings, session_factory, redis
+        self._http = httpx.AsyncClient(timeout=settings.provider_timeout_seconds)
+        self.wechat = WeChatClient(
+            self._http, redis, settings.wechat_api_base_url, settings.wechat_appid, settings.wechat_secret
+        )
+        self.sms = SmsClient(
+            self._http,
+            settings.sms_api_base_url,
+            settings.sms_access_key_id,
+            settings.sms_access_key_secret,
+            settings.sms_sign_name,
+        )
+        self._task: asyncio.Task[None] | None = None
+        self._limit = asyncio.Semaphore(settings.dispatch_concurrency)
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="notify-dispatcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._http.aclose()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("dispatch round failed")
+                handled = 0
+            if handled == 0:
+                await asyncio.sleep(self._settings.dispatch_idle_seconds)
+
+    async def run_once(self) -> int:
+        """One round: claim, deliver, record. Returns how many messages it handled."""
+        now = datetime.now(UTC)
+        async with self._sessions() as session, session.begin():
+            claimed = await repository.claim_due(session, now, self._settings.dispatch_batch, LEASE)
+            recipients = await audience.many(session, sorted({m.member_id for m in claimed}))
+            session.expunge_all()
+        if not claimed:
+            return 0
+        outcomes = await asyncio.gather(*(self._deliver(m, recipients.get(m.member_id)) for m in claimed))
+        async with self._sessions() as session, session.begin():
+            await self._record(session, outcomes)
+        return len(claimed)
+
+    async def _deliver(self, message: Message, recipient: Recipient | None) -> Outcome:
+        async with self._limit:
+            if await self._over_daily_limit(message):
+                return Outcome(message, "skipped", error="rate_limited")
+            if message.channel == "wechat":
+                return await self._deliver_wechat(message, recipient)
+            return await self._deliver_sms(message, recipient)
+
+    async def _over_daily_limit(self, message: Message) -> bool:
+        if message.category not in rules.LIMITED_CATEGORIES or message.attempts > 1 or message.fallback_from:
+            return False
+        current = rules.current()
+        key = f"notify:rate:{message.member_id}:{current.day_key(datetime.now(UTC))}"
+        count = await self._redis.incr(key)
+        if count == 1:
+            await self._redis.expire(key, 2 * 86400)
+        return int(count) > current.member_daily_limit
+
+    def _retry_or_fail(self, message: Message, error: str) -> Outcome:
+        if message.attempts >= self._settings.max_attempts:
+            return Outcome(message, "failed", error=error, fallback=True)
+        delay = timedelta(seconds=min(300, 2**message.attempts))
+        return Outcome(message, "pending", error=error, retry_at=datetime.now(UTC) + delay)
+
+    async def _deliver_wechat(self, message: Message, recipient: Recipient | None) -> Outcome:
+        if recipient is None or recipient.openid is None:
+            return Outcome(message, "failed", error="no_openid", fallback=True)
+        result = await self.wechat.send_template(recipient.openid, message.payload)
+        if result.ok:
+            return Outcome(message, "sent", provider_id=result.msgid)
+        error = f"wechat:{result.errcode}"
+        if result.errcode in RETRYABLE:
+            return self._retry_or_fail(message, error)
+        detail = "not following or refused" if result.errcode in NOT_FOLLOWING else result.errmsg
+        return Outcome(message, "failed", error=error, fallback=True, detail=detail)
+
+    async def _deliver_sms(self, message: Message, recipient: Recipient | None) -> Outcome:
+        phone = audience.phone_of(recipient)
+        if phone is None:
+            return Outcome(message, "failed", error="no_phone", fallback=True)
+        out_id = message.id.hex
+        if message.attempts > 1:
+            # A previous try may have reached the provider (timeout, crash): never send twice.
+            try:
+                biz_id = await self.sms.lookup(phone, out_id)
+            except (httpx.HTTPError, ValueError):
+                return self._retry_or_fail(message, "sms:lookup_failed")
+            if biz_id is not None:
+                return Outcome(message, "sent", provider_id=biz_id, detail="found by out-id after a timeout")
+        result = await self.sms.send(
+            phone, message.payload["template_code"], message.payload["params"], out_id
+        )
+        if result.status == "ok":
+            return Outcome(message, "sent", provider_id=result.biz_id)
+        if result.status == "timeout":
+            wait = timedelta(seconds=self._settings.sms_receipt_wait_seconds)
+            return Outcome(message, "unknown", error="sms:timeout", retry_at=datetime.now(UTC) + wait)
+        error = f"sms:{result.code}"
+        if result.code in RETRYABLE_CODES or result.code == "connect_error":
+            return self._retry_or_fail(message, error)
+        return Outcome(message, "failed", error=error, fallback=True)
+
+    async def _record(self, session: AsyncSession, outcomes: list[Outcome]) -> None:
+        now = datetime.now(UTC)
+        attempts = []
+        for outcome in outcomes:
+            message = outcome.message
+            fallback_to = await service.fallback(session, message, now) if outcome.fallback else None
+            values: dict[str, object] = {"status": outcome.status, "error": outcome.error}
+            if outcome.provider_id is not None:
+                values["provider_id"] = outcome.provider_id
+            if outcome.retry_at is not None:
+                values["not_before"] = outcome.retry_at
+            await repository.finish(session, message.id, now, only_sending=True, **values)
+            attempts.append(
+                {
+                    "message_id": message.id,
+                    "channel": message.channel,
+                    "status": outcome.status,
+                    "provider_id": outcome.provider_id,
+                    "error": outcome.error,
+                    "fallback_to": fallback_to,
+                    "detail": outcome.detail,
+                    "at": now,
+                }
+            )
+            label = {"pending": "retried", "unknown": "retried"}.get(outcome.status, outcome.status)
+            metrics.count(message.channel, label)
+            if fallback_to is not None:
+                metrics.count(message.channel, "fallback")
+            log.info(
+                "delivery attempt",
+                extra={
+                    "message_id": str(message.id),
+                    "member_id": message.member_id,
+                    "channel": message.channel,
+                    "status": outcome.status,
+                    "provider_id": outcome.provider_id,
+                    "error": outcome.error,
+                    "fallback_to": fallback_to,
+                },
+            )
+        await repository.add_attempts(session, attempts)

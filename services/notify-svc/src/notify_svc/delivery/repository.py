@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notify_svc.delivery.models import DeliveryAttempt, Message
+
+
+async def add_messages(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert messages; a (member, fact, channel) already queued is skipped. Returns how many were new."""
+    if not rows:
+        return 0
+    result = await session.execute(
+        insert(Message)
+        .values(list(rows))
+        .on_conflict_do_nothing(constraint="uq_messages_member_fact_channel")
+        .returning(Message.id)
+    )
+    return len(result.all())
+
+
+async def claim_due(session: AsyncSession, now: datetime, limit: int, lease: timedelta) -> Sequence[Message]:
+    """Lock due messages (pending, timed out, or abandoned mid-send) and lease them to this dispatcher."""
+    due = (
+        select(Message.id)
+        .where(
+            or_(
+                and_(Message.status.in_(("pending", "unknown")), Message.not_before <= now),
+                and_(Message.status == "sending", Message.lease_until < now),
+            )
+        )
+        .order_by(Message.not_before)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = await session.scalars(
+        update(Message)
+        .where(Message.id.in_(due.scalar_subquery()))
+        .values(status="sending", attempts=Message.attempts + 1, lease_until=now + lease, updated_at=now)
+        .returning(Message)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.all()
+
+
+async def get(session: AsyncSession, message_id: uuid.UUID) -> Message | None:
+    return await session.get(Message, message_id)
+
+
+async def finish(
+    session: AsyncSession, message_id: uuid.UUID, now: datetime, only_sending: bool = False, **values: Any
+) -> None:
+    """Record an outcome; ``only_sending`` leaves alone a message a receipt already settled."""
+    statement = update(Message).where(Message.id == message_id)
+    if only_sending:
+        statement = statement.where(Message.status == "sending")
+    await session.execute(statement.values(updated_at=now, lease_until=None, **values))
+
+
+async def add_attempts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(DeliveryAttempt).values(list(rows)))
+
+
+async def for_member(
+    session: AsyncSession, member_id: str, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> Sequence[Message]:
+    statement = (
+        select(Message)
+        .where(Message.member_id == member_id)
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(limit)
+    )
+    if after is not None:
+        statement = statement.where(
+            or_(Message.created_at < after[0], and_(Message.created_at == after[0], Message.id < after[1]))
+        )
+    return (await session.scalars(statement)).all()
+
+
+async def attempts_of(session: AsyncSession, message_ids: Sequence[uuid.UUID]) -> Sequence[DeliveryAttempt]:
+    if not message_ids:
+        return []
+    statement = (
+        select(DeliveryAttempt)
+        .where(DeliveryAttempt.message_id.in_(message_ids))
+        .order_by(DeliveryAttempt.id)
+    )
+    return (await session.scalars(statement)).all()
+
+
+async def lock_for_receipt(session: AsyncSession, message_id: uuid.UUID) -> Message | None:
+    return await session.scalar(select(Message).where(Message.id == message_id).with_for_update())

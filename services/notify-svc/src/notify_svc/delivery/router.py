@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import hmac
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from cheyou_kit.db import SessionDep
+from cheyou_kit.errors import Unauthorized
+from cheyou_kit.identity import Principal, Role, require_roles
+from fastapi import APIRouter, Depends, Header, Query, Request
+
+from notify_svc import pagination
+from notify_svc.delivery import service
+from notify_svc.delivery.schemas import AttemptRead, MessagePage, MessageRead, ReceiptAnswer, SmsReceipt
+
+router = APIRouter(tags=["delivery"])
+
+OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
+
+
+class BadReceiptToken(Unauthorized):
+    slug = "bad-receipt-token"
+
+
+@router.post("/sms-receipts", response_model=ReceiptAnswer)
+async def accept_sms_receipts(
+    receipts: list[SmsReceipt],
+    request: Request,
+    session: SessionDep,
+    token: str | None = None,
+    x_receipt_token: Annotated[str | None, Header()] = None,
+) -> ReceiptAnswer:
+    """Delivery receipts pushed by the SMS provider (authenticated by the shared receipt token)."""
+    expected = request.app.state.resources.settings.sms_receipt_token
+    given = x_receipt_token or token or ""
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise BadReceiptToken("unknown receipt token")
+    await service.record_receipts(session, [r.model_dump() for r in receipts], datetime.now(UTC))
+    return ReceiptAnswer()
+
+
+@router.get("/audience/{member_id}/messages", response_model=MessagePage)
+async def member_messages(
+    member_id: str,
+    session: SessionDep,
+    _: OpsDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> MessagePage:
+    """A member's messages with their delivery log: channel tried, provider id, status, error, fallback."""
+    after = pagination.decode(cursor, 2)
+    key = (datetime.fromisoformat(after[0]), uuid.UUID(after[1])) if after else None
+    messages, attempts = await service.messages_of(session, member_id, key, limit)
+    items = [
+        MessageRead.model_validate(m).model_copy(
+            update={"log": [AttemptRead.model_validate(a) for a in attempts if a.message_id == m.id]}
+        )
+        for m in messages
+    ]
+    last = messages[-1] if len(messages) == limit else None
+    return MessagePage(
+        items=items,
+        next_cursor=pagination.encode([last.created_at.isoformat(), str(last.id)]) if last else None,
+    )

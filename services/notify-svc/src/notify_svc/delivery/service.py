@@ -1,0 +1,239 @@
+"""What gets sent, to whom, on which channel: turn a fact about a member into queued messages.
+
+Called inside the transaction of the fact (a Kafka handler, a campaign chunk, a reminder job): the inbox
+item is written at once; push messages (WeChat, SMS) are queued in ``messages`` and delivered by the
+dispatcher, with the next channel as fallback. Preferences, quiet hours and de-duplication apply here.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notify_svc.audience import service as audience
+from notify_svc.audience.models import Recipient
+from notify_svc.delivery import metrics, repository, rules
+from notify_svc.delivery.models import DeliveryAttempt, Message
+from notify_svc.inbox import repository as inbox_repository
+from notify_svc.preferences import service as preferences
+from notify_svc.templates import service as templates
+from notify_svc.templates.models import Template
+
+log = logging.getLogger(__name__)
+
+PUSH_CHANNELS = ("wechat", "sms")
+DEFAULT_CHANNELS: tuple[str, ...] = ("wechat", "sms", "inbox")
+Outcome = Literal["queued", "opted_out", "unreachable", "no_template", "duplicate"]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One fact to tell one member, in the words of template ``template_code``."""
+
+    member_id: str
+    template_code: str
+    fact_id: str
+    variables: Mapping[str, Any]
+    channels: Sequence[str] = DEFAULT_CHANNELS
+    campaign_id: uuid.UUID | None = None
+
+
+@dataclass
+class Rendered:
+    """A template rendered once for many members (campaigns): channel → payload, plus the category."""
+
+    category: str
+    payloads: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def render(
+    approved: Mapping[str, Template], variables: Mapping[str, Any], channels: Sequence[str]
+) -> Rendered:
+    category = next(iter(approved.values())).category
+    return Rendered(
+        category=category,
+        payloads={ch: templates.render(approved[ch], variables) for ch in channels if ch in approved},
+    )
+
+
+def _reachable(channel: str, recipient: Recipient | None) -> bool:
+    if recipient is None:
+        return False
+    if channel == "wechat":
+        return recipient.openid is not None
+    return recipient.phone_encrypted is not None
+
+
+def plan(
+    member_id: str,
+    recipient: Recipient | None,
+    rendered: Rendered,
+    channels: Sequence[str],
+    disabled: set[str],
+    fact_id: str,
+    template_code: str,
+    now: datetime,
+    campaign_id: uuid.UUID | None = None,
+) -> tuple[Outcome, dict[str, Any] | None, dict[str, Any] | None]:
+    """Decide the inbox item and the first push message (with its fallbacks) for one member."""
+    allowed = [ch for ch in channels if ch in rendered.payloads and ch not in disabled]
+    if not allowed:
+        return ("opted_out" if rendered.payloads else "no_template"), None, None
+    inbox_row = None
+    if "inbox" in allowed:
+        payload = rendered.payloads["inbox"]
+        inbox_row = {
+            "id": uuid.uuid4(),
+            "member_id": member_id,
+            "fact_id": fact_id,
+            "template_code": template_code,
+            "category": rendered.category,
+            "title": payload["title"][:128],
+            "body": payload["body"],
+            "link": payload.get("link"),
+            "created_at": now,
+        }
+    chain = [
+        {"channel": ch, "payload": rendered.payloads[ch]}
+        for ch in allowed
+        if ch in PUSH_CHANNELS and _reachable(ch, recipient)
+    ]
+    message_row = None
+    if chain:
+        first, *rest = chain
+        message_row = {
+            "id": uuid.uuid4(),
+            "member_id": member_id,
+            "fact_id": fact_id,
+            "template_code": template_code,
+            "category": rendered.category,
+            "channel": first["channel"],
+            "payload": first["payload"],
+            "fallbacks": rest,
+            "campaign_id": campaign_id,
+            "status": "pending",
+            "attempts": 0,
+            "not_before": rules.current().hold_until(rendered.category, now),
+            "created_at": now,
+            "updated_at": now,
+        }
+    if inbox_row is None and message_row is None:
+        return "unreachable", None, None
+    return "queued", inbox_row, message_row
+
+
+async def notify(session: AsyncSession, notice: Notice, now: datetime) -> Outcome:
+    """Queue ``notice`` for its member; repeats of the same fact change nothing."""
+    recipient = await audience.get(session, notice.member_id)
+    approved = await templates.approved(session, notice.template_code)
+    if not approved:
+        log.warning("no approved template", extra={"template": notice.template_code, "fact": notice.fact_id})
+        return "no_template"
+    rendered = render(approved, notice.variables, notice.channels)
+    disabled = await preferences.disabled_channels(session, notice.member_id, rendered.category)
+    outcome, inbox_row, message_row = plan(
+        notice.member_id,
+        recipient,
+        rendered,
+        notice.channels,
+        disabled,
+        notice.fact_id,
+        notice.template_code,
+        now,
+        notice.campaign_id,
+    )
+    new = 0
+    if inbox_row is not None and await inbox_repository.add_items(session, [inbox_row]):
+        metrics.count("inbox", "sent")
+        new += 1
+    if message_row is not None:
+        new += await repository.add_messages(session, [message_row])
+    if outcome == "queued" and new == 0:
+        outcome = "duplicate"
+    log.info(
+        "notice planned",
+        extra={"member_id": notice.member_id, "fact": notice.fact_id, "outcome": outcome},
+    )
+    return outcome
+
+
+async def fallback(session: AsyncSession, message: Message, now: datetime) -> str | None:
+    """Queue the next channel of a message that failed for good; returns that channel, if any."""
+    if not message.fallbacks:
+        return None
+    first, *rest = message.fallbacks
+    await repository.add_messages(
+        session,
+        [
+            {
+                "id": uuid.uuid4(),
+                "member_id": message.member_id,
+                "fact_id": message.fact_id,
+                "template_code": message.template_code,
+                "category": message.category,
+                "channel": first["channel"],
+                "payload": first["payload"],
+                "fallbacks": rest,
+                "fallback_from": message.channel,
+                "campaign_id": message.campaign_id,
+                "status": "pending",
+                "attempts": 0,
+                "not_before": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+        ],
+    )
+    channel: str = first["channel"]
+    return channel
+
+
+async def record_receipts(session: AsyncSession, receipts: list[dict[str, object]], now: datetime) -> int:
+    """Apply the provider's delivery receipts (matched by our out-id); returns how many matched."""
+    matched = 0
+    for receipt in receipts:
+        try:
+            message_id = uuid.UUID(str(receipt.get("out_id")))
+        except ValueError:
+            continue
+        message = await repository.lock_for_receipt(session, message_id)
+        if message is None or message.channel != "sms":
+            continue
+        matched += 1
+        success = bool(receipt.get("success"))
+        status = "delivered" if success else "failed"
+        error = None if success else f"sms:{receipt.get('err_code')}"
+        if message.status not in ("delivered", "failed"):
+            await repository.finish(
+                session, message.id, now, status=status, error=error, provider_id=str(receipt.get("biz_id"))
+            )
+            metrics.count("sms", status)
+        await repository.add_attempts(
+            session,
+            [
+                {
+                    "message_id": message.id,
+                    "channel": "sms",
+                    "status": status,
+                    "provider_id": str(receipt.get("biz_id")),
+                    "error": error,
+                    "fallback_to": None,
+                    "detail": f"receipt {receipt.get('err_code')} at {receipt.get('receive_time')}",
+                    "at": now,
+                }
+            ],
+        )
+    return matched
+
+
+async def messages_of(
+    session: AsyncSession, member_id: str, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> tuple[Sequence[Message], Sequence[DeliveryAttempt]]:
+    messages = await repository.for_member(session, member_id, after, limit)
+    return messages, await repository.attempts_of(session, [m.id for m in messages])

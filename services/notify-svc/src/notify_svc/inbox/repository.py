@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from notify_svc.inbox.models import InboxItem
+
+
+async def add_items(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert inbox items; a fact already in a member's inbox is skipped. Returns how many were new."""
+    if not rows:
+        return 0
+    result = await session.execute(
+        insert(InboxItem)
+        .values(list(rows))
+        .on_conflict_do_nothing(constraint="uq_inbox_member_fact")
+        .returning(InboxItem.id)
+    )
+    return len(result.all())
+
+
+def _view(member_id: str, view: str) -> ColumnElement[bool]:
+    mine = InboxItem.member_id == member_id
+    if view == "archived":
+        return and_(mine, InboxItem.archived_at.is_not(None))
+    if view == "unread":
+        return and_(mine, InboxItem.archived_at.is_(None), InboxItem.read_at.is_(None))
+    return and_(mine, InboxItem.archived_at.is_(None))
+
+
+async def page(
+    session: AsyncSession, member_id: str, view: str, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> Sequence[InboxItem]:
+    statement = (
+        select(InboxItem)
+        .where(_view(member_id, view))
+        .order_by(InboxItem.created_at.desc(), InboxItem.id.desc())
+        .limit(limit)
+    )
+    if after is not None:
+        statement = statement.where(
+            or_(
+                InboxItem.created_at < after[0],
+                and_(InboxItem.created_at == after[0], InboxItem.id < after[1]),
+            )
+        )
+    return (await session.scalars(statement)).all()
+
+
+async def get(session: AsyncSession, member_id: str, item_id: uuid.UUID) -> InboxItem | None:
+    return await session.scalar(
+        select(InboxItem).where(InboxItem.id == item_id, InboxItem.member_id == member_id)
+    )
+
+
+async def unread_count(session: AsyncSession, member_id: str) -> int:
+    count = await session.scalar(select(func.count()).where(_view(member_id, "unread")))
+    return int(count or 0)
+
+
+async def mark(
+    session: AsyncSession, member_id: str, item_ids: Sequence[uuid.UUID] | None, column: str, now: datetime
+) -> int:
+    """Set ``column`` (seen_at / read_at / archived_at) where unset; ``item_ids=None`` means all."""
+    target = getattr(InboxItem, column)
+    statement = update(InboxItem).where(InboxItem.member_id == member_id, target.is_(None))
+    if item_ids is not None:
+        statement = statement.where(InboxItem.id.in_(item_ids))
+    values: dict[str, Any] = {column: now}
+    if column == "read_at":
+        values["seen_at"] = func.coalesce(InboxItem.seen_at, now)
+    result = await session.execute(statement.values(values).execution_options(synchronize_session=False))
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from cheyou_kit.db import SessionDep
+from cheyou_kit.identity import PrincipalDep
+from fastapi import APIRouter, Query
+
+from notify_svc import pagination
+from notify_svc.access import check_member
+from notify_svc.inbox import service
+from notify_svc.inbox.schemas import InboxItemRead, InboxMark, InboxMarked, InboxPage, InboxView, UnreadCount
+
+router = APIRouter(prefix="/inbox", tags=["inbox"])
+
+
+@router.get("/{member_id}", response_model=InboxPage)
+async def list_inbox(
+    member_id: str,
+    session: SessionDep,
+    principal: PrincipalDep,
+    view: InboxView = "inbox",
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> InboxPage:
+    """A member's inbox, newest first (``view``: inbox, unread or archived)."""
+    check_member(principal, member_id)
+    after = pagination.decode(cursor, 2)
+    key = (datetime.fromisoformat(after[0]), uuid.UUID(after[1])) if after else None
+    items = await service.page(session, member_id, view, key, limit)
+    last = items[-1] if len(items) == limit else None
+    return InboxPage(
+        items=[InboxItemRead.model_validate(i) for i in items],
+        next_cursor=pagination.encode([last.created_at.isoformat(), str(last.id)]) if last else None,
+    )
+
+
+@router.get("/{member_id}/unread-count", response_model=UnreadCount)
+async def unread_count(member_id: str, session: SessionDep, principal: PrincipalDep) -> UnreadCount:
+    """How many inbox items the member has not read (for the gateway's badge)."""
+    check_member(principal, member_id)
+    return UnreadCount(unread=await service.unread_count(session, member_id))
+
+
+@router.post("/{member_id}/{action}", response_model=InboxMarked)
+async def mark_items(
+    member_id: str,
+    action: Literal["read", "seen", "archive"],
+    data: InboxMark,
+    session: SessionDep,
+    principal: PrincipalDep,
+) -> InboxMarked:
+    """Mark items read, seen or archived (``all: true`` for every item); safe to repeat."""
+    check_member(principal, member_id, write=True)
+    item_ids = None if data.all else data.item_ids
+    updated = await service.mark(session, member_id, action, item_ids, datetime.now(UTC))
+    return InboxMarked(updated=updated, unread=await service.unread_count(session, member_id))

@@ -1,0 +1,44 @@
+"""Preferences per category and channel; service messages cannot be switched off."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cheyou_kit.errors import Unprocessable
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notify_svc.preferences import repository
+
+CATEGORIES = ("service", "reminder", "marketing")
+CHANNELS = ("wechat", "sms", "inbox")
+
+
+class ServiceMessagesAlwaysOn(Unprocessable):
+    slug = "service-messages-always-on"
+    title = "Service messages (claims, orders, account) cannot be switched off"
+
+
+async def disabled_channels(session: AsyncSession, member_id: str, category: str) -> set[str]:
+    if category == "service":
+        return set()
+    return await repository.disabled(session, member_id, category)
+
+
+async def matrix(session: AsyncSession, member_id: str) -> dict[str, dict[str, bool]]:
+    """Every category × channel with its current setting (absent = enabled)."""
+    result = {category: dict.fromkeys(CHANNELS, True) for category in CATEGORIES}
+    for row in await repository.of_member(session, member_id):
+        if row.category in result and row.channel in CHANNELS:
+            result[row.category][row.channel] = row.enabled
+    return result
+
+
+async def update(
+    session: AsyncSession, member_id: str, changes: dict[str, dict[str, bool]], now: datetime
+) -> dict[str, dict[str, bool]]:
+    for category, channels in changes.items():
+        for channel, enabled in channels.items():
+            if category == "service" and not enabled:
+                raise ServiceMessagesAlwaysOn(field=f"service.{channel}")
+            await repository.put(session, member_id, category, channel, enabled, now)
+    return await matrix(session, member_id)

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from cheyou_kit.db import SessionDep
+from cheyou_kit.errors import Forbidden
+from cheyou_kit.identity import Principal, Role, require_roles
+from fastapi import APIRouter, Depends, Query
+
+from notify_svc import pagination
+from notify_svc.templates import service
+from notify_svc.templates.schemas import (
+    TemplateCreate,
+    TemplatePage,
+    TemplatePreview,
+    TemplatePreviewRead,
+    TemplateRead,
+)
+
+router = APIRouter(prefix="/templates", tags=["templates"])
+
+StaffDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
+
+
+class SelfApproval(Forbidden):
+    slug = "template-self-approval"
+
+
+@router.post("", response_model=TemplateRead, status_code=201)
+async def create_template(data: TemplateCreate, session: SessionDep, principal: StaffDep) -> TemplateRead:
+    """Author a new version of a template (a draft until approved)."""
+    template = await service.create(session, data, principal.subject, datetime.now(UTC))
+    return TemplateRead.model_validate(template)
+
+
+@router.get("", response_model=TemplatePage)
+async def list_templates(
+    session: SessionDep,
+    _: StaffDep,
+    code: str | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> TemplatePage:
+    """Templates by code, channel and version."""
+    after = pagination.decode(cursor, 3)
+    items = await service.page(session, code, (after[0], after[1], after[2]) if after else None, limit)
+    last = items[-1] if len(items) == limit else None
+    return TemplatePage(
+        items=[TemplateRead.model_validate(t) for t in items],
+        next_cursor=pagination.encode([last.code, last.channel, last.version]) if last else None,
+    )
+
+
+@router.get("/{template_id}", response_model=TemplateRead)
+async def get_template(template_id: uuid.UUID, session: SessionDep, _: StaffDep) -> TemplateRead:
+    """One template version."""
+    return TemplateRead.model_validate(await service.get(session, template_id))
+
+
+@router.post("/{template_id}/approve", response_model=TemplateRead)
+async def approve_template(template_id: uuid.UUID, session: SessionDep, principal: StaffDep) -> TemplateRead:
+    """Approve a template version for use (by someone other than its author)."""
+    template = await service.get(session, template_id)
+    if template.status != "approved" and template.created_by == principal.subject:
+        raise SelfApproval("a template is approved by someone other than its author")
+    return TemplateRead.model_validate(
+        await service.approve(session, template_id, principal.subject, datetime.now(UTC))
+    )
+
+
+@router.post("/{template_id}/preview", response_model=TemplatePreviewRead)
+async def preview_template(
+    template_id: uuid.UUID, data: TemplatePreview, session: SessionDep, _: StaffDep
+) -> TemplatePreviewRead:
+    """Render a template with sample values, as the member would receive it."""
+    template = await service.get(session, template_id)
+    return TemplatePreviewRead(channel=template.channel, payload=service.render(template, data.variables))

@@ -1,0 +1,112 @@
+"""Templates: authored per kind of message and channel, checked, previewed, approved, rendered."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from cheyou_kit.errors import NotFound, Unprocessable
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notify_svc.templates import rendering, repository
+from notify_svc.templates.models import Template
+from notify_svc.templates.schemas import TemplateCreate
+
+
+class TemplateNotFound(NotFound):
+    slug = "template-not-found"
+
+
+class TemplateIncomplete(Unprocessable):
+    slug = "template-incomplete"
+
+
+def _texts(data: TemplateCreate) -> dict[str, str]:
+    texts = {"title": data.title, "body": data.body}
+    texts.update({f"wechat_fields.{k}": v for k, v in data.wechat_fields.items()})
+    texts.update({f"sms_params.{k}": v for k, v in data.sms_params.items()})
+    return texts
+
+
+def check(data: TemplateCreate) -> None:
+    """Reject undeclared variables, a template over WeChat's limits, a channel's missing parts."""
+    rendering.check_texts(data.variables, _texts(data))
+    if data.channel == "wechat":
+        if not data.wechat_template_id:
+            raise TemplateIncomplete("a WeChat template needs wechat_template_id", field="wechat_template_id")
+        rendering.check_wechat_fields(data.wechat_fields)
+    elif data.channel == "sms":
+        if not data.sms_template_code:
+            raise TemplateIncomplete("an SMS template needs sms_template_code", field="sms_template_code")
+    elif not data.title or not data.body:
+        raise TemplateIncomplete("an inbox template needs a title and a body", field="body")
+
+
+async def create(session: AsyncSession, data: TemplateCreate, author: str, now: datetime) -> Template:
+    check(data)
+    version = await repository.next_version(session, data.code, data.channel)
+    return await repository.add(
+        session,
+        Template(
+            id=uuid.uuid4(),
+            version=version,
+            locale="zh-CN",
+            status="draft",
+            created_by=author,
+            created_at=now,
+            **data.model_dump(),
+        ),
+    )
+
+
+async def get(session: AsyncSession, template_id: uuid.UUID) -> Template:
+    template = await repository.get(session, template_id)
+    if template is None:
+        raise TemplateNotFound(f"template {template_id} does not exist")
+    return template
+
+
+async def approve(session: AsyncSession, template_id: uuid.UUID, approver: str, now: datetime) -> Template:
+    template = await get(session, template_id)
+    if template.status == "approved":
+        return template
+    template.status, template.approved_by, template.approved_at = "approved", approver, now
+    await session.flush()
+    return template
+
+
+async def page(
+    session: AsyncSession, code: str | None, after: tuple[str, str, int] | None, limit: int
+) -> Sequence[Template]:
+    return await repository.page(session, code, after, limit)
+
+
+async def approved(session: AsyncSession, code: str) -> dict[str, Template]:
+    return await repository.approved_latest(session, code)
+
+
+def render(template: Template, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The payload of ``template`` for its channel, from typed ``values``."""
+    shown = rendering.coerce(template.variables, values)
+    if template.channel == "wechat":
+        return {
+            "template_id": template.wechat_template_id,
+            "url": template.link,
+            "data": {
+                k: {"value": rendering.wechat_value(rendering.fill(v, shown))}
+                for k, v in template.wechat_fields.items()
+            },
+        }
+    if template.channel == "sms":
+        return {
+            "template_code": template.sms_template_code,
+            "params": {k: rendering.fill(v, shown) for k, v in template.sms_params.items()},
+            "text": rendering.fill(template.body, shown),
+        }
+    return {
+        "title": rendering.fill(template.title, shown),
+        "body": rendering.fill(template.body, shown),
+        "link": template.link,
+    }
