@@ -198,6 +198,15 @@ def port_is_free(port: int, host: str = HOST) -> bool:
     return True
 
 
+def wait_port_free(port: int, timeout: float, host: str = HOST) -> bool:
+    deadline = time.monotonic() + timeout
+    while not port_is_free(port, host):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 def free_port(host: str = HOST) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))

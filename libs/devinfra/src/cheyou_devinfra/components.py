@@ -155,8 +155,10 @@ class LocalProcess(Service):
     # --- lifecycle ------------------------------------------------------------------------------------
 
     def _choose_port(self, previous: Record | None) -> int:
-        if self.port is not None and proc.port_is_free(self.port):
-            return self.port  # a restart keeps its port: clients hold URLs with it
+        # A restart keeps its port: clients hold URLs with it. The group we just stopped or killed may
+        # hold the socket a moment longer (children exit after their leader), so wait for it.
+        if self.port is not None and proc.wait_port_free(self.port, timeout=10.0):
+            return self.port
         if self.requested_port:
             if not proc.port_is_free(self.requested_port):
                 raise InfraError(
