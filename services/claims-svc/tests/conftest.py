@@ -1,9 +1,239 @@
+import io
+import json
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from cheyou_kit.testing import service_fixtures
+import httpx
+import pytest
+from cheyou_devinfra import ensure_topics
+from cheyou_events import TOPICS
+from cheyou_events.catalogue.policy import PolicyIssued, PolicyLine, VehicleKind
+from cheyou_events.testing import read_topic
+from cheyou_kit.identity import Role
+from cheyou_kit.testing import Identities, service_fixtures
 from claims_svc.config import Settings
+from claims_svc.cover import service as cover
 from claims_svc.main import create_app
+from PIL import ExifTags, Image
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-identities, service_settings, client, session = service_fixtures(
+identities, _kit_service_settings, client, session = service_fixtures(
     Settings, create_app, Path(__file__).parents[1]
 )
+
+
+@pytest.fixture(scope="session")
+async def service_settings(
+    _kit_service_settings: Settings, infra: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
+    """The kit's settings plus a storage directory of this session; the platform's topics exist."""
+    await ensure_topics(infra.kafka_bootstrap, dict(TOPICS))
+    return _kit_service_settings.model_copy(update={"storage_dir": tmp_path_factory.mktemp("claims-files")})
+
+
+@pytest.fixture(scope="session")
+async def db(service_settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions that commit, for arranging data the app under test must see."""
+    engine = create_async_engine(service_settings.sqlalchemy_url)
+    yield async_sessionmaker(engine, expire_on_commit=False)
+    await engine.dispose()
+
+
+@dataclass
+class Vehicle:
+    policy_no: str
+    plate: str
+
+
+SINGLE_VEHICLE_REQUIRED = [
+    "front_view",
+    "rear_view",
+    "contact_point",
+    "side_view",
+    "own_driving_licence",
+    "own_vehicle_licence",
+    "own_vin",
+    "damage_closeup",
+    "odometer",
+]
+
+
+def jpeg(
+    *,
+    taken_at: datetime | None = None,
+    gps: tuple[float, float] | None = (26.0745, 119.2965),
+    size: tuple[int, int] = (64, 48),
+    fmt: str = "JPEG",
+) -> bytes:
+    """A small real image with the EXIF a phone camera writes (local capture time, GPS)."""
+    image = Image.new("RGB", size, (180, 40, 40))
+    exif = Image.Exif()
+    taken = (taken_at or datetime.now(UTC)).astimezone(ZoneInfo("Asia/Shanghai"))
+    exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = taken.strftime("%Y:%m:%d %H:%M:%S")
+    if gps is not None:
+
+        def dms(value: float) -> tuple[float, float, float]:
+            degrees = int(value)
+            minutes = int((value - degrees) * 60)
+            return (float(degrees), float(minutes), round((value - degrees - minutes / 60) * 3600, 4))
+
+        exif.get_ifd(ExifTags.IFD.GPSInfo).update({1: "N", 2: dms(gps[0]), 3: "E", 4: dms(gps[1])})
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, exif=exif)
+    return buffer.getvalue()
+
+
+class Arrange:
+    """Builds the world a test needs: insured vehicles (the cover projection) and reported claims."""
+
+    def __init__(
+        self, db: async_sessionmaker[AsyncSession], client: httpx.AsyncClient, identities: Identities
+    ) -> None:
+        self.db = db
+        self.client = client
+        self.identities = identities
+
+    async def vehicle(
+        self,
+        *,
+        starts_on: date = date(2026, 1, 1),
+        ends_on: date = date(2026, 12, 31),
+        with_plate: bool = True,
+    ) -> Vehicle:
+        vehicle = Vehicle(
+            policy_no=f"PDAA{uuid.uuid4().hex[:12].upper()}", plate=f"闽A{uuid.uuid4().hex[:5].upper()}"
+        )
+        async with self.db() as s:
+            await cover.record_policy(
+                s,
+                PolicyIssued(
+                    policy_no=vehicle.policy_no,
+                    customer_no=f"C{uuid.uuid4().hex[:10]}",
+                    line=PolicyLine.COMMERCIAL,
+                    vehicle_kind=VehicleKind.HOUSEHOLD_CAR,
+                    premium_fen=320_000,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                    branch_code="350100",
+                    issued_at=datetime(2025, 12, 20, tzinfo=UTC),
+                    plate=vehicle.plate if with_plate else None,
+                    vin=f"LSV{uuid.uuid4().hex[:14].upper()}",
+                ),
+            )
+            await s.commit()
+        return vehicle
+
+    def member(self, member_id: uuid.UUID | None = None) -> dict[str, str]:
+        return self.identities.headers("claims-svc", Role.MEMBER, member_id=member_id or uuid.uuid4())
+
+    def staff(self, role: Role, staff_id: str = "ops1") -> dict[str, str]:
+        return self.identities.headers("claims-svc", role, subject=staff_id, staff_id=staff_id)
+
+    @staticmethod
+    def report_body(vehicle: Vehicle, **overrides: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "policy_no": vehicle.policy_no,
+            "loss_at": (datetime.now(UTC) - timedelta(minutes=30)).isoformat(),
+            "location": {
+                "latitude": 26.0745,
+                "longitude": 119.2965,
+                "address": "福州市鼓楼区五四路与东街口交叉口",
+            },
+            "accident_type": "two_vehicle",
+            "loss_cause": "collision",
+            "weather": "sunny",
+            "other_party": {"name": "李四", "phone": "13800008000", "plate": "闽A88888", "insurer": "某财险"},
+        }
+        body.update(overrides)
+        return body
+
+    async def claim(
+        self, member_id: uuid.UUID, vehicle: Vehicle | None = None, **overrides: Any
+    ) -> dict[str, Any]:
+        vehicle = vehicle or await self.vehicle()
+        response = await self.client.post(
+            "/api/v1/claims", json=self.report_body(vehicle, **overrides), headers=self.member(member_id)
+        )
+        assert response.status_code == 201, response.text
+        claim: dict[str, Any] = response.json()
+        return claim
+
+    jpeg = staticmethod(jpeg)
+
+    async def upload(
+        self, member: uuid.UUID, claim_id: str, slot: str, data: bytes | None = None
+    ) -> httpx.Response:
+        return await self.client.post(
+            f"/api/v1/claims/{claim_id}/survey/photos",
+            data={"slot": slot},
+            files={"file": ("photo.jpg", data if data is not None else jpeg(), "image/jpeg")},
+            headers=self.member(member),
+        )
+
+    async def submitted(self, member: uuid.UUID, **overrides: Any) -> dict[str, Any]:
+        """A single-vehicle claim with every required photo, submitted to the surveyors."""
+        claim = await self.claim(member, accident_type="single_vehicle", other_party=None, **overrides)
+        for slot in SINGLE_VEHICLE_REQUIRED:
+            response = await self.upload(member, claim["id"], slot)
+            assert response.status_code == 201, response.text
+        response = await self.client.post(
+            f"/api/v1/claims/{claim['id']}/survey/submission", headers=self.member(member)
+        )
+        assert response.status_code == 200, response.text
+        submitted: dict[str, Any] = response.json()
+        return submitted
+
+    async def taken(self, member: uuid.UUID, surveyor: str = "surveyor1", **overrides: Any) -> dict[str, Any]:
+        claim = await self.submitted(member, **overrides)
+        response = await self.client.post(
+            f"/api/v1/surveys/{claim['id']}/assignment", headers=self.staff(Role.SURVEYOR, surveyor)
+        )
+        assert response.status_code == 200, response.text
+        return claim
+
+    async def confirmed(
+        self, member: uuid.UUID, amount_fen: int = 350_000, **overrides: Any
+    ) -> dict[str, Any]:
+        claim = await self.taken(member, **overrides)
+        response = await self.client.post(
+            f"/api/v1/surveys/{claim['id']}/confirmation",
+            json={"amount_fen": amount_fen},
+            headers=self.staff(Role.SURVEYOR, "surveyor1"),
+        )
+        assert response.status_code == 200, response.text
+        confirmed: dict[str, Any] = response.json()
+        return confirmed
+
+
+@pytest.fixture
+async def arrange(
+    db: async_sessionmaker[AsyncSession], client: httpx.AsyncClient, identities: Identities
+) -> Arrange:
+    return Arrange(db, client, identities)
+
+
+async def claims_events(bootstrap: str, claim_id: str) -> list[dict[str, Any]]:
+    """Every event claims-svc published on ``claims.events`` about one claim, in order."""
+    records = await read_topic(bootstrap, "claims.events")
+    found = []
+    for record in records:
+        body = json.loads(record.value)
+        if body.get("claim_id") == claim_id:
+            headers = {k: v.decode() for k, v in record.headers}
+            found.append({"type": headers["ce_type"], "key": record.key.decode(), **body})
+    return found
+
+
+@pytest.fixture
+def published(service_settings: Settings) -> Callable[[str], Awaitable[list[dict[str, Any]]]]:
+    """Reads what claims-svc's outbox relay put on ``claims.events`` about one claim."""
+
+    async def read(claim_id: str) -> list[dict[str, Any]]:
+        return await claims_events(service_settings.kafka_bootstrap_servers, claim_id)
+
+    return read

@@ -5,7 +5,13 @@ from datetime import UTC, date, datetime
 
 import httpx
 from cheyou_events import Envelope
-from cheyou_events.catalogue.policy import PolicyCancelled, PolicyIssued, PolicyLine, VehicleKind
+from cheyou_events.catalogue.policy import (
+    PolicyCancelled,
+    PolicyEndorsed,
+    PolicyIssued,
+    PolicyLine,
+    VehicleKind,
+)
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually, publish
 from claims_svc.config import Settings
@@ -68,3 +74,44 @@ class TestCover:
         response = await client.get("/api/v1/cover/C1", params={"on": "2026-06-01"}, headers=headers)
 
         assert response.status_code == 403
+
+    async def test_an_endorsement_moves_the_cover_to_the_new_plate(self, session: AsyncSession) -> None:
+        await service.record_policy(
+            session, issued("C-endorse", "P-endorse").model_copy(update={"plate": "闽A11111"})
+        )
+        await service.record_endorsement(
+            session,
+            PolicyEndorsed(
+                policy_no="P-endorse",
+                customer_no="C-endorse",
+                endorsement_no="E1",
+                reason="换车",
+                plate="闽A·22222",
+                endorsed_at=AT,
+            ),
+        )
+
+        at = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+        old = await service.motor_cover_at(session, policy_no=None, plate="闽A11111", at=at, on=at.date())
+        new = await service.motor_cover_at(session, policy_no=None, plate="闽A22222", at=at, on=at.date())
+        assert old == []
+        assert [p.policy_no for p in new] == ["P-endorse"]
+
+    async def test_a_policy_cancelled_after_the_loss_still_covers_it(self, session: AsyncSession) -> None:
+        await service.record_policy(session, issued("C-later", "P-later"))
+        await service.record_cancellation(
+            session,
+            PolicyCancelled(
+                policy_no="P-later",
+                customer_no="C-later",
+                reason="sold",
+                refund_fen=0,
+                cancelled_at=datetime(2026, 7, 1, tzinfo=UTC),
+            ),
+        )
+
+        loss = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+        covering = await service.motor_cover_at(
+            session, policy_no="P-later", plate=None, at=loss, on=loss.date()
+        )
+        assert [p.policy_no for p in covering] == ["P-later"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cheyou_events.catalogue.policy import PolicyCancelled, PolicyIssued, PolicyRenewed
+from cheyou_events.catalogue.policy import PolicyCancelled, PolicyEndorsed, PolicyIssued, PolicyRenewed
 from cheyou_events.envelope import Envelope
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +15,10 @@ async def on_policy_issued(session: AsyncSession, event: Envelope[PolicyIssued])
 
 async def on_policy_renewed(session: AsyncSession, event: Envelope[PolicyRenewed]) -> None:
     await service.record_policy(session, event.data)
+
+
+async def on_policy_endorsed(session: AsyncSession, event: Envelope[PolicyEndorsed]) -> None:
+    await service.record_endorsement(session, event.data)
 
 
 async def on_policy_cancelled(session: AsyncSession, event: Envelope[PolicyCancelled]) -> None:

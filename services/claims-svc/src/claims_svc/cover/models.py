@@ -19,3 +19,6 @@ class PolicyCover(Base):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    plate: Mapped[str | None] = mapped_column(String(32), index=True)
+    vin: Mapped[str | None] = mapped_column(String(17))
+    holder_id_hash: Mapped[str | None] = mapped_column(String(64))

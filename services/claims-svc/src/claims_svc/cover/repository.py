@@ -3,25 +3,65 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from claims_svc.cover.models import PolicyCover
 
+MOTOR_LINES = ("commercial", "compulsory")
+
 
 async def upsert(
-    session: AsyncSession, *, policy_no: str, customer_no: str, line: str, starts_on: date, ends_on: date
+    session: AsyncSession,
+    *,
+    policy_no: str,
+    customer_no: str,
+    line: str,
+    starts_on: date,
+    ends_on: date,
+    plate: str | None = None,
+    vin: str | None = None,
+    holder_id_hash: str | None = None,
 ) -> None:
     statement = insert(PolicyCover).values(
-        policy_no=policy_no, customer_no=customer_no, line=line, starts_on=starts_on, ends_on=ends_on
+        policy_no=policy_no,
+        customer_no=customer_no,
+        line=line,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        plate=plate,
+        vin=vin,
+        holder_id_hash=holder_id_hash,
     )
+    excluded = statement.excluded
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[PolicyCover.policy_no],
-            set_={"starts_on": statement.excluded.starts_on, "ends_on": statement.excluded.ends_on},
+            set_={
+                "starts_on": excluded.starts_on,
+                "ends_on": excluded.ends_on,
+                # an older feed without the vehicle fields must not erase what a newer one said
+                "plate": func.coalesce(excluded.plate, PolicyCover.plate),
+                "vin": func.coalesce(excluded.vin, PolicyCover.vin),
+                "holder_id_hash": func.coalesce(excluded.holder_id_hash, PolicyCover.holder_id_hash),
+            },
         )
     )
+
+
+async def endorse(
+    session: AsyncSession, policy_no: str, *, plate: str | None, vin: str | None, ends_on: date | None
+) -> None:
+    values: dict[str, object] = {}
+    if plate is not None:
+        values["plate"] = plate
+    if vin is not None:
+        values["vin"] = vin
+    if ends_on is not None:
+        values["ends_on"] = ends_on
+    if values:
+        await session.execute(update(PolicyCover).where(PolicyCover.policy_no == policy_no).values(**values))
 
 
 async def cancel(session: AsyncSession, policy_no: str, at: datetime) -> None:
@@ -39,4 +79,22 @@ async def covering(session: AsyncSession, customer_no: str, on: date) -> Sequenc
             PolicyCover.cancelled_at.is_(None),
         )
     )
+    return result.all()
+
+
+async def motor_cover_at(
+    session: AsyncSession, *, policy_no: str | None, plate: str | None, at: datetime, on: date
+) -> Sequence[PolicyCover]:
+    """Motor policies in force at a moment, by policy number or plate (cancelled later still counts)."""
+    statement = select(PolicyCover).where(
+        PolicyCover.line.in_(MOTOR_LINES),
+        PolicyCover.starts_on <= on,
+        PolicyCover.ends_on >= on,
+        or_(PolicyCover.cancelled_at.is_(None), PolicyCover.cancelled_at > at),
+    )
+    if policy_no is not None:
+        statement = statement.where(PolicyCover.policy_no == policy_no)
+    if plate is not None and policy_no is None:
+        statement = statement.where(PolicyCover.plate == plate)
+    result = await session.scalars(statement.order_by(PolicyCover.line, PolicyCover.policy_no))
     return result.all()

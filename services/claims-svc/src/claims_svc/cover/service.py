@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
-from cheyou_events.catalogue.policy import PolicyCancelled, PolicyIssued, PolicyRenewed
+from cheyou_events.catalogue.policy import PolicyCancelled, PolicyEndorsed, PolicyIssued, PolicyRenewed
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from claims_svc.cover import repository
@@ -18,6 +18,19 @@ async def record_policy(session: AsyncSession, event: PolicyIssued | PolicyRenew
         line=event.line.value,
         starts_on=event.starts_on,
         ends_on=event.ends_on,
+        plate=normalise_plate(event.plate),
+        vin=event.vin.upper() if event.vin else None,
+        holder_id_hash=event.holder_id_hash,
+    )
+
+
+async def record_endorsement(session: AsyncSession, event: PolicyEndorsed) -> None:
+    await repository.endorse(
+        session,
+        event.policy_no,
+        plate=normalise_plate(event.plate),
+        vin=event.vin.upper() if event.vin else None,
+        ends_on=event.ends_on,
     )
 
 
@@ -28,3 +41,18 @@ async def record_cancellation(session: AsyncSession, event: PolicyCancelled) -> 
 async def covering(session: AsyncSession, customer_no: str, on: date) -> Sequence[PolicyCover]:
     """The customer's policies in force on a day (a cancelled policy covers nothing)."""
     return await repository.covering(session, customer_no, on)
+
+
+async def motor_cover_at(
+    session: AsyncSession, *, policy_no: str | None, plate: str | None, at: datetime, on: date
+) -> Sequence[PolicyCover]:
+    """Motor policies that covered the vehicle at the loss time (``on`` is its local date)."""
+    return await repository.motor_cover_at(session, policy_no=policy_no, plate=plate, at=at, on=on)
+
+
+def normalise_plate(plate: str | None) -> str | None:
+    """Plates compare without spaces, dots or dashes, in upper case: ``闽A·12345`` = ``闽A12345``."""
+    if plate is None:
+        return None
+    cleaned = "".join(ch for ch in plate if ch not in " ·.-").upper()
+    return cleaned or None

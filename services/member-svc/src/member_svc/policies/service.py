@@ -12,10 +12,14 @@ from member_svc.policies import repository
 from member_svc.policies.models import Policy
 
 ACTIVE, CANCELLED = "active", "cancelled"
+PROJECTED = {
+    "policy_no", "customer_no", "previous_policy_no", "line", "vehicle_kind", "premium_fen", "starts_on",
+    "ends_on", "branch_code",
+}  # fmt: skip
 
 
 async def record_issued(session: AsyncSession, event: PolicyIssued | PolicyRenewed) -> None:
-    values = event.model_dump(exclude={"issued_at", "renewed_at"})
+    values = event.model_dump(include=PROJECTED)
     values.setdefault("previous_policy_no", None)
     at = event.renewed_at if isinstance(event, PolicyRenewed) else event.issued_at
     await repository.upsert(session, {**values, "status": ACTIVE}, at)

@@ -1,0 +1,1 @@
+"""Claims: the report (FNOL), routing, the state machine, the timeline, withdrawal, settlement."""

@@ -1,0 +1,1 @@
+"""The guided photo survey ("one tip, one picture"): shot lists, photos, and the surveyors' work queue."""

@@ -1,0 +1,274 @@
+"""One-click report (FNOL): cover check, claim number, duplicates, routing, bad input."""
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+import pytest
+from cheyou_kit.identity import Role
+from cheyou_kit.testing import eventually
+
+
+class TestReportClaim:
+    async def test_a_covered_vehicle_gets_a_claim_number_at_once(
+        self, client: httpx.AsyncClient, arrange
+    ) -> None:
+        member = uuid.uuid4()
+        vehicle = await arrange.vehicle()
+
+        response = await client.post(
+            "/api/v1/claims", json=arrange.report_body(vehicle), headers=arrange.member(member)
+        )
+
+        assert response.status_code == 201
+        claim = response.json()
+        today = datetime.now(UTC).astimezone().strftime("%Y%m%d")
+        assert claim["claim_no"].startswith("3501")
+        assert len(claim["claim_no"]) == 19
+        assert claim["claim_no"][4:12] in {today, (datetime.now(UTC) + timedelta(hours=8)).strftime("%Y%m%d")}
+        assert claim["status"] == "reported"
+        assert claim["handling"] == "self_service"
+        assert claim["member_id"] == str(member)
+        assert claim["plate"] == vehicle.plate
+        assert claim["city_code"] == "350100"
+        assert claim["other_party"]["phone"] == "138****8000"
+
+    async def test_claim_numbers_are_unique(self, arrange) -> None:
+        member = uuid.uuid4()
+        numbers = {(await arrange.claim(member))["claim_no"] for _ in range(3)}
+
+        assert len(numbers) == 3
+
+    async def test_the_plate_alone_finds_the_policy(self, client: httpx.AsyncClient, arrange) -> None:
+        vehicle = await arrange.vehicle()
+        body = arrange.report_body(vehicle, policy_no=None, plate=vehicle.plate.replace("A", "A·"))
+
+        response = await client.post("/api/v1/claims", json=body, headers=arrange.member())
+
+        assert response.status_code == 201
+        assert response.json()["policy_no"] == vehicle.policy_no
+
+    async def test_a_loss_outside_the_policy_period_is_refused_and_nothing_is_written(
+        self, client: httpx.AsyncClient, arrange
+    ) -> None:
+        member = uuid.uuid4()
+        vehicle = await arrange.vehicle(starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31))
+
+        response = await client.post(
+            "/api/v1/claims", json=arrange.report_body(vehicle), headers=arrange.member(member)
+        )
+
+        assert response.status_code == 422
+        assert response.json()["type"].endswith("/no-cover")
+        assert response.json()["field"] == "policy_no"
+        mine = await client.get("/api/v1/claims", headers=arrange.member(member))
+        assert mine.json()["items"] == []
+
+    async def test_an_unknown_plate_is_refused(self, client: httpx.AsyncClient, arrange) -> None:
+        vehicle = await arrange.vehicle()
+        body = arrange.report_body(vehicle, policy_no=None, plate="闽Z00000")
+
+        response = await client.post("/api/v1/claims", json=body, headers=arrange.member())
+
+        assert response.status_code == 422
+        assert response.json()["field"] == "plate"
+
+    async def test_a_plate_that_is_not_the_policys_vehicle_is_refused(
+        self, client: httpx.AsyncClient, arrange
+    ) -> None:
+        vehicle = await arrange.vehicle()
+        body = arrange.report_body(vehicle, plate="闽Z00000")
+
+        response = await client.post("/api/v1/claims", json=body, headers=arrange.member())
+
+        assert response.status_code == 422
+        assert response.json()["type"].endswith("/plate-mismatch")
+
+    async def test_a_loss_time_in_the_future_is_refused(self, client: httpx.AsyncClient, arrange) -> None:
+        vehicle = await arrange.vehicle()
+        later = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
+
+        response = await client.post(
+            "/api/v1/claims", json=arrange.report_body(vehicle, loss_at=later), headers=arrange.member()
+        )
+
+        assert response.status_code == 422
+        assert response.json()["type"].endswith("/loss-time-in-future")
+        assert response.json()["field"] == "loss_at"
+
+    async def test_a_location_outside_the_service_area_is_refused(
+        self, client: httpx.AsyncClient, arrange
+    ) -> None:
+        vehicle = await arrange.vehicle()
+        beijing = {"latitude": 39.9, "longitude": 116.4, "address": "北京市东城区"}
+
+        response = await client.post(
+            "/api/v1/claims", json=arrange.report_body(vehicle, location=beijing), headers=arrange.member()
+        )
+
+        assert response.status_code == 422
+        assert response.json()["type"].endswith("/outside-service-area")
+        assert response.json()["field"] == "location"
+
+    async def test_neither_policy_nor_plate_is_a_validation_error(
+        self, client: httpx.AsyncClient, arrange
+    ) -> None:
+        vehicle = await arrange.vehicle()
+
+        response = await client.post(
+            "/api/v1/claims", json=arrange.report_body(vehicle, policy_no=None), headers=arrange.member()
+        )
+
+        assert response.status_code == 422
+        assert "policy number or the plate" in response.json()["detail"]
+
+    async def test_an_unknown_field_names_the_field(self, client: httpx.AsyncClient, arrange) -> None:
+        vehicle = await arrange.vehicle()
+
+        response = await client.post(
+            "/api/v1/claims", json=arrange.report_body(vehicle, speed_kmh=80), headers=arrange.member()
+        )
+
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "body.speed_kmh"
+
+    async def test_a_second_report_of_the_same_vehicle_and_time_is_flagged_as_a_duplicate(
+        self, client: httpx.AsyncClient, arrange
+    ) -> None:
+        member = uuid.uuid4()
+        vehicle = await arrange.vehicle()
+        first = await arrange.claim(member, vehicle)
+
+        second = await arrange.claim(member, vehicle)
+
+        assert first["duplicate_suspect"] is False
+        assert second["duplicate_suspect"] is True
+        assert second["duplicate_of"] == first["id"]
+        steps = await client.get(f"/api/v1/claims/{second['id']}/timeline", headers=arrange.member(member))
+        assert first["claim_no"] in steps.json()["items"][-1]["text"]
+
+    async def test_a_later_loss_of_the_same_vehicle_is_not_a_duplicate(self, arrange) -> None:
+        member = uuid.uuid4()
+        vehicle = await arrange.vehicle()
+        await arrange.claim(member, vehicle, loss_at=(datetime.now(UTC) - timedelta(days=3)).isoformat())
+
+        later = await arrange.claim(member, vehicle)
+
+        assert later["duplicate_suspect"] is False
+
+    @pytest.mark.parametrize(
+        ("details", "reason"),
+        [
+            ({"injury_or_death": True}, "injury_or_death"),
+            ({"vehicles_drivable": False}, "not_drivable"),
+            ({"drink_driving_suspected": True}, "drink_driving_suspected"),
+            ({"driver_licence_valid": False}, "no_valid_licence"),
+            ({"plate_missing": True}, "no_plate"),
+            ({"other_party_left": True}, "party_left"),
+            ({"third_party_property": True}, "third_party_property"),
+            ({"estimated_loss_fen": 1_200_000}, "over_fast_claim_limit"),
+        ],
+    )
+    async def test_a_report_outside_self_service_goes_on_site_with_the_reason(
+        self, client: httpx.AsyncClient, arrange, details, reason
+    ) -> None:
+        member = uuid.uuid4()
+
+        claim = await arrange.claim(member, **details)
+
+        assert claim["status"] == "escalated_on_site"
+        assert claim["handling"] == "on_site"
+        assert claim["on_site_reasons"] == [reason]
+        steps = (
+            await client.get(f"/api/v1/claims/{claim['id']}/timeline", headers=arrange.member(member))
+        ).json()
+        assert [s["code"] for s in steps["items"]] == ["reported", "routed_on_site"]
+        assert claim["on_site_reason_text"] in steps["items"][-1]["text"]
+
+    async def test_a_loss_at_the_fast_claim_limit_stays_self_service(self, arrange) -> None:
+        claim = await arrange.claim(uuid.uuid4(), estimated_loss_fen=1_000_000)
+
+        assert claim["handling"] == "self_service"
+
+    async def test_a_single_vehicle_accident_goes_straight_to_the_photo_survey(self, arrange) -> None:
+        claim = await arrange.claim(uuid.uuid4(), accident_type="single_vehicle", other_party=None)
+
+        assert claim["status"] == "survey_pending"
+
+    async def test_staff_cannot_report_for_a_member(self, client: httpx.AsyncClient, arrange) -> None:
+        vehicle = await arrange.vehicle()
+
+        response = await client.post(
+            "/api/v1/claims", json=arrange.report_body(vehicle), headers=arrange.staff(Role.OPS)
+        )
+
+        assert response.status_code == 403
+
+    async def test_the_report_is_published_keyed_by_member(self, arrange, published) -> None:
+        member = uuid.uuid4()
+
+        claim = await arrange.claim(member, injury_or_death=True, catastrophe_code="TY201513")
+
+        async def both() -> list[dict] | None:
+            events = await published(claim["id"])
+            return events if len(events) >= 2 else None
+
+        events = await eventually(both)
+        assert [e["type"] for e in events] == ["cheyou.claims.reported.v1", "cheyou.claims.routed_on_site.v1"]
+        assert {e["key"] for e in events} == {str(member)}
+        assert events[0]["claim_no"] == claim["claim_no"]
+        assert events[0]["has_injury"] is True
+        assert events[0]["handling"] == "on_site"
+        assert events[0]["catastrophe_code"] == "TY201513"
+        assert events[1]["reasons"] == ["injury_or_death"]
+
+
+class TestCompleteReport:
+    async def test_details_added_later_are_kept(self, client: httpx.AsyncClient, arrange) -> None:
+        member = uuid.uuid4()
+        claim = await arrange.claim(member)
+
+        response = await client.patch(
+            f"/api/v1/claims/{claim['id']}",
+            json={"police_called": True, "driver": {"name": "张三", "licence_no": "350102199001011234"}},
+            headers=arrange.member(member),
+        )
+
+        assert response.status_code == 200
+        assert response.json()["police_called"] is True
+        assert response.json()["driver"]["licence_no"] == "**************1234"
+
+    async def test_an_injury_reported_later_routes_the_claim_on_site(
+        self, client: httpx.AsyncClient, arrange
+    ) -> None:
+        member = uuid.uuid4()
+        claim = await arrange.claim(member)
+
+        response = await client.patch(
+            f"/api/v1/claims/{claim['id']}", json={"injury_or_death": True}, headers=arrange.member(member)
+        )
+
+        assert response.json()["status"] == "escalated_on_site"
+        assert response.json()["on_site_reasons"] == ["injury_or_death"]
+
+    async def test_someone_elses_claim_cannot_be_changed(self, client: httpx.AsyncClient, arrange) -> None:
+        claim = await arrange.claim(uuid.uuid4())
+
+        response = await client.patch(
+            f"/api/v1/claims/{claim['id']}", json={"police_called": True}, headers=arrange.member()
+        )
+
+        assert response.status_code == 404
+
+    async def test_a_report_cannot_be_changed_once_the_photos_are_submitted(
+        self, client: httpx.AsyncClient, arrange
+    ) -> None:
+        member = uuid.uuid4()
+        claim = await arrange.submitted(member)
+
+        response = await client.patch(
+            f"/api/v1/claims/{claim['id']}", json={"police_called": True}, headers=arrange.member(member)
+        )
+
+        assert response.status_code == 409
+        assert response.json()["type"].endswith("/claim-not-editable")
