@@ -43,8 +43,8 @@ fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install  ## benchmarks; figures go to bench/RESULTS.md
-	$(BIN)/python bench/events_pipeline.py
+bench: install  ## every benchmark in bench/ (each starts its own infrastructure); figures in bench/RESULTS.md
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 schemas: install  ## re-export the event catalogue's JSON Schemas after changing an event
 	$(BIN)/python -m cheyou_events export-schemas

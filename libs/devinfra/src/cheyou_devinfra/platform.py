@@ -121,6 +121,8 @@ async def _prepare(infra: Infra, services: tuple[Service, ...]) -> None:
 
 def _environment(infra: Infra, state: Path) -> dict[str, str]:
     env = {**os.environ, **infra.env(), **_keys(state)}
+    # Locally, merchants' webhook receivers run on this machine: allow loopback (production refuses).
+    env.setdefault("MERCHANT_ALLOW_PRIVATE_WEBHOOKS", "true")
     for service in SERVICES:
         env.setdefault(f"{service.env_prefix}URL", service.url)
     return env

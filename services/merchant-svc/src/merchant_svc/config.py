@@ -1,9 +1,13 @@
 """Settings of merchant-svc (env prefix ``MERCHANT_``; platform-wide settings have none)."""
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from cheyou_kit.settings import ServiceSettings
+from fastapi import Depends, Request
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+DAY_S = 86_400.0
 
 
 class Settings(ServiceSettings):
@@ -12,3 +16,34 @@ class Settings(ServiceSettings):
     service_name: ClassVar[str] = "merchant-svc"
     database_name: ClassVar[str] = "merchant"
     default_port: ClassVar[int] = 8103
+
+    seed_demo: bool = Field(default=True, description="Create the demo merchants (idempotent) at start-up.")
+    allow_private_webhooks: bool = Field(
+        default=False, description="Accept webhook URLs on private/loopback addresses (dev and tests only)."
+    )
+    delivery_worker_enabled: bool = Field(default=True, description="Run the webhook delivery worker.")
+    webhook_retry_schedule_s: list[float] = Field(
+        default=[5, 300, 1_800, 7_200, 18_000, 36_000, 36_000],
+        description="Delay before each retry after a failed attempt (the first attempt is immediate).",
+    )
+    webhook_retry_jitter: float = Field(default=0.2, ge=0, lt=1, description="± fraction of each delay.")
+    webhook_timeout_s: float = Field(default=15, gt=0)
+    webhook_max_retry_after_s: float = Field(default=DAY_S, gt=0)
+    webhook_disable_after_s: float = Field(
+        default=5 * DAY_S, gt=0, description="An endpoint failing without a success this long is disabled."
+    )
+    webhook_secret_overlap_s: float = Field(default=DAY_S, ge=0)
+    webhook_endpoint_max_in_flight: int = Field(default=4, ge=1)
+    webhook_worker_concurrency: int = Field(default=64, ge=1)
+    webhook_poll_interval_s: float = Field(default=1.0, gt=0)
+    webhook_response_excerpt_chars: int = Field(default=500, ge=0)
+    api_key_rotation_overlap_s: float = Field(default=DAY_S, ge=0)
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the running app was built with (tests build apps with their own)."""
+    settings: Settings = request.app.state.resources.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]

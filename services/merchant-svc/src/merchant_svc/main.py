@@ -1,22 +1,70 @@
 """merchant-svc: the app factory (``uvicorn merchant_svc.main:create_app --factory``)."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
 from cheyou_events import Handler
-from cheyou_events.catalogue.privilege import PrivilegeOrderRequested
-from cheyou_kit.app import create_service_app
+from cheyou_events.catalogue.privilege import (
+    ComplaintFiled,
+    PrivilegeOrderCancelled,
+    PrivilegeOrderRated,
+    PrivilegeOrderRequested,
+)
+from cheyou_kit.app import Component, Resources, create_service_app
 from fastapi import FastAPI
 
 import merchant_svc
+from merchant_svc.accountability import handlers as accountability_handlers
+from merchant_svc.accountability.router import merchants_router as scorecard_router
+from merchant_svc.accountability.router import router as accountability_router
 from merchant_svc.config import Settings
+from merchant_svc.coupons.router import merchant_api as coupons_merchant_api
+from merchant_svc.coupons.router import router as coupons_router
 from merchant_svc.fulfilments import handlers
+from merchant_svc.fulfilments.router import merchant_api as orders_merchant_api
 from merchant_svc.fulfilments.router import router as fulfilments_router
+from merchant_svc.merchants.router import keys_router
+from merchant_svc.merchants.router import router as merchants_router
+from merchant_svc.merchants.seed import DemoSeed
+from merchant_svc.webhooks.router import messages_router
+from merchant_svc.webhooks.router import router as endpoints_router
+from merchant_svc.webhooks.worker import DeliveryWorker
 
 HANDLERS: dict[str, Handler] = {
     PrivilegeOrderRequested.event_type: handlers.on_order_requested,
+    PrivilegeOrderCancelled.event_type: handlers.on_order_cancelled,
+    PrivilegeOrderRated.event_type: accountability_handlers.on_order_rated,
+    ComplaintFiled.event_type: accountability_handlers.on_complaint_filed,
 }
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+
+    def components(resources: Resources) -> Sequence[Component]:
+        started: list[Component] = []
+        if settings.seed_demo:
+            started.append(DemoSeed(resources.session_factory))
+        if settings.delivery_worker_enabled:
+            started.append(DeliveryWorker(settings, resources.session_factory))
+        return started
+
     return create_service_app(
-        settings, routers=[fulfilments_router], handlers=HANDLERS, description=merchant_svc.__doc__ or ""
+        settings,
+        routers=[
+            merchants_router,
+            scorecard_router,
+            keys_router,
+            fulfilments_router,
+            orders_merchant_api,
+            coupons_merchant_api,
+            endpoints_router,
+            messages_router,
+            coupons_router,
+            accountability_router,
+        ],
+        handlers=HANDLERS,
+        components=components,
+        description=merchant_svc.__doc__ or "",
     )

@@ -1,17 +1,42 @@
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, String, func
+from sqlalchemy import ARRAY, BigInteger, DateTime, Index, String, Text, Uuid, func
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from merchant_svc.db import Base
 
 
+class FulfilmentStatus(StrEnum):
+    AWAITING_DISPATCH = "awaiting_dispatch"
+    DISPATCHED = "dispatched"
+    ACCEPTED = "accepted"
+    ARRIVED = "arrived"
+    IN_SERVICE = "in_service"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    UNPLACEABLE = "unplaceable"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATUSES = (
+    FulfilmentStatus.DISPATCHED,
+    FulfilmentStatus.ACCEPTED,
+    FulfilmentStatus.ARRIVED,
+    FulfilmentStatus.IN_SERVICE,
+)
+
+
 class Fulfilment(Base):
-    """One privilege order to be carried out by an alliance merchant."""
+    """One privilege order to be carried out by an alliance merchant, with its timeline."""
 
     __tablename__ = "fulfilments"
+    __table_args__ = (Index("ix_fulfilments_merchant_status", "merchant_id", "status"),)
 
     order_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     member_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -22,3 +47,23 @@ class Fulfilment(Base):
     status: Mapped[str] = mapped_column(String(24))
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    """What the member gave for the service (pick-up address, plate, flight number, ...)."""
+    merchant_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    contract_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    unit_price_fen: Mapped[int | None] = mapped_column(BigInteger)
+    rejected_by: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid), server_default="{}")
+    reason: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accept_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    complete_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    arrived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )

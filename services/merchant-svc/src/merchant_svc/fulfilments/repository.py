@@ -1,17 +1,50 @@
 from __future__ import annotations
 
+import uuid
+
+from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.fulfilments.models import Fulfilment
+from merchant_svc.pagination import decode_cursor
 
 
-async def add_if_absent(session: AsyncSession, fulfilment: Fulfilment) -> None:
+async def add_if_absent(session: AsyncSession, fulfilment: Fulfilment) -> bool:
+    """Insert unless the order is already known; True when inserted."""
     values = {
-        c.key: getattr(fulfilment, c.key) for c in Fulfilment.__table__.columns if c.key != "created_at"
+        c.key: getattr(fulfilment, c.key)
+        for c in Fulfilment.__table__.columns
+        if getattr(fulfilment, c.key) is not None
     }
-    await session.execute(insert(Fulfilment).values(**values).on_conflict_do_nothing())
+    result = await session.execute(
+        insert(Fulfilment).values(**values).on_conflict_do_nothing().returning(Fulfilment.order_id)
+    )
+    return result.first() is not None
 
 
-async def get(session: AsyncSession, order_id: str) -> Fulfilment | None:
-    return await session.get(Fulfilment, order_id)
+async def get(session: AsyncSession, order_id: str, *, for_update: bool = False) -> Fulfilment | None:
+    return await session.get(Fulfilment, order_id, with_for_update=for_update, populate_existing=for_update)
+
+
+async def list_page(
+    session: AsyncSession,
+    *,
+    merchant_id: uuid.UUID | None,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+) -> list[Fulfilment]:
+    query = select(Fulfilment).order_by(Fulfilment.created_at, Fulfilment.order_id).limit(limit + 1)
+    if merchant_id is not None:
+        query = query.where(Fulfilment.merchant_id == merchant_id)
+    if status is not None:
+        query = query.where(Fulfilment.status == status)
+    if (after := decode_cursor(cursor)) is not None:
+        query = query.where(
+            or_(
+                Fulfilment.created_at > after[0],
+                and_(Fulfilment.created_at == after[0], Fulfilment.order_id > after[1]),
+            )
+        )
+    return list((await session.execute(query)).scalars())

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from merchant_svc.accountability.models import AccountabilityCase, CaseNote, ServiceRecord
+from merchant_svc.pagination import decode_cursor
+
+
+async def add(session: AsyncSession, row: ServiceRecord | CaseNote) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def record_by_order(session: AsyncSession, order_id: str) -> ServiceRecord | None:
+    return (
+        await session.execute(select(ServiceRecord).where(ServiceRecord.order_id == order_id))
+    ).scalar_one_or_none()
+
+
+async def rate(
+    session: AsyncSession, order_id: str, stars: int, comment: str | None, rated_at: datetime
+) -> ServiceRecord | None:
+    await session.execute(
+        update(ServiceRecord)
+        .where(ServiceRecord.order_id == order_id)
+        .values(stars=stars, rating_comment=comment, rated_at=rated_at)
+    )
+    return await record_by_order(session, order_id)
+
+
+async def open_case_if_absent(session: AsyncSession, case_: AccountabilityCase) -> bool:
+    values = {
+        c.key: getattr(case_, c.key)
+        for c in AccountabilityCase.__table__.columns
+        if getattr(case_, c.key) is not None
+    }
+    result = await session.execute(
+        insert(AccountabilityCase).values(**values).on_conflict_do_nothing().returning(AccountabilityCase.id)
+    )
+    return result.first() is not None
+
+
+async def get_case(
+    session: AsyncSession, case_id: uuid.UUID, *, for_update: bool = False
+) -> AccountabilityCase | None:
+    return await session.get(AccountabilityCase, case_id, with_for_update=for_update)
+
+
+async def list_cases(
+    session: AsyncSession,
+    *,
+    merchant_id: uuid.UUID | None,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+) -> list[AccountabilityCase]:
+    query = (
+        select(AccountabilityCase)
+        .order_by(AccountabilityCase.opened_at, AccountabilityCase.id)
+        .limit(limit + 1)
+    )
+    if merchant_id is not None:
+        query = query.where(AccountabilityCase.merchant_id == merchant_id)
+    if status is not None:
+        query = query.where(AccountabilityCase.status == status)
+    if (after := decode_cursor(cursor)) is not None:
+        query = query.where(
+            or_(
+                AccountabilityCase.opened_at > after[0],
+                and_(AccountabilityCase.opened_at == after[0], AccountabilityCase.id > uuid.UUID(after[1])),
+            )
+        )
+    return list((await session.execute(query)).scalars())
+
+
+async def notes_of(session: AsyncSession, case_id: uuid.UUID) -> list[CaseNote]:
+    query = select(CaseNote).where(CaseNote.case_id == case_id).order_by(CaseNote.created_at)
+    return list((await session.execute(query)).scalars())
+
+
+@dataclass(frozen=True)
+class Figures:
+    services: int
+    completed: int
+    rated: int
+    average_stars: float | None
+    sla_hits: int
+    complaints: int
+
+
+async def figures(session: AsyncSession, merchant_id: uuid.UUID, since: datetime) -> Figures:
+    records = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count().filter(ServiceRecord.outcome == "completed"),
+                func.count(ServiceRecord.stars),
+                func.avg(ServiceRecord.stars),
+                func.sum(
+                    case((and_(ServiceRecord.accept_sla_met, ServiceRecord.complete_sla_met), 1), else_=0)
+                ),
+            ).where(ServiceRecord.merchant_id == merchant_id, ServiceRecord.finished_at >= since)
+        )
+    ).one()
+    complaints = (
+        await session.execute(
+            select(func.count()).where(
+                AccountabilityCase.merchant_id == merchant_id,
+                AccountabilityCase.source == "complaint",
+                AccountabilityCase.opened_at >= since,
+            )
+        )
+    ).scalar_one()
+    services, completed, rated, average, hits = records
+    return Figures(
+        services=services,
+        completed=completed,
+        rated=rated,
+        average_stars=float(average) if average is not None else None,
+        sla_hits=int(hits or 0),
+        complaints=complaints,
+    )

@@ -1,0 +1,1 @@
+"""Coupons: merchant offers issued to members in batches and redeemed once at the merchant."""

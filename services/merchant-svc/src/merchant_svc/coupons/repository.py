@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from merchant_svc.coupons.models import Coupon, CouponBatch, CouponStatus
+from merchant_svc.pagination import decode_cursor
+
+
+async def add(session: AsyncSession, *rows: Coupon | CouponBatch) -> None:
+    session.add_all(rows)
+    await session.flush()
+
+
+async def get_batch(
+    session: AsyncSession, batch_id: uuid.UUID, *, for_update: bool = False
+) -> CouponBatch | None:
+    return await session.get(CouponBatch, batch_id, with_for_update=for_update, populate_existing=for_update)
+
+
+async def batches_of(session: AsyncSession, merchant_id: uuid.UUID | None) -> list[CouponBatch]:
+    query = select(CouponBatch).order_by(CouponBatch.created_at)
+    if merchant_id is not None:
+        query = query.where(CouponBatch.merchant_id == merchant_id)
+    return list((await session.execute(query)).scalars())
+
+
+async def held_counts(session: AsyncSession, batch_id: uuid.UUID, member_ids: list[str]) -> dict[str, int]:
+    query = (
+        select(Coupon.member_id, func.count())
+        .where(Coupon.batch_id == batch_id, Coupon.member_id.in_(member_ids))
+        .group_by(Coupon.member_id)
+    )
+    return {row[0]: row[1] for row in (await session.execute(query)).all()}
+
+
+async def of_member(
+    session: AsyncSession, member_id: str, *, cursor: str | None, limit: int
+) -> list[tuple[Coupon, CouponBatch]]:
+    query = (
+        select(Coupon, CouponBatch)
+        .join(CouponBatch, CouponBatch.id == Coupon.batch_id)
+        .where(Coupon.member_id == member_id)
+        .order_by(Coupon.issued_at, Coupon.id)
+        .limit(limit + 1)
+    )
+    if (after := decode_cursor(cursor)) is not None:
+        query = query.where(
+            or_(
+                Coupon.issued_at > after[0],
+                and_(Coupon.issued_at == after[0], Coupon.id > uuid.UUID(after[1])),
+            )
+        )
+    return [(row[0], row[1]) for row in (await session.execute(query)).all()]
+
+
+async def get(session: AsyncSession, coupon_id: uuid.UUID) -> Coupon | None:
+    return await session.get(Coupon, coupon_id)
+
+
+async def by_code(session: AsyncSession, code: str) -> tuple[Coupon, CouponBatch] | None:
+    query = (
+        select(Coupon, CouponBatch)
+        .join(CouponBatch, CouponBatch.id == Coupon.batch_id)
+        .where(Coupon.code == code)
+    )
+    row = (await session.execute(query)).first()
+    return (row[0], row[1]) if row else None
+
+
+async def redeem(session: AsyncSession, code: str, merchant_id: uuid.UUID, now: datetime) -> Coupon | None:
+    """Issued → redeemed in one statement: of two concurrent redemptions exactly one matches."""
+    valid = select(CouponBatch.id).where(
+        CouponBatch.id == Coupon.batch_id, CouponBatch.valid_from <= now, CouponBatch.valid_until > now
+    )
+    result = await session.execute(
+        update(Coupon)
+        .where(
+            Coupon.code == code,
+            Coupon.merchant_id == merchant_id,
+            Coupon.status == CouponStatus.ISSUED,
+            valid.exists(),
+        )
+        .values(status=CouponStatus.REDEEMED, redeemed_at=now)
+        .returning(Coupon)
+    )
+    return result.scalar_one_or_none()
+
+
+async def reconciliation(
+    session: AsyncSession, merchant_id: uuid.UUID, since: datetime, until: datetime
+) -> list[tuple[CouponBatch, int, int]]:
+    """Per batch of the merchant: coupons issued and redeemed within [since, until)."""
+    issued = func.count().filter(Coupon.issued_at >= since, Coupon.issued_at < until)
+    redeemed = func.count().filter(Coupon.redeemed_at >= since, Coupon.redeemed_at < until)
+    query = (
+        select(CouponBatch, issued, redeemed)
+        .join(Coupon, Coupon.batch_id == CouponBatch.id)
+        .where(CouponBatch.merchant_id == merchant_id)
+        .group_by(CouponBatch.id)
+        .having(or_(issued > 0, redeemed > 0))
+        .order_by(CouponBatch.created_at)
+    )
+    return [(row[0], row[1], row[2]) for row in (await session.execute(query)).all()]
+
+
+async def bump_issued(session: AsyncSession, batch_id: uuid.UUID, count: int) -> None:
+    await session.execute(
+        update(CouponBatch)
+        .where(CouponBatch.id == batch_id)
+        .values(issued_count=CouponBatch.issued_count + count)
+    )

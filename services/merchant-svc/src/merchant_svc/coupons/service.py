@@ -1,0 +1,214 @@
+"""Coupon batches, issuing to members, redemption exactly once, and reconciliation per merchant."""
+
+from __future__ import annotations
+
+import io
+import secrets
+import uuid
+from datetime import UTC, datetime
+
+import qrcode
+import qrcode.image.svg
+from cheyou_events import Envelope, add_event
+from cheyou_events.catalogue.merchant import CouponRedeemed
+from cheyou_kit.errors import Conflict, NotFound, Unprocessable
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from merchant_svc.coupons import repository
+from merchant_svc.coupons.models import Coupon, CouponBatch, CouponKind, CouponStatus
+from merchant_svc.coupons.schemas import BatchCreate, Reconciliation, ReconciliationLine
+from merchant_svc.merchants import service as merchants
+from merchant_svc.merchants.models import MerchantStatus
+
+SOURCE = "merchant-svc"
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and typed
+CODE_LENGTH = 12
+
+
+class BatchNotFound(NotFound):
+    slug = "coupon-batch-not-found"
+    title = "Coupon batch not found"
+
+
+class CouponNotFound(NotFound):
+    slug = "coupon-not-found"
+    title = "Coupon not found"
+
+
+class CouponAlreadyRedeemed(Conflict):
+    slug = "coupon-already-redeemed"
+    title = "The coupon was already redeemed"
+
+
+class CouponNotValidNow(Unprocessable):
+    slug = "coupon-not-valid-now"
+    title = "The coupon is not valid at this time"
+
+
+class BatchExhausted(Conflict):
+    slug = "coupon-batch-exhausted"
+    title = "Not enough coupons left in the batch"
+
+
+class MemberLimitReached(Conflict):
+    slug = "coupon-member-limit"
+    title = "The member already holds the most coupons of this batch allowed"
+
+
+class BatchClosed(Conflict):
+    slug = "coupon-batch-closed"
+    title = "The batch can no longer be issued"
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+async def create_batch(session: AsyncSession, data: BatchCreate) -> CouponBatch:
+    merchant = await merchants.get(session, data.merchant_id)
+    if merchant.status != MerchantStatus.ACTIVE:
+        raise BatchClosed(f"merchant_id: merchant {merchant.id} is {merchant.status}", field="merchant_id")
+    batch = CouponBatch(**data.model_dump(), issued_count=0)
+    await repository.add(session, batch)
+    await session.refresh(batch)
+    return batch
+
+
+async def get_batch(session: AsyncSession, batch_id: uuid.UUID, *, for_update: bool = False) -> CouponBatch:
+    batch = await repository.get_batch(session, batch_id, for_update=for_update)
+    if batch is None:
+        raise BatchNotFound(f"coupon batch {batch_id} is not known")
+    return batch
+
+
+async def batches_of(session: AsyncSession, merchant_id: uuid.UUID | None) -> list[CouponBatch]:
+    return await repository.batches_of(session, merchant_id)
+
+
+async def issue(
+    session: AsyncSession, batch_id: uuid.UUID, member_ids: list[uuid.UUID], source: str
+) -> list[Coupon]:
+    """One coupon per listed member (a member listed twice gets two); all or nothing.
+
+    The batch row is locked for the issue, so concurrent issues cannot oversell the quantity or a
+    member's limit.
+    """
+    batch = await get_batch(session, batch_id, for_update=True)
+    now = datetime.now(UTC)
+    if batch.valid_until <= now:
+        raise BatchClosed(f"coupon batch {batch_id} expired at {batch.valid_until.isoformat()}")
+    if batch.issued_count + len(member_ids) > batch.quantity:
+        left = batch.quantity - batch.issued_count
+        raise BatchExhausted(
+            f"member_ids: {len(member_ids)} asked, {left} left", field="member_ids", left=left
+        )
+    wanted: dict[str, int] = {}
+    for member_id in member_ids:
+        wanted[str(member_id)] = wanted.get(str(member_id), 0) + 1
+    held = await repository.held_counts(session, batch_id, list(wanted))
+    over = sorted(m for m, n in wanted.items() if held.get(m, 0) + n > batch.per_member_limit)
+    if over:
+        raise MemberLimitReached(
+            f"member_ids: {', '.join(over)} would exceed {batch.per_member_limit} per member",
+            field="member_ids",
+            members=over,
+        )
+    coupons = [
+        Coupon(
+            batch_id=batch.id,
+            merchant_id=batch.merchant_id,
+            member_id=str(member_id),
+            code=new_code(),
+            status=CouponStatus.ISSUED,
+            source=source,
+            issued_at=now,
+        )
+        for member_id in member_ids
+    ]
+    await repository.add(session, *coupons)
+    await repository.bump_issued(session, batch.id, len(coupons))
+    return coupons
+
+
+async def of_member(
+    session: AsyncSession, member_id: str, *, cursor: str | None, limit: int
+) -> list[tuple[Coupon, CouponBatch]]:
+    return await repository.of_member(session, member_id, cursor=cursor, limit=limit)
+
+
+async def get(session: AsyncSession, coupon_id: uuid.UUID) -> Coupon:
+    coupon = await repository.get(session, coupon_id)
+    if coupon is None:
+        raise CouponNotFound(f"coupon {coupon_id} is not known")
+    return coupon
+
+
+def qr_svg(coupon: Coupon) -> bytes:
+    """The coupon's code as a QR code (SVG), for the member to show at the merchant."""
+    image = qrcode.make(coupon.code, image_factory=qrcode.image.svg.SvgPathImage)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return buffer.getvalue()
+
+
+async def verify(session: AsyncSession, merchant_id: uuid.UUID, code: str) -> tuple[Coupon, CouponBatch]:
+    """What a code is worth, for the merchant before redeeming it; 404 for another merchant's code."""
+    found = await repository.by_code(session, code.strip().upper())
+    if found is None or found[0].merchant_id != merchant_id:
+        raise CouponNotFound("code: no such coupon at this merchant", field="code")
+    return found
+
+
+async def redeem(session: AsyncSession, merchant_id: uuid.UUID, code: str) -> tuple[Coupon, CouponBatch]:
+    """Redeem exactly once, even under concurrent attempts; explains a refusal."""
+    code = code.strip().upper()
+    now = datetime.now(UTC)
+    coupon = await repository.redeem(session, code, merchant_id, now)
+    if coupon is None:
+        found, batch = await verify(session, merchant_id, code)
+        if found.status == CouponStatus.REDEEMED:
+            raise CouponAlreadyRedeemed(
+                f"code: redeemed at {found.redeemed_at.isoformat() if found.redeemed_at else '?'}",
+                field="code",
+            )
+        raise CouponNotValidNow(
+            f"code: valid from {batch.valid_from.isoformat()} until {batch.valid_until.isoformat()}",
+            field="code",
+        )
+    batch = await get_batch(session, coupon.batch_id)
+    payload = CouponRedeemed(
+        coupon_id=str(coupon.id),
+        batch_id=str(batch.id),
+        member_id=coupon.member_id,
+        merchant_id=str(merchant_id),
+        redeemed_at=now,
+    )
+    await add_event(session, Envelope.new(payload, source=SOURCE))
+    return coupon, batch
+
+
+async def reconciliation(
+    session: AsyncSession, merchant_id: uuid.UUID, since: datetime, until: datetime
+) -> Reconciliation:
+    await merchants.get(session, merchant_id)
+    lines = [
+        ReconciliationLine(
+            batch_id=batch.id,
+            title=batch.title,
+            kind=CouponKind(batch.kind),
+            issued=issued,
+            redeemed=redeemed,
+            amount_off_fen=(batch.amount_off_fen or 0) * redeemed
+            if batch.kind == CouponKind.AMOUNT_OFF
+            else 0,
+        )
+        for batch, issued, redeemed in await repository.reconciliation(session, merchant_id, since, until)
+    ]
+    return Reconciliation(
+        merchant_id=merchant_id,
+        since=since,
+        until=until,
+        lines=lines,
+        redeemed=sum(line.redeemed for line in lines),
+        amount_off_fen=sum(line.amount_off_fen for line in lines),
+    )

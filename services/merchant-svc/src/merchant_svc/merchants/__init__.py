@@ -1,0 +1,1 @@
+"""Merchants: alliance partners, their contracts (services, regions, prices, SLA) and API keys."""

@@ -1,0 +1,208 @@
+"""Merchants: onboarding, status, contracts and API keys."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from cheyou_events import Envelope, add_event
+from cheyou_events.catalogue.merchant import MerchantSuspended
+from cheyou_kit.errors import Conflict, NotFound, Unauthorized
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from merchant_svc.merchants import repository
+from merchant_svc.merchants.models import ApiKey, Contract, Merchant, MerchantStatus
+from merchant_svc.merchants.schemas import ContractCreate, MerchantCreate
+
+SOURCE = "merchant-svc"
+KEY_PREFIX = "cyk_"
+
+# Who may move to which status; a terminated merchant stays terminated.
+TRANSITIONS: dict[MerchantStatus, frozenset[MerchantStatus]] = {
+    MerchantStatus.PENDING: frozenset({MerchantStatus.ACTIVE, MerchantStatus.TERMINATED}),
+    MerchantStatus.ACTIVE: frozenset({MerchantStatus.SUSPENDED, MerchantStatus.TERMINATED}),
+    MerchantStatus.SUSPENDED: frozenset({MerchantStatus.ACTIVE, MerchantStatus.TERMINATED}),
+    MerchantStatus.TERMINATED: frozenset(),
+}
+
+
+class MerchantNotFound(NotFound):
+    slug = "merchant-not-found"
+    title = "Merchant not found"
+
+
+class MerchantNameTaken(Conflict):
+    slug = "merchant-name-taken"
+    title = "A merchant with this name exists"
+
+
+class IllegalMerchantStatus(Conflict):
+    slug = "illegal-merchant-status"
+    title = "The merchant cannot move to this status"
+
+
+class ApiKeyNotFound(NotFound):
+    slug = "api-key-not-found"
+    title = "API key not found"
+
+
+class ApiKeyRevoked(Conflict):
+    slug = "api-key-revoked"
+    title = "The API key is revoked"
+
+
+class InvalidApiKey(Unauthorized):
+    slug = "invalid-api-key"
+    title = "The API key is not valid"
+
+
+async def create(session: AsyncSession, data: MerchantCreate) -> Merchant:
+    if await repository.get_by_name(session, data.name) is not None:
+        raise MerchantNameTaken(f"name: {data.name!r} is taken", field="name")
+    merchant = Merchant(
+        name=data.name,
+        category=data.category,
+        status=MerchantStatus.PENDING,
+        contact_name=data.contact_name,
+        contact_phone=data.contact_phone,
+        city_codes=sorted(set(data.city_codes)),
+    )
+    await repository.add(session, merchant)
+    await session.refresh(merchant)
+    return merchant
+
+
+async def get(session: AsyncSession, merchant_id: uuid.UUID, *, for_update: bool = False) -> Merchant:
+    merchant = await repository.get(session, merchant_id, for_update=for_update)
+    if merchant is None:
+        raise MerchantNotFound(f"merchant {merchant_id} is not known")
+    return merchant
+
+
+async def list_page(
+    session: AsyncSession, *, status: MerchantStatus | None, cursor: str | None, limit: int
+) -> list[Merchant]:
+    return await repository.list_page(session, status=status, cursor=cursor, limit=limit)
+
+
+async def change_status(
+    session: AsyncSession,
+    merchant_id: uuid.UUID,
+    status: MerchantStatus,
+    reason: str,
+    *,
+    case_id: uuid.UUID | None = None,
+) -> Merchant:
+    merchant = await get(session, merchant_id, for_update=True)
+    current = MerchantStatus(merchant.status)
+    if current == status:
+        return merchant
+    if status not in TRANSITIONS[current]:
+        raise IllegalMerchantStatus(f"status: a {current} merchant cannot become {status}", field="status")
+    merchant.status = status
+    merchant.status_reason = reason
+    if status == MerchantStatus.SUSPENDED:
+        payload = MerchantSuspended(
+            merchant_id=str(merchant.id),
+            reason=reason,
+            case_id=str(case_id) if case_id else None,
+            suspended_at=datetime.now(UTC),
+        )
+        await add_event(session, Envelope.new(payload, source=SOURCE))
+    await session.flush()
+    return merchant
+
+
+async def add_contract(session: AsyncSession, merchant_id: uuid.UUID, data: ContractCreate) -> Contract:
+    merchant = await get(session, merchant_id)
+    if merchant.status == MerchantStatus.TERMINATED:
+        raise IllegalMerchantStatus("a terminated merchant cannot sign a contract")
+    contract = Contract(
+        merchant_id=merchant.id,
+        privilege_ids=sorted(set(data.privilege_ids)),
+        city_codes=sorted(set(data.city_codes)),
+        unit_price_fen=data.unit_price_fen,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        accept_within_minutes=data.accept_within_minutes,
+        complete_within_minutes=data.complete_within_minutes,
+        max_open_orders=data.max_open_orders,
+    )
+    await repository.add(session, contract)
+    return contract
+
+
+async def contracts_of(session: AsyncSession, merchant_id: uuid.UUID) -> list[Contract]:
+    await get(session, merchant_id)
+    return await repository.contracts_of(session, merchant_id)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def issue_key(session: AsyncSession, merchant_id: uuid.UUID, label: str) -> tuple[ApiKey, str]:
+    """A new key ``cyk_<prefix>_<32 random bytes>``; only its SHA-256 is stored."""
+    merchant = await get(session, merchant_id)
+    if merchant.status == MerchantStatus.TERMINATED:
+        raise IllegalMerchantStatus("a terminated merchant gets no API key")
+    prefix = secrets.token_hex(4)
+    secret = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+    key = f"{KEY_PREFIX}{prefix}_{secret}"
+    api_key = ApiKey(merchant_id=merchant.id, label=label, prefix=prefix, key_hash=hash_key(key))
+    await repository.add(session, api_key)
+    await session.refresh(api_key)
+    return api_key, key
+
+
+async def keys_of(session: AsyncSession, merchant_id: uuid.UUID) -> list[ApiKey]:
+    await get(session, merchant_id)
+    return await repository.keys_of(session, merchant_id)
+
+
+async def _key_of(session: AsyncSession, merchant_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey:
+    api_key = await repository.get_key(session, key_id, for_update=True)
+    if api_key is None or api_key.merchant_id != merchant_id:
+        raise ApiKeyNotFound(f"API key {key_id} is not known")
+    return api_key
+
+
+async def revoke_key(session: AsyncSession, merchant_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey:
+    api_key = await _key_of(session, merchant_id, key_id)
+    if api_key.revoked_at is None:
+        api_key.revoked_at = datetime.now(UTC)
+        await session.flush()
+    return api_key
+
+
+async def rotate_key(
+    session: AsyncSession, merchant_id: uuid.UUID, key_id: uuid.UUID, overlap: timedelta
+) -> tuple[ApiKey, str]:
+    """A new key with the same label; the old one keeps working for ``overlap``, then expires."""
+    old = await _key_of(session, merchant_id, key_id)
+    if old.revoked_at is not None:
+        raise ApiKeyRevoked(f"API key {key_id} is revoked; issue a new one instead")
+    expires_at = datetime.now(UTC) + overlap
+    if old.expires_at is None or old.expires_at > expires_at:
+        old.expires_at = expires_at
+    return await issue_key(session, merchant_id, old.label)
+
+
+async def verify_key(session: AsyncSession, key: str) -> Merchant:
+    """The merchant a presented key belongs to; 401 for an unknown, revoked or expired key."""
+    now = datetime.now(UTC)
+    found = await repository.key_by_hash(session, hash_key(key), now) if key.startswith(KEY_PREFIX) else None
+    if found is None:
+        raise InvalidApiKey("the API key is unknown, revoked or expired")
+    api_key, merchant = found
+    if merchant.status == MerchantStatus.TERMINATED:
+        raise InvalidApiKey("the merchant's contract is terminated")
+    await repository.touch_key(session, api_key.id, now)
+    return merchant
+
+
+async def set_score(session: AsyncSession, merchant_id: uuid.UUID, score: float) -> None:
+    await repository.set_score(session, merchant_id, score)
