@@ -1,8 +1,10 @@
 """Settings of member-svc (env prefix ``MEMBER_``; platform-wide settings have none)."""
 
+from pathlib import Path
 from typing import ClassVar
 
 from cheyou_kit.settings import ServiceSettings
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 
@@ -12,3 +14,28 @@ class Settings(ServiceSettings):
     service_name: ClassVar[str] = "member-svc"
     database_name: ClassVar[str] = "member"
     default_port: ClassVar[int] = 8101
+
+    pii_key: str | None = Field(
+        default=None, description="AES-256-GCM key of name, ID number and phone at rest (base64, 32 bytes)."
+    )
+    pii_hash_key: str | None = Field(
+        default=None,
+        description="HMAC-SHA256 key of the lookup hashes (base64); shared with the core policy system, "
+        "which sends ``holder_id_hash`` computed with it.",
+    )
+    dev_key_file: Path = Field(
+        default=Path(".dev/member-svc-pii-keys.json"),
+        description="Where dev keys are kept when MEMBER_PII_KEY / MEMBER_PII_HASH_KEY are unset.",
+    )
+    verification_lease_minutes: int = Field(
+        default=15,
+        ge=1,
+        description="A claimed verification task not finished in this time returns to the queue.",
+    )
+    registration_url: str = Field(
+        default="https://cheyou.dev/join",
+        description="The registration page a manager's invite QR opens (``?manager_code=`` appended).",
+    )
+    card_code_ttl_seconds: int = Field(
+        default=300, ge=30, description="Lifetime of a member card's signed code."
+    )

@@ -1,24 +1,62 @@
 """member-svc: the app factory (``uvicorn member_svc.main:create_app --factory``)."""
 
 from cheyou_events import Handler
-from cheyou_events.catalogue.policy import PolicyCancelled, PolicyIssued, PolicyRenewed
+from cheyou_events.catalogue.claims import ClaimSettled
+from cheyou_events.catalogue.policy import (
+    PolicyCancelled,
+    PolicyEndorsed,
+    PolicyIssued,
+    PolicyLapsed,
+    PolicyRenewed,
+)
 from cheyou_kit.app import create_service_app
 from fastapi import FastAPI
 
 import member_svc
 from member_svc.config import Settings
+from member_svc.imports.router import router as imports_router
+from member_svc.managers.router import member_router as member_managers_router
+from member_svc.managers.router import router as managers_router
+from member_svc.managers.router import targets_router, visits_router
+from member_svc.members.router import router as members_router
+from member_svc.pii import PiiCipher
 from member_svc.policies import handlers
+from member_svc.policies.router import feed_router
 from member_svc.policies.router import router as policies_router
+from member_svc.tiers.router import member_router as member_tiers_router
+from member_svc.tiers.router import router as tiers_router
+from member_svc.verification.router import router as verification_router
 
 HANDLERS: dict[str, Handler] = {
     PolicyIssued.event_type: handlers.on_policy_issued,
     PolicyRenewed.event_type: handlers.on_policy_renewed,
+    PolicyEndorsed.event_type: handlers.on_policy_endorsed,
     PolicyCancelled.event_type: handlers.on_policy_cancelled,
+    PolicyLapsed.event_type: handlers.on_policy_lapsed,
+    ClaimSettled.event_type: handlers.on_claim_settled,
 }
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    return create_service_app(
-        settings, routers=[policies_router], handlers=HANDLERS, description=member_svc.__doc__ or ""
+    app = create_service_app(
+        settings,
+        routers=[
+            imports_router,
+            members_router,
+            member_tiers_router,
+            verification_router,
+            policies_router,
+            feed_router,
+            tiers_router,
+            managers_router,
+            member_managers_router,
+            visits_router,
+            targets_router,
+        ],
+        handlers=HANDLERS,
+        description=member_svc.__doc__ or "",
     )
+    app.state.member_settings = settings
+    app.state.pii = PiiCipher.from_settings(settings)
+    return app

@@ -17,10 +17,10 @@ class TestGetPolicy:
         assert response.status_code == 401
         assert response.headers["content-type"] == "application/problem+json"
 
-    async def test_a_member_may_not_read_policies_by_number(
+    async def test_a_merchant_may_not_read_policies(
         self, client: httpx.AsyncClient, identities: Identities
     ) -> None:
-        headers = identities.headers("member-svc", Role.MEMBER, member_id=uuid.uuid4())
+        headers = identities.headers("member-svc", Role.MERCHANT, merchant_id=uuid.uuid4())
 
         response = await client.get("/api/v1/policies/P1", headers=headers)
 

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, String, func
+from sqlalchemy import BigInteger, Date, DateTime, Index, String, Uuid, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from member_svc.db import Base
 
 
 class Policy(Base):
-    """A motor policy as the core system last described it."""
+    """A policy as the core system last described it, linked to a member by the holder's ID hash."""
 
     __tablename__ = "policies"
+    __table_args__ = (Index("ix_policies_unit_issued", "selling_unit", "issued_on"),)
 
     policy_no: Mapped[str] = mapped_column(String(64), primary_key=True)
     customer_no: Mapped[str] = mapped_column(String(64), index=True)
@@ -24,3 +26,22 @@ class Policy(Base):
     branch_code: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    holder_id_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    member_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    plate: Mapped[str | None] = mapped_column(String(16))
+    vin: Mapped[str | None] = mapped_column(String(17))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    selling_unit: Mapped[str | None] = mapped_column(String(64))
+    selling_manager_id: Mapped[str | None] = mapped_column(String(64))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+
+
+class SettledClaim(Base):
+    """A settled claim of a member (from ``claims.events``): it counts against the contribution."""
+
+    __tablename__ = "settled_claims"
+
+    claim_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    settled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,20 +1,67 @@
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
+from cheyou_kit.errors import NotFound
 from cheyou_kit.identity import Principal, Role, require_roles
 from fastapi import APIRouter, Depends
 
-from member_svc.policies import service
-from member_svc.policies.schemas import PolicyRead
+from member_svc.members import service as members_service
+from member_svc.pagination import Limit, Page, decode_cursor, encode_cursor
+from member_svc.policies import repository, service
+from member_svc.policies.schemas import FeedAccepted, FeedBatch, PolicyRead
 
 router = APIRouter(prefix="/policies", tags=["policies"])
+feed_router = APIRouter(prefix="/policy-feed", tags=["policies"])
 
-StaffDep = Annotated[Principal, Depends(require_roles(Role.REVIEWER, Role.MANAGER, Role.OPS, Role.ADMIN))]
+ReaderDep = Annotated[
+    Principal,
+    Depends(require_roles(Role.MEMBER, Role.REVIEWER, Role.MANAGER, Role.OPS, Role.ADMIN)),
+]
+FeedDep = Annotated[Principal, Depends(require_roles(Role.SERVICE, Role.ADMIN))]
+
+
+@router.get("", response_model=Page[PolicyRead])
+async def list_policies(
+    session: SessionDep,
+    principal: ReaderDep,
+    member_id: uuid.UUID | None = None,
+    cursor: str | None = None,
+    limit: Limit = 50,
+) -> Page[PolicyRead]:
+    """Policies: a member's own, a manager's customers', or (staff) one member's."""
+    member_ids: list[uuid.UUID] | None = None
+    manager_id = None
+    if member_id is not None:
+        await members_service.visible(session, principal, member_id)
+        member_ids = [member_id]
+    elif principal.role == Role.MEMBER:
+        member_ids = [principal.member_id] if principal.member_id else []
+    elif principal.role == Role.MANAGER:
+        manager_id = principal.staff_id or principal.subject
+    key = decode_cursor(cursor)
+    policies = await repository.page_for_members(
+        session, member_ids, manager_id, key[0] if key else None, limit
+    )
+    next_cursor = encode_cursor(policies[-1].policy_no) if len(policies) == limit else None
+    return Page(items=[PolicyRead.of(p) for p in policies], next_cursor=next_cursor)
 
 
 @router.get("/{policy_no}", response_model=PolicyRead)
-async def get_policy(policy_no: str, session: SessionDep, _: StaffDep) -> PolicyRead:
-    """One policy as the core system last described it (staff only)."""
-    return PolicyRead.model_validate(await service.get(session, policy_no))
+async def get_policy(policy_no: str, session: SessionDep, principal: ReaderDep) -> PolicyRead:
+    """One policy: the holder's own, the holder's manager's, or any for reviewers, ops and admin."""
+    policy = await service.get(session, policy_no)
+    if principal.role not in members_service.SEE_ALL:
+        if policy.member_id is None:
+            raise NotFound(f"policy {policy_no} is not known")
+        await members_service.visible(session, principal, policy.member_id)
+    return PolicyRead.of(policy)
+
+
+@feed_router.post("", response_model=FeedAccepted, status_code=202)
+async def ingest(batch: FeedBatch, session: SessionDep, _: FeedDep) -> FeedAccepted:
+    """Accept core policy events over HTTP; they flow through Kafka like the core feed."""
+    return FeedAccepted(accepted=await service.ingest(session, batch.events, datetime.now(UTC)))

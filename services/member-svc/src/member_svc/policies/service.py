@@ -1,34 +1,148 @@
-"""Keeps the policy projection in step with the core system's feed."""
+"""Keeps the policy projection in step with the core system's feed and the members' tiers with it.
+
+A policy is linked to a member by the holder's ID hash (the member may register before or after the
+policy arrives: registration links the policies already held). The feed is keyed by customer number,
+so one holder's events arrive in order.
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
-from cheyou_events.catalogue.policy import PolicyCancelled, PolicyIssued, PolicyRenewed
+from cheyou_events import Envelope, add_event, catalogue
+from cheyou_events.catalogue.claims import ClaimSettled
+from cheyou_events.catalogue.policy import (
+    PolicyCancelled,
+    PolicyEndorsed,
+    PolicyEvent,
+    PolicyIssued,
+    PolicyLapsed,
+    PolicyRenewed,
+)
 from cheyou_kit.errors import NotFound
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from member_svc.errors import InvalidField
+from member_svc.managers import repository as managers_repository
+from member_svc.managers import service as managers_service
+from member_svc.members import repository as members_repository
 from member_svc.policies import repository
 from member_svc.policies.models import Policy
+from member_svc.policies.schemas import FeedEvent
+from member_svc.tiers import service as tiers_service
+from member_svc.tiers.service import Reason
 
-ACTIVE, CANCELLED = "active", "cancelled"
-PROJECTED = {
-    "policy_no", "customer_no", "previous_policy_no", "line", "vehicle_kind", "premium_fen", "starts_on",
-    "ends_on", "branch_code",
-}  # fmt: skip
+ACTIVE, CANCELLED, LAPSED = "active", "cancelled", "lapsed"
+FEED_TYPES = frozenset(
+    t.event_type for t in (PolicyIssued, PolicyRenewed, PolicyEndorsed, PolicyCancelled, PolicyLapsed)
+)
+
+
+async def _member_for(session: AsyncSession, holder_id_hash: str | None, policy_no: str) -> uuid.UUID | None:
+    if holder_id_hash is not None:
+        return await repository.member_for_holder(session, holder_id_hash)
+    return await repository.member_of_policy(session, policy_no)
+
+
+async def _after_change(
+    session: AsyncSession,
+    member_id: uuid.UUID | None,
+    reason: Reason,
+    now: datetime,
+    selling_manager: str | None,
+) -> None:
+    if member_id is None:
+        return
+    member = await members_repository.get(session, member_id, for_update=True)
+    if member is None or member.status != "verified":
+        return
+    if selling_manager is not None and member.manager_id is None:
+        if await managers_repository.get(session, selling_manager) is not None:
+            await managers_service.assign(
+                session,
+                member,
+                selling_manager,
+                source="policy",
+                by="core-policy",
+                reason="selling manager",
+                now=now,
+            )
+    await tiers_service.reevaluate(session, [member_id], reason=reason, now=now)
 
 
 async def record_issued(session: AsyncSession, event: PolicyIssued | PolicyRenewed) -> None:
-    values = event.model_dump(include=PROJECTED)
-    values.setdefault("previous_policy_no", None)
     at = event.renewed_at if isinstance(event, PolicyRenewed) else event.issued_at
-    await repository.upsert(session, {**values, "status": ACTIVE}, at)
+    values = event.model_dump(exclude={"issued_at", "renewed_at"})
+    values.setdefault("previous_policy_no", None)
+    member_id = await _member_for(session, event.holder_id_hash, event.policy_no)
+    values.update(status=ACTIVE, issued_on=at.date(), member_id=member_id)
+    await repository.upsert(session, values, at)
+    reason: Reason = "policy_renewed" if isinstance(event, PolicyRenewed) else "policy_issued"
+    await _after_change(session, member_id, reason, at, event.selling_manager_id)
+
+
+async def record_endorsed(session: AsyncSession, event: PolicyEndorsed) -> None:
+    changes = event.model_dump(include={"premium_fen", "plate", "vin", "ends_on"}, exclude_none=True)
+    if changes:
+        await repository.update_values(session, event.policy_no, changes, event.endorsed_at)
+    member_id = await _member_for(session, event.holder_id_hash, event.policy_no)
+    await _after_change(session, member_id, "policy_endorsed", event.endorsed_at, None)
 
 
 async def record_cancelled(session: AsyncSession, event: PolicyCancelled) -> None:
-    # A cancellation may overtake the issue only across partitions, and the feed is keyed by customer,
-    # so an unknown policy here means the core system never told us about it: nothing to update.
+    # An unknown policy here means the core system never told us about it: nothing to update.
     await repository.set_status(session, event.policy_no, CANCELLED, event.cancelled_at)
+    member_id = await _member_for(session, event.holder_id_hash, event.policy_no)
+    await _after_change(session, member_id, "policy_cancelled", event.cancelled_at, None)
+
+
+async def record_lapsed(session: AsyncSession, event: PolicyLapsed) -> None:
+    await repository.set_status(session, event.policy_no, LAPSED, event.lapsed_at)
+    member_id = await _member_for(session, event.holder_id_hash, event.policy_no)
+    await _after_change(session, member_id, "policy_lapsed", event.lapsed_at, None)
+
+
+async def record_claim_settled(session: AsyncSession, event: ClaimSettled) -> None:
+    """A settled claim counts against the contribution and asks the member's manager to call back."""
+    member_id = uuid.UUID(event.member_id)
+    values = {"claim_id": event.claim_id, "member_id": member_id, "amount_fen": event.amount_fen}
+    if not await repository.add_settled_claim(session, {**values, "settled_at": event.settled_at}):
+        return
+    await managers_service.create_post_claim_task(session, member_id, event.claim_id, event.settled_at)
+    await tiers_service.reevaluate(session, [member_id], reason="claim_settled", now=event.settled_at)
+
+
+async def ingest(session: AsyncSession, events: Sequence[FeedEvent], now: datetime) -> list[uuid.UUID]:
+    """Policy events from a core system that cannot write to Kafka: validated, then put on the outbox,
+    so they reach ``core.policy.events`` and every consumer exactly like the Kafka feed."""
+    envelopes: list[Envelope[Any]] = []
+    for index, item in enumerate(events):
+        if item.type not in FEED_TYPES:
+            raise InvalidField(
+                f"events.{index}.type", f"not a policy event type: one of {sorted(FEED_TYPES)}"
+            )
+        model: type[PolicyEvent] = catalogue.model(item.type)  # type: ignore[assignment]
+        try:
+            data = model.model_validate(item.data)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            field = ".".join(str(p) for p in ("events", index, "data", *error["loc"]))
+            raise InvalidField(field, error["msg"], error["type"]) from None
+        envelopes.append(Envelope.new(data, source=item.source, id=item.id, time=item.time or now))
+    accepted = []
+    for envelope in envelopes:
+        try:
+            async with session.begin_nested():
+                await add_event(session, envelope)
+        except IntegrityError:
+            pass  # the same event id was posted before: it is on its way already
+        accepted.append(envelope.id)
+    return accepted
 
 
 async def get(session: AsyncSession, policy_no: str) -> Policy:

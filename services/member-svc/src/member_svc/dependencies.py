@@ -1,0 +1,24 @@
+"""Request dependencies of member-svc: its settings and the PII cipher, both built once per app."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from member_svc.config import Settings
+from member_svc.pii import PiiCipher
+
+
+def get_pii(request: Request) -> PiiCipher:
+    pii: PiiCipher = request.app.state.pii
+    return pii
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.member_settings
+    return settings
+
+
+PiiDep = Annotated[PiiCipher, Depends(get_pii)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]

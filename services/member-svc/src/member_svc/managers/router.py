@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
+
+from cheyou_kit.db import SessionDep
+from cheyou_kit.errors import NotFound
+from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
+from fastapi import APIRouter, Depends, Query, Response
+
+from member_svc import qr
+from member_svc.dependencies import SettingsDep
+from member_svc.managers import repository, service
+from member_svc.managers.schemas import (
+    AssignmentCreate,
+    AssignmentRead,
+    Kpi,
+    ManagerRead,
+    ManagerUpsert,
+    PlanEntry,
+    TaskRead,
+    UnitTarget,
+    VisitCreate,
+    VisitRead,
+)
+from member_svc.members import repository as members_repository
+from member_svc.members import service as members_service
+from member_svc.members.schemas import MemberRead
+from member_svc.pagination import Limit, Page, decode_cursor, encode_cursor
+from member_svc.principals import actor_id
+
+router = APIRouter(prefix="/managers", tags=["managers"])
+visits_router = APIRouter(prefix="/visits", tags=["managers"])
+targets_router = APIRouter(prefix="/targets", tags=["managers"])
+member_router = APIRouter(prefix="/members/{member_id}", tags=["managers"])
+
+OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
+ManagerOrOpsDep = Annotated[Principal, Depends(require_roles(Role.MANAGER, Role.OPS, Role.ADMIN))]
+Since = Annotated[date | None, Query(alias="from")]
+Until = Annotated[date | None, Query(alias="to")]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _own(principal: Principal, staff_id: str) -> None:
+    """A manager sees only their own card, customers, plan and figures (404 for anyone else's)."""
+    if principal.role == Role.MANAGER and actor_id(principal) != staff_id:
+        raise NotFound(f"manager {staff_id} is not known")
+
+
+def _period(since: date | None, until: date | None) -> tuple[date, date]:
+    today = _now().date()
+    return since or today.replace(day=1), until or today
+
+
+@router.get("", response_model=list[ManagerRead])
+async def list_managers(session: SessionDep, _: OpsDep, team: str | None = None) -> list[ManagerRead]:
+    """Every manager, or one team's."""
+    profiles = await (repository.in_team(session, team) if team else repository.all_profiles(session))
+    return [ManagerRead.model_validate(p) for p in profiles]
+
+
+@router.get("/teams/{team}/kpis", response_model=Kpi)
+async def team_kpis(
+    team: str, session: SessionDep, _: OpsDep, since: Since = None, until: Until = None
+) -> Kpi:
+    """A team's visits by kind against the plan, joins and renewal contacts for a period."""
+    profiles = list(await repository.in_team(session, team))
+    if not profiles:
+        raise NotFound(f"team {team} is not known")
+    start, end = _period(since, until)
+    return (await service.kpis(session, profiles, start, end, team=team))[0]
+
+
+@router.get("/{staff_id}", response_model=ManagerRead)
+async def get_manager(staff_id: str, session: SessionDep, principal: PrincipalDep) -> ManagerRead:
+    """A manager's card: team, unit, rating, staff number, contact, invite code."""
+    if not principal.is_staff and principal.role != Role.MEMBER:
+        raise NotFound(f"manager {staff_id} is not known")
+    return ManagerRead.model_validate(await service.get(session, staff_id))
+
+
+@router.put("/{staff_id}", response_model=ManagerRead)
+async def upsert_manager(staff_id: str, data: ManagerUpsert, session: SessionDep, _: OpsDep) -> ManagerRead:
+    """Create or update a manager's profile (an invite code is issued on creation)."""
+    return ManagerRead.model_validate(await service.upsert_profile(session, staff_id, data, _now()))
+
+
+@router.get("/{staff_id}/invite-qr.png", response_class=Response)
+async def invite_png(
+    staff_id: str, session: SessionDep, settings: SettingsDep, principal: ManagerOrOpsDep
+) -> Response:
+    """The manager's invite QR code as PNG: it opens registration with the manager's code."""
+    _own(principal, staff_id)
+    url = service.invite_url(settings.registration_url, await service.get(session, staff_id))
+    return Response(qr.png(url), media_type="image/png")
+
+
+@router.get("/{staff_id}/invite-qr.svg", response_class=Response)
+async def invite_svg(
+    staff_id: str, session: SessionDep, settings: SettingsDep, principal: ManagerOrOpsDep
+) -> Response:
+    """The manager's invite QR code as SVG."""
+    _own(principal, staff_id)
+    url = service.invite_url(settings.registration_url, await service.get(session, staff_id))
+    return Response(qr.svg(url), media_type="image/svg+xml")
+
+
+@router.get("/{staff_id}/customers", response_model=Page[MemberRead])
+async def customers(
+    staff_id: str,
+    session: SessionDep,
+    principal: ManagerOrOpsDep,
+    cursor: str | None = None,
+    limit: Limit = 50,
+) -> Page[MemberRead]:
+    """The manager's customers with their tiers."""
+    _own(principal, staff_id)
+    key = decode_cursor(cursor)
+    members = await members_repository.search(
+        session, after=uuid.UUID(key[0]) if key else None, limit=limit, manager_id=staff_id
+    )
+    next_cursor = encode_cursor(str(members[-1].id)) if len(members) == limit else None
+    return Page(items=[members_service.to_read(m) for m in members], next_cursor=next_cursor)
+
+
+@router.get("/{staff_id}/visit-plan", response_model=list[PlanEntry])
+async def visit_plan(staff_id: str, session: SessionDep, principal: ManagerOrOpsDep) -> list[PlanEntry]:
+    """Star customers with the visits done this year; overdue and due first."""
+    _own(principal, staff_id)
+    return await service.visit_plan(session, staff_id, _now().date())
+
+
+@router.get("/{staff_id}/tasks", response_model=list[TaskRead])
+async def tasks(
+    staff_id: str, session: SessionDep, principal: ManagerOrOpsDep, status: str | None = "open"
+) -> list[TaskRead]:
+    """Follow-up tasks (post-claim callbacks), by due date."""
+    _own(principal, staff_id)
+    return [TaskRead.model_validate(t) for t in await repository.tasks(session, staff_id, status)]
+
+
+@router.get("/{staff_id}/kpis", response_model=Kpi)
+async def manager_kpis(
+    staff_id: str, session: SessionDep, principal: ManagerOrOpsDep, since: Since = None, until: Until = None
+) -> Kpi:
+    """The manager's visits by kind against the plan, joins and renewal contacts for a period."""
+    _own(principal, staff_id)
+    start, end = _period(since, until)
+    return (await service.kpis(session, [await service.get(session, staff_id)], start, end))[0]
+
+
+@visits_router.post("", response_model=VisitRead, status_code=201)
+async def record_visit(data: VisitCreate, session: SessionDep, principal: ManagerOrOpsDep) -> VisitRead:
+    """Record a visit to one of the manager's customers (it may complete a follow-up task)."""
+    return VisitRead.model_validate(await service.record_visit(session, principal, data, _now()))
+
+
+@visits_router.get("", response_model=Page[VisitRead])
+async def list_visits(
+    session: SessionDep,
+    principal: ManagerOrOpsDep,
+    manager_id: str | None = None,
+    member_id: uuid.UUID | None = None,
+    cursor: str | None = None,
+    limit: Limit = 50,
+) -> Page[VisitRead]:
+    """Visits, newest first (a manager: their own)."""
+    if principal.role == Role.MANAGER:
+        manager_id = actor_id(principal)
+    key = decode_cursor(cursor)
+    after = (datetime.fromisoformat(key[0]), uuid.UUID(key[1])) if key else None
+    rows = await repository.visits(
+        session, manager_id=manager_id, member_id=member_id, after=after, limit=limit
+    )
+    next_cursor = encode_cursor(rows[-1].visited_at.isoformat(), rows[-1].id) if len(rows) == limit else None
+    return Page(items=[VisitRead.model_validate(v) for v in rows], next_cursor=next_cursor)
+
+
+@targets_router.get("", response_model=list[UnitTarget])
+async def targets(
+    session: SessionDep,
+    _: ManagerOrOpsDep,
+    month: Annotated[str | None, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] = None,
+) -> list[UnitTarget]:
+    """Each unit's recruitment target (25% of last month's household-car commercial policies) and joins."""
+    first = (
+        date.fromisoformat(f"{month}-01") if month else (_now() + timedelta(hours=8)).date().replace(day=1)
+    )
+    return await service.targets(session, first)
+
+
+@member_router.put("/manager", response_model=list[AssignmentRead])
+async def assign(
+    member_id: uuid.UUID, data: AssignmentCreate, session: SessionDep, principal: OpsDep
+) -> list[AssignmentRead]:
+    """Assign (or reassign) the member's manager; the history is kept."""
+    member = await members_repository.get(session, member_id, for_update=True)
+    if member is None:
+        raise NotFound(f"member {member_id} is not known")
+    await service.assign(
+        session, member, data.manager_id, source="ops", by=actor_id(principal), reason=data.reason, now=_now()
+    )
+    return [AssignmentRead.model_validate(a) for a in await repository.assignments(session, member_id)]
+
+
+@member_router.get("/manager-history", response_model=list[AssignmentRead])
+async def manager_history(
+    member_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> list[AssignmentRead]:
+    """Who looked after the member, newest first."""
+    member = await members_service.visible(session, principal, member_id)
+    if principal.role == Role.MEMBER:
+        raise NotFound(f"member {member_id} is not known")
+    return [AssignmentRead.model_validate(a) for a in await repository.assignments(session, member.id)]

@@ -1,0 +1,288 @@
+"""Customer managers: their card and invite code, who they look after, visits, the plan, KPIs, targets."""
+
+from __future__ import annotations
+
+import math
+import secrets
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
+from typing import Literal
+from urllib.parse import urlencode
+
+from cheyou_events import Envelope, add_event
+from cheyou_events.catalogue.member import ManagerAssigned
+from cheyou_kit.errors import NotFound
+from cheyou_kit.identity import Principal, Role
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from member_svc.errors import InvalidField, WrongState
+from member_svc.managers import repository
+from member_svc.managers.models import Assignment, ManagerProfile, Visit
+from member_svc.managers.schemas import Kpi, ManagerUpsert, PlanEntry, UnitTarget, VisitCreate
+from member_svc.members import events as member_events
+from member_svc.members import repository as members_repository
+from member_svc.members.models import Member
+from member_svc.policies import repository as policies_repository
+from member_svc.principals import actor_id
+
+SOURCE = "member-svc"
+AssignmentSource = Literal["invite", "ops", "policy"]
+
+
+async def get(session: AsyncSession, staff_id: str) -> ManagerProfile:
+    profile = await repository.get(session, staff_id)
+    if profile is None:
+        raise NotFound(f"manager {staff_id} is not known")
+    return profile
+
+
+async def assign(
+    session: AsyncSession,
+    member: Member,
+    manager_id: str,
+    *,
+    source: AssignmentSource,
+    by: str,
+    reason: str | None,
+    now: datetime,
+) -> bool:
+    """Make ``manager_id`` the member's manager, keeping the history; False when nothing changed."""
+    manager = await repository.get(session, manager_id)
+    if manager is None or not manager.active:
+        raise InvalidField("manager_id", f"no active manager {manager_id}", "unknown_manager")
+    if member.manager_id == manager_id:
+        return False
+    previous = member.manager_id
+    member.manager_id = manager_id
+    member.updated_at = now
+    await repository.add_assignment(
+        session,
+        Assignment(
+            member_id=member.id,
+            manager_id=manager_id,
+            previous_manager_id=previous,
+            source=source,
+            reason=reason,
+            assigned_by=by,
+            assigned_at=now,
+        ),
+    )
+    if member.status == "verified":
+        assigned = ManagerAssigned(
+            member_id=str(member.id), manager_id=manager_id, previous_manager_id=previous, assigned_at=now
+        )
+        await add_event(session, Envelope.new(assigned, source=SOURCE))
+        await member_events.profile_changed(session, member, now)
+    return True
+
+
+async def create_post_claim_task(
+    session: AsyncSession, member_id: uuid.UUID, claim_id: str, settled_at: datetime
+) -> None:
+    """A callback after a settled claim, due within three days, for the member's manager (if any)."""
+    member = await members_repository.get(session, member_id)
+    if member is None or member.manager_id is None:
+        return
+    await repository.add_task(
+        session,
+        {
+            "id": uuid.uuid4(),
+            "manager_id": member.manager_id,
+            "member_id": member_id,
+            "kind": "post_claim_callback",
+            "source_ref": claim_id,
+            "due_on": settled_at.date() + timedelta(days=3),
+            "status": "open",
+        },
+    )
+
+
+async def upsert_profile(
+    session: AsyncSession, staff_id: str, data: ManagerUpsert, now: datetime
+) -> ManagerProfile:
+    profile = await repository.get(session, staff_id)
+    created = profile is None
+    if profile is None:
+        profile = ManagerProfile(staff_id=staff_id, invite_code=new_invite_code(), created_at=now)
+    for field, value in data.model_dump().items():
+        setattr(profile, field, value)
+    profile.updated_at = now
+    try:
+        async with session.begin_nested():
+            if created:
+                await repository.add(session, profile)
+            await session.flush()
+    except IntegrityError as exc:
+        raise InvalidField("staff_number", "another manager has this staff number", "duplicate") from exc
+    return profile
+
+
+def new_invite_code() -> str:
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by hand
+    return "M" + "".join(secrets.choice(alphabet) for _ in range(7))
+
+
+def invite_url(settings_url: str, profile: ManagerProfile) -> str:
+    return f"{settings_url}?{urlencode({'manager_code': profile.invite_code})}"
+
+
+async def record_visit(
+    session: AsyncSession, principal: Principal, data: VisitCreate, now: datetime
+) -> Visit:
+    """A visit by the member's manager (or recorded by ops for them); it may complete a follow-up task."""
+    member = await members_repository.get(session, data.member_id)
+    if member is None or (principal.role == Role.MANAGER and member.manager_id != actor_id(principal)):
+        raise InvalidField("member_id", "not one of your customers", "unknown_member")
+    manager_id = actor_id(principal) if principal.role == Role.MANAGER else member.manager_id
+    if manager_id is None:
+        raise InvalidField("member_id", "the member has no manager", "no_manager")
+    if data.visited_at > now + timedelta(minutes=5):
+        raise InvalidField("visited_at", "a visit cannot be in the future")
+    visit = Visit(
+        id=uuid.uuid4(),
+        manager_id=manager_id,
+        member_id=member.id,
+        kind=data.kind,
+        channel=data.channel,
+        visited_at=data.visited_at,
+        notes=data.notes,
+        task_id=data.task_id,
+    )
+    if data.task_id is not None:
+        task = await repository.get_task(session, data.task_id)
+        if task is None or task.manager_id != manager_id or task.member_id != member.id:
+            raise InvalidField("task_id", "no such task of yours for this member", "unknown_task")
+        if task.status != "open":
+            raise WrongState("the task is already done")
+        task.status, task.visit_id = "done", visit.id
+    await repository.add_visit(session, visit)
+    return visit
+
+
+PLAN_MIN_VISITS, PLAN_SPACING_DAYS, DUE_WINDOW_DAYS = 3, 365 // 3, 30
+
+
+async def visit_plan(session: AsyncSession, manager_id: str, today: date) -> list[PlanEntry]:
+    """Each star member needs 3–5 visits a year, paced: the k-th visit is due k × 121 days into the year.
+    Overdue when behind that pace, due within 30 days of it, met after the third."""
+    year_start = date(today.year, 1, 1)
+    since = datetime.combine(year_start, datetime.min.time(), UTC)
+    entries = []
+    for member_id, tier, name, visits, last in await repository.star_members_with_visits(
+        session, manager_id, since
+    ):
+        next_due = (
+            None
+            if visits >= PLAN_MIN_VISITS
+            else year_start + timedelta(days=(visits + 1) * PLAN_SPACING_DAYS)
+        )
+        status: Literal["overdue", "due", "scheduled", "met"]
+        if next_due is None:
+            status = "met"
+        elif next_due < today:
+            status = "overdue"
+        elif next_due <= today + timedelta(days=DUE_WINDOW_DAYS):
+            status = "due"
+        else:
+            status = "scheduled"
+        entries.append(
+            PlanEntry(
+                member_id=member_id,
+                tier=tier,
+                name_masked=name,
+                visits_this_year=visits,
+                last_visit_at=last,
+                next_due_on=next_due,
+                status=status,
+            )
+        )
+    order = {"overdue": 0, "due": 1, "scheduled": 2, "met": 3}
+    return sorted(entries, key=lambda e: (order[e.status], e.next_due_on or today))
+
+
+async def kpis(
+    session: AsyncSession,
+    profiles: list[ManagerProfile],
+    since: date,
+    until: date,
+    *,
+    team: str | None = None,
+) -> list[Kpi]:
+    """Visits by kind against the star-visit plan, joins and renewal contacts, per manager (or summed)."""
+    ids = [p.staff_id for p in profiles]
+    start = datetime.combine(since, datetime.min.time(), UTC)
+    end = datetime.combine(until + timedelta(days=1), datetime.min.time(), UTC)
+    counts = await repository.visit_counts(session, ids, start, end)
+    stars = await repository.star_member_counts(session, ids)
+    joins = await repository.joins_by_manager(session, ids, start, end)
+    days = (until - since).days + 1
+    rows = []
+    for profile in profiles:
+        by_kind = {k: n for m, k, n in counts if m == profile.staff_id}
+        star_members = stars.get(profile.staff_id, 0)
+        rows.append(
+            Kpi(
+                staff_id=profile.staff_id,
+                team=profile.team,
+                since=since,
+                until=until,
+                visits_by_kind=by_kind,
+                star_members=star_members,
+                star_visits_planned=round(star_members * PLAN_MIN_VISITS * days / 365),
+                star_visits_done=by_kind.get("star_visit", 0),
+                joins=joins.get(profile.staff_id, 0),
+                renewal_contacts=by_kind.get("renewal_contact", 0),
+            )
+        )
+    if team is None:
+        return rows
+    total: dict[str, int] = {}
+    for row in rows:
+        for kind, n in row.visits_by_kind.items():
+            total[kind] = total.get(kind, 0) + n
+    return [
+        Kpi(
+            staff_id=None,
+            team=team,
+            since=since,
+            until=until,
+            visits_by_kind=total,
+            star_members=sum(r.star_members for r in rows),
+            star_visits_planned=sum(r.star_visits_planned for r in rows),
+            star_visits_done=sum(r.star_visits_done for r in rows),
+            joins=sum(r.joins for r in rows),
+            renewal_contacts=sum(r.renewal_contacts for r in rows),
+        )
+    ]
+
+
+TARGET_SHARE = Fraction(1, 4)
+
+
+async def targets(session: AsyncSession, month: date) -> list[UnitTarget]:
+    """Each unit's recruitment target for the month = 25% of its household-car commercial policies
+    underwritten the month before (rounded up), with the joins so far."""
+    start, end = repository.month_bounds(month)
+    previous_start, _ = repository.month_bounds(start - timedelta(days=1))
+    base = await policies_repository.household_commercial_by_unit(session, previous_start, start)
+    joins = await repository.joins_by_unit(
+        session,
+        datetime.combine(start, datetime.min.time(), UTC),
+        datetime.combine(end, datetime.min.time(), UTC),
+    )
+    rows = []
+    for unit in sorted(set(base) | set(joins)):
+        target = math.ceil(base.get(unit, 0) * TARGET_SHARE)
+        rows.append(
+            UnitTarget(
+                unit_code=unit,
+                month=f"{start:%Y-%m}",
+                household_commercial_last_month=base.get(unit, 0),
+                target=target,
+                joins=joins.get(unit, 0),
+                attainment=round(joins.get(unit, 0) / target, 4) if target else None,
+            )
+        )
+    return rows

@@ -1,0 +1,1 @@
+"""Members: registration by three routes, real-name data (encrypted), WeChat binding, the member card."""

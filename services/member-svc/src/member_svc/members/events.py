@@ -1,0 +1,43 @@
+"""The member events notify-svc keeps its projection from: contact and profile, as they are now."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cheyou_events import Envelope, add_event
+from cheyou_events.catalogue.member import MemberContactChanged, MemberProfileChanged
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from member_svc.members.models import Member
+from member_svc.pii import PiiCipher
+
+SOURCE = "member-svc"
+
+
+async def contact_changed(session: AsyncSession, pii: PiiCipher, member: Member, now: datetime) -> None:
+    """Only verified members are reachable; earlier changes are carried by the event on verification."""
+    if member.status != "verified":
+        return
+    payload = MemberContactChanged(
+        member_id=str(member.id),
+        openid=member.openid,
+        phone=pii.decrypt(member.id, "phone", member.phone_enc),
+        changed_at=now,
+    )
+    await add_event(session, Envelope.new(payload, source=SOURCE))
+
+
+async def profile_changed(session: AsyncSession, member: Member, now: datetime) -> None:
+    if member.status != "verified":
+        return
+    payload = MemberProfileChanged(
+        member_id=str(member.id),
+        gender="male" if member.gender == "male" else "female",
+        birth_year=member.birth_date.year,
+        region_code=member.region_code,
+        interests=list(member.interests),
+        join_channel=member.join_channel,
+        manager_id=member.manager_id,
+        changed_at=now,
+    )
+    await add_event(session, Envelope.new(payload, source=SOURCE))

@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from cheyou_kit.db import SessionDep
+from cheyou_kit.errors import Forbidden, NotFound
+from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
+from fastapi import APIRouter, Depends, Query, Response
+
+from member_svc import qr
+from member_svc.dependencies import PiiDep, SettingsDep
+from member_svc.members import repository, service
+from member_svc.members.models import Member
+from member_svc.members.schemas import (
+    CardCodeCheck,
+    Gender,
+    Identified,
+    IdentifyRequest,
+    Interest,
+    MemberCreate,
+    MemberPii,
+    MemberRead,
+    MemberStatus,
+    MemberUpdate,
+    OpenidBinding,
+    PiiReadRecord,
+    Tier,
+)
+from member_svc.pagination import Limit, Page, decode_cursor, encode_cursor
+from member_svc.pii import InvalidCardCode
+from member_svc.principals import actor_id
+from member_svc.verification import repository as verification_repository
+from member_svc.verification.schemas import ApplicationStatus
+
+router = APIRouter(prefix="/members", tags=["members"])
+
+RegistrarDep = Annotated[Principal, Depends(require_roles(Role.MEMBER, Role.SERVICE, Role.OPS, Role.ADMIN))]
+ServiceDep = Annotated[Principal, Depends(require_roles(Role.SERVICE))]
+BinderDep = Annotated[Principal, Depends(require_roles(Role.SERVICE, Role.ADMIN, Role.MEMBER))]
+SegmentsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN, Role.MANAGER))]
+AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+CardReaderDep = Annotated[
+    Principal, Depends(require_roles(Role.SERVICE, Role.MERCHANT, Role.MANAGER, Role.OPS, Role.ADMIN))
+]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@router.post("", response_model=MemberRead, status_code=201)
+async def register(
+    data: MemberCreate, session: SessionDep, pii: PiiDep, principal: RegistrarDep
+) -> MemberRead:
+    """Register (web, WeChat or a manager's invite code); the application enters the verification queue."""
+    if principal.role == Role.MEMBER and principal.member_id is not None:
+        raise Forbidden("already a member")
+    return service.to_read(await service.register(session, pii, data, _now()))
+
+
+@router.post("/identify", response_model=Identified)
+async def identify(data: IdentifyRequest, session: SessionDep, pii: PiiDep, _: ServiceDep) -> Identified:
+    """Which member has this phone number or WeChat openid (for the gateway's login)."""
+    member = await service.identify(session, pii, data)
+    return Identified(member_id=member.id, status=member.status)
+
+
+@router.post("/card-code-checks", response_model=Identified)
+async def check_card_code(
+    data: CardCodeCheck, session: SessionDep, pii: PiiDep, _: CardReaderDep
+) -> Identified:
+    """Whose member card was scanned (the code is signed and short-lived)."""
+    try:
+        member_id = pii.read_card_code(data.code)
+    except (InvalidCardCode, ValueError) as exc:
+        raise NotFound(f"not a valid member code: {exc}") from None
+    member = await repository.get(session, member_id)
+    if member is None:
+        raise NotFound("not a valid member code")
+    return Identified(member_id=member.id, status=member.status)
+
+
+@router.get("", response_model=Page[MemberRead])
+async def search(
+    session: SessionDep,
+    principal: SegmentsDep,
+    tier: Tier | None = None,
+    status: MemberStatus | None = None,
+    interest: Interest | None = None,
+    gender: Gender | None = None,
+    region_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,6}$")] = None,
+    join_channel: str | None = None,
+    manager_id: str | None = None,
+    cursor: str | None = None,
+    limit: Limit = 50,
+) -> Page[MemberRead]:
+    """Members by tier, interests, gender, region, join route and manager (a manager: their own)."""
+    if principal.role == Role.MANAGER:
+        manager_id = actor_id(principal)
+    key = decode_cursor(cursor)
+    members = await repository.search(
+        session,
+        after=uuid.UUID(key[0]) if key else None,
+        limit=limit,
+        tier=tier,
+        status=status,
+        interest=interest,
+        gender=gender,
+        region_code=region_code,
+        join_channel=join_channel,
+        manager_id=manager_id,
+    )
+    next_cursor = encode_cursor(str(members[-1].id)) if len(members) == limit else None
+    return Page(items=[service.to_read(m) for m in members], next_cursor=next_cursor)
+
+
+@router.get("/{member_id}", response_model=MemberRead)
+async def get_member(member_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> MemberRead:
+    """The member, masked: for the member, their manager, reviewers, ops and admin."""
+    return service.to_read(await service.visible(session, principal, member_id))
+
+
+@router.patch("/{member_id}", response_model=MemberRead)
+async def update_member(
+    member_id: uuid.UUID, data: MemberUpdate, session: SessionDep, pii: PiiDep, principal: PrincipalDep
+) -> MemberRead:
+    """Change phone, region, interests, vehicles (and name / ID while the application is returned)."""
+    member = await service.visible(session, principal, member_id)
+    if principal.role not in (Role.MEMBER, Role.OPS, Role.ADMIN):
+        raise Forbidden(f"role {principal.role} may not change a member")
+    return service.to_read(await service.update(session, pii, member, data, _now()))
+
+
+@router.get("/{member_id}/pii", response_model=MemberPii)
+async def read_pii(
+    member_id: uuid.UUID,
+    session: SessionDep,
+    pii: PiiDep,
+    principal: PrincipalDep,
+    purpose: Annotated[str, Query(min_length=2, max_length=200)],
+) -> MemberPii:
+    """Full name, ID number and phone (admin, or the reviewer working the application); audited."""
+    member = await service.visible(session, principal, member_id)
+    return await service.read_pii(session, pii, principal, member, purpose)
+
+
+@router.get("/{member_id}/pii-reads", response_model=list[PiiReadRecord])
+async def pii_reads(member_id: uuid.UUID, session: SessionDep, _: AdminDep) -> list[PiiReadRecord]:
+    """Who read this member's full data, when and why."""
+    return [PiiReadRecord.model_validate(r) for r in await repository.pii_reads(session, member_id)]
+
+
+@router.put("/{member_id}/openid", response_model=MemberRead)
+async def bind_openid(
+    member_id: uuid.UUID, data: OpenidBinding, session: SessionDep, pii: PiiDep, principal: BinderDep
+) -> MemberRead:
+    """Bind a WeChat openid: one account per member, one member per account."""
+    member = await _bindable(session, principal, member_id)
+    return service.to_read(await service.bind_openid(session, pii, member, data.openid, _now()))
+
+
+@router.delete("/{member_id}/openid", response_model=MemberRead)
+async def unbind_openid(
+    member_id: uuid.UUID, session: SessionDep, pii: PiiDep, principal: BinderDep
+) -> MemberRead:
+    """Unbind the member's WeChat account."""
+    member = await _bindable(session, principal, member_id)
+    return service.to_read(await service.unbind_openid(session, pii, member, _now()))
+
+
+async def _bindable(session: SessionDep, principal: Principal, member_id: uuid.UUID) -> Member:
+    member = await repository.get(session, member_id, for_update=True)
+    if member is None or (principal.role == Role.MEMBER and principal.member_id != member_id):
+        raise NotFound(f"member {member_id} is not known")
+    return member
+
+
+@router.get("/{member_id}/card", response_class=Response)
+async def member_card(
+    member_id: uuid.UUID, session: SessionDep, pii: PiiDep, settings: SettingsDep, principal: PrincipalDep
+) -> Response:
+    """The member card's QR code (PNG) carrying a signed, short-lived member code."""
+    member = await service.visible(session, principal, member_id)
+    if member.status != "verified":
+        raise NotFound("only a verified member has a member card")
+    code = pii.card_code(member.id, settings.card_code_ttl_seconds)
+    return Response(qr.png(code), media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/{member_id}/application", response_model=ApplicationStatus)
+async def application(
+    member_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> ApplicationStatus:
+    """Where the member's application is, and what to fix when it was returned."""
+    member = await service.visible(session, principal, member_id)
+    task = await verification_repository.by_member(session, member.id)
+    if task is None:
+        raise NotFound("no application")
+    return ApplicationStatus(status=task.status, fix_fields=list(task.fix_fields), message=task.message)

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from member_svc.identifiers import IdCardNumber, MobileNumber, PlateNumber, Vin
+
+Interest = Literal[
+    "photography", "self_drive", "sports", "family", "travel", "food", "yoga", "badminton", "basketball",
+    "charity", "cars", "movies", "lectures",
+]  # fmt: skip
+Gender = Literal["male", "female"]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=32)]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[1-8][0-9]{5}$")]
+"""A 6-digit administrative division code (GB/T 2260), e.g. 350102."""
+Openid = Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=64)]
+Tier = Literal["prospective", "ordinary", "three_star", "four_star", "five_star"]
+MemberStatus = Literal["invited", "pending", "needs_fix", "verified", "rejected"]
+
+
+class VehicleIn(BaseModel):
+    plate: PlateNumber
+    vin: Vin | None = None
+
+
+class VehicleRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    plate: str
+    vin: str | None
+
+
+class MemberCreate(BaseModel):
+    """A self-registration (web or WeChat), possibly through a manager's invite code."""
+
+    name: Name
+    id_number: IdCardNumber
+    phone: MobileNumber
+    gender: Gender | None = Field(default=None, description="Checked against the ID-card number when given.")
+    region_code: RegionCode | None = None
+    interests: list[Interest] = Field(default_factory=list, max_length=13)
+    vehicles: list[VehicleIn] = Field(default_factory=list, max_length=5)
+    channel: Literal["web", "wechat"] = "web"
+    manager_code: str | None = Field(
+        default=None, max_length=16, description="The code of a manager's invite QR."
+    )
+    openid: Openid | None = None
+
+
+class MemberUpdate(BaseModel):
+    """What a member may change; name and ID only while the application is returned for a fix."""
+
+    name: Name | None = None
+    id_number: IdCardNumber | None = None
+    phone: MobileNumber | None = None
+    region_code: RegionCode | None = None
+    interests: list[Interest] | None = Field(default=None, max_length=13)
+    vehicles: list[VehicleIn] | None = Field(default=None, max_length=5)
+
+
+class MemberRead(BaseModel):
+    member_id: uuid.UUID
+    status: MemberStatus
+    tier: str
+    name_masked: str
+    phone_masked: str
+    id_number_masked: str
+    gender: str
+    birth_year: int
+    region_code: str | None
+    interests: list[str]
+    join_channel: str
+    manager_id: str | None
+    wechat_bound: bool
+    vehicles: list[VehicleRead]
+    joined_at: datetime
+    verified_at: datetime | None
+
+
+class MemberPii(BaseModel):
+    """The full real-name data; every read is written to the audit trail."""
+
+    member_id: uuid.UUID
+    name: str
+    id_number: str
+    phone: str
+
+
+class IdentifyRequest(BaseModel):
+    phone: MobileNumber | None = None
+    openid: Openid | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if (self.phone is None) == (self.openid is None):
+            raise ValueError("give exactly one of phone and openid")
+        return self
+
+
+class Identified(BaseModel):
+    member_id: uuid.UUID
+    status: MemberStatus
+
+
+class OpenidBinding(BaseModel):
+    openid: Openid
+
+
+class CardCodeCheck(BaseModel):
+    code: str = Field(max_length=128)
+
+
+class PiiReadRecord(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    actor: str
+    role: str
+    fields: str
+    purpose: str
+    read_at: datetime

@@ -1,0 +1,379 @@
+"""Members: registration, real-name data, WeChat binding, who may see whom, and the member's states.
+
+States: ``invited`` (on an imported invitation list) → ``pending`` (registered, in the verification
+queue) → ``verified`` or ``rejected``; ``needs_fix`` when a reviewer returns the application.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from cheyou_events import Envelope, add_event
+from cheyou_events.catalogue.member import MemberRegistered, MemberRejected, MemberVerified
+from cheyou_kit.errors import Forbidden, NotFound
+from cheyou_kit.identity import Principal, Role
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from member_svc.errors import InvalidField, MemberExists, OpenidTaken, PhoneTaken, WrongState
+from member_svc.identifiers import birth_date_of, gender_of
+from member_svc.managers import repository as managers_repository
+from member_svc.managers import service as managers_service
+from member_svc.members import events, repository
+from member_svc.members.models import Member
+from member_svc.members.schemas import (
+    IdentifyRequest,
+    MemberCreate,
+    MemberPii,
+    MemberRead,
+    MemberUpdate,
+    VehicleIn,
+    VehicleRead,
+)
+from member_svc.pii import PiiCipher, mask_id_number, mask_name, mask_phone
+from member_svc.policies import repository as policies_repository
+from member_svc.principals import actor_id
+from member_svc.tiers import service as tiers_service
+from member_svc.verification import repository as verification_repository
+
+SOURCE = "member-svc"
+SEE_ALL = frozenset({Role.REVIEWER, Role.OPS, Role.ADMIN})
+JoinChannel = Literal["web", "wechat", "manager_invite", "import"]
+
+
+async def visible(session: AsyncSession, principal: Principal, member_id: uuid.UUID) -> Member:
+    """The member, if the caller may see them: themself, their manager, reviewers, ops, admin; else 404."""
+    member = await repository.get(session, member_id)
+    if member is None or not may_see(principal, member):
+        raise NotFound(f"member {member_id} is not known")
+    return member
+
+
+def may_see(principal: Principal, member: Member) -> bool:
+    if principal.role in SEE_ALL:
+        return True
+    if principal.role == Role.MEMBER:
+        return principal.member_id == member.id
+    if principal.role == Role.MANAGER:
+        return principal.staff_id is not None and member.manager_id == principal.staff_id
+    return False
+
+
+def to_read(member: Member) -> MemberRead:
+    return MemberRead(
+        member_id=member.id,
+        status=member.status,
+        tier=member.tier,
+        name_masked=member.name_masked,
+        phone_masked=member.phone_masked,
+        id_number_masked=member.id_number_masked,
+        gender=member.gender,
+        birth_year=member.birth_date.year,
+        region_code=member.region_code,
+        interests=list(member.interests),
+        join_channel=member.join_channel,
+        manager_id=member.manager_id,
+        wechat_bound=member.openid is not None,
+        vehicles=[VehicleRead.model_validate(v) for v in member.vehicles],
+        joined_at=member.joined_at,
+        verified_at=member.verified_at,
+    )
+
+
+def _set_real_name(pii: PiiCipher, member: Member, name: str, id_number: str) -> None:
+    member.name_enc = pii.encrypt(member.id, "name", name)
+    member.name_masked = mask_name(name)
+    member.id_number_enc = pii.encrypt(member.id, "id_number", id_number)
+    member.id_number_masked = mask_id_number(id_number)
+    member.id_hash = pii.lookup_hash(id_number)
+    member.birth_date = birth_date_of(id_number)
+    member.gender = gender_of(id_number)
+
+
+def _set_phone(pii: PiiCipher, member: Member, phone: str) -> None:
+    member.phone_enc = pii.encrypt(member.id, "phone", phone)
+    member.phone_masked = mask_phone(phone)
+    member.phone_hash = pii.lookup_hash(phone)
+
+
+def _set_vehicles(member: Member, vehicles: list[VehicleIn]) -> None:
+    repository.replace_vehicles(member, [(v.plate, v.vin) for v in vehicles])
+
+
+async def _check_phone_free(session: AsyncSession, pii: PiiCipher, phone: str, member_id: uuid.UUID) -> None:
+    holder = await repository.by_phone_hash(session, pii.lookup_hash(phone))
+    if holder is not None and holder.id != member_id:
+        raise PhoneTaken("another member already uses this phone number", field="phone")
+
+
+async def _check_openid_free(session: AsyncSession, openid: str, member_id: uuid.UUID) -> None:
+    holder = await repository.by_openid(session, openid)
+    if holder is not None and holder.id != member_id:
+        raise OpenidTaken("this WeChat account is bound to another member", field="openid")
+
+
+async def register(
+    session: AsyncSession,
+    pii: PiiCipher,
+    data: MemberCreate,
+    now: datetime,
+    *,
+    channel: JoinChannel | None = None,
+) -> Member:
+    """Create the member (or complete an invitation / a rejected application) and queue its verification."""
+    if data.gender is not None and data.gender != gender_of(data.id_number):
+        raise InvalidField("gender", "does not match the ID-card number")
+    manager = None
+    if data.manager_code is not None:
+        manager = await managers_repository.by_invite_code(session, data.manager_code)
+        if manager is None or not manager.active:
+            raise InvalidField(
+                "manager_code", "no active manager has this invite code", "unknown_manager_code"
+            )
+    join_channel: JoinChannel = channel or ("manager_invite" if manager else data.channel)
+    member = await repository.by_id_hash(session, pii.lookup_hash(data.id_number), for_update=True)
+    if member is not None and member.status not in ("invited", "rejected"):
+        raise MemberExists("a member with this ID-card number already exists", field="id_number")
+    member_id = member.id if member is not None else uuid.uuid4()
+    await _check_phone_free(session, pii, data.phone, member_id)
+    if data.openid is not None:
+        await _check_openid_free(session, data.openid, member_id)
+    if member is None:
+        member = Member(id=member_id, join_channel=join_channel, joined_at=now, interests=[], vehicles=[])
+    elif member.status == "rejected":
+        member.join_channel = join_channel
+    _set_real_name(pii, member, data.name, data.id_number)
+    _set_phone(pii, member, data.phone)
+    member.status = "pending"
+    member.region_code = data.region_code
+    member.interests = list(data.interests)
+    member.openid = data.openid or member.openid
+    member.updated_at = now
+    if manager is not None:
+        member.invited_by_manager_id = manager.staff_id
+        member.join_unit = manager.unit_code
+    _set_vehicles(member, data.vehicles)
+    try:
+        async with session.begin_nested():
+            await repository.add(session, member)
+    except IntegrityError as exc:
+        # A registration with the same ID, phone or openid committed between our checks and our insert.
+        raise MemberExists(
+            "a member with this ID-card number, phone or WeChat account already exists"
+        ) from exc
+    await verification_repository.enqueue(session, member.id, now)
+    await policies_repository.link_to_member(session, member.id_hash, member.id)
+    registered = MemberRegistered(
+        member_id=str(member.id),
+        channel=join_channel,
+        invited_by_manager_id=member.invited_by_manager_id,
+        registered_at=now,
+    )
+    await add_event(session, Envelope.new(registered, source=SOURCE))
+    return member
+
+
+async def create_invited(
+    session: AsyncSession,
+    pii: PiiCipher,
+    *,
+    name: str,
+    id_number: str,
+    phone: str,
+    region_code: str | None,
+    vehicles: list[VehicleIn],
+    manager_id: str | None,
+    join_unit: str | None,
+    now: datetime,
+) -> Member | None:
+    """An invitation from an imported list; None when the person is already known (re-runs add nothing)."""
+    if await repository.by_id_hash(session, pii.lookup_hash(id_number)) is not None:
+        return None
+    member = Member(
+        id=uuid.uuid4(), status="invited", join_channel="import", joined_at=now, interests=[], vehicles=[]
+    )
+    _set_real_name(pii, member, name, id_number)
+    _set_phone(pii, member, phone)
+    member.region_code = region_code
+    member.invited_by_manager_id = manager_id
+    member.join_unit = join_unit
+    member.updated_at = now
+    _set_vehicles(member, vehicles)
+    try:
+        async with session.begin_nested():
+            await repository.add(session, member)
+    except IntegrityError:
+        return None
+    return member
+
+
+async def update(
+    session: AsyncSession, pii: PiiCipher, member: Member, data: MemberUpdate, now: datetime
+) -> Member:
+    """Change what the member may change; a returned application goes back to the queue."""
+    if member.status == "rejected":
+        raise WrongState("a rejected application cannot be changed; register again")
+    if (data.name is not None or data.id_number is not None) and member.status not in (
+        "needs_fix",
+        "invited",
+    ):
+        raise WrongState("name and ID-card number can only be corrected while the application is returned")
+    contact_before = (member.phone_hash, member.openid)
+    profile_before = (member.region_code, list(member.interests))
+    if data.id_number is not None:
+        holder = await repository.by_id_hash(session, pii.lookup_hash(data.id_number))
+        if holder is not None and holder.id != member.id:
+            raise MemberExists("a member with this ID-card number already exists", field="id_number")
+        name = data.name or pii.decrypt(member.id, "name", member.name_enc)
+        _set_real_name(pii, member, name, data.id_number)
+    elif data.name is not None:
+        _set_real_name(pii, member, data.name, pii.decrypt(member.id, "id_number", member.id_number_enc))
+    if data.phone is not None:
+        await _check_phone_free(session, pii, data.phone, member.id)
+        _set_phone(pii, member, data.phone)
+    if data.region_code is not None:
+        member.region_code = data.region_code
+    if data.interests is not None:
+        member.interests = list(data.interests)
+    if data.vehicles is not None:
+        _set_vehicles(member, data.vehicles)
+    member.updated_at = now
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise MemberExists("the ID-card number or phone was taken by another member meanwhile") from exc
+    if member.status == "needs_fix":
+        member.status = "pending"
+        await verification_repository.requeue(session, member.id, now)
+    if (member.phone_hash, member.openid) != contact_before:
+        await events.contact_changed(session, pii, member, now)
+    if (member.region_code, list(member.interests)) != profile_before:
+        await events.profile_changed(session, member, now)
+    return member
+
+
+async def identify(session: AsyncSession, pii: PiiCipher, request: IdentifyRequest) -> Member:
+    if request.phone is not None:
+        member = await repository.by_phone_hash(session, pii.lookup_hash(request.phone))
+    else:
+        assert request.openid is not None
+        member = await repository.by_openid(session, request.openid)
+    if member is None:
+        raise NotFound("no member has this phone number or WeChat account")
+    return member
+
+
+async def bind_openid(
+    session: AsyncSession, pii: PiiCipher, member: Member, openid: str, now: datetime
+) -> Member:
+    """One WeChat account binds one member and a member one account; binding the same pair is a no-op."""
+    if member.openid == openid:
+        return member
+    if member.openid is not None:
+        raise OpenidTaken(
+            "the member is already bound to another WeChat account; unbind it first", field="openid"
+        )
+    await _check_openid_free(session, openid, member.id)
+    member.openid = openid
+    member.updated_at = now
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise OpenidTaken(
+            "this WeChat account was bound to another member meanwhile", field="openid"
+        ) from exc
+    await events.contact_changed(session, pii, member, now)
+    return member
+
+
+async def unbind_openid(session: AsyncSession, pii: PiiCipher, member: Member, now: datetime) -> Member:
+    if member.openid is None:
+        return member
+    member.openid = None
+    member.updated_at = now
+    await session.flush()
+    await events.contact_changed(session, pii, member, now)
+    return member
+
+
+async def read_pii(
+    session: AsyncSession, pii: PiiCipher, principal: Principal, member: Member, purpose: str
+) -> MemberPii:
+    """The full values, for an admin or the reviewer working the member's task; the read is audited."""
+    allowed = principal.role == Role.ADMIN or (
+        principal.role == Role.REVIEWER
+        and await verification_repository.held_by(session, member.id, actor_id(principal))
+    )
+    if not allowed:
+        raise Forbidden("only an admin or the reviewer working this member's application may see full data")
+    await audit_pii_read(session, principal, member.id, purpose)
+    return decrypt(pii, member)
+
+
+def decrypt(pii: PiiCipher, member: Member) -> MemberPii:
+    return MemberPii(
+        member_id=member.id,
+        name=pii.decrypt(member.id, "name", member.name_enc),
+        id_number=pii.decrypt(member.id, "id_number", member.id_number_enc),
+        phone=pii.decrypt(member.id, "phone", member.phone_enc),
+    )
+
+
+async def audit_pii_read(
+    session: AsyncSession, principal: Principal, member_id: uuid.UUID, purpose: str
+) -> None:
+    await repository.record_pii_read(
+        session,
+        member_id=member_id,
+        actor=actor_id(principal),
+        role=principal.role.value,
+        fields="name,id_number,phone",
+        purpose=purpose,
+    )
+
+
+async def mark_verified(
+    session: AsyncSession, pii: PiiCipher, member: Member, reviewer_id: str, now: datetime
+) -> None:
+    """Verification done: the member becomes reachable, gets the inviting manager and a first tier."""
+    member.status = "verified"
+    member.verified_at = now
+    member.updated_at = now
+    await session.flush()
+    verified = MemberVerified(member_id=str(member.id), reviewer_id=reviewer_id, verified_at=now)
+    await add_event(session, Envelope.new(verified, source=SOURCE))
+    if member.invited_by_manager_id is not None and member.manager_id is None:
+        await managers_service.assign(
+            session,
+            member,
+            member.invited_by_manager_id,
+            source="invite",
+            by=reviewer_id,
+            reason=None,
+            now=now,
+        )
+    await events.contact_changed(session, pii, member, now)
+    await events.profile_changed(session, member, now)
+    await tiers_service.reevaluate(session, [member.id], reason="recalculation", now=now)
+
+
+async def mark_rejected(
+    session: AsyncSession, member: Member, reviewer_id: str, reason: str, now: datetime
+) -> None:
+    member.status = "rejected"
+    member.updated_at = now
+    await session.flush()
+    rejected = MemberRejected(
+        member_id=str(member.id), reviewer_id=reviewer_id, reason=reason, rejected_at=now
+    )
+    await add_event(session, Envelope.new(rejected, source=SOURCE))
+
+
+async def mark_needs_fix(session: AsyncSession, member: Member, now: datetime) -> None:
+    member.status = "needs_fix"
+    member.updated_at = now
+    await session.flush()

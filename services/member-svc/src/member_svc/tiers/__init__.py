@@ -1,0 +1,1 @@
+"""The tier engine: contribution from the policy projection, rules as versioned data, tier history."""

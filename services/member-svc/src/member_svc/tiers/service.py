@@ -1,0 +1,153 @@
+"""The tier engine: upgrades at once, downgrades only at an evaluation after the grace period, never
+below a manual floor; every change goes to the tier history and out as ``member.tier_changed``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Literal
+
+from cheyou_events import Envelope, add_events
+from cheyou_events.catalogue.member import TierChanged
+from cheyou_kit.errors import NotFound
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from member_svc.errors import InvalidField, WrongState
+from member_svc.members.models import Member
+from member_svc.tiers import repository
+from member_svc.tiers.models import EvaluationRun, TierFloor, TierRules
+from member_svc.tiers.repository import Change
+from member_svc.tiers.schemas import FloorSet, RulesCreate, RunCreate
+
+SOURCE = "member-svc"
+Reason = Literal[
+    "policy_issued",
+    "policy_renewed",
+    "policy_cancelled",
+    "policy_endorsed",
+    "policy_lapsed",
+    "claim_settled",
+    "recalculation",
+    "manual",
+]
+
+
+async def reevaluate(
+    session: AsyncSession,
+    member_ids: Sequence[uuid.UUID],
+    *,
+    reason: Reason,
+    now: datetime,
+    apply_downgrades: bool = False,
+    changed_by: str | None = None,
+    rules: TierRules | None = None,
+) -> list[Change]:
+    """Recompute these members' contribution and tier; a lower tier only starts the grace period unless
+    this is the evaluation (``apply_downgrades``) and the grace period is over."""
+    rules = rules or await repository.current_rules(session)
+    today = now.date()
+    parameters = repository.rule_parameters(rules.rules, today, apply_downgrades=apply_downgrades)
+    changes = await repository.evaluate(
+        session, member_ids, parameters, reason=reason, version=rules.version, changed_by=changed_by, now=now
+    )
+    await add_events(session, [_tier_changed(c, reason, now) for c in changes])
+    return changes
+
+
+def _tier_changed(change: Change, reason: Reason, now: datetime) -> Envelope[TierChanged]:
+    payload = TierChanged(
+        member_id=str(change.member_id),
+        from_tier=change.from_tier,
+        to_tier=change.to_tier,
+        contribution_fen=change.contribution_fen,
+        reason=reason,
+        changed_at=now,
+        effective_on=now.date(),
+    )
+    return Envelope.new(payload, source=SOURCE)
+
+
+async def set_floor(
+    session: AsyncSession, member: Member, data: FloorSet, by: str, now: datetime
+) -> list[Change]:
+    """A manual floor with a reason and an expiry; the member is lifted to it at once."""
+    if member.status != "verified":
+        raise WrongState("only a verified member has a tier")
+    if data.expires_on <= now.date():
+        raise InvalidField("expires_on", "must be in the future")
+    member.tier_floor, member.tier_floor_expires_on = data.tier, data.expires_on
+    await repository.add_floor(
+        session,
+        TierFloor(
+            member_id=member.id, tier=data.tier, reason=data.reason, expires_on=data.expires_on, set_by=by
+        ),
+    )
+    await session.flush()
+    return await reevaluate(session, [member.id], reason="manual", now=now, changed_by=by)
+
+
+async def lift_floor(session: AsyncSession, member: Member, reason: str, by: str, now: datetime) -> None:
+    member.tier_floor, member.tier_floor_expires_on = None, None
+    await repository.add_floor(session, TierFloor(member_id=member.id, tier=None, reason=reason, set_by=by))
+    await session.flush()
+    await reevaluate(session, [member.id], reason="manual", now=now, changed_by=by)
+
+
+async def add_rules(session: AsyncSession, data: RulesCreate, by: str) -> TierRules:
+    """A new version; the old ones stay as the audit trail. Members move at their next evaluation."""
+    return await repository.add_rules(session, data.rules.model_dump(mode="json"), data.note, by)
+
+
+async def start_run(session: AsyncSession, data: RunCreate, by: str, today: date) -> EvaluationRun:
+    rules = await repository.current_rules(session)
+    run = EvaluationRun(
+        status="running",
+        rules_version=rules.version,
+        evaluated_on=today,
+        chunk_size=data.chunk_size,
+        total=await repository.count_verified(session),
+        started_by=by,
+    )
+    await repository.add_run(session, run)
+    return run
+
+
+async def get_run(session: AsyncSession, run_id: uuid.UUID) -> EvaluationRun:
+    run = await repository.get_run(session, run_id)
+    if run is None:
+        raise NotFound(f"evaluation run {run_id} is not known")
+    return run
+
+
+async def run_chunk(session: AsyncSession, run_id: uuid.UUID, now: datetime) -> EvaluationRun | None:
+    """Evaluate the next chunk of a run and move its checkpoint in the same transaction.
+
+    Returns the run, or None when it has nothing left (then it is marked done). The row lock on the run
+    keeps two workers from evaluating the same chunk.
+    """
+    run = await repository.get_run(session, run_id, for_update=True)
+    if run is None or run.status != "running":
+        return None
+    last, size = await repository.next_chunk(session, run.last_member_id, run.chunk_size)
+    if last is None:
+        await repository.finish_run(session, run_id, now)
+        return None
+    rules = await repository.current_rules(session)
+    if rules.version != run.rules_version:
+        rules = next(r for r in await repository.rules_versions(session) if r.version == run.rules_version)
+    evaluated_at = datetime.combine(run.evaluated_on, now.timetz())
+    parameters = repository.rule_parameters(rules.rules, run.evaluated_on, apply_downgrades=True)
+    changes = await repository.evaluate_range(
+        session,
+        run.last_member_id,
+        last,
+        parameters,
+        reason="recalculation",
+        version=rules.version,
+        now=evaluated_at,
+    )
+    await add_events(session, [_tier_changed(c, "recalculation", evaluated_at) for c in changes])
+    await repository.advance_run(session, run_id, last, size, len(changes), now)
+    await session.refresh(run)
+    return run

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
+
+from cheyou_kit.db import SessionDep
+from cheyou_kit.identity import Principal, Role, require_roles
+from fastapi import APIRouter, Depends, Query
+
+from member_svc.dependencies import PiiDep, SettingsDep
+from member_svc.pagination import Limit, Page, decode_cursor, encode_cursor
+from member_svc.principals import actor_id
+from member_svc.verification import repository, service
+from member_svc.verification.schemas import (
+    CallbackCreate,
+    Figures,
+    FixRequest,
+    Rejection,
+    TaskRead,
+    TaskSummary,
+)
+
+router = APIRouter(prefix="/applications", tags=["verification"])
+
+ReviewerDep = Annotated[Principal, Depends(require_roles(Role.REVIEWER))]
+StaffDep = Annotated[Principal, Depends(require_roles(Role.REVIEWER, Role.OPS, Role.ADMIN))]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@router.get("", response_model=Page[TaskSummary])
+async def list_applications(
+    session: SessionDep, _: StaffDep, status: str | None = None, cursor: str | None = None, limit: Limit = 50
+) -> Page[TaskSummary]:
+    """Applications in queue order, optionally by status."""
+    key = decode_cursor(cursor)
+    after = (datetime.fromisoformat(key[0]), uuid.UUID(key[1])) if key else None
+    tasks = await repository.page(session, status, after, limit)
+    next_cursor = (
+        encode_cursor(tasks[-1].created_at.isoformat(), tasks[-1].id) if len(tasks) == limit else None
+    )
+    return Page(items=[TaskSummary.model_validate(t) for t in tasks], next_cursor=next_cursor)
+
+
+@router.get("/figures", response_model=Figures)
+async def figures(
+    session: SessionDep,
+    _: StaffDep,
+    since: Annotated[date | None, Query(alias="from")] = None,
+    until: Annotated[date | None, Query(alias="to")] = None,
+) -> Figures:
+    """Applications waiting, callbacks per reviewer per day, approval rate (default: the last 30 days)."""
+    today = _now().date()
+    return await service.figures(session, since or today - timedelta(days=30), until or today, _now())
+
+
+@router.post("/claim", response_model=TaskRead)
+async def claim(session: SessionDep, pii: PiiDep, settings: SettingsDep, principal: ReviewerDep) -> TaskRead:
+    """Take the oldest waiting application under a lease."""
+    now = _now()
+    task = await service.claim(session, actor_id(principal), settings.verification_lease_minutes, now)
+    return await service.view(session, pii, principal, task, now)
+
+
+@router.get("/{task_id}", response_model=TaskRead)
+async def get_application(
+    task_id: uuid.UUID, session: SessionDep, pii: PiiDep, principal: StaffDep
+) -> TaskRead:
+    """One application with the policy evidence and its callbacks."""
+    return await service.view(session, pii, principal, await service.get(session, task_id), _now())
+
+
+@router.post("/{task_id}/callbacks", response_model=TaskRead, status_code=201)
+async def record_callback(
+    task_id: uuid.UUID, data: CallbackCreate, session: SessionDep, pii: PiiDep, principal: ReviewerDep
+) -> TaskRead:
+    """Record a phone callback; with ``retry_at`` the task returns to the queue until then."""
+    now = _now()
+    task = await service.record_callback(session, task_id, actor_id(principal), data, now)
+    return await service.view(session, pii, principal, task, now)
+
+
+@router.post("/{task_id}/approve", response_model=TaskRead)
+async def approve(task_id: uuid.UUID, session: SessionDep, pii: PiiDep, principal: ReviewerDep) -> TaskRead:
+    """Approve the application: the member is verified."""
+    now = _now()
+    task = await service.approve(session, pii, task_id, actor_id(principal), now)
+    return await service.view(session, pii, principal, task, now)
+
+
+@router.post("/{task_id}/reject", response_model=TaskRead)
+async def reject(
+    task_id: uuid.UUID, data: Rejection, session: SessionDep, pii: PiiDep, principal: ReviewerDep
+) -> TaskRead:
+    """Reject the application with a reason."""
+    now = _now()
+    task = await service.reject(session, task_id, actor_id(principal), data.reason, now)
+    return await service.view(session, pii, principal, task, now)
+
+
+@router.post("/{task_id}/return", response_model=TaskRead)
+async def return_for_fix(
+    task_id: uuid.UUID, data: FixRequest, session: SessionDep, pii: PiiDep, principal: ReviewerDep
+) -> TaskRead:
+    """Send the application back to the applicant with what to fix."""
+    now = _now()
+    task = await service.return_for_fix(session, task_id, actor_id(principal), data, now)
+    return await service.view(session, pii, principal, task, now)
+
+
+@router.post("/{task_id}/release", response_model=TaskRead)
+async def release(task_id: uuid.UUID, session: SessionDep, pii: PiiDep, principal: ReviewerDep) -> TaskRead:
+    """Give the task back to the queue."""
+    now = _now()
+    task = await service.release(session, task_id, actor_id(principal), now)
+    return await service.view(session, pii, principal, task, now)

@@ -1,0 +1,200 @@
+"""The verification queue: claim under a lease, callbacks with retries, approve, reject, return for a fix."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from cheyou_kit.errors import NotFound
+from cheyou_kit.identity import Principal, Role
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from member_svc.errors import TaskHeldElsewhere, WrongState
+from member_svc.members import repository as members_repository
+from member_svc.members import service as members_service
+from member_svc.members.models import Member
+from member_svc.pii import PiiCipher
+from member_svc.policies import repository as policies_repository
+from member_svc.principals import actor_id
+from member_svc.verification import repository
+from member_svc.verification.models import VerificationCallback, VerificationTask
+from member_svc.verification.repository import APPROVED, CLAIMED, QUEUED, REJECTED, RETURNED
+from member_svc.verification.schemas import (
+    CallbackCreate,
+    CallbackRead,
+    Figures,
+    FixRequest,
+    PolicyEvidence,
+    ReviewerDay,
+    TaskRead,
+)
+
+
+class QueueEmpty(NotFound):
+    slug = "queue-empty"
+    title = "No application is waiting"
+
+
+async def claim(session: AsyncSession, reviewer: str, lease_minutes: int, now: datetime) -> VerificationTask:
+    task = await repository.claim_next(session, reviewer, now + timedelta(minutes=lease_minutes), now)
+    if task is None:
+        raise QueueEmpty("no application is waiting")
+    return task
+
+
+async def get(session: AsyncSession, task_id: uuid.UUID) -> VerificationTask:
+    task = await repository.get(session, task_id)
+    if task is None:
+        raise NotFound(f"application {task_id} is not known")
+    return task
+
+
+def holds(task: VerificationTask, reviewer: str, now: datetime) -> bool:
+    return (
+        task.status == CLAIMED
+        and task.claimed_by == reviewer
+        and task.lease_expires_at is not None
+        and task.lease_expires_at > now
+    )
+
+
+async def _held(session: AsyncSession, task_id: uuid.UUID, reviewer: str, now: datetime) -> VerificationTask:
+    task = await repository.get(session, task_id, for_update=True)
+    if task is None:
+        raise NotFound(f"application {task_id} is not known")
+    if holds(task, reviewer, now):
+        return task
+    if task.status == CLAIMED and task.lease_expires_at is not None and task.lease_expires_at > now:
+        raise TaskHeldElsewhere(f"application {task_id} is being worked by another reviewer")
+    raise WrongState(f"claim application {task_id} first (it is {task.status})")
+
+
+async def view(
+    session: AsyncSession, pii: PiiCipher, principal: Principal, task: VerificationTask, now: datetime
+) -> TaskRead:
+    """The task with the application; full data (audited) only for the reviewer holding it."""
+    member = await members_repository.get(session, task.member_id)
+    assert member is not None
+    full = None
+    if principal.role == Role.REVIEWER and holds(task, actor_id(principal), now):
+        await members_service.audit_pii_read(session, principal, member.id, f"verification task {task.id}")
+        full = members_service.decrypt(pii, member)
+    plates = {v.plate for v in member.vehicles}
+    policies = await policies_repository.for_holder(session, member.id_hash)
+    return TaskRead(
+        task_id=task.id,
+        member_id=task.member_id,
+        status=task.status,
+        claimed_by=task.claimed_by,
+        lease_expires_at=task.lease_expires_at,
+        not_before=task.not_before,
+        attempts=task.attempts,
+        fix_fields=list(task.fix_fields),
+        message=task.message,
+        decided_by=task.decided_by,
+        decided_at=task.decided_at,
+        created_at=task.created_at,
+        member=members_service.to_read(member),
+        full=full,
+        policies=[
+            PolicyEvidence(
+                policy_no=p.policy_no,
+                line=p.line,
+                plate=p.plate,
+                status=p.status,
+                ends_on=p.ends_on,
+                plate_matches_application=p.plate is not None and p.plate in plates,
+            )
+            for p in policies
+        ],
+        callbacks=[CallbackRead.model_validate(c) for c in await repository.callbacks(session, task.id)],
+    )
+
+
+async def record_callback(
+    session: AsyncSession, task_id: uuid.UUID, reviewer: str, data: CallbackCreate, now: datetime
+) -> VerificationTask:
+    task = await _held(session, task_id, reviewer, now)
+    await repository.add_callback(
+        session,
+        VerificationCallback(task_id=task.id, reviewer_id=reviewer, outcome=data.outcome, notes=data.notes),
+    )
+    task.attempts += 1
+    task.updated_at = now
+    if data.retry_at is not None:
+        task.status, task.claimed_by, task.lease_expires_at, task.not_before = (
+            QUEUED,
+            None,
+            None,
+            data.retry_at,
+        )
+    await session.flush()
+    return task
+
+
+async def _member(session: AsyncSession, task: VerificationTask) -> Member:
+    member = await members_repository.get(session, task.member_id, for_update=True)
+    assert member is not None
+    return member
+
+
+def _decide(task: VerificationTask, status: str, reviewer: str, now: datetime) -> None:
+    task.status, task.decided_by, task.decided_at, task.updated_at = status, reviewer, now, now
+    task.lease_expires_at = None
+
+
+async def approve(
+    session: AsyncSession, pii: PiiCipher, task_id: uuid.UUID, reviewer: str, now: datetime
+) -> VerificationTask:
+    task = await _held(session, task_id, reviewer, now)
+    _decide(task, APPROVED, reviewer, now)
+    await members_service.mark_verified(session, pii, await _member(session, task), reviewer, now)
+    return task
+
+
+async def reject(
+    session: AsyncSession, task_id: uuid.UUID, reviewer: str, reason: str, now: datetime
+) -> VerificationTask:
+    task = await _held(session, task_id, reviewer, now)
+    _decide(task, REJECTED, reviewer, now)
+    task.message = reason
+    await members_service.mark_rejected(session, await _member(session, task), reviewer, reason, now)
+    return task
+
+
+async def return_for_fix(
+    session: AsyncSession, task_id: uuid.UUID, reviewer: str, data: FixRequest, now: datetime
+) -> VerificationTask:
+    """Incomplete or mismatching data: back to the applicant with what to fix; their fix requeues it."""
+    task = await _held(session, task_id, reviewer, now)
+    task.status, task.claimed_by, task.lease_expires_at, task.updated_at = RETURNED, None, None, now
+    task.fix_fields, task.message = list(data.fields), data.message
+    await members_service.mark_needs_fix(session, await _member(session, task), now)
+    return task
+
+
+async def release(
+    session: AsyncSession, task_id: uuid.UUID, reviewer: str, now: datetime
+) -> VerificationTask:
+    task = await _held(session, task_id, reviewer, now)
+    task.status, task.claimed_by, task.lease_expires_at, task.updated_at = QUEUED, None, None, now
+    await session.flush()
+    return task
+
+
+async def figures(session: AsyncSession, since: date, until: date, now: datetime) -> Figures:
+    approved, rejected = await repository.decisions(session, since, until)
+    return Figures(
+        waiting=await repository.waiting(session, now),
+        in_progress=await repository.in_progress(session, now),
+        callbacks=[
+            ReviewerDay(reviewer_id=r, day=d, callbacks=n)
+            for r, d, n in await repository.callbacks_per_reviewer_day(session, since, until)
+        ],
+        approved=approved,
+        rejected=rejected,
+        approval_rate=round(approved / (approved + rejected), 4) if approved + rejected else None,
+    )
+
+
+__all__ = ["APPROVED", "QUEUED", "REJECTED", "RETURNED"]
