@@ -68,7 +68,7 @@ async def service_settings(
             "WECHAT_API_BASE_URL": wechat_url,
             "SMS_API_BASE_URL": sms_url,
             "sms_receipt_token": RECEIPT_TOKEN,
-            "provider_timeout_seconds": 1.0,
+            "provider_timeout_seconds": 3.0,  # generous: the fakes share a loaded CI box
             "sms_receipt_wait_seconds": 1.0,
             "dispatch_idle_seconds": 0.05,
             "quiet_start_hour": 0,

@@ -96,8 +96,10 @@ async def publish(bootstrap: str, *envelopes: Envelope[Any]) -> None:
         await producer.stop()
 
 
-async def eventually(probe: Callable[[], Awaitable[T | None]], within: float = 20.0) -> T:
-    """Poll ``probe`` until it returns something other than None (asynchronous effects of events)."""
+async def eventually(probe: Callable[[], Awaitable[T | None]], within: float = 60.0) -> T:
+    """Poll ``probe`` until it returns something other than None (asynchronous effects of events).
+
+    The generous default is for loaded CI machines: a passing probe returns as soon as it can."""
     async with asyncio.timeout(within):
         while True:
             result = await probe()

@@ -139,7 +139,7 @@ class TestSmsTimeout:
     ) -> None:
         member, number = member_id(), phone()
         await fakes.sms.post("/_fake/receipt-url", json={"url": None})  # no receipt: only the lookup can tell
-        await fakes.sms.post("/_fake/config", json={"slow_seconds": 2.5, "slow_count": 1})
+        await fakes.sms.post("/_fake/config", json={"slow_seconds": 6.0, "slow_count": 1})
         try:
             await publish(
                 service_settings.kafka_bootstrap_servers,
