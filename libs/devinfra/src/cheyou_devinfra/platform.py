@@ -123,6 +123,7 @@ def _environment(infra: Infra, state: Path) -> dict[str, str]:
     env = {**os.environ, **infra.env(), **_keys(state)}
     # Locally, merchants' webhook receivers run on this machine: allow loopback (production refuses).
     env.setdefault("MERCHANT_ALLOW_PRIVATE_WEBHOOKS", "true")
+    env.setdefault("GATEWAY_SEED_DEMO_STAFF", "true")  # the demo staff accounts of the README (idempotent)
     for service in SERVICES:
         env.setdefault(f"{service.env_prefix}URL", service.url)
     return env

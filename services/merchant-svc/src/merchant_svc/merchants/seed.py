@@ -14,12 +14,13 @@ from merchant_svc.merchants.schemas import ContractCreate, MerchantCreate
 log = logging.getLogger(__name__)
 
 FUZHOU = "350100"
+# Privilege codes are privilege-svc's catalogue codes (its migration 0002): orders carry them.
 
 DEMO: list[tuple[MerchantCreate, ContractCreate]] = [
     (
         MerchantCreate(name="福州e代驾", category=Category.DESIGNATED_DRIVING, city_codes=[FUZHOU]),
         ContractCreate(
-            privilege_ids=["designated-driving.after-drinking", "designated-driving.annual-inspection"],
+            privilege_ids=["after_drinking_driving", "inspection_driving"],
             city_codes=[FUZHOU],
             unit_price_fen=9_900,
             starts_on=date(2026, 1, 1),
@@ -32,7 +33,7 @@ DEMO: list[tuple[MerchantCreate, ContractCreate]] = [
     (
         MerchantCreate(name="吉诺汽车救援", category=Category.RESCUE, city_codes=[FUZHOU]),
         ContractCreate(
-            privilege_ids=["rescue.towing", "rescue.jump-start", "rescue.fuel-delivery", "rescue.tyre"],
+            privilege_ids=["rescue_towing", "rescue_jump_start", "rescue_fuel_delivery", "rescue_tyre"],
             city_codes=[FUZHOU],
             unit_price_fen=15_000,
             starts_on=date(2026, 1, 1),
@@ -45,7 +46,7 @@ DEMO: list[tuple[MerchantCreate, ContractCreate]] = [
     (
         MerchantCreate(name="洁亮洗车连锁", category=Category.CAR_WASH, city_codes=[FUZHOU]),
         ContractCreate(
-            privilege_ids=["car-wash.standard"],
+            privilege_ids=["car_wash"],
             city_codes=[FUZHOU],
             unit_price_fen=2_500,
             starts_on=date(2026, 1, 1),
@@ -59,11 +60,11 @@ DEMO: list[tuple[MerchantCreate, ContractCreate]] = [
         MerchantCreate(name="车务通代办", category=Category.CAR_AFFAIRS, city_codes=[FUZHOU]),
         ContractCreate(
             privilege_ids=[
-                "car-affairs.annual-inspection",
-                "car-affairs.violation",
-                "car-affairs.licence",
-                "car-affairs.green-label",
-                "car-affairs.express-licence-renewal",
+                "annual_inspection_agency",
+                "violation_agency",
+                "licence_agency",
+                "green_label_agency",
+                "express_licence_renewal",
             ],
             city_codes=[FUZHOU],
             unit_price_fen=8_000,
