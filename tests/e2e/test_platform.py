@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
-from cheyou_devinfra import Infra
 from cheyou_devinfra.platform import Service
 from cheyou_events import Envelope
 from cheyou_events.catalogue.policy import PolicyIssued, PolicyLine, VehicleKind
@@ -30,7 +29,7 @@ async def test_a_service_refuses_requests_that_bypass_the_gateway(services: dict
 
 
 async def test_a_policy_from_the_core_feed_reaches_member_svc_and_claims_svc(
-    infra: Infra, platform: Path, services: dict[str, Service]
+    platform_kafka: str, platform: Path, services: dict[str, Service]
 ) -> None:
     customer, policy = f"C{uuid.uuid4().hex[:8]}", f"P{uuid.uuid4().hex[:8]}"
     event = PolicyIssued(
@@ -44,7 +43,7 @@ async def test_a_policy_from_the_core_feed_reaches_member_svc_and_claims_svc(
         branch_code="350100",
         issued_at=datetime(2026, 1, 1, tzinfo=UTC),
     )
-    await publish(infra.kafka_bootstrap, Envelope.new(event, source="core-policy-system"))
+    await publish(platform_kafka, Envelope.new(event, source="core-policy-system"))
     signer = IdentitySigner((platform / "keys" / "internal-token.key").read_bytes())
 
     def as_ops(audience: str) -> dict[str, str]:

@@ -7,6 +7,7 @@ the same database for the restart tests.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,7 @@ async def service_settings(infra: Any, identities: Identities) -> Settings:
             "INTERNAL_TOKEN_PUBLIC_KEY_FILE": str(identities.public_key_file),
             "LOG_JSON": False,
             "OTEL_ENABLED": False,
+            "consumer_group": f"{Settings.service_name}.test-{uuid.uuid4().hex[:8]}",
             **TEST_SETTINGS,
         }
     )

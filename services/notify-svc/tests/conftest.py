@@ -1,6 +1,7 @@
 """notify-svc's suite: its own migrated database, the real app served over HTTP (so the fake SMS provider
 can push receipts to it), and the fake WeChat and SMS servers of ``cheyou_fakes``."""
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,7 @@ async def service_settings(
             "INTERNAL_TOKEN_PUBLIC_KEY_FILE": str(identities.public_key_file),
             "LOG_JSON": False,
             "OTEL_ENABLED": False,
+            "consumer_group": f"{Settings.service_name}.test-{uuid.uuid4().hex[:8]}",
             "WECHAT_API_BASE_URL": wechat_url,
             "SMS_API_BASE_URL": sms_url,
             "sms_receipt_token": RECEIPT_TOKEN,

@@ -103,7 +103,16 @@ def _keys(state: Path) -> dict[str, str]:
     private, public = directory / "internal-token.key", directory / "internal-token.pub"
     if not private.exists():
         private, public = generate_keypair(directory)
-    return {"INTERNAL_TOKEN_PRIVATE_KEY_FILE": str(private), "INTERNAL_TOKEN_PUBLIC_KEY_FILE": str(public)}
+    # The gateway's own access-token key, kept so that restarting `make dev` does not sign everyone out.
+    access = directory / "gateway-access-token.secret"
+    if not access.exists():
+        access.write_text(secrets.token_urlsafe(32))
+        access.chmod(0o600)
+    return {
+        "INTERNAL_TOKEN_PRIVATE_KEY_FILE": str(private),
+        "INTERNAL_TOKEN_PUBLIC_KEY_FILE": str(public),
+        "GATEWAY_ACCESS_TOKEN_SECRET": access.read_text(),
+    }
 
 
 async def _prepare(infra: Infra, services: tuple[Service, ...]) -> None:

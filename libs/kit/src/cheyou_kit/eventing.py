@@ -53,7 +53,7 @@ def event_components(
     if handlers:
         workers.append(
             EventConsumer(
-                group_id=settings.service_name,
+                group_id=settings.group_id,
                 topics=sorted({catalogue.topic(event_type) for event_type in handlers}),
                 handlers=handlers,
                 session_factory=session_factory,

@@ -43,6 +43,9 @@ class ServiceSettings(BaseSettings):
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
     log_json: bool = Field(default=True, validation_alias="LOG_JSON")
     otel_enabled: bool = Field(default=True, validation_alias="OTEL_ENABLED")
+    consumer_group: str | None = Field(
+        default=None, description="Kafka consumer group; the service's name unless set (tests set their own)."
+    )
     consumers_enabled: bool = Field(
         default=True, description="Run this service's Kafka consumers and outbox relay in-process."
     )
@@ -52,6 +55,10 @@ class ServiceSettings(BaseSettings):
         if self.port == 0:
             self.port = self.default_port
         return self
+
+    @property
+    def group_id(self) -> str:
+        return self.consumer_group or self.service_name
 
     @property
     def sqlalchemy_url(self) -> str:

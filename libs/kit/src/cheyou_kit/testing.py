@@ -131,6 +131,9 @@ def service_fixtures(
                 "INTERNAL_TOKEN_PUBLIC_KEY_FILE": str(identities.public_key_file),
                 "LOG_JSON": False,
                 "OTEL_ENABLED": False,
+                # Its own group: the platform's processes (tests/e2e) consume the same topics as the
+                # service's name, and sharing a group would split the partitions between them.
+                "consumer_group": f"{settings_cls.service_name}.test-{uuid.uuid4().hex[:8]}",
             }
         )
 

@@ -1,8 +1,12 @@
 """Settings of gateway (env prefix ``GATEWAY_``; platform-wide settings have none)."""
 
+from __future__ import annotations
+
+from pathlib import Path
 from typing import ClassVar
 
 from cheyou_kit.settings import ServiceSettings
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 
@@ -12,3 +16,100 @@ class Settings(ServiceSettings):
     service_name: ClassVar[str] = "gateway"
     database_name: ClassVar[str] = "gateway"
     default_port: ClassVar[int] = 8080
+
+    # The services behind the gateway (set by the launcher, no prefix).
+    member_url: str = Field(default="http://127.0.0.1:8101", validation_alias="MEMBER_URL")
+    privilege_url: str = Field(default="http://127.0.0.1:8102", validation_alias="PRIVILEGE_URL")
+    merchant_url: str = Field(default="http://127.0.0.1:8103", validation_alias="MERCHANT_URL")
+    claims_url: str = Field(default="http://127.0.0.1:8104", validation_alias="CLAIMS_URL")
+    notify_url: str = Field(default="http://127.0.0.1:8105", validation_alias="NOTIFY_URL")
+
+    internal_token_private_key_file: Path | None = Field(
+        default=None, validation_alias="INTERNAL_TOKEN_PRIVATE_KEY_FILE"
+    )
+
+    # WeChat web authorization and the SMS provider (platform-wide, no prefix).
+    wechat_api_base_url: str = Field(default="http://127.0.0.1:8190", validation_alias="WECHAT_API_BASE_URL")
+    wechat_appid: str = Field(default="wx-cheyou-dev", validation_alias="WECHAT_APPID")
+    wechat_secret: SecretStr = Field(
+        default=SecretStr("cheyou-dev-wechat-secret"), validation_alias="WECHAT_SECRET"
+    )
+    sms_api_base_url: str = Field(default="http://127.0.0.1:8191", validation_alias="SMS_API_BASE_URL")
+    sms_access_key_id: str = Field(default="cheyou-dev-sms-key", validation_alias="SMS_ACCESS_KEY_ID")
+    sms_access_key_secret: SecretStr = Field(
+        default=SecretStr("dev-sms-secret"), validation_alias="SMS_ACCESS_KEY_SECRET"
+    )
+    sms_sign_name: str = Field(default="车友俱乐部", validation_alias="SMS_SIGN_NAME")
+    sms_otp_template_code: str = "SMS_CHEYOU_OTP"
+
+    # Public tokens: a key of the gateway's own, never the internal-token key.
+    access_token_secret: SecretStr | None = Field(
+        default=None,
+        description="HS256 key of the access tokens (≥ 32 bytes); a random per-process key when unset.",
+    )
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+
+    # Member sign-in by SMS one-time code.
+    otp_ttl_seconds: int = 300
+    otp_max_attempts: int = 5
+    otp_resend_seconds: int = 60
+    otp_per_phone_hour: int = 5
+    otp_per_phone_day: int = 10
+    otp_per_ip_hour: int = 30
+
+    # Staff passwords.
+    staff_max_failures: int = 5
+    staff_lockout_seconds: int = 15 * 60
+    seed_demo_staff: bool = Field(default=False, description="Create the demo staff at start-up.")
+    demo_staff_password: SecretStr = SecretStr("cheyou-demo-2026")
+    demo_admin_password: SecretStr = SecretStr("cheyou-admin-2026")
+
+    # Merchant API keys.
+    merchant_key_cache_seconds: int = 60
+    merchant_key_negative_cache_seconds: int = 5
+
+    # Protection.
+    rate_limits_enabled: bool = True
+    rate_limit_per_principal: int = Field(default=600, description="Requests per minute per principal.")
+    rate_limit_per_ip: int = Field(default=1200, description="Requests per minute per client address.")
+    login_rate_limit_per_ip: int = Field(default=30, description="Sign-in attempts per minute per address.")
+    max_body_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 20 * 1024 * 1024
+    cors_origins: list[str] = Field(
+        default_factory=lambda: ["http://localhost:5173", "http://127.0.0.1:5173"],
+        description="Front-end origins allowed by CORS.",
+    )
+    idempotency_ttl_seconds: int = 25 * 3600
+    public_segments: list[str] = Field(
+        default=["sms-receipts"],
+        description="Segments forwarded without sign-in (the service authenticates the caller itself).",
+    )
+    self_service: list[str] = Field(
+        default=["POST /api/v1/members"],
+        description="Operations anonymous applicants may call (self-registration), limited per address.",
+    )
+    trust_forwarded_for: bool = Field(
+        default=False, description="Take the client address from X-Forwarded-For (behind the ingress)."
+    )
+
+    # Upstreams.
+    upstream_connect_timeout_seconds: float = 2.0
+    upstream_timeout_seconds: float = 10.0
+    upstream_max_connections: int = 200
+    upstream_retries: int = 2
+    routes_refresh_seconds: float = 30.0
+    breaker_failure_threshold: int = 5
+    breaker_reset_seconds: float = 10.0
+    me_part_timeout_seconds: float = 3.0
+
+    @property
+    def upstreams(self) -> dict[str, str]:
+        """Each service behind the gateway by its name (the audience of its identity tokens)."""
+        return {
+            "member-svc": self.member_url,
+            "privilege-svc": self.privilege_url,
+            "merchant-svc": self.merchant_url,
+            "claims-svc": self.claims_url,
+            "notify-svc": self.notify_url,
+        }

@@ -1,13 +1,29 @@
-"""gateway: the app factory (``uvicorn gateway.main:create_app --factory``)."""
+"""gateway: the app factory (``uvicorn gateway.main:create_app --factory``).
+
+The kit builds the app (problem details, health, metrics, lifespan, the ``member.events`` consumer);
+the gateway adds its runtime as a lifespan component, its own routes under ``/api/v1`` (``auth``, ``me``),
+then the catch-all that forwards everything else, and its middleware. FastAPI's ``/openapi.json`` and
+``/docs`` serve the merged document the runtime keeps.
+"""
+
+import logging
+from collections.abc import Sequence
 
 from cheyou_events import Handler
 from cheyou_events.catalogue.member import MemberRegistered, MemberRejected, MemberVerified
-from cheyou_kit.app import create_service_app
+from cheyou_kit.app import Component, Resources, create_service_app
 from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
 
 import gateway
 from gateway.accounts import handlers
+from gateway.auth.router import router as auth_router
 from gateway.config import Settings
+from gateway.errors import install_retry_after
+from gateway.me.router import router as me_router
+from gateway.protection.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from gateway.proxy.router import router as proxy_router
+from gateway.runtime import Runtime
 
 HANDLERS: dict[str, Handler] = {
     MemberRegistered.event_type: handlers.on_member_event,
@@ -18,4 +34,40 @@ HANDLERS: dict[str, Handler] = {
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    return create_service_app(settings, routers=[], handlers=HANDLERS, description=gateway.__doc__ or "")
+
+    def components(resources: Resources) -> Sequence[Component]:
+        runtime: Runtime = app.state.runtime
+        return [runtime.bind(resources)]
+
+    app = create_service_app(
+        settings,
+        routers=[auth_router, me_router],
+        handlers=HANDLERS,
+        components=components,
+        description=gateway.__doc__ or "",
+    )
+    app.title = "Cheyou API"
+    # httpx logs every request at INFO: a line per forwarded call, with URLs that may carry ids.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
+    runtime = app.state.runtime = Runtime(app, settings)
+    # FastAPI's documented way to serve another document at /openapi.json (and so at /docs).
+    app.openapi = lambda: runtime.document or app.openapi_schema or {}  # type: ignore[method-assign]
+    # After the gateway's own routes, so /api/v1/auth/… and /api/v1/me are never forwarded.
+    app.include_router(proxy_router, prefix="/api/v1")
+    install_retry_after(app)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Api-Key", "X-Request-ID"],
+        expose_headers=["Retry-After", "X-Request-ID", "Idempotent-Replayed", "Location"],
+        max_age=600,
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

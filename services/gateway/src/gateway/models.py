@@ -2,5 +2,6 @@
 
 from gateway.accounts import models as accounts_models
 from gateway.db import Base
+from gateway.staff import models as staff_models
 
-__all__ = ["Base", "accounts_models"]
+__all__ = ["Base", "accounts_models", "staff_models"]

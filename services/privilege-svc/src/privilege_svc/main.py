@@ -1,22 +1,72 @@
 """privilege-svc: the app factory (``uvicorn privilege_svc.main:create_app --factory``)."""
 
 from cheyou_events import Handler
-from cheyou_events.catalogue.member import TierChanged
-from cheyou_kit.app import create_service_app
+from cheyou_events.catalogue.member import MemberVerified, TierChanged
+from cheyou_events.catalogue.merchant import (
+    MerchantOrderAccepted,
+    MerchantOrderCompleted,
+    MerchantOrderInService,
+    MerchantOrderRejected,
+    MerchantOrderUnplaceable,
+)
+from cheyou_kit.app import Component, Resources, create_service_app
 from fastapi import FastAPI
 
 import privilege_svc
+from privilege_svc.activities.router import router as activities_router
 from privilege_svc.config import Settings
-from privilege_svc.members import handlers
+from privilege_svc.entitlements.router import router as entitlements_router
+from privilege_svc.members import handlers as members_handlers
 from privilege_svc.members.router import router as members_router
+from privilege_svc.orders import handlers as orders_handlers
+from privilege_svc.orders.router import router as orders_router
+from privilege_svc.points import handlers as points_handlers
+from privilege_svc.points.jobs import PointsMaintenance
+from privilege_svc.points.router import router as points_router
+from privilege_svc.privileges.router import router as privileges_router
+from privilege_svc.rewards.gate import StockGate
+from privilege_svc.rewards.router import flash_sales_router
+from privilege_svc.rewards.router import router as rewards_router
+from privilege_svc.usage.router import router as usage_router
 
 HANDLERS: dict[str, Handler] = {
-    TierChanged.event_type: handlers.on_tier_changed,
+    TierChanged.event_type: members_handlers.on_tier_changed,
+    MemberVerified.event_type: points_handlers.on_member_verified,
+    MerchantOrderAccepted.event_type: orders_handlers.on_accepted,
+    MerchantOrderInService.event_type: orders_handlers.on_in_service,
+    MerchantOrderCompleted.event_type: orders_handlers.on_completed,
+    MerchantOrderRejected.event_type: orders_handlers.on_rejected,
+    MerchantOrderUnplaceable.event_type: orders_handlers.on_unplaceable,
 }
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    return create_service_app(
-        settings, routers=[members_router], handlers=HANDLERS, description=privilege_svc.__doc__ or ""
+
+    gate = StockGate(settings.redis_url)
+
+    def components(resources: Resources) -> list[Component]:
+        return [
+            gate,
+            PointsMaintenance(resources, settings.points_job_interval_s, settings.points_reminder_days),
+        ]
+
+    app = create_service_app(
+        settings,
+        routers=[
+            usage_router,
+            privileges_router,
+            members_router,
+            entitlements_router,
+            orders_router,
+            points_router,
+            rewards_router,
+            flash_sales_router,
+            activities_router,
+        ],
+        handlers=HANDLERS,
+        components=components,
+        description=privilege_svc.__doc__ or "",
     )
+    app.state.stock_gate = gate
+    return app

@@ -1,6 +1,21 @@
 """Every model of privilege-svc, imported in one place so Alembic and the tests see the whole schema."""
 
+from privilege_svc.activities import models as activities_models
 from privilege_svc.db import Base
+from privilege_svc.entitlements import models as entitlements_models
 from privilege_svc.members import models as members_models
+from privilege_svc.orders import models as orders_models
+from privilege_svc.points import models as points_models
+from privilege_svc.privileges import models as privileges_models
+from privilege_svc.rewards import models as rewards_models
 
-__all__ = ["Base", "members_models"]
+__all__ = [
+    "Base",
+    "activities_models",
+    "entitlements_models",
+    "members_models",
+    "orders_models",
+    "points_models",
+    "privileges_models",
+    "rewards_models",
+]

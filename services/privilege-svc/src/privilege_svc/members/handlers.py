@@ -6,8 +6,12 @@ from cheyou_events.catalogue.member import TierChanged
 from cheyou_events.envelope import Envelope
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from privilege_svc.entitlements import service as entitlements
 from privilege_svc.members import service
 
 
 async def on_tier_changed(session: AsyncSession, event: Envelope[TierChanged]) -> None:
-    await service.apply_tier_change(session, event.data)
+    """Project the tier; when it moved, recompute the entitlements and push them (granted, revoked)."""
+    move = await service.apply_tier_change(session, event.data)
+    if move is not None:
+        await entitlements.announce_tier_change(session, move)

@@ -1,0 +1,102 @@
+"""``Idempotency-Key`` on mutations (Stripe's design), scoped per principal, kept in Redis.
+
+The first request with a key is marked in flight; its response (status and body) is stored and
+replayed for repeats. The same key with a different request is a 422; a repeat while the first is
+still in flight is a 409. A request the service never received (the gateway could not reach it)
+releases the key, so the client may try again.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+
+from cheyou_kit.errors import BadRequest, Conflict, Unprocessable
+from redis.asyncio import Redis
+
+HEADER = "Idempotency-Key"
+MUTATIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_IN_FLIGHT_SECONDS = 120  # longer than any upstream timeout; a crashed gateway frees the key after it
+
+
+class InvalidIdempotencyKey(BadRequest):
+    slug = "invalid-idempotency-key"
+    title = "The Idempotency-Key header must be 1–255 visible ASCII characters"
+
+
+class IdempotencyKeyInUse(Conflict):
+    slug = "idempotency-key-in-use"
+    title = "A request with this Idempotency-Key is still being processed"
+
+
+class IdempotencyKeyReused(Unprocessable):
+    slug = "idempotency-key-reused"
+    title = "This Idempotency-Key was used for a different request"
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status: int
+    content_type: str | None
+    body: bytes
+
+
+def fingerprint(method: str, path: str, query: str, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (method.encode(), path.encode(), query.encode()):
+        digest.update(part + b"\n")
+    digest.update(body)
+    return digest.hexdigest()
+
+
+def validate(key: str) -> str:
+    if not 1 <= len(key) <= 255 or not all(0x21 <= ord(c) <= 0x7E for c in key):
+        raise InvalidIdempotencyKey()
+    return key
+
+
+class IdempotencyStore:
+    def __init__(self, redis: Redis, ttl_seconds: int) -> None:
+        self._redis = redis
+        self._ttl = ttl_seconds
+
+    @staticmethod
+    def _key(scope: str, key: str) -> str:
+        return f"gw:idem:{{{scope}}}:{hashlib.sha256(key.encode()).hexdigest()}"
+
+    async def begin(self, scope: str, key: str, request_fingerprint: str) -> StoredResponse | None:
+        """None: go ahead (the key is now in flight). A stored response: replay it. Else 409/422."""
+        redis_key = self._key(scope, key)
+        marker = json.dumps({"state": "in_flight", "fingerprint": request_fingerprint})
+        for _ in range(3):
+            if await self._redis.set(redis_key, marker, nx=True, ex=_IN_FLIGHT_SECONDS):
+                return None
+            raw = await self._redis.get(redis_key)
+            if raw is None:
+                continue  # released or expired in between: try to take it again
+            record = json.loads(raw)
+            if record["fingerprint"] != request_fingerprint:
+                raise IdempotencyKeyReused()
+            if record["state"] == "in_flight":
+                raise IdempotencyKeyInUse(retry_after=1)
+            return StoredResponse(
+                record["status"], record.get("content_type"), base64.b64decode(record["body"])
+            )
+        raise IdempotencyKeyInUse(retry_after=1)
+
+    async def complete(
+        self, scope: str, key: str, request_fingerprint: str, response: StoredResponse
+    ) -> None:
+        record = {
+            "state": "done",
+            "fingerprint": request_fingerprint,
+            "status": response.status,
+            "content_type": response.content_type,
+            "body": base64.b64encode(response.body).decode(),
+        }
+        await self._redis.set(self._key(scope, key), json.dumps(record), ex=self._ttl)
+
+    async def release(self, scope: str, key: str) -> None:
+        await self._redis.delete(self._key(scope, key))

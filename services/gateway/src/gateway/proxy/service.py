@@ -1,0 +1,146 @@
+"""Forwarding a request to the service that owns its path, with the caller's signed identity."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import httpx
+from cheyou_kit.errors import BadRequest, NotFound, Unauthorized
+from cheyou_kit.identity import IDENTITY_HEADER, Principal, Role
+from fastapi import Request, Response
+
+from gateway.auth.authentication import authenticate, client_ip
+from gateway.errors import ServiceUnavailable
+from gateway.protection import idempotency
+from gateway.protection.idempotency import StoredResponse
+from gateway.proxy.policy import authorize
+from gateway.runtime import Runtime, runtime_of
+from gateway.upstreams.clients import Upstream
+from gateway.upstreams.routing import segment_of
+
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+# Credentials end at the gateway; the identity header is the gateway's to write, never the client's.
+_NOT_FORWARDED = HOP_BY_HOP | {
+    "host",
+    "content-length",
+    "accept-encoding",
+    "authorization",
+    "x-api-key",
+    "cookie",
+    IDENTITY_HEADER.lower(),
+}
+_NOT_RETURNED = HOP_BY_HOP | {"content-length", "content-encoding", "date", "server"}
+# Answers that mean the service did not do the work: the Idempotency-Key is released, not kept.
+_NOT_DONE = frozenset({502, 503, 504})
+
+
+class NoSuchRoute(NotFound):
+    slug = "no-such-route"
+    title = "No service serves this path"
+
+
+def _upstream_headers(request: Request) -> dict[str, str]:
+    headers = {k: v for k, v in request.headers.items() if k not in _NOT_FORWARDED}
+    forwarded_for = request.headers.get("x-forwarded-for")
+    ip = client_ip(request)
+    headers["x-forwarded-for"] = f"{forwarded_for}, {ip}" if forwarded_for else ip
+    headers["x-forwarded-proto"] = request.url.scheme
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        headers["x-request-id"] = request_id
+    return headers
+
+
+def _response(upstream: httpx.Response) -> Response:
+    headers = {k: v for k, v in upstream.headers.items() if k not in _NOT_RETURNED}
+    return Response(content=upstream.content, status_code=upstream.status_code, headers=headers)
+
+
+async def _send(
+    upstream: Upstream, request: Request, principal: Principal | None, body: bytes, headers: Mapping[str, str]
+) -> httpx.Response:
+    # The path as the client sent it (still percent-encoded), so what reaches the service is what was asked.
+    raw_path: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    return await upstream.request(
+        request.method,
+        raw_path.decode("latin-1"),
+        principal=principal,
+        headers=headers,
+        params=request.url.query or None,
+        content=body or None,
+    )
+
+
+class DotSegments(BadRequest):
+    slug = "dot-segments"
+    title = "Paths with '.' or '..' segments are not forwarded"
+
+
+async def forward(request: Request) -> Response:
+    runtime: Runtime = runtime_of(request)
+    # A service that resolves "/members/../visits" would otherwise serve a path other than the one the
+    # gateway authorized.
+    if any(part in (".", "..") for part in request.url.path.split("/")):
+        raise DotSegments()
+    caller = await authenticate(request)
+    segment = segment_of(request.url.path) or ""
+    service = await runtime.routes.service_for(segment)
+    if service is None:
+        if runtime.routes.unreachable:
+            raise ServiceUnavailable(
+                "the service for this path has not answered yet", retry_after=2, path=request.url.path
+            )
+        raise NoSuchRoute(path=request.url.path)
+    public = segment in runtime.settings.public_segments
+    principal = caller.principal if caller is not None else None
+    if caller is None and f"{request.method} {request.url.path.rstrip('/')}" in runtime.settings.self_service:
+        # Self-registration (the club's website, a manager's QR): the applicant has no account yet. The
+        # service sees a member without a member id; reviewers phone-verify every application.
+        principal = Principal(subject=f"applicant:{client_ip(request)}", role=Role.MEMBER)
+    elif caller is None and not public:
+        raise Unauthorized("sign in first (Authorization: Bearer …) or send X-Api-Key")
+    if principal is not None:
+        authorize(principal, segment, runtime.routes.operation(service, request.method, request.url.path))
+    upstream = runtime.upstreams[service]
+    body = await request.body()
+    headers = _upstream_headers(request)
+    key = request.headers.get(idempotency.HEADER)
+    if key is None or principal is None or request.method not in idempotency.MUTATIONS:
+        return _response(await _send(upstream, request, principal, body, headers))
+
+    idempotency.validate(key)
+    scope = principal.subject
+    fingerprint = idempotency.fingerprint(request.method, request.url.path, request.url.query, body)
+    stored = await runtime.idempotency.begin(scope, key, fingerprint)
+    if stored is not None:
+        replay_headers = {"Idempotent-Replayed": "true"}
+        if stored.content_type:
+            replay_headers["content-type"] = stored.content_type
+        return Response(content=stored.body, status_code=stored.status, headers=replay_headers)
+    try:
+        answer = await _send(upstream, request, principal, body, headers)
+    except BaseException:  # the service may not have seen it: let the client try again
+        await runtime.idempotency.release(scope, key)
+        raise
+    if answer.status_code in _NOT_DONE:
+        await runtime.idempotency.release(scope, key)
+    else:
+        await runtime.idempotency.complete(
+            scope,
+            key,
+            fingerprint,
+            StoredResponse(answer.status_code, answer.headers.get("content-type"), answer.content),
+        )
+    return _response(answer)

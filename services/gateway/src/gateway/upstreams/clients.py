@@ -1,0 +1,147 @@
+"""The services behind the gateway: one pooled keep-alive client each, a signed identity on every
+request, timeouts, retries for idempotent methods only, and a circuit breaker."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import httpx
+from cheyou_kit.errors import BadRequest
+from cheyou_kit.identity import IDENTITY_HEADER, IdentitySigner, Principal, Role
+from httpx._client import UseClientDefault  # the type of httpx.USE_CLIENT_DEFAULT, not re-exported
+
+from gateway.errors import BadGateway, ServiceUnavailable, UpstreamTimeout
+from gateway.upstreams.breaker import CircuitBreaker
+
+log = logging.getLogger(__name__)
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Answers that say the service (not the request) is in trouble: they count against the breaker.
+_UNHEALTHY = frozenset({502, 503, 504})
+
+GATEWAY_PRINCIPAL = Principal(subject="service:gateway", role=Role.SERVICE)
+
+
+class Upstream:
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        signer: IdentitySigner | None,
+        *,
+        connect_timeout: float,
+        timeout: float,
+        max_connections: int,
+        retries: int,
+        breaker: CircuitBreaker,
+    ) -> None:
+        self.name = name
+        self.base_url = base_url.rstrip("/")
+        self.breaker = breaker
+        self._signer = signer
+        self._retries = retries
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            limits=httpx.Limits(
+                max_connections=max_connections,
+                max_keepalive_connections=max_connections,
+                keepalive_expiry=30,
+            ),
+            follow_redirects=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def identity(self, principal: Principal) -> str:
+        if self._signer is None:
+            raise ServiceUnavailable("the gateway has no internal-token signing key")
+        return self._signer.sign(principal, self.name)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        principal: Principal | None,
+        headers: Mapping[str, str] | None = None,
+        params: Any = None,
+        content: bytes | None = None,
+        json: Any = None,
+        timeout_seconds: float | None = None,
+    ) -> httpx.Response:
+        """Send one request (re-sent on failure when the method is idempotent); the body is read."""
+        retry_after = self.breaker.retry_after()
+        if retry_after is not None:
+            raise ServiceUnavailable(
+                f"{self.name} is failing; not trying it for now", retry_after=retry_after
+            )
+        attempts = 1 + (self._retries if method in IDEMPOTENT_METHODS else 0)
+        send_headers = dict(headers or {})
+        timeout: float | UseClientDefault = (
+            timeout_seconds if timeout_seconds is not None else httpx.USE_CLIENT_DEFAULT
+        )
+        for attempt in range(attempts):
+            if principal is not None:
+                # Signed per attempt: a retry after a slow failure still carries a fresh token.
+                send_headers[IDENTITY_HEADER] = self.identity(principal)
+            try:
+                response = await self._client.request(
+                    method,
+                    path,
+                    headers=send_headers,
+                    params=params,
+                    content=content,
+                    json=json,
+                    timeout=timeout,
+                )
+            except httpx.InvalidURL as exc:
+                raise BadRequest(f"the path cannot be forwarded: {exc}") from exc
+            except httpx.TimeoutException as exc:
+                failure: Exception = UpstreamTimeout(f"{self.name} did not answer in time")
+                log.warning("%s %s %s: %r", self.name, method, path, exc)
+            except httpx.TransportError as exc:
+                failure = BadGateway(f"{self.name} could not be reached")
+                log.warning("%s %s %s: %r", self.name, method, path, exc)
+            else:
+                if response.status_code in _UNHEALTHY and attempt + 1 < attempts:
+                    self.breaker.record_failure()
+                    await _backoff(attempt)
+                    continue
+                if response.status_code in _UNHEALTHY:
+                    self.breaker.record_failure()
+                else:
+                    self.breaker.record_success()
+                return response
+            self.breaker.record_failure()
+            if attempt + 1 < attempts and self.breaker.state == "closed":
+                await _backoff(attempt)
+                continue
+            raise failure
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _backoff(attempt: int) -> None:
+    await asyncio.sleep(0.05 * 2**attempt * (0.5 + random.random()))
+
+
+class Upstreams:
+    """Every service by name."""
+
+    def __init__(self, services: Mapping[str, Upstream]) -> None:
+        self._services = dict(services)
+
+    def __getitem__(self, name: str) -> Upstream:
+        return self._services[name]
+
+    def __iter__(self) -> Iterator[Upstream]:
+        return iter(self._services.values())
+
+    async def aclose(self) -> None:
+        for upstream in self._services.values():
+            await upstream.aclose()

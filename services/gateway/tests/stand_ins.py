@@ -1,0 +1,284 @@
+"""Small real FastAPI apps standing in for the other teams' services, on real HTTP ports.
+
+Each speaks the route contracts the gateway relies on, verifies the gateway's identity token the way
+every service does (``cheyou_kit.identity``), applies the object checks the real services promise (a
+member reads only their own data), and records what it received so tests can look.
+Besides the contract routes, every segment of a stand-in has ``/echo`` (answers what arrived),
+``/flaky`` (503 for the first N calls of a test) and ``/slow`` (answers late).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from cheyou_kit.errors import Forbidden, NotFound, Unauthorized, install_problem_handlers
+from cheyou_kit.identity import IDENTITY_HEADER, STAFF_ROLES, IdentityVerifier, Principal, PrincipalDep, Role
+from fastapi import APIRouter, Body, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+SEGMENTS = {
+    "member-svc": [
+        "members",
+        "applications",
+        "policies",
+        "policy-feed",
+        "tier-rules",
+        "managers",
+        "visits",
+        "targets",
+        "member-reports",
+    ],
+    "privilege-svc": [
+        "privileges",
+        "entitlements",
+        "orders",
+        "points",
+        "rewards",
+        "flash-sales",
+        "activities",
+    ],
+    "merchant-svc": [
+        "merchants",
+        "merchant-api-keys",
+        "fulfilments",
+        "webhook-endpoints",
+        "webhook-messages",
+        "merchant-api",
+        "coupons",
+        "accountability",
+    ],
+    "claims-svc": ["claims", "surveys", "liability-scenarios", "appointment-slots", "appointments", "cover"],
+    "notify-svc": [
+        "inbox",
+        "templates",
+        "preferences",
+        "campaigns",
+        "publications",
+        "articles",
+        "audience",
+        "sms-receipts",
+        "reminders",
+    ],
+}
+
+
+@dataclass
+class World:
+    """What the stand-ins know, shared with the tests (they run in another thread; plain data suffices)."""
+
+    by_openid: dict[str, tuple[uuid.UUID, str]] = field(default_factory=dict)
+    by_phone: dict[str, tuple[uuid.UUID, str]] = field(default_factory=dict)
+    merchant_keys: dict[str, tuple[uuid.UUID, str]] = field(default_factory=dict)
+    key_verifications: Counter[str] = field(default_factory=Counter)
+    calls: Counter[str] = field(default_factory=Counter)  # by the test's X-Test-Id
+    failures_left: Counter[str] = field(default_factory=Counter)  # /flaky answers 503 while > 0
+    broken: set[str] = field(default_factory=set)  # services answering 500 to everything
+    slow: dict[str, float] = field(default_factory=dict)  # services answering after this many seconds
+
+    def member(
+        self, *, openid: str | None = None, phone: str | None = None, status: str = "active"
+    ) -> uuid.UUID:
+        member_id = uuid.uuid4()
+        if openid:
+            self.by_openid[openid] = (member_id, status)
+        if phone:
+            self.by_phone[phone] = (member_id, status)
+        return member_id
+
+
+def _own(principal: Principal, member_id: uuid.UUID) -> None:
+    """The object check every service applies: a member reads only their own data."""
+    if principal.role is Role.MEMBER and principal.member_id != member_id:
+        raise Forbidden("not your data")
+    if principal.role is not Role.MEMBER and principal.role not in STAFF_ROLES:
+        raise Forbidden("not for this role")
+
+
+# A valid 1×1 PNG: the stand-in's member card (member-svc draws the real QR code).
+CARD_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg=="
+)
+
+
+def create_stand_in(name: str, public_key: bytes, world: World) -> FastAPI:
+    app = FastAPI(title=name)
+    install_problem_handlers(app)
+    app.state.identity_verifier = IdentityVerifier(public_key, audience=name)
+    router = APIRouter(prefix="/api/v1")
+
+    @app.middleware("http")
+    async def faults(request: Request, call_next: Any) -> Response:
+        if request.url.path.startswith("/api/v1/") and name in world.broken:
+            return JSONResponse({"title": "broken on purpose", "status": 500}, status_code=500)
+        if request.url.path.startswith("/api/v1/") and name in world.slow:
+            await asyncio.sleep(world.slow[name])
+        response: Response = await call_next(request)
+        return response
+
+    for segment in SEGMENTS[name]:
+
+        async def echo(request: Request, principal: PrincipalDep) -> dict[str, Any]:
+            test_id = request.headers.get("x-test-id", "")
+            world.calls[test_id] += 1
+            return {
+                "service": name,
+                "principal": principal.model_dump(mode="json"),
+                "identity_headers": len(request.headers.getlist(IDENTITY_HEADER)),
+                "authorization": request.headers.get("authorization"),
+                "api_key": request.headers.get("x-api-key"),
+                "forwarded_for": request.headers.get("x-forwarded-for"),
+                "request_id": request.headers.get("x-request-id"),
+                "method": request.method,
+                "query": str(request.url.query),
+                "body": (await request.body()).decode(errors="replace"),
+                "count": world.calls[test_id],
+            }
+
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            router.add_api_route(
+                f"/{segment}/echo", echo, methods=[method], operation_id=f"echo_{segment}_{method.lower()}"
+            )
+
+        @router.get(f"/{segment}/flaky")
+        async def flaky(request: Request, principal: PrincipalDep) -> JSONResponse:
+            test_id = request.headers.get("x-test-id", "")
+            world.calls[test_id] += 1
+            if world.failures_left[test_id] > 0:
+                world.failures_left[test_id] -= 1
+                return JSONResponse({"title": "try again", "status": 503}, status_code=503)
+            return JSONResponse({"ok": True, "calls": world.calls[test_id]})
+
+        @router.post(f"/{segment}/flaky")
+        async def flaky_post(request: Request, principal: PrincipalDep) -> JSONResponse:
+            return await flaky(request, principal)
+
+        async def slow(request: Request, principal: PrincipalDep, seconds: float = 1.0) -> dict[str, Any]:
+            test_id = request.headers.get("x-test-id", "")
+            world.calls[test_id] += 1
+            await asyncio.sleep(seconds)
+            return {"ok": True, "calls": world.calls[test_id]}
+
+        router.add_api_route(f"/{segment}/slow", slow, methods=["GET"], operation_id=f"slow_{segment}_get")
+        router.add_api_route(f"/{segment}/slow", slow, methods=["POST"], operation_id=f"slow_{segment}_post")
+
+    if name == "member-svc":
+
+        @router.post("/members/identify")
+        async def identify(principal: PrincipalDep, body: Annotated[dict[str, str], Body()]) -> JSONResponse:
+            if principal.role is not Role.SERVICE:
+                raise Forbidden("service only")
+            found = world.by_openid.get(body.get("openid", "")) or world.by_phone.get(body.get("phone", ""))
+            if found is None:
+                raise NotFound("no such member")
+            return JSONResponse({"member_id": str(found[0]), "status": found[1]})
+
+        @router.get("/members/{member_id}")
+        async def member(member_id: uuid.UUID, principal: PrincipalDep) -> dict[str, Any]:
+            _own(principal, member_id)
+            return {
+                "member_id": str(member_id),
+                "tier": "four_star",
+                "status": "active",
+                "name_masked": "张*",
+                "phone_masked": "138****8000",
+                "manager_id": "manager1",
+                "joined_at": "2026-03-01T09:00:00+08:00",
+            }
+
+        @router.get(
+            "/members/{member_id}/card",
+            response_class=Response,
+            responses={200: {"content": {"image/png": {}}, "description": "the member's QR code"}},
+        )
+        async def card(member_id: uuid.UUID, principal: PrincipalDep) -> Response:
+            _own(principal, member_id)
+            return Response(CARD_PNG, media_type="image/png")
+
+        @router.get(
+            "/policies/{policy_no}",
+            openapi_extra={"x-cheyou-roles": ["reviewer", "manager", "ops", "admin"]},
+        )
+        async def policy(policy_no: str, principal: PrincipalDep) -> dict[str, str]:
+            return {"policy_no": policy_no}
+
+        @router.post("/applications", status_code=201)
+        async def apply(request: Request, principal: PrincipalDep) -> dict[str, Any]:
+            test_id = request.headers.get("x-test-id", "")
+            world.calls[test_id] += 1
+            return {"application_id": str(uuid.uuid4()), "count": world.calls[test_id]}
+
+    if name == "privilege-svc":
+
+        @router.get("/points/{member_id}")
+        async def points(member_id: uuid.UUID, principal: PrincipalDep) -> dict[str, Any]:
+            _own(principal, member_id)
+            return {
+                "balance": 1200,
+                "expiring": [
+                    {"points": 200, "expires_on": "2027-03-31"},
+                    {"points": 100, "expires_on": "2026-12-31"},
+                ],
+            }
+
+        @router.get("/entitlements/{member_id}")
+        async def entitlements(member_id: uuid.UUID, principal: PrincipalDep) -> dict[str, Any]:
+            _own(principal, member_id)
+            return {"items": [{"privilege": "car_wash", "quota": 4, "remaining": 3, "price": "free"}]}
+
+        @router.get("/orders")
+        async def orders(member_id: uuid.UUID, principal: PrincipalDep, limit: int = 20) -> dict[str, Any]:
+            _own(principal, member_id)
+            items = [{"order_id": str(uuid.uuid4()), "status": "completed"} for _ in range(7)]
+            return {"items": items[:limit], "next_cursor": None}
+
+    if name == "claims-svc":
+
+        @router.get("/claims")
+        async def claims(member_id: uuid.UUID, principal: PrincipalDep) -> dict[str, Any]:
+            _own(principal, member_id)
+            return {
+                "items": [
+                    {"claim_id": "C-1", "status": "surveying"},
+                    {"claim_id": "C-0", "status": "settled"},
+                ],
+                "next_cursor": None,
+            }
+
+    if name == "merchant-svc":
+
+        @router.post("/merchant-api-keys/verify")
+        async def verify(principal: PrincipalDep, body: Annotated[dict[str, str], Body()]) -> JSONResponse:
+            if principal.role is not Role.SERVICE:
+                raise Forbidden("service only")
+            key = body.get("key", "")
+            world.key_verifications[key] += 1
+            found = world.merchant_keys.get(key)
+            if found is None:
+                raise Unauthorized("unknown key")
+            return JSONResponse({"merchant_id": str(found[0]), "name": "洁车坊", "status": found[1]})
+
+        @router.get("/coupons")
+        async def coupons(member_id: uuid.UUID, principal: PrincipalDep) -> dict[str, Any]:
+            _own(principal, member_id)
+            return {"items": [{"coupon_id": "CP-1", "title": "洗车八折"}], "next_cursor": None}
+
+        @router.get("/merchant-api/orders")
+        async def merchant_orders(principal: PrincipalDep) -> dict[str, Any]:
+            if principal.role is not Role.MERCHANT:
+                raise Forbidden("merchants only")
+            return {"merchant_id": str(principal.merchant_id), "items": []}
+
+    if name == "notify-svc":
+
+        @router.get("/inbox/{member_id}/unread-count")
+        async def unread(member_id: uuid.UUID, principal: PrincipalDep) -> dict[str, int]:
+            _own(principal, member_id)
+            return {"unread": 3}
+
+    app.include_router(router)
+    return app

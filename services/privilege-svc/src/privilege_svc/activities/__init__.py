@@ -1,0 +1,1 @@
+"""Club activities (会员活动): capacity, waitlists, QR check-in, attendance points and participation."""

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from cheyou_kit.db import SessionDep
+from cheyou_kit.errors import BadRequest
+from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from privilege_svc.access import OPERATORS, STAFF_READERS, acting_member, actor, ensure_can_read_member
+from privilege_svc.activities import service
+from privilege_svc.activities.schemas import (
+    ActivityCreate,
+    ActivityRead,
+    ActivityStatsRead,
+    CheckInCreate,
+    QrRead,
+    SignupCreate,
+    SignupRead,
+    StatsRead,
+)
+from privilege_svc.pagination import Limit, Page, decode_cursor, next_cursor
+
+router = APIRouter(prefix="/activities", tags=["activities"])
+
+Operator = Annotated[Principal, Depends(require_roles(*OPERATORS))]
+
+
+def qr_secret(request: Request) -> str:
+    return str(request.app.state.resources.settings.qr_secret)
+
+
+QrSecret = Annotated[str, Depends(qr_secret)]
+
+
+@router.post("", response_model=ActivityRead, status_code=status.HTTP_201_CREATED)
+async def create_activity(body: ActivityCreate, session: SessionDep, principal: Operator) -> ActivityRead:
+    """Ops: a new activity (time, place, capacity, tier and interest targeting, points)."""
+    return ActivityRead.model_validate(await service.create(session, body, created_by=actor(principal)))
+
+
+@router.get("", response_model=Page[ActivityRead])
+async def list_activities(
+    session: SessionDep, principal: PrincipalDep, cursor: str | None = None, limit: Limit = 50
+) -> Page[ActivityRead]:
+    """Activities, newest first (members see the open ones)."""
+    rows = await service.list_activities(
+        session, open_only=principal.role == Role.MEMBER, after=decode_cursor(cursor), limit=limit
+    )
+    return Page(
+        items=[ActivityRead.model_validate(a) for a in rows[:limit]],
+        next_cursor=next_cursor([(a.created_at, str(a.id)) for a in rows], limit),
+    )
+
+
+@router.get("/stats", response_model=StatsRead, dependencies=[Depends(require_roles(*STAFF_READERS))])
+async def participation_stats(
+    session: SessionDep,
+    since: Annotated[datetime, Query(alias="from")],
+    until: Annotated[datetime, Query(alias="to")],
+) -> StatsRead:
+    """Participation per activity starting in [from, to)."""
+    if until <= since:
+        raise BadRequest("to: must be after from", field="to")
+    rows = await service.stats(session, since, until)
+    return StatsRead(
+        since=since,
+        until=until,
+        activities=[
+            ActivityStatsRead(
+                activity_id=a.id,
+                title=a.title,
+                kind=a.kind,
+                starts_at=a.starts_at,
+                capacity=a.capacity,
+                seats_taken=taken,
+                waitlisted=waitlisted,
+                attended_people=attended,
+                cancelled=cancelled,
+            )
+            for a, taken, waitlisted, attended, cancelled in rows
+        ],
+        participations=sum(attended for _, _, _, attended, _ in rows),
+    )
+
+
+@router.get("/{activity_id}", response_model=ActivityRead, dependencies=[Depends(require_roles(*Role))])
+async def get_activity(activity_id: uuid.UUID, session: SessionDep) -> ActivityRead:
+    """One activity."""
+    return ActivityRead.model_validate(await service.get(session, activity_id))
+
+
+@router.post("/{activity_id}/signups", response_model=SignupRead, status_code=status.HTTP_201_CREATED)
+async def sign_up(
+    activity_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, body: SignupCreate | None = None
+) -> SignupRead:
+    """The member signs up (or joins the waitlist when full and ``join_waitlist`` is set)."""
+    signup = await service.sign_up(session, activity_id, acting_member(principal), body or SignupCreate())
+    return SignupRead.model_validate(signup)
+
+
+@router.get(
+    "/{activity_id}/signups",
+    response_model=Page[SignupRead],
+    dependencies=[Depends(require_roles(*STAFF_READERS))],
+)
+async def list_signups(
+    activity_id: uuid.UUID,
+    session: SessionDep,
+    cursor: str | None = None,
+    limit: Limit = 50,
+) -> Page[SignupRead]:
+    """Staff: who signed up, newest first."""
+    rows = await service.list_signups(session, activity_id, decode_cursor(cursor), limit)
+    return Page(
+        items=[SignupRead.model_validate(s) for s in rows[:limit]],
+        next_cursor=next_cursor([(s.created_at, str(s.id)) for s in rows], limit),
+    )
+
+
+@router.post("/{activity_id}/signups/{signup_id}/cancel", response_model=SignupRead)
+async def cancel_signup(
+    activity_id: uuid.UUID, signup_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> SignupRead:
+    """Give up a place (the member, or ops); the first on the waitlist who fits moves up."""
+    signup = await service.get_signup(session, activity_id, signup_id)
+    if principal.role not in OPERATORS:
+        ensure_can_read_member(principal, signup.member_id)
+        if principal.role != Role.MEMBER:
+            raise service.NotCancellable("only the member or ops can cancel a sign-up")
+    return SignupRead.model_validate(await service.cancel_signup(session, signup))
+
+
+@router.get("/{activity_id}/signups/{signup_id}/qr", response_model=QrRead)
+async def signup_qr(
+    activity_id: uuid.UUID,
+    signup_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    secret: QrSecret,
+) -> QrRead:
+    """The member's check-in QR code for this activity."""
+    signup = await service.get_signup(session, activity_id, signup_id)
+    ensure_can_read_member(principal, signup.member_id)
+    code = service.check_in_code(secret, signup)
+    return QrRead(code=code, svg=service.qr_svg(code))
+
+
+@router.post(
+    "/{activity_id}/check-ins",
+    response_model=SignupRead,
+    dependencies=[Depends(require_roles(*STAFF_READERS))],
+)
+async def check_in(
+    activity_id: uuid.UUID, body: CheckInCreate, session: SessionDep, secret: QrSecret
+) -> SignupRead:
+    """Staff scan a member's QR code at the door; attendance points are awarded once."""
+    return SignupRead.model_validate(await service.check_in(session, activity_id, body.code, secret=secret))

@@ -1,0 +1,432 @@
+"""Booking a privilege and following the order through its fulfilment.
+
+A booking runs in one transaction: tier terms checked, quota reserved under the usage row's lock,
+points held, the order and ``order_requested`` written together. Merchant events move the order
+forward only (an event arriving late never moves it back); completion consumes the quota and awards
+points; cancellation before the service starts releases both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from datetime import UTC, datetime
+from typing import Literal
+
+from cheyou_events import Envelope, add_event
+from cheyou_events.catalogue.merchant import (
+    MerchantOrderAccepted,
+    MerchantOrderCompleted,
+    MerchantOrderInService,
+    MerchantOrderRejected,
+    MerchantOrderUnplaceable,
+)
+from cheyou_events.catalogue.privilege import (
+    ComplaintFiled,
+    PrivilegeOrderCancelled,
+    PrivilegeOrderClosed,
+    PrivilegeOrderRated,
+    PrivilegeOrderRequested,
+)
+from cheyou_kit.errors import Conflict, NotFound, Unprocessable
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from privilege_svc.entitlements import service as entitlements
+from privilege_svc.orders import repository
+from privilege_svc.orders.models import OrderComplaint, ServiceOrder
+from privilege_svc.orders.schemas import ComplaintCreate, OrderCreate, RatingCreate
+from privilege_svc.points import service as points
+from privilege_svc.privileges import service as privileges
+from privilege_svc.privileges.models import Privilege
+
+log = logging.getLogger(__name__)
+
+SOURCE = "privilege-svc"
+IN_HOUSE = "in_house"
+"""The ``merchant_id`` of orders the insurer fulfils itself (fuel coupons, ...)."""
+RANK = {"requested": 0, "accepted": 1, "in_service": 2, "completed": 3}
+OPEN = frozenset({"requested", "accepted", "in_service"})
+CANCELLABLE = frozenset({"requested", "accepted"})
+CancelledBy = Literal["member", "merchant", "ops", "system"]
+
+
+class OrderNotFound(NotFound):
+    slug = "order-not-found"
+    title = "No such service order"
+
+
+class IdempotencyKeyReused(Unprocessable):
+    slug = "idempotency-key-reused"
+    title = "The Idempotency-Key was already used for a different request"
+
+
+class PrivilegeNotOffered(Unprocessable):
+    slug = "privilege-not-offered"
+    title = "The member's tier does not offer this privilege"
+
+
+class MissingBookingField(Unprocessable):
+    slug = "missing-booking-field"
+    title = "The booking lacks what this privilege needs"
+
+
+class AppointmentInThePast(Unprocessable):
+    slug = "appointment-in-the-past"
+    title = "The appointment time has passed"
+
+
+class OrderNotCancellable(Conflict):
+    slug = "order-not-cancellable"
+    title = "The order can no longer be cancelled"
+
+
+class OrderNotRateable(Conflict):
+    slug = "order-not-rateable"
+    title = "Only a completed, unrated order can be rated"
+
+
+class OrderHasNoMerchant(Conflict):
+    slug = "order-has-no-merchant"
+    title = "No merchant has taken this order yet"
+
+
+def fingerprint(body: OrderCreate) -> str:
+    return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+
+
+async def _bookable(session: AsyncSession, code: str) -> Privilege:
+    privilege = await privileges.get_privilege_or_none(session, code)
+    if privilege is None or not privilege.bookable:
+        raise PrivilegeNotOffered(f"privilege_code: {code} cannot be booked", field="privilege_code")
+    return privilege
+
+
+async def book(
+    session: AsyncSession,
+    member_id: str,
+    body: OrderCreate,
+    *,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> ServiceOrder:
+    """Book a privilege; the same ``idempotency_key`` with the same body returns the first order."""
+    now = now or datetime.now(UTC)
+    request_fingerprint = fingerprint(body)
+    if idempotency_key is not None:
+        await repository.lock_idempotency_key(session, member_id, idempotency_key)
+        existing = await repository.by_idempotency_key(session, member_id, idempotency_key)
+        if existing is not None:
+            if existing.request_fingerprint != request_fingerprint:
+                raise IdempotencyKeyReused(
+                    "Idempotency-Key: already used with a different body", field="Idempotency-Key"
+                )
+            return existing
+    privilege = await _bookable(session, body.privilege_code)
+    tier, year_starts_on = await entitlements.member_tier(session, member_id)
+    day = (body.appointment_at or now).astimezone(UTC).date()
+    terms = await privileges.terms_of(session, privilege.code, tier)
+    if terms is None or not entitlements.offered(terms, day):
+        raise PrivilegeNotOffered(
+            f"privilege_code: {privilege.code} is not offered to {tier} members", field="privilege_code"
+        )
+    for name in privilege.required_fields:
+        if getattr(body, name, None) is None:
+            raise MissingBookingField(f"{name}: {privilege.code} needs it", field=name)
+    if body.appointment_at is not None and body.appointment_at <= now:
+        raise AppointmentInThePast("appointment_at: must be in the future", field="appointment_at")
+    period_start, _ = entitlements.period_bounds(terms.period, year_starts_on, day)
+    await entitlements.reserve_quota(session, member_id, terms, period_start)
+    order = ServiceOrder(
+        id=uuid.uuid4(),
+        member_id=member_id,
+        privilege_code=privilege.code,
+        tier=tier.value,
+        terms_id=terms.id,
+        status="requested",
+        price_fen=terms.price_for(privilege.list_price_fen),
+        points_held=terms.points_price,
+        quota_period_start=period_start,
+        city_code=body.city_code,
+        appointment_at=body.appointment_at,
+        pickup_address=body.pickup_address,
+        destination_address=body.destination_address,
+        vehicle_plate=body.vehicle_plate,
+        flight_no=body.flight_no,
+        notes=body.notes,
+        idempotency_key=idempotency_key,
+        request_fingerprint=request_fingerprint,
+        created_at=now,
+        updated_at=now,
+    )
+    if terms.points_price:
+        hold = await points.debit(
+            session,
+            member_id,
+            terms.points_price,
+            "order_payment",
+            source_key=f"order_hold:{order.id}",
+            reference_id=str(order.id),
+            now=now,
+        )
+        order.hold_entry_id = hold.id
+    await repository.add(session, order)
+    if privilege.fulfilment == IN_HOUSE:
+        # Fulfilled by the insurer at once (a fuel coupon): no merchant to wait for.
+        await _complete(session, order, IN_HOUSE, None, now)
+        return order
+    await add_event(
+        session,
+        Envelope.new(
+            PrivilegeOrderRequested(
+                order_id=str(order.id),
+                member_id=member_id,
+                privilege_id=privilege.code,
+                price_fen=order.price_fen,
+                points_held=order.points_held,
+                city_code=order.city_code,
+                appointment_at=order.appointment_at,
+                requested_at=now,
+                privilege_name=privilege.name,
+                merchant_category=privilege.merchant_category,
+                tier=tier,
+                pickup_address=order.pickup_address,
+                destination_address=order.destination_address,
+                vehicle_plate=order.vehicle_plate,
+                flight_no=order.flight_no,
+                notes=order.notes,
+            ),
+            source=SOURCE,
+        ),
+    )
+    return order
+
+
+def import_historical(session: AsyncSession, order: ServiceOrder) -> None:
+    """Add an order that happened before this service existed (demo data, a migration from the old club
+    platform): no quota, points or events, it is history. Not flushed: a bulk import writes in batches."""
+    session.add(order)
+
+
+async def get(session: AsyncSession, order_id: uuid.UUID, *, for_update: bool = False) -> ServiceOrder:
+    order = await repository.get(session, order_id, for_update=for_update)
+    if order is None:
+        raise OrderNotFound(f"order {order_id} does not exist")
+    return order
+
+
+async def list_orders(
+    session: AsyncSession,
+    member_id: str | None,
+    status: str | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[ServiceOrder]:
+    return list(await repository.list_orders(session, member_id, status, after, limit))
+
+
+async def _release(session: AsyncSession, order: ServiceOrder, now: datetime) -> None:
+    await entitlements.release_quota(session, order.member_id, order.privilege_code, order.quota_period_start)
+    if order.hold_entry_id is not None:
+        await points.reverse(session, order.hold_entry_id, "order_release", now=now)
+
+
+async def cancel(
+    session: AsyncSession,
+    order: ServiceOrder,
+    *,
+    by: CancelledBy = "member",
+    reason: str,
+    now: datetime | None = None,
+) -> ServiceOrder:
+    """Cancel before the service starts: the quota and any held points go back."""
+    now = now or datetime.now(UTC)
+    if order.status not in CANCELLABLE:
+        raise OrderNotCancellable(f"order {order.id} is {order.status}")
+    await _close_unfulfilled(session, order, "cancelled", by, reason, now)
+    return order
+
+
+async def _close_unfulfilled(
+    session: AsyncSession, order: ServiceOrder, status: str, by: CancelledBy, reason: str, now: datetime
+) -> None:
+    await _release(session, order, now)
+    order.status = status
+    order.cancelled_at = now
+    order.cancel_reason = reason
+    order.updated_at = now
+    await add_event(
+        session,
+        Envelope.new(
+            PrivilegeOrderCancelled(
+                order_id=str(order.id),
+                member_id=order.member_id,
+                cancelled_by=by,
+                reason=reason,
+                cancelled_at=now,
+            ),
+            source=SOURCE,
+        ),
+    )
+
+
+async def _complete(
+    session: AsyncSession, order: ServiceOrder, merchant_id: str, record_id: str | None, at: datetime
+) -> None:
+    await entitlements.consume_quota(session, order.member_id, order.privilege_code, order.quota_period_start)
+    order.status = "completed"
+    order.merchant_id = merchant_id
+    order.service_record_id = record_id
+    order.completed_at = at
+    order.updated_at = at
+    awarded = await points.award(
+        session,
+        "order_completed",
+        order.member_id,
+        f"order_completed:{order.id}",
+        reference_id=str(order.id),
+        now=at,
+    )
+    await add_event(
+        session,
+        Envelope.new(
+            PrivilegeOrderClosed(
+                order_id=str(order.id),
+                member_id=order.member_id,
+                merchant_id=merchant_id,
+                points_awarded=awarded.points if awarded else 0,
+                closed_at=at,
+            ),
+            source=SOURCE,
+        ),
+    )
+
+
+async def _merchant_order(session: AsyncSession, order_id: str) -> ServiceOrder | None:
+    try:
+        ident = uuid.UUID(order_id)
+    except ValueError:
+        log.warning("merchant event for order %r, which is not one of ours", order_id)
+        return None
+    order = await repository.get(session, ident, for_update=True)
+    if order is None:
+        log.warning("merchant event for unknown order %s", order_id)
+    return order
+
+
+async def merchant_accepted(session: AsyncSession, event: MerchantOrderAccepted) -> None:
+    order = await _merchant_order(session, event.order_id)
+    if order is None or order.status not in OPEN or RANK[order.status] >= RANK["accepted"]:
+        return
+    order.status = "accepted"
+    order.merchant_id = event.merchant_id
+    order.accepted_at = event.accepted_at
+    if event.appointment_at is not None:
+        order.appointment_at = event.appointment_at
+    order.updated_at = event.accepted_at
+
+
+async def merchant_in_service(session: AsyncSession, event: MerchantOrderInService) -> None:
+    order = await _merchant_order(session, event.order_id)
+    if order is None or order.status not in OPEN or RANK[order.status] >= RANK["in_service"]:
+        return
+    order.status = "in_service"
+    order.merchant_id = event.merchant_id
+    order.started_at = event.started_at
+    order.updated_at = event.started_at
+
+
+async def merchant_completed(session: AsyncSession, event: MerchantOrderCompleted) -> None:
+    order = await _merchant_order(session, event.order_id)
+    if order is None:
+        return
+    if order.status not in OPEN:
+        if order.status != "completed":
+            log.warning("order %s completed by %s but it is %s", order.id, event.merchant_id, order.status)
+        return
+    await _complete(session, order, event.merchant_id, event.service_record_id, event.completed_at)
+
+
+async def merchant_rejected(session: AsyncSession, event: MerchantOrderRejected) -> None:
+    """A merchant declined: the order waits for merchant-svc to place it elsewhere."""
+    order = await _merchant_order(session, event.order_id)
+    if order is None or order.status not in CANCELLABLE:
+        return
+    order.status = "requested"
+    order.merchant_id = None
+    order.accepted_at = None
+    order.last_rejection = f"{event.merchant_id}: {event.reason}"
+    order.updated_at = event.rejected_at
+
+
+async def merchant_unplaceable(session: AsyncSession, event: MerchantOrderUnplaceable) -> None:
+    """No merchant can take it: the order ends and the member gets the quota and points back."""
+    order = await _merchant_order(session, event.order_id)
+    if order is None or order.status not in CANCELLABLE:
+        return
+    await _close_unfulfilled(session, order, "unplaceable", "system", event.reason, event.failed_at)
+
+
+async def rate(session: AsyncSession, order: ServiceOrder, rating: RatingCreate) -> ServiceOrder:
+    """The member rates a completed order once; merchant-svc keeps it on the merchant's record."""
+    if order.status != "completed" or order.rated_at is not None:
+        raise OrderNotRateable(f"order {order.id} is {order.status}{' and rated' if order.rated_at else ''}")
+    now = datetime.now(UTC)
+    order.rating_stars = rating.stars
+    order.rating_comment = rating.comment
+    order.rated_at = now
+    order.updated_at = now
+    await add_event(
+        session,
+        Envelope.new(
+            PrivilegeOrderRated(
+                order_id=str(order.id),
+                member_id=order.member_id,
+                merchant_id=order.merchant_id or IN_HOUSE,
+                stars=rating.stars,
+                comment=rating.comment,
+                rated_at=now,
+            ),
+            source=SOURCE,
+        ),
+    )
+    await points.award(
+        session,
+        "order_rating",
+        order.member_id,
+        f"order_rating:{order.id}",
+        reference_id=str(order.id),
+        now=now,
+    )
+    return order
+
+
+async def complain(session: AsyncSession, order: ServiceOrder, body: ComplaintCreate) -> OrderComplaint:
+    """File a complaint; merchant-svc opens an accountability case on the merchant."""
+    if order.merchant_id is None:
+        raise OrderHasNoMerchant(f"order {order.id} has no merchant to complain about")
+    complaint = OrderComplaint(
+        id=uuid.uuid4(),
+        order_id=order.id,
+        member_id=order.member_id,
+        merchant_id=order.merchant_id,
+        category=body.category,
+        description=body.description,
+        filed_at=datetime.now(UTC),
+    )
+    await repository.add_complaint(session, complaint)
+    await add_event(
+        session,
+        Envelope.new(
+            ComplaintFiled(
+                complaint_id=str(complaint.id),
+                order_id=str(order.id),
+                member_id=order.member_id,
+                merchant_id=order.merchant_id,
+                category=body.category,
+                filed_at=complaint.filed_at,
+            ),
+            source=SOURCE,
+        ),
+    )
+    return complaint

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, text, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from privilege_svc.pagination import Position
+from privilege_svc.rewards.models import Redemption, Reward
+
+
+async def add_reward(session: AsyncSession, reward: Reward) -> None:
+    session.add(reward)
+    await session.flush()
+
+
+async def get_reward(session: AsyncSession, reward_id: uuid.UUID) -> Reward | None:
+    statement = select(Reward).where(Reward.id == reward_id).execution_options(populate_existing=True)
+    return await session.scalar(statement)
+
+
+async def list_rewards(
+    session: AsyncSession,
+    *,
+    visible_at: datetime | None,
+    tier: str | None,
+    flash_sale: bool | None,
+    after: Position | None,
+    limit: int,
+) -> Sequence[Reward]:
+    statement = select(Reward)
+    if visible_at is not None:
+        statement = statement.where(
+            or_(Reward.visible_from.is_(None), Reward.visible_from <= visible_at),
+            or_(Reward.visible_until.is_(None), Reward.visible_until > visible_at),
+        )
+    if tier is not None:
+        statement = statement.where(Reward.tier_prices.has_key(tier))
+    if flash_sale is not None:
+        statement = statement.where(Reward.flash_sale.is_(flash_sale))
+    if after is not None:
+        statement = statement.where(
+            tuple_(Reward.created_at, Reward.id) < tuple_(after[0], uuid.UUID(after[1]))
+        )
+    statement = statement.order_by(Reward.created_at.desc(), Reward.id.desc()).limit(limit + 1)
+    return (await session.scalars(statement)).all()
+
+
+async def take_one(session: AsyncSession, reward_id: uuid.UUID) -> int | None:
+    """Decrement the stock if any is left; the remaining stock, or None when it was gone.
+
+    The row lock this takes is held to the end of the transaction: concurrent redeemers queue here and
+    re-check ``stock > 0`` once the holder commits, so the stock never goes below zero."""
+    statement = text("UPDATE rewards SET stock = stock - 1 WHERE id = :id AND stock > 0 RETURNING stock")
+    return (await session.execute(statement, {"id": reward_id})).scalar_one_or_none()
+
+
+async def stock_left(session: AsyncSession, reward_id: uuid.UUID) -> int | None:
+    """The committed stock, read without a lock."""
+    return await session.scalar(select(Reward.stock).where(Reward.id == reward_id))
+
+
+async def put_back(session: AsyncSession, reward_id: uuid.UUID) -> None:
+    await session.execute(update(Reward).where(Reward.id == reward_id).values(stock=Reward.stock + 1))
+
+
+async def lock_idempotency_key(session: AsyncSession, member_id: str, key: str) -> None:
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext(:scope), hashtext(:key))"),
+        {"scope": "redemptions", "key": f"{member_id}:{key}"},
+    )
+
+
+async def by_idempotency_key(session: AsyncSession, member_id: str, key: str) -> Redemption | None:
+    statement = select(Redemption).where(Redemption.member_id == member_id, Redemption.idempotency_key == key)
+    return await session.scalar(statement)
+
+
+async def count_for_member(session: AsyncSession, reward_id: uuid.UUID, member_id: str) -> int:
+    statement = select(func.count()).where(
+        Redemption.reward_id == reward_id, Redemption.member_id == member_id, Redemption.status != "cancelled"
+    )
+    return int(await session.scalar(statement) or 0)
+
+
+async def add_redemption(session: AsyncSession, redemption: Redemption) -> None:
+    session.add(redemption)
+    await session.flush()
+
+
+async def get_redemption(
+    session: AsyncSession, redemption_id: uuid.UUID, *, for_update: bool = False
+) -> Redemption | None:
+    statement = select(Redemption).where(Redemption.id == redemption_id)
+    if for_update:
+        statement = statement.with_for_update()
+    return await session.scalar(statement.execution_options(populate_existing=True))
+
+
+async def list_redemptions(
+    session: AsyncSession,
+    member_id: str | None,
+    reward_id: uuid.UUID | None,
+    after: Position | None,
+    limit: int,
+) -> Sequence[Redemption]:
+    statement = select(Redemption)
+    if member_id is not None:
+        statement = statement.where(Redemption.member_id == member_id)
+    if reward_id is not None:
+        statement = statement.where(Redemption.reward_id == reward_id)
+    if after is not None:
+        statement = statement.where(
+            tuple_(Redemption.created_at, Redemption.id) < tuple_(after[0], uuid.UUID(after[1]))
+        )
+    statement = statement.order_by(Redemption.created_at.desc(), Redemption.id.desc()).limit(limit + 1)
+    return (await session.scalars(statement)).all()
+
+
+async def count_redemptions(session: AsyncSession, since: datetime, until: datetime) -> int:
+    statement = select(func.count()).where(
+        Redemption.created_at >= since, Redemption.created_at < until, Redemption.status != "cancelled"
+    )
+    return int(await session.scalar(statement) or 0)

@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from cheyou_kit.db import SessionDep
+from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
+from fastapi import APIRouter, Depends, Header, Request, status
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from privilege_svc.access import OPERATORS, acting_member, actor, ensure_can_read_member
+from privilege_svc.entitlements import service as entitlements
+from privilege_svc.pagination import Limit, Page, decode_cursor, next_cursor
+from privilege_svc.rewards import service
+from privilege_svc.rewards.gate import StockGate
+from privilege_svc.rewards.models import Reward
+from privilege_svc.rewards.schemas import (
+    FlashSaleCreate,
+    RedemptionCreate,
+    RedemptionRead,
+    RedemptionUpdate,
+    RewardCreate,
+    RewardRead,
+)
+
+router = APIRouter(prefix="/rewards", tags=["rewards"])
+flash_sales_router = APIRouter(prefix="/flash-sales", tags=["flash-sales"])
+
+Operator = Annotated[Principal, Depends(require_roles(*OPERATORS))]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)]
+
+
+def stock_gate(request: Request) -> StockGate | None:
+    """The flash-sale gate (``main.create_app`` runs it), unless ``PRIVILEGE_FLASH_SALE_GATE`` is off."""
+    if not request.app.state.resources.settings.flash_sale_gate:
+        return None
+    gate: StockGate = request.app.state.stock_gate
+    return gate
+
+
+GateDep = Annotated[StockGate | None, Depends(stock_gate)]
+
+
+async def _page(
+    session: AsyncSession, principal: Principal, flash_sale: bool | None, cursor: str | None, limit: int
+) -> Page[RewardRead]:
+    tier: str | None = None
+    if principal.role == Role.MEMBER:
+        tier = (await entitlements.member_tier(session, acting_member(principal)))[0].value
+    else:
+        ensure_can_read_member(principal, "")
+    rows = await service.list_rewards(
+        session, tier=tier, flash_sale=flash_sale, after=decode_cursor(cursor), limit=limit
+    )
+    return Page(
+        items=[RewardRead.model_validate(r) for r in rows[:limit]],
+        next_cursor=next_cursor([(r.created_at, str(r.id)) for r in rows], limit),
+    )
+
+
+def _visible(reward: Reward, principal: Principal, tier: str | None) -> None:
+    if principal.role == Role.MEMBER and (tier is None or tier not in reward.tier_prices):
+        raise service.RewardNotFound(f"reward {reward.id} does not exist")
+
+
+@router.post("", response_model=RewardRead, status_code=status.HTTP_201_CREATED)
+async def create_reward(body: RewardCreate, session: SessionDep, principal: Operator) -> RewardRead:
+    """Ops: put goods, a service or a merchant coupon in the mall."""
+    return RewardRead.model_validate(
+        await service.create(session, body, flash_sale=False, created_by=actor(principal))
+    )
+
+
+@router.get("", response_model=Page[RewardRead])
+async def list_rewards(
+    session: SessionDep, principal: PrincipalDep, cursor: str | None = None, limit: Limit = 50
+) -> Page[RewardRead]:
+    """The mall: for a member, what their tier can redeem now; for staff, everything."""
+    return await _page(session, principal, None, cursor, limit)
+
+
+@router.get("/redemptions", response_model=Page[RedemptionRead])
+async def list_redemptions(
+    session: SessionDep,
+    principal: PrincipalDep,
+    member_id: str | None = None,
+    reward_id: uuid.UUID | None = None,
+    cursor: str | None = None,
+    limit: Limit = 50,
+) -> Page[RedemptionRead]:
+    """Redemptions, newest first: a member's own, or (staff) anyone's."""
+    if principal.role == Role.MEMBER:
+        member_id = member_id or str(principal.member_id)
+    ensure_can_read_member(principal, member_id or "")
+    rows = await service.list_redemptions(session, member_id, reward_id, decode_cursor(cursor), limit)
+    return Page(
+        items=[RedemptionRead.model_validate(r) for r in rows[:limit]],
+        next_cursor=next_cursor([(r.created_at, str(r.id)) for r in rows], limit),
+    )
+
+
+@router.patch("/redemptions/{redemption_id}", response_model=RedemptionRead)
+async def update_redemption(
+    redemption_id: uuid.UUID, body: RedemptionUpdate, session: SessionDep, principal: Operator, gate: GateDep
+) -> RedemptionRead:
+    """Ops: mark goods shipped or delivered, or cancel (points and stock go back)."""
+    redemption = await service.get_redemption(session, redemption_id, for_update=True)
+    updated = await service.update_redemption(session, redemption, body, actor=actor(principal))
+    reward = await service.get(session, redemption.reward_id)
+    if body.status == "cancelled" and reward.flash_sale and gate is not None:
+        await gate.release(reward.id)
+    return RedemptionRead.model_validate(updated)
+
+
+@router.get("/{reward_id}", response_model=RewardRead)
+async def get_reward(reward_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> RewardRead:
+    """One reward (a member sees only what their tier can redeem)."""
+    reward = await service.get(session, reward_id)
+    tier = None
+    if principal.role == Role.MEMBER:
+        tier = (await entitlements.member_tier(session, acting_member(principal)))[0].value
+    _visible(reward, principal, tier)
+    return RewardRead.model_validate(reward)
+
+
+@router.post("/{reward_id}/redemptions", response_model=RedemptionRead, status_code=status.HTTP_201_CREATED)
+async def redeem(
+    reward_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    body: RedemptionCreate | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> RedemptionRead:
+    """Redeem points for a reward of the mall (a flash sale's own route adds the stock gate)."""
+    redemption = await service.redeem(
+        session,
+        reward_id,
+        acting_member(principal),
+        body or RedemptionCreate(),
+        idempotency_key=idempotency_key,
+    )
+    return RedemptionRead.model_validate(redemption)
+
+
+@flash_sales_router.post("", response_model=RewardRead, status_code=status.HTTP_201_CREATED)
+async def create_flash_sale(body: FlashSaleCreate, session: SessionDep, principal: Operator) -> RewardRead:
+    """Ops: a flash sale (秒杀): limited stock opening at one instant."""
+    return RewardRead.model_validate(
+        await service.create(session, body, flash_sale=True, created_by=actor(principal))
+    )
+
+
+@flash_sales_router.get("", response_model=Page[RewardRead])
+async def list_flash_sales(
+    session: SessionDep, principal: PrincipalDep, cursor: str | None = None, limit: Limit = 50
+) -> Page[RewardRead]:
+    """Flash sales, current and upcoming (for a member: those their tier can join)."""
+    return await _page(session, principal, True, cursor, limit)
+
+
+@flash_sales_router.post(
+    "/{reward_id}/redemptions", response_model=RedemptionRead, status_code=status.HTTP_201_CREATED
+)
+async def redeem_flash_sale(
+    reward_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    gate: GateDep,
+    body: RedemptionCreate | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> RedemptionRead:
+    """Take part in a flash sale: at most the stock succeeds, whatever the burst."""
+    member_id = acting_member(principal)
+    redemption = await service.redeem_through_gate(
+        session, gate, reward_id, member_id, body or RedemptionCreate(), idempotency_key=idempotency_key
+    )
+    return RedemptionRead.model_validate(redemption)

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from cheyou_events.catalogue.fields import Tier
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+RewardKind = Literal["goods", "service", "coupon"]
+RedemptionStatus = Literal["redeemed", "shipped", "delivered", "cancelled"]
+
+
+class RewardCreate(BaseModel):
+    name: Annotated[str, Field(min_length=1, max_length=128)]
+    kind: RewardKind
+    description: Annotated[str, Field(max_length=2000)] = ""
+    merchant_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    tier_prices: dict[Tier, Annotated[int, Field(ge=1)]]
+    stock: Annotated[int, Field(ge=0, le=10_000_000)]
+    per_member_limit: Annotated[int, Field(ge=1)] | None = None
+    visible_from: AwareDatetime | None = None
+    visible_until: AwareDatetime | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _windows(self) -> RewardCreate:
+        if not self.tier_prices:
+            raise ValueError("tier_prices: at least one tier must be able to redeem it")
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at: must be after starts_at")
+        if self.visible_from and self.visible_until and self.visible_until <= self.visible_from:
+            raise ValueError("visible_until: must be after visible_from")
+        return self
+
+
+class FlashSaleCreate(RewardCreate):
+    """A flash sale: limited stock opening at one instant, usually one per member."""
+
+    starts_at: AwareDatetime
+    per_member_limit: Annotated[int, Field(ge=1)] | None = 1
+
+
+class RewardRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    kind: RewardKind
+    description: str
+    merchant_id: str | None
+    tier_prices: dict[str, int]
+    stock: int
+    initial_stock: int
+    per_member_limit: int | None
+    visible_from: datetime | None
+    visible_until: datetime | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    flash_sale: bool
+    created_at: datetime
+
+
+class RedemptionCreate(BaseModel):
+    delivery_address: Annotated[str, Field(min_length=2, max_length=200)] | None = None
+    """Required for goods."""
+
+
+class RedemptionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    reward_id: uuid.UUID
+    member_id: str
+    tier: str
+    points: int
+    status: RedemptionStatus
+    delivery_address: str | None
+    tracking_no: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class RedemptionUpdate(BaseModel):
+    """Ops: delivery progress of goods, or cancelling (points and stock go back)."""
+
+    status: Literal["shipped", "delivered", "cancelled"]
+    tracking_no: Annotated[str, Field(min_length=1, max_length=64)] | None = None

@@ -1,0 +1,330 @@
+"""Redeeming points for rewards, and flash sales.
+
+A redemption is one transaction: the member's points account is locked (so one member's redemptions run
+one at a time: no double spend, and the per-member limit holds), the balance and limit are checked,
+then one unit is taken with ``UPDATE … SET stock = stock - 1 WHERE stock > 0 RETURNING``, the points are
+debited and the redemption written with its event. Either all of it commits or none of it: no debit
+without a redemption, no redemption without a debit, never more redemptions than stock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from cheyou_events import Envelope, add_events
+from cheyou_events.catalogue.privilege import RewardRedeemed
+from cheyou_kit.errors import Conflict, NotFound, Unprocessable
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from privilege_svc.entitlements import service as entitlements
+from privilege_svc.points import service as points
+from privilege_svc.rewards import repository
+from privilege_svc.rewards.gate import StockGate
+from privilege_svc.rewards.models import Redemption, Reward
+from privilege_svc.rewards.schemas import RedemptionCreate, RedemptionUpdate, RewardCreate
+
+SOURCE = "privilege-svc"
+
+
+class RewardNotFound(NotFound):
+    slug = "reward-not-found"
+    title = "No such reward"
+
+
+class RedemptionNotFound(NotFound):
+    slug = "redemption-not-found"
+    title = "No such redemption"
+
+
+class SoldOut(Conflict):
+    slug = "sold-out"
+    title = "The reward is sold out"
+
+
+class NotOnSale(Conflict):
+    slug = "not-on-sale"
+    title = "The reward cannot be redeemed now"
+
+
+class NotForTier(Unprocessable):
+    slug = "reward-not-for-tier"
+    title = "The member's tier cannot redeem this reward"
+
+
+class LimitReached(Conflict):
+    slug = "per-member-limit-reached"
+    title = "The member already redeemed as many as allowed"
+
+
+class DeliveryAddressRequired(Unprocessable):
+    slug = "delivery-address-required"
+    title = "Goods need a delivery address"
+
+
+class IdempotencyKeyReused(Unprocessable):
+    slug = "idempotency-key-reused"
+    title = "The Idempotency-Key was already used for a different request"
+
+
+class InvalidTransition(Conflict):
+    slug = "invalid-redemption-transition"
+    title = "The redemption cannot move to that status"
+
+
+async def create(session: AsyncSession, body: RewardCreate, *, flash_sale: bool, created_by: str) -> Reward:
+    reward = Reward(
+        id=uuid.uuid4(),
+        name=body.name,
+        kind=body.kind,
+        description=body.description,
+        merchant_id=body.merchant_id,
+        tier_prices={tier.value: price for tier, price in body.tier_prices.items()},
+        stock=body.stock,
+        initial_stock=body.stock,
+        per_member_limit=body.per_member_limit,
+        visible_from=body.visible_from,
+        visible_until=body.visible_until,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        flash_sale=flash_sale,
+        created_by=created_by,
+        created_at=datetime.now(UTC),
+    )
+    await repository.add_reward(session, reward)
+    return reward
+
+
+async def get(session: AsyncSession, reward_id: uuid.UUID) -> Reward:
+    reward = await repository.get_reward(session, reward_id)
+    if reward is None:
+        raise RewardNotFound(f"reward {reward_id} does not exist")
+    return reward
+
+
+async def list_rewards(
+    session: AsyncSession,
+    *,
+    tier: str | None,
+    flash_sale: bool | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+    now: datetime | None = None,
+) -> list[Reward]:
+    """Staff see everything (``tier`` None); a member sees what is visible now and priced for their tier."""
+    visible_at = (now or datetime.now(UTC)) if tier is not None else None
+    return list(
+        await repository.list_rewards(
+            session, visible_at=visible_at, tier=tier, flash_sale=flash_sale, after=after, limit=limit
+        )
+    )
+
+
+def fingerprint(reward_id: uuid.UUID, body: RedemptionCreate) -> str:
+    return hashlib.sha256(f"{reward_id}:{body.model_dump_json()}".encode()).hexdigest()
+
+
+async def replay(
+    session: AsyncSession, member_id: str, reward_id: uuid.UUID, body: RedemptionCreate, key: str | None
+) -> Redemption | None:
+    """The redemption an earlier request with the same Idempotency-Key made, if any."""
+    if key is None:
+        return None
+    existing = await repository.by_idempotency_key(session, member_id, key)
+    if existing is not None and existing.request_fingerprint != fingerprint(reward_id, body):
+        raise IdempotencyKeyReused(
+            "Idempotency-Key: already used with a different body", field="Idempotency-Key"
+        )
+    return existing
+
+
+def _check_window(reward: Reward, now: datetime) -> None:
+    if reward.starts_at is not None and now < reward.starts_at:
+        raise NotOnSale(f"reward {reward.id} opens at {reward.starts_at.isoformat()}")
+    if reward.ends_at is not None and now >= reward.ends_at:
+        raise NotOnSale(f"reward {reward.id} closed at {reward.ends_at.isoformat()}")
+    if reward.visible_until is not None and now >= reward.visible_until:
+        raise NotOnSale(f"reward {reward.id} is no longer offered")
+
+
+async def redeem(
+    session: AsyncSession,
+    reward_id: uuid.UUID,
+    member_id: str,
+    body: RedemptionCreate,
+    *,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> Redemption:
+    now = now or datetime.now(UTC)
+    if idempotency_key is not None:
+        await repository.lock_idempotency_key(session, member_id, idempotency_key)
+        if (done := await replay(session, member_id, reward_id, body, idempotency_key)) is not None:
+            return done
+    reward = await get(session, reward_id)
+    _check_window(reward, now)
+    tier, _ = await entitlements.member_tier(session, member_id)
+    price = reward.tier_prices.get(tier.value)
+    if price is None:
+        raise NotForTier(f"reward {reward.id} is not offered to {tier} members")
+    if reward.kind == "goods" and body.delivery_address is None:
+        raise DeliveryAddressRequired("delivery_address: goods are delivered", field="delivery_address")
+    await points.lock_account(session, member_id)
+    if reward.per_member_limit is not None:
+        if await repository.count_for_member(session, reward.id, member_id) >= reward.per_member_limit:
+            raise LimitReached(f"at most {reward.per_member_limit} per member")
+    redemption_id = uuid.uuid4()
+    events: list[Envelope[Any]] = []
+    # The debit first (it refuses too few points before anything is written), the unit last: the
+    # reward's row is the one every redeemer waits for, so it is locked for as short a time as possible.
+    entry = await points.debit(
+        session,
+        member_id,
+        price,
+        "redemption",
+        source_key=f"redemption:{redemption_id}",
+        reference_id=str(redemption_id),
+        now=now,
+        account_locked=True,
+        events=events,
+    )
+    if await repository.take_one(session, reward.id) is None:
+        raise SoldOut(f"reward {reward.id} is sold out")
+    redemption = Redemption(
+        id=redemption_id,
+        reward_id=reward.id,
+        member_id=member_id,
+        tier=tier.value,
+        points=price,
+        debit_entry_id=entry.id,
+        status="redeemed",
+        delivery_address=body.delivery_address,
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint(reward_id, body),
+        created_at=now,
+        updated_at=now,
+    )
+    await repository.add_redemption(session, redemption)
+    events.append(
+        Envelope.new(
+            RewardRedeemed(
+                redemption_id=str(redemption.id),
+                reward_id=str(reward.id),
+                member_id=member_id,
+                reward_name=reward.name,
+                kind=reward.kind,
+                points=price,
+                flash_sale=reward.flash_sale,
+                merchant_id=reward.merchant_id,
+                redeemed_at=now,
+            ),
+            source=SOURCE,
+        )
+    )
+    await add_events(session, events)
+    return redemption
+
+
+async def redeem_through_gate(
+    session: AsyncSession,
+    gate: StockGate | None,
+    reward_id: uuid.UUID,
+    member_id: str,
+    body: RedemptionCreate,
+    *,
+    idempotency_key: str | None = None,
+) -> Redemption:
+    """A flash-sale redemption: replays first, then the Redis gate (when on), then :func:`redeem`.
+
+    The gate answers "sold out" only when the database agrees: a Redis unit can be held by an admitted
+    attempt that then fails (too few points, over the limit) and gives it back after others were turned
+    away, so a refusal is checked against the committed stock (one unlocked read). While units are in
+    flight the attempt goes on to the transaction, which decides. Turned-away attempts never take a row
+    lock; once the sale is really sold out they cost one read."""
+    if (done := await replay(session, member_id, reward_id, body, idempotency_key)) is not None:
+        return done
+    if gate is None:
+        return await redeem(session, reward_id, member_id, body, idempotency_key=idempotency_key)
+
+    async def stock() -> int:
+        return (await get(session, reward_id)).stock
+
+    if not await gate.admit(reward_id, stock):
+        if not await repository.stock_left(session, reward_id):
+            raise SoldOut(f"reward {reward_id} is sold out")
+        return await redeem(session, reward_id, member_id, body, idempotency_key=idempotency_key)
+    try:
+        return await redeem(session, reward_id, member_id, body, idempotency_key=idempotency_key)
+    except BaseException:
+        await gate.release(reward_id)
+        raise
+
+
+async def import_historical(
+    session: AsyncSession, reward: Reward, redemptions: list[tuple[str, str, datetime]]
+) -> None:
+    """Redemptions (member, tier, at) from before this service (see ``orders.service.import_historical``):
+    the units and the points they cost are recorded as spent, in batches, without events."""
+    debit_ids = await points.import_spent(
+        session,
+        [(member_id, reward.tier_prices[tier], at) for member_id, tier, at in redemptions],
+        "redemption",
+    )
+    reward.stock -= len(redemptions)
+    session.add_all(
+        Redemption(
+            id=uuid.uuid4(),
+            reward_id=reward.id,
+            member_id=member_id,
+            tier=tier,
+            points=reward.tier_prices[tier],
+            debit_entry_id=debit_id,
+            status="redeemed",
+            created_at=at,
+            updated_at=at,
+        )
+        for (member_id, tier, at), debit_id in zip(redemptions, debit_ids, strict=True)
+    )
+    await session.flush()
+
+
+async def get_redemption(
+    session: AsyncSession, redemption_id: uuid.UUID, *, for_update: bool = False
+) -> Redemption:
+    redemption = await repository.get_redemption(session, redemption_id, for_update=for_update)
+    if redemption is None:
+        raise RedemptionNotFound(f"redemption {redemption_id} does not exist")
+    return redemption
+
+
+async def list_redemptions(
+    session: AsyncSession,
+    member_id: str | None,
+    reward_id: uuid.UUID | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[Redemption]:
+    return list(await repository.list_redemptions(session, member_id, reward_id, after, limit))
+
+
+NEXT = {"redeemed": {"shipped", "cancelled", "delivered"}, "shipped": {"delivered"}}
+
+
+async def update_redemption(
+    session: AsyncSession, redemption: Redemption, update: RedemptionUpdate, *, actor: str
+) -> Redemption:
+    """Delivery progress; cancelling puts the unit back in stock and reverses exactly the debit."""
+    if update.status not in NEXT.get(redemption.status, set()):
+        raise InvalidTransition(f"redemption {redemption.id} is {redemption.status}")
+    now = datetime.now(UTC)
+    if update.status == "cancelled":
+        await points.lock_account(session, redemption.member_id)  # the order redeem() locks in
+        await repository.put_back(session, redemption.reward_id)
+        await points.reverse(session, redemption.debit_entry_id, "reversal", actor=actor, now=now)
+    if update.tracking_no is not None:
+        redemption.tracking_no = update.tracking_no
+    redemption.status = update.status
+    redemption.updated_at = now
+    return redemption
