@@ -64,6 +64,8 @@ def platform(infra: Infra, platform_kafka: str) -> Iterator[Path]:
     saved = dict(os.environ)
     os.environ.update(infra.env())
     os.environ["KAFKA_BOOTSTRAP_SERVERS"] = platform_kafka
+    # Databases of this run's own: a test infrastructure reused across runs keeps earlier runs' data.
+    os.environ["CHEYOU_DATABASE_SUFFIX"] = f"_e2e_{secrets.token_hex(4)}"
     os.environ["REDIS_URL"] = infra.redis_url.rsplit("/", 1)[0] + "/1"
     os.environ.update({f"{service.env_prefix}PORT": str(_free_port()) for service in SERVICES})
     os.environ.update({f"CHEYOU_FAKE_{fake.name.upper()}_PORT": str(_free_port()) for fake in FAKES})

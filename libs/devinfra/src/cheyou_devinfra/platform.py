@@ -21,6 +21,7 @@ from typing import Annotated
 
 import httpx
 import typer
+from sqlalchemy.engine import make_url
 
 from cheyou_devinfra import Infra, InfraManager, ensure_database, ensure_topics
 
@@ -47,6 +48,11 @@ class Service:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def database_name(self) -> str:
+        """Its database on the shared server; ``CHEYOU_DATABASE_SUFFIX`` gives a run databases of its own."""
+        return self.database + os.environ.get("CHEYOU_DATABASE_SUFFIX", "")
 
 
 SERVICES = (
@@ -119,11 +125,10 @@ async def _prepare(infra: Infra, services: tuple[Service, ...]) -> None:
     """Databases, topics and migrations: everything a service expects before it starts."""
     from cheyou_events.topics import TOPICS
     from cheyou_kit.migrations import upgrade
-    from sqlalchemy.engine import make_url
 
     await ensure_topics(infra.kafka_bootstrap, dict(TOPICS))
     for service in services:
-        dsn = await ensure_database(infra.postgres_dsn, service.database)
+        dsn = await ensure_database(infra.postgres_dsn, service.database_name)
         url = make_url(dsn).set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
         await upgrade(service.root, url)
 
@@ -135,6 +140,9 @@ def _environment(infra: Infra, state: Path) -> dict[str, str]:
     env.setdefault("GATEWAY_SEED_DEMO_STAFF", "true")  # the demo staff accounts of the README (idempotent)
     for service in SERVICES:
         env.setdefault(f"{service.env_prefix}URL", service.url)
+        if service.database_name != service.database:
+            database = make_url(infra.postgres_dsn).set(database=service.database_name)
+            env[f"{service.env_prefix}DATABASE_URL"] = database.render_as_string(hide_password=False)
     return env
 
 
