@@ -7,13 +7,13 @@ dir (its ports, infrastructure and ``MEMBER_PII_HASH_KEY`` in the environment) i
 import base64
 import os
 import secrets
-import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from cheyou_devinfra import Infra
+from cheyou_devinfra._process import free_port
 from cheyou_devinfra.components import ApacheKafka, Tansu
 from cheyou_devinfra.demo import Platform
 from cheyou_devinfra.platform import FAKES, SERVICES, Service, start_platform, stop_services
@@ -30,12 +30,6 @@ PLATFORM_SETTINGS = {
     # Webhook retries in seconds, not minutes: a delivery that fails once on a loaded box comes again soon.
     "MERCHANT_WEBHOOK_RETRY_SCHEDULE_S": "[0, 1, 2, 3, 5, 8]",
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -67,8 +61,8 @@ def platform(infra: Infra, platform_kafka: str) -> Iterator[Path]:
     # Databases of this run's own: a test infrastructure reused across runs keeps earlier runs' data.
     os.environ["CHEYOU_DATABASE_SUFFIX"] = f"_e2e_{secrets.token_hex(4)}"
     os.environ["REDIS_URL"] = infra.redis_url.rsplit("/", 1)[0] + "/1"
-    os.environ.update({f"{service.env_prefix}PORT": str(_free_port()) for service in SERVICES})
-    os.environ.update({f"CHEYOU_FAKE_{fake.name.upper()}_PORT": str(_free_port()) for fake in FAKES})
+    os.environ.update({f"{service.env_prefix}PORT": str(free_port()) for service in SERVICES})
+    os.environ.update({f"CHEYOU_FAKE_{fake.name.upper()}_PORT": str(free_port()) for fake in FAKES})
     os.environ.update(PLATFORM_SETTINGS)
     # The PII keys, as a deployment sets them; the hash key is shared with the core policy system,
     # which is how the feed's holder_id_hash links policies to members.

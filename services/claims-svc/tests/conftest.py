@@ -10,8 +10,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from cheyou_devinfra import ensure_topics
-from cheyou_events import TOPICS
 from cheyou_events.catalogue.policy import PolicyIssued, PolicyLine, VehicleKind
 from cheyou_events.testing import read_topic
 from cheyou_kit.identity import Role
@@ -29,10 +27,9 @@ identities, _kit_service_settings, client, session = service_fixtures(
 
 @pytest.fixture(scope="session")
 async def service_settings(
-    _kit_service_settings: Settings, infra: Any, tmp_path_factory: pytest.TempPathFactory
+    _kit_service_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Settings:
-    """The kit's settings plus a storage directory of this session; the platform's topics exist."""
-    await ensure_topics(infra.kafka_bootstrap, dict(TOPICS))
+    """The kit's settings (which also created the platform's topics) plus a storage directory."""
     return _kit_service_settings.model_copy(update={"storage_dir": tmp_path_factory.mktemp("claims-files")})
 
 

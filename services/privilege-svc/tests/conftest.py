@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cheyou_devinfra import ensure_topics
-from cheyou_events import TOPICS
 from cheyou_events.catalogue.fields import Tier
 from cheyou_events.catalogue.member import TierChanged
 from cheyou_events.testing import header_value, read_topic
@@ -20,12 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 identities, service_settings, client, session = service_fixtures(
     Settings, create_app, Path(__file__).parents[1]
 )
-
-
-@pytest.fixture(scope="session", autouse=True)
-async def platform_topics(infra: Any) -> None:
-    """The topics ``make test`` provisions; created here too so the suite runs on its own."""
-    await ensure_topics(infra.kafka_bootstrap, dict(TOPICS))
 
 
 @pytest.fixture(scope="session")
