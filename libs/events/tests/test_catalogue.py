@@ -59,7 +59,7 @@ class TestCatalogue:
     def test_topics_have_partition_counts(self) -> None:
         assert set(TOPICS) == {
             "member.events", "privilege.events", "merchant.events", "claims.events", "notify.events",
-            "core.policy.events",
+            "core.policy.events", "external.feed.events",
         }  # fmt: skip
         assert all(count >= 1 for count in TOPICS.values())
 

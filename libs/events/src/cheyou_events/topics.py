@@ -16,6 +16,7 @@ TOPICS: Mapping[str, int] = {
     "claims.events": 6,
     "notify.events": 6,
     "core.policy.events": 6,
+    "external.feed.events": 6,
 }
 
 

@@ -11,12 +11,15 @@ from cheyou_events.catalogue.claims import (
     SurveyConfirmed,
     SurveyPhotoUploaded,
 )
+from cheyou_events.catalogue.feeds import FeedEvent, TrafficViolationRecorded, WeatherAlertIssued
 from cheyou_events.catalogue.fields import Channel, Fen, Id, Points, Tier
 from cheyou_events.catalogue.member import (
     ManagerAssigned,
     MemberEvent,
+    MemberPolicyChanged,
     MemberRegistered,
     MemberRejected,
+    MemberVehiclesChanged,
     MemberVerified,
     TierChanged,
 )
@@ -64,13 +67,16 @@ __all__ = [
     "DocumentsCompleted",
     "Entitlement",
     "EntitlementsChanged",
+    "FeedEvent",
     "Fen",
     "Id",
     "LiabilityAssessed",
     "ManagerAssigned",
     "MemberEvent",
+    "MemberPolicyChanged",
     "MemberRegistered",
     "MemberRejected",
+    "MemberVehiclesChanged",
     "MemberVerified",
     "MerchantEvent",
     "MerchantOrderAccepted",
@@ -99,5 +105,7 @@ __all__ = [
     "SurveyPhotoUploaded",
     "Tier",
     "TierChanged",
+    "TrafficViolationRecorded",
     "VehicleKind",
+    "WeatherAlertIssued",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar, Literal
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from cheyou_events.catalogue.fields import Fen, Id, Tier
 from cheyou_events.event import Event
@@ -24,6 +24,8 @@ class MemberRegistered(MemberEvent):
     channel: Literal["wechat", "web", "manager_invite", "import"]
     invited_by_manager_id: Id | None = None
     registered_at: AwareDatetime
+    referred_by_member_id: Id | None = None
+    """The existing member who referred this one (referral points are credited on verification)."""
 
 
 class MemberVerified(MemberEvent):
@@ -108,4 +110,49 @@ class MemberProfileChanged(MemberEvent):
     interests: list[str]
     join_channel: str
     manager_id: str | None = None
+    changed_at: AwareDatetime
+
+
+class MemberPolicyChanged(MemberEvent):
+    """One of the member's policies changed in the core system, keyed by member (the core feed is not).
+
+    Emitted by member-svc after it projected a ``core.policy.events`` event onto a member, so other
+    services can follow a member's policies without knowing customer numbers or ID hashes:
+    privilege-svc credits renewal points, notify-svc schedules renewal reminders from ``ends_on``.
+    """
+
+    event_type: ClassVar[str] = "cheyou.member.policy_changed.v1"
+
+    member_id: Id
+    policy_no: Id
+    change: Literal["issued", "renewed", "endorsed", "cancelled", "lapsed"]
+    line: Literal["commercial", "compulsory", "non_motor"]
+    status: Literal["active", "cancelled", "lapsed"]
+    premium_fen: Fen
+    starts_on: date
+    ends_on: date
+    plate: str | None = None
+    previous_policy_no: Id | None = None
+    """With ``change == "renewed"``: the policy this one continues."""
+    changed_at: AwareDatetime
+
+
+class Vehicle(BaseModel):
+    """A member's vehicle as other services need it (plates are not personal data here; VINs stay home)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    plate: str
+    registered_on: date | None = None
+    """The vehicle's first registration date (行驶证注册日期); annual inspections are due from it."""
+    kind: Literal["household_car", "commercial_vehicle", "motorcycle", "other"] = "household_car"
+
+
+class MemberVehiclesChanged(MemberEvent):
+    """The member's vehicles changed (also emitted once on verification). Carries the full current list."""
+
+    event_type: ClassVar[str] = "cheyou.member.vehicles_changed.v1"
+
+    member_id: Id
+    vehicles: list[Vehicle]
     changed_at: AwareDatetime

@@ -209,3 +209,5 @@ class RewardRedeemed(PrivilegeEvent):
     flash_sale: bool = False
     merchant_id: Id | None = None
     redeemed_at: AwareDatetime
+    coupon_batch_id: Id | None = None
+    """With ``kind == "coupon"``: the merchant-svc coupon batch to issue the member a coupon from."""
