@@ -47,6 +47,7 @@ from merchant_svc.main import create_app
 from merchant_svc.merchants import service as merchants
 from merchant_svc.merchants.models import Category, MerchantStatus
 from merchant_svc.merchants.schemas import ContractCreate, MerchantCreate
+from merchant_svc.pii import cipher_for
 from merchant_svc.webhooks import service as webhooks
 from merchant_svc.webhooks import signing
 from merchant_svc.webhooks.schemas import EndpointCreate, WebhookEventType
@@ -187,7 +188,9 @@ async def setup_merchants(settings: Settings, base: str, hanging: bool) -> list[
         for i in range(MERCHANTS):
             privilege = f"bench.{tag}.{i}"
             merchant = await merchants.create(
-                session, MerchantCreate(name=f"bench-{tag}-{i}", category=Category.RESCUE, city_codes=[CITY])
+                session,
+                cipher_for(settings.pii_key),
+                MerchantCreate(name=f"bench-{tag}-{i}", category=Category.RESCUE, city_codes=[CITY]),
             )
             await merchants.add_contract(
                 session,
@@ -206,7 +209,7 @@ async def setup_merchants(settings: Settings, base: str, hanging: bool) -> list[
             await webhooks.create_endpoint(
                 session,
                 EndpointCreate(merchant_id=merchant.id, url=f"{base}{path}/{i}"),
-                settings,  # type: ignore[arg-type]
+                settings,
             )
             privileges.append(privilege)
     await engine.dispose()

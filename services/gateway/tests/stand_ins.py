@@ -260,7 +260,9 @@ def create_stand_in(name: str, public_key: bytes, world: World) -> FastAPI:
             found = world.merchant_keys.get(key)
             if found is None:
                 raise Unauthorized("unknown key")
-            return JSONResponse({"merchant_id": str(found[0]), "name": "洁车坊", "status": found[1]})
+            merchant_id, status = found
+            answer = {"merchant_id": str(merchant_id), "name": "洁车坊", "status": status}
+            return JSONResponse({**answer, "subject": key_subject(key)})
 
         @router.get("/coupons")
         async def coupons(member_id: uuid.UUID, principal: PrincipalDep) -> dict[str, Any]:
@@ -282,3 +284,8 @@ def create_stand_in(name: str, public_key: bytes, world: World) -> FastAPI:
 
     app.include_router(router)
     return app
+
+
+def key_subject(key: str) -> str:
+    """The subject merchant-svc gives the principal of an API key: ``merchant-key:<the key's id>``."""
+    return f"merchant-key:{uuid.uuid5(uuid.NAMESPACE_OID, key)}"

@@ -7,7 +7,7 @@ import uuid
 import httpx
 
 from .conftest import GatewayFactory
-from .stand_ins import World
+from .stand_ins import World, key_subject
 
 
 def _key(world: World, status: str = "active") -> tuple[str, uuid.UUID]:
@@ -37,6 +37,7 @@ class TestMerchantApiKey:
         assert echo["api_key"] is None
         assert echo["principal"]["merchant_id"] == str(merchant_id)
         assert echo["principal"]["role"] == "merchant"
+        assert echo["principal"]["subject"] == key_subject(key), "the service learns which key acted"
 
     async def test_a_good_answer_is_cached(self, client: httpx.AsyncClient, world: World) -> None:
         key, _ = _key(world)

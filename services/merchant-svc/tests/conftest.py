@@ -32,6 +32,7 @@ TEST_SETTINGS: dict[str, Any] = {
     "webhook_timeout_s": 2.0,
     "webhook_poll_interval_s": 0.2,
     "webhook_endpoint_max_in_flight": 2,
+    "accept_deadline_poll_interval_s": 0.3,
 }
 
 

@@ -47,6 +47,37 @@ class World:
     def as_merchant(self, merchant_id: uuid.UUID | str) -> dict[str, str]:
         return self.identities.headers(AUDIENCE, Role.MERCHANT, merchant_id=uuid.UUID(str(merchant_id)))
 
+    def as_key(self, key: dict[str, Any]) -> dict[str, str]:
+        """A merchant principal as the gateway names it once it passes the key on (``merchant-key:<id>``)."""
+        return self.identities.headers(
+            AUDIENCE,
+            Role.MERCHANT,
+            subject=f"merchant-key:{key['id']}",
+            merchant_id=uuid.UUID(str(key["merchant_id"])),
+        )
+
+    async def user(self, merchant_id: str, role: str, *, phone: str | None = "13800138000") -> dict[str, Any]:
+        """A user of the merchant, created by ops."""
+        response = await self.client.post(
+            f"/api/v1/merchants/{merchant_id}/users",
+            json={"name": "张三丰", "phone": phone, "role": role},
+            headers=self.ops,
+        )
+        assert response.status_code == 201, response.text
+        user: dict[str, Any] = response.json()
+        return user
+
+    async def key(self, user: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
+        """An API key of the user (issued by ops unless ``headers`` say who asks)."""
+        response = await self.client.post(
+            f"/api/v1/merchants/{user['merchant_id']}/users/{user['id']}/api-keys",
+            json={"label": "phone app"},
+            headers=headers or self.ops,
+        )
+        assert response.status_code == 201, response.text
+        key: dict[str, Any] = response.json()
+        return key
+
     def as_member(self, member_id: uuid.UUID | str) -> dict[str, str]:
         return self.identities.headers(AUDIENCE, Role.MEMBER, member_id=uuid.UUID(str(member_id)))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -90,8 +91,9 @@ app = typer.Typer(add_completion=False, help=__doc__)
 def _infra_manager(state: Path, *, test: bool = False, detach: bool = True) -> InfraManager:
     # detach: the infrastructure outlives this process (`make up` returns; `make down` stops it).
     # Without it, the children die with this process (what `make test` wants).
-    if test:
-        return InfraManager(state / "test-infra", postgres_port=0, redis_port=0, kafka_port=0, detach=detach)
+    if test:  # each run its own folder: concurrent runs must not stop each other's brokers
+        folder = state / "test-infra" / str(os.getpid())
+        return InfraManager(folder, postgres_port=0, redis_port=0, kafka_port=0, detach=detach)
     return InfraManager(
         state / "infra",
         detach=detach,
@@ -334,6 +336,7 @@ def run_tests(
     finally:
         if not keep:
             manager.stop()
+            shutil.rmtree(manager.state_dir, ignore_errors=True)
     raise typer.Exit(code)
 
 

@@ -38,3 +38,17 @@ def ensure_merchant_access(principal: Principal, merchant_id: uuid.UUID, what: s
     if principal.role == Role.MERCHANT and principal.merchant_id == merchant_id:
         return
     raise NotFound(f"{what} is not known")
+
+
+KEY_SUBJECT_PREFIX = "merchant-key:"
+"""The subject the gateway gives a merchant principal when merchant-svc's key verification names one."""
+
+
+def key_of(principal: Principal) -> uuid.UUID | None:
+    """The API key a merchant principal presented, when the gateway passed it on (else ``None``)."""
+    if not principal.subject.startswith(KEY_SUBJECT_PREFIX):
+        return None
+    try:
+        return uuid.UUID(principal.subject.removeprefix(KEY_SUBJECT_PREFIX))
+    except ValueError:
+        return None

@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 DAY_S = 86_400.0
+DEV_PII_KEY = "Y2hleW91LW1lcmNoYW50LWRldi1vbmx5LXBpaS1rZXk="  # 32 bytes, for dev and tests only
 
 
 class Settings(ServiceSettings):
@@ -38,6 +39,17 @@ class Settings(ServiceSettings):
     webhook_poll_interval_s: float = Field(default=1.0, gt=0)
     webhook_response_excerpt_chars: int = Field(default=500, ge=0)
     api_key_rotation_overlap_s: float = Field(default=DAY_S, ge=0)
+    pii_key: str = Field(
+        default=DEV_PII_KEY,
+        description="base64 AES-256-GCM key for merchant users' names and phones at rest.",
+    )
+    accept_deadline_worker_enabled: bool = Field(
+        default=True, description="Run the job that re-dispatches orders not accepted in time."
+    )
+    accept_deadline_poll_interval_s: float = Field(default=30.0, gt=0)
+    accept_deadline_batch: int = Field(
+        default=100, ge=1, description="Overdue orders handled per transaction."
+    )
 
 
 def get_settings(request: Request) -> Settings:

@@ -10,6 +10,7 @@ from cheyou_events.catalogue.privilege import (
     PrivilegeOrderCancelled,
     PrivilegeOrderRated,
     PrivilegeOrderRequested,
+    RewardRedeemed,
 )
 from cheyou_kit.app import Component, Resources, create_service_app
 from fastapi import FastAPI
@@ -19,14 +20,18 @@ from merchant_svc.accountability import handlers as accountability_handlers
 from merchant_svc.accountability.router import merchants_router as scorecard_router
 from merchant_svc.accountability.router import router as accountability_router
 from merchant_svc.config import Settings
+from merchant_svc.coupons import handlers as coupons_handlers
 from merchant_svc.coupons.router import merchant_api as coupons_merchant_api
 from merchant_svc.coupons.router import router as coupons_router
 from merchant_svc.fulfilments import handlers
+from merchant_svc.fulfilments.deadlines import AcceptDeadlineWorker
 from merchant_svc.fulfilments.router import merchant_api as orders_merchant_api
 from merchant_svc.fulfilments.router import router as fulfilments_router
 from merchant_svc.merchants.router import keys_router
 from merchant_svc.merchants.router import router as merchants_router
 from merchant_svc.merchants.seed import DemoSeed
+from merchant_svc.pii import cipher_for
+from merchant_svc.users.router import router as users_router
 from merchant_svc.webhooks.router import messages_router
 from merchant_svc.webhooks.router import router as endpoints_router
 from merchant_svc.webhooks.worker import DeliveryWorker
@@ -36,6 +41,7 @@ HANDLERS: dict[str, Handler] = {
     PrivilegeOrderCancelled.event_type: handlers.on_order_cancelled,
     PrivilegeOrderRated.event_type: accountability_handlers.on_order_rated,
     ComplaintFiled.event_type: accountability_handlers.on_complaint_filed,
+    RewardRedeemed.event_type: coupons_handlers.on_reward_redeemed,
 }
 
 
@@ -45,15 +51,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def components(resources: Resources) -> Sequence[Component]:
         started: list[Component] = []
         if settings.seed_demo:
-            started.append(DemoSeed(resources.session_factory))
+            started.append(DemoSeed(resources.session_factory, cipher_for(settings.pii_key)))
         if settings.delivery_worker_enabled:
             started.append(DeliveryWorker(settings, resources.session_factory))
+        if settings.accept_deadline_worker_enabled:
+            started.append(AcceptDeadlineWorker(settings, resources.session_factory))
         return started
 
     return create_service_app(
         settings,
         routers=[
             merchants_router,
+            users_router,
             scorecard_router,
             keys_router,
             fulfilments_router,

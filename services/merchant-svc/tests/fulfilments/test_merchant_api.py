@@ -148,3 +148,71 @@ class TestAccess:
         page = (await world.client.get(API, headers=world.as_merchant(merchant["id"]))).json()
 
         assert [o["order_id"] for o in page["items"]] == [order_id]
+
+
+class TestWhoActed:
+    async def test_each_callback_names_the_user_whose_key_acted_in_the_history(self, world: World) -> None:
+        privilege = new_privilege()
+        merchant = await world.merchant(privilege)
+        dispatcher = await world.user(merchant["id"], "dispatcher")
+        technician = await world.user(merchant["id"], "technician")
+        dispatcher_key, technician_key = await world.key(dispatcher), await world.key(technician)
+        order_id = (await world.dispatched(privilege))["order_id"]
+
+        for key, action, body in [
+            (dispatcher_key, "accept", {}),
+            (technician_key, "start", {}),
+            (technician_key, "start", {}),  # a repeat: answered, recorded once
+            (technician_key, "complete", {"notes": "洗车完成"}),
+        ]:
+            response = await world.client.post(
+                f"{API}/{order_id}/{action}", json=body, headers=world.as_key(key)
+            )
+            assert response.status_code == 200, response.text
+
+        history = (await world.client.get(f"/api/v1/fulfilments/{order_id}", headers=world.ops)).json()[
+            "history"
+        ]
+        assert [(h["action"], h["merchant_user_id"], h["api_key_id"]) for h in history] == [
+            ("dispatched", None, None),
+            ("accepted", dispatcher["id"], dispatcher_key["id"]),
+            ("in_service", technician["id"], technician_key["id"]),
+            ("completed", technician["id"], technician_key["id"]),
+        ]
+        assert history[0]["actor"] == "system"
+        mine = await world.client.get(f"{API}/{order_id}", headers=world.as_key(dispatcher_key))
+        assert [h["action"] for h in mine.json()["history"]] == [
+            "dispatched",
+            "accepted",
+            "in_service",
+            "completed",
+        ]
+
+    async def test_a_technician_may_not_accept_and_nothing_changes(self, world: World) -> None:
+        privilege = new_privilege()
+        merchant = await world.merchant(privilege)
+        technician_key = await world.key(await world.user(merchant["id"], "technician"))
+        order_id = (await world.dispatched(privilege))["order_id"]
+
+        response = await world.client.post(
+            f"{API}/{order_id}/accept", json={}, headers=world.as_key(technician_key)
+        )
+
+        assert response.status_code == 403
+        fulfilment = await world.fulfilment(order_id)
+        assert (fulfilment["status"], fulfilment["accepted_at"]) == ("dispatched", None)
+        assert [h["action"] for h in fulfilment["history"]] == ["dispatched"]
+
+    async def test_a_revoked_key_can_no_longer_call_back(self, world: World) -> None:
+        privilege = new_privilege()
+        merchant = await world.merchant(privilege)
+        key = await world.key(await world.user(merchant["id"], "dispatcher"))
+        order_id = (await world.dispatched(privilege))["order_id"]
+        await world.client.post(
+            f"/api/v1/merchants/{merchant['id']}/api-keys/{key['id']}/revoke", headers=world.ops
+        )
+
+        response = await world.client.post(f"{API}/{order_id}/accept", json={}, headers=world.as_key(key))
+
+        assert response.status_code == 401
+        assert (await world.fulfilment(order_id))["status"] == "dispatched"

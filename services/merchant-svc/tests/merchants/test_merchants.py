@@ -26,6 +26,32 @@ class TestCreateMerchant:
         assert response.status_code == 201
         assert response.json()["status"] == "pending"
 
+    async def test_the_contact_is_encrypted_at_rest_and_masked_on_the_way_out(self, world: World) -> None:
+        response = await world.client.post(
+            "/api/v1/merchants",
+            json={
+                "name": f"福州洗车-{uuid.uuid4().hex[:6]}",
+                "category": "car_wash",
+                "city_codes": [FUZHOU],
+                "contact_name": "陈大文",
+                "contact_phone": "13700001111",
+            },
+            headers=world.ops,
+        )
+
+        assert (response.json()["contact_name"], response.json()["contact_phone"]) == ("陈**", "137****1111")
+        async with world.sessions() as session:
+            from sqlalchemy import text
+
+            row = (
+                await session.execute(
+                    text("SELECT contact_name_cipher, contact_phone_cipher FROM merchants WHERE id = :id"),
+                    {"id": response.json()["id"]},
+                )
+            ).one()
+        assert b"13700001111" not in row.contact_phone_cipher
+        assert "陈大文".encode() not in row.contact_name_cipher
+
     async def test_an_unknown_category_is_refused_naming_the_field(self, world: World) -> None:
         response = await world.client.post(
             "/api/v1/merchants",
@@ -164,6 +190,10 @@ class TestApiKeys:
             "merchant_id": merchant["id"],
             "name": merchant["name"],
             "status": "active",
+            "api_key_id": issued["id"],
+            "merchant_user_id": issued["merchant_user_id"],
+            "user_role": "integration",
+            "subject": f"merchant-key:{issued['id']}",
         }
         assert "key" not in listed.json()[0]
         async with world.sessions() as session:

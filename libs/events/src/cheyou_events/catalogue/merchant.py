@@ -68,7 +68,13 @@ class MerchantOrderUnplaceable(MerchantEvent):
 
     order_id: Id
     member_id: Id
-    reason: Literal["no_contracted_merchant", "merchant_unreachable", "all_rejected", "at_capacity"]
+    reason: Literal[
+        "no_contracted_merchant",
+        "merchant_unreachable",
+        "all_rejected",
+        "at_capacity",
+        "accept_deadline_missed",
+    ]
     failed_at: AwareDatetime
 
 
@@ -134,6 +140,20 @@ class CouponRedeemed(MerchantEvent):
     member_id: Id
     merchant_id: Id
     redeemed_at: AwareDatetime
+
+
+class CouponIssueRefused(MerchantEvent):
+    """A coupon reward redeemed in the points mall could not be issued (the points were spent for nothing
+    unless privilege-svc gives them back)."""
+
+    event_type: ClassVar[str] = "cheyou.merchant.coupon_issue_refused.v1"
+    key_field: ClassVar[str] = "member_id"
+
+    redemption_id: Id
+    member_id: Id
+    batch_id: str
+    reason: Literal["unknown_batch", "batch_closed", "batch_exhausted", "member_limit"]
+    refused_at: AwareDatetime
 
 
 class AccountabilityDecided(MerchantEvent):

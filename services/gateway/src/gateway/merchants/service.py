@@ -58,4 +58,7 @@ class MerchantKeys:
         if answer.get("status", "active") != "active":
             raise MerchantSuspended()
         merchant_id = uuid.UUID(str(answer["merchant_id"]))
-        return Principal(subject=f"merchant:{merchant_id}", role=Role.MERCHANT, merchant_id=merchant_id)
+        # merchant-svc names the key (``merchant-key:<id>``) so it knows which merchant user acted;
+        # answers cached before it did so fall back to the merchant.
+        subject = str(answer.get("subject") or f"merchant:{merchant_id}")
+        return Principal(subject=subject, role=Role.MERCHANT, merchant_id=merchant_id)

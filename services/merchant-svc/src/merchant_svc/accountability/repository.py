@@ -4,12 +4,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from cheyou_kit.pagination import decode_cursor
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from merchant_svc.accountability.models import AccountabilityCase, CaseNote, ServiceRecord
-from merchant_svc.pagination import decode_cursor
+from merchant_svc.accountability.models import AccountabilityCase, CaseNote, ServiceRecord, SlaMiss
 
 
 async def add(session: AsyncSession, row: ServiceRecord | CaseNote) -> None:
@@ -46,6 +46,21 @@ async def open_case_if_absent(session: AsyncSession, case_: AccountabilityCase) 
     return result.first() is not None
 
 
+async def add_sla_miss_if_absent(session: AsyncSession, miss: SlaMiss) -> bool:
+    values = {
+        c.key: getattr(miss, c.key) for c in SlaMiss.__table__.columns if getattr(miss, c.key) is not None
+    }
+    result = await session.execute(
+        insert(SlaMiss).values(**values).on_conflict_do_nothing().returning(SlaMiss.id)
+    )
+    return result.first() is not None
+
+
+async def sla_misses_of_order(session: AsyncSession, order_id: str) -> list[SlaMiss]:
+    query = select(SlaMiss).where(SlaMiss.order_id == order_id).order_by(SlaMiss.recorded_at)
+    return list((await session.execute(query)).scalars())
+
+
 async def get_case(
     session: AsyncSession, case_id: uuid.UUID, *, for_update: bool = False
 ) -> AccountabilityCase | None:
@@ -69,11 +84,11 @@ async def list_cases(
         query = query.where(AccountabilityCase.merchant_id == merchant_id)
     if status is not None:
         query = query.where(AccountabilityCase.status == status)
-    if (after := decode_cursor(cursor)) is not None:
+    if (after := decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)) is not None:
         query = query.where(
             or_(
                 AccountabilityCase.opened_at > after[0],
-                and_(AccountabilityCase.opened_at == after[0], AccountabilityCase.id > uuid.UUID(after[1])),
+                and_(AccountabilityCase.opened_at == after[0], AccountabilityCase.id > after[1]),
             )
         )
     return list((await session.execute(query)).scalars())
@@ -92,6 +107,8 @@ class Figures:
     average_stars: float | None
     sla_hits: int
     complaints: int
+    accept_misses: int
+    """Orders taken from the merchant for letting the accept window pass (no service record)."""
 
 
 async def figures(session: AsyncSession, merchant_id: uuid.UUID, since: datetime) -> Figures:
@@ -117,6 +134,11 @@ async def figures(session: AsyncSession, merchant_id: uuid.UUID, since: datetime
             )
         )
     ).scalar_one()
+    accept_misses = (
+        await session.execute(
+            select(func.count()).where(SlaMiss.merchant_id == merchant_id, SlaMiss.recorded_at >= since)
+        )
+    ).scalar_one()
     services, completed, rated, average, hits = records
     return Figures(
         services=services,
@@ -125,4 +147,5 @@ async def figures(session: AsyncSession, merchant_id: uuid.UUID, since: datetime
         average_stars=float(average) if average is not None else None,
         sla_hits=int(hits or 0),
         complaints=complaints,
+        accept_misses=accept_misses,
     )

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Role
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, next_cursor
 from fastapi import APIRouter, status
 
 from merchant_svc.access import OpsDep, OpsOrMerchantDep, ensure_merchant_access
@@ -18,7 +19,6 @@ from merchant_svc.accountability.schemas import (
     Scorecard,
     ServiceRecordRead,
 )
-from merchant_svc.pagination import CursorQuery, LimitQuery, Page, encode_cursor
 
 router = APIRouter(prefix="/accountability", tags=["accountability"])
 merchants_router = APIRouter(prefix="/merchants", tags=["accountability"])
@@ -39,10 +39,9 @@ async def list_cases(
     rows = await service.list_cases(
         session, merchant_id=merchant_id, status=status, cursor=cursor, limit=limit
     )
-    last = rows[limit - 1] if len(rows) > limit else None
     return Page(
         items=[CaseRead.model_validate(c) for c in rows[:limit]],
-        next_cursor=encode_cursor(last.opened_at, last.id) if last else None,
+        next_cursor=next_cursor(rows, limit, lambda c: (c.opened_at, c.id)),
     )
 
 

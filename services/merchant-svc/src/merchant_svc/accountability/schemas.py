@@ -87,7 +87,10 @@ class Scorecard(BaseModel):
     completed: int
     rated: int
     satisfaction: float | None = Field(description="Average stars (1–5) of rated services.")
-    sla_hit_rate: float | None = Field(description="Share of services that met both accept and complete SLA.")
+    accept_misses: int = Field(description="Orders taken away for letting the accept window pass.")
+    sla_hit_rate: float | None = Field(
+        description="Share of services (and missed accept windows) that met both accept and complete SLA."
+    )
     complaints: int
     complaint_rate: float | None = Field(description="Complaints per service.")
     score: float = Field(description="0–100, used to choose merchants at dispatch.")

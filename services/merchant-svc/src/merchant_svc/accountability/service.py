@@ -12,7 +12,7 @@ from cheyou_kit.errors import Conflict, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.accountability import repository
-from merchant_svc.accountability.models import AccountabilityCase, CaseNote, Outcome, ServiceRecord
+from merchant_svc.accountability.models import AccountabilityCase, CaseNote, Outcome, ServiceRecord, SlaMiss
 from merchant_svc.accountability.repository import Figures
 from merchant_svc.accountability.schemas import Decision, Scorecard
 from merchant_svc.fulfilments.models import Fulfilment, FulfilmentStatus
@@ -65,6 +65,21 @@ async def record_service(
     await repository.add(session, record)
     await refresh_score(session, fulfilment.merchant_id)
     return record
+
+
+async def record_accept_miss(session: AsyncSession, fulfilment: Fulfilment, now: datetime) -> None:
+    """The merchant let the order's accept window pass (once per order and merchant)."""
+    assert fulfilment.merchant_id is not None
+    assert fulfilment.accept_due_at is not None
+    miss = SlaMiss(
+        order_id=fulfilment.order_id,
+        merchant_id=fulfilment.merchant_id,
+        kind="accept",
+        due_at=fulfilment.accept_due_at,
+        recorded_at=now,
+    )
+    if await repository.add_sla_miss_if_absent(session, miss):
+        await refresh_score(session, fulfilment.merchant_id)
 
 
 def _met(at: datetime | None, due: datetime | None) -> bool:
@@ -218,9 +233,11 @@ async def decide(
 
 
 def score_of(figures: Figures) -> float:
-    """0–100: half satisfaction, 30 % SLA hits, 20 % freedom from complaints; neutral without data."""
+    """0–100: half satisfaction, 30 % SLA hits (a missed accept window counts as a miss), 20 % freedom
+    from complaints; neutral without data."""
     satisfaction = (figures.average_stars - 1) / 4 * 100 if figures.average_stars is not None else NEUTRAL
-    sla = figures.sla_hits / figures.services * 100 if figures.services else NEUTRAL
+    judged = figures.services + figures.accept_misses
+    sla = figures.sla_hits / judged * 100 if judged else NEUTRAL
     if figures.services:
         complaints = (1 - min(1.0, figures.complaints / figures.services)) * 100
     else:
@@ -234,6 +251,7 @@ async def scorecard(
     await merchants.get(session, merchant_id)
     since = since or datetime.now(UTC) - SCORE_WINDOW
     figures = await repository.figures(session, merchant_id, since)
+    judged = figures.services + figures.accept_misses
     return Scorecard(
         merchant_id=merchant_id,
         since=since,
@@ -241,7 +259,8 @@ async def scorecard(
         completed=figures.completed,
         rated=figures.rated,
         satisfaction=round(figures.average_stars, 2) if figures.average_stars is not None else None,
-        sla_hit_rate=round(figures.sla_hits / figures.services, 4) if figures.services else None,
+        accept_misses=figures.accept_misses,
+        sla_hit_rate=round(figures.sla_hits / judged, 4) if judged else None,
         complaints=figures.complaints,
         complaint_rate=round(figures.complaints / figures.services, 4) if figures.services else None,
         score=score_of(figures),

@@ -55,3 +55,19 @@ class Coupon(Base):
     source: Mapped[str] = mapped_column(String(16))
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     redeemed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class MallRedemption(Base):
+    """A coupon reward redeemed in the points mall, handled once: the coupon issued, or why not."""
+
+    __tablename__ = "coupon_mall_redemptions"
+
+    redemption_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(64), index=True)
+    batch_id: Mapped[str] = mapped_column(String(64))
+    """As privilege-svc sent it (it may name no batch of ours)."""
+    coupon_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("coupons.id"))
+    refused: Mapped[str | None] = mapped_column(String(32))
+    """Why no coupon was issued: unknown_batch, batch_closed, batch_exhausted or member_limit."""
+    redeemed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    handled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

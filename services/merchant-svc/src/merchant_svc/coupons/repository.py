@@ -3,11 +3,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from cheyou_kit.pagination import decode_cursor
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from merchant_svc.coupons.models import Coupon, CouponBatch, CouponStatus
-from merchant_svc.pagination import decode_cursor
+from merchant_svc.coupons.models import Coupon, CouponBatch, CouponStatus, MallRedemption
 
 
 async def add(session: AsyncSession, *rows: Coupon | CouponBatch) -> None:
@@ -47,11 +48,11 @@ async def of_member(
         .order_by(Coupon.issued_at, Coupon.id)
         .limit(limit + 1)
     )
-    if (after := decode_cursor(cursor)) is not None:
+    if (after := decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)) is not None:
         query = query.where(
             or_(
                 Coupon.issued_at > after[0],
-                and_(Coupon.issued_at == after[0], Coupon.id > uuid.UUID(after[1])),
+                and_(Coupon.issued_at == after[0], Coupon.id > after[1]),
             )
         )
     return [(row[0], row[1]) for row in (await session.execute(query)).all()]
@@ -113,3 +114,49 @@ async def bump_issued(session: AsyncSession, batch_id: uuid.UUID, count: int) ->
         .where(CouponBatch.id == batch_id)
         .values(issued_count=CouponBatch.issued_count + count)
     )
+
+
+async def claim_mall_redemption(session: AsyncSession, redemption: MallRedemption) -> bool:
+    """Record the redemption unless it was handled already; True when this call is the first."""
+    result = await session.execute(
+        insert(MallRedemption)
+        .values(
+            redemption_id=redemption.redemption_id,
+            member_id=redemption.member_id,
+            batch_id=redemption.batch_id,
+            redeemed_at=redemption.redeemed_at,
+        )
+        .on_conflict_do_nothing()
+        .returning(MallRedemption.redemption_id)
+    )
+    return result.first() is not None
+
+
+async def settle_mall_redemption(
+    session: AsyncSession, redemption_id: str, *, coupon_id: uuid.UUID | None, refused: str | None
+) -> None:
+    await session.execute(
+        update(MallRedemption)
+        .where(MallRedemption.redemption_id == redemption_id)
+        .values(coupon_id=coupon_id, refused=refused)
+    )
+
+
+async def mall_redemptions(
+    session: AsyncSession, *, refused_only: bool, cursor: str | None, limit: int
+) -> list[MallRedemption]:
+    query = (
+        select(MallRedemption)
+        .order_by(MallRedemption.handled_at, MallRedemption.redemption_id)
+        .limit(limit + 1)
+    )
+    if refused_only:
+        query = query.where(MallRedemption.refused.is_not(None))
+    if (after := decode_cursor(cursor, datetime.fromisoformat, str)) is not None:
+        query = query.where(
+            or_(
+                MallRedemption.handled_at > after[0],
+                and_(MallRedemption.handled_at == after[0], MallRedemption.redemption_id > after[1]),
+            )
+        )
+    return list((await session.execute(query)).scalars())

@@ -5,11 +5,17 @@ from datetime import datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.errors import NotFound
+from cheyou_kit.errors import BadRequest, NotFound
 from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, next_cursor
 from fastapi import APIRouter, Depends, Response, status
 
-from merchant_svc.access import OPS_ROLES, MerchantDep, OpsOrMerchantDep, ensure_merchant_access, merchant_of
+from merchant_svc.access import (
+    OPS_ROLES,
+    OpsDep,
+    OpsOrMerchantDep,
+    ensure_merchant_access,
+)
 from merchant_svc.coupons import service
 from merchant_svc.coupons.models import Coupon, CouponBatch
 from merchant_svc.coupons.schemas import (
@@ -17,14 +23,21 @@ from merchant_svc.coupons.schemas import (
     BatchRead,
     CouponRead,
     Issue,
+    MallRedemptionRead,
     MemberCoupon,
     Reconciliation,
     Redeem,
 )
-from merchant_svc.pagination import CursorQuery, LimitQuery, Page, encode_cursor
+from merchant_svc.users.auth import ActorDep
 
 router = APIRouter(prefix="/coupons", tags=["coupons"])
 merchant_api = APIRouter(prefix="/merchant-api/coupons", tags=["merchant API"])
+
+
+class MemberIdRequired(BadRequest):
+    slug = "member-id-required"
+    title = "Name the member whose coupons to list"
+
 
 MemberOrOpsDep = Annotated[Principal, Depends(require_roles(Role.MEMBER, *OPS_ROLES))]
 
@@ -49,19 +62,38 @@ def _ensure_own(principal: Principal, member_id: str) -> None:
 
 @router.get("", response_model=Page[MemberCoupon])
 async def list_member_coupons(
-    member_id: uuid.UUID,
     session: SessionDep,
     principal: MemberOrOpsDep,
+    member_id: uuid.UUID | None = None,
     cursor: CursorQuery = None,
     limit: LimitQuery = 50,
 ) -> Page[MemberCoupon]:
-    """A member's coupons, for the "Me" page (a member sees only their own)."""
+    """A member's coupons for the "Me" page (a member sees only their own, the default)."""
+    if member_id is None:
+        if principal.member_id is None:
+            raise MemberIdRequired("member_id: ops name the member", field="member_id")
+        member_id = principal.member_id
     _ensure_own(principal, str(member_id))
     rows = await service.of_member(session, str(member_id), cursor=cursor, limit=limit)
-    last = rows[limit - 1][0] if len(rows) > limit else None
     return Page(
         items=[_member_coupon(c, b) for c, b in rows[:limit]],
-        next_cursor=encode_cursor(last.issued_at, last.id) if last else None,
+        next_cursor=next_cursor(rows, limit, lambda row: (row[0].issued_at, row[0].id)),
+    )
+
+
+@router.get("/mall-redemptions", response_model=Page[MallRedemptionRead])
+async def list_mall_redemptions(
+    session: SessionDep,
+    _: OpsDep,
+    refused_only: bool = False,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
+) -> Page[MallRedemptionRead]:
+    """Coupon rewards from the points mall as handled, oldest first, or only the refused (ops)."""
+    rows = await service.mall_redemptions(session, refused_only=refused_only, cursor=cursor, limit=limit)
+    return Page(
+        items=[MallRedemptionRead.model_validate(r) for r in rows[:limit]],
+        next_cursor=next_cursor(rows, limit, lambda r: (r.handled_at, r.redemption_id)),
     )
 
 
@@ -124,14 +156,14 @@ async def coupon_qr(coupon_id: uuid.UUID, session: SessionDep, principal: Princi
 
 
 @merchant_api.get("/{code}", response_model=MemberCoupon)
-async def verify(code: str, session: SessionDep, principal: MerchantDep) -> MemberCoupon:
+async def verify(code: str, session: SessionDep, actor: ActorDep) -> MemberCoupon:
     """What a code is worth and whether it is still unused (before redeeming)."""
-    coupon, batch = await service.verify(session, merchant_of(principal), code)
+    coupon, batch = await service.verify(session, actor.merchant_id, code)
     return _member_coupon(coupon, batch)
 
 
 @merchant_api.post("/redeem", response_model=MemberCoupon)
-async def redeem(data: Redeem, session: SessionDep, principal: MerchantDep) -> MemberCoupon:
+async def redeem(data: Redeem, session: SessionDep, actor: ActorDep) -> MemberCoupon:
     """Redeem a code (typed or scanned from the QR) exactly once."""
-    coupon, batch = await service.redeem(session, merchant_of(principal), data.code)
+    coupon, batch = await service.redeem(session, actor.merchant_id, data.code)
     return _member_coupon(coupon, batch)

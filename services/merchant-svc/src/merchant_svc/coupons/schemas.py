@@ -104,3 +104,17 @@ class Reconciliation(BaseModel):
     lines: list[ReconciliationLine]
     redeemed: int
     amount_off_fen: int
+
+
+class MallRedemptionRead(BaseModel):
+    """A points-mall coupon redemption as merchant-svc handled it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    redemption_id: str
+    member_id: str
+    batch_id: str
+    coupon_id: uuid.UUID | None
+    refused: str | None = Field(description="unknown_batch, batch_closed, batch_exhausted or member_limit.")
+    redeemed_at: datetime
+    handled_at: datetime

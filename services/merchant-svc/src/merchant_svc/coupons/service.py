@@ -6,16 +6,18 @@ import io
 import secrets
 import uuid
 from datetime import UTC, datetime
+from typing import Literal
 
 import qrcode
 import qrcode.image.svg
 from cheyou_events import Envelope, add_event
-from cheyou_events.catalogue.merchant import CouponRedeemed
-from cheyou_kit.errors import Conflict, NotFound, Unprocessable
+from cheyou_events.catalogue.merchant import CouponIssueRefused, CouponRedeemed
+from cheyou_events.catalogue.privilege import RewardRedeemed
+from cheyou_kit.errors import Conflict, NotFound, ProblemError, Unprocessable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.coupons import repository
-from merchant_svc.coupons.models import Coupon, CouponBatch, CouponKind, CouponStatus
+from merchant_svc.coupons.models import Coupon, CouponBatch, CouponKind, CouponStatus, MallRedemption
 from merchant_svc.coupons.schemas import BatchCreate, Reconciliation, ReconciliationLine
 from merchant_svc.merchants import service as merchants
 from merchant_svc.merchants.models import MerchantStatus
@@ -23,6 +25,7 @@ from merchant_svc.merchants.models import MerchantStatus
 SOURCE = "merchant-svc"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and typed
 CODE_LENGTH = 12
+MallRefusal = Literal["unknown_batch", "batch_closed", "batch_exhausted", "member_limit"]
 
 
 class BatchNotFound(NotFound):
@@ -94,9 +97,15 @@ async def issue(
     member's limit.
     """
     batch = await get_batch(session, batch_id, for_update=True)
+    return await _issue_locked(session, batch, [str(m) for m in member_ids], source)
+
+
+async def _issue_locked(
+    session: AsyncSession, batch: CouponBatch, member_ids: list[str], source: str
+) -> list[Coupon]:
     now = datetime.now(UTC)
     if batch.valid_until <= now:
-        raise BatchClosed(f"coupon batch {batch_id} expired at {batch.valid_until.isoformat()}")
+        raise BatchClosed(f"coupon batch {batch.id} expired at {batch.valid_until.isoformat()}")
     if batch.issued_count + len(member_ids) > batch.quantity:
         left = batch.quantity - batch.issued_count
         raise BatchExhausted(
@@ -104,8 +113,8 @@ async def issue(
         )
     wanted: dict[str, int] = {}
     for member_id in member_ids:
-        wanted[str(member_id)] = wanted.get(str(member_id), 0) + 1
-    held = await repository.held_counts(session, batch_id, list(wanted))
+        wanted[member_id] = wanted.get(member_id, 0) + 1
+    held = await repository.held_counts(session, batch.id, list(wanted))
     over = sorted(m for m, n in wanted.items() if held.get(m, 0) + n > batch.per_member_limit)
     if over:
         raise MemberLimitReached(
@@ -117,7 +126,7 @@ async def issue(
         Coupon(
             batch_id=batch.id,
             merchant_id=batch.merchant_id,
-            member_id=str(member_id),
+            member_id=member_id,
             code=new_code(),
             status=CouponStatus.ISSUED,
             source=source,
@@ -128,6 +137,70 @@ async def issue(
     await repository.add(session, *coupons)
     await repository.bump_issued(session, batch.id, len(coupons))
     return coupons
+
+
+MALL_REFUSALS: dict[type[ProblemError], MallRefusal] = {
+    BatchClosed: "batch_closed",
+    BatchExhausted: "batch_exhausted",
+    MemberLimitReached: "member_limit",
+}
+
+
+async def issue_from_mall(session: AsyncSession, event: RewardRedeemed) -> MallRedemption | None:
+    """A coupon reward redeemed in the points mall: one coupon of its batch to the member, once per
+    redemption. When none can be issued (unknown or expired batch, none left, the member's limit) the
+    refusal is recorded and ``merchant.coupon_issue_refused`` tells privilege-svc, which holds the points.
+    Other rewards, and coupon rewards naming no batch, are not ours: ``None``.
+    """
+    if event.kind != "coupon" or event.coupon_batch_id is None:
+        return None
+    redemption = MallRedemption(
+        redemption_id=event.redemption_id,
+        member_id=event.member_id,
+        batch_id=event.coupon_batch_id,
+        redeemed_at=event.redeemed_at,
+    )
+    if not await repository.claim_mall_redemption(session, redemption):
+        return None
+    refused: MallRefusal | None = None
+    coupon_id: uuid.UUID | None = None
+    batch = await _batch_named(session, event.coupon_batch_id)
+    if batch is None:
+        refused = "unknown_batch"
+    else:
+        try:  # every refusal is raised before anything is written
+            (coupon,) = await _issue_locked(session, batch, [event.member_id], "points_mall")
+            coupon_id = coupon.id
+        except (BatchClosed, BatchExhausted, MemberLimitReached) as exc:
+            refused = MALL_REFUSALS[type(exc)]
+    await repository.settle_mall_redemption(
+        session, event.redemption_id, coupon_id=coupon_id, refused=refused
+    )
+    if refused is not None:
+        payload = CouponIssueRefused(
+            redemption_id=event.redemption_id,
+            member_id=event.member_id,
+            batch_id=event.coupon_batch_id,
+            reason=refused,
+            refused_at=datetime.now(UTC),
+        )
+        await add_event(session, Envelope.new(payload, source=SOURCE))
+    redemption.coupon_id, redemption.refused = coupon_id, refused
+    return redemption
+
+
+async def _batch_named(session: AsyncSession, batch_id: str) -> CouponBatch | None:
+    try:
+        parsed = uuid.UUID(batch_id)
+    except ValueError:
+        return None
+    return await repository.get_batch(session, parsed, for_update=True)
+
+
+async def mall_redemptions(
+    session: AsyncSession, *, refused_only: bool, cursor: str | None, limit: int
+) -> list[MallRedemption]:
+    return await repository.mall_redemptions(session, refused_only=refused_only, cursor=cursor, limit=limit)
 
 
 async def of_member(

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, DateTime, Index, String, Text, Uuid, func
+from sqlalchemy import ARRAY, BigInteger, DateTime, ForeignKey, Index, String, Text, Uuid, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,7 +36,10 @@ class Fulfilment(Base):
     """One privilege order to be carried out by an alliance merchant, with its timeline."""
 
     __tablename__ = "fulfilments"
-    __table_args__ = (Index("ix_fulfilments_merchant_status", "merchant_id", "status"),)
+    __table_args__ = (
+        Index("ix_fulfilments_merchant_status", "merchant_id", "status"),
+        Index("ix_fulfilments_status_accept_due", "status", "accept_due_at"),
+    )
 
     order_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     member_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -53,6 +56,8 @@ class Fulfilment(Base):
     contract_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     unit_price_fen: Mapped[int | None] = mapped_column(BigInteger)
     rejected_by: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid), server_default="{}")
+    expired_for: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid), server_default="{}")
+    """Merchants that let the accept window pass; like those that rejected, never offered it again."""
     reason: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -67,3 +72,24 @@ class Fulfilment(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+
+class HistoryEntry(Base):
+    """One step of an order's history: what happened, when, at which merchant, and who did it.
+
+    ``actor`` is ``system`` for what merchant-svc did itself, else the caller's subject; for a merchant's
+    callback ``merchant_user_id`` and ``api_key_id`` name the user whose key acted (when known).
+    """
+
+    __tablename__ = "fulfilment_history"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    """Insertion order: steps taken in one transaction share their time."""
+    order_id: Mapped[str] = mapped_column(ForeignKey("fulfilments.order_id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    merchant_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    merchant_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    api_key_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    actor: Mapped[str] = mapped_column(String(80))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
+from cheyou_kit.pagination import decode_cursor
 from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from merchant_svc.fulfilments.models import Fulfilment
-from merchant_svc.pagination import decode_cursor
+from merchant_svc.fulfilments.models import Fulfilment, FulfilmentStatus, HistoryEntry
 
 
 async def add_if_absent(session: AsyncSession, fulfilment: Fulfilment) -> bool:
@@ -40,11 +41,34 @@ async def list_page(
         query = query.where(Fulfilment.merchant_id == merchant_id)
     if status is not None:
         query = query.where(Fulfilment.status == status)
-    if (after := decode_cursor(cursor)) is not None:
+    if (after := decode_cursor(cursor, datetime.fromisoformat, str)) is not None:
         query = query.where(
             or_(
                 Fulfilment.created_at > after[0],
                 and_(Fulfilment.created_at == after[0], Fulfilment.order_id > after[1]),
             )
         )
+    return list((await session.execute(query)).scalars())
+
+
+async def overdue_for_accept(session: AsyncSession, now: datetime, limit: int) -> list[Fulfilment]:
+    """Dispatched orders past their accept deadline, locked; rows another worker holds are skipped."""
+    query = (
+        select(Fulfilment)
+        .where(Fulfilment.status == FulfilmentStatus.DISPATCHED, Fulfilment.accept_due_at <= now)
+        .order_by(Fulfilment.accept_due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def add_history(session: AsyncSession, entry: HistoryEntry) -> None:
+    session.add(entry)
+    await session.flush()
+
+
+async def history_of(session: AsyncSession, order_id: str) -> list[HistoryEntry]:
+    query = select(HistoryEntry).where(HistoryEntry.order_id == order_id).order_by(HistoryEntry.id)
     return list((await session.execute(query)).scalars())

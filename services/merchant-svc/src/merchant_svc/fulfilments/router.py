@@ -3,21 +3,31 @@ from __future__ import annotations
 import uuid
 
 from cheyou_kit.db import SessionDep
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, next_cursor
 from fastapi import APIRouter
 
-from merchant_svc.access import MerchantDep, OpsDep, merchant_of
+from merchant_svc.access import OpsDep
 from merchant_svc.fulfilments import service
 from merchant_svc.fulfilments.models import Fulfilment, FulfilmentStatus
-from merchant_svc.fulfilments.schemas import Accept, Complete, Fail, FulfilmentRead, MerchantOrderRead, Reject
-from merchant_svc.pagination import CursorQuery, LimitQuery, Page, encode_cursor
+from merchant_svc.fulfilments.schemas import (
+    Accept,
+    Complete,
+    Fail,
+    FulfilmentDetail,
+    FulfilmentRead,
+    HistoryEntryRead,
+    MerchantOrderDetail,
+    MerchantOrderRead,
+    Reject,
+)
+from merchant_svc.users.auth import ActorDep
 
 router = APIRouter(prefix="/fulfilments", tags=["fulfilments"])
 merchant_api = APIRouter(prefix="/merchant-api/orders", tags=["merchant API"])
 
 
 def _page(rows: list[Fulfilment], limit: int) -> str | None:
-    last = rows[limit - 1] if len(rows) > limit else None
-    return encode_cursor(last.created_at, last.order_id) if last else None
+    return next_cursor(rows, limit, lambda f: (f.created_at, f.order_id))
 
 
 @router.get("", response_model=Page[FulfilmentRead])
@@ -38,10 +48,12 @@ async def list_fulfilments(
     )
 
 
-@router.get("/{order_id}", response_model=FulfilmentRead)
-async def get_fulfilment(order_id: str, session: SessionDep, _: OpsDep) -> FulfilmentRead:
-    """One fulfilment and its timeline (ops)."""
-    return FulfilmentRead.model_validate(await service.get(session, order_id))
+@router.get("/{order_id}", response_model=FulfilmentDetail)
+async def get_fulfilment(order_id: str, session: SessionDep, _: OpsDep) -> FulfilmentDetail:
+    """One fulfilment, its timeline and history: each step and which merchant user's key took it (ops)."""
+    fulfilment = await service.get(session, order_id)
+    history = [HistoryEntryRead.model_validate(h) for h in await service.history_of(session, order_id)]
+    return FulfilmentDetail(**FulfilmentRead.model_validate(fulfilment).model_dump(), history=history)
 
 
 def _view(fulfilment: Fulfilment, merchant_id: uuid.UUID) -> MerchantOrderRead:
@@ -52,69 +64,63 @@ def _view(fulfilment: Fulfilment, merchant_id: uuid.UUID) -> MerchantOrderRead:
 @merchant_api.get("", response_model=Page[MerchantOrderRead])
 async def list_my_orders(
     session: SessionDep,
-    principal: MerchantDep,
+    actor: ActorDep,
     status: FulfilmentStatus | None = None,
     cursor: CursorQuery = None,
     limit: LimitQuery = 50,
 ) -> Page[MerchantOrderRead]:
     """The calling merchant's orders (polling alternative to webhooks)."""
-    merchant_id = merchant_of(principal)
+    merchant_id = actor.merchant_id
     rows = await service.list_page(
         session, merchant_id=merchant_id, status=status, cursor=cursor, limit=limit
     )
     return Page(items=[_view(f, merchant_id) for f in rows[:limit]], next_cursor=_page(rows, limit))
 
 
-@merchant_api.get("/{order_id}", response_model=MerchantOrderRead)
-async def get_my_order(order_id: str, session: SessionDep, principal: MerchantDep) -> MerchantOrderRead:
-    """One of the calling merchant's orders."""
-    merchant_id = merchant_of(principal)
-    return _view(await service.of_merchant(session, order_id, merchant_id), merchant_id)
+@merchant_api.get("/{order_id}", response_model=MerchantOrderDetail)
+async def get_my_order(order_id: str, session: SessionDep, actor: ActorDep) -> MerchantOrderDetail:
+    """One of the calling merchant's orders, with the steps taken at this merchant."""
+    merchant_id = actor.merchant_id
+    view = _view(await service.of_merchant(session, order_id, merchant_id), merchant_id)
+    history = [
+        HistoryEntryRead.model_validate(h)
+        for h in await service.history_of(session, order_id)
+        if h.merchant_id == merchant_id
+    ]
+    return MerchantOrderDetail(**view.model_dump(), history=history)
 
 
 @merchant_api.post("/{order_id}/accept", response_model=MerchantOrderRead)
-async def accept(
-    order_id: str, data: Accept, session: SessionDep, principal: MerchantDep
-) -> MerchantOrderRead:
+async def accept(order_id: str, data: Accept, session: SessionDep, actor: ActorDep) -> MerchantOrderRead:
     """Accept a dispatched order (idempotent)."""
-    merchant_id = merchant_of(principal)
-    return _view(await service.accept(session, order_id, merchant_id, data), merchant_id)
+    return _view(await service.accept(session, order_id, actor, data), actor.merchant_id)
 
 
 @merchant_api.post("/{order_id}/reject", response_model=MerchantOrderRead)
-async def reject(
-    order_id: str, data: Reject, session: SessionDep, principal: MerchantDep
-) -> MerchantOrderRead:
+async def reject(order_id: str, data: Reject, session: SessionDep, actor: ActorDep) -> MerchantOrderRead:
     """Decline a dispatched order; it goes to another merchant (idempotent)."""
-    merchant_id = merchant_of(principal)
-    return _view(await service.reject(session, order_id, merchant_id, data), merchant_id)
+    return _view(await service.reject(session, order_id, actor, data), actor.merchant_id)
 
 
 @merchant_api.post("/{order_id}/arrive", response_model=MerchantOrderRead)
-async def arrive(order_id: str, session: SessionDep, principal: MerchantDep) -> MerchantOrderRead:
+async def arrive(order_id: str, session: SessionDep, actor: ActorDep) -> MerchantOrderRead:
     """Report arrival at the member (idempotent)."""
-    merchant_id = merchant_of(principal)
-    return _view(await service.arrive(session, order_id, merchant_id), merchant_id)
+    return _view(await service.arrive(session, order_id, actor), actor.merchant_id)
 
 
 @merchant_api.post("/{order_id}/start", response_model=MerchantOrderRead)
-async def start(order_id: str, session: SessionDep, principal: MerchantDep) -> MerchantOrderRead:
+async def start(order_id: str, session: SessionDep, actor: ActorDep) -> MerchantOrderRead:
     """Report that the service started (idempotent)."""
-    merchant_id = merchant_of(principal)
-    return _view(await service.start(session, order_id, merchant_id), merchant_id)
+    return _view(await service.start(session, order_id, actor), actor.merchant_id)
 
 
 @merchant_api.post("/{order_id}/complete", response_model=MerchantOrderRead)
-async def complete(
-    order_id: str, data: Complete, session: SessionDep, principal: MerchantDep
-) -> MerchantOrderRead:
+async def complete(order_id: str, data: Complete, session: SessionDep, actor: ActorDep) -> MerchantOrderRead:
     """Report the service done, with notes and photos as evidence (idempotent)."""
-    merchant_id = merchant_of(principal)
-    return _view(await service.complete(session, order_id, merchant_id, data), merchant_id)
+    return _view(await service.complete(session, order_id, actor, data), actor.merchant_id)
 
 
 @merchant_api.post("/{order_id}/fail", response_model=MerchantOrderRead)
-async def fail(order_id: str, data: Fail, session: SessionDep, principal: MerchantDep) -> MerchantOrderRead:
+async def fail(order_id: str, data: Fail, session: SessionDep, actor: ActorDep) -> MerchantOrderRead:
     """Report that an accepted order cannot be carried out, with the reason (idempotent)."""
-    merchant_id = merchant_of(principal)
-    return _view(await service.fail(session, order_id, merchant_id, data), merchant_id)
+    return _view(await service.fail(session, order_id, actor, data), actor.merchant_id)

@@ -21,6 +21,7 @@ class FulfilmentRead(BaseModel):
     status: FulfilmentStatus
     merchant_id: uuid.UUID | None
     rejected_by: list[uuid.UUID]
+    expired_for: list[uuid.UUID]
     reason: str | None
     details: dict[str, Any]
     evidence: dict[str, Any] | None
@@ -36,6 +37,24 @@ class FulfilmentRead(BaseModel):
     completed_at: datetime | None
     failed_at: datetime | None
     cancelled_at: datetime | None
+
+
+class HistoryEntryRead(BaseModel):
+    """One step of an order: ``merchant_user_id``/``api_key_id`` name whose key made a callback."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    action: str
+    at: datetime
+    merchant_id: uuid.UUID | None
+    merchant_user_id: uuid.UUID | None
+    api_key_id: uuid.UUID | None
+    actor: str
+    note: str | None
+
+
+class FulfilmentDetail(FulfilmentRead):
+    history: list[HistoryEntryRead]
 
 
 class MerchantOrderRead(BaseModel):
@@ -76,3 +95,7 @@ class Complete(BaseModel):
 
 class Fail(BaseModel):
     reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class MerchantOrderDetail(MerchantOrderRead):
+    history: list[HistoryEntryRead] = Field(description="The steps taken at this merchant.")

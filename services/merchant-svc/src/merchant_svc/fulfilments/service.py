@@ -22,10 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.accountability import service as accountability
 from merchant_svc.fulfilments import repository
-from merchant_svc.fulfilments.models import OPEN_STATUSES, Fulfilment, FulfilmentStatus
+from merchant_svc.fulfilments.models import OPEN_STATUSES, Fulfilment, FulfilmentStatus, HistoryEntry
 from merchant_svc.fulfilments.schemas import Accept, Complete, Fail, Reject
 from merchant_svc.merchants import repository as merchants
 from merchant_svc.merchants.repository import Candidate
+from merchant_svc.users.service import Actor
 from merchant_svc.webhooks import service as webhooks
 from merchant_svc.webhooks.schemas import WebhookEventType
 
@@ -41,7 +42,10 @@ CORE_FIELDS = frozenset(PrivilegeOrderRequested.model_fields) - {
     "merchant_category",
     "tier",
 }
-UnplaceableReason = Literal["no_contracted_merchant", "merchant_unreachable", "all_rejected", "at_capacity"]
+UnplaceableReason = Literal[
+    "no_contracted_merchant", "merchant_unreachable", "all_rejected", "at_capacity", "accept_deadline_missed"
+]
+SYSTEM = "system"
 
 
 class OrderNotFound(NotFound):
@@ -56,6 +60,32 @@ class IllegalTransition(Conflict):
 
 async def _emit(session: AsyncSession, payload: Event) -> None:
     await add_event(session, Envelope.new(payload, source=SOURCE))
+
+
+async def _record(
+    session: AsyncSession,
+    fulfilment: Fulfilment,
+    action: str,
+    at: datetime,
+    *,
+    actor: Actor | None = None,
+    merchant_id: uuid.UUID | None = None,
+    note: str | None = None,
+) -> None:
+    """A step of the order's history; a merchant's step names the user whose key acted."""
+    await repository.add_history(
+        session,
+        HistoryEntry(
+            order_id=fulfilment.order_id,
+            action=action,
+            merchant_id=actor.merchant_id if actor else merchant_id,
+            merchant_user_id=actor.user_id if actor else None,
+            api_key_id=actor.api_key_id if actor else None,
+            actor=actor.subject if actor else SYSTEM,
+            note=note,
+            at=at,
+        ),
+    )
 
 
 async def record_request(session: AsyncSession, event: PrivilegeOrderRequested) -> None:
@@ -90,15 +120,21 @@ def rank(candidate: Candidate) -> float:
     return candidate.merchant.score * (1 - utilisation)
 
 
-async def dispatch(session: AsyncSession, fulfilment: Fulfilment) -> None:
-    """Give the order to the best eligible merchant and queue its webhook, or declare it unplaceable."""
+async def dispatch(
+    session: AsyncSession, fulfilment: Fulfilment, exhausted: UnplaceableReason = "all_rejected"
+) -> None:
+    """Give the order to the best eligible merchant and queue its webhook, or declare it unplaceable.
+
+    Merchants that rejected the order or let its accept window pass are not asked again; when they were
+    the only ones, the order is unplaceable for the ``exhausted`` reason.
+    """
     now = datetime.now(UTC)
     candidates = await merchants.dispatch_candidates(
         session,
         privilege_id=fulfilment.privilege_id,
         city_code=fulfilment.city_code,
         on=now.date(),
-        exclude=list(fulfilment.rejected_by),
+        exclude=[*fulfilment.rejected_by, *fulfilment.expired_for],
     )
     with_room = [c for c in candidates if c.open_orders < c.contract.max_open_orders]
     reachable = await webhooks.reachable(session, [c.merchant.id for c in with_room])
@@ -109,8 +145,8 @@ async def dispatch(session: AsyncSession, fulfilment: Fulfilment) -> None:
             reason = "merchant_unreachable"
         elif candidates:
             reason = "at_capacity"
-        elif fulfilment.rejected_by:
-            reason = "all_rejected"
+        elif fulfilment.rejected_by or fulfilment.expired_for:
+            reason = exhausted
         else:
             reason = "no_contracted_merchant"
         await _unplaceable(session, fulfilment, reason, now)
@@ -124,6 +160,7 @@ async def dispatch(session: AsyncSession, fulfilment: Fulfilment) -> None:
     fulfilment.accept_due_at = now + timedelta(minutes=best.contract.accept_within_minutes)
     fulfilment.reason = None
     await session.flush()
+    await _record(session, fulfilment, "dispatched", now, merchant_id=best.merchant.id)
     await webhooks.enqueue(
         session,
         best.merchant.id,
@@ -152,6 +189,7 @@ async def _unplaceable(
     fulfilment.merchant_id = None
     fulfilment.reason = reason
     await session.flush()
+    await _record(session, fulfilment, "unplaceable", now, note=reason)
     await _emit(
         session,
         MerchantOrderUnplaceable(
@@ -169,6 +207,14 @@ async def cancel(session: AsyncSession, event: PrivilegeOrderCancelled) -> None:
     fulfilment.cancelled_at = event.cancelled_at
     fulfilment.reason = event.reason
     await session.flush()
+    await _record(
+        session,
+        fulfilment,
+        "cancelled",
+        event.cancelled_at,
+        merchant_id=fulfilment.merchant_id,
+        note=event.reason,
+    )
     if fulfilment.merchant_id is not None:
         data = {
             "order_id": fulfilment.order_id,
@@ -189,6 +235,51 @@ async def get(session: AsyncSession, order_id: str) -> Fulfilment:
     if fulfilment is None:
         raise OrderNotFound(f"order {order_id} is not known")
     return fulfilment
+
+
+async def history_of(session: AsyncSession, order_id: str) -> list[HistoryEntry]:
+    return await repository.history_of(session, order_id)
+
+
+# --- the accept deadline ---------------------------------------------------------------------------
+
+
+async def expire_overdue(session: AsyncSession, limit: int) -> int:
+    """Take overdue orders from the merchants that let the accept window pass, and offer them to the next.
+
+    For each: the SLA miss is recorded against the merchant, the merchant is told (``order.cancelled``
+    webhook, reason ``accept_deadline_missed``) and never offered the order again, and the order is
+    dispatched anew (or is unplaceable). Rows are locked and skipped when another worker holds them, and
+    only ``dispatched`` rows past their deadline are taken, so running this twice (or on two replicas,
+    or again after a crash) handles each miss once. Returns how many orders it handled.
+    """
+    now = datetime.now(UTC)
+    overdue = await repository.overdue_for_accept(session, now, limit)
+    for fulfilment in overdue:
+        merchant_id = fulfilment.merchant_id
+        assert merchant_id is not None
+        assert fulfilment.accept_due_at is not None
+        await accountability.record_accept_miss(session, fulfilment, now)
+        fulfilment.expired_for = [*fulfilment.expired_for, merchant_id]
+        await session.flush()
+        await _record(
+            session,
+            fulfilment,
+            "accept_deadline_missed",
+            now,
+            merchant_id=merchant_id,
+            note=f"not accepted by {fulfilment.accept_due_at.isoformat()}",
+        )
+        data = {
+            "order_id": fulfilment.order_id,
+            "reason": "accept_deadline_missed",
+            "cancelled_at": now.isoformat(),
+        }
+        await webhooks.enqueue(
+            session, merchant_id, WebhookEventType.ORDER_CANCELLED, data, order_id=fulfilment.order_id
+        )
+        await dispatch(session, fulfilment, exhausted="accept_deadline_missed")
+    return len(overdue)
 
 
 async def list_page(
@@ -234,25 +325,32 @@ TRANSITIONS = {
 
 
 def merchant_view_status(fulfilment: Fulfilment, merchant_id: uuid.UUID) -> str:
-    return "rejected" if merchant_id in fulfilment.rejected_by else fulfilment.status
+    if merchant_id in fulfilment.rejected_by:
+        return "rejected"
+    if merchant_id in fulfilment.expired_for:
+        return "expired"
+    return fulfilment.status
 
 
 async def of_merchant(
     session: AsyncSession, order_id: str, merchant_id: uuid.UUID, *, for_update: bool = False
 ) -> Fulfilment:
-    """The order if it is (or was, before the merchant rejected it) this merchant's; 404 otherwise."""
+    """The order if it is (or was, before the merchant rejected it or let it lapse) this merchant's;
+    404 otherwise."""
     fulfilment = await repository.get(session, order_id, for_update=for_update)
     if fulfilment is None or (
-        fulfilment.merchant_id != merchant_id and merchant_id not in fulfilment.rejected_by
+        fulfilment.merchant_id != merchant_id
+        and merchant_id not in fulfilment.rejected_by
+        and merchant_id not in fulfilment.expired_for
     ):
         raise OrderNotFound(f"order {order_id} is not known")
     return fulfilment
 
 
-async def _step(
-    session: AsyncSession, order_id: str, merchant_id: uuid.UUID, action: str
-) -> tuple[Fulfilment, bool]:
-    """Apply ``action`` if legal; (order, False) when it already happened (an idempotent repeat)."""
+async def _step(session: AsyncSession, order_id: str, actor: Actor, action: str) -> tuple[Fulfilment, bool]:
+    """Apply ``action`` if legal and record who did it; (order, False) when it already happened (an
+    idempotent repeat, recorded once)."""
+    merchant_id = actor.merchant_id
     fulfilment = await of_merchant(session, order_id, merchant_id, for_update=True)
     transition = TRANSITIONS[action]
     if fulfilment.merchant_id == merchant_id and getattr(fulfilment, transition.stamp) is not None:
@@ -260,13 +358,18 @@ async def _step(
     current = merchant_view_status(fulfilment, merchant_id)
     if fulfilment.merchant_id != merchant_id or fulfilment.status not in transition.from_:
         raise IllegalTransition(f"cannot {action} an order that is {current}", status_now=current)
+    now = datetime.now(UTC)
     fulfilment.status = transition.to
-    setattr(fulfilment, transition.stamp, datetime.now(UTC))
+    setattr(fulfilment, transition.stamp, now)
+    await session.flush()
+    await _record(session, fulfilment, transition.to, now, actor=actor)
     return fulfilment, True
 
 
-async def accept(session: AsyncSession, order_id: str, merchant_id: uuid.UUID, data: Accept) -> Fulfilment:
-    fulfilment, changed = await _step(session, order_id, merchant_id, "accept")
+async def accept(session: AsyncSession, order_id: str, actor: Actor, data: Accept) -> Fulfilment:
+    actor.ensure_takes_orders()
+    merchant_id = actor.merchant_id
+    fulfilment, changed = await _step(session, order_id, actor, "accept")
     if changed:
         assert fulfilment.accepted_at is not None
         assert fulfilment.contract_id is not None
@@ -290,19 +393,21 @@ async def accept(session: AsyncSession, order_id: str, merchant_id: uuid.UUID, d
     return fulfilment
 
 
-async def reject(session: AsyncSession, order_id: str, merchant_id: uuid.UUID, data: Reject) -> Fulfilment:
+async def reject(session: AsyncSession, order_id: str, actor: Actor, data: Reject) -> Fulfilment:
     """The merchant declines: recorded, emitted, and the order goes to the next best merchant."""
+    actor.ensure_takes_orders()
+    merchant_id = actor.merchant_id
     fulfilment = await of_merchant(session, order_id, merchant_id, for_update=True)
     if merchant_id in fulfilment.rejected_by:
         return fulfilment
-    if fulfilment.status != FulfilmentStatus.DISPATCHED:
-        raise IllegalTransition(
-            f"cannot reject an order that is {fulfilment.status}", status_now=fulfilment.status
-        )
+    if fulfilment.merchant_id != merchant_id or fulfilment.status != FulfilmentStatus.DISPATCHED:
+        current = merchant_view_status(fulfilment, merchant_id)
+        raise IllegalTransition(f"cannot reject an order that is {current}", status_now=current)
     now = datetime.now(UTC)
     fulfilment.rejected_by = [*fulfilment.rejected_by, merchant_id]
     fulfilment.reason = data.reason
     await session.flush()
+    await _record(session, fulfilment, "rejected", now, actor=actor, note=data.reason)
     await _emit(
         session,
         MerchantOrderRejected(
@@ -317,17 +422,16 @@ async def reject(session: AsyncSession, order_id: str, merchant_id: uuid.UUID, d
     return fulfilment
 
 
-async def arrive(session: AsyncSession, order_id: str, merchant_id: uuid.UUID) -> Fulfilment:
-    fulfilment, _ = await _step(session, order_id, merchant_id, "arrive")
-    await session.flush()
+async def arrive(session: AsyncSession, order_id: str, actor: Actor) -> Fulfilment:
+    fulfilment, _ = await _step(session, order_id, actor, "arrive")
     return fulfilment
 
 
-async def start(session: AsyncSession, order_id: str, merchant_id: uuid.UUID) -> Fulfilment:
-    fulfilment, changed = await _step(session, order_id, merchant_id, "start")
+async def start(session: AsyncSession, order_id: str, actor: Actor) -> Fulfilment:
+    merchant_id = actor.merchant_id
+    fulfilment, changed = await _step(session, order_id, actor, "start")
     if changed:
         assert fulfilment.started_at is not None
-        await session.flush()
         await _emit(
             session,
             MerchantOrderInService(
@@ -340,10 +444,9 @@ async def start(session: AsyncSession, order_id: str, merchant_id: uuid.UUID) ->
     return fulfilment
 
 
-async def complete(
-    session: AsyncSession, order_id: str, merchant_id: uuid.UUID, data: Complete
-) -> Fulfilment:
-    fulfilment, changed = await _step(session, order_id, merchant_id, "complete")
+async def complete(session: AsyncSession, order_id: str, actor: Actor, data: Complete) -> Fulfilment:
+    merchant_id = actor.merchant_id
+    fulfilment, changed = await _step(session, order_id, actor, "complete")
     if changed:
         assert fulfilment.completed_at is not None
         photos = [str(p) for p in data.photos]
@@ -363,8 +466,9 @@ async def complete(
     return fulfilment
 
 
-async def fail(session: AsyncSession, order_id: str, merchant_id: uuid.UUID, data: Fail) -> Fulfilment:
-    fulfilment, changed = await _step(session, order_id, merchant_id, "fail")
+async def fail(session: AsyncSession, order_id: str, actor: Actor, data: Fail) -> Fulfilment:
+    merchant_id = actor.merchant_id
+    fulfilment, changed = await _step(session, order_id, actor, "fail")
     if changed:
         assert fulfilment.failed_at is not None
         fulfilment.reason = data.reason

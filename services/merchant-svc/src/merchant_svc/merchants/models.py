@@ -4,7 +4,20 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ARRAY, BigInteger, Date, DateTime, Float, ForeignKey, Integer, String, Text, Uuid, func
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    Uuid,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from merchant_svc.db import Base
@@ -37,8 +50,9 @@ class Merchant(Base):
     category: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
-    contact_name: Mapped[str | None] = mapped_column(String(80))
-    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    contact_name_cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
+    contact_phone_cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The contact person's name and phone: AES-GCM ciphertexts bound to the merchant (``pii``)."""
     city_codes: Mapped[list[str]] = mapped_column(ARRAY(String(16)))
     score: Mapped[float] = mapped_column(Float, server_default="80")
     """Dispatch score 0–100 from the scorecard (satisfaction, SLA hits, complaints)."""
@@ -67,12 +81,14 @@ class Contract(Base):
 
 
 class ApiKey(Base):
-    """A merchant's API key: only a SHA-256 of the key is kept; the key is shown once."""
+    """A merchant user's API key: only a SHA-256 of the key is kept; the key is shown once."""
 
     __tablename__ = "merchant_api_keys"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     merchant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("merchants.id"), index=True)
+    merchant_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("merchant_users.id"), index=True)
+    """Whose key it is; ``None`` only for keys issued before merchant users existed (they keep working)."""
     label: Mapped[str] = mapped_column(String(80))
     prefix: Mapped[str] = mapped_column(String(16))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)

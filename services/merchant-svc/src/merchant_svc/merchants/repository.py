@@ -4,12 +4,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from cheyou_kit.pagination import decode_cursor
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.fulfilments.models import OPEN_STATUSES, Fulfilment
 from merchant_svc.merchants.models import ApiKey, Contract, Merchant, MerchantStatus
-from merchant_svc.pagination import decode_cursor
+from merchant_svc.users.models import MerchantUser, MerchantUserStatus
 
 
 async def add(session: AsyncSession, row: Merchant | Contract | ApiKey) -> None:
@@ -31,11 +32,11 @@ async def list_page(
     query = select(Merchant).order_by(Merchant.created_at, Merchant.id).limit(limit + 1)
     if status is not None:
         query = query.where(Merchant.status == status)
-    if (after := decode_cursor(cursor)) is not None:
+    if (after := decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)) is not None:
         query = query.where(
             or_(
                 Merchant.created_at > after[0],
-                and_(Merchant.created_at == after[0], Merchant.id > uuid.UUID(after[1])),
+                and_(Merchant.created_at == after[0], Merchant.id > after[1]),
             )
         )
     return list((await session.execute(query)).scalars())
@@ -99,24 +100,32 @@ async def get_key(session: AsyncSession, key_id: uuid.UUID, *, for_update: bool 
     return await session.get(ApiKey, key_id, with_for_update=for_update)
 
 
-async def keys_of(session: AsyncSession, merchant_id: uuid.UUID) -> list[ApiKey]:
+async def keys_of(
+    session: AsyncSession, merchant_id: uuid.UUID, user_id: uuid.UUID | None = None
+) -> list[ApiKey]:
     query = select(ApiKey).where(ApiKey.merchant_id == merchant_id).order_by(ApiKey.created_at)
+    if user_id is not None:
+        query = query.where(ApiKey.merchant_user_id == user_id)
     return list((await session.execute(query)).scalars())
 
 
-async def key_by_hash(session: AsyncSession, key_hash: str, now: datetime) -> tuple[ApiKey, Merchant] | None:
-    """A key that is neither revoked nor expired, with its merchant."""
+async def key_by_hash(
+    session: AsyncSession, key_hash: str, now: datetime
+) -> tuple[ApiKey, Merchant, MerchantUser | None] | None:
+    """A key that is neither revoked nor expired and whose user (if any) is active, with its merchant."""
     query = (
-        select(ApiKey, Merchant)
+        select(ApiKey, Merchant, MerchantUser)
         .join(Merchant, Merchant.id == ApiKey.merchant_id)
+        .outerjoin(MerchantUser, MerchantUser.id == ApiKey.merchant_user_id)
         .where(
             ApiKey.key_hash == key_hash,
             ApiKey.revoked_at.is_(None),
             or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now),
+            or_(ApiKey.merchant_user_id.is_(None), MerchantUser.status == MerchantUserStatus.ACTIVE),
         )
     )
     row = (await session.execute(query)).first()
-    return (row[0], row[1]) if row else None
+    return (row[0], row[1], row[2]) if row else None
 
 
 async def touch_key(session: AsyncSession, key_id: uuid.UUID, now: datetime) -> None:

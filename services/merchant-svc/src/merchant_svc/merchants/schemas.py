@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from merchant_svc.merchants.models import Category, MerchantStatus
+from merchant_svc.users.models import MerchantRole
 
 CityCode = Annotated[str, Field(pattern=r"^[0-9]{6}$", description="GB/T 2260 city code, e.g. 350100")]
 PrivilegeId = Annotated[str, Field(min_length=1, max_length=64)]
@@ -28,8 +29,8 @@ class MerchantRead(BaseModel):
     category: Category
     status: MerchantStatus
     status_reason: str | None
-    contact_name: str | None
-    contact_phone: str | None
+    contact_name: str | None = Field(description="Masked: the family name only.")
+    contact_phone: str | None = Field(description="Masked: ``138****8000``.")
     city_codes: list[str]
     score: float
     created_at: datetime
@@ -76,11 +77,18 @@ class ApiKeyCreate(BaseModel):
     label: Annotated[str, Field(min_length=1, max_length=80)]
 
 
+class MerchantApiKeyCreate(ApiKeyCreate):
+    merchant_user_id: uuid.UUID | None = Field(
+        default=None, description="Whose key it is; without it, the merchant's integration user's."
+    )
+
+
 class ApiKeyRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
     merchant_id: uuid.UUID
+    merchant_user_id: uuid.UUID | None
     label: str
     prefix: str
     created_at: datetime
@@ -98,6 +106,12 @@ class ApiKeyVerify(BaseModel):
 
 
 class ApiKeyIdentity(BaseModel):
+    """What the gateway learns from a key (it reads ``merchant_id``, ``status`` and ``subject``)."""
+
     merchant_id: uuid.UUID
     name: str
     status: MerchantStatus
+    api_key_id: uuid.UUID
+    merchant_user_id: uuid.UUID | None
+    user_role: MerchantRole | None
+    subject: str = Field(description="The principal's subject: ``merchant-key:<api_key_id>``.")

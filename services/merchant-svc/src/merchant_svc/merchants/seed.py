@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from merchant_svc.merchants import repository, service
 from merchant_svc.merchants.models import Category, MerchantStatus
 from merchant_svc.merchants.schemas import ContractCreate, MerchantCreate
+from merchant_svc.pii import PiiCipher
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +79,13 @@ DEMO: list[tuple[MerchantCreate, ContractCreate]] = [
 ]
 
 
-async def seed_demo(session: AsyncSession) -> int:
+async def seed_demo(session: AsyncSession, cipher: PiiCipher) -> int:
     """Create the missing demo merchants (active, one contract each); returns how many were created."""
     created = 0
     for merchant_data, contract_data in DEMO:
         if await repository.get_by_name(session, merchant_data.name) is not None:
             continue
-        merchant = await service.create(session, merchant_data)
+        merchant = await service.create(session, cipher, merchant_data)
         await service.add_contract(session, merchant.id, contract_data)
         await service.change_status(session, merchant.id, MerchantStatus.ACTIVE, "demo merchant")
         created += 1
@@ -94,14 +95,15 @@ async def seed_demo(session: AsyncSession) -> int:
 class DemoSeed:
     """A start-up step: seeds the demo merchants, so ``make dev`` can dispatch Fuzhou orders at once."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: PiiCipher) -> None:
         self._sessions = sessions
+        self._cipher = cipher
 
     async def start(self) -> None:
         # Serialised across replicas by a transaction-scoped advisory lock on a fixed key.
         async with self._sessions() as session, session.begin():
             await repository.lock_seed(session)
-            created = await seed_demo(session)
+            created = await seed_demo(session, self._cipher)
         if created:
             log.info("seeded %d demo merchants", created)
 

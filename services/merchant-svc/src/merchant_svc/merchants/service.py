@@ -6,6 +6,7 @@ import base64
 import hashlib
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from cheyou_events import Envelope, add_event
@@ -14,11 +15,15 @@ from cheyou_kit.errors import Conflict, NotFound, Unauthorized
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.merchants import repository
-from merchant_svc.merchants.models import ApiKey, Contract, Merchant, MerchantStatus
-from merchant_svc.merchants.schemas import ContractCreate, MerchantCreate
+from merchant_svc.merchants.models import ApiKey, Category, Contract, Merchant, MerchantStatus
+from merchant_svc.merchants.schemas import ContractCreate, MerchantCreate, MerchantRead
+from merchant_svc.pii import PiiCipher, mask_name, mask_phone
+from merchant_svc.users.models import MerchantUser
 
 SOURCE = "merchant-svc"
 KEY_PREFIX = "cyk_"
+OWNER = "merchant"
+"""What a merchant's ciphertexts are bound to, with the merchant's id."""
 
 # Who may move to which status; a terminated merchant stays terminated.
 TRANSITIONS: dict[MerchantStatus, frozenset[MerchantStatus]] = {
@@ -59,20 +64,45 @@ class InvalidApiKey(Unauthorized):
     title = "The API key is not valid"
 
 
-async def create(session: AsyncSession, data: MerchantCreate) -> Merchant:
+async def create(session: AsyncSession, cipher: PiiCipher, data: MerchantCreate) -> Merchant:
     if await repository.get_by_name(session, data.name) is not None:
         raise MerchantNameTaken(f"name: {data.name!r} is taken", field="name")
+    merchant_id = uuid.uuid4()
     merchant = Merchant(
+        id=merchant_id,
         name=data.name,
         category=data.category,
         status=MerchantStatus.PENDING,
-        contact_name=data.contact_name,
-        contact_phone=data.contact_phone,
+        contact_name_cipher=cipher.encrypt(OWNER, merchant_id, "contact_name", data.contact_name)
+        if data.contact_name
+        else None,
+        contact_phone_cipher=cipher.encrypt(OWNER, merchant_id, "contact_phone", data.contact_phone)
+        if data.contact_phone
+        else None,
         city_codes=sorted(set(data.city_codes)),
     )
     await repository.add(session, merchant)
     await session.refresh(merchant)
     return merchant
+
+
+def read(cipher: PiiCipher, merchant: Merchant) -> MerchantRead:
+    """The merchant as shown anywhere: its contact's name and phone masked."""
+    name, phone = merchant.contact_name_cipher, merchant.contact_phone_cipher
+    return MerchantRead(
+        id=merchant.id,
+        name=merchant.name,
+        category=Category(merchant.category),
+        status=MerchantStatus(merchant.status),
+        status_reason=merchant.status_reason,
+        contact_name=mask_name(cipher.decrypt(OWNER, merchant.id, "contact_name", name)) if name else None,
+        contact_phone=mask_phone(cipher.decrypt(OWNER, merchant.id, "contact_phone", phone))
+        if phone
+        else None,
+        city_codes=merchant.city_codes,
+        score=merchant.score,
+        created_at=merchant.created_at,
+    )
 
 
 async def get(session: AsyncSession, merchant_id: uuid.UUID, *, for_update: bool = False) -> Merchant:
@@ -144,34 +174,40 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-async def issue_key(session: AsyncSession, merchant_id: uuid.UUID, label: str) -> tuple[ApiKey, str]:
-    """A new key ``cyk_<prefix>_<32 random bytes>``; only its SHA-256 is stored."""
+async def issue_key(
+    session: AsyncSession, merchant_id: uuid.UUID, user_id: uuid.UUID, label: str
+) -> tuple[ApiKey, str]:
+    """A new key ``cyk_<prefix>_<32 random bytes>`` for a user of the merchant; only its SHA-256 is stored."""
     merchant = await get(session, merchant_id)
     if merchant.status == MerchantStatus.TERMINATED:
         raise IllegalMerchantStatus("a terminated merchant gets no API key")
     prefix = secrets.token_hex(4)
     secret = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
     key = f"{KEY_PREFIX}{prefix}_{secret}"
-    api_key = ApiKey(merchant_id=merchant.id, label=label, prefix=prefix, key_hash=hash_key(key))
+    api_key = ApiKey(
+        merchant_id=merchant.id, merchant_user_id=user_id, label=label, prefix=prefix, key_hash=hash_key(key)
+    )
     await repository.add(session, api_key)
     await session.refresh(api_key)
     return api_key, key
 
 
-async def keys_of(session: AsyncSession, merchant_id: uuid.UUID) -> list[ApiKey]:
+async def keys_of(
+    session: AsyncSession, merchant_id: uuid.UUID, user_id: uuid.UUID | None = None
+) -> list[ApiKey]:
     await get(session, merchant_id)
-    return await repository.keys_of(session, merchant_id)
+    return await repository.keys_of(session, merchant_id, user_id)
 
 
-async def _key_of(session: AsyncSession, merchant_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey:
+async def key_of(session: AsyncSession, merchant_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey:
+    """One of the merchant's keys, locked for a change; 404 for another merchant's."""
     api_key = await repository.get_key(session, key_id, for_update=True)
     if api_key is None or api_key.merchant_id != merchant_id:
         raise ApiKeyNotFound(f"API key {key_id} is not known")
     return api_key
 
 
-async def revoke_key(session: AsyncSession, merchant_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey:
-    api_key = await _key_of(session, merchant_id, key_id)
+async def revoke_key(session: AsyncSession, api_key: ApiKey) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = datetime.now(UTC)
         await session.flush()
@@ -179,29 +215,35 @@ async def revoke_key(session: AsyncSession, merchant_id: uuid.UUID, key_id: uuid
 
 
 async def rotate_key(
-    session: AsyncSession, merchant_id: uuid.UUID, key_id: uuid.UUID, overlap: timedelta
+    session: AsyncSession, old: ApiKey, user_id: uuid.UUID, overlap: timedelta
 ) -> tuple[ApiKey, str]:
-    """A new key with the same label; the old one keeps working for ``overlap``, then expires."""
-    old = await _key_of(session, merchant_id, key_id)
+    """A successor for ``user_id`` with the same label; the old key keeps working for ``overlap``."""
     if old.revoked_at is not None:
-        raise ApiKeyRevoked(f"API key {key_id} is revoked; issue a new one instead")
+        raise ApiKeyRevoked(f"API key {old.id} is revoked; issue a new one instead")
     expires_at = datetime.now(UTC) + overlap
     if old.expires_at is None or old.expires_at > expires_at:
         old.expires_at = expires_at
-    return await issue_key(session, merchant_id, old.label)
+    return await issue_key(session, old.merchant_id, user_id, old.label)
 
 
-async def verify_key(session: AsyncSession, key: str) -> Merchant:
-    """The merchant a presented key belongs to; 401 for an unknown, revoked or expired key."""
+@dataclass(frozen=True)
+class Verified:
+    merchant: Merchant
+    api_key: ApiKey
+    user: MerchantUser | None
+
+
+async def verify_key(session: AsyncSession, key: str) -> Verified:
+    """Who a presented key belongs to; 401 for an unknown, revoked or expired key, or a disabled user's."""
     now = datetime.now(UTC)
     found = await repository.key_by_hash(session, hash_key(key), now) if key.startswith(KEY_PREFIX) else None
     if found is None:
         raise InvalidApiKey("the API key is unknown, revoked or expired")
-    api_key, merchant = found
+    api_key, merchant, user = found
     if merchant.status == MerchantStatus.TERMINATED:
         raise InvalidApiKey("the merchant's contract is terminated")
     await repository.touch_key(session, api_key.id, now)
-    return merchant
+    return Verified(merchant, api_key, user)
 
 
 async def set_score(session: AsyncSession, merchant_id: uuid.UUID, score: float) -> None:

@@ -5,10 +5,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from cheyou_kit.pagination import decode_cursor
 from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from merchant_svc.pagination import decode_cursor
 from merchant_svc.webhooks.models import Attempt, Delivery, Endpoint, EndpointSecret, Message
 from merchant_svc.webhooks.schemas import DeliveryStatus, EndpointStatus
 
@@ -111,7 +111,7 @@ async def list_messages(
         query = query.where(Message.merchant_id == merchant_id)
     if order_id is not None:
         query = query.where(Message.order_id == order_id)
-    if (after := decode_cursor(cursor)) is not None:
+    if (after := decode_cursor(cursor, datetime.fromisoformat, str)) is not None:
         query = query.where(
             or_(Message.created_at > after[0], and_(Message.created_at == after[0], Message.id > after[1]))
         )

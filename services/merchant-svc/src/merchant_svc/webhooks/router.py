@@ -6,11 +6,11 @@ from typing import Annotated
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Role
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, next_cursor
 from fastapi import APIRouter, Query, status
 
 from merchant_svc.access import OpsDep, OpsOrMerchantDep, ensure_merchant_access
 from merchant_svc.config import SettingsDep
-from merchant_svc.pagination import CursorQuery, LimitQuery, Page, encode_cursor
 from merchant_svc.webhooks import service
 from merchant_svc.webhooks.models import Message
 from merchant_svc.webhooks.schemas import (
@@ -185,10 +185,9 @@ async def list_messages(
     rows = await service.list_messages(
         session, merchant_id=merchant_id, order_id=order_id, cursor=cursor, limit=limit
     )
-    last = rows[limit - 1] if len(rows) > limit else None
     return Page(
         items=[_message(m) for m in rows[:limit]],
-        next_cursor=encode_cursor(last.created_at, last.id) if last else None,
+        next_cursor=next_cursor(rows, limit, lambda m: (m.created_at, m.id)),
     )
 
 
