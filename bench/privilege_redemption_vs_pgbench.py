@@ -79,6 +79,8 @@ async def service_run(
                     json={
                         "name": "洗车券",
                         "kind": "coupon",
+                        "merchant_id": "M-BENCH",
+                        "coupon_batch_id": "CB-BENCH",
                         "tier_prices": {"ordinary": 10},
                         "stock": 5_000_000,
                     },
@@ -116,6 +118,49 @@ async def service_run(
     return done / elapsed, pct(latencies, 0.5), pct(latencies, 0.99), errors, cpu * 1000 / max(done, 1)
 
 
+async def statements_per_redemption(infra: Infra) -> list[str]:
+    """The statements one redemption sends (BEGIN and COMMIT included), counted in-process with
+    SQLAlchemy's engine events on a service app of its own (relay and consumer off)."""
+    import tempfile
+
+    from cheyou_kit.identity import Role
+    from cheyou_kit.testing import Identities, app_client, migrated_database
+    from privilege_harness import SERVICE_ROOT
+    from privilege_svc.config import Settings
+    from privilege_svc.main import create_app
+    from sqlalchemy import event
+
+    url = await migrated_database(infra.postgres_dsn, SERVICE_ROOT, "privilege_bench_count")
+    identities = Identities(Path(tempfile.mkdtemp(prefix="cheyou-bench-keys-")))
+    settings = Settings.model_validate(
+        {
+            **infra.env(),
+            "database_url": url,
+            "INTERNAL_TOKEN_PUBLIC_KEY_FILE": str(identities.public_key_file),
+            "OTEL_ENABLED": False,
+            "consumers_enabled": False,
+        }
+    )
+    [member_id] = await seed_members(url, 1, 1000)
+    app = create_app(settings)
+    sent: list[str] = []
+    async with app_client(app) as client:
+        response = await client.post(
+            "/api/v1/rewards",
+            json={"name": "x", "kind": "service", "tier_prices": {"ordinary": 10}, "stock": 10},
+            headers=identities.headers("privilege-svc", Role.OPS, staff_id="ops1"),
+        )
+        path = f"/api/v1/rewards/{response.json()['id']}/redemptions"
+        headers = identities.headers("privilege-svc", Role.MEMBER, member_id=member_id)
+        await client.post(path, headers=headers)  # warm: the first one also loads the catalogue caches
+        engine = app.state.resources.engine.sync_engine
+        event.listen(engine, "begin", lambda _: sent.append("BEGIN"))
+        event.listen(engine, "commit", lambda _: sent.append("COMMIT"))
+        event.listen(engine, "before_cursor_execute", lambda *a: sent.append(" ".join(a[2].split())[:70]))
+        assert (await client.post(path, headers=headers)).status_code == 201
+    return sent
+
+
 def load_average() -> str:
     return " / ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -126,9 +171,12 @@ async def main() -> None:
     )
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--label", default="", help="appended to the results section's title")
     args = parser.parse_args()
     with infrastructure() as infra:
         print(machine())  # noqa: T201
+        statements = await statements_per_redemption(infra)
+        print(f"{len(statements)} statements per redemption: {statements}")  # noqa: T201
         load_before = load_average()
         tps, pg_latency = await asyncio.to_thread(pgbench, infra, args.clients, args.seconds)
         print(f"pgbench -N: {tps:,.0f} tps, latency {pg_latency:.1f} ms")  # noqa: T201
@@ -156,7 +204,8 @@ async def main() -> None:
         f"| {quiet[4]:.1f} ms |",
     ]
     write_section(
-        "Points redemption vs pgbench (`bench/privilege_redemption_vs_pgbench.py`)",
+        "Points redemption vs pgbench (`bench/privilege_redemption_vs_pgbench.py`)"
+        + (f" — {args.label}" if args.label else ""),
         "\n".join(
             [
                 f"**Date** 2026-11-25. **Machine** {machine()}. Broker {infra.broker}.",
@@ -169,6 +218,11 @@ async def main() -> None:
                 *rows,
                 "",
                 f"Errors (non-201) during the service runs: {own[3]}, {hot[3]}, {two[3]}, {quiet[3]}.",
+                "",
+                f"Statements one redemption sends ({len(statements)}, BEGIN and COMMIT included; the",
+                "connection pool's pre-ping comes on top):",
+                "",
+                *(f"1. `{statement}`" for statement in statements),
             ]
         ),
     )

@@ -1,7 +1,13 @@
 """privilege-svc: the app factory (``uvicorn privilege_svc.main:create_app --factory``)."""
 
 from cheyou_events import Handler
-from cheyou_events.catalogue.member import MemberVerified, TierChanged
+from cheyou_events.catalogue.member import (
+    MemberPolicyChanged,
+    MemberProfileChanged,
+    MemberRegistered,
+    MemberVerified,
+    TierChanged,
+)
 from cheyou_events.catalogue.merchant import (
     MerchantOrderAccepted,
     MerchantOrderCompleted,
@@ -31,7 +37,10 @@ from privilege_svc.usage.router import router as usage_router
 
 HANDLERS: dict[str, Handler] = {
     TierChanged.event_type: members_handlers.on_tier_changed,
+    MemberProfileChanged.event_type: members_handlers.on_profile_changed,
     MemberVerified.event_type: points_handlers.on_member_verified,
+    MemberRegistered.event_type: points_handlers.on_member_registered,
+    MemberPolicyChanged.event_type: points_handlers.on_policy_changed,
     MerchantOrderAccepted.event_type: orders_handlers.on_accepted,
     MerchantOrderInService.event_type: orders_handlers.on_in_service,
     MerchantOrderCompleted.event_type: orders_handlers.on_completed,

@@ -7,13 +7,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from cheyou_events import Envelope
 from cheyou_events.catalogue.fields import Tier
+from cheyou_events.catalogue.member import MemberProfileChanged
 from cheyou_kit.identity import Role
-from cheyou_kit.testing import Identities
+from cheyou_kit.testing import Identities, eventually, publish
+from privilege_svc.config import Settings
+from privilege_svc.members import service as members
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 AUDIENCE = "privilege-svc"
 NewMember = Callable[..., Awaitable[str]]
 Emitted = Callable[..., Awaitable[list[dict[str, Any]]]]
+Sessions = async_sessionmaker[AsyncSession]
 
 
 def ops(identities: Identities) -> dict[str, str]:
@@ -33,7 +39,6 @@ async def activity(client: httpx.AsyncClient, identities: Identities, **fields: 
         "starts_at": starts.isoformat(),
         "ends_at": (starts + timedelta(hours=3)).isoformat(),
         "capacity": 2,
-        "interests": ["photography"],
         **fields,
     }
     response = await client.post("/api/v1/activities", json=body, headers=ops(identities))
@@ -255,3 +260,77 @@ class TestStats:
         [row] = body["activities"]
         assert (row["seats_taken"], row["waitlisted"], row["attended_people"]) == (4, 1, 2)
         assert body["participations"] == 2
+
+
+async def interested_in(sessions: Sessions, member_id: str, *interests: str) -> None:
+    """The member's interests as member-svc's ``member.profile_changed`` announced them."""
+    async with sessions() as session, session.begin():
+        await members.apply_profile(session, profile(member_id, list(interests)))
+
+
+def profile(member_id: str, interests: list[str]) -> MemberProfileChanged:
+    return MemberProfileChanged(
+        member_id=member_id, interests=interests, join_channel="wechat", changed_at=datetime.now(UTC)
+    )
+
+
+class TestTargeting:
+    async def test_interests_announced_by_member_svc_open_an_activity_for_them(
+        self,
+        client: httpx.AsyncClient,
+        identities: Identities,
+        new_member: NewMember,
+        service_settings: Settings,
+    ) -> None:
+        event = await activity(client, identities, interests=["photography", "self_drive"])
+        member_id = await new_member()
+        before = await sign_up(client, identities, event["id"], member_id)
+
+        await publish(
+            service_settings.kafka_bootstrap_servers,
+            Envelope.new(profile(member_id, ["photography", "fishing"]), source="member-svc"),
+        )
+
+        async def admitted() -> httpx.Response | None:
+            response = await sign_up(client, identities, event["id"], member_id)
+            return response if response.status_code == 201 else None
+
+        assert before.status_code == 422
+        assert before.json()["type"].endswith("/activity-not-for-interests")
+        assert (await eventually(admitted)).json()["status"] == "confirmed"
+
+    async def test_a_refused_sign_up_writes_nothing(
+        self, client: httpx.AsyncClient, identities: Identities, new_member: NewMember, committed: Sessions
+    ) -> None:
+        event = await activity(client, identities, interests=["photography"])
+        member_id = await new_member()
+        await interested_in(committed, member_id, "fitness")
+
+        response = await sign_up(client, identities, event["id"], member_id)
+        signups = await client.get(f"/api/v1/activities/{event['id']}/signups", headers=ops(identities))
+
+        assert response.status_code == 422
+        assert signups.json()["items"] == []
+
+    async def test_a_member_lists_only_the_activities_aimed_at_them(
+        self, client: httpx.AsyncClient, identities: Identities, new_member: NewMember, committed: Sessions
+    ) -> None:
+        member_id = await new_member(Tier.THREE_STAR)
+        await interested_in(committed, member_id, "photography")
+        for_all = await activity(client, identities)
+        for_photographers = await activity(client, identities, interests=["photography", "movie"])
+        for_stars = await activity(client, identities, target_tiers=["three_star"], interests=["photography"])
+        for_anglers = await activity(client, identities, interests=["fishing"])
+        for_five_stars = await activity(client, identities, target_tiers=["five_star"])
+
+        listed = await client.get("/api/v1/activities?limit=200", headers=as_member(identities, member_id))
+        hidden = await client.get(
+            f"/api/v1/activities/{for_anglers['id']}", headers=as_member(identities, member_id)
+        )
+        staff = await client.get("/api/v1/activities?limit=200", headers=ops(identities))
+
+        ids = {a["id"] for a in listed.json()["items"]}
+        assert {for_all["id"], for_photographers["id"], for_stars["id"]} <= ids
+        assert not {for_anglers["id"], for_five_stars["id"]} & ids
+        assert hidden.status_code == 404
+        assert {for_anglers["id"], for_five_stars["id"]} <= {a["id"] for a in staff.json()["items"]}

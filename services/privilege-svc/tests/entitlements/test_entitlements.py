@@ -2,18 +2,22 @@
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from cheyou_events import Envelope
 from cheyou_events.catalogue.fields import Tier
-from cheyou_events.catalogue.member import TierChanged
+from cheyou_events.catalogue.member import MemberPolicyChanged, TierChanged
 from cheyou_kit.identity import Role
-from cheyou_kit.testing import Identities, publish
+from cheyou_kit.testing import Identities, eventually, publish
 from privilege_svc.config import Settings
+from privilege_svc.entitlements import service as entitlements
 from privilege_svc.entitlements.service import period_bounds
+from privilege_svc.members import service as members
+from privilege_svc.privileges import service as privileges
+from sqlalchemy.ext.asyncio import AsyncSession
 
 NewMember = Callable[..., Awaitable[str]]
 Emitted = Callable[..., Awaitable[list[dict[str, Any]]]]
@@ -151,3 +155,71 @@ class TestPeriodBounds:
 
     def test_a_monthly_quota_resets_on_the_first(self) -> None:
         assert period_bounds("month", None, date(2026, 12, 9)) == (date(2026, 12, 1), date(2027, 1, 1))
+
+
+def policy(member_id: str, starts_on: date, *, status: str = "active", line: str = "commercial") -> Any:
+    return MemberPolicyChanged(
+        member_id=member_id,
+        policy_no=f"P-{uuid.uuid4().hex[:8]}",
+        change="issued",
+        line=line,  # type: ignore[arg-type]
+        status=status,  # type: ignore[arg-type]
+        premium_fen=400_000,
+        starts_on=starts_on,
+        ends_on=starts_on.replace(year=starts_on.year + 1) - timedelta(days=1),
+        changed_at=datetime.now(UTC),
+    )
+
+
+class TestPolicyYear:
+    async def test_quotas_run_from_the_policy_start_announced_by_member_svc(
+        self,
+        client: httpx.AsyncClient,
+        identities: Identities,
+        service_settings: Settings,
+        new_member: NewMember,
+    ) -> None:
+        member_id = await new_member(Tier.THREE_STAR)
+        starts_on = datetime.now(UTC).date() - timedelta(days=100)
+        headers = identities.headers(AUDIENCE, Role.MEMBER, member_id=member_id)
+
+        await publish(
+            service_settings.kafka_bootstrap_servers,
+            Envelope.new(policy(member_id, starts_on), source="member-svc"),
+        )
+
+        async def anchored() -> dict[str, Any] | None:
+            items = (await client.get(f"/api/v1/entitlements/{member_id}", headers=headers)).json()["items"]
+            driving = next(e for e in items if e["privilege_code"] == "after_drinking_driving")
+            return driving if driving["period_start"] == starts_on.isoformat() else None
+
+        driving = await eventually(anchored)
+        assert driving["period_end"] == period_bounds("year", starts_on, starts_on)[1].isoformat()
+
+    async def test_the_quota_resets_on_the_policy_anniversary_not_on_new_year(
+        self, session: AsyncSession
+    ) -> None:
+        member_id = str(uuid.uuid4())
+        await members.project_tier(session, member_id, Tier.THREE_STAR, datetime(2026, 1, 10, tzinfo=UTC))
+        await members.apply_policy_change(session, policy(member_id, date(2026, 3, 15)))
+        terms = await privileges.terms_of(session, "after_drinking_driving", Tier.THREE_STAR)
+        assert terms is not None
+        for _ in range(2):
+            await entitlements.reserve_quota(session, member_id, terms, date(2026, 3, 15))
+
+        def left(views: list[entitlements.EntitlementView]) -> int | None:
+            return next(v.remaining for v in views if v.privilege.code == "after_drinking_driving")
+
+        _, in_january = await entitlements.entitlements_for(session, member_id, today=date(2027, 1, 5))
+        _, on_anniversary = await entitlements.entitlements_for(session, member_id, today=date(2027, 3, 15))
+        assert (left(in_january), left(on_anniversary)) == (0, 2)
+
+    async def test_a_lapsed_policy_no_longer_anchors_the_year(self, session: AsyncSession) -> None:
+        member_id = str(uuid.uuid4())
+        await members.project_tier(session, member_id, Tier.THREE_STAR, datetime(2026, 1, 10, tzinfo=UTC))
+        await members.apply_policy_change(session, policy(member_id, date(2026, 3, 15), status="lapsed"))
+        await members.apply_policy_change(session, policy(member_id, date(2026, 6, 1), line="compulsory"))
+
+        _, views = await entitlements.entitlements_for(session, member_id, today=date(2026, 11, 25))
+
+        assert {v.period_start for v in views if v.terms.period == "year"} == {date(2026, 6, 1)}

@@ -432,6 +432,23 @@ class TestRate:
         [rated] = await emitted("cheyou.privilege.order_rated.v1", member.id)
         assert (rated["merchant_id"], rated["stars"], rated["comment"]) == (MERCHANT, 5, "准时")
 
+    async def test_completing_and_rating_an_order_earn_points_once_each(
+        self, member_at: MemberAt, committed: async_sessionmaker[AsyncSession]
+    ) -> None:
+        member = await member_at(Tier.THREE_STAR)
+        order_id = await completed_order(member, committed)
+
+        for stars in (5, 4):
+            await member.client.post(
+                f"/api/v1/orders/{order_id}/rating", json={"stars": stars}, headers=member.headers
+            )
+        entries = await member.client.get(f"/api/v1/points/{member.id}/entries", headers=member.headers)
+
+        assert [(e["reason"], e["points"], e["reference_id"]) for e in entries.json()["items"]] == [
+            ("order_rating", 5, order_id),
+            ("order_reward", 10, order_id),
+        ]
+
     async def test_stars_out_of_range_are_refused(
         self, member_at: MemberAt, committed: async_sessionmaker[AsyncSession]
     ) -> None:

@@ -17,8 +17,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 AUDIENCE = "privilege-svc"
+MERCHANT = "M-1001"
+BATCH = "CB-2026-11"
 NewMember = Callable[..., Awaitable[str]]
 Sessions = async_sessionmaker[AsyncSession]
+Emitted = Callable[..., Awaitable[list[dict[str, Any]]]]
 
 
 def ops(identities: Identities) -> dict[str, str]:
@@ -39,8 +42,10 @@ async def create(
     client: httpx.AsyncClient, identities: Identities, path: str = "/api/v1/rewards", **fields: Any
 ) -> dict[str, Any]:
     body = {
-        "name": "车载香薰",
+        "name": "洗车券",
         "kind": "coupon",
+        "merchant_id": MERCHANT,
+        "coupon_batch_id": BATCH,
         "tier_prices": {"ordinary": 100, "three_star": 80},
         "stock": 10,
         **fields,
@@ -207,7 +212,7 @@ class TestRedeem:
         self, client: httpx.AsyncClient, identities: Identities, new_member: NewMember, committed: Sessions
     ) -> None:
         [member_id] = await funded_members(new_member, committed, 1, 500)
-        reward = await create(client, identities, kind="goods")
+        reward = await create(client, identities, kind="goods", coupon_batch_id=None)
 
         response = await client.post(
             f"/api/v1/rewards/{reward['id']}/redemptions", headers=member_headers(identities, member_id)
@@ -284,12 +289,91 @@ class TestRedeem:
         assert await balance(client, identities, member_id) == 900
 
 
+class TestCoupons:
+    async def test_redeeming_a_coupon_tells_merchant_svc_which_batch_to_issue_from(
+        self,
+        client: httpx.AsyncClient,
+        identities: Identities,
+        new_member: NewMember,
+        committed: Sessions,
+        emitted: Emitted,
+    ) -> None:
+        [member_id] = await funded_members(new_member, committed, 1, 500)
+        coupon = await create(client, identities)
+
+        response = await client.post(
+            f"/api/v1/rewards/{coupon['id']}/redemptions", headers=member_headers(identities, member_id)
+        )
+
+        assert response.status_code == 201
+        assert (coupon["merchant_id"], coupon["coupon_batch_id"]) == (MERCHANT, BATCH)
+        [redeemed] = await emitted("cheyou.privilege.reward_redeemed.v1", member_id)
+        assert redeemed == {
+            "redemption_id": response.json()["id"],
+            "reward_id": coupon["id"],
+            "member_id": member_id,
+            "reward_name": "洗车券",
+            "kind": "coupon",
+            "points": 100,
+            "flash_sale": False,
+            "merchant_id": MERCHANT,
+            "coupon_batch_id": BATCH,
+            "redeemed_at": redeemed["redeemed_at"],
+        }
+
+    async def test_goods_name_no_coupon_batch_in_the_event(
+        self,
+        client: httpx.AsyncClient,
+        identities: Identities,
+        new_member: NewMember,
+        committed: Sessions,
+        emitted: Emitted,
+    ) -> None:
+        [member_id] = await funded_members(new_member, committed, 1, 500)
+        goods = await create(client, identities, kind="goods", merchant_id=None, coupon_batch_id=None)
+
+        await client.post(
+            f"/api/v1/rewards/{goods['id']}/redemptions",
+            json={"delivery_address": "福州市鼓楼区五四路 1 号"},
+            headers=member_headers(identities, member_id),
+        )
+
+        [redeemed] = await emitted("cheyou.privilege.reward_redeemed.v1", member_id)
+        assert (redeemed["kind"], redeemed["coupon_batch_id"]) == ("goods", None)
+
+    @pytest.mark.parametrize(
+        ("fields", "wrong"),
+        [
+            ({"coupon_batch_id": None}, "coupon_batch_id"),
+            ({"merchant_id": None}, "coupon_batch_id"),
+            ({"kind": "goods"}, "coupon_batch_id"),
+        ],
+    )
+    async def test_a_coupon_without_its_batch_or_a_batch_on_goods_is_refused(
+        self, client: httpx.AsyncClient, identities: Identities, fields: dict[str, Any], wrong: str
+    ) -> None:
+        body = {
+            "name": "洗车券",
+            "kind": "coupon",
+            "merchant_id": MERCHANT,
+            "coupon_batch_id": BATCH,
+            "tier_prices": {"ordinary": 1},
+            "stock": 1,
+            **fields,
+        }
+
+        response = await client.post("/api/v1/rewards", json=body, headers=ops(identities))
+
+        assert response.status_code == 422
+        assert wrong in response.json()["detail"]
+
+
 class TestUpdateRedemption:
     async def test_goods_are_shipped_then_delivered(
         self, client: httpx.AsyncClient, identities: Identities, new_member: NewMember, committed: Sessions
     ) -> None:
         [member_id] = await funded_members(new_member, committed, 1, 500)
-        reward = await create(client, identities, kind="goods")
+        reward = await create(client, identities, kind="goods", coupon_batch_id=None)
         redemption = (
             await client.post(
                 f"/api/v1/rewards/{reward['id']}/redemptions",
@@ -356,7 +440,7 @@ class TestListRewards:
     ) -> None:
         response = await client.post(
             "/api/v1/rewards",
-            json={"name": "x", "kind": "coupon", "tier_prices": {"ordinary": 1}, "stock": 1},
+            json={"name": "x", "kind": "service", "tier_prices": {"ordinary": 1}, "stock": 1},
             headers=identities.headers(AUDIENCE, Role.MEMBER, member_id=uuid.uuid4()),
         )
 
@@ -367,7 +451,7 @@ class TestListRewards:
 async def test_bad_reward_input_names_the_field(
     client: httpx.AsyncClient, identities: Identities, field: str
 ) -> None:
-    body: dict[str, Any] = {"name": "x", "kind": "coupon", "tier_prices": {"ordinary": 1}, "stock": 1}
+    body: dict[str, Any] = {"name": "x", "kind": "service", "tier_prices": {"ordinary": 1}, "stock": 1}
     body[field] = -1 if field == "stock" else {"ordinary": 0}
 
     response = await client.post("/api/v1/rewards", json=body, headers=ops(identities))

@@ -135,6 +135,9 @@ class MemberPolicyChanged(MemberEvent):
     previous_policy_no: Id | None = None
     """With ``change == "renewed"``: the policy this one continues."""
     changed_at: AwareDatetime
+    restated: bool = False
+    """True when nothing changed now: member-svc restates a policy the member already held when they were
+    verified (``change`` is then the policy's last known change). Credit no renewal points for it."""
 
 
 class Vehicle(BaseModel):
@@ -156,3 +159,19 @@ class MemberVehiclesChanged(MemberEvent):
     member_id: Id
     vehicles: list[Vehicle]
     changed_at: AwareDatetime
+
+
+class TierDowngradeScheduled(MemberEvent):
+    """The member's contribution fell below their tier: a lower tier applies on ``effective_on`` unless it
+    recovers before then (warn the member; ``contribution_needed_fen`` more keeps the tier)."""
+
+    event_type: ClassVar[str] = "cheyou.member.tier_downgrade_scheduled.v1"
+
+    member_id: Id
+    from_tier: Tier
+    to_tier: Tier
+    contribution_fen: Fen
+    contribution_needed_fen: Fen | None = None
+    """How much more contribution keeps ``from_tier``; None when only an active policy keeps it."""
+    effective_on: date
+    scheduled_at: AwareDatetime

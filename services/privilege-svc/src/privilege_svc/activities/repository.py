@@ -4,11 +4,10 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, case, func, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.activities.models import Activity, ActivitySignup
-from privilege_svc.pagination import Position
 
 
 async def add(session: AsyncSession, item: Activity | ActivitySignup) -> None:
@@ -24,11 +23,26 @@ async def get(session: AsyncSession, activity_id: uuid.UUID, *, for_update: bool
 
 
 async def list_activities(
-    session: AsyncSession, *, open_only: bool, after: Position | None, limit: int
+    session: AsyncSession,
+    *,
+    open_only: bool = False,
+    tier: str | None = None,
+    interests: list[str] | None = None,
+    after: tuple[datetime, str] | None,
+    limit: int,
 ) -> Sequence[Activity]:
+    """With ``interests`` (a member's list): only activities targeting no tier or ``tier``, and no interest
+    or one of ``interests``."""
     statement = select(Activity)
     if open_only:
         statement = statement.where(Activity.status == "open")
+    if interests is not None:
+        no_tiers = func.cardinality(Activity.target_tiers) == 0
+        no_interests = func.cardinality(Activity.interests) == 0
+        for_tier = Activity.target_tiers.contains([tier]) if tier is not None else literal(False)
+        statement = statement.where(
+            or_(no_tiers, for_tier), or_(no_interests, Activity.interests.overlap(interests))
+        )
     if after is not None:
         statement = statement.where(
             tuple_(Activity.created_at, Activity.id) < tuple_(after[0], uuid.UUID(after[1]))
@@ -70,7 +84,7 @@ async def waitlist(session: AsyncSession, activity_id: uuid.UUID) -> Sequence[Ac
 
 
 async def list_signups(
-    session: AsyncSession, activity_id: uuid.UUID, after: Position | None, limit: int
+    session: AsyncSession, activity_id: uuid.UUID, after: tuple[datetime, str] | None, limit: int
 ) -> Sequence[ActivitySignup]:
     statement = select(ActivitySignup).where(ActivitySignup.activity_id == activity_id)
     if after is not None:

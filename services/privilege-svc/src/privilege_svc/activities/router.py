@@ -7,6 +7,7 @@ from typing import Annotated
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import BadRequest
 from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from privilege_svc.access import OPERATORS, STAFF_READERS, acting_member, actor, ensure_can_read_member
@@ -21,7 +22,6 @@ from privilege_svc.activities.schemas import (
     SignupRead,
     StatsRead,
 )
-from privilege_svc.pagination import Limit, Page, decode_cursor, next_cursor
 
 router = APIRouter(prefix="/activities", tags=["activities"])
 
@@ -43,15 +43,17 @@ async def create_activity(body: ActivityCreate, session: SessionDep, principal: 
 
 @router.get("", response_model=Page[ActivityRead])
 async def list_activities(
-    session: SessionDep, principal: PrincipalDep, cursor: str | None = None, limit: Limit = 50
+    session: SessionDep, principal: PrincipalDep, cursor: CursorQuery = None, limit: LimitQuery = 50
 ) -> Page[ActivityRead]:
-    """Activities, newest first (members see the open ones)."""
-    rows = await service.list_activities(
-        session, open_only=principal.role == Role.MEMBER, after=decode_cursor(cursor), limit=limit
-    )
+    """Activities, newest first (a member sees the open ones aimed at their tier and interests)."""
+    audience = None
+    if principal.role == Role.MEMBER:
+        audience = await service.audience_of(session, acting_member(principal))
+    after = decode_cursor(cursor, datetime.fromisoformat, str)
+    rows = await service.list_activities(session, audience=audience, after=after, limit=limit)
     return Page(
         items=[ActivityRead.model_validate(a) for a in rows[:limit]],
-        next_cursor=next_cursor([(a.created_at, str(a.id)) for a in rows], limit),
+        next_cursor=next_cursor(rows, limit, lambda a: (a.created_at, a.id)),
     )
 
 
@@ -86,10 +88,14 @@ async def participation_stats(
     )
 
 
-@router.get("/{activity_id}", response_model=ActivityRead, dependencies=[Depends(require_roles(*Role))])
-async def get_activity(activity_id: uuid.UUID, session: SessionDep) -> ActivityRead:
-    """One activity."""
-    return ActivityRead.model_validate(await service.get(session, activity_id))
+@router.get("/{activity_id}", response_model=ActivityRead)
+async def get_activity(activity_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> ActivityRead:
+    """One activity (a member sees only those aimed at them)."""
+    activity = await service.get(session, activity_id)
+    if principal.role == Role.MEMBER:
+        if not service.is_for(activity, await service.audience_of(session, acting_member(principal))):
+            raise service.ActivityNotFound(f"activity {activity_id} does not exist")
+    return ActivityRead.model_validate(activity)
 
 
 @router.post("/{activity_id}/signups", response_model=SignupRead, status_code=status.HTTP_201_CREATED)
@@ -109,14 +115,16 @@ async def sign_up(
 async def list_signups(
     activity_id: uuid.UUID,
     session: SessionDep,
-    cursor: str | None = None,
-    limit: Limit = 50,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
 ) -> Page[SignupRead]:
     """Staff: who signed up, newest first."""
-    rows = await service.list_signups(session, activity_id, decode_cursor(cursor), limit)
+    rows = await service.list_signups(
+        session, activity_id, decode_cursor(cursor, datetime.fromisoformat, str), limit
+    )
     return Page(
         items=[SignupRead.model_validate(s) for s in rows[:limit]],
-        next_cursor=next_cursor([(s.created_at, str(s.id)) for s in rows], limit),
+        next_cursor=next_cursor(rows, limit, lambda s: (s.created_at, s.id)),
     )
 
 

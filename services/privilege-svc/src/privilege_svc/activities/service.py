@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import io
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import qrcode
@@ -21,6 +22,7 @@ from privilege_svc.activities import repository
 from privilege_svc.activities.models import Activity, ActivitySignup
 from privilege_svc.activities.schemas import ActivityCreate, SignupCreate
 from privilege_svc.entitlements import service as entitlements
+from privilege_svc.members import service as members
 from privilege_svc.points import service as points
 
 SOURCE = "privilege-svc"
@@ -54,6 +56,11 @@ class AlreadySignedUp(Conflict):
 class NotForTier(Unprocessable):
     slug = "activity-not-for-tier"
     title = "The activity is for other tiers"
+
+
+class NotForInterests(Unprocessable):
+    slug = "activity-not-for-interests"
+    title = "The activity is for members with other interests"
 
 
 class InvalidCheckInCode(Unprocessable):
@@ -96,10 +103,48 @@ async def get(session: AsyncSession, activity_id: uuid.UUID, *, for_update: bool
     return activity
 
 
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Whom a member-facing list is for: activities that target no tier or this one, and no interest or
+    one of these."""
+
+    tier: str | None
+    interests: list[str]
+
+
+async def audience_of(session: AsyncSession, member_id: str) -> Audience:
+    tier = await members.tier_of(session, member_id)
+    return Audience(tier.value if tier else None, await members.interests_of(session, member_id))
+
+
+def _for_tier(activity: Activity, tier: str | None) -> bool:
+    return not activity.target_tiers or tier in activity.target_tiers
+
+
+def _for_interests(activity: Activity, interests: list[str]) -> bool:
+    return not activity.interests or bool(set(activity.interests) & set(interests))
+
+
+def is_for(activity: Activity, audience: Audience) -> bool:
+    return _for_tier(activity, audience.tier) and _for_interests(activity, audience.interests)
+
+
 async def list_activities(
-    session: AsyncSession, *, open_only: bool, after: tuple[datetime, str] | None, limit: int
+    session: AsyncSession, *, audience: Audience | None, after: tuple[datetime, str] | None, limit: int
 ) -> list[Activity]:
-    return list(await repository.list_activities(session, open_only=open_only, after=after, limit=limit))
+    """Every activity for staff (``audience`` None); for a member, the open ones aimed at them."""
+    if audience is None:
+        return list(await repository.list_activities(session, after=after, limit=limit))
+    return list(
+        await repository.list_activities(
+            session,
+            open_only=True,
+            tier=audience.tier,
+            interests=audience.interests,
+            after=after,
+            limit=limit,
+        )
+    )
 
 
 async def get_signup(session: AsyncSession, activity_id: uuid.UUID, signup_id: uuid.UUID) -> ActivitySignup:
@@ -153,9 +198,13 @@ async def sign_up(
     closes = activity.signup_closes_at or activity.starts_at
     if activity.status != "open" or now >= closes:
         raise ActivityClosed(f"activity {activity.id} is closed for sign-ups")
-    tier, _ = await entitlements.member_tier(session, member_id)
-    if activity.target_tiers and tier.value not in activity.target_tiers:
+    tier = await entitlements.member_tier(session, member_id)
+    if not _for_tier(activity, tier.value):
         raise NotForTier(f"activity {activity.id} is for {', '.join(activity.target_tiers)} members")
+    if not _for_interests(activity, await members.interests_of(session, member_id)):
+        raise NotForInterests(
+            f"activity {activity.id} is for members interested in {', '.join(activity.interests)}"
+        )
     if await repository.active_signup(session, activity.id, member_id) is not None:
         raise AlreadySignedUp(f"member {member_id} already has a place at activity {activity.id}")
     free = activity.capacity - await repository.seats_taken(session, activity.id)

@@ -76,11 +76,19 @@ def offered(terms: PrivilegeTerms, today: date) -> bool:
     return terms.valid_until is None or today <= terms.valid_until
 
 
-async def member_tier(session: AsyncSession, member_id: str) -> tuple[Tier, date | None]:
-    projected = await members.get_tier(session, member_id)
-    if projected is None:
+async def member_tier(session: AsyncSession, member_id: str) -> Tier:
+    tier = await members.tier_of(session, member_id)
+    if tier is None:
         raise MemberNotKnown(f"member {member_id} is not known")
-    return Tier(projected.tier), projected.year_starts_on
+    return tier
+
+
+async def member_tier_and_year(session: AsyncSession, member_id: str) -> tuple[Tier, date | None]:
+    """The member's tier and the anchor of their privilege year (see ``members.tier_and_year_anchor``)."""
+    found = await members.tier_and_year_anchor(session, member_id)
+    if found is None:
+        raise MemberNotKnown(f"member {member_id} is not known")
+    return found
 
 
 async def entitlements_for(
@@ -88,7 +96,7 @@ async def entitlements_for(
 ) -> tuple[Tier, list[EntitlementView]]:
     """Every privilege the member's tier offers today, with what is left of each quota."""
     today = today or datetime.now(UTC).date()
-    tier, year_starts_on = await member_tier(session, member_id)
+    tier, year_starts_on = await member_tier_and_year(session, member_id)
     catalogue = {p.code: p for p, _ in await privileges.list_privileges(session)}
     terms = [t for t in await privileges.current_terms(session, tier) if offered(t, today)]
     bounds = {t.privilege_code: period_bounds(t.period, year_starts_on, today) for t in terms}

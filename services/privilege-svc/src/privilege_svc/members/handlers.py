@@ -1,8 +1,8 @@
-"""Kafka entry points for ``member.events``."""
+"""Kafka entry points for ``member.events`` that only project (the earning ones are in ``points``)."""
 
 from __future__ import annotations
 
-from cheyou_events.catalogue.member import TierChanged
+from cheyou_events.catalogue.member import MemberProfileChanged, TierChanged
 from cheyou_events.envelope import Envelope
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,3 +15,8 @@ async def on_tier_changed(session: AsyncSession, event: Envelope[TierChanged]) -
     move = await service.apply_tier_change(session, event.data)
     if move is not None:
         await entitlements.announce_tier_change(session, move)
+
+
+async def on_profile_changed(session: AsyncSession, event: Envelope[MemberProfileChanged]) -> None:
+    """Keep the member's interests (activities can target them)."""
+    await service.apply_profile(session, event.data)

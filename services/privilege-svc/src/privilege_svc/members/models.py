@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, String
+from sqlalchemy import Date, DateTime, Index, Integer, String, Text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from privilege_svc.db import Base
@@ -17,5 +18,35 @@ class MemberTier(Base):
     tier: Mapped[str] = mapped_column(String(16))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     year_starts_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    """Anchor of the member's privilege year (quotas reset on its anniversary): the day the member
-    first held a tier (member-svc does not announce the policy start date yet)."""
+    """The day the member first held a tier: the privilege year's anchor until a policy of theirs is
+    known (``MemberPolicy``), when the policy year takes over."""
+
+
+class MemberPolicy(Base):
+    """One of the member's policies as ``member.policy_changed`` last described it (a small projection:
+    the privilege year follows the policy year, and renewals earn points)."""
+
+    __tablename__ = "member_policies"
+    __table_args__ = (Index("ix_member_policies_member", "member_id"),)
+
+    policy_no: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(64))
+    line: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    premium_fen: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MemberProfile(Base):
+    """What else privilege-svc follows of a member: who referred them, when they were verified (referral
+    points are due then) and their interests (activities target them)."""
+
+    __tablename__ = "member_profiles"
+
+    member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    referred_by_member_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    interests: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
+    interests_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

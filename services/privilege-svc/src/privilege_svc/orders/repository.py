@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.orders.models import OrderComplaint, ServiceOrder
-from privilege_svc.pagination import Position
 
 
 async def lock_idempotency_key(session: AsyncSession, member_id: str, key: str) -> None:
@@ -38,7 +38,11 @@ async def get(session: AsyncSession, order_id: uuid.UUID, *, for_update: bool = 
 
 
 async def list_orders(
-    session: AsyncSession, member_id: str | None, status: str | None, after: Position | None, limit: int
+    session: AsyncSession,
+    member_id: str | None,
+    status: str | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
 ) -> Sequence[ServiceOrder]:
     statement = select(ServiceOrder)
     if member_id is not None:

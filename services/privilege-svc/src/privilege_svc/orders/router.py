@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Principal, PrincipalDep, Role
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
 from fastapi import APIRouter, Header, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +22,6 @@ from privilege_svc.orders.schemas import (
     OrderStatus,
     RatingCreate,
 )
-from privilege_svc.pagination import Limit, Page, decode_cursor, next_cursor
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -51,8 +52,8 @@ async def list_orders(
     principal: PrincipalDep,
     member_id: str | None = None,
     status: OrderStatus | None = None,
-    cursor: str | None = None,
-    limit: Limit = 50,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
 ) -> Page[OrderRead]:
     """Order history, newest first: a member's own, or (staff) any member's."""
     if principal.role == Role.MEMBER:
@@ -61,10 +62,12 @@ async def list_orders(
         ensure_can_read_member(principal, member_id)
     else:
         ensure_can_read_member(principal, "")
-    rows = await service.list_orders(session, member_id, status, decode_cursor(cursor), limit)
+    rows = await service.list_orders(
+        session, member_id, status, decode_cursor(cursor, datetime.fromisoformat, str), limit
+    )
     return Page(
         items=[OrderRead.model_validate(o) for o in rows[:limit]],
-        next_cursor=next_cursor([(o.created_at, str(o.id)) for o in rows], limit),
+        next_cursor=next_cursor(rows, limit, lambda o: (o.created_at, o.id)),
     )
 
 

@@ -123,7 +123,7 @@ async def book(
                 )
             return existing
     privilege = await _bookable(session, body.privilege_code)
-    tier, year_starts_on = await entitlements.member_tier(session, member_id)
+    tier, year_starts_on = await entitlements.member_tier_and_year(session, member_id)
     day = (body.appointment_at or now).astimezone(UTC).date()
     terms = await privileges.terms_of(session, privilege.code, tier)
     if terms is None or not entitlements.offered(terms, day):

@@ -1,15 +1,54 @@
-"""Kafka entry points that earn points."""
+"""Kafka entry points that earn points (each credit is keyed by the event that earned it)."""
 
 from __future__ import annotations
 
-from cheyou_events.catalogue.member import MemberVerified
+from cheyou_events.catalogue.member import MemberPolicyChanged, MemberRegistered, MemberVerified
 from cheyou_events.envelope import Envelope
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from privilege_svc.members import service as members
+from privilege_svc.members.service import Referral
 from privilege_svc.points import service
 
 
 async def on_member_verified(session: AsyncSession, event: Envelope[MemberVerified]) -> None:
-    """Welcome points, once per member whatever the number of deliveries."""
+    """Welcome points for the member and, when someone referred them, referral points for the referrer:
+    each once per member whatever the number of deliveries."""
     member_id = event.data.member_id
     await service.award(session, "welcome", member_id, f"welcome:{member_id}", now=event.data.verified_at)
+    await _credit_referral(session, await members.note_verified(session, event.data))
+
+
+async def on_member_registered(session: AsyncSession, event: Envelope[MemberRegistered]) -> None:
+    """Remember the referrer; they earn when the new member is verified (at once if that came first)."""
+    await _credit_referral(session, await members.note_referral(session, event.data))
+
+
+async def _credit_referral(session: AsyncSession, referral: Referral | None) -> None:
+    if referral is None:
+        return
+    await service.award(
+        session,
+        "referral",
+        referral.referrer_id,
+        f"referral:{referral.member_id}",
+        reference_id=referral.member_id,
+        now=referral.verified_at,
+    )
+
+
+async def on_policy_changed(session: AsyncSession, event: Envelope[MemberPolicyChanged]) -> None:
+    """Project the policy (the privilege year follows it); a renewal earns points by its premium, once
+    per policy."""
+    policy = event.data
+    await members.apply_policy_change(session, policy)
+    if policy.change == "renewed" and not policy.restated:  # restated: renewed before they joined
+        await service.award(
+            session,
+            "policy_renewal",
+            policy.member_id,
+            f"policy_renewal:{policy.policy_no}",
+            amount_fen=policy.premium_fen,
+            reference_id=policy.policy_no,
+            now=policy.changed_at,
+        )

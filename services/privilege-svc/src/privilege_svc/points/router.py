@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Principal, PrincipalDep, get_principal, require_roles
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
 from fastapi import APIRouter, Depends, Query, status
 
 from privilege_svc.access import OPERATORS, actor, ensure_can_read_member
-from privilege_svc.pagination import Limit, Page, decode_cursor, next_cursor
 from privilege_svc.points import service
 from privilege_svc.points.schemas import (
     AdjustmentCreate,
@@ -67,15 +68,17 @@ async def list_entries(
     member_id: str,
     session: SessionDep,
     principal: PrincipalDep,
-    cursor: str | None = None,
-    limit: Limit = 50,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
 ) -> Page[EntryRead]:
     """The member's ledger, newest first."""
     ensure_can_read_member(principal, member_id)
-    rows = await service.entries(session, member_id, decode_cursor(cursor), limit)
+    rows = await service.entries(
+        session, member_id, decode_cursor(cursor, datetime.fromisoformat, str), limit
+    )
     return Page(
         items=[EntryRead.model_validate(e) for e in rows[:limit]],
-        next_cursor=next_cursor([(e.created_at, str(e.id)) for e in rows], limit),
+        next_cursor=next_cursor(rows, limit, lambda e: (e.created_at, e.id)),
     )
 
 

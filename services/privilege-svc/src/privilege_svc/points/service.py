@@ -67,15 +67,11 @@ async def credit(
     await repository.lock_account(session, member_id)
     if source_key is not None and await repository.entry_by_source(session, source_key) is not None:
         return None
-    balance = await repository.change_account(
-        session, member_id, balance=points, qualifying=points if qualifying else 0, earned=points, at=now
-    )
     entry = PointsEntry(
         id=uuid.uuid4(),
         member_id=member_id,
         direction="credit",
         points=points,
-        balance_after=balance,
         reason=reason,
         rule_code=rule_code,
         source_key=source_key,
@@ -86,16 +82,8 @@ async def credit(
         created_at=now,
     )
     expires_at = now + timedelta(days=validity_days)
-    lot = PointsLot(
-        id=uuid.uuid4(),
-        member_id=member_id,
-        entry_id=entry.id,
-        points=points,
-        remaining=points,
-        earned_at=now,
-        expires_at=expires_at,
-    )
-    await repository.add_entry(session, entry, lot)
+    balance = await repository.record_credit(session, _columns(entry), uuid.uuid4(), expires_at)
+    entry.balance_after = balance
     await add_event(
         session,
         Envelope.new(
@@ -138,38 +126,57 @@ async def debit(
     if not account_locked:
         await repository.lock_account(session, member_id)
     lots = await repository.spendable_lots(session, member_id, now)
-    available = sum(lot.remaining for lot in lots)
+    available = sum(remaining for _, remaining in lots)
     if available < points:
         raise InsufficientPoints(f"points: {points} needed, {available} available", field="points")
     takes: list[tuple[uuid.UUID, int]] = []
     left = points
-    for lot in lots:
+    for lot_id, remaining in lots:
         if left == 0:
             break
-        take = min(lot.remaining, left)
-        takes.append((lot.id, take))
+        take = min(remaining, left)
+        takes.append((lot_id, take))
         left -= take
-    balance = await repository.change_account(session, member_id, balance=-points, at=now)
     entry = PointsEntry(
         id=uuid.uuid4(),
         member_id=member_id,
         direction="debit",
         points=points,
-        balance_after=balance,
         reason=reason,
         source_key=source_key,
         reference_id=reference_id,
+        qualifying=False,
         actor=actor,
         note=note,
         created_at=now,
     )
-    await repository.add_entry(session, entry)
-    await repository.take_from_lots(session, entry.id, takes)
+    entry.balance_after = await repository.record_debit(session, _columns(entry), takes)
     if events is not None:
         events.append(_debited_event(entry))
     else:
         await add_event(session, _debited_event(entry))
     return entry
+
+
+_ENTRY_COLUMNS = (
+    "id",
+    "member_id",
+    "points",
+    "reason",
+    "rule_code",
+    "source_key",
+    "reference_id",
+    "qualifying",
+    "actor",
+    "note",
+    "created_at",
+)
+
+
+def _columns(entry: PointsEntry) -> dict[str, Any]:
+    """The entry's values as the repository's one-statement credit and debit take them. The returned
+    entry is not added to the session: it is what was written, for the caller and the event."""
+    return {name: getattr(entry, name, None) for name in _ENTRY_COLUMNS}
 
 
 def _debited_event(entry: PointsEntry) -> Envelope[PointsDebited]:

@@ -5,10 +5,10 @@ from typing import Annotated
 from cheyou_events.catalogue.fields import Tier
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Principal, get_principal, require_roles
+from cheyou_kit.pagination import Page
 from fastapi import APIRouter, Depends
 
 from privilege_svc.access import OPERATORS, actor
-from privilege_svc.pagination import Page
 from privilege_svc.privileges import service
 from privilege_svc.privileges.schemas import PrivilegeRead, TermsRead, TermsUpdate
 

@@ -34,6 +34,8 @@ class Reward(Base):
     """``goods`` (delivered), ``service`` or ``coupon`` (a merchant's)."""
     description: Mapped[str] = mapped_column(Text)
     merchant_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    coupon_batch_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """A coupon's merchant-svc batch: ``reward_redeemed`` names it and merchant-svc issues the coupon."""
     tier_prices: Mapped[dict[str, int]] = mapped_column(JSONB)
     """Points price per tier; a tier that is absent cannot redeem it (the tier decides what points buy)."""
     stock: Mapped[int] = mapped_column(Integer)

@@ -3,17 +3,28 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from privilege_svc.pagination import Position
+from privilege_svc.members.models import MemberTier
 from privilege_svc.rewards.models import Redemption, Reward
 
 
 async def add_reward(session: AsyncSession, reward: Reward) -> None:
     session.add(reward)
     await session.flush()
+
+
+async def reward_and_tier(
+    session: AsyncSession, reward_id: uuid.UUID, member_id: str
+) -> tuple[Reward | None, str | None]:
+    """The reward and the tier privilege-svc holds for the member, in one query (the redeeming path)."""
+    tier = select(MemberTier.tier).where(MemberTier.member_id == member_id).scalar_subquery()
+    statement = select(Reward, tier).where(Reward.id == reward_id).execution_options(populate_existing=True)
+    row = (await session.execute(statement)).first()
+    return (None, None) if row is None else (row[0], row[1])
 
 
 async def get_reward(session: AsyncSession, reward_id: uuid.UUID) -> Reward | None:
@@ -27,7 +38,7 @@ async def list_rewards(
     visible_at: datetime | None,
     tier: str | None,
     flash_sale: bool | None,
-    after: Position | None,
+    after: tuple[datetime, str] | None,
     limit: int,
 ) -> Sequence[Reward]:
     statement = select(Reward)
@@ -48,13 +59,29 @@ async def list_rewards(
     return (await session.scalars(statement)).all()
 
 
-async def take_one(session: AsyncSession, reward_id: uuid.UUID) -> int | None:
-    """Decrement the stock if any is left; the remaining stock, or None when it was gone.
+_TAKE_ONE_AND_RECORD = text(
+    """
+    WITH unit AS (
+        UPDATE rewards SET stock = stock - 1 WHERE id = :reward_id AND stock > 0 RETURNING id
+    )
+    INSERT INTO redemptions (id, reward_id, member_id, tier, points, debit_entry_id, status, delivery_address,
+                             idempotency_key, request_fingerprint, created_at, updated_at)
+    SELECT :id, unit.id, :member_id, :tier, :points, :debit_entry_id, :status, :delivery_address,
+           :idempotency_key, :request_fingerprint, :created_at, :updated_at
+    FROM unit
+    RETURNING id
+    """
+)
 
-    The row lock this takes is held to the end of the transaction: concurrent redeemers queue here and
-    re-check ``stock > 0`` once the holder commits, so the stock never goes below zero."""
-    statement = text("UPDATE rewards SET stock = stock - 1 WHERE id = :id AND stock > 0 RETURNING stock")
-    return (await session.execute(statement, {"id": reward_id})).scalar_one_or_none()
+
+async def take_one_and_record(session: AsyncSession, redemption: dict[str, Any]) -> bool:
+    """One statement: take a unit if any is left and write the redemption that took it; False, with
+    nothing written, when the stock was gone.
+
+    The row lock the conditional UPDATE takes is held to the end of the transaction: concurrent
+    redeemers queue there and re-check ``stock > 0`` once the holder commits, so the stock never goes
+    below zero."""
+    return (await session.execute(_TAKE_ONE_AND_RECORD, redemption)).first() is not None
 
 
 async def stock_left(session: AsyncSession, reward_id: uuid.UUID) -> int | None:
@@ -85,11 +112,6 @@ async def count_for_member(session: AsyncSession, reward_id: uuid.UUID, member_i
     return int(await session.scalar(statement) or 0)
 
 
-async def add_redemption(session: AsyncSession, redemption: Redemption) -> None:
-    session.add(redemption)
-    await session.flush()
-
-
 async def get_redemption(
     session: AsyncSession, redemption_id: uuid.UUID, *, for_update: bool = False
 ) -> Redemption | None:
@@ -103,7 +125,7 @@ async def list_redemptions(
     session: AsyncSession,
     member_id: str | None,
     reward_id: uuid.UUID | None,
-    after: Position | None,
+    after: tuple[datetime, str] | None,
     limit: int,
 ) -> Sequence[Redemption]:
     statement = select(Redemption)

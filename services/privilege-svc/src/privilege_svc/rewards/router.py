@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
 from fastapi import APIRouter, Depends, Header, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.access import OPERATORS, acting_member, actor, ensure_can_read_member
 from privilege_svc.entitlements import service as entitlements
-from privilege_svc.pagination import Limit, Page, decode_cursor, next_cursor
 from privilege_svc.rewards import service
 from privilege_svc.rewards.gate import StockGate
 from privilege_svc.rewards.models import Reward
@@ -46,15 +47,19 @@ async def _page(
 ) -> Page[RewardRead]:
     tier: str | None = None
     if principal.role == Role.MEMBER:
-        tier = (await entitlements.member_tier(session, acting_member(principal)))[0].value
+        tier = (await entitlements.member_tier(session, acting_member(principal))).value
     else:
         ensure_can_read_member(principal, "")
     rows = await service.list_rewards(
-        session, tier=tier, flash_sale=flash_sale, after=decode_cursor(cursor), limit=limit
+        session,
+        tier=tier,
+        flash_sale=flash_sale,
+        after=decode_cursor(cursor, datetime.fromisoformat, str),
+        limit=limit,
     )
     return Page(
         items=[RewardRead.model_validate(r) for r in rows[:limit]],
-        next_cursor=next_cursor([(r.created_at, str(r.id)) for r in rows], limit),
+        next_cursor=next_cursor(rows, limit, lambda r: (r.created_at, r.id)),
     )
 
 
@@ -73,7 +78,7 @@ async def create_reward(body: RewardCreate, session: SessionDep, principal: Oper
 
 @router.get("", response_model=Page[RewardRead])
 async def list_rewards(
-    session: SessionDep, principal: PrincipalDep, cursor: str | None = None, limit: Limit = 50
+    session: SessionDep, principal: PrincipalDep, cursor: CursorQuery = None, limit: LimitQuery = 50
 ) -> Page[RewardRead]:
     """The mall: for a member, what their tier can redeem now; for staff, everything."""
     return await _page(session, principal, None, cursor, limit)
@@ -85,17 +90,19 @@ async def list_redemptions(
     principal: PrincipalDep,
     member_id: str | None = None,
     reward_id: uuid.UUID | None = None,
-    cursor: str | None = None,
-    limit: Limit = 50,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
 ) -> Page[RedemptionRead]:
     """Redemptions, newest first: a member's own, or (staff) anyone's."""
     if principal.role == Role.MEMBER:
         member_id = member_id or str(principal.member_id)
     ensure_can_read_member(principal, member_id or "")
-    rows = await service.list_redemptions(session, member_id, reward_id, decode_cursor(cursor), limit)
+    rows = await service.list_redemptions(
+        session, member_id, reward_id, decode_cursor(cursor, datetime.fromisoformat, str), limit
+    )
     return Page(
         items=[RedemptionRead.model_validate(r) for r in rows[:limit]],
-        next_cursor=next_cursor([(r.created_at, str(r.id)) for r in rows], limit),
+        next_cursor=next_cursor(rows, limit, lambda r: (r.created_at, r.id)),
     )
 
 
@@ -118,7 +125,7 @@ async def get_reward(reward_id: uuid.UUID, session: SessionDep, principal: Princ
     reward = await service.get(session, reward_id)
     tier = None
     if principal.role == Role.MEMBER:
-        tier = (await entitlements.member_tier(session, acting_member(principal)))[0].value
+        tier = (await entitlements.member_tier(session, acting_member(principal))).value
     _visible(reward, principal, tier)
     return RewardRead.model_validate(reward)
 
@@ -152,7 +159,7 @@ async def create_flash_sale(body: FlashSaleCreate, session: SessionDep, principa
 
 @flash_sales_router.get("", response_model=Page[RewardRead])
 async def list_flash_sales(
-    session: SessionDep, principal: PrincipalDep, cursor: str | None = None, limit: Limit = 50
+    session: SessionDep, principal: PrincipalDep, cursor: CursorQuery = None, limit: LimitQuery = 50
 ) -> Page[RewardRead]:
     """Flash sales, current and upcoming (for a member: those their tier can join)."""
     return await _page(session, principal, True, cursor, limit)

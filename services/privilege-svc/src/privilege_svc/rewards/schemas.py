@@ -16,6 +16,8 @@ class RewardCreate(BaseModel):
     kind: RewardKind
     description: Annotated[str, Field(max_length=2000)] = ""
     merchant_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    coupon_batch_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    """Coupons: the merchant-svc coupon batch each redemption issues a coupon from."""
     tier_prices: dict[Tier, Annotated[int, Field(ge=1)]]
     stock: Annotated[int, Field(ge=0, le=10_000_000)]
     per_member_limit: Annotated[int, Field(ge=1)] | None = None
@@ -26,6 +28,10 @@ class RewardCreate(BaseModel):
 
     @model_validator(mode="after")
     def _windows(self) -> RewardCreate:
+        if self.kind == "coupon" and (self.merchant_id is None or self.coupon_batch_id is None):
+            raise ValueError("coupon_batch_id: a coupon names its merchant and merchant-svc coupon batch")
+        if self.kind != "coupon" and self.coupon_batch_id is not None:
+            raise ValueError("coupon_batch_id: only coupons come from a coupon batch")
         if not self.tier_prices:
             raise ValueError("tier_prices: at least one tier must be able to redeem it")
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
@@ -50,6 +56,7 @@ class RewardRead(BaseModel):
     kind: RewardKind
     description: str
     merchant_id: str | None
+    coupon_batch_id: str | None
     tier_prices: dict[str, int]
     stock: int
     initial_stock: int

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cheyou_events import Envelope, add_events
+from cheyou_events.catalogue.fields import Tier
 from cheyou_events.catalogue.privilege import RewardRedeemed
 from cheyou_kit.errors import Conflict, NotFound, Unprocessable
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -81,6 +82,7 @@ async def create(session: AsyncSession, body: RewardCreate, *, flash_sale: bool,
         kind=body.kind,
         description=body.description,
         merchant_id=body.merchant_id,
+        coupon_batch_id=body.coupon_batch_id,
         tier_prices={tier.value: price for tier, price in body.tier_prices.items()},
         stock=body.stock,
         initial_stock=body.stock,
@@ -163,9 +165,8 @@ async def redeem(
         await repository.lock_idempotency_key(session, member_id, idempotency_key)
         if (done := await replay(session, member_id, reward_id, body, idempotency_key)) is not None:
             return done
-    reward = await get(session, reward_id)
+    reward, tier = await _reward_and_tier(session, reward_id, member_id)
     _check_window(reward, now)
-    tier, _ = await entitlements.member_tier(session, member_id)
     price = reward.tier_prices.get(tier.value)
     if price is None:
         raise NotForTier(f"reward {reward.id} is not offered to {tier} members")
@@ -177,8 +178,7 @@ async def redeem(
             raise LimitReached(f"at most {reward.per_member_limit} per member")
     redemption_id = uuid.uuid4()
     events: list[Envelope[Any]] = []
-    # The debit first (it refuses too few points before anything is written), the unit last: the
-    # reward's row is the one every redeemer waits for, so it is locked for as short a time as possible.
+    # The debit first: it refuses too few points before anything is written.
     entry = await points.debit(
         session,
         member_id,
@@ -190,8 +190,6 @@ async def redeem(
         account_locked=True,
         events=events,
     )
-    if await repository.take_one(session, reward.id) is None:
-        raise SoldOut(f"reward {reward.id} is sold out")
     redemption = Redemption(
         id=redemption_id,
         reward_id=reward.id,
@@ -201,12 +199,17 @@ async def redeem(
         debit_entry_id=entry.id,
         status="redeemed",
         delivery_address=body.delivery_address,
+        tracking_no=None,
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint(reward_id, body),
         created_at=now,
         updated_at=now,
     )
-    await repository.add_redemption(session, redemption)
+    # The unit last, in the statement that records the redemption: the reward's row is the one every
+    # redeemer waits for, so it is locked for as short a time as possible. ``redemption`` stays out of
+    # the session: it is what was written, returned to the caller.
+    if not await repository.take_one_and_record(session, _columns(redemption)):
+        raise SoldOut(f"reward {reward.id} is sold out")
     events.append(
         Envelope.new(
             RewardRedeemed(
@@ -218,6 +221,7 @@ async def redeem(
                 points=price,
                 flash_sale=reward.flash_sale,
                 merchant_id=reward.merchant_id,
+                coupon_batch_id=reward.coupon_batch_id,
                 redeemed_at=now,
             ),
             source=SOURCE,
@@ -225,6 +229,37 @@ async def redeem(
     )
     await add_events(session, events)
     return redemption
+
+
+async def _reward_and_tier(
+    session: AsyncSession, reward_id: uuid.UUID, member_id: str
+) -> tuple[Reward, Tier]:
+    reward, tier = await repository.reward_and_tier(session, reward_id, member_id)
+    if reward is None:
+        raise RewardNotFound(f"reward {reward_id} does not exist")
+    if tier is None:
+        raise entitlements.MemberNotKnown(f"member {member_id} is not known")
+    return reward, Tier(tier)
+
+
+_REDEMPTION_COLUMNS = (
+    "id",
+    "reward_id",
+    "member_id",
+    "tier",
+    "points",
+    "debit_entry_id",
+    "status",
+    "delivery_address",
+    "idempotency_key",
+    "request_fingerprint",
+    "created_at",
+    "updated_at",
+)
+
+
+def _columns(redemption: Redemption) -> dict[str, Any]:
+    return {name: getattr(redemption, name) for name in _REDEMPTION_COLUMNS}
 
 
 async def redeem_through_gate(

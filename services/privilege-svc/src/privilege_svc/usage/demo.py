@@ -81,7 +81,7 @@ async def seed_2014(session: AsyncSession) -> None:
         session,
         RewardCreate(
             name="2014 积分换购 (演示)",
-            kind="coupon",
+            kind="service",
             tier_prices=dict.fromkeys(tiers, 100),
             stock=REDEMPTIONS_2014,
         ),
