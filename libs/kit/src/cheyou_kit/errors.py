@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_BASE = "https://cheyou.dev/problems/"
@@ -122,6 +123,20 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(problem, headers=exc.headers)
 
 
+async def _on_pool_timeout(request: Request, exc: Exception) -> JSONResponse:
+    """Every database connection stayed busy for the pool's timeout: overload, not a bug — say so."""
+    log.warning(
+        "no database connection free for %s %s (%s): answering 503", request.method, request.url.path, exc
+    )
+    problem = {
+        "type": PROBLEM_BASE + "overloaded",
+        "title": "The service is overloaded; try again shortly",
+        "status": 503,
+        "instance": request.url.path,
+    }
+    return problem_response(problem, headers={"Retry-After": "1"})
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     problem = {
@@ -137,4 +152,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(PoolTimeout, _on_pool_timeout)
     app.add_exception_handler(Exception, _on_unexpected)

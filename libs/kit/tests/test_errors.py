@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import httpx
+from cheyou_kit.errors import Conflict, install_problem_handlers
+from fastapi import FastAPI
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+
+def _app() -> FastAPI:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/busy")
+    async def busy() -> None:
+        raise PoolTimeout("QueuePool limit of size 10 overflow 10 reached, connection timed out")
+
+    @app.get("/conflict")
+    async def conflict() -> None:
+        raise Conflict("the seat was taken", seat="12A")
+
+    @app.get("/broken")
+    async def broken() -> None:
+        raise RuntimeError("a bug")
+
+    return app
+
+
+async def _get(path: str) -> httpx.Response:
+    transport = httpx.ASGITransport(app=_app(), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        return await client.get(path)
+
+
+async def test_an_exhausted_connection_pool_is_a_503_with_retry_after() -> None:
+    response = await _get("/busy")
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"].endswith("/overloaded")
+
+
+async def test_a_domain_error_is_a_problem_with_its_extensions() -> None:
+    response = await _get("/conflict")
+
+    assert response.status_code == 409
+    assert response.json() | {"type": "", "title": ""} == {
+        "type": "",
+        "title": "",
+        "status": 409,
+        "detail": "the seat was taken",
+        "instance": "/conflict",
+        "seat": "12A",
+    }
+
+
+async def test_a_bug_is_a_500_that_leaks_nothing() -> None:
+    response = await _get("/broken")
+
+    assert response.status_code == 500
+    assert "a bug" not in response.text
