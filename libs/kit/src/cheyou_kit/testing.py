@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -109,11 +109,15 @@ async def eventually(probe: Callable[[], Awaitable[T | None]], within: float = 6
 
 
 def service_fixtures(
-    settings_cls: type[S], create_app: Callable[[S], FastAPI], root: Path
+    settings_cls: type[S],
+    create_app: Callable[[S], FastAPI],
+    root: Path,
+    extra_settings: Mapping[str, Any] | None = None,
 ) -> tuple[Any, Any, Any, Any]:
     """Session fixtures of one service's suite: identities, service_settings, client, session.
 
     Defined per conftest (not in a shared plugin) so each service's session-scoped fixtures are its own.
+    ``extra_settings`` override the service's settings for its suite (e.g. retry delays of seconds).
     """
 
     @pytest.fixture(scope="session")
@@ -134,6 +138,7 @@ def service_fixtures(
                 # Its own group: the platform's processes (tests/e2e) consume the same topics as the
                 # service's name, and sharing a group would split the partitions between them.
                 "consumer_group": f"{settings_cls.service_name}.test-{uuid.uuid4().hex[:8]}",
+                **(extra_settings or {}),
             }
         )
 
