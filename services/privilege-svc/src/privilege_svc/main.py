@@ -9,6 +9,7 @@ from cheyou_events.catalogue.member import (
     TierChanged,
 )
 from cheyou_events.catalogue.merchant import (
+    CouponIssueRefused,
     MerchantOrderAccepted,
     MerchantOrderCompleted,
     MerchantOrderInService,
@@ -30,6 +31,7 @@ from privilege_svc.points import handlers as points_handlers
 from privilege_svc.points.jobs import PointsMaintenance
 from privilege_svc.points.router import router as points_router
 from privilege_svc.privileges.router import router as privileges_router
+from privilege_svc.rewards import handlers as rewards_handlers
 from privilege_svc.rewards.gate import StockGate
 from privilege_svc.rewards.router import flash_sales_router
 from privilege_svc.rewards.router import router as rewards_router
@@ -46,6 +48,7 @@ HANDLERS: dict[str, Handler] = {
     MerchantOrderCompleted.event_type: orders_handlers.on_completed,
     MerchantOrderRejected.event_type: orders_handlers.on_rejected,
     MerchantOrderUnplaceable.event_type: orders_handlers.on_unplaceable,
+    CouponIssueRefused.event_type: rewards_handlers.on_coupon_issue_refused,
 }
 
 

@@ -245,6 +245,44 @@ class TestPointsHeld:
         assert (held, after) == (30, 80)
         assert cancelled.json()["status"] == "cancelled"
 
+    async def test_when_no_merchant_accepts_in_time_the_points_and_quota_come_back(
+        self,
+        client: httpx.AsyncClient,
+        identities: Identities,
+        member_at: MemberAt,
+        service_settings: Settings,
+        emitted: Emitted,
+    ) -> None:
+        ops = identities.headers(AUDIENCE, Role.OPS, staff_id="ops1")
+        member = await member_at(Tier.FOUR_STAR)
+        await client.post(
+            f"/api/v1/points/{member.id}/adjustments", json={"points": 80, "reason": "x y"}, headers=ops
+        )
+        booked = await member.book(
+            {"privilege_code": "express_licence_renewal", "pickup_address": "福州市鼓楼区"}
+        )
+        order_id = booked.json()["id"]
+        missed = MerchantOrderUnplaceable(
+            order_id=order_id,
+            member_id=member.id,
+            reason="accept_deadline_missed",
+            failed_at=datetime.now(UTC),
+        )
+
+        await publish(service_settings.kafka_bootstrap_servers, Envelope.new(missed, source="merchant-svc"))
+
+        async def ended() -> dict[str, Any] | None:
+            order = await member.order(order_id)
+            return order if order["status"] == "unplaceable" else None
+
+        order = await eventually(ended)
+        assert order["cancel_reason"] == "没有商户在规定时间内接单，额度和积分已退回"
+        balance = (await client.get(f"/api/v1/points/{member.id}", headers=member.headers)).json()["balance"]
+        assert (booked.json()["points_held"], balance) == (50, 80)
+        assert await member.remaining("express_licence_renewal") == 1
+        [cancelled] = await emitted("cheyou.privilege.order_cancelled.v1", member.id)
+        assert (cancelled["cancelled_by"], cancelled["reason"]) == ("system", order["cancel_reason"])
+
     async def test_too_few_points_refuses_the_booking(self, member_at: MemberAt) -> None:
         member = await member_at(Tier.FOUR_STAR)
 
@@ -327,8 +365,22 @@ class TestMerchantStatus:
         assert (order["status"], order["merchant_id"]) == ("requested", None)
         assert "no driver" in order["last_rejection"]
 
-    async def test_no_merchant_available_ends_the_order_and_gives_the_quota_back(
-        self, member_at: MemberAt, committed: async_sessionmaker[AsyncSession], emitted: Emitted
+    @pytest.mark.parametrize(
+        "reason",
+        [
+            "no_contracted_merchant",
+            "merchant_unreachable",
+            "all_rejected",
+            "at_capacity",
+            "accept_deadline_missed",
+        ],
+    )
+    async def test_no_merchant_available_ends_the_order_gives_the_quota_back_and_says_why(
+        self,
+        member_at: MemberAt,
+        committed: async_sessionmaker[AsyncSession],
+        emitted: Emitted,
+        reason: Any,
     ) -> None:
         member = await member_at(Tier.THREE_STAR)
         order_id = (await member.book(DRIVE_HOME)).json()["id"]
@@ -337,17 +389,17 @@ class TestMerchantStatus:
             committed,
             service.merchant_unplaceable,
             MerchantOrderUnplaceable(
-                order_id=order_id,
-                member_id=member.id,
-                reason="no_contracted_merchant",
-                failed_at=datetime.now(UTC),
+                order_id=order_id, member_id=member.id, reason=reason, failed_at=datetime.now(UTC)
             ),
         )
 
-        assert (await member.order(order_id))["status"] == "unplaceable"
+        order = await member.order(order_id)
+        assert order["status"] == "unplaceable"
+        assert reason not in order["cancel_reason"]  # words for the member, not merchant-svc's code
+        assert order["cancel_reason"].endswith("额度和积分已退回")
         assert await member.remaining("after_drinking_driving") == 2
         [cancelled] = await emitted("cheyou.privilege.order_cancelled.v1", member.id)
-        assert cancelled["cancelled_by"] == "system"
+        assert (cancelled["cancelled_by"], cancelled["reason"]) == ("system", order["cancel_reason"])
 
 
 class TestCancel:

@@ -7,10 +7,12 @@ from typing import Any
 
 import httpx
 from cheyou_events import Envelope
-from cheyou_events.catalogue.member import MemberPolicyChanged, MemberRegistered, MemberVerified
+from cheyou_events.catalogue.fields import Tier
+from cheyou_events.catalogue.member import MemberPolicyChanged, MemberRegistered, MemberVerified, TierChanged
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually, publish
 from privilege_svc.config import Settings
+from privilege_svc.members import service as members
 from privilege_svc.points import handlers, repository
 from privilege_svc.points import service as points
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -174,6 +176,59 @@ class TestReferralPoints:
         account = await points.balance(session, referrer, now=NOW)
         assert account.balance == 1000  # five referrals of 200: the rule's cap per year
         assert [reason for reason, _, _ in await credits(session, referrer)] == ["referral"] * 5
+
+
+class TestYearlyCapsFollowThePrivilegeYear:
+    async def test_a_yearly_cap_resets_on_the_policy_anniversary_not_on_new_year(
+        self, session: AsyncSession
+    ) -> None:
+        referrer = str(uuid.uuid4())
+        await members.apply_tier_change(
+            session,
+            TierChanged(
+                member_id=referrer,
+                from_tier=Tier.PROSPECTIVE,
+                to_tier=Tier.THREE_STAR,
+                contribution_fen=100_000,
+                reason="policy_issued",
+                changed_at=datetime(2025, 1, 5, tzinfo=UTC),
+            ),
+        )
+        # the privilege year runs from 10 March, the start of the member's policy
+        await members.apply_policy_change(
+            session, policy_changed(referrer, f"P-{referrer}", "issued", 500_000, starts_on=date(2025, 3, 10))
+        )
+
+        async def refer(at: datetime) -> int:
+            newcomer = str(uuid.uuid4())
+            entry = await points.award(
+                session, "referral", referrer, f"referral:{newcomer}", reference_id=newcomer, now=at
+            )
+            return 0 if entry is None else entry.points
+
+        december = [await refer(datetime(2025, 12, 20, 9, n, tzinfo=UTC)) for n in range(5)]
+        new_year = await refer(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+        anniversary = await refer(datetime(2026, 3, 10, 9, 0, tzinfo=UTC))
+
+        assert december == [200] * 5  # the rule's cap: 1000 a year
+        assert new_year == 0  # a new calendar year, the same privilege year
+        assert anniversary == 200  # a new privilege year
+
+    async def test_a_member_privilege_svc_does_not_know_yet_is_capped_per_calendar_year(
+        self, session: AsyncSession
+    ) -> None:
+        referrer = str(uuid.uuid4())
+
+        async def refer(at: datetime) -> int:
+            newcomer = str(uuid.uuid4())
+            entry = await points.award(session, "referral", referrer, f"referral:{newcomer}", now=at)
+            return 0 if entry is None else entry.points
+
+        december = [await refer(datetime(2025, 12, 20, 9, n, tzinfo=UTC)) for n in range(6)]
+        new_year = await refer(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+
+        assert december == [200] * 5 + [0]
+        assert new_year == 200
 
 
 async def _some(probe: Any) -> list[dict[str, Any]] | None:

@@ -9,10 +9,14 @@ from typing import Any
 
 import httpx
 import pytest
+from cheyou_events import Envelope
 from cheyou_events.catalogue.fields import Tier
+from cheyou_events.catalogue.merchant import CouponIssueRefused
 from cheyou_kit.identity import Role
-from cheyou_kit.testing import Identities
+from cheyou_kit.testing import Identities, eventually, publish
+from privilege_svc.config import Settings
 from privilege_svc.points import service as points
+from privilege_svc.rewards import service as rewards
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -366,6 +370,157 @@ class TestCoupons:
 
         assert response.status_code == 422
         assert wrong in response.json()["detail"]
+
+
+def refused(redemption: dict[str, Any], reason: str = "batch_exhausted") -> Envelope[CouponIssueRefused]:
+    """merchant-svc's answer when it cannot issue the coupon a redemption paid for."""
+    return Envelope.new(
+        CouponIssueRefused(
+            redemption_id=redemption["id"],
+            member_id=redemption["member_id"],
+            batch_id=BATCH,
+            reason=reason,  # type: ignore[arg-type]
+            refused_at=datetime.now(UTC),
+        ),
+        source="merchant-svc",
+    )
+
+
+async def lots(sessions: Sessions, member_id: str) -> list[tuple[int, int]]:
+    """(points, remaining) of the member's lots, the earliest expiry first."""
+    async with sessions() as session:
+        rows = await session.execute(
+            text("SELECT points, remaining FROM points_lots WHERE member_id = :m ORDER BY expires_at"),
+            {"m": member_id},
+        )
+        return [(p, r) for p, r in rows]
+
+
+async def redemptions_of(
+    client: httpx.AsyncClient, identities: Identities, member_id: str
+) -> dict[str, dict[str, Any]]:
+    """The member's redemptions as they see them, by id."""
+    response = await client.get("/api/v1/rewards/redemptions", headers=member_headers(identities, member_id))
+    return {r["id"]: r for r in response.json()["items"]}
+
+
+class TestCouponIssueRefused:
+    async def test_the_member_gets_back_exactly_the_lots_the_redemption_used_once(
+        self,
+        client: httpx.AsyncClient,
+        identities: Identities,
+        new_member: NewMember,
+        committed: Sessions,
+        service_settings: Settings,
+        emitted: Emitted,
+    ) -> None:
+        member_id = await new_member(Tier.ORDINARY)
+        async with committed() as session, session.begin():
+            await points.credit(session, member_id, 60, "adjustment", validity_days=30, note="soon")
+            await points.credit(session, member_id, 200, "adjustment", validity_days=700, note="later")
+        coupon = await create(client, identities)
+        url = f"/api/v1/rewards/{coupon['id']}/redemptions"
+        first = (await client.post(url, headers=member_headers(identities, member_id))).json()
+        second = (await client.post(url, headers=member_headers(identities, member_id))).json()
+        assert await lots(committed, member_id) == [(60, 0), (200, 60)]  # 60 + 40, then 100
+        duplicate = refused(first)
+
+        # the same delivery twice, the same refusal announced again, then the second redemption's:
+        # one partition (keyed by member), so once the last is applied the others have been too
+        await publish(
+            service_settings.kafka_bootstrap_servers,
+            duplicate,
+            duplicate,
+            refused(first),
+            refused(second, "member_limit"),
+        )
+
+        async def both_refunded() -> dict[str, dict[str, Any]] | None:
+            seen = await redemptions_of(client, identities, member_id)
+            return seen if all(r["status"] == "refunded" for r in seen.values()) else None
+
+        seen = await eventually(both_refunded, within=30)
+        assert (seen[first["id"]]["refund_reason"], seen[second["id"]]["refund_reason"]) == (
+            "batch_exhausted",
+            "member_limit",
+        )
+        assert seen[first["id"]]["refund_note"] == "这批优惠券已发完，积分已退回"
+        assert await lots(committed, member_id) == [(60, 60), (200, 200)]
+        assert await balance(client, identities, member_id) == 260
+        assert (await ledger(committed, coupon["id"]))["stock"] == 10
+        credited = await emitted("cheyou.privilege.points_credited.v1", member_id, count=4)
+        refunds = [c for c in credited if c["reason"] == "reversal"]
+        assert sorted((c["reference_id"], c["points"]) for c in refunds) == sorted(
+            [(first["id"], 100), (second["id"], 100)]
+        )
+
+    async def test_a_refunded_redemption_no_longer_counts_toward_the_per_member_limit(
+        self, client: httpx.AsyncClient, identities: Identities, new_member: NewMember, committed: Sessions
+    ) -> None:
+        [member_id] = await funded_members(new_member, committed, 1, 500)
+        coupon = await create(client, identities, per_member_limit=1)
+        url = f"/api/v1/rewards/{coupon['id']}/redemptions"
+        redemption = (await client.post(url, headers=member_headers(identities, member_id))).json()
+        async with committed() as session, session.begin():
+            await rewards.refund_refused_coupon(session, refused(redemption, "batch_closed").data)
+
+        again = await client.post(url, headers=member_headers(identities, member_id))
+
+        assert again.status_code == 201
+        assert await balance(client, identities, member_id) == 400
+
+    async def test_a_redemption_ops_already_cancelled_is_not_refunded_again(
+        self, client: httpx.AsyncClient, identities: Identities, new_member: NewMember, committed: Sessions
+    ) -> None:
+        [member_id] = await funded_members(new_member, committed, 1, 500)
+        coupon = await create(client, identities)
+        redemption = (
+            await client.post(
+                f"/api/v1/rewards/{coupon['id']}/redemptions", headers=member_headers(identities, member_id)
+            )
+        ).json()
+        await client.patch(
+            f"/api/v1/rewards/redemptions/{redemption['id']}",
+            json={"status": "cancelled"},
+            headers=ops(identities),
+        )
+
+        async with committed() as session, session.begin():
+            refunded = await rewards.refund_refused_coupon(session, refused(redemption).data)
+
+        assert refunded is None
+        assert await balance(client, identities, member_id) == 500
+        assert (await ledger(committed, coupon["id"]))["stock"] == 10
+        status = (await redemptions_of(client, identities, member_id))[redemption["id"]]["status"]
+        assert status == "cancelled"
+
+    async def test_a_flash_sale_unit_given_back_is_sold_again_despite_the_gate(
+        self, client: httpx.AsyncClient, identities: Identities, new_member: NewMember, committed: Sessions
+    ) -> None:
+        first, second = await funded_members(new_member, committed, 2, 500)
+        sale = await create(
+            client,
+            identities,
+            "/api/v1/flash-sales",
+            stock=1,
+            starts_at=(datetime.now(UTC) - timedelta(seconds=1)).isoformat(),
+        )
+        url = f"/api/v1/flash-sales/{sale['id']}/redemptions"
+        redemption = (await client.post(url, headers=member_headers(identities, first))).json()
+        sold_out = await client.post(url, headers=member_headers(identities, second))
+        async with committed() as session, session.begin():
+            await rewards.refund_refused_coupon(session, refused(redemption).data)
+
+        resold = await client.post(url, headers=member_headers(identities, second))
+
+        assert (sold_out.status_code, resold.status_code) == (409, 201)
+        assert await ledger(committed, sale["id"]) == {
+            "stock": 0,
+            "redemptions": 2,
+            "members": 2,
+            "debited": 200,
+            "debits": 2,
+        }
 
 
 class TestUpdateRedemption:

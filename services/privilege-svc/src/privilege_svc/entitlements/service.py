@@ -91,6 +91,13 @@ async def member_tier_and_year(session: AsyncSession, member_id: str) -> tuple[T
     return found
 
 
+async def privilege_year_start(session: AsyncSession, member_id: str, today: date) -> date:
+    """The first day of the member's privilege year that ``today`` falls in (the calendar year's when
+    privilege-svc does not know the member yet)."""
+    found = await members.tier_and_year_anchor(session, member_id)
+    return period_bounds("year", None if found is None else found[1], today)[0]
+
+
 async def entitlements_for(
     session: AsyncSession, member_id: str, *, today: date | None = None
 ) -> tuple[Tier, list[EntitlementView]]:

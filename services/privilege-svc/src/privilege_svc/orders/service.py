@@ -49,6 +49,14 @@ RANK = {"requested": 0, "accepted": 1, "in_service": 2, "completed": 3}
 OPEN = frozenset({"requested", "accepted", "in_service"})
 CANCELLABLE = frozenset({"requested", "accepted"})
 CancelledBy = Literal["member", "merchant", "ops", "system"]
+UNPLACEABLE_REASONS: dict[str, str] = {
+    "no_contracted_merchant": "当地暂无签约商户提供此项服务，额度和积分已退回",
+    "merchant_unreachable": "暂时联系不上服务商户，额度和积分已退回",
+    "all_rejected": "商户均无法接单，额度和积分已退回",
+    "at_capacity": "商户服务已满，额度和积分已退回",
+    "accept_deadline_missed": "没有商户在规定时间内接单，额度和积分已退回",
+}
+"""Why no merchant could take an order (``merchant.order_unplaceable``), as the member reads it."""
 
 
 class OrderNotFound(NotFound):
@@ -360,11 +368,13 @@ async def merchant_rejected(session: AsyncSession, event: MerchantOrderRejected)
 
 
 async def merchant_unplaceable(session: AsyncSession, event: MerchantOrderUnplaceable) -> None:
-    """No merchant can take it: the order ends and the member gets the quota and points back."""
+    """No merchant can take it (none contracted, none reachable, all declined or full, or none accepted
+    in time): the order ends, the member gets the quota and points back and reads why."""
     order = await _merchant_order(session, event.order_id)
     if order is None or order.status not in CANCELLABLE:
         return
-    await _close_unfulfilled(session, order, "unplaceable", "system", event.reason, event.failed_at)
+    reason = UNPLACEABLE_REASONS.get(event.reason, event.reason)
+    await _close_unfulfilled(session, order, "unplaceable", "system", reason, event.failed_at)
 
 
 async def rate(session: AsyncSession, order: ServiceOrder, rating: RatingCreate) -> ServiceOrder:

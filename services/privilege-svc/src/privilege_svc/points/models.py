@@ -114,7 +114,7 @@ class EarningRule(Base):
     """Points per whole yuan of the amount (renewal premium)."""
     cap_points: Mapped[int | None] = mapped_column(Integer, nullable=True)
     cap_period: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    """``day``, ``month`` or ``year`` (calendar); NULL with no cap."""
+    """``day`` or ``month`` (calendar, UTC) or ``year`` (the member's privilege year); NULL with no cap."""
     validity_days: Mapped[int] = mapped_column(Integer)
     qualifying: Mapped[bool] = mapped_column(Boolean)
     """Whether the credit also counts toward the tier (kept apart from spendable points)."""

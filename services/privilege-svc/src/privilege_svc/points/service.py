@@ -14,6 +14,7 @@ from cheyou_events.catalogue.privilege import PointsCredited, PointsDebited, Poi
 from cheyou_kit.errors import Conflict, NotFound, Unprocessable
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from privilege_svc.entitlements import service as entitlements
 from privilege_svc.points import repository
 from privilege_svc.points.models import EarningRule, PointsAllocation, PointsEntry, PointsLot
 from privilege_svc.points.schemas import AdjustmentCreate, RuleUpdate
@@ -246,13 +247,16 @@ async def reverse(
     return entry
 
 
-def _period_start(period: str, now: datetime) -> datetime:
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+async def _cap_period_start(session: AsyncSession, period: str, member_id: str, now: datetime) -> datetime:
+    """Where a cap's period began: the calendar day or month (UTC), or the member's privilege year (the
+    one their quotas reset on)."""
+    day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     if period == "day":
         return day
     if period == "month":
         return day.replace(day=1)
-    return day.replace(month=1, day=1)
+    start = await entitlements.privilege_year_start(session, member_id, day.date())
+    return datetime(start.year, start.month, start.day, tzinfo=UTC)
 
 
 async def award(
@@ -279,9 +283,8 @@ async def award(
         earned = points if points is not None else rule.points
     await repository.lock_account(session, member_id)  # the cap below is read under the account lock
     if rule.cap_points is not None and rule.cap_period is not None:
-        so_far = await repository.earned_by_rule_since(
-            session, member_id, rule.code, _period_start(rule.cap_period, now)
-        )
+        since = await _cap_period_start(session, rule.cap_period, member_id, now)
+        so_far = await repository.earned_by_rule_since(session, member_id, rule.code, since)
         earned = min(earned, rule.cap_points - so_far)
     if earned <= 0:
         return None

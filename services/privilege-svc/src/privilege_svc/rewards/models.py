@@ -51,6 +51,10 @@ class Reward(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+GIVEN_BACK = ("cancelled", "refunded")
+"""Redemption statuses whose points and unit were given back: they count toward no limit or statistic."""
+
+
 class Redemption(Base):
     """One member's redemption: the stock unit and the points debit it paid with, in one transaction."""
 
@@ -69,7 +73,10 @@ class Redemption(Base):
     points: Mapped[int] = mapped_column(Integer)
     debit_entry_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("points_entries.id"))
     status: Mapped[str] = mapped_column(String(16))
-    """``redeemed``, then for goods ``shipped`` and ``delivered``; or ``cancelled`` (all given back)."""
+    """``redeemed``, then for goods ``shipped`` and ``delivered``; or ``cancelled`` (ops) or ``refunded``
+    (merchant-svc could not issue the coupon), both with the points and the unit given back."""
+    refund_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    """Why merchant-svc refused to issue the coupon (``batch_exhausted``, ``member_limit``, ...)."""
     delivery_address: Mapped[str | None] = mapped_column(String(200), nullable=True)
     tracking_no: Mapped[str | None] = mapped_column(String(64), nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True)

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.members.models import MemberTier
-from privilege_svc.rewards.models import Redemption, Reward
+from privilege_svc.rewards.models import GIVEN_BACK, Redemption, Reward
 
 
 async def add_reward(session: AsyncSession, reward: Reward) -> None:
@@ -107,7 +107,9 @@ async def by_idempotency_key(session: AsyncSession, member_id: str, key: str) ->
 
 async def count_for_member(session: AsyncSession, reward_id: uuid.UUID, member_id: str) -> int:
     statement = select(func.count()).where(
-        Redemption.reward_id == reward_id, Redemption.member_id == member_id, Redemption.status != "cancelled"
+        Redemption.reward_id == reward_id,
+        Redemption.member_id == member_id,
+        Redemption.status.not_in(GIVEN_BACK),
     )
     return int(await session.scalar(statement) or 0)
 
@@ -139,10 +141,3 @@ async def list_redemptions(
         )
     statement = statement.order_by(Redemption.created_at.desc(), Redemption.id.desc()).limit(limit + 1)
     return (await session.scalars(statement)).all()
-
-
-async def count_redemptions(session: AsyncSession, since: datetime, until: datetime) -> int:
-    statement = select(func.count()).where(
-        Redemption.created_at >= since, Redemption.created_at < until, Redemption.status != "cancelled"
-    )
-    return int(await session.scalar(statement) or 0)

@@ -5,10 +5,19 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from cheyou_events.catalogue.fields import Tier
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, computed_field, model_validator
 
 RewardKind = Literal["goods", "service", "coupon"]
-RedemptionStatus = Literal["redeemed", "shipped", "delivered", "cancelled"]
+RedemptionStatus = Literal["redeemed", "shipped", "delivered", "cancelled", "refunded"]
+RefundReason = Literal["unknown_batch", "batch_closed", "batch_exhausted", "member_limit"]
+"""Why merchant-svc could not issue a redeemed coupon (``merchant.coupon_issue_refused``)."""
+REFUND_NOTES: dict[str, str] = {
+    "unknown_batch": "商户没有这批优惠券，积分已退回",
+    "batch_closed": "这批优惠券已停止发放，积分已退回",
+    "batch_exhausted": "这批优惠券已发完，积分已退回",
+    "member_limit": "您领取这批优惠券已达上限，积分已退回",
+}
+"""What a member reads for each refund reason."""
 
 
 class RewardCreate(BaseModel):
@@ -85,8 +94,16 @@ class RedemptionRead(BaseModel):
     status: RedemptionStatus
     delivery_address: str | None
     tracking_no: str | None
+    refund_reason: RefundReason | None
+    """With ``status == "refunded"``: why the coupon could not be issued (the points came back)."""
     created_at: datetime
     updated_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def refund_note(self) -> str | None:
+        """The refund reason as the member reads it."""
+        return None if self.refund_reason is None else REFUND_NOTES[self.refund_reason]
 
 
 class RedemptionUpdate(BaseModel):

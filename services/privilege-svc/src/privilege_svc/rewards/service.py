@@ -10,12 +10,14 @@ without a redemption, no redemption without a debit, never more redemptions than
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from cheyou_events import Envelope, add_events
 from cheyou_events.catalogue.fields import Tier
+from cheyou_events.catalogue.merchant import CouponIssueRefused
 from cheyou_events.catalogue.privilege import RewardRedeemed
 from cheyou_kit.errors import Conflict, NotFound, Unprocessable
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +28,8 @@ from privilege_svc.rewards import repository
 from privilege_svc.rewards.gate import StockGate
 from privilege_svc.rewards.models import Redemption, Reward
 from privilege_svc.rewards.schemas import RedemptionCreate, RedemptionUpdate, RewardCreate
+
+log = logging.getLogger(__name__)
 
 SOURCE = "privilege-svc"
 
@@ -362,4 +366,31 @@ async def update_redemption(
         redemption.tracking_no = update.tracking_no
     redemption.status = update.status
     redemption.updated_at = now
+    return redemption
+
+
+async def refund_refused_coupon(session: AsyncSession, refusal: CouponIssueRefused) -> Redemption | None:
+    """merchant-svc could not issue the coupon the member paid for: the redemption is refunded with the
+    reason, the debit reversed (exactly the lots it used come back, ``points_credited`` is emitted) and
+    the unit goes back to stock, as when ops cancel one. Once: a refunded redemption is left alone.
+
+    A flash sale's Redis gate is not told: it refuses only after the committed stock says sold out, so
+    the unit put back here is still sold (see ``redeem_through_gate``). None when nothing was refunded."""
+    try:
+        redemption_id = uuid.UUID(refusal.redemption_id)
+    except ValueError:
+        log.warning("coupon refusal for redemption %r, which is not one of ours", refusal.redemption_id)
+        return None
+    redemption = await repository.get_redemption(session, redemption_id, for_update=True)
+    if redemption is None or redemption.member_id != refusal.member_id:
+        log.warning("coupon refusal for unknown redemption %s of %s", redemption_id, refusal.member_id)
+        return None
+    if redemption.status != "redeemed":  # refunded already, or cancelled by ops: given back once
+        return None
+    await points.lock_account(session, redemption.member_id)  # the order redeem() locks in
+    await repository.put_back(session, redemption.reward_id)
+    await points.reverse(session, redemption.debit_entry_id, "reversal", now=refusal.refused_at)
+    redemption.status = "refunded"
+    redemption.refund_reason = refusal.reason
+    redemption.updated_at = refusal.refused_at
     return redemption

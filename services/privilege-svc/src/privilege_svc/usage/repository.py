@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.orders.models import ServiceOrder
-from privilege_svc.rewards.models import Redemption
+from privilege_svc.rewards.models import GIVEN_BACK, Redemption
 
 
 async def completed_orders(
@@ -27,6 +27,6 @@ async def completed_orders(
 
 async def redemptions(session: AsyncSession, since: datetime, until: datetime) -> int:
     statement = select(func.count()).where(
-        Redemption.created_at >= since, Redemption.created_at < until, Redemption.status != "cancelled"
+        Redemption.created_at >= since, Redemption.created_at < until, Redemption.status.not_in(GIVEN_BACK)
     )
     return int(await session.scalar(statement) or 0)
