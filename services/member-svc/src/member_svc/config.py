@@ -34,7 +34,8 @@ class Settings(ServiceSettings):
     )
     registration_url: str = Field(
         default="https://cheyou.dev/join",
-        description="The registration page a manager's invite QR opens (``?manager_code=`` appended).",
+        description="The registration page a manager's invite QR or a member's referral QR opens "
+        "(``?manager_code=`` or ``?referral_code=`` appended).",
     )
     card_code_ttl_seconds: int = Field(
         default=300, ge=30, description="Lifetime of a member card's signed code."

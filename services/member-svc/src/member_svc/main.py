@@ -23,6 +23,7 @@ from member_svc.pii import PiiCipher
 from member_svc.policies import handlers
 from member_svc.policies.router import feed_router
 from member_svc.policies.router import router as policies_router
+from member_svc.reports.router import router as reports_router
 from member_svc.tiers.router import member_router as member_tiers_router
 from member_svc.tiers.router import router as tiers_router
 from member_svc.verification.router import router as verification_router
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             member_managers_router,
             visits_router,
             targets_router,
+            reports_router,
         ],
         handlers=HANDLERS,
         description=member_svc.__doc__ or "",

@@ -71,9 +71,16 @@ async def register(client: httpx.AsyncClient, identities: Identities, **override
     return {**body, **response.json()}
 
 
-async def verify(client: httpx.AsyncClient, identities: Identities, member_id: str) -> None:
-    """Claim tasks until this member's comes up, then approve it (other tasks are released)."""
-    reviewer = identities.headers("member-svc", Role.REVIEWER, subject="reviewer1", staff_id="reviewer1")
+async def verify(
+    client: httpx.AsyncClient,
+    identities: Identities,
+    member_id: str,
+    reviewer_id: str = "reviewer1",
+    callbacks: int = 0,
+) -> None:
+    """Claim tasks until this member's comes up, record ``callbacks`` reached calls and approve it (other
+    tasks are released)."""
+    reviewer = identities.headers("member-svc", Role.REVIEWER, subject=reviewer_id, staff_id=reviewer_id)
     seen: list[str] = []
     while True:
         response = await client.post("/api/v1/applications/claim", headers=reviewer)
@@ -82,6 +89,11 @@ async def verify(client: httpx.AsyncClient, identities: Identities, member_id: s
         if task["member_id"] == member_id:
             break
         seen.append(task["task_id"])
+    for _ in range(callbacks):
+        called = await client.post(
+            f"/api/v1/applications/{task['task_id']}/callbacks", json={"outcome": "reached"}, headers=reviewer
+        )
+        assert called.status_code == 201, called.text
     approved = await client.post(f"/api/v1/applications/{task['task_id']}/approve", headers=reviewer)
     assert approved.status_code == 200, approved.text
     for task_id in seen:

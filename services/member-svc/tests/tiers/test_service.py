@@ -10,7 +10,9 @@ from member_svc.pii import PiiCipher
 from member_svc.policies import service as policies_service
 from member_svc.testing import registration
 from member_svc.tiers import repository, service
+from member_svc.tiers.models import DowngradeNotice
 from member_svc.tiers.schemas import FloorSet
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 PII = PiiCipher(os.urandom(32), os.urandom(32))
@@ -98,3 +100,42 @@ class TestReevaluate:
 
         assert during == []
         assert [(c.from_tier, c.to_tier) for c in after] == [("five_star", "prospective")]
+
+
+class TestDowngradeNotice:
+    async def test_a_scheduled_downgrade_is_recorded_once_and_cleared_by_a_recovery(
+        self, session: AsyncSession
+    ) -> None:
+        member = await verified_member(session)
+        await issue(session, member, f"P-{member.id.hex[:10]}", 700_000)
+        await policies_service.record_cancelled(
+            session,
+            PolicyCancelled(
+                policy_no=f"P-{member.id.hex[:10]}",
+                customer_no=f"C-{member.id}",
+                reason="sold",
+                refund_fen=0,
+                cancelled_at=NOW,
+            ),
+        )
+        await service.reevaluate(session, [member.id], reason="recalculation", now=NOW + timedelta(days=1))
+
+        notice = await repository.latest_notice(session, member.id)
+        assert notice is not None
+        assert (notice.from_tier, notice.to_tier, notice.contribution_needed_fen) == (
+            "three_star",
+            "prospective",
+            None,
+        )
+        assert notice.effective_on == NOW.date() + timedelta(days=30)
+        assert await notices(session, member) == 1
+
+        await issue(session, member, f"Q-{member.id.hex[:10]}", 700_000)
+        assert await tier_of(session, member) == ("three_star", None)
+
+
+async def notices(session: AsyncSession, member: Member) -> int:
+    result = await session.execute(
+        select(func.count()).select_from(DowngradeNotice).where(DowngradeNotice.member_id == member.id)
+    )
+    return int(result.scalar_one())

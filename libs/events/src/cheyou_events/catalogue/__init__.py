@@ -22,6 +22,7 @@ from cheyou_events.catalogue.member import (
     MemberVehiclesChanged,
     MemberVerified,
     TierChanged,
+    TierDowngradeScheduled,
 )
 from cheyou_events.catalogue.merchant import (
     AccountabilityOpened,
@@ -105,6 +106,7 @@ __all__ = [
     "SurveyPhotoUploaded",
     "Tier",
     "TierChanged",
+    "TierDowngradeScheduled",
     "TrafficViolationRecorded",
     "VehicleKind",
     "WeatherAlertIssued",

@@ -1,4 +1,6 @@
-"""Invitation lists: each row validated on its own, known people skipped, so a re-run adds nothing."""
+"""Invitation lists: each row validated on its own, known people skipped, so a re-run adds nothing.
+
+Used by ``POST /api/v1/members/imports`` and by the ops CLI (``python -m member_svc.imports``)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from datetime import datetime
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from member_svc.errors import InvalidField
+from member_svc.errors import InvalidField, PhoneTaken
 from member_svc.imports import repository
 from member_svc.imports.models import InvitationImport
 from member_svc.imports.schemas import COLUMNS, InvitationRow, RowResult
@@ -80,18 +82,25 @@ async def _row(
             )
         unit = manager.unit_code
     vehicles = [VehicleIn(plate=row.plate, vin=row.vin)] if row.plate else []
-    member = await members_service.create_invited(
-        session,
-        pii,
-        name=row.name,
-        id_number=row.id_number,
-        phone=row.phone,
-        region_code=row.region_code,
-        vehicles=vehicles,
-        manager_id=row.manager_id,
-        join_unit=unit,
-        now=now,
-    )
+    try:
+        member = await members_service.create_invited(
+            session,
+            pii,
+            name=row.name,
+            id_number=row.id_number,
+            phone=row.phone,
+            region_code=row.region_code,
+            vehicles=vehicles,
+            manager_id=row.manager_id,
+            join_unit=unit,
+            now=now,
+        )
+    except PhoneTaken:
+        return RowResult(
+            row=number,
+            status="invalid",
+            errors=[{"field": "phone", "message": "another member uses this phone number"}],
+        )
     if member is None:
         return RowResult(row=number, status="exists")
     return RowResult(row=number, status="created", member_id=member.id)

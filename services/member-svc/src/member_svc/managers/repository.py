@@ -5,9 +5,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from member_svc.china_time import day_of
 from member_svc.managers.models import Assignment, ManagerProfile, ManagerTask, Visit
 from member_svc.members.models import Member
 
@@ -150,7 +151,7 @@ async def joins_by_manager(
 
 
 async def joins_by_unit(session: AsyncSession, since: datetime, until: datetime) -> dict[str, int]:
-    day = cast(func.timezone("Asia/Shanghai", Member.joined_at), Date)
+    day = day_of(Member.joined_at)
     statement = (
         select(Member.join_unit, func.count())
         .where(

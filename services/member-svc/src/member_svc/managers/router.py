@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import NotFound
 from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
 from fastapi import APIRouter, Depends, Query, Response
 
-from member_svc import qr
+from member_svc import china_time, qr
 from member_svc.dependencies import SettingsDep
 from member_svc.managers import repository, service
 from member_svc.managers.schemas import (
@@ -27,7 +28,6 @@ from member_svc.managers.schemas import (
 from member_svc.members import repository as members_repository
 from member_svc.members import service as members_service
 from member_svc.members.schemas import MemberRead
-from member_svc.pagination import Limit, Page, decode_cursor, encode_cursor
 from member_svc.principals import actor_id
 
 router = APIRouter(prefix="/managers", tags=["managers"])
@@ -52,7 +52,7 @@ def _own(principal: Principal, staff_id: str) -> None:
 
 
 def _period(since: date | None, until: date | None) -> tuple[date, date]:
-    today = _now().date()
+    today = china_time.today()
     return since or today.replace(day=1), until or today
 
 
@@ -114,17 +114,19 @@ async def customers(
     staff_id: str,
     session: SessionDep,
     principal: ManagerOrOpsDep,
-    cursor: str | None = None,
-    limit: Limit = 50,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
 ) -> Page[MemberRead]:
     """The manager's customers with their tiers."""
     _own(principal, staff_id)
-    key = decode_cursor(cursor)
+    after = decode_cursor(cursor, uuid.UUID)
     members = await members_repository.search(
-        session, after=uuid.UUID(key[0]) if key else None, limit=limit, manager_id=staff_id
+        session, after=after[0] if after else None, limit=limit + 1, manager_id=staff_id
     )
-    next_cursor = encode_cursor(str(members[-1].id)) if len(members) == limit else None
-    return Page(items=[members_service.to_read(m) for m in members], next_cursor=next_cursor)
+    return Page(
+        items=[members_service.to_read(m) for m in members[:limit]],
+        next_cursor=next_cursor(members, limit, lambda m: (m.id,)),
+    )
 
 
 @router.get("/{staff_id}/visit-plan", response_model=list[PlanEntry])
@@ -165,19 +167,24 @@ async def list_visits(
     principal: ManagerOrOpsDep,
     manager_id: str | None = None,
     member_id: uuid.UUID | None = None,
-    cursor: str | None = None,
-    limit: Limit = 50,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
 ) -> Page[VisitRead]:
     """Visits, newest first (a manager: their own)."""
     if principal.role == Role.MANAGER:
         manager_id = actor_id(principal)
-    key = decode_cursor(cursor)
-    after = (datetime.fromisoformat(key[0]), uuid.UUID(key[1])) if key else None
+    after = decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)
     rows = await repository.visits(
-        session, manager_id=manager_id, member_id=member_id, after=after, limit=limit
+        session,
+        manager_id=manager_id,
+        member_id=member_id,
+        after=(after[0], after[1]) if after else None,
+        limit=limit + 1,
     )
-    next_cursor = encode_cursor(rows[-1].visited_at.isoformat(), rows[-1].id) if len(rows) == limit else None
-    return Page(items=[VisitRead.model_validate(v) for v in rows], next_cursor=next_cursor)
+    return Page(
+        items=[VisitRead.model_validate(v) for v in rows[:limit]],
+        next_cursor=next_cursor(rows, limit, lambda v: (v.visited_at, v.id)),
+    )
 
 
 @targets_router.get("", response_model=list[UnitTarget])
@@ -187,9 +194,7 @@ async def targets(
     month: Annotated[str | None, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] = None,
 ) -> list[UnitTarget]:
     """Each unit's recruitment target (25% of last month's household-car commercial policies) and joins."""
-    first = (
-        date.fromisoformat(f"{month}-01") if month else (_now() + timedelta(hours=8)).date().replace(day=1)
-    )
+    first = date.fromisoformat(f"{month}-01") if month else china_time.today().replace(day=1)
     return await service.targets(session, first)
 
 

@@ -1,11 +1,19 @@
-"""The member events notify-svc keeps its projection from: contact and profile, as they are now."""
+"""The member's state as other services keep it: contact, profile and vehicles, each as it is now.
+
+Only verified members are announced; each event is also emitted once on verification.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from cheyou_events import Envelope, add_event
-from cheyou_events.catalogue.member import MemberContactChanged, MemberProfileChanged
+from cheyou_events.catalogue.member import (
+    MemberContactChanged,
+    MemberProfileChanged,
+    MemberVehiclesChanged,
+    Vehicle,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc.members.models import Member
@@ -40,4 +48,19 @@ async def profile_changed(session: AsyncSession, member: Member, now: datetime) 
         manager_id=member.manager_id,
         changed_at=now,
     )
+    await add_event(session, Envelope.new(payload, source=SOURCE))
+
+
+def vehicles_of(member: Member) -> list[Vehicle]:
+    """The vehicles as the event carries them (VINs stay in member-svc)."""
+    return [
+        Vehicle.model_validate({"plate": v.plate, "registered_on": v.registered_on, "kind": v.kind})
+        for v in sorted(member.vehicles, key=lambda v: v.plate)
+    ]
+
+
+async def vehicles_changed(session: AsyncSession, member: Member, now: datetime) -> None:
+    if member.status != "verified":
+        return
+    payload = MemberVehiclesChanged(member_id=str(member.id), vehicles=vehicles_of(member), changed_at=now)
     await add_event(session, Envelope.new(payload, source=SOURCE))

@@ -51,6 +51,9 @@ class Member(Base):
     invited_by_manager_id: Mapped[str | None] = mapped_column(String(64))
     join_unit: Mapped[str | None] = mapped_column(String(64))
     manager_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    referral_code: Mapped[str | None] = mapped_column(String(12), unique=True)
+    """Given on verification: a new member registering with it was referred by this one."""
+    referred_by_member_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -68,6 +71,8 @@ class Vehicle(Base):
     member_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     plate: Mapped[str] = mapped_column(String(8))
     vin: Mapped[str | None] = mapped_column(String(17))
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(24), server_default="household_car")
 
     member: Mapped[Member] = relationship(back_populates="vehicles")
 

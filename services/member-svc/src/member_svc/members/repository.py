@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Date, cast, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from member_svc.china_time import day_of
 from member_svc.members.models import Member, PiiRead, Vehicle
 
 
@@ -32,13 +35,43 @@ async def by_openid(session: AsyncSession, openid: str) -> Member | None:
     return (await session.scalars(select(Member).where(Member.openid == openid))).one_or_none()
 
 
+async def by_referral_code(session: AsyncSession, code: str) -> Member | None:
+    return (await session.scalars(select(Member).where(Member.referral_code == code))).one_or_none()
+
+
+async def set_referral_code(session: AsyncSession, member_id: uuid.UUID, code: str) -> bool:
+    """Give the member this code unless another member has it (False then: draw another)."""
+    try:
+        async with session.begin_nested():
+            await session.execute(
+                update(Member)
+                .where(Member.id == member_id, Member.referral_code.is_(None))
+                .values(referral_code=code)
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
 async def add(session: AsyncSession, member: Member) -> None:
     session.add(member)
     await session.flush()
 
 
-def replace_vehicles(member: Member, vehicles: Sequence[tuple[str, str | None]]) -> None:
-    member.vehicles = [Vehicle(plate=plate, vin=vin) for plate, vin in dict(vehicles).items()]
+def replace_vehicles(member: Member, vehicles: Sequence[dict[str, Any]]) -> None:
+    """Make the member's vehicles exactly these (by plate; the last of a repeated plate wins).
+
+    Rows of plates that stay are updated in place: a delete and insert of the same plate in one flush
+    would break the (member, plate) unique constraint, since inserts are flushed before deletes."""
+    wanted = {v["plate"]: v for v in vehicles}
+    kept = {v.plate: v for v in member.vehicles if v.plate in wanted}
+    for plate, values in wanted.items():
+        if plate in kept:
+            for field, value in values.items():
+                setattr(kept[plate], field, value)
+        else:
+            kept[plate] = Vehicle(**values)
+    member.vehicles = [kept[plate] for plate in wanted]
 
 
 async def set_manager(session: AsyncSession, member_id: uuid.UUID, manager_id: str | None) -> None:
@@ -86,3 +119,24 @@ async def search(
     if manager_id is not None:
         statement = statement.where(Member.manager_id == manager_id)
     return (await session.scalars(statement)).all()
+
+
+async def count_by_tier_and_status(session: AsyncSession) -> list[tuple[str, str, int]]:
+    statement = select(Member.tier, Member.status, func.count()).group_by(Member.tier, Member.status)
+    return [(tier, status, int(n)) for tier, status, n in (await session.execute(statement)).all()]
+
+
+async def joins_by_period(
+    session: AsyncSession, period: str, since: date, until: date
+) -> list[tuple[date, str, int, int]]:
+    """Registrations (invitations not taken up excluded) per period start (China time) and join route,
+    with how many of them are verified now."""
+    day = day_of(Member.joined_at)
+    start = cast(func.date_trunc(period, day), Date)
+    statement = (
+        select(start, Member.join_channel, func.count(), func.count().filter(Member.status == "verified"))
+        .where(Member.status != "invited", day >= since, day <= until)
+        .group_by(start, Member.join_channel)
+        .order_by(start, Member.join_channel)
+    )
+    return [(d, channel, int(n), int(v)) for d, channel, n, v in (await session.execute(statement)).all()]

@@ -7,6 +7,7 @@ from typing import Annotated
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import Forbidden, NotFound
 from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
 from fastapi import APIRouter, Depends, Query, Response
 
 from member_svc import qr
@@ -19,6 +20,7 @@ from member_svc.members.schemas import (
     Identified,
     IdentifyRequest,
     Interest,
+    JoinChannel,
     MemberCreate,
     MemberPii,
     MemberRead,
@@ -28,7 +30,6 @@ from member_svc.members.schemas import (
     PiiReadRecord,
     Tier,
 )
-from member_svc.pagination import Limit, Page, decode_cursor, encode_cursor
 from member_svc.pii import InvalidCardCode
 from member_svc.principals import actor_id
 from member_svc.verification import repository as verification_repository
@@ -91,19 +92,19 @@ async def search(
     interest: Interest | None = None,
     gender: Gender | None = None,
     region_code: Annotated[str | None, Query(pattern=r"^[0-9]{2,6}$")] = None,
-    join_channel: str | None = None,
+    join_channel: JoinChannel | None = None,
     manager_id: str | None = None,
-    cursor: str | None = None,
-    limit: Limit = 50,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
 ) -> Page[MemberRead]:
     """Members by tier, interests, gender, region, join route and manager (a manager: their own)."""
     if principal.role == Role.MANAGER:
         manager_id = actor_id(principal)
-    key = decode_cursor(cursor)
+    after = decode_cursor(cursor, uuid.UUID)
     members = await repository.search(
         session,
-        after=uuid.UUID(key[0]) if key else None,
-        limit=limit,
+        after=after[0] if after else None,
+        limit=limit + 1,
         tier=tier,
         status=status,
         interest=interest,
@@ -112,8 +113,10 @@ async def search(
         join_channel=join_channel,
         manager_id=manager_id,
     )
-    next_cursor = encode_cursor(str(members[-1].id)) if len(members) == limit else None
-    return Page(items=[service.to_read(m) for m in members], next_cursor=next_cursor)
+    return Page(
+        items=[service.to_read(m) for m in members[:limit]],
+        next_cursor=next_cursor(members, limit, lambda m: (m.id,)),
+    )
 
 
 @router.get("/{member_id}", response_model=MemberRead)
@@ -187,6 +190,18 @@ async def member_card(
         raise NotFound("only a verified member has a member card")
     code = pii.card_code(member.id, settings.card_code_ttl_seconds)
     return Response(qr.png(code), media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/{member_id}/referral-qr.png", response_class=Response)
+async def referral_qr(
+    member_id: uuid.UUID, session: SessionDep, settings: SettingsDep, principal: PrincipalDep
+) -> Response:
+    """A QR code (PNG) that opens registration with the member's referral code (verified members)."""
+    member = await service.visible(session, principal, member_id)
+    if member.referral_code is None:
+        raise NotFound("only a verified member has a referral code")
+    url = service.referral_url(settings.registration_url, member.referral_code)
+    return Response(qr.png(url), media_type="image/png")
 
 
 @router.get("/{member_id}/application", response_model=ApplicationStatus)

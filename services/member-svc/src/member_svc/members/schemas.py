@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from member_svc import china_time
 from member_svc.identifiers import IdCardNumber, MobileNumber, PlateNumber, Vin
 
 Interest = Literal[
@@ -19,11 +20,27 @@ RegionCode = Annotated[str, StringConstraints(pattern=r"^[1-8][0-9]{5}$")]
 Openid = Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=64)]
 Tier = Literal["prospective", "ordinary", "three_star", "four_star", "five_star"]
 MemberStatus = Literal["invited", "pending", "needs_fix", "verified", "rejected"]
+JoinChannel = Literal["web", "wechat", "manager_invite", "import"]
+
+
+VehicleKind = Literal["household_car", "commercial_vehicle", "motorcycle", "other"]
 
 
 class VehicleIn(BaseModel):
     plate: PlateNumber
     vin: Vin | None = None
+    registered_on: date | None = Field(
+        default=None,
+        description="First registration date (行驶证注册日期); annual inspections are due from it.",
+    )
+    kind: VehicleKind = "household_car"
+
+    @field_validator("registered_on")
+    @classmethod
+    def _not_in_the_future(cls, value: date | None) -> date | None:
+        if value is not None and not date(1950, 1, 1) <= value <= china_time.today():
+            raise ValueError("must be a past date (a vehicle's first registration)")
+        return value
 
 
 class VehicleRead(BaseModel):
@@ -31,6 +48,8 @@ class VehicleRead(BaseModel):
 
     plate: str
     vin: str | None
+    registered_on: date | None
+    kind: VehicleKind
 
 
 class MemberCreate(BaseModel):
@@ -48,6 +67,9 @@ class MemberCreate(BaseModel):
         default=None, max_length=16, description="The code of a manager's invite QR."
     )
     openid: Openid | None = None
+    referral_code: str | None = Field(
+        default=None, max_length=16, description="The referral code of the member who referred this one."
+    )
 
 
 class MemberUpdate(BaseModel):
@@ -74,6 +96,8 @@ class MemberRead(BaseModel):
     interests: list[str]
     join_channel: str
     manager_id: str | None
+    referral_code: str | None = Field(description="Given on verification: share it to refer others.")
+    referred_by_member_id: uuid.UUID | None
     wechat_bound: bool
     vehicles: list[VehicleRead]
     joined_at: datetime

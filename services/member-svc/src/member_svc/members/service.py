@@ -6,9 +6,10 @@ queue) → ``verified`` or ``rejected``; ``needs_fix`` when a reviewer returns t
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import datetime
-from typing import Literal
+from urllib.parse import urlencode
 
 from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.member import MemberRegistered, MemberRejected, MemberVerified
@@ -25,6 +26,7 @@ from member_svc.members import events, repository
 from member_svc.members.models import Member
 from member_svc.members.schemas import (
     IdentifyRequest,
+    JoinChannel,
     MemberCreate,
     MemberPii,
     MemberRead,
@@ -33,6 +35,7 @@ from member_svc.members.schemas import (
     VehicleRead,
 )
 from member_svc.pii import PiiCipher, mask_id_number, mask_name, mask_phone
+from member_svc.policies import events as policy_events
 from member_svc.policies import repository as policies_repository
 from member_svc.principals import actor_id
 from member_svc.tiers import service as tiers_service
@@ -40,7 +43,6 @@ from member_svc.verification import repository as verification_repository
 
 SOURCE = "member-svc"
 SEE_ALL = frozenset({Role.REVIEWER, Role.OPS, Role.ADMIN})
-JoinChannel = Literal["web", "wechat", "manager_invite", "import"]
 
 
 async def visible(session: AsyncSession, principal: Principal, member_id: uuid.UUID) -> Member:
@@ -75,6 +77,8 @@ def to_read(member: Member) -> MemberRead:
         interests=list(member.interests),
         join_channel=member.join_channel,
         manager_id=member.manager_id,
+        referral_code=member.referral_code,
+        referred_by_member_id=member.referred_by_member_id,
         wechat_bound=member.openid is not None,
         vehicles=[VehicleRead.model_validate(v) for v in member.vehicles],
         joined_at=member.joined_at,
@@ -99,7 +103,28 @@ def _set_phone(pii: PiiCipher, member: Member, phone: str) -> None:
 
 
 def _set_vehicles(member: Member, vehicles: list[VehicleIn]) -> None:
-    repository.replace_vehicles(member, [(v.plate, v.vin) for v in vehicles])
+    repository.replace_vehicles(member, [v.model_dump() for v in vehicles])
+
+
+REFERRAL_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed by hand
+
+
+def new_referral_code() -> str:
+    return "R" + "".join(secrets.choice(REFERRAL_ALPHABET) for _ in range(8))
+
+
+def referral_url(registration_url: str, code: str) -> str:
+    return f"{registration_url}?{urlencode({'referral_code': code})}"
+
+
+async def _referrer(session: AsyncSession, code: str | None) -> Member | None:
+    """The verified member whose referral code this is (only verified members have one)."""
+    if code is None:
+        return None
+    referrer = await repository.by_referral_code(session, code.strip().upper())
+    if referrer is None:
+        raise InvalidField("referral_code", "no member has this referral code", "unknown_referral_code")
+    return referrer
 
 
 async def _check_phone_free(session: AsyncSession, pii: PiiCipher, phone: str, member_id: uuid.UUID) -> None:
@@ -133,6 +158,7 @@ async def register(
                 "manager_code", "no active manager has this invite code", "unknown_manager_code"
             )
     join_channel: JoinChannel = channel or ("manager_invite" if manager else data.channel)
+    referrer = await _referrer(session, data.referral_code)
     member = await repository.by_id_hash(session, pii.lookup_hash(data.id_number), for_update=True)
     if member is not None and member.status not in ("invited", "rejected"):
         raise MemberExists("a member with this ID-card number already exists", field="id_number")
@@ -154,6 +180,8 @@ async def register(
     if manager is not None:
         member.invited_by_manager_id = manager.staff_id
         member.join_unit = manager.unit_code
+    if referrer is not None:
+        member.referred_by_member_id = referrer.id
     _set_vehicles(member, data.vehicles)
     try:
         async with session.begin_nested():
@@ -170,6 +198,7 @@ async def register(
         channel=join_channel,
         invited_by_manager_id=member.invited_by_manager_id,
         registered_at=now,
+        referred_by_member_id=str(member.referred_by_member_id) if member.referred_by_member_id else None,
     )
     await add_event(session, Envelope.new(registered, source=SOURCE))
     return member
@@ -188,9 +217,13 @@ async def create_invited(
     join_unit: str | None,
     now: datetime,
 ) -> Member | None:
-    """An invitation from an imported list; None when the person is already known (re-runs add nothing)."""
+    """An invitation from an imported list; None when the person is already known (re-runs add nothing).
+
+    Raises ``PhoneTaken`` when another member has the phone number."""
     if await repository.by_id_hash(session, pii.lookup_hash(id_number)) is not None:
         return None
+    if await repository.by_phone_hash(session, pii.lookup_hash(phone)) is not None:
+        raise PhoneTaken("another member already uses this phone number", field="phone")
     member = Member(
         id=uuid.uuid4(), status="invited", join_channel="import", joined_at=now, interests=[], vehicles=[]
     )
@@ -222,6 +255,7 @@ async def update(
         raise WrongState("name and ID-card number can only be corrected while the application is returned")
     contact_before = (member.phone_hash, member.openid)
     profile_before = (member.region_code, list(member.interests))
+    vehicles_before = events.vehicles_of(member)
     if data.id_number is not None:
         holder = await repository.by_id_hash(session, pii.lookup_hash(data.id_number))
         if holder is not None and holder.id != member.id:
@@ -252,6 +286,8 @@ async def update(
         await events.contact_changed(session, pii, member, now)
     if (member.region_code, list(member.interests)) != profile_before:
         await events.profile_changed(session, member, now)
+    if events.vehicles_of(member) != vehicles_before:
+        await events.vehicles_changed(session, member, now)
     return member
 
 
@@ -339,11 +375,12 @@ async def audit_pii_read(
 async def mark_verified(
     session: AsyncSession, pii: PiiCipher, member: Member, reviewer_id: str, now: datetime
 ) -> None:
-    """Verification done: the member becomes reachable, gets the inviting manager and a first tier."""
+    """Verification done: the member becomes reachable, may refer others, gets the inviting manager and a
+    first tier; other services learn the member's contact, profile, vehicles and policies."""
     member.status = "verified"
     member.verified_at = now
     member.updated_at = now
-    await session.flush()
+    await _give_referral_code(session, member)
     verified = MemberVerified(member_id=str(member.id), reviewer_id=reviewer_id, verified_at=now)
     await add_event(session, Envelope.new(verified, source=SOURCE))
     if member.invited_by_manager_id is not None and member.manager_id is None:
@@ -358,7 +395,19 @@ async def mark_verified(
         )
     await events.contact_changed(session, pii, member, now)
     await events.profile_changed(session, member, now)
+    await events.vehicles_changed(session, member, now)
+    await policy_events.policies_held(session, member, now)
     await tiers_service.reevaluate(session, [member.id], reason="recalculation", now=now)
+
+
+async def _give_referral_code(session: AsyncSession, member: Member) -> None:
+    await session.flush()
+    for _ in range(5):  # 31⁸ codes: a clash is rare, five in a row is a bug
+        if member.referral_code is not None:
+            return
+        if await repository.set_referral_code(session, member.id, new_referral_code()):
+            await session.refresh(member, ["referral_code"])
+    raise RuntimeError("could not draw a free referral code")
 
 
 async def mark_rejected(

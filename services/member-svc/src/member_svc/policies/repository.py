@@ -37,6 +37,22 @@ async def get(session: AsyncSession, policy_no: str) -> Policy | None:
     return await session.get(Policy, policy_no)
 
 
+async def current(session: AsyncSession, policy_no: str) -> Policy | None:
+    """The row as the database has it now (after bulk upserts and updates in this transaction)."""
+    statement = select(Policy).where(Policy.policy_no == policy_no).execution_options(populate_existing=True)
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def for_member(session: AsyncSession, member_id: uuid.UUID) -> Sequence[Policy]:
+    result = await session.scalars(
+        select(Policy)
+        .where(Policy.member_id == member_id)
+        .order_by(Policy.starts_on, Policy.policy_no)
+        .execution_options(populate_existing=True)
+    )
+    return result.all()
+
+
 async def list_for_customer(session: AsyncSession, customer_no: str) -> Sequence[Policy]:
     result = await session.scalars(
         select(Policy).where(Policy.customer_no == customer_no).order_by(Policy.starts_on.desc())

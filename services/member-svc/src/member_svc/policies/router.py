@@ -7,10 +7,10 @@ from typing import Annotated
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import NotFound
 from cheyou_kit.identity import Principal, Role, require_roles
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
 from fastapi import APIRouter, Depends
 
 from member_svc.members import service as members_service
-from member_svc.pagination import Limit, Page, decode_cursor, encode_cursor
 from member_svc.policies import repository, service
 from member_svc.policies.schemas import FeedAccepted, FeedBatch, PolicyRead
 
@@ -29,8 +29,8 @@ async def list_policies(
     session: SessionDep,
     principal: ReaderDep,
     member_id: uuid.UUID | None = None,
-    cursor: str | None = None,
-    limit: Limit = 50,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
 ) -> Page[PolicyRead]:
     """Policies: a member's own, a manager's customers', or (staff) one member's."""
     member_ids: list[uuid.UUID] | None = None
@@ -42,12 +42,14 @@ async def list_policies(
         member_ids = [principal.member_id] if principal.member_id else []
     elif principal.role == Role.MANAGER:
         manager_id = principal.staff_id or principal.subject
-    key = decode_cursor(cursor)
+    after = decode_cursor(cursor, str)
     policies = await repository.page_for_members(
-        session, member_ids, manager_id, key[0] if key else None, limit
+        session, member_ids, manager_id, after[0] if after else None, limit + 1
     )
-    next_cursor = encode_cursor(policies[-1].policy_no) if len(policies) == limit else None
-    return Page(items=[PolicyRead.of(p) for p in policies], next_cursor=next_cursor)
+    return Page(
+        items=[PolicyRead.of(p) for p in policies[:limit]],
+        next_cursor=next_cursor(policies, limit, lambda p: (p.policy_no,)),
+    )
 
 
 @router.get("/{policy_no}", response_model=PolicyRead)

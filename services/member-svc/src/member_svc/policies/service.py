@@ -31,6 +31,7 @@ from member_svc.errors import InvalidField
 from member_svc.managers import repository as managers_repository
 from member_svc.managers import service as managers_service
 from member_svc.members import repository as members_repository
+from member_svc.policies import events as policy_events
 from member_svc.policies import repository
 from member_svc.policies.models import Policy
 from member_svc.policies.schemas import FeedEvent
@@ -38,6 +39,13 @@ from member_svc.tiers import service as tiers_service
 from member_svc.tiers.service import Reason
 
 ACTIVE, CANCELLED, LAPSED = "active", "cancelled", "lapsed"
+REASONS: dict[policy_events.Change, Reason] = {
+    "issued": "policy_issued",
+    "renewed": "policy_renewed",
+    "endorsed": "policy_endorsed",
+    "cancelled": "policy_cancelled",
+    "lapsed": "policy_lapsed",
+}
 FEED_TYPES = frozenset(
     t.event_type for t in (PolicyIssued, PolicyRenewed, PolicyEndorsed, PolicyCancelled, PolicyLapsed)
 )
@@ -52,15 +60,18 @@ async def _member_for(session: AsyncSession, holder_id_hash: str | None, policy_
 async def _after_change(
     session: AsyncSession,
     member_id: uuid.UUID | None,
-    reason: Reason,
-    now: datetime,
-    selling_manager: str | None,
+    policy_no: str,
+    change: policy_events.Change,
+    at: datetime,
+    selling_manager: str | None = None,
 ) -> None:
+    """A verified member's policy changed: announce it, maybe assign the selling manager, re-tier."""
     if member_id is None:
         return
     member = await members_repository.get(session, member_id, for_update=True)
     if member is None or member.status != "verified":
         return
+    await policy_events.policy_changed(session, member, policy_no, change, at)
     if selling_manager is not None and member.manager_id is None:
         if await managers_repository.get(session, selling_manager) is not None:
             await managers_service.assign(
@@ -70,9 +81,9 @@ async def _after_change(
                 source="policy",
                 by="core-policy",
                 reason="selling manager",
-                now=now,
+                now=at,
             )
-    await tiers_service.reevaluate(session, [member_id], reason=reason, now=now)
+    await tiers_service.reevaluate(session, [member_id], reason=REASONS[change], now=at)
 
 
 async def record_issued(session: AsyncSession, event: PolicyIssued | PolicyRenewed) -> None:
@@ -82,8 +93,8 @@ async def record_issued(session: AsyncSession, event: PolicyIssued | PolicyRenew
     member_id = await _member_for(session, event.holder_id_hash, event.policy_no)
     values.update(status=ACTIVE, issued_on=at.date(), member_id=member_id)
     await repository.upsert(session, values, at)
-    reason: Reason = "policy_renewed" if isinstance(event, PolicyRenewed) else "policy_issued"
-    await _after_change(session, member_id, reason, at, event.selling_manager_id)
+    change: policy_events.Change = "renewed" if isinstance(event, PolicyRenewed) else "issued"
+    await _after_change(session, member_id, event.policy_no, change, at, event.selling_manager_id)
 
 
 async def record_endorsed(session: AsyncSession, event: PolicyEndorsed) -> None:
@@ -91,20 +102,20 @@ async def record_endorsed(session: AsyncSession, event: PolicyEndorsed) -> None:
     if changes:
         await repository.update_values(session, event.policy_no, changes, event.endorsed_at)
     member_id = await _member_for(session, event.holder_id_hash, event.policy_no)
-    await _after_change(session, member_id, "policy_endorsed", event.endorsed_at, None)
+    await _after_change(session, member_id, event.policy_no, "endorsed", event.endorsed_at)
 
 
 async def record_cancelled(session: AsyncSession, event: PolicyCancelled) -> None:
     # An unknown policy here means the core system never told us about it: nothing to update.
     await repository.set_status(session, event.policy_no, CANCELLED, event.cancelled_at)
     member_id = await _member_for(session, event.holder_id_hash, event.policy_no)
-    await _after_change(session, member_id, "policy_cancelled", event.cancelled_at, None)
+    await _after_change(session, member_id, event.policy_no, "cancelled", event.cancelled_at)
 
 
 async def record_lapsed(session: AsyncSession, event: PolicyLapsed) -> None:
     await repository.set_status(session, event.policy_no, LAPSED, event.lapsed_at)
     member_id = await _member_for(session, event.holder_id_hash, event.policy_no)
-    await _after_change(session, member_id, "policy_lapsed", event.lapsed_at, None)
+    await _after_change(session, member_id, event.policy_no, "lapsed", event.lapsed_at)
 
 
 async def record_claim_settled(session: AsyncSession, event: ClaimSettled) -> None:

@@ -1,8 +1,8 @@
 """The batch re-evaluation job: one transaction per chunk (evaluation + checkpoint), resumable.
 
-Run from the CLI (``python -m member_svc.tiers reevaluate``, with a progress bar) or started over HTTP
-(``POST /api/v1/tier-rules/evaluations``), which runs it as a background task of the web process. A
-run that stopped half-way continues from its checkpoint with ``resume``.
+Started over HTTP (``POST /api/v1/tier-rules/evaluations``), which runs it as a background task of the
+web process, or by the benchmark. A run that stopped half-way continues from its checkpoint with
+``POST /api/v1/tier-rules/evaluations/{id}/resume``.
 """
 
 from __future__ import annotations

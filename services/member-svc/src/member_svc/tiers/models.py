@@ -40,6 +40,22 @@ class TierChange(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class DowngradeNotice(Base):
+    """A lower tier the engine scheduled (after the grace period): the member is warned before it applies."""
+
+    __tablename__ = "tier_downgrade_notices"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    from_tier: Mapped[str] = mapped_column(String(16))
+    to_tier: Mapped[str] = mapped_column(String(16))
+    contribution_fen: Mapped[int] = mapped_column(BigInteger)
+    contribution_needed_fen: Mapped[int | None] = mapped_column(BigInteger)
+    effective_on: Mapped[date] = mapped_column(Date)
+    rules_version: Mapped[int] = mapped_column(Integer)
+    scheduled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class TierFloor(Base):
     """Every manual floor ops set (or lifted) on a member, with the reason and expiry."""
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc.members.models import Member
-from member_svc.tiers.models import EvaluationRun, TierChange, TierFloor, TierRules
+from member_svc.tiers.models import DowngradeNotice, EvaluationRun, TierChange, TierFloor, TierRules
 
 TIERS = ("prospective", "ordinary", "three_star", "four_star", "five_star")
 _TIER_ARRAY = "ARRAY['prospective','ordinary','three_star','four_star','five_star']"
@@ -58,7 +58,7 @@ ranked AS (
   FROM target t
 ),
 decided AS (
-  SELECT r.id, r.old_tier, r.contribution,
+  SELECT r.id, r.old_tier, r.contribution, r.new_rank, r.has_active,
     CASE WHEN r.new_rank > r.old_rank THEN r.new_rank
          WHEN r.new_rank < r.old_rank AND :apply_downgrades AND r.downgrade_due_on <= :today THEN r.new_rank
          ELSE r.old_rank END AS applied_rank,
@@ -79,13 +79,30 @@ changed AS (
   WHERE m.id = d.id
     AND (({_TIER_ARRAY})[d.applied_rank + 1] <> d.old_tier
          OR d.due_on IS DISTINCT FROM d.old_due OR d.contribution <> d.old_contribution)
-  RETURNING m.id, d.old_tier, m.tier, m.contribution_fen
+  RETURNING m.id, d.old_tier, m.tier, m.contribution_fen, d.due_on, d.old_due, d.new_rank, d.has_active
+),
+history AS (
+  INSERT INTO tier_history (member_id, from_tier, to_tier, contribution_fen, reason, rules_version,
+                            effective_on, changed_by, changed_at)
+  SELECT id, old_tier, tier, contribution_fen, :reason, :version, :today, :changed_by, :now
+  FROM changed WHERE tier <> old_tier
+  RETURNING member_id, from_tier, to_tier, contribution_fen
+),
+-- A lower tier newly waiting for its grace period: recorded, so the member can be warned before it.
+notices AS (
+  INSERT INTO tier_downgrade_notices (member_id, from_tier, to_tier, contribution_fen,
+                                      contribution_needed_fen, effective_on, rules_version, scheduled_at)
+  SELECT id, tier, ({_TIER_ARRAY})[new_rank + 1], contribution_fen,
+         CASE WHEN has_active THEN GREATEST(0, CASE tier WHEN 'three_star' THEN :three
+              WHEN 'four_star' THEN :four WHEN 'five_star' THEN :five END - contribution_fen) END,
+         due_on, :version, :now
+  FROM changed WHERE due_on IS NOT NULL AND old_due IS NULL
+  RETURNING member_id, from_tier, to_tier, contribution_fen, contribution_needed_fen, effective_on
 )
-INSERT INTO tier_history (member_id, from_tier, to_tier, contribution_fen, reason, rules_version,
-                          effective_on, changed_by, changed_at)
-SELECT id, old_tier, tier, contribution_fen, :reason, :version, :today, :changed_by, :now
-FROM changed WHERE tier <> old_tier
-RETURNING member_id, from_tier, to_tier, contribution_fen
+SELECT 'changed', member_id, from_tier, to_tier, contribution_fen, NULL::bigint, NULL::date FROM history
+UNION ALL
+SELECT 'scheduled', member_id, from_tier, to_tier, contribution_fen, contribution_needed_fen, effective_on
+FROM notices
 """.replace(":today", _TODAY)
 
 # The benchmark's lower bound: the same decision for every verified member in one UPDATE, with no
@@ -108,6 +125,31 @@ class Change:
     from_tier: str
     to_tier: str
     contribution_fen: int
+
+
+@dataclass(frozen=True)
+class ScheduledDowngrade:
+    member_id: uuid.UUID
+    from_tier: str
+    to_tier: str
+    contribution_fen: int
+    contribution_needed_fen: int | None
+    effective_on: date
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an evaluation did: tier changes (in the history) and newly scheduled downgrades (noticed)."""
+
+    changes: list[Change]
+    scheduled: list[ScheduledDowngrade]
+
+    @classmethod
+    def of(cls, rows: Sequence[Any]) -> Outcome:
+        return cls(
+            changes=[Change(*row[1:5]) for row in rows if row[0] == "changed"],
+            scheduled=[ScheduledDowngrade(*row[1:]) for row in rows if row[0] == "scheduled"],
+        )
 
 
 def rule_parameters(rules: dict[str, Any], today: date, *, apply_downgrades: bool) -> dict[str, Any]:
@@ -141,10 +183,10 @@ async def evaluate(
     version: int,
     changed_by: str | None,
     now: datetime,
-) -> list[Change]:
-    """Recompute the given members in one statement; returns the tier changes (already in the history)."""
+) -> Outcome:
+    """Recompute the given members in one statement (history and notices written by it too)."""
     if not member_ids:
-        return []
+        return Outcome([], [])
     statement = text(_EVALUATE.replace("{selection}", "m.id = ANY(:ids)"))
     result = await session.execute(
         statement,
@@ -157,7 +199,7 @@ async def evaluate(
             "now": now,
         },
     )
-    return [Change(*row) for row in result.all()]
+    return Outcome.of(result.all())
 
 
 async def evaluate_range(
@@ -169,7 +211,7 @@ async def evaluate_range(
     reason: str,
     version: int,
     now: datetime,
-) -> list[Change]:
+) -> Outcome:
     """``evaluate`` for the verified members with ``after < id <= last`` (a chunk of the batch job)."""
     selection = "m.id > :after AND m.id <= :last" if after is not None else "m.id <= :last"
     values: dict[str, Any] = {
@@ -184,7 +226,7 @@ async def evaluate_range(
     result = await session.execute(
         text(_EVALUATE.replace("{selection}", selection)), {**parameters, **values}
     )
-    return [Change(*row) for row in result.all()]
+    return Outcome.of(result.all())
 
 
 async def current_rules(session: AsyncSession) -> TierRules:
@@ -210,6 +252,16 @@ async def history(session: AsyncSession, member_id: uuid.UUID) -> Sequence[TierC
         select(TierChange).where(TierChange.member_id == member_id).order_by(TierChange.id.desc())
     )
     return result.all()
+
+
+async def latest_notice(session: AsyncSession, member_id: uuid.UUID) -> DowngradeNotice | None:
+    statement = (
+        select(DowngradeNotice)
+        .where(DowngradeNotice.member_id == member_id)
+        .order_by(DowngradeNotice.id.desc())
+        .limit(1)
+    )
+    return (await session.scalars(statement)).one_or_none()
 
 
 async def add_history(session: AsyncSession, change: TierChange) -> None:

@@ -89,11 +89,14 @@ async def get_evaluation(run_id: uuid.UUID, session: SessionDep, _: OpsDep) -> R
 async def tier_status(member_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> TierStatus:
     """The member's tier, contribution, pending downgrade and manual floor."""
     member = await members_service.visible(session, principal, member_id)
+    notice = await repository.latest_notice(session, member.id) if member.downgrade_due_on else None
     return TierStatus(
         member_id=member.id,
         tier=member.tier,
         contribution_fen=member.contribution_fen,
         downgrade_due_on=member.downgrade_due_on,
+        downgrade_to=notice.to_tier if notice else None,
+        contribution_needed_fen=notice.contribution_needed_fen if notice else None,
         floor=member.tier_floor,
         floor_expires_on=member.tier_floor_expires_on,
     )

@@ -80,6 +80,11 @@ class TierStatus(BaseModel):
     tier: str
     contribution_fen: int
     downgrade_due_on: date | None
+    downgrade_to: str | None = Field(description="The tier that applies on downgrade_due_on.")
+    contribution_needed_fen: int | None = Field(
+        description="With a pending downgrade: the contribution still missing to keep the tier "
+        "(None when only an active policy keeps it)."
+    )
     floor: str | None
     floor_expires_on: date | None
 

@@ -1,5 +1,7 @@
 """The tier engine: upgrades at once, downgrades only at an evaluation after the grace period, never
-below a manual floor; every change goes to the tier history and out as ``member.tier_changed``."""
+below a manual floor; every change goes to the tier history and out as ``member.tier_changed``, and
+every downgrade it schedules is recorded and announced (``member.tier_downgrade_scheduled``) so the
+member is warned before it applies."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from cheyou_events import Envelope, add_events
-from cheyou_events.catalogue.member import TierChanged
+from cheyou_events.catalogue.member import TierChanged, TierDowngradeScheduled
 from cheyou_kit.errors import NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +19,7 @@ from member_svc.errors import InvalidField, WrongState
 from member_svc.members.models import Member
 from member_svc.tiers import repository
 from member_svc.tiers.models import EvaluationRun, TierFloor, TierRules
-from member_svc.tiers.repository import Change
+from member_svc.tiers.repository import Change, Outcome, ScheduledDowngrade
 from member_svc.tiers.schemas import FloorSet, RulesCreate, RunCreate
 
 SOURCE = "member-svc"
@@ -48,11 +50,34 @@ async def reevaluate(
     rules = rules or await repository.current_rules(session)
     today = now.date()
     parameters = repository.rule_parameters(rules.rules, today, apply_downgrades=apply_downgrades)
-    changes = await repository.evaluate(
+    outcome = await repository.evaluate(
         session, member_ids, parameters, reason=reason, version=rules.version, changed_by=changed_by, now=now
     )
-    await add_events(session, [_tier_changed(c, reason, now) for c in changes])
-    return changes
+    await _announce(session, outcome, reason, now)
+    return outcome.changes
+
+
+async def _announce(session: AsyncSession, outcome: Outcome, reason: Reason, now: datetime) -> None:
+    await add_events(
+        session,
+        [_tier_changed(c, reason, now) for c in outcome.changes]
+        + [_downgrade_scheduled(s, now) for s in outcome.scheduled],
+    )
+
+
+def _downgrade_scheduled(scheduled: ScheduledDowngrade, now: datetime) -> Envelope[TierDowngradeScheduled]:
+    payload = TierDowngradeScheduled.model_validate(
+        {
+            "member_id": str(scheduled.member_id),
+            "from_tier": scheduled.from_tier,
+            "to_tier": scheduled.to_tier,
+            "contribution_fen": scheduled.contribution_fen,
+            "contribution_needed_fen": scheduled.contribution_needed_fen,
+            "effective_on": scheduled.effective_on,
+            "scheduled_at": now,
+        }
+    )
+    return Envelope.new(payload, source=SOURCE)
 
 
 def _tier_changed(change: Change, reason: Reason, now: datetime) -> Envelope[TierChanged]:
@@ -138,7 +163,7 @@ async def run_chunk(session: AsyncSession, run_id: uuid.UUID, now: datetime) -> 
         rules = next(r for r in await repository.rules_versions(session) if r.version == run.rules_version)
     evaluated_at = datetime.combine(run.evaluated_on, now.timetz())
     parameters = repository.rule_parameters(rules.rules, run.evaluated_on, apply_downgrades=True)
-    changes = await repository.evaluate_range(
+    outcome = await repository.evaluate_range(
         session,
         run.last_member_id,
         last,
@@ -147,7 +172,7 @@ async def run_chunk(session: AsyncSession, run_id: uuid.UUID, now: datetime) -> 
         version=rules.version,
         now=evaluated_at,
     )
-    await add_events(session, [_tier_changed(c, "recalculation", evaluated_at) for c in changes])
-    await repository.advance_run(session, run_id, last, size, len(changes), now)
+    await _announce(session, outcome, "recalculation", evaluated_at)
+    await repository.advance_run(session, run_id, last, size, len(outcome.changes), now)
     await session.refresh(run)
     return run

@@ -5,10 +5,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from member_svc.china_time import day_of
 from member_svc.verification.models import VerificationCallback, VerificationTask
 
 QUEUED, CLAIMED, RETURNED, APPROVED, REJECTED = "queued", "claimed", "returned", "approved", "rejected"
@@ -141,7 +142,7 @@ async def in_progress(session: AsyncSession, now: datetime) -> int:
 async def callbacks_per_reviewer_day(
     session: AsyncSession, since: date, until: date
 ) -> list[tuple[str, date, int]]:
-    day = cast(func.timezone("Asia/Shanghai", VerificationCallback.called_at), Date)
+    day = day_of(VerificationCallback.called_at)
     statement = (
         select(VerificationCallback.reviewer_id, day, func.count())
         .where(day >= since, day <= until)
@@ -152,10 +153,28 @@ async def callbacks_per_reviewer_day(
 
 
 async def decisions(session: AsyncSession, since: date, until: date) -> tuple[int, int]:
-    day = cast(func.timezone("Asia/Shanghai", VerificationTask.decided_at), Date)
+    day = day_of(VerificationTask.decided_at)
     statement = select(
         func.count(case((VerificationTask.status == APPROVED, 1))),
         func.count(case((VerificationTask.status == REJECTED, 1))),
     ).where(day >= since, day <= until)
     approved, rejected = (await session.execute(statement)).one()
     return int(approved), int(rejected)
+
+
+async def decisions_per_reviewer_day(
+    session: AsyncSession, since: date, until: date
+) -> list[tuple[str, date, int, int]]:
+    """Approvals and rejections per reviewer per day (China time): (reviewer, day, approved, rejected)."""
+    day = day_of(VerificationTask.decided_at)
+    statement = (
+        select(
+            VerificationTask.decided_by,
+            day,
+            func.count(case((VerificationTask.status == APPROVED, 1))),
+            func.count(case((VerificationTask.status == REJECTED, 1))),
+        )
+        .where(VerificationTask.decided_by.is_not(None), day >= since, day <= until)
+        .group_by(VerificationTask.decided_by, day)
+    )
+    return [(str(r), d, int(a), int(j)) for r, d, a, j in (await session.execute(statement)).all()]

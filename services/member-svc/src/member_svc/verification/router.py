@@ -6,10 +6,11 @@ from typing import Annotated
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Principal, Role, require_roles
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
 from fastapi import APIRouter, Depends, Query
 
+from member_svc import china_time
 from member_svc.dependencies import PiiDep, SettingsDep
-from member_svc.pagination import Limit, Page, decode_cursor, encode_cursor
 from member_svc.principals import actor_id
 from member_svc.verification import repository, service
 from member_svc.verification.schemas import (
@@ -33,16 +34,19 @@ def _now() -> datetime:
 
 @router.get("", response_model=Page[TaskSummary])
 async def list_applications(
-    session: SessionDep, _: StaffDep, status: str | None = None, cursor: str | None = None, limit: Limit = 50
+    session: SessionDep,
+    _: StaffDep,
+    status: str | None = None,
+    cursor: CursorQuery = None,
+    limit: LimitQuery = 50,
 ) -> Page[TaskSummary]:
     """Applications in queue order, optionally by status."""
-    key = decode_cursor(cursor)
-    after = (datetime.fromisoformat(key[0]), uuid.UUID(key[1])) if key else None
-    tasks = await repository.page(session, status, after, limit)
-    next_cursor = (
-        encode_cursor(tasks[-1].created_at.isoformat(), tasks[-1].id) if len(tasks) == limit else None
+    after = decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)
+    tasks = await repository.page(session, status, (after[0], after[1]) if after else None, limit + 1)
+    return Page(
+        items=[TaskSummary.model_validate(t) for t in tasks[:limit]],
+        next_cursor=next_cursor(tasks, limit, lambda t: (t.created_at, t.id)),
     )
-    return Page(items=[TaskSummary.model_validate(t) for t in tasks], next_cursor=next_cursor)
 
 
 @router.get("/figures", response_model=Figures)
@@ -53,7 +57,7 @@ async def figures(
     until: Annotated[date | None, Query(alias="to")] = None,
 ) -> Figures:
     """Applications waiting, callbacks per reviewer per day, approval rate (default: the last 30 days)."""
-    today = _now().date()
+    today = china_time.today()
     return await service.figures(session, since or today - timedelta(days=30), until or today, _now())
 
 

@@ -1,0 +1,1 @@
+"""Reports for ops: members by tier and status, joins by route, verification throughput (JSON or CSV)."""
