@@ -188,6 +188,7 @@ def create_stand_in(name: str, public_key: bytes, world: World) -> FastAPI:
                 "phone_masked": "138****8000",
                 "manager_id": "manager1",
                 "joined_at": "2026-03-01T09:00:00+08:00",
+                "referral_code": "R7KQ2M9XA",
             }
 
         @router.get(

@@ -22,6 +22,7 @@ class TestMe:
         assert page["member_id"] == str(member_id)
         assert page["profile"]["data"]["tier"] == "four_star"
         assert page["profile"]["data"]["phone_masked"] == "138****8000"
+        assert page["profile"]["data"]["referral_code"] == "R7KQ2M9XA"
         assert base64.b64decode(page["card"]["data"]["qr_png_base64"]).startswith(b"\x89PNG")
         assert page["card"]["data"]["barcode"] == {"format": "code128", "value": member_id.hex.upper()}
         assert page["points"]["data"]["balance"] == 1200

@@ -26,6 +26,8 @@ class Profile(BaseModel):
     phone_masked: str | None = None
     manager_id: str | None = None
     joined_at: str | None = None
+    referral_code: str | None = None
+    """The code a member gives friends; their registration with it earns the member referral points."""
 
 
 class Barcode(BaseModel):
