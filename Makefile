@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 LIBS := libs/events libs/kit libs/devinfra libs/fakes
 SERVICES := services/gateway services/member-svc services/privilege-svc services/merchant-svc services/claims-svc services/notify-svc
 PACKAGES := $(LIBS) $(SERVICES)
-TOOLS := pytest pytest-asyncio pytest-timeout ruff mypy standardwebhooks schemathesis pyyaml kubernetes-validate
+TOOLS := pytest pytest-asyncio pytest-timeout ruff mypy standardwebhooks schemathesis pyyaml kubernetes-validate "moto[s3]" flask flask-cors
 PLATFORM := $(BIN)/python -m cheyou_devinfra.platform
 
 .PHONY: install dev up down status test lint fmt bench schemas images clean

@@ -1,6 +1,6 @@
 """Typhoon surge on claims-svc: 3,000 loss reports in a burst, each with four photo uploads.
 
-    python bench/claims_typhoon_surge.py [--reports 3000] [--concurrency 32]
+    python bench/claims_typhoon_surge.py [--reports 3000] [--concurrency 32] [--storage local|s3]
 
 After Typhoon Soudelor (2015) one Fuzhou branch took about 4,000 vehicle loss reports in 18 hours; the
 peak simulated here is 3,000 reports in one hour (0.83 reports/s, 3.3 uploads/s), sent as fast as the
@@ -9,6 +9,8 @@ service takes them, so the figures say how much headroom that peak leaves.
 The real service runs in its own process (uvicorn, one worker, its relay publishing to Kafka); this
 process plays the members over HTTP with signed identity tokens. Uses POSTGRES_DSN / REDIS_URL /
 KAFKA_BOOTSTRAP_SERVERS when set; otherwise starts Postgres, Redis and Kafka through cheyou_devinfra.
+With ``--storage s3`` the photos go to a bucket on a local S3-compatible server (moto's, in a process of
+its own) instead of the local directory.
 
 Measured: reports/s and uploads/s over the burst, p50/p99 latency of a report and of an upload; then
 that nothing was lost or duplicated: claim rows, distinct claim numbers, photo rows, files on disk,
@@ -34,8 +36,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+import boto3
 import httpx
 from cheyou_devinfra import ensure_database, ensure_topics
 from cheyou_events import TOPICS
@@ -105,10 +109,29 @@ def photo(seed: int, taken: datetime) -> bytes:
     return buffer.getvalue()
 
 
-async def seed_policies(url: str, n: int, run: str) -> list[tuple[str, str]]:
-    vehicles = [(f"PDAA{run}{i:06d}", f"闽A{run[:1]}{i:05d}") for i in range(n)]
+async def seed_policies(url: str, members: list[uuid.UUID], run: str) -> list[tuple[str, str]]:
+    """One insured vehicle per member, and member-svc's word that the member holds its policy."""
+    vehicles = [(f"PDAA{run}{i:06d}", f"闽A{run[:1]}{i:05d}") for i in range(len(members))]
     engine = create_async_engine(url)
     async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO member_policies"
+                " (member_id, policy_no, line, status, plate, starts_on, ends_on, changed_at)"
+                " VALUES (:member_id, :policy_no, 'commercial', 'active', :plate,"
+                " :starts_on, :ends_on, now())"
+            ),
+            [
+                {
+                    "member_id": member,
+                    "policy_no": policy_no,
+                    "plate": plate,
+                    "starts_on": date(2026, 1, 1),
+                    "ends_on": date(2026, 12, 31),
+                }
+                for member, (policy_no, plate) in zip(members, vehicles, strict=True)
+            ],
+        )
         await connection.execute(
             text(
                 "INSERT INTO policy_cover (policy_no, customer_no, line, starts_on, ends_on, plate, vin)"
@@ -146,6 +169,7 @@ async def run(args: argparse.Namespace) -> None:
         redis_url = infra.redis_url
     work = Path(tempfile.mkdtemp(prefix="claims-surge-"))
     server: subprocess.Popen[bytes] | None = None
+    s3: S3Server | None = None
     try:
         run_id = uuid.uuid4().hex[:6].upper()
         dsn = await ensure_database(postgres, f"claims_bench_{run_id.lower()}")
@@ -155,9 +179,12 @@ async def run(args: argparse.Namespace) -> None:
         private_key, public_key = generate_keypair(work / "keys")
         signer = IdentitySigner(private_key.read_bytes(), ttl_seconds=3600)
         storage = work / "files"
+        if args.storage == "s3":
+            s3 = await S3Server.start(f"claims-surge-{run_id.lower()}")
         port = free_port()
         env = {
             **os.environ,
+            **(s3.env() if s3 is not None else {}),
             "CLAIMS_DATABASE_URL": url,
             "CLAIMS_STORAGE_DIR": str(storage),
             "REDIS_URL": redis_url,
@@ -185,13 +212,13 @@ async def run(args: argparse.Namespace) -> None:
             else:
                 raise RuntimeError("claims-svc did not become ready")
 
-        vehicles = await seed_policies(url, args.reports, run_id)
+        members = [uuid.uuid4() for _ in range(args.reports)]
+        vehicles = await seed_policies(url, members, run_id)
         catastrophe = f"TY{run_id}"
         loss_at = datetime.now(UTC) - timedelta(hours=2)
         photos = [
             [photo(i * 4 + k, loss_at + timedelta(minutes=5)) for k in range(4)] for i in range(args.reports)
         ]
-        members = [uuid.uuid4() for _ in range(args.reports)]
         tokens = [
             {
                 IDENTITY_HEADER: signer.sign(
@@ -203,7 +230,10 @@ async def run(args: argparse.Namespace) -> None:
         figures = Figures()
         claim_ids: list[str] = []
         print(machine())  # noqa: T201
-        print(f"broker {kind}; {args.reports} reports × 4 photos, {args.concurrency} members at a time")  # noqa: T201
+        print(  # noqa: T201
+            f"broker {kind}; storage {args.storage}; {args.reports} reports × 4 photos,"
+            f" {args.concurrency} members at a time"
+        )
 
         limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
         async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
@@ -287,8 +317,11 @@ async def run(args: argparse.Namespace) -> None:
                 text("SELECT count(*) FROM event_outbox WHERE published_at IS NULL")
             )
         await engine.dispose()
-        files = sum(1 for p in storage.rglob("*.jpg"))
-        leftovers = sum(1 for p in storage.rglob("*.part"))
+        if s3 is not None:
+            files, leftovers = await asyncio.to_thread(s3.count, ".jpg"), 0
+        else:
+            files = sum(1 for p in storage.rglob("*.jpg"))
+            leftovers = sum(1 for p in storage.rglob("*.part"))
         wanted = set(claim_ids)
         records = await read_topic(bootstrap, "claims.events", within_s=120)
         on_topic: dict[str, set[str]] = {}
@@ -308,7 +341,7 @@ async def run(args: argparse.Namespace) -> None:
             "distinct claim numbers": (claim_numbers, n),
             "duplicate-suspect flags": (duplicates_flagged, 0),
             "photo rows": (photo_rows, 4 * n),
-            "photo files on disk": (files, 4 * n),
+            "photo files stored": (files, 4 * n),
             "partial files left": (leftovers, 0),
             "outbox: reported": (outbox.get(reported_t, 0), n),
             "outbox: photo uploaded": (outbox.get(photo_t, 0), 4 * n),
@@ -345,26 +378,86 @@ async def run(args: argparse.Namespace) -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
+        if s3 is not None:
+            s3.stop()
         shutil.rmtree(work, ignore_errors=True)
         if manager is not None:
             await asyncio.to_thread(manager.stop)
             shutil.rmtree(manager.state_dir, ignore_errors=True)
 
 
+@dataclass
+class S3Server:
+    """A local S3-compatible server (moto's) in a process of its own, with one bucket."""
+
+    process: subprocess.Popen[bytes]
+    endpoint: str
+    bucket: str
+
+    CREDENTIALS: ClassVar[dict[str, str]] = {
+        "aws_access_key_id": "bench",
+        "aws_secret_access_key": "bench-secret",
+    }
+
+    @classmethod
+    async def start(cls, bucket: str) -> S3Server:
+        port = free_port()
+        process = subprocess.Popen(  # noqa: ASYNC220 (started once, before the measurement)
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        server = cls(process, f"http://127.0.0.1:{port}", bucket)
+        for _ in range(300):
+            try:
+                await asyncio.to_thread(
+                    server.client().create_bucket,
+                    Bucket=bucket,
+                    CreateBucketConfiguration={"LocationConstraint": "cn-north-1"},
+                )
+                return server
+            except Exception:  # not listening yet
+                await asyncio.sleep(0.2)
+        raise RuntimeError("the S3 server did not start")
+
+    def client(self) -> Any:
+        return boto3.client("s3", endpoint_url=self.endpoint, region_name="cn-north-1", **self.CREDENTIALS)
+
+    def env(self) -> dict[str, str]:
+        return {
+            "CLAIMS_S3_BUCKET": self.bucket,
+            "CLAIMS_S3_ENDPOINT_URL": self.endpoint,
+            "CLAIMS_S3_REGION": "cn-north-1",
+            "CLAIMS_S3_ACCESS_KEY_ID": self.CREDENTIALS["aws_access_key_id"],
+            "CLAIMS_S3_SECRET_ACCESS_KEY": self.CREDENTIALS["aws_secret_access_key"],
+            "CLAIMS_S3_PATH_STYLE": "true",
+        }
+
+    def count(self, suffix: str) -> int:
+        pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
+        return sum(1 for page in pages for o in page.get("Contents", []) if o["Key"].endswith(suffix))
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+STORAGE_TEXT = {"local": "the local directory", "s3": "an S3 bucket (moto's server, in a process of its own)"}
+
+
 def write_results(
     args: argparse.Namespace, kind: str, lines: list[str], checks: dict[str, tuple[int, int]], ok: bool
 ) -> None:
+    """Replace this storage's section of the results file; other sections (the other storage, the
+    baseline) stay as they are."""
     table = "\n".join(
         f"| {name} | {got:,} | {want:,} | {'ok' if got == want else '**BAD**'} |"
         for name, (got, want) in checks.items()
     )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        f"""# claims-svc — benchmark results
+    heading = f"## Typhoon surge, photos in {STORAGE_TEXT[args.storage]}"
+    section = f"""{heading}
 
-## Typhoon surge (`bench/claims_typhoon_surge.py`)
-
-**Date** 2026-11-25. **Machine**
+**Date** 2026-11-25. **Machine** (shared with other work while measuring)
 ```
 {machine()}
 ```
@@ -372,12 +465,12 @@ Broker: {kind} (single broker, from devinfra); embedded Postgres and Redis on th
 one uvicorn worker process with its outbox relay; the load generator in another process.
 
 **Reproduce**: `.venv/bin/python bench/claims_typhoon_surge.py --reports {args.reports} \\
---concurrency {args.concurrency}`
+--concurrency {args.concurrency} --storage {args.storage}`
 
-What runs: {args.reports:,} members each report a flood loss (one-click report: cover check, claim number,
-duplicate check, routing, timeline, outbox event) and upload four 320×240 JPEGs with EXIF (validated by
-content, decoded, EXIF read, stored on local disk, timeline step, outbox event), {args.concurrency} members
-at a time, as fast as the service answers (a burst, not paced).
+What runs: {args.reports:,} members each report a flood loss (one-click report: holder and cover check,
+claim number, duplicate check, routing, timeline, outbox event) and upload four 320×240 JPEGs with EXIF
+(validated by content, decoded, EXIF read, stored in {STORAGE_TEXT[args.storage]}, timeline step, outbox
+event), {args.concurrency} members at a time, as fast as the service answers (a burst, not paced).
 
 ```
 {chr(10).join(lines)}
@@ -389,7 +482,11 @@ Nothing lost, nothing duplicated ({"all checks passed" if ok else "SOME CHECKS F
 |---|---:|---:|---|
 {table}
 """
-    )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    text_now = RESULTS.read_text() if RESULTS.exists() else "# claims-svc — benchmark results\n"
+    head, *sections = text_now.split("\n## ")
+    kept = [f"## {part}".rstrip() + "\n" for part in sections if not f"## {part}".startswith(heading)]
+    RESULTS.write_text("\n".join([head.rstrip() + "\n", section, *kept]))
 
 
 def main() -> None:
@@ -398,6 +495,7 @@ def main() -> None:
     )
     parser.add_argument("--reports", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--storage", choices=("local", "s3"), default="local")
     parser.add_argument(
         "--no-write", dest="write", action="store_false", help="do not write the results file"
     )

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from cheyou_events.catalogue.member import MemberPolicyChanged
 from cheyou_events.catalogue.policy import PolicyIssued, PolicyLine, VehicleKind
 from cheyou_events.testing import read_topic
 from cheyou_kit.identity import Role
@@ -45,6 +46,26 @@ async def db(service_settings: Settings) -> AsyncIterator[async_sessionmaker[Asy
 class Vehicle:
     policy_no: str
     plate: str
+    starts_on: date
+    ends_on: date
+
+
+def policy_changed(
+    member_id: uuid.UUID, vehicle: Vehicle, *, status: str = "active", changed_at: datetime | None = None
+) -> MemberPolicyChanged:
+    """What member-svc says when it matched one of the member's policies."""
+    return MemberPolicyChanged(
+        member_id=str(member_id),
+        policy_no=vehicle.policy_no,
+        change="issued" if status == "active" else "cancelled",
+        line="commercial",
+        status=status,
+        premium_fen=320_000,
+        starts_on=vehicle.starts_on,
+        ends_on=vehicle.ends_on,
+        plate=vehicle.plate,
+        changed_at=changed_at or datetime(2025, 12, 20, tzinfo=UTC),
+    )
 
 
 SINGLE_VEHICLE_REQUIRED = [
@@ -101,9 +122,14 @@ class Arrange:
         starts_on: date = date(2026, 1, 1),
         ends_on: date = date(2026, 12, 31),
         with_plate: bool = True,
+        held_by: uuid.UUID | None = None,
     ) -> Vehicle:
+        """An insured vehicle (the core feed's policy) and, with ``held_by``, the member holding it."""
         vehicle = Vehicle(
-            policy_no=f"PDAA{uuid.uuid4().hex[:12].upper()}", plate=f"闽A{uuid.uuid4().hex[:5].upper()}"
+            policy_no=f"PDAA{uuid.uuid4().hex[:12].upper()}",
+            plate=f"闽A{uuid.uuid4().hex[:5].upper()}",
+            starts_on=starts_on,
+            ends_on=ends_on,
         )
         async with self.db() as s:
             await cover.record_policy(
@@ -123,7 +149,15 @@ class Arrange:
                 ),
             )
             await s.commit()
+        if held_by is not None:
+            await self.hold(held_by, vehicle)
         return vehicle
+
+    async def hold(self, member_id: uuid.UUID, vehicle: Vehicle) -> None:
+        """Record that the member holds the vehicle's policy (member-svc's projection, arranged directly)."""
+        async with self.db() as s:
+            await cover.record_member_policy(s, policy_changed(member_id, vehicle))
+            await s.commit()
 
     def member(self, member_id: uuid.UUID | None = None) -> dict[str, str]:
         return self.identities.headers("claims-svc", Role.MEMBER, member_id=member_id or uuid.uuid4())
@@ -153,6 +187,7 @@ class Arrange:
         self, member_id: uuid.UUID, vehicle: Vehicle | None = None, **overrides: Any
     ) -> dict[str, Any]:
         vehicle = vehicle or await self.vehicle()
+        await self.hold(member_id, vehicle)
         response = await self.client.post(
             "/api/v1/claims", json=self.report_body(vehicle, **overrides), headers=self.member(member_id)
         )
@@ -161,6 +196,7 @@ class Arrange:
         return claim
 
     jpeg = staticmethod(jpeg)
+    policy_changed = staticmethod(policy_changed)
 
     async def upload(
         self, member: uuid.UUID, claim_id: str, slot: str, data: bytes | None = None
@@ -172,12 +208,17 @@ class Arrange:
             headers=self.member(member),
         )
 
-    async def submitted(self, member: uuid.UUID, **overrides: Any) -> dict[str, Any]:
-        """A single-vehicle claim with every required photo, submitted to the surveyors."""
+    async def photographed(self, member: uuid.UUID, **overrides: Any) -> dict[str, Any]:
+        """A single-vehicle claim with every required photo, not yet submitted."""
         claim = await self.claim(member, accident_type="single_vehicle", other_party=None, **overrides)
         for slot in SINGLE_VEHICLE_REQUIRED:
             response = await self.upload(member, claim["id"], slot)
             assert response.status_code == 201, response.text
+        return claim
+
+    async def submitted(self, member: uuid.UUID, **overrides: Any) -> dict[str, Any]:
+        """A single-vehicle claim with every required photo, submitted to the surveyors."""
+        claim = await self.photographed(member, **overrides)
         response = await self.client.post(
             f"/api/v1/claims/{claim['id']}/survey/submission", headers=self.member(member)
         )

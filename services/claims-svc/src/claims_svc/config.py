@@ -6,7 +6,7 @@ from typing import Annotated, ClassVar
 
 from cheyou_kit.settings import ServiceSettings
 from fastapi import Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 
@@ -39,6 +39,18 @@ class Settings(ServiceSettings):
     storage_dir: Path = Field(
         default=Path(".dev/claims-files"), description="Where photos and documents are kept (local storage)."
     )
+    s3_bucket: str | None = Field(
+        default=None, description="Keep photos and documents in this S3-compatible bucket, not storage_dir."
+    )
+    s3_endpoint_url: str | None = Field(default=None, description="The S3 API's URL (default: AWS's).")
+    s3_region: str | None = None
+    s3_access_key_id: str | None = Field(
+        default=None, description="With s3_secret_access_key; unset: the default chain (env, IRSA, …)."
+    )
+    s3_secret_access_key: SecretStr | None = None
+    s3_key_prefix: str = Field(default="", description="Prefix of every object key, e.g. 'claims-svc/'.")
+    s3_path_style: bool = Field(default=False, description="Path-style URLs (most S3-compatible servers).")
+    s3_max_connections: int = Field(default=16, ge=1, le=256)
     branch_code: str = Field(default="3501", description="Prefix of claim numbers (the handling branch).")
     fast_claim_limit_fen: int = Field(
         default=1_000_000, description="Losses clearly over this go to on-site handling (10,000 yuan)."

@@ -1,8 +1,9 @@
 """claims-svc: the app factory (``uvicorn claims_svc.main:create_app --factory``)."""
 
 from cheyou_events import Handler
+from cheyou_events.catalogue.member import MemberPolicyChanged
 from cheyou_events.catalogue.policy import PolicyCancelled, PolicyEndorsed, PolicyIssued, PolicyRenewed
-from cheyou_kit.app import create_service_app
+from cheyou_kit.app import Component, Resources, create_service_app
 from fastapi import FastAPI
 
 import claims_svc
@@ -15,7 +16,9 @@ from claims_svc.cover.router import router as cover_router
 from claims_svc.documents.router import router as documents_router
 from claims_svc.liability.router import router as liability_router
 from claims_svc.liability.router import scenarios_router
-from claims_svc.storage import LocalDirectoryStorage
+from claims_svc.storage import FileStorage
+from claims_svc.storage.local import LocalDirectoryStorage
+from claims_svc.storage.s3 import S3Location, S3Storage
 from claims_svc.surveys.router import member_router as survey_member_router
 from claims_svc.surveys.router import router as surveys_router
 
@@ -24,11 +27,36 @@ HANDLERS: dict[str, Handler] = {
     PolicyRenewed.event_type: cover_handlers.on_policy_renewed,
     PolicyEndorsed.event_type: cover_handlers.on_policy_endorsed,
     PolicyCancelled.event_type: cover_handlers.on_policy_cancelled,
+    MemberPolicyChanged.event_type: cover_handlers.on_member_policy_changed,
 }
+
+
+def storage_for(settings: Settings) -> FileStorage:
+    """The bucket when one is configured, else the local directory."""
+    if settings.s3_bucket is None:
+        return LocalDirectoryStorage(settings.storage_dir)
+    secret = settings.s3_secret_access_key
+    return S3Storage(
+        S3Location(
+            bucket=settings.s3_bucket,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+            access_key_id=settings.s3_access_key_id,
+            secret_access_key=secret.get_secret_value() if secret is not None else None,
+            key_prefix=settings.s3_key_prefix,
+            path_style=settings.s3_path_style,
+            max_connections=settings.s3_max_connections,
+        )
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    storage = storage_for(settings)
+
+    def components(_: Resources) -> list[Component]:
+        return [storage]
+
     app = create_service_app(
         settings,
         routers=[
@@ -43,7 +71,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             cover_router,
         ],
         handlers=HANDLERS,
+        components=components,
+        readiness=lambda _: {"storage": storage.check},
         description=claims_svc.__doc__ or "",
     )
-    app.state.storage = LocalDirectoryStorage(settings.storage_dir)
+    app.state.storage = storage
     return app

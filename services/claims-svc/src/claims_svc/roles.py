@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from cheyou_kit.errors import Forbidden
+from cheyou_kit.errors import Forbidden, Unprocessable
 from cheyou_kit.identity import Principal, Role, require_roles
 from fastapi import Depends
 
@@ -22,6 +22,8 @@ ClaimReaderDep = Annotated[
     Principal, Depends(require_roles(Role.MEMBER, Role.SURVEYOR, Role.OPS, Role.ADMIN, Role.SERVICE))
 ]
 """Anyone who may read a claim they are entitled to (checked per claim)."""
+ReporterDep = Annotated[Principal, Depends(require_roles(Role.MEMBER, Role.OPS, Role.ADMIN))]
+"""Who may report a claim: the member themself, or claims staff taking a report by phone."""
 ClaimListerDep = Annotated[Principal, Depends(require_roles(Role.MEMBER, Role.OPS, Role.ADMIN, Role.SERVICE))]
 
 
@@ -35,3 +37,15 @@ def staff_id(principal: Principal) -> str:
     if principal.staff_id is None:
         return principal.subject
     return principal.staff_id
+
+
+def reporting_for(principal: Principal, named: uuid.UUID | None) -> tuple[uuid.UUID, str | None]:
+    """Whose claim a report is and, if staff take it, which staff member: ``(member_id, staff_id)``."""
+    if principal.role == Role.MEMBER:
+        own = member_id(principal)
+        if named is not None and named != own:
+            raise Forbidden("a member reports only their own claims", field="member_id")
+        return own, None
+    if named is None:
+        raise Unprocessable("name the member you report for", field="member_id")
+    return named, staff_id(principal)

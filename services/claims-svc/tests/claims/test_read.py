@@ -82,6 +82,19 @@ class TestListClaims:
         assert listed == [c["id"] for c in reversed(made)]
         assert second["next_cursor"] is None
 
+    async def test_a_full_last_page_says_there_is_no_next_one(
+        self, client: httpx.AsyncClient, arrange
+    ) -> None:
+        member = uuid.uuid4()
+        made = [await arrange.claim(member) for _ in range(2)]
+
+        page = (
+            await client.get("/api/v1/claims", params={"limit": 2}, headers=arrange.member(member))
+        ).json()
+
+        assert [c["id"] for c in page["items"]] == [c["id"] for c in reversed(made)]
+        assert page["next_cursor"] is None
+
     async def test_a_member_cannot_list_someone_elses_claims(
         self, client: httpx.AsyncClient, arrange
     ) -> None:

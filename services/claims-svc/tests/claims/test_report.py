@@ -14,7 +14,7 @@ class TestReportClaim:
         self, client: httpx.AsyncClient, arrange
     ) -> None:
         member = uuid.uuid4()
-        vehicle = await arrange.vehicle()
+        vehicle = await arrange.vehicle(held_by=member)
 
         response = await client.post(
             "/api/v1/claims", json=arrange.report_body(vehicle), headers=arrange.member(member)
@@ -40,10 +40,11 @@ class TestReportClaim:
         assert len(numbers) == 3
 
     async def test_the_plate_alone_finds_the_policy(self, client: httpx.AsyncClient, arrange) -> None:
-        vehicle = await arrange.vehicle()
+        member = uuid.uuid4()
+        vehicle = await arrange.vehicle(held_by=member)
         body = arrange.report_body(vehicle, policy_no=None, plate=vehicle.plate.replace("A", "A·"))
 
-        response = await client.post("/api/v1/claims", json=body, headers=arrange.member())
+        response = await client.post("/api/v1/claims", json=body, headers=arrange.member(member))
 
         assert response.status_code == 201
         assert response.json()["policy_no"] == vehicle.policy_no
@@ -52,7 +53,9 @@ class TestReportClaim:
         self, client: httpx.AsyncClient, arrange
     ) -> None:
         member = uuid.uuid4()
-        vehicle = await arrange.vehicle(starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31))
+        vehicle = await arrange.vehicle(
+            starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31), held_by=member
+        )
 
         response = await client.post(
             "/api/v1/claims", json=arrange.report_body(vehicle), headers=arrange.member(member)
@@ -64,32 +67,35 @@ class TestReportClaim:
         mine = await client.get("/api/v1/claims", headers=arrange.member(member))
         assert mine.json()["items"] == []
 
-    async def test_an_unknown_plate_is_refused(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_a_plate_no_policy_covers_is_refused(self, client: httpx.AsyncClient, arrange) -> None:
         vehicle = await arrange.vehicle()
-        body = arrange.report_body(vehicle, policy_no=None, plate="闽Z00000")
+        body = arrange.report_body(vehicle, policy_no=None, plate="闽Z00000", member_id=str(uuid.uuid4()))
 
-        response = await client.post("/api/v1/claims", json=body, headers=arrange.member())
+        response = await client.post("/api/v1/claims", json=body, headers=arrange.staff(Role.OPS))
 
         assert response.status_code == 422
+        assert response.json()["type"].endswith("/no-cover")
         assert response.json()["field"] == "plate"
 
     async def test_a_plate_that_is_not_the_policys_vehicle_is_refused(
         self, client: httpx.AsyncClient, arrange
     ) -> None:
-        vehicle = await arrange.vehicle()
+        member = uuid.uuid4()
+        vehicle = await arrange.vehicle(held_by=member)
         body = arrange.report_body(vehicle, plate="闽Z00000")
 
-        response = await client.post("/api/v1/claims", json=body, headers=arrange.member())
+        response = await client.post("/api/v1/claims", json=body, headers=arrange.member(member))
 
         assert response.status_code == 422
         assert response.json()["type"].endswith("/plate-mismatch")
 
     async def test_a_loss_time_in_the_future_is_refused(self, client: httpx.AsyncClient, arrange) -> None:
-        vehicle = await arrange.vehicle()
+        member = uuid.uuid4()
+        vehicle = await arrange.vehicle(held_by=member)
         later = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
 
         response = await client.post(
-            "/api/v1/claims", json=arrange.report_body(vehicle, loss_at=later), headers=arrange.member()
+            "/api/v1/claims", json=arrange.report_body(vehicle, loss_at=later), headers=arrange.member(member)
         )
 
         assert response.status_code == 422
@@ -99,11 +105,14 @@ class TestReportClaim:
     async def test_a_location_outside_the_service_area_is_refused(
         self, client: httpx.AsyncClient, arrange
     ) -> None:
-        vehicle = await arrange.vehicle()
+        member = uuid.uuid4()
+        vehicle = await arrange.vehicle(held_by=member)
         beijing = {"latitude": 39.9, "longitude": 116.4, "address": "北京市东城区"}
 
         response = await client.post(
-            "/api/v1/claims", json=arrange.report_body(vehicle, location=beijing), headers=arrange.member()
+            "/api/v1/claims",
+            json=arrange.report_body(vehicle, location=beijing),
+            headers=arrange.member(member),
         )
 
         assert response.status_code == 422
@@ -113,20 +122,24 @@ class TestReportClaim:
     async def test_neither_policy_nor_plate_is_a_validation_error(
         self, client: httpx.AsyncClient, arrange
     ) -> None:
-        vehicle = await arrange.vehicle()
+        member = uuid.uuid4()
+        vehicle = await arrange.vehicle(held_by=member)
 
         response = await client.post(
-            "/api/v1/claims", json=arrange.report_body(vehicle, policy_no=None), headers=arrange.member()
+            "/api/v1/claims",
+            json=arrange.report_body(vehicle, policy_no=None),
+            headers=arrange.member(member),
         )
 
         assert response.status_code == 422
         assert "policy number or the plate" in response.json()["detail"]
 
     async def test_an_unknown_field_names_the_field(self, client: httpx.AsyncClient, arrange) -> None:
-        vehicle = await arrange.vehicle()
+        member = uuid.uuid4()
+        vehicle = await arrange.vehicle(held_by=member)
 
         response = await client.post(
-            "/api/v1/claims", json=arrange.report_body(vehicle, speed_kmh=80), headers=arrange.member()
+            "/api/v1/claims", json=arrange.report_body(vehicle, speed_kmh=80), headers=arrange.member(member)
         )
 
         assert response.status_code == 422
@@ -195,11 +208,47 @@ class TestReportClaim:
 
         assert claim["status"] == "survey_pending"
 
-    async def test_staff_cannot_report_for_a_member(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_claims_staff_report_by_phone_for_the_member_they_name(
+        self, client: httpx.AsyncClient, arrange
+    ) -> None:
+        member = uuid.uuid4()
+        vehicle = await arrange.vehicle()  # member-svc has not matched the policy to the member yet
+
+        response = await client.post(
+            "/api/v1/claims",
+            json=arrange.report_body(vehicle, member_id=str(member)),
+            headers=arrange.staff(Role.OPS, "ops7"),
+        )
+
+        assert response.status_code == 201, response.text
+        claim = response.json()
+        assert claim["member_id"] == str(member)
+        steps = (
+            await client.get(f"/api/v1/claims/{claim['id']}/timeline", headers=arrange.member(member))
+        ).json()["items"]
+        assert [s["code"] for s in steps][:2] == ["reported", "reported_by_staff"]
+        assert "ops7" in steps[1]["text"]
+
+    async def test_staff_must_name_the_member(self, client: httpx.AsyncClient, arrange) -> None:
         vehicle = await arrange.vehicle()
 
         response = await client.post(
             "/api/v1/claims", json=arrange.report_body(vehicle), headers=arrange.staff(Role.OPS)
+        )
+
+        assert response.status_code == 422
+        assert response.json()["field"] == "member_id"
+
+    @pytest.mark.parametrize("role", [Role.SURVEYOR, Role.MANAGER, Role.SERVICE])
+    async def test_other_staff_do_not_take_reports(
+        self, client: httpx.AsyncClient, arrange, role: Role
+    ) -> None:
+        vehicle = await arrange.vehicle()
+
+        response = await client.post(
+            "/api/v1/claims",
+            json=arrange.report_body(vehicle, member_id=str(uuid.uuid4())),
+            headers=arrange.staff(role),
         )
 
         assert response.status_code == 403

@@ -4,6 +4,7 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 from cheyou_kit.identity import Role
@@ -11,7 +12,7 @@ from cheyou_kit.testing import eventually
 from claims_svc.claims import repository as claims_repository
 from claims_svc.config import Settings
 from claims_svc.service_hours import expected_surveyor_time
-from claims_svc.storage import LocalDirectoryStorage
+from claims_svc.storage.local import LocalDirectoryStorage
 from claims_svc.surveys import service
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -253,6 +254,25 @@ class TestSubmitSurvey:
 
 
 class TestServiceHours:
+    async def test_a_survey_submitted_at_night_tells_the_member_when_a_surveyor_will_look(
+        self, session: AsyncSession, arrange, service_settings: Settings
+    ) -> None:
+        member = uuid.uuid4()
+        claim_id = uuid.UUID((await arrange.photographed(member))["id"])
+        claim = await claims_repository.get(session, claim_id, for_update=True)
+        fuzhou = ZoneInfo("Asia/Shanghai")
+        night = datetime.now(fuzhou).replace(hour=21, minute=30, second=0, microsecond=0)
+
+        event = await service.submit(session, claim, settings=service_settings, now=night)
+
+        assert event.within_service_hours is False
+        assert event.expected_by.astimezone(fuzhou) == (night + timedelta(days=1)).replace(hour=8, minute=0)
+        steps = await claims_repository.steps(session, claim_id, after=None, limit=100)
+        assert steps[-1].code == "survey_submitted"
+        assert "非服务时间（每日08:00–20:00）" in steps[-1].text
+        tomorrow = night + timedelta(days=1)
+        assert f"查勘员将于{tomorrow.month}月{tomorrow.day}日 08:00起为您审核" in steps[-1].text
+
     def test_within_hours_a_surveyor_looks_now(self) -> None:
         now = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # 11:00 in Fuzhou
 

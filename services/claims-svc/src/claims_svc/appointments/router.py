@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import PrincipalDep
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
 from fastapi import APIRouter, status
 
 from claims_svc.appointments import service
@@ -17,7 +18,6 @@ from claims_svc.appointments.schemas import (
     SlotRead,
 )
 from claims_svc.claims import service as claims
-from claims_svc.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
 from claims_svc.roles import AdjusterDep, MemberDep
 
 slots_router = APIRouter(prefix="/appointment-slots", tags=["appointments"])
@@ -56,12 +56,11 @@ async def list_free_slots(
         site_code=site_code,
         now=datetime.now(UTC),
         after=(after[0], after[1]) if after else None,
-        limit=limit,
+        limit=limit + 1,
     )
-    last = slots[-1] if len(slots) == limit else None
     return Page(
-        items=[SlotRead.model_validate(s) for s in slots],
-        next_cursor=encode_cursor(last.starts_at.isoformat(), str(last.id)) if last else None,
+        items=[SlotRead.model_validate(s) for s in slots[:limit]],
+        next_cursor=next_cursor(slots, limit, lambda s: (s.starts_at, s.id)),
     )
 
 

@@ -4,6 +4,7 @@ import uuid
 from datetime import UTC, datetime
 
 from cheyou_kit.db import SessionDep
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
 from fastapi import APIRouter, Response, status
 
 from claims_svc import flows
@@ -21,19 +22,27 @@ from claims_svc.claims.schemas import (
     WithdrawalRead,
 )
 from claims_svc.config import SettingsDep
-from claims_svc.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
-from claims_svc.roles import AdjusterDep, ClaimListerDep, ClaimReaderDep, MemberDep, member_id, staff_id
+from claims_svc.roles import (
+    AdjusterDep,
+    ClaimListerDep,
+    ClaimReaderDep,
+    MemberDep,
+    ReporterDep,
+    reporting_for,
+    staff_id,
+)
 
 router = APIRouter(prefix="/claims", tags=["claims"])
 
 
 @router.post("", response_model=ClaimRead, status_code=status.HTTP_201_CREATED)
 async def report_claim(
-    body: ClaimCreate, session: SessionDep, principal: MemberDep, settings: SettingsDep
+    body: ClaimCreate, session: SessionDep, principal: ReporterDep, settings: SettingsDep
 ) -> ClaimRead:
     """One-click report (一键报案): the claim number is assigned at once."""
+    member, staff = reporting_for(principal, body.member_id)
     claim = await service.report(
-        session, member_id=member_id(principal), data=body, settings=settings, now=datetime.now(UTC)
+        session, member_id=member, data=body, settings=settings, now=datetime.now(UTC), staff_id=staff
     )
     return ClaimRead.of(claim)
 
@@ -53,12 +62,11 @@ async def list_claims(
         principal,
         member_id=member_id,
         after=after,
-        limit=limit,
+        limit=limit + 1,
     )
-    last = claims[-1] if len(claims) == limit else None
     return Page(
-        items=[ClaimRead.of(c) for c in claims],
-        next_cursor=encode_cursor(last.reported_at.isoformat(), str(last.id)) if last else None,
+        items=[ClaimRead.of(c) for c in claims[:limit]],
+        next_cursor=next_cursor(claims, limit, lambda c: (c.reported_at, c.id)),
     )
 
 
@@ -89,10 +97,10 @@ async def get_timeline(
     """Every step of the claim, oldest first, in words a member understands."""
     claim = await service.get_visible(session, claim_id, principal)
     position = decode_cursor(cursor, int)
-    steps = await service.steps(session, claim, after=position[0] if position else None, limit=limit)
+    steps = await service.steps(session, claim, after=position[0] if position else None, limit=limit + 1)
     return Page(
-        items=[ClaimStepRead.model_validate(s) for s in steps],
-        next_cursor=encode_cursor(str(steps[-1].id)) if len(steps) == limit else None,
+        items=[ClaimStepRead.model_validate(s) for s in steps[:limit]],
+        next_cursor=next_cursor(steps, limit, lambda s: (s.id,)),
     )
 
 

@@ -69,6 +69,9 @@ class ClaimCreate(ClaimDetails):
     loss_at: AwareDatetime
     location: Location
     accident_type: AccidentType = "two_vehicle"
+    member_id: uuid.UUID | None = Field(
+        default=None, description="Claims staff reporting on a member's behalf name the member."
+    )
 
     @model_validator(mode="after")
     def _policy_or_plate(self) -> Self:

@@ -58,6 +58,11 @@ class NoCover(Unprocessable):
     title = "No motor policy covers the vehicle at the loss time"
 
 
+class NotPolicyHolder(Forbidden):
+    slug = "not-policy-holder"
+    title = "You do not hold a policy on this vehicle"
+
+
 class PlateMismatch(Unprocessable):
     slug = "plate-mismatch"
     title = "The plate is not the insured vehicle's"
@@ -139,9 +144,19 @@ def _apply_details(claim: Claim, details: ClaimDetails) -> None:
 
 
 async def report(
-    session: AsyncSession, *, member_id: uuid.UUID, data: ClaimCreate, settings: Settings, now: datetime
+    session: AsyncSession,
+    *,
+    member_id: uuid.UUID,
+    data: ClaimCreate,
+    settings: Settings,
+    now: datetime,
+    staff_id: str | None = None,
 ) -> Claim:
-    """Register a first notice of loss: cover checked, numbered, flagged if a duplicate, routed."""
+    """Register a first notice of loss: holder and cover checked, numbered, flagged if a duplicate, routed.
+
+    A member reports only on a policy they hold; claims staff (``staff_id``) report for the member they
+    name, having identified the caller themselves.
+    """
     if data.loss_at > now + timedelta(seconds=settings.loss_time_tolerance_seconds):
         raise LossInFuture(f"the loss time {data.loss_at.isoformat()} is after now", field="loss_at")
     location = data.location
@@ -154,15 +169,28 @@ async def report(
             field="location",
         )
     plate = cover.normalise_plate(data.plate)
+    field = "policy_no" if data.policy_no is not None else "plate"
+    held: set[str] | None = None
+    if staff_id is None:
+        # before the cover check, so a member cannot probe which plates are insured
+        held = await cover.held_policy_nos(
+            session, member_id, policy_no=data.policy_no, plate=plate, at=data.loss_at
+        )
+        if not held:
+            raise NotPolicyHolder(
+                "none of your policies is "
+                + (f"policy {data.policy_no}" if data.policy_no is not None else f"on plate {plate}")
+                + "; a policy bought or renewed today may take a few minutes to appear",
+                field=field,
+            )
     loss_day = data.loss_at.astimezone(ZoneInfo(settings.timezone)).date()
     policies = await cover.motor_cover_at(
         session, policy_no=data.policy_no, plate=plate, at=data.loss_at, on=loss_day
     )
+    if held is not None:
+        policies = [p for p in policies if p.policy_no in held]
     if not policies:
-        raise NoCover(
-            f"no motor policy in force on {loss_day.isoformat()}",
-            field="policy_no" if data.policy_no is not None else "plate",
-        )
+        raise NoCover(f"no motor policy in force on {loss_day.isoformat()}", field=field)
     policy = policies[0]
     if plate is not None and policy.plate is not None and policy.plate != plate:
         raise PlateMismatch(f"policy {policy.policy_no} insures another vehicle", field="plate")
@@ -212,6 +240,8 @@ async def report(
     record_step(
         session, claim, "reported", timeline.reported(claim.claim_no, claim.loss_at, claim.address), now
     )
+    if staff_id is not None:
+        record_step(session, claim, "reported_by_staff", timeline.reported_by_staff(staff_id), now)
     reasons = routing_reasons(claim, settings)
     await emit(
         session,

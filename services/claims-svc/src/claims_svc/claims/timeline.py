@@ -47,6 +47,10 @@ def reported(claim_no: str, loss_at: datetime, address: str) -> str:
     return f"报案成功，报案号 {claim_no}。我们已收到您 {when(loss_at)} 在{address}发生事故的报案。"
 
 
+def reported_by_staff(staff_id: str) -> str:
+    return f"本案由理赔客服（工号 {staff_id}）代您报案。"
+
+
 def duplicate(other_claim_no: str) -> str:
     return f"提示：同一车辆或保单在相近时间已有报案（报案号 {other_claim_no}），我们会核实是否为重复报案。"
 

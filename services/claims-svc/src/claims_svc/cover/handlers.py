@@ -1,7 +1,8 @@
-"""Kafka entry points for ``core.policy.events``."""
+"""Kafka entry points for ``core.policy.events`` and member-svc's ``member.policy_changed``."""
 
 from __future__ import annotations
 
+from cheyou_events.catalogue.member import MemberPolicyChanged
 from cheyou_events.catalogue.policy import PolicyCancelled, PolicyEndorsed, PolicyIssued, PolicyRenewed
 from cheyou_events.envelope import Envelope
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,3 +24,7 @@ async def on_policy_endorsed(session: AsyncSession, event: Envelope[PolicyEndors
 
 async def on_policy_cancelled(session: AsyncSession, event: Envelope[PolicyCancelled]) -> None:
     await service.record_cancellation(session, event.data)
+
+
+async def on_member_policy_changed(session: AsyncSession, event: Envelope[MemberPolicyChanged]) -> None:
+    await service.record_member_policy(session, event.data)

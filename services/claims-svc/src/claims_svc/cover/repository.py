@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -7,7 +8,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from claims_svc.cover.models import PolicyCover
+from claims_svc.cover.models import MemberPolicy, PolicyCover
 
 MOTOR_LINES = ("commercial", "compulsory")
 
@@ -98,3 +99,36 @@ async def motor_cover_at(
         statement = statement.where(PolicyCover.plate == plate)
     result = await session.scalars(statement.order_by(PolicyCover.line, PolicyCover.policy_no))
     return result.all()
+
+
+async def upsert_member_policy(session: AsyncSession, row: MemberPolicy) -> None:
+    """Insert or update the member's policy, unless what is stored is newer (events may come late)."""
+    values = {c.key: getattr(row, c.key) for c in MemberPolicy.__table__.columns}
+    statement = insert(MemberPolicy).values(**values)
+    excluded = statement.excluded
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[MemberPolicy.member_id, MemberPolicy.policy_no],
+            set_={key: excluded[key] for key in values if key not in ("member_id", "policy_no")},
+            where=MemberPolicy.changed_at <= excluded.changed_at,
+        )
+    )
+
+
+async def held_policy_nos(
+    session: AsyncSession, member_id: uuid.UUID, *, policy_no: str | None, plate: str | None, at: datetime
+) -> set[str]:
+    """The member's policies matching the number (or else the plate) that had not ended before ``at``."""
+    statement = (
+        select(MemberPolicy.policy_no)
+        .outerjoin(PolicyCover, PolicyCover.policy_no == MemberPolicy.policy_no)
+        .where(
+            MemberPolicy.member_id == member_id,
+            or_(MemberPolicy.status == "active", MemberPolicy.changed_at > at),
+        )
+    )
+    if policy_no is not None:
+        statement = statement.where(MemberPolicy.policy_no == policy_no)
+    elif plate is not None:
+        statement = statement.where(or_(MemberPolicy.plate == plate, PolicyCover.plate == plate))
+    return set((await session.scalars(statement)).all())

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from cheyou_events.catalogue.member import MemberPolicyChanged
 from cheyou_events.catalogue.policy import PolicyCancelled, PolicyEndorsed, PolicyIssued, PolicyRenewed
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from claims_svc.cover import repository
-from claims_svc.cover.models import PolicyCover
+from claims_svc.cover.models import MemberPolicy, PolicyCover
 
 
 async def record_policy(session: AsyncSession, event: PolicyIssued | PolicyRenewed) -> None:
@@ -36,6 +38,30 @@ async def record_endorsement(session: AsyncSession, event: PolicyEndorsed) -> No
 
 async def record_cancellation(session: AsyncSession, event: PolicyCancelled) -> None:
     await repository.cancel(session, event.policy_no, event.cancelled_at)
+
+
+async def record_member_policy(session: AsyncSession, event: MemberPolicyChanged) -> None:
+    """Follow which member holds which policy (a replayed or late event changes nothing newer)."""
+    await repository.upsert_member_policy(
+        session,
+        MemberPolicy(
+            member_id=uuid.UUID(event.member_id),
+            policy_no=event.policy_no,
+            line=event.line,
+            status=event.status,
+            plate=normalise_plate(event.plate),
+            starts_on=event.starts_on,
+            ends_on=event.ends_on,
+            changed_at=event.changed_at,
+        ),
+    )
+
+
+async def held_policy_nos(
+    session: AsyncSession, member_id: uuid.UUID, *, policy_no: str | None, plate: str | None, at: datetime
+) -> set[str]:
+    """Which of the member's policies match the number or plate and were still theirs at ``at``."""
+    return await repository.held_policy_nos(session, member_id, policy_no=policy_no, plate=plate, at=at)
 
 
 async def covering(session: AsyncSession, customer_no: str, on: date) -> Sequence[PolicyCover]:

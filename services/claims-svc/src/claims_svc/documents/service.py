@@ -19,7 +19,8 @@ from claims_svc.config import Settings
 from claims_svc.documents import repository
 from claims_svc.documents.checklist import KINDS, required_kinds
 from claims_svc.documents.models import ClaimDocument
-from claims_svc.storage import FileStorage, put_for_transaction
+from claims_svc.storage import FileStorage
+from claims_svc.storage.transactions import put_for_transaction
 from claims_svc.uploads import EXTENSIONS, require_type
 
 S = ClaimStatus
@@ -112,7 +113,7 @@ async def upload(
     )
     repository.add(session, document)
     await session.flush()
-    await put_for_transaction(session, storage, document.storage_key, data)
+    await put_for_transaction(session, storage, document.storage_key, data, content_type)
     missing = (await checklist(session, claim)).missing
     claims.record_step(session, claim, "document_uploaded", f"已收到资料：{KINDS[kind].label}。", now)
     await claims.emit(
@@ -150,6 +151,6 @@ async def content(
     if document is None:
         raise DocumentNotFound()
     try:
-        return document, await storage.get(document.storage_key)
+        return document, (await storage.get(document.storage_key)).data
     except FileNotFoundError:
         raise DocumentNotFound("the document's file is gone") from None

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import PrincipalDep
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
 from fastapi import APIRouter, Response, status
 
 from claims_svc.claims import service as claims
@@ -14,7 +15,6 @@ from claims_svc.config import SettingsDep
 from claims_svc.liability import service
 from claims_svc.liability.models import LiabilityAssessment
 from claims_svc.liability.schemas import ConfirmationCreate, LiabilityCreate, LiabilityRead, ScenarioRead
-from claims_svc.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
 from claims_svc.roles import ClaimReaderDep, MemberDep
 
 scenarios_router = APIRouter(prefix="/liability-scenarios", tags=["liability"])
@@ -38,10 +38,10 @@ async def list_scenarios(
 ) -> Page[ScenarioRead]:
     """The standard fast-handling scenarios, each with its legal reference."""
     after = decode_cursor(cursor, int)
-    rows = await service.scenarios(session, after=after[0] if after else None, limit=limit)
+    rows = await service.scenarios(session, after=after[0] if after else None, limit=limit + 1)
     return Page(
-        items=[ScenarioRead.model_validate(r) for r in rows],
-        next_cursor=encode_cursor(str(rows[-1].sort_order)) if len(rows) == limit else None,
+        items=[ScenarioRead.model_validate(r) for r in rows[:limit]],
+        next_cursor=next_cursor(rows, limit, lambda r: (r.sort_order,)),
     )
 
 

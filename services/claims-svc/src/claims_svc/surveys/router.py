@@ -5,12 +5,12 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from cheyou_kit.db import SessionDep
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
 from fastapi import APIRouter, File, Form, Response, UploadFile, status
 
 from claims_svc.claims import service as claims
 from claims_svc.claims.schemas import ClaimRead
 from claims_svc.config import SettingsDep
-from claims_svc.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor
 from claims_svc.roles import ClaimReaderDep, MemberDep, SurveyorDep, staff_id
 from claims_svc.storage import StorageDep
 from claims_svc.surveys import service
@@ -130,12 +130,11 @@ async def list_surveys(
         staff_id(principal),
         mine=view == "mine",
         after=(after[0], after[1]) if after else None,
-        limit=limit,
+        limit=limit + 1,
     )
-    last = tasks[-1] if len(tasks) == limit else None
     return Page(
-        items=[SurveyTaskRead.model_validate(t) for t in tasks],
-        next_cursor=encode_cursor(last.queued_at.isoformat(), str(last.claim_id)) if last else None,
+        items=[SurveyTaskRead.model_validate(t) for t in tasks[:limit]],
+        next_cursor=next_cursor(tasks, limit, lambda t: (t.queued_at, t.claim_id)),
     )
 
 

@@ -27,7 +27,8 @@ from claims_svc.claims.models import Claim
 from claims_svc.config import Settings
 from claims_svc.documents import service as documents
 from claims_svc.service_hours import expected_surveyor_time
-from claims_svc.storage import FileStorage, put_for_transaction
+from claims_svc.storage import FileStorage
+from claims_svc.storage.transactions import delete_after_commit, put_for_transaction
 from claims_svc.surveys import repository
 from claims_svc.surveys.models import SurveyPhoto, SurveyReview, SurveyTask
 from claims_svc.surveys.shot_list import Slot, shot_list, slot_of
@@ -157,7 +158,7 @@ async def upload_photo(
     except IntegrityError:
         raise SlotTaken(f"slot {slot_code} already has a photo; delete it first", field="slot") from None
     # the row is in; the file follows and is deleted again if this transaction does not commit
-    await put_for_transaction(session, storage, photo.storage_key, data)
+    await put_for_transaction(session, storage, photo.storage_key, data, photo.content_type)
     claims.record_step(session, claim, "photo_uploaded", f"已上传照片：{slot.label}。", now)
     await claims.emit(
         session,
@@ -203,8 +204,7 @@ async def delete_photo(
     if photo is None or photo.replaced_at is not None:
         raise PhotoNotFound()
     await repository.delete_photo(session, photo)
-    await session.flush()
-    await storage.delete(photo.storage_key)
+    delete_after_commit(session, storage, photo.storage_key)
 
 
 async def photo_content(
@@ -214,7 +214,7 @@ async def photo_content(
     if photo is None:
         raise PhotoNotFound()
     try:
-        return photo, await storage.get(photo.storage_key)
+        return photo, (await storage.get(photo.storage_key)).data
     except FileNotFoundError:
         raise PhotoNotFound("the photo's file is gone") from None
 
