@@ -9,12 +9,14 @@ from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from cheyou_devinfra import ensure_topics
-from cheyou_events import TOPICS
+from cheyou_events import TOPICS, catalogue
 from cheyou_fakes import running, sms, wechat
-from cheyou_kit.testing import Identities, migrated_database, rollback_session
+from cheyou_kit.identity import Role
+from cheyou_kit.testing import Identities, eventually, migrated_database, rollback_session
 from notify_svc.config import Settings
-from notify_svc.main import create_app
+from notify_svc.main import HANDLERS, create_app
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 ROOT = Path(__file__).parents[1]
@@ -33,6 +35,26 @@ class Fakes:
 async def platform_topics(infra: Any) -> None:
     """The topics ``make test`` provisions; created here too so the suite runs on its own."""
     await ensure_topics(infra.kafka_bootstrap, dict(TOPICS))
+
+
+HANDLED_TOPICS = sorted({catalogue.topic(event_type) for event_type in HANDLERS})
+
+
+async def start_at_the_end(bootstrap: str, group: str, topics: list[str]) -> None:
+    """Commit the group's offsets at the end of every topic it reads.
+
+    The test broker is shared by every suite running on the machine: a new group would otherwise
+    replay all of their events (thousands of notices) before reaching this suite's own.
+    """
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for topic in topics for p in range(TOPICS[topic])]
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        await consumer.commit(dict(ends))
+    finally:
+        await consumer.stop()
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +81,8 @@ async def service_settings(
 ) -> Settings:
     url = await migrated_database(infra.postgres_dsn, ROOT, f"{Settings.database_name}_test")
     wechat_url, sms_url = fake_urls
+    group = f"{Settings.service_name}.test-{uuid.uuid4().hex[:8]}"
+    await start_at_the_end(infra.kafka_bootstrap, group, HANDLED_TOPICS)
     return Settings.model_validate(
         {
             **infra.env(),
@@ -66,7 +90,7 @@ async def service_settings(
             "INTERNAL_TOKEN_PUBLIC_KEY_FILE": str(identities.public_key_file),
             "LOG_JSON": False,
             "OTEL_ENABLED": False,
-            "consumer_group": f"{Settings.service_name}.test-{uuid.uuid4().hex[:8]}",
+            "consumer_group": group,
             "WECHAT_API_BASE_URL": wechat_url,
             "SMS_API_BASE_URL": sms_url,
             "sms_receipt_token": RECEIPT_TOKEN,
@@ -76,6 +100,9 @@ async def service_settings(
             "quiet_start_hour": 0,
             "quiet_end_hour": 0,
             "campaign_tick_seconds": 0.2,
+            "alert_tick_seconds": 0.2,
+            "reminder_chunk": 3,  # several chunks even with a handful of rows
+            "reminder_interval_seconds": 24 * 3600.0,  # once at start-up; the tests run the jobs themselves
         }
     )
 
@@ -104,3 +131,14 @@ async def sessions(service_settings: Settings) -> AsyncIterator[async_sessionmak
     engine = create_async_engine(service_settings.sqlalchemy_url)
     yield async_sessionmaker(engine, expire_on_commit=False)
     await engine.dispose()
+
+
+async def until_known(client: httpx.AsyncClient, identities: Identities, member: str) -> None:
+    """Wait until the audience projection has the member: ``member.events`` and the other topics are
+    not ordered with each other, so a test that needs the contact first waits for it."""
+    ops = identities.headers("notify-svc", Role.OPS)
+
+    async def known() -> bool | None:
+        return (await client.get(f"/api/v1/audience/{member}", headers=ops)).status_code == 200 or None
+
+    await eventually(known)

@@ -2,13 +2,21 @@
 
 import random
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from cheyou_events import Envelope
+from cheyou_events.catalogue.feeds import TrafficViolationRecorded, WeatherAlertIssued
 from cheyou_events.catalogue.fields import Tier
-from cheyou_events.catalogue.member import MemberContactChanged, MemberProfileChanged
-from cheyou_events.catalogue.privilege import Entitlement, EntitlementsChanged
+from cheyou_events.catalogue.member import (
+    ManagerAssigned,
+    MemberContactChanged,
+    MemberPolicyChanged,
+    MemberProfileChanged,
+    MemberVehiclesChanged,
+    Vehicle,
+)
+from cheyou_events.catalogue.privilege import Entitlement, EntitlementsChanged, PointsExpiring
 
 AT = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -42,3 +50,80 @@ def entitlements(member: str, *privilege_ids: str, tier: Tier = Tier.FOUR_STAR) 
         EntitlementsChanged(member_id=member, tier=tier, entitlements=granted, changed_at=AT),
         source="privilege-svc",
     )
+
+
+def plate() -> str:
+    return f"闽A{random.randrange(10**5):05d}"
+
+
+def policy(
+    member: str,
+    ends_on: date,
+    *,
+    policy_no: str | None = None,
+    change: str = "issued",
+    status: str = "active",
+    previous: str | None = None,
+    changed_at: datetime = AT,
+) -> Envelope[Any]:
+    event = MemberPolicyChanged(
+        member_id=member,
+        policy_no=policy_no or f"P{uuid.uuid4().hex[:12].upper()}",
+        change=change,  # type: ignore[arg-type]
+        line="commercial",
+        status=status,  # type: ignore[arg-type]
+        premium_fen=450_000,
+        starts_on=ends_on - timedelta(days=365),
+        ends_on=ends_on,
+        previous_policy_no=previous,
+        changed_at=changed_at,
+    )
+    return Envelope.new(event, source="member-svc")
+
+
+def vehicles(member: str, *cars: tuple[str, date | None, str]) -> Envelope[Any]:
+    listed = [Vehicle(plate=p, registered_on=r, kind=k) for p, r, k in cars]  # type: ignore[arg-type]
+    return Envelope.new(
+        MemberVehiclesChanged(member_id=member, vehicles=listed, changed_at=AT), source="member-svc"
+    )
+
+
+def violation(plate: str, violation_id: str | None = None) -> Envelope[Any]:
+    event = TrafficViolationRecorded(
+        violation_id=violation_id or f"V{uuid.uuid4().hex[:12]}",
+        plate=plate,
+        occurred_at=datetime(2026, 11, 20, 1, 30, tzinfo=UTC),
+        location="福州市五四路",
+        description="违反禁令标志指示",
+        fine_fen=20_000,
+        penalty_points=3,
+        recorded_at=datetime.now(UTC),  # the sweep looks back from the present
+    )
+    return Envelope.new(event, source="feeds")
+
+
+def weather(region_code: str, level: str = "orange", ends_at: datetime | None = None) -> Envelope[Any]:
+    event = WeatherAlertIssued(
+        alert_id=f"W{uuid.uuid4().hex[:12]}",
+        region_code=region_code,
+        kind="rainstorm",
+        level=level,  # type: ignore[arg-type]
+        headline="市气象台发布暴雨橙色预警",
+        starts_at=AT,
+        ends_at=ends_at,
+        issued_at=AT,
+    )
+    return Envelope.new(event, source="feeds")
+
+
+def manager_assigned(member: str, manager: str) -> Envelope[Any]:
+    return Envelope.new(
+        ManagerAssigned(member_id=member, manager_id=manager, assigned_at=AT), source="member-svc"
+    )
+
+
+def points_expiring(member: str, points: int, expires_at: datetime) -> Envelope[Any]:
+    event = PointsExpiring(
+        member_id=member, points=points, expires_at=expires_at, balance=points + 100, reminded_at=AT
+    )
+    return Envelope.new(event, source="privilege-svc")

@@ -43,4 +43,16 @@ class Settings(ServiceSettings):
     quiet_end_hour: int = 8
     member_daily_limit: int = Field(default=5, description="Marketing and reminder sends per member per day.")
     campaign_tick_seconds: float = 1.0
-    reminder_chunk: int = 1000
+    reminder_chunk: int = Field(
+        default=1000, description="Rows per transaction in reminder jobs and fan-outs."
+    )
+    reminders_enabled: bool = Field(default=True, description="Run the reminder scheduler in-process.")
+    renewal_reminder_days: list[int] = Field(default=[30, 7, 1], min_length=1)
+    inspection_reminder_days: list[int] = Field(default=[30, 7], min_length=1)
+    violation_sweep_days: int = Field(
+        default=30, description="Violations this recent are matched again against vehicles projected later."
+    )
+    reminder_interval_seconds: float = Field(
+        default=3600.0, description="How often the daily jobs run (safe to repeat: each fact goes once)."
+    )
+    alert_tick_seconds: float = 1.0

@@ -4,11 +4,15 @@ from collections.abc import Sequence
 
 from cheyou_events import Handler
 from cheyou_events.catalogue import claims, merchant, privilege
+from cheyou_events.catalogue.feeds import TrafficViolationRecorded, WeatherAlertIssued
 from cheyou_events.catalogue.member import (
+    ManagerAssigned,
     MemberContactChanged,
+    MemberPolicyChanged,
     MemberProfileChanged,
     MemberRegistered,
     MemberRejected,
+    MemberVehiclesChanged,
     MemberVerified,
     TierChanged,
 )
@@ -26,6 +30,10 @@ from notify_svc.delivery.dispatcher import Dispatcher
 from notify_svc.delivery.router import router as delivery_router
 from notify_svc.inbox.router import router as inbox_router
 from notify_svc.preferences.router import router as preferences_router
+from notify_svc.publishing.router import articles_router, publications_router
+from notify_svc.reminders import handlers as reminders
+from notify_svc.reminders.jobs import ReminderScheduler, ReminderSettings
+from notify_svc.reminders.router import router as reminders_router
 from notify_svc.subscriptions import handlers as subscriptions
 from notify_svc.templates.router import router as templates_router
 
@@ -54,10 +62,16 @@ HANDLERS: dict[str, Handler] = {
     TierChanged.event_type: handlers.on_tier_changed,
     MemberContactChanged.event_type: handlers.on_contact_changed,
     MemberProfileChanged.event_type: handlers.on_profile_changed,
+    ManagerAssigned.event_type: handlers.on_manager_assigned,
+    MemberPolicyChanged.event_type: reminders.on_policy_changed,
+    MemberVehiclesChanged.event_type: reminders.on_vehicles_changed,
+    TrafficViolationRecorded.event_type: reminders.on_traffic_violation,
+    WeatherAlertIssued.event_type: reminders.on_weather_alert,
     MemberVerified.event_type: subscriptions.on_member_verified,
     MemberRejected.event_type: subscriptions.on_member_rejected,
     privilege.EntitlementsChanged.event_type: subscriptions.on_entitlements_changed,
     privilege.PointsCredited.event_type: subscriptions.on_points_credited,
+    privilege.PointsExpiring.event_type: subscriptions.on_points_expiring,
     privilege.ActivitySignedUp.event_type: subscriptions.on_activity_signed_up,
     **{event.event_type: subscriptions.on_order_event for event in ORDER_EVENTS},
     **{event.event_type: subscriptions.on_claim_event for event in CLAIM_EVENTS},
@@ -76,15 +90,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     )
 
-    def components(resources: Resources) -> Sequence[Component]:
-        if not settings.dispatch_enabled:
-            return ()
-        return [
-            Dispatcher(settings, resources.session_factory, resources.redis),
-            CampaignRunner(resources.session_factory, settings.campaign_tick_seconds),
-        ]
+    reminder_settings = ReminderSettings(
+        renewal_days=tuple(settings.renewal_reminder_days),
+        inspection_days=tuple(settings.inspection_reminder_days),
+        violation_sweep_days=settings.violation_sweep_days,
+        chunk=settings.reminder_chunk,
+    )
 
-    return create_service_app(
+    def components(resources: Resources) -> Sequence[Component]:
+        running: list[Component] = []
+        if settings.dispatch_enabled:
+            running += [
+                Dispatcher(settings, resources.session_factory, resources.redis),
+                CampaignRunner(resources.session_factory, settings.campaign_tick_seconds),
+            ]
+        if settings.reminders_enabled:
+            running.append(
+                ReminderScheduler(
+                    resources.session_factory,
+                    resources.redis,
+                    reminder_settings,
+                    settings.reminder_interval_seconds,
+                    settings.alert_tick_seconds,
+                )
+            )
+        return running
+
+    app = create_service_app(
         settings,
         routers=[
             audience_router,
@@ -92,9 +124,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             delivery_router,
             inbox_router,
             preferences_router,
+            publications_router,
+            articles_router,
+            reminders_router,
             templates_router,
         ],
         handlers=HANDLERS,
         components=components,
         description=notify_svc.__doc__ or "",
     )
+    app.state.reminders = reminder_settings
+    return app

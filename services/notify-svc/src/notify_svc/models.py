@@ -6,6 +6,8 @@ from notify_svc.db import Base
 from notify_svc.delivery import models as delivery_models
 from notify_svc.inbox import models as inbox_models
 from notify_svc.preferences import models as preference_models
+from notify_svc.publishing import models as publishing_models
+from notify_svc.reminders import models as reminder_models
 from notify_svc.templates import models as template_models
 
 __all__ = [
@@ -15,5 +17,7 @@ __all__ = [
     "delivery_models",
     "inbox_models",
     "preference_models",
+    "publishing_models",
+    "reminder_models",
     "template_models",
 ]

@@ -8,7 +8,7 @@ from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually, publish
 from notify_svc.config import Settings
 
-from tests.conftest import RECEIPT_TOKEN, Fakes
+from tests.conftest import RECEIPT_TOKEN, Fakes, until_known
 from tests.factories import contact, entitlements, member_id, openid, phone
 
 
@@ -39,11 +39,9 @@ class TestEntitlementsChanged:
         self, client: httpx.AsyncClient, service_settings: Settings, identities: Identities, fakes: Fakes
     ) -> None:
         member, wx_user = member_id(), openid()
-        await publish(
-            service_settings.kafka_bootstrap_servers,
-            contact(member, wx_user, phone()),
-            entitlements(member, "免费洗车", "道路救援"),
-        )
+        await publish(service_settings.kafka_bootstrap_servers, contact(member, wx_user, phone()))
+        await until_known(client, identities, member)
+        await publish(service_settings.kafka_bootstrap_servers, entitlements(member, "免费洗车", "道路救援"))
 
         sent = await eventually(lambda: _nonempty(_wechat_messages(fakes, wx_user)))
         assert sent[0]["template_id"] == "TPL_ENTITLEMENTS_CHANGED"

@@ -24,6 +24,7 @@ MEMBER_DENIED = frozenset(
         "campaigns",
         "publications",
         "audience",
+        "reminders",
         "sms-receipts",
         "merchant-api-keys",
         "webhook-endpoints",

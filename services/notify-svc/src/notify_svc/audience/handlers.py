@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cheyou_events.catalogue.member import (
+    ManagerAssigned,
     MemberContactChanged,
     MemberProfileChanged,
     MemberRegistered,
@@ -28,3 +29,7 @@ async def on_contact_changed(session: AsyncSession, event: Envelope[MemberContac
 
 async def on_profile_changed(session: AsyncSession, event: Envelope[MemberProfileChanged]) -> None:
     await service.record_profile(session, event.data)
+
+
+async def on_manager_assigned(session: AsyncSession, event: Envelope[ManagerAssigned]) -> None:
+    await service.record_manager(session, event.data)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cheyou_events.catalogue.member import (
+    ManagerAssigned,
     MemberContactChanged,
     MemberProfileChanged,
     MemberRegistered,
@@ -60,3 +61,8 @@ def phone_of(recipient: Recipient | None) -> str | None:
     if recipient is None or recipient.phone_encrypted is None:
         return None
     return pii.cipher().decrypt(recipient.phone_encrypted)
+
+
+async def record_manager(session: AsyncSession, event: ManagerAssigned) -> None:
+    """The member's customer manager: who may share publications with them."""
+    await repository.upsert(session, event.member_id, event.assigned_at, manager_id=event.manager_id)

@@ -30,6 +30,9 @@ class Campaign(Base):
     status: Mapped[str] = mapped_column(String(12), index=True)
     scheduled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     cursor: Mapped[str | None] = mapped_column(String(64))
+    fact_key: Mapped[str | None] = mapped_column(String(160))
+    """The fact the campaign tells (default ``campaign:{id}``); a publication's campaign uses the
+    publication's, so a member who also gets it from their manager sees it once."""
     audience_size: Mapped[int] = mapped_column(Integer)
     targeted: Mapped[int] = mapped_column(Integer, default=0)
     opted_out: Mapped[int] = mapped_column(Integer, default=0)

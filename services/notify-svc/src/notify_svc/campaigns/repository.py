@@ -12,7 +12,6 @@ from notify_svc.audience.models import Recipient
 from notify_svc.campaigns.models import Campaign
 from notify_svc.campaigns.schemas import Segment
 from notify_svc.delivery.models import Message
-from notify_svc.preferences.models import Preference
 
 S = TypeVar("S", bound=Select[Any])
 
@@ -48,22 +47,6 @@ async def audience_chunk(
     if after is not None:
         statement = statement.where(Recipient.member_id > after)
     return (await session.scalars(statement)).all()
-
-
-async def disabled_by_member(
-    session: AsyncSession, member_ids: Sequence[str], category: str
-) -> dict[str, set[str]]:
-    rows = await session.execute(
-        select(Preference.member_id, Preference.channel).where(
-            Preference.member_id.in_(member_ids),
-            Preference.category == category,
-            Preference.enabled.is_(False),
-        )
-    )
-    disabled: dict[str, set[str]] = {}
-    for member_id, channel in rows.all():
-        disabled.setdefault(member_id, set()).add(channel)
-    return disabled
 
 
 async def add(session: AsyncSession, campaign: Campaign) -> Campaign:

@@ -17,6 +17,7 @@ from notify_svc.delivery import metrics
 from notify_svc.delivery import repository as messages
 from notify_svc.delivery import service as delivery
 from notify_svc.inbox import repository as inbox
+from notify_svc.preferences import service as preferences
 from notify_svc.templates import service as templates
 
 
@@ -130,12 +131,12 @@ async def advance(session: AsyncSession, campaign: Campaign, chunk: int, now: da
     recipients = await repository.audience_chunk(session, segment, campaign.cursor, chunk)
     approved = await templates.approved(session, campaign.template_code)
     rendered = delivery.render(approved, campaign.variables, campaign.channels)
-    disabled = await repository.disabled_by_member(
+    disabled = await preferences.disabled_by_member(
         session, [r.member_id for r in recipients], rendered.category
     )
     inbox_rows: list[dict[str, Any]] = []
     message_rows: list[dict[str, Any]] = []
-    fact_id = f"campaign:{campaign.id}"
+    fact_id = campaign.fact_key or f"campaign:{campaign.id}"
     for recipient in recipients:
         outcome, inbox_row, message_row = delivery.plan(
             recipient.member_id,

@@ -13,15 +13,17 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
+from cheyou_events import Envelope, add_events
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from notify_svc.audience import service as audience
 from notify_svc.audience.models import Recipient
 from notify_svc.config import Settings
-from notify_svc.delivery import metrics, repository, rules, service
+from notify_svc.delivery import events, metrics, repository, rules, service
 from notify_svc.delivery.models import Message
 from notify_svc.delivery.sms import RETRYABLE_CODES, SmsClient
 from notify_svc.delivery.wechat import NOT_FOLLOWING, RETRYABLE, WeChatClient
@@ -158,16 +160,31 @@ class Dispatcher:
 
     async def _record(self, session: AsyncSession, outcomes: list[Outcome]) -> None:
         now = datetime.now(UTC)
+        changed = await repository.finish_sending(
+            session,
+            [
+                {
+                    "id": o.message.id,
+                    "status": o.status,
+                    "error": o.error,
+                    "provider_id": o.provider_id,
+                    "not_before": o.retry_at,
+                }
+                for o in outcomes
+            ],
+            now,
+        )
         attempts = []
+        reported: list[Envelope[Any]] = []
         for outcome in outcomes:
             message = outcome.message
             fallback_to = await service.fallback(session, message, now) if outcome.fallback else None
-            values: dict[str, object] = {"status": outcome.status, "error": outcome.error}
-            if outcome.provider_id is not None:
-                values["provider_id"] = outcome.provider_id
-            if outcome.retry_at is not None:
-                values["not_before"] = outcome.retry_at
-            await repository.finish(session, message.id, now, only_sending=True, **values)
+            if message.id in changed:
+                if outcome.status == "sent":
+                    reported.append(events.sent(message, now))
+                elif outcome.status in ("failed", "pending", "unknown"):
+                    will_retry = outcome.status != "failed"
+                    reported.append(events.failed(message, outcome.error or "unknown", will_retry, now))
             attempts.append(
                 {
                     "message_id": message.id,
@@ -197,3 +214,4 @@ class Dispatcher:
                 },
             )
         await repository.add_attempts(session, attempts)
+        await add_events(session, reported)

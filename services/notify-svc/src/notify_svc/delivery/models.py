@@ -42,6 +42,8 @@ class Message(Base):
     fallbacks: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     fallback_from: Mapped[str | None] = mapped_column(String(8))
     campaign_id: Mapped[uuid.UUID | None] = mapped_column()
+    cause_event_id: Mapped[uuid.UUID | None] = mapped_column()
+    """The event that caused the message, carried into ``notify.events``."""
     status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     provider_id: Mapped[str | None] = mapped_column(String(64))

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import DateTime, String, Uuid, and_, cast, column, func, or_, select, update, values
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,14 +53,45 @@ async def get(session: AsyncSession, message_id: uuid.UUID) -> Message | None:
     return await session.get(Message, message_id)
 
 
-async def finish(
-    session: AsyncSession, message_id: uuid.UUID, now: datetime, only_sending: bool = False, **values: Any
-) -> None:
-    """Record an outcome; ``only_sending`` leaves alone a message a receipt already settled."""
-    statement = update(Message).where(Message.id == message_id)
-    if only_sending:
-        statement = statement.where(Message.status == "sending")
-    await session.execute(statement.values(updated_at=now, lease_until=None, **values))
+async def finish(session: AsyncSession, message_id: uuid.UUID, now: datetime, **values: Any) -> None:
+    """Record an outcome of one message (a receipt)."""
+    await session.execute(
+        update(Message).where(Message.id == message_id).values(updated_at=now, lease_until=None, **values)
+    )
+
+
+async def finish_sending(
+    session: AsyncSession, outcomes: Sequence[dict[str, Any]], now: datetime
+) -> set[uuid.UUID]:
+    """Record a dispatch round's outcomes in one statement (``id``, ``status``, ``error``, ``provider_id``,
+    ``not_before``; ``None`` keeps the current value). Only messages still being sent change: a receipt
+    may have settled one meanwhile. Returns the ids that changed."""
+    if not outcomes:
+        return set()
+    rows = values(
+        column("id", Uuid),
+        column("status", String),
+        column("error", String),
+        column("provider_id", String),
+        column("not_before", DateTime(timezone=True)),
+        name="outcome",
+    ).data([(o["id"], o["status"], o["error"], o["provider_id"], o["not_before"]) for o in outcomes])
+    result = await session.execute(
+        update(Message)
+        .where(Message.id == cast(rows.c.id, Uuid), Message.status == "sending")
+        .values(
+            status=rows.c.status,
+            error=rows.c.error,
+            provider_id=func.coalesce(rows.c.provider_id, Message.provider_id),
+            # A VALUES column of NULLs only is text to Postgres: say what it is.
+            not_before=func.coalesce(cast(rows.c.not_before, DateTime(timezone=True)), Message.not_before),
+            updated_at=now,
+            lease_until=None,
+        )
+        .returning(Message.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(result.scalars().all())
 
 
 async def add_attempts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:

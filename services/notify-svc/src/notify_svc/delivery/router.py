@@ -8,9 +8,9 @@ from typing import Annotated
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import Unauthorized
 from cheyou_kit.identity import Principal, Role, require_roles
+from cheyou_kit.pagination import CursorQuery, decode_cursor, next_cursor
 from fastapi import APIRouter, Depends, Header, Query, Request
 
-from notify_svc import pagination
 from notify_svc.delivery import service
 from notify_svc.delivery.schemas import AttemptRead, MessagePage, MessageRead, ReceiptAnswer, SmsReceipt
 
@@ -45,21 +45,18 @@ async def member_messages(
     member_id: str,
     session: SessionDep,
     _: OpsDep,
-    cursor: str | None = None,
+    cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> MessagePage:
     """A member's messages with their delivery log: channel tried, provider id, status, error, fallback."""
-    after = pagination.decode(cursor, 2)
-    key = (datetime.fromisoformat(after[0]), uuid.UUID(after[1])) if after else None
-    messages, attempts = await service.messages_of(session, member_id, key, limit)
+    after = decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)
+    key = (after[0], after[1]) if after else None
+    found, attempts = await service.messages_of(session, member_id, key, limit + 1)
+    messages = found[:limit]
     items = [
         MessageRead.model_validate(m).model_copy(
             update={"log": [AttemptRead.model_validate(a) for a in attempts if a.message_id == m.id]}
         )
         for m in messages
     ]
-    last = messages[-1] if len(messages) == limit else None
-    return MessagePage(
-        items=items,
-        next_cursor=pagination.encode([last.created_at.isoformat(), str(last.id)]) if last else None,
-    )
+    return MessagePage(items=items, next_cursor=next_cursor(found, limit, lambda m: (m.created_at, m.id)))

@@ -21,9 +21,12 @@ class DeliveryRules:
     quiet_end_hour: int = 8
     member_daily_limit: int = 5
 
-    def hold_until(self, category: str, now: datetime) -> datetime:
-        """``now``, or the end of quiet hours when ``now`` is inside them and the category is marketing."""
-        if category not in HELD_CATEGORIES or self.quiet_start_hour == self.quiet_end_hour:
+    def hold_until(self, category: str, now: datetime, hold: bool | None = None) -> datetime:
+        """``now``, or the end of quiet hours when ``now`` is inside them and the message is held there
+        (``hold``; by default: marketing is held, service messages and reminders are not)."""
+        if hold is None:
+            hold = category in HELD_CATEGORIES
+        if not hold or self.quiet_start_hour == self.quiet_end_hour:
             return now
         local = now.astimezone(ZoneInfo(self.timezone))
         start, end = self.quiet_start_hour, self.quiet_end_hour

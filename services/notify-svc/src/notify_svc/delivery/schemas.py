@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from cheyou_kit.pagination import Page
 from pydantic import BaseModel, ConfigDict
 
 
@@ -53,6 +54,4 @@ class MessageRead(BaseModel):
     log: list[AttemptRead] = []
 
 
-class MessagePage(BaseModel):
-    items: list[MessageRead]
-    next_cursor: str | None
+MessagePage = Page[MessageRead]

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from cheyou_events import add_event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify_svc.audience import service as audience
 from notify_svc.audience.models import Recipient
-from notify_svc.delivery import metrics, repository, rules
+from notify_svc.delivery import events, metrics, repository, rules
 from notify_svc.delivery.models import DeliveryAttempt, Message
 from notify_svc.inbox import repository as inbox_repository
 from notify_svc.preferences import service as preferences
@@ -42,6 +44,9 @@ class Notice:
     variables: Mapping[str, Any]
     channels: Sequence[str] = DEFAULT_CHANNELS
     campaign_id: uuid.UUID | None = None
+    cause_event_id: uuid.UUID | None = None
+    hold_in_quiet_hours: bool | None = None
+    """Hold push messages during quiet hours; ``None``: as the category says (marketing only)."""
 
 
 @dataclass
@@ -80,6 +85,8 @@ def plan(
     template_code: str,
     now: datetime,
     campaign_id: uuid.UUID | None = None,
+    cause_event_id: uuid.UUID | None = None,
+    hold: bool | None = None,
 ) -> tuple[Outcome, dict[str, Any] | None, dict[str, Any] | None]:
     """Decide the inbox item and the first push message (with its fallbacks) for one member."""
     allowed = [ch for ch in channels if ch in rendered.payloads and ch not in disabled]
@@ -117,9 +124,10 @@ def plan(
             "payload": first["payload"],
             "fallbacks": rest,
             "campaign_id": campaign_id,
+            "cause_event_id": cause_event_id,
             "status": "pending",
             "attempts": 0,
-            "not_before": rules.current().hold_until(rendered.category, now),
+            "not_before": rules.current().hold_until(rendered.category, now, hold),
             "created_at": now,
             "updated_at": now,
         }
@@ -147,6 +155,8 @@ async def notify(session: AsyncSession, notice: Notice, now: datetime) -> Outcom
         notice.template_code,
         now,
         notice.campaign_id,
+        notice.cause_event_id,
+        notice.hold_in_quiet_hours,
     )
     new = 0
     if inbox_row is not None and await inbox_repository.add_items(session, [inbox_row]):
@@ -161,6 +171,59 @@ async def notify(session: AsyncSession, notice: Notice, now: datetime) -> Outcom
         extra={"member_id": notice.member_id, "fact": notice.fact_id, "outcome": outcome},
     )
     return outcome
+
+
+@dataclass
+class Planned:
+    """What ``notify_many`` did with a chunk of notices."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    inbox_items: int = 0
+    messages: int = 0
+
+
+async def notify_many(session: AsyncSession, notices: Sequence[Notice], now: datetime) -> Planned:
+    """``notify`` for a chunk of notices (reminder jobs, fan-outs) with one query per table.
+
+    Safe to repeat: a (member, fact) already in the inbox or queued on a channel is skipped.
+    """
+    planned = Planned()
+    if not notices:
+        return planned
+    member_ids = sorted({n.member_id for n in notices})
+    recipients = await audience.many(session, member_ids)
+    approved = {code: await templates.approved(session, code) for code in {n.template_code for n in notices}}
+    categories = {next(iter(a.values())).category for a in approved.values() if a}
+    disabled = {c: await preferences.disabled_by_member(session, member_ids, c) for c in categories}
+    inbox_rows: list[dict[str, Any]] = []
+    message_rows: list[dict[str, Any]] = []
+    for notice in notices:
+        if not approved[notice.template_code]:
+            planned.outcomes["no_template"] += 1
+            continue
+        rendered = render(approved[notice.template_code], notice.variables, notice.channels)
+        outcome, inbox_row, message_row = plan(
+            notice.member_id,
+            recipients.get(notice.member_id),
+            rendered,
+            notice.channels,
+            disabled[rendered.category].get(notice.member_id, set()),
+            notice.fact_id,
+            notice.template_code,
+            now,
+            notice.campaign_id,
+            notice.cause_event_id,
+            notice.hold_in_quiet_hours,
+        )
+        planned.outcomes[outcome] += 1
+        if inbox_row is not None:
+            inbox_rows.append(inbox_row)
+        if message_row is not None:
+            message_rows.append(message_row)
+    planned.inbox_items = await inbox_repository.add_items(session, inbox_rows)
+    metrics.count("inbox", "sent", planned.inbox_items)
+    planned.messages = await repository.add_messages(session, message_rows)
+    return planned
 
 
 async def fallback(session: AsyncSession, message: Message, now: datetime) -> str | None:
@@ -182,6 +245,7 @@ async def fallback(session: AsyncSession, message: Message, now: datetime) -> st
                 "fallbacks": rest,
                 "fallback_from": message.channel,
                 "campaign_id": message.campaign_id,
+                "cause_event_id": message.cause_event_id,
                 "status": "pending",
                 "attempts": 0,
                 "not_before": now,
@@ -214,6 +278,8 @@ async def record_receipts(session: AsyncSession, receipts: list[dict[str, object
                 session, message.id, now, status=status, error=error, provider_id=str(receipt.get("biz_id"))
             )
             metrics.count("sms", status)
+            if error is not None:
+                await add_event(session, events.failed(message, error, False, now))
         await repository.add_attempts(
             session,
             [

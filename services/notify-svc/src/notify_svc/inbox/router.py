@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import PrincipalDep
+from cheyou_kit.pagination import CursorQuery, decode_cursor, next_cursor
 from fastapi import APIRouter, Query
 
-from notify_svc import pagination
 from notify_svc.access import check_member
 from notify_svc.inbox import service
 from notify_svc.inbox.schemas import InboxItemRead, InboxMark, InboxMarked, InboxPage, InboxView, UnreadCount
@@ -22,18 +22,16 @@ async def list_inbox(
     session: SessionDep,
     principal: PrincipalDep,
     view: InboxView = "inbox",
-    cursor: str | None = None,
+    cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> InboxPage:
     """A member's inbox, newest first (``view``: inbox, unread or archived)."""
     check_member(principal, member_id)
-    after = pagination.decode(cursor, 2)
-    key = (datetime.fromisoformat(after[0]), uuid.UUID(after[1])) if after else None
-    items = await service.page(session, member_id, view, key, limit)
-    last = items[-1] if len(items) == limit else None
+    after = decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)
+    items = await service.page(session, member_id, view, (after[0], after[1]) if after else None, limit + 1)
     return InboxPage(
-        items=[InboxItemRead.model_validate(i) for i in items],
-        next_cursor=pagination.encode([last.created_at.isoformat(), str(last.id)]) if last else None,
+        items=[InboxItemRead.model_validate(i) for i in items[:limit]],
+        next_cursor=next_cursor(items, limit, lambda i: (i.created_at, i.id)),
     )
 
 

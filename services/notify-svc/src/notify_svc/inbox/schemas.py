@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
+from cheyou_kit.pagination import Page
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
@@ -22,9 +23,7 @@ class InboxItemRead(BaseModel):
     archived_at: datetime | None
 
 
-class InboxPage(BaseModel):
-    items: list[InboxItemRead]
-    next_cursor: str | None
+InboxPage = Page[InboxItemRead]
 
 
 class UnreadCount(BaseModel):

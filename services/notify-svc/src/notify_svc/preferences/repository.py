@@ -35,3 +35,19 @@ async def put(
             set_={"enabled": enabled, "updated_at": now},
         )
     )
+
+
+async def disabled_by_member(
+    session: AsyncSession, member_ids: Sequence[str], category: str
+) -> dict[str, set[str]]:
+    rows = await session.execute(
+        select(Preference.member_id, Preference.channel).where(
+            Preference.member_id.in_(member_ids),
+            Preference.category == category,
+            Preference.enabled.is_(False),
+        )
+    )
+    disabled: dict[str, set[str]] = {}
+    for member_id, channel in rows.all():
+        disabled.setdefault(member_id, set()).add(channel)
+    return disabled

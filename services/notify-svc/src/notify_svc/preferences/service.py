@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from cheyou_kit.errors import Unprocessable
@@ -22,6 +23,15 @@ async def disabled_channels(session: AsyncSession, member_id: str, category: str
     if category == "service":
         return set()
     return await repository.disabled(session, member_id, category)
+
+
+async def disabled_by_member(
+    session: AsyncSession, member_ids: Sequence[str], category: str
+) -> dict[str, set[str]]:
+    """Member → the channels they switched off for ``category`` (none for service messages)."""
+    if category == "service" or not member_ids:
+        return {}
+    return await repository.disabled_by_member(session, member_ids, category)
 
 
 async def matrix(session: AsyncSession, member_id: str) -> dict[str, dict[str, bool]]:

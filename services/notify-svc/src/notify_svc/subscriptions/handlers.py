@@ -9,7 +9,12 @@ from typing import Any
 
 from cheyou_events.catalogue.claims import ClaimsEvent
 from cheyou_events.catalogue.member import MemberRejected, MemberVerified
-from cheyou_events.catalogue.privilege import ActivitySignedUp, EntitlementsChanged, PointsCredited
+from cheyou_events.catalogue.privilege import (
+    ActivitySignedUp,
+    EntitlementsChanged,
+    PointsCredited,
+    PointsExpiring,
+)
 from cheyou_events.envelope import Envelope
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,3 +56,7 @@ async def on_member_verified(session: AsyncSession, event: Envelope[MemberVerifi
 
 async def on_member_rejected(session: AsyncSession, event: Envelope[MemberRejected]) -> None:
     await service.verification_outcome(session, str(event.id), event.data.member_id, False, event.data.reason)
+
+
+async def on_points_expiring(session: AsyncSession, event: Envelope[PointsExpiring]) -> None:
+    await service.points_expiring(session, str(event.id), event.data)

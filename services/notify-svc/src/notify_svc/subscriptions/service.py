@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cheyou_events.catalogue.fields import Tier
-from cheyou_events.catalogue.privilege import EntitlementsChanged
+from cheyou_events.catalogue.privilege import EntitlementsChanged, PointsExpiring
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from notify_svc.delivery import rules
 from notify_svc.delivery import service as delivery
 from notify_svc.delivery.service import Notice, Outcome
 
@@ -47,10 +50,28 @@ def privilege_names(event: EntitlementsChanged) -> list[str]:
     return [str(getattr(e, "name", None) or e.privilege_id) for e in event.entitlements]
 
 
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
 async def tell(
-    session: AsyncSession, member_id: str, template_code: str, fact_id: str, variables: dict[str, Any]
+    session: AsyncSession,
+    member_id: str,
+    template_code: str,
+    fact_id: str,
+    variables: dict[str, Any],
+    event_id: str,
 ) -> Outcome:
-    notice = Notice(member_id=member_id, template_code=template_code, fact_id=fact_id, variables=variables)
+    notice = Notice(
+        member_id=member_id,
+        template_code=template_code,
+        fact_id=fact_id,
+        variables=variables,
+        cause_event_id=_uuid_or_none(event_id),
+    )
     return await delivery.notify(session, notice, datetime.now(UTC))
 
 
@@ -61,39 +82,51 @@ async def entitlements_changed(session: AsyncSession, event_id: str, event: Enti
         "privileges": "、".join(names) or "无",
         "count": len(names),
     }
-    return await tell(session, event.member_id, "entitlements_changed", f"entitlements:{event_id}", variables)
+    return await tell(
+        session, event.member_id, "entitlements_changed", f"entitlements:{event_id}", variables, event_id
+    )
 
 
 async def order_status(
     session: AsyncSession, event_id: str, event_type: str, member_id: str, order_id: str
 ) -> Outcome:
     variables = {"order_id": order_id, "status_text": ORDER_STATUS[event_type]}
-    return await tell(session, member_id, "order_status", f"order:{event_id}", variables)
+    return await tell(session, member_id, "order_status", f"order:{event_id}", variables, event_id)
 
 
 async def claim_step(
     session: AsyncSession, event_id: str, event_type: str, member_id: str, claim_id: str
 ) -> Outcome:
     variables = {"claim_id": claim_id, "step_text": CLAIM_STEPS[event_type]}
-    return await tell(session, member_id, "claim_step", f"claim:{event_id}", variables)
+    return await tell(session, member_id, "claim_step", f"claim:{event_id}", variables, event_id)
 
 
 async def points_credited(
     session: AsyncSession, event_id: str, member_id: str, points: int, balance: int
 ) -> Outcome:
     variables = {"points": points, "balance": balance}
-    return await tell(session, member_id, "points_credited", f"points:{event_id}", variables)
+    return await tell(session, member_id, "points_credited", f"points:{event_id}", variables, event_id)
 
 
 async def activity_signed_up(
     session: AsyncSession, event_id: str, member_id: str, activity_id: str, party_size: int
 ) -> Outcome:
     variables = {"activity_id": activity_id, "party_size": party_size}
-    return await tell(session, member_id, "activity_signed_up", f"activity:{event_id}", variables)
+    return await tell(session, member_id, "activity_signed_up", f"activity:{event_id}", variables, event_id)
 
 
 async def verification_outcome(
     session: AsyncSession, event_id: str, member_id: str, verified: bool, reason: str
 ) -> Outcome:
     variables = {"outcome_text": "已通过" if verified else "未通过", "reason": reason}
-    return await tell(session, member_id, "verification_outcome", f"verification:{event_id}", variables)
+    return await tell(
+        session, member_id, "verification_outcome", f"verification:{event_id}", variables, event_id
+    )
+
+
+async def points_expiring(session: AsyncSession, event_id: str, event: PointsExpiring) -> Outcome:
+    """The same expiring points (member, day, amount) are reminded of once, whoever re-announces them."""
+    expires_on = event.expires_at.astimezone(ZoneInfo(rules.current().timezone)).date()
+    variables = {"points": event.points, "expires_on": expires_on}
+    fact = f"points_expiring:{expires_on.isoformat()}:{event.points}"
+    return await tell(session, event.member_id, "points_expiring", fact, variables, event_id)

@@ -7,9 +7,9 @@ from typing import Annotated
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import Forbidden
 from cheyou_kit.identity import Principal, Role, require_roles
+from cheyou_kit.pagination import CursorQuery, decode_cursor, next_cursor
 from fastapi import APIRouter, Depends, Query
 
-from notify_svc import pagination
 from notify_svc.templates import service
 from notify_svc.templates.schemas import (
     TemplateCreate,
@@ -40,16 +40,16 @@ async def list_templates(
     session: SessionDep,
     _: StaffDep,
     code: str | None = None,
-    cursor: str | None = None,
+    cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> TemplatePage:
     """Templates by code, channel and version."""
-    after = pagination.decode(cursor, 3)
-    items = await service.page(session, code, (after[0], after[1], after[2]) if after else None, limit)
-    last = items[-1] if len(items) == limit else None
+    after = decode_cursor(cursor, str, str, int)
+    key = (after[0], after[1], after[2]) if after else None
+    items = await service.page(session, code, key, limit + 1)
     return TemplatePage(
-        items=[TemplateRead.model_validate(t) for t in items],
-        next_cursor=pagination.encode([last.code, last.channel, last.version]) if last else None,
+        items=[TemplateRead.model_validate(t) for t in items[:limit]],
+        next_cursor=next_cursor(items, limit, lambda t: (t.code, t.channel, t.version)),
     )
 
 

@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
+from cheyou_kit.pagination import Page
 from pydantic import BaseModel, ConfigDict, Field
 
 Channel = Literal["wechat", "sms", "inbox"]
@@ -49,9 +50,7 @@ class TemplateRead(BaseModel):
     approved_at: datetime | None
 
 
-class TemplatePage(BaseModel):
-    items: list[TemplateRead]
-    next_cursor: str | None
+TemplatePage = Page[TemplateRead]
 
 
 class TemplatePreview(BaseModel):

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from cheyou_kit.db import SessionDep
+from cheyou_kit.errors import NotFound
+from cheyou_kit.identity import Principal, Role, require_roles
+from fastapi import APIRouter, Depends, Request
+
+from notify_svc.reminders import jobs, service
+from notify_svc.reminders.schemas import (
+    InspectionRuleRead,
+    InspectionRules,
+    InspectionRulesPut,
+    JobResultRead,
+    JobRun,
+    VehicleKind,
+    WeatherAlertRead,
+)
+
+router = APIRouter(prefix="/reminders", tags=["reminders"])
+
+OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
+
+
+class AlertNotFound(NotFound):
+    slug = "weather-alert-not-found"
+
+
+@router.get("/inspection-rules", response_model=InspectionRules)
+async def list_inspection_rules(session: SessionDep, _: OpsDep) -> InspectionRules:
+    """The annual-inspection rules by vehicle kind and age."""
+    rules = await service.list_rules(session)
+    return InspectionRules(items=[InspectionRuleRead.model_validate(r) for r in rules])
+
+
+@router.put("/inspection-rules/{kind}", response_model=InspectionRules)
+async def put_inspection_rules(
+    kind: VehicleKind, data: InspectionRulesPut, session: SessionDep, principal: OpsDep
+) -> InspectionRules:
+    """Replace one vehicle kind's rules (ages from 0 without gaps)."""
+    rules = await service.replace_rules(
+        session, kind, [r.model_dump() for r in data.rules], principal.subject, datetime.now(UTC)
+    )
+    return InspectionRules(items=[InspectionRuleRead.model_validate(r) for r in rules])
+
+
+@router.post("/runs", response_model=JobResultRead)
+async def run_job(data: JobRun, request: Request, _: OpsDep) -> JobResultRead:
+    """Run a reminder job now (safe to repeat: nothing already queued is queued again)."""
+    state = request.app.state
+    result = await jobs.run(state.session_factory, data.job, state.reminders, data.on)
+    return JobResultRead.model_validate(result.as_dict())
+
+
+@router.get("/weather-alerts/{alert_id}", response_model=WeatherAlertRead)
+async def get_weather_alert(alert_id: str, session: SessionDep, _: OpsDep) -> WeatherAlertRead:
+    """How far an alert's fan-out to its region has come."""
+    alert = await service.get_alert(session, alert_id)
+    if alert is None:
+        raise AlertNotFound(f"weather alert {alert_id} is not known")
+    return WeatherAlertRead.model_validate(alert)

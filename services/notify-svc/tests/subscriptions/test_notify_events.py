@@ -1,0 +1,84 @@
+"""``notify.events``: every push outcome is published (through the outbox) with the status change."""
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from cheyou_events import TOPICS
+from cheyou_kit.testing import Identities, eventually, publish
+from notify_svc.config import Settings
+
+from tests.conftest import Fakes, until_known
+from tests.factories import contact, entitlements, member_id, openid, phone
+
+
+class Tap:
+    """Reads ``notify.events`` from where it stood when the test began."""
+
+    def __init__(self, consumer: AIOKafkaConsumer) -> None:
+        self._consumer, self.seen = consumer, []
+
+    async def of(self, member: str, count: int) -> list[dict[str, Any]]:
+        async def enough() -> list[dict[str, Any]] | None:
+            batches = await self._consumer.getmany(timeout_ms=200)
+            for records in batches.values():
+                for record in records:
+                    headers = {k: v.decode() for k, v in record.headers}
+                    self.seen.append({"type": headers["ce_type"], **json.loads(record.value)})
+            mine = [e for e in self.seen if e["member_id"] == member]
+            return mine if len(mine) >= count else None
+
+        return await eventually(enough)
+
+
+@pytest.fixture
+async def tap(service_settings: Settings) -> AsyncIterator[Tap]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=service_settings.kafka_bootstrap_servers)
+    await consumer.start()
+    partitions = [TopicPartition("notify.events", p) for p in range(TOPICS["notify.events"])]
+    consumer.assign(partitions)
+    await consumer.seek_to_end(*partitions)
+    for partition in partitions:
+        await consumer.position(partition)  # fix the start before anything is published
+    yield Tap(consumer)
+    await consumer.stop()
+
+
+class TestNotifyEvents:
+    async def test_a_sent_message_is_reported_with_its_cause(
+        self, client: httpx.AsyncClient, service_settings: Settings, identities: Identities, tap: Tap
+    ) -> None:
+        member = member_id()
+        await publish(service_settings.kafka_bootstrap_servers, contact(member, openid(), None))
+        await until_known(client, identities, member)
+        cause = entitlements(member, "洗车")
+        await publish(service_settings.kafka_bootstrap_servers, cause)
+
+        [sent] = await tap.of(member, 1)
+
+        assert sent["type"] == "cheyou.notify.message_sent.v1"
+        assert (sent["channel"], sent["template_code"]) == ("wechat", "entitlements_changed")
+        assert sent["cause_event_id"] == str(cause.id)
+
+    async def test_a_refused_wechat_message_is_reported_failed_then_sent_by_sms(
+        self,
+        client: httpx.AsyncClient,
+        service_settings: Settings,
+        identities: Identities,
+        fakes: Fakes,
+        tap: Tap,
+    ) -> None:
+        member, wx = member_id(), openid()
+        await fakes.wechat.post(f"/_fake/users/{wx}", json={"subscribed": False})
+        await publish(service_settings.kafka_bootstrap_servers, contact(member, wx, phone()))
+        await until_known(client, identities, member)
+        await publish(service_settings.kafka_bootstrap_servers, entitlements(member, "洗车"))
+
+        failed, sent = await tap.of(member, 2)
+
+        assert (failed["type"], failed["channel"]) == ("cheyou.notify.message_failed.v1", "wechat")
+        assert (failed["error_code"], failed["will_retry"]) == ("wechat:43004", False)
+        assert (sent["type"], sent["channel"]) == ("cheyou.notify.message_sent.v1", "sms")
