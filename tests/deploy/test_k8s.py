@@ -1,19 +1,15 @@
-"""deploy/k8s: render every overlay with a real kustomize, validate it, and check the platform's own rules.
+"""deploy/k8s: every overlay (rendered by kustomize, ``conftest.py``) validated, and the platform's own rules.
 
-kustomize is built once from the Go module proxy (``go install``, ~30 s on a new machine) into
-``.dev/tools/``; set ``KUSTOMIZE`` to use another binary. Kubernetes kinds are validated offline against the
-schemas shipped in the ``kubernetes-validate`` package (strict: unknown fields fail). The operators' kinds
-(Strimzi, CloudNativePG, Prometheus Operator) have no schema there: the checks below cover what we rely on.
+Kubernetes kinds are validated offline against the schemas shipped in the ``kubernetes-validate`` package
+(strict: unknown fields fail). The operators' kinds (Strimzi, CloudNativePG, Prometheus Operator) are
+validated against their own CRDs in ``test_crds.py``; the checks below cover what we rely on.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
-import os
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,8 +21,6 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 README = (K8S / "README.md").read_text()
-KUSTOMIZE_MODULE = "sigs.k8s.io/kustomize/kustomize/v5"
-KUSTOMIZE_VERSION = "v5.8.1"
 KUBERNETES_VERSION = "1.31"  # the oldest version the manifests support (matchLabelKeys in pod affinity)
 OVERLAYS = sorted(p.name for p in (K8S / "overlays").iterdir() if (p / "kustomization.yaml").exists())
 
@@ -40,54 +34,12 @@ SERVICES = [
     ("notify-svc", "notify_svc", 8105),
 ]
 OPERATOR_GROUPS = {"kafka.strimzi.io", "postgresql.cnpg.io", "monitoring.coreos.com", "barmancloud.cnpg.io"}
-# Metrics the alert rules and the dashboard use before the code exports them (issues 5 and 7); the names are
-# the contract in deploy/k8s/README.md, "Metrics".
-PENDING_METRICS = {
-    "cheyou_webhook_deliveries_total",
-    "cheyou_webhook_endpoint_disabled",
-    "cheyou_notifications_sent_total",
-}
 SECRET_ENV = re.compile(r"PASSWORD|SECRET|TOKEN|PRIVATE|CREDENTIAL|_KEY$|DSN$", re.IGNORECASE)
 
 Doc = dict[str, Any]
 
 
 # ---------------------------------------------------------------------------------------------- rendering
-
-
-@pytest.fixture(scope="session")
-def kustomize() -> str:
-    explicit = os.environ.get("KUSTOMIZE")
-    if explicit:
-        return explicit
-    tools = ROOT / ".dev" / "tools" / f"kustomize-{KUSTOMIZE_VERSION}"
-    binary = tools / "kustomize"
-    if binary.exists():
-        return str(binary)
-    go = shutil.which("go")
-    if go is None:
-        pytest.fail("rendering deploy/k8s needs kustomize: install Go (it builds it) or set KUSTOMIZE")
-    tools.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "GOBIN": str(tools), "GOTOOLCHAIN": "local", "GOFLAGS": "-modcacherw"}
-    subprocess.run(
-        [go, "install", f"{KUSTOMIZE_MODULE}@{KUSTOMIZE_VERSION}"], env=env, check=True, timeout=600
-    )
-    return str(binary)
-
-
-@pytest.fixture(scope="session")
-def rendered(kustomize: str) -> dict[str, list[Doc]]:
-    out = {}
-    for overlay in OVERLAYS:
-        result = subprocess.run(
-            [kustomize, "build", str(K8S / "overlays" / overlay)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stderr
-        out[overlay] = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
-    return out
 
 
 def test_the_overlays_are_dev_and_prod() -> None:
@@ -150,6 +102,10 @@ def test_operator_objects_have_the_fields_we_rely_on(rendered: dict[str, list[Do
     pools = by_kind(docs, "KafkaNodePool").values()
     assert sum(p["spec"]["replicas"] for p in pools if "controller" in p["spec"]["roles"]) % 2 == 1
     assert any("broker" in p["spec"]["roles"] for p in pools)
+    # the runbook execs into cheyou-broker-0: the broker pool's node ids start at 0
+    broker_pool = by_kind(docs, "KafkaNodePool")["broker"]
+    assert broker_pool["metadata"]["annotations"]["strimzi.io/next-node-ids"].startswith("[0-")
+    assert "cheyou-broker-0" in (ROOT / "deploy" / "RUNBOOK.md").read_text()
     cluster = by_kind(docs, "Cluster")["cheyou-pg"]
     roles = {r["name"]: r["passwordSecret"]["name"] for r in cluster["spec"]["managed"]["roles"]}
     databases = {d["spec"]["name"]: d["spec"] for d in by_kind(docs, "Database").values()}
@@ -316,6 +272,38 @@ def test_no_plaintext_secrets_and_every_secret_is_documented(
     assert not undocumented, f"secrets referenced but not in deploy/k8s/README.md: {undocumented}"
 
 
+SECRET_SETTING = re.compile(r"(secret|pii_key|pii_hash_key|_token|secret_access_key)$")
+
+
+def secret_settings(module: str) -> dict[str, str]:
+    """A service's settings that hold a secret: field name → the environment variable it is read from."""
+    settings = importlib.import_module(f"{module}.config").Settings
+    prefix = settings.model_config.get("env_prefix", "")
+    found = {}
+    for name, field in settings.model_fields.items():
+        if SECRET_SETTING.search(name):
+            alias = field.validation_alias
+            found[name] = alias if isinstance(alias, str) else f"{prefix}{name}".upper()
+    return found
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_secret_setting_of_a_service_comes_from_a_secret(
+    rendered: dict[str, list[Doc]], overlay: str
+) -> None:
+    """Unset, these fall back to development values (or, for the gateway's token key, a key per process:
+    a token signed by one replica would be refused by the others)."""
+    deployments = by_kind(rendered[overlay], "Deployment")
+    for name, module, _ in SERVICES:
+        [container] = deployments[name]["spec"]["template"]["spec"]["containers"]
+        from_secrets = {
+            e["name"] for e in container.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})
+        }
+        missing = {field: env for field, env in secret_settings(module).items() if env not in from_secrets}
+        assert not missing, f"{name}: settings without a Secret: {missing}"
+    assert secret_settings("gateway")["access_token_secret"] == "GATEWAY_ACCESS_TOKEN_SECRET"
+
+
 # ---------------------------------------------------------------------------------------------- Kafka
 
 
@@ -428,7 +416,7 @@ def test_alert_rules_use_metrics_the_code_exports_and_have_runbooks(rendered: di
             re.sub(r"[^a-z0-9-]", "", h.lower()) for h in re.findall(r"^#+ (.+)$", README, re.MULTILINE)
         }
         assert anchor in headings, f"{alert['alert']}: no runbook section '{anchor}' in deploy/k8s/README.md"
-    unknown = used - exported - PENDING_METRICS
+    unknown = used - exported
     assert not unknown, f"alert rules use metrics the code does not export: {sorted(unknown)}"
     wanted = {
         "CheyouConsumerLagGrowing",
@@ -437,27 +425,77 @@ def test_alert_rules_use_metrics_the_code_exports_and_have_runbooks(rendered: di
         "CheyouHigh5xxRate",
         "CheyouReadinessFlapping",
         "CheyouWebhookEndpointDisabled",
+        "CheyouOutboxEventTooOld",
+        "CheyouNotificationFailures",
     }
     assert wanted <= {a["alert"] for a in alerts}
+    assert_label_values_exist([a["expr"] for a in alerts])
+
+
+# label values that only the owning service's code writes; a rule matching a value it never writes is silent
+OUTCOMES = {
+    "cheyou_webhook_deliveries_total": "services/merchant-svc/src",
+    "cheyou_notifications_sent_total": "services/notify-svc/src",
+}
+
+
+def assert_label_values_exist(exprs: list[str]) -> None:
+    for metric, source in OUTCOMES.items():
+        code = "\n".join(path.read_text() for path in (ROOT / source).rglob("*.py"))
+        for expr in exprs:
+            for values in re.findall(metric + r'\{outcome=~?"([^"]+)"', expr):
+                for value in values.split("|"):
+                    assert f'"{value}"' in code, f"{metric}: no code writes outcome {value!r}"
 
 
 def test_dashboard_queries_use_exported_metrics(rendered: dict[str, list[Doc]]) -> None:
     [dashboards] = [d for d in rendered["prod"] if d["metadata"]["name"].startswith("cheyou-dashboards")]
     dashboard = json.loads(dashboards["data"]["cheyou-platform.json"])
-    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel.get("targets", [])]
     used = set().union(*(our_metric_names(e) for e in exprs))
-    assert not used - exported_metrics() - PENDING_METRICS
+    assert not used - exported_metrics()
+    # everything the platform is watched by has a panel: rate/latency/errors per route, lag per partition,
+    # outbox backlog and age, DLQ depth, webhooks per merchant, notifications per channel
+    assert {
+        "http_request_duration_seconds_count",
+        "http_request_duration_seconds_bucket",
+        "cheyou_events_consumer_lag",
+        "cheyou_events_outbox_backlog",
+        "cheyou_events_outbox_oldest_age_seconds",
+        "cheyou_events_dlq_depth",
+        "cheyou_events_dead_lettered_total",
+        "cheyou_webhook_deliveries_total",
+        "cheyou_webhook_endpoint_disabled",
+        "cheyou_notifications_sent_total",
+    } <= used
+    assert any("route" in e and 'status=~"[45]..' in e for e in exprs), "errors per route"
+    assert_label_values_exist(exprs)
+    ids = [panel["id"] for panel in dashboard["panels"]]
+    assert len(ids) == len(set(ids))
 
 
-def test_the_otel_collector_receives_what_the_services_send(rendered: dict[str, list[Doc]]) -> None:
+def test_the_otel_collector_receives_what_the_services_send(
+    rendered: dict[str, list[Doc]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cheyou_kit.observability import span_exporter
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
     docs = rendered["prod"]
     config = platform_config(docs)
-    assert config["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector:4317"
+    assert config["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector:4318"
+    # the services' exporter, built from exactly these variables, is the OTLP/HTTP one
+    for key, value in config.items():
+        if key.startswith("OTEL_"):
+            monkeypatch.setenv(key, value)
+    exporter = span_exporter()
+    assert isinstance(exporter, OTLPSpanExporter)
+    exporter.shutdown()
     [collector_config] = [d for d in docs if d["metadata"]["name"].startswith("otel-collector-config")]
     collector = yaml.safe_load(collector_config["data"]["config.yaml"])
-    assert collector["receivers"]["otlp"]["protocols"]["grpc"]["endpoint"].endswith(":4317")
+    assert collector["receivers"]["otlp"]["protocols"]["http"]["endpoint"].endswith(":4318")
     assert collector["service"]["pipelines"]["traces"]["receivers"] == ["otlp"]
-    assert by_kind(docs, "Service")["otel-collector"]["spec"]["ports"][0]["port"] == 4317
+    ports = {p["port"] for p in by_kind(docs, "Service")["otel-collector"]["spec"]["ports"]}
+    assert 4318 in ports
 
 
 # ---------------------------------------------------------------------------------------------- images

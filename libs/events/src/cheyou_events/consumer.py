@@ -41,6 +41,7 @@ from cheyou_events.envelope import Envelope, Headers, MalformedEvent, event_type
 from cheyou_events.event import Catalogue, catalogue
 from cheyou_events.metrics import (
     CONSUMER_LAG,
+    DLQ_DEPTH,
     EVENTS_CONSUMED,
     EVENTS_DEAD_LETTERED,
     EVENTS_FAILED,
@@ -112,6 +113,7 @@ class EventConsumer:
         self._slots = asyncio.Semaphore(self._settings.max_concurrency)
         self._stopping = asyncio.Event()
         self._loops: list[_GroupLoop] = []
+        self._dlq_monitor: asyncio.Task[None] | None = None
 
     @property
     def retry_topic(self) -> str:
@@ -134,9 +136,15 @@ class EventConsumer:
         ]
         for loop in self._loops:
             await loop.start()
+        self._dlq_monitor = asyncio.create_task(self._monitor_dlq(), name=f"dlq depth {self.group_id}")
 
     async def stop(self) -> None:
         self._stopping.set()
+        if self._dlq_monitor is not None:
+            self._dlq_monitor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._dlq_monitor
+            self._dlq_monitor = None
         for loop in self._loops:
             await loop.stop()
         self._loops = []
@@ -148,6 +156,32 @@ class EventConsumer:
         async with asyncio.timeout(within_s):
             while not all(loop.consumer is not None and loop.consumer.assignment() for loop in self._loops):  # noqa: ASYNC110
                 await asyncio.sleep(0.05)  # aiokafka offers no "assigned" event to wait on
+
+    async def dlq_depth(self) -> int:
+        """Records in ``<group>.dlq`` now: end minus start offsets (draining deletes records up to an
+        offset, which moves the start)."""
+        partitions = await self._producer.partitions_for(self.dlq_topic)
+        tps = [TopicPartition(self.dlq_topic, p) for p in sorted(partitions)]
+        # A consumer of no group, only for offsets: the group's own consumers stay out of it.
+        probe = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, client_id=f"{self._client_id}-dlq-depth")
+        await probe.start()
+        try:
+            ends = await probe.end_offsets(tps)
+            starts = await probe.beginning_offsets(tps)
+        finally:
+            await probe.stop()
+        return sum(max(ends[tp] - starts[tp], 0) for tp in tps)
+
+    async def _monitor_dlq(self) -> None:
+        """``cheyou_events_dlq_depth`` every ``metrics_interval_s``; a failed look is logged and retried."""
+        while True:
+            try:
+                async with asyncio.timeout(max(10.0, self._settings.metrics_interval_s)):
+                    depth = await self.dlq_depth()
+                DLQ_DEPTH.labels(self.group_id, self.dlq_topic).set(depth)
+            except (KafkaError, TimeoutError, OSError) as exc:
+                log.warning("%s: could not read the depth of %s: %r", self.group_id, self.dlq_topic, exc)
+            await asyncio.sleep(self._settings.metrics_interval_s)
 
     # ---- one record -------------------------------------------------------------------------------
 
@@ -414,8 +448,13 @@ class _GroupLoop(ConsumerRebalanceListener):  # type: ignore[misc]
         consumer = self.consumer
         assert consumer is not None
         owner = self._owner
+        loop = asyncio.get_running_loop()
+        reported = 0.0
         while not owner._stopping.is_set():
             try:
+                if loop.time() - reported >= owner._settings.metrics_interval_s:
+                    reported = loop.time()
+                    await self._report_assigned_lag()
                 batch = await consumer.getmany(timeout_ms=owner._settings.poll_timeout_ms)
                 if not batch:
                     continue
@@ -511,6 +550,22 @@ class _GroupLoop(ConsumerRebalanceListener):  # type: ignore[misc]
             if highwater is not None:
                 lag = max(highwater - (records[-1].offset + 1), 0)
                 CONSUMER_LAG.labels(self._group_id, tp.topic, str(tp.partition)).set(lag)
+
+    async def _report_assigned_lag(self) -> None:
+        """The lag of every assigned partition, idle ones included (a batch reports only its own)."""
+        consumer = self.consumer
+        if consumer is None:
+            return
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            if highwater is None:
+                continue  # nothing fetched from it yet: its position may not be known
+            with contextlib.suppress(IllegalStateError, TimeoutError):
+                async with asyncio.timeout(1):
+                    position = await consumer.position(tp)
+                CONSUMER_LAG.labels(self._group_id, tp.topic, str(tp.partition)).set(
+                    max(highwater - position, 0)
+                )
 
     # ---- rebalance listener (awaited by aiokafka during the rebalance) ----------------------------
 

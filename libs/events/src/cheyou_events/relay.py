@@ -22,11 +22,13 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from opentelemetry.trace import Span, Status, StatusCode
 
 from cheyou_events.envelope import binary_headers
-from cheyou_events.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
+from cheyou_events.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE
 from cheyou_events.outbox import NOTIFY_CHANNEL, RELAY_LOCK_NAMESPACE
 from cheyou_events.settings import OutboxSettings
+from cheyou_events.tracing import span_trace_context, start_publish_span
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,12 @@ WHERE published_at IS NULL
 ORDER BY sequence
 LIMIT $1
 FOR UPDATE
+"""
+_BACKLOG = """
+SELECT count(*) AS backlog,
+       coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest_age_s
+FROM event_outbox
+WHERE published_at IS NULL
 """
 _MARK_PUBLISHED = "UPDATE event_outbox SET published_at = now() WHERE id = ANY($1::uuid[])"
 _PURGE = """
@@ -109,11 +117,13 @@ class OutboxRelay:
                         await self._sleep(self._settings.standby_retry_s)
                         continue
                     self._wakeup.clear()
-                    published = await self.publish_batch()
                     now = loop.time()
                     if now - last_backlog > 5:
+                        # Before publishing: while Kafka is down every publish fails, and the backlog
+                        # and its age are exactly what the alerts need then.
                         last_backlog = now
                         await self._report_backlog()
+                    published = await self.publish_batch()
                     if now - last_purge > self._settings.purge_interval_s:
                         last_purge = now
                         await self.purge()
@@ -139,30 +149,55 @@ class OutboxRelay:
             rows = await conn.fetch(_SELECT_BATCH, self._settings.batch_size)
             if not rows:
                 return 0
-            sends = [
-                await self._producer.send(
-                    self._settings.topic_prefix + row["topic"],
-                    value=row["payload"].encode(),
-                    key=row["key"].encode(),
-                    headers=binary_headers(
-                        id=row["id"],
-                        source=row["source"],
-                        type=row["type"],
-                        time=row["time"],
-                        partitionkey=row["key"],
-                        subject=row["subject"],
-                        traceparent=row["traceparent"],
-                        tracestate=row["tracestate"],
-                    ),
-                )
-                for row in rows
-            ]
-            await asyncio.gather(*sends)
+            spans: list[Span] = []
+            try:
+                sends = [await self._send(row, spans) for row in rows]
+                await asyncio.gather(*sends)
+            except BaseException as exc:
+                for span in spans:
+                    span.record_exception(exc)
+                    span.set_status(Status(StatusCode.ERROR))
+                raise
+            finally:
+                for span in spans:
+                    span.end()
             await self._before_mark([row["id"] for row in rows])
             await conn.execute(_MARK_PUBLISHED, [row["id"] for row in rows])
         for row in rows:
             EVENTS_PUBLISHED.labels(self._settings.topic_prefix + row["topic"]).inc()
         return len(rows)
+
+    async def _send(self, row: asyncpg.Record, spans: list[Span]) -> asyncio.Future[Any]:
+        """Hand one row to the producer (in a ``publish`` span when the row is traced); returns the
+        future of the broker's acknowledgement."""
+        topic = self._settings.topic_prefix + row["topic"]
+        traceparent, tracestate = row["traceparent"], row["tracestate"]
+        span = start_publish_span(
+            event_type=row["type"],
+            event_id=str(row["id"]),
+            topic=topic,
+            traceparent=traceparent,
+            tracestate=tracestate,
+        )
+        if span is not None:
+            spans.append(span)
+            traceparent, tracestate = span_trace_context(span)
+        future: asyncio.Future[Any] = await self._producer.send(
+            topic,
+            value=row["payload"].encode(),
+            key=row["key"].encode(),
+            headers=binary_headers(
+                id=row["id"],
+                source=row["source"],
+                type=row["type"],
+                time=row["time"],
+                partitionkey=row["key"],
+                subject=row["subject"],
+                traceparent=traceparent,
+                tracestate=tracestate,
+            ),
+        )
+        return future
 
     async def purge(self) -> int:
         """Delete outbox rows published longer ago than ``retention_days`` and inbox rows processed
@@ -200,10 +235,10 @@ class OutboxRelay:
 
     async def _report_backlog(self) -> None:
         if self._conn is not None:
-            backlog = await self._conn.fetchval(
-                "SELECT count(*) FROM event_outbox WHERE published_at IS NULL"
-            )
-            OUTBOX_BACKLOG.labels(self._name).set(backlog)
+            row = await self._conn.fetchrow(_BACKLOG)
+            assert row is not None
+            OUTBOX_BACKLOG.labels(self._name).set(row["backlog"])
+            OUTBOX_OLDEST_AGE.labels(self._name).set(row["oldest_age_s"])
 
     def _on_notify(self, *_: object) -> None:
         self._wakeup.set()

@@ -80,3 +80,6 @@ class ConsumerSettings(BaseSettings):
     create_aux_topics: bool = True
     revoke_wait_s: float = Field(default=30.0, gt=0)
     """How long a revoke waits for in-flight work before giving the partitions up uncommitted."""
+    metrics_interval_s: float = Field(default=15.0, gt=0)
+    """How often the consumer reports the lag of every assigned partition (idle ones too) and the depth of
+    its DLQ (``cheyou_events_consumer_lag``, ``cheyou_events_dlq_depth``)."""

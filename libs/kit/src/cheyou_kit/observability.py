@@ -1,9 +1,19 @@
-"""Request ids, JSON logs carrying trace ids, OpenTelemetry tracing and Prometheus metrics."""
+"""Request ids, JSON logs carrying trace ids, OpenTelemetry tracing and Prometheus metrics.
+
+Traces: one per user action, across gateway → service (the httpx client carries the W3C trace context)
+→ outbox → Kafka → consumer → service (``cheyou_events`` stores and forwards it). The exporter follows the
+standard variables: ``OTEL_TRACES_EXPORTER`` = ``otlp`` (HTTP/protobuf to ``OTEL_EXPORTER_OTLP_ENDPOINT``),
+``console`` or ``none``; sampling ``OTEL_TRACES_SAMPLER``/``…_ARG`` (read by the SDK).
+
+Logs: JSON on stderr with ``trace_id``/``span_id``; mainland phone and ID-card numbers are masked in every
+line as a safety net (names cannot be recognised: code must not log them, and does not).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import time
 import uuid
@@ -13,19 +23,43 @@ from fastapi import FastAPI, Request, Response
 from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
 from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
 from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID_HEADER = "X-Request-ID"
+METRICS_ROUTE = "metrics_route"
+"""``request.state`` attribute a handler may set to the route template its request counts under."""
 
 HTTP_LATENCY = Histogram(
     "http_request_duration_seconds",
     "HTTP request latency by route and status.",
     ["service", "method", "route", "status"],
 )
+
+
+# Mainland mobile numbers and ID-card numbers, not inside a longer token (hex trace ids, offsets, uuids).
+_PII = re.compile(r"(?<![0-9A-Za-z])(?:1[3-9][0-9]{9}|[1-9][0-9]{16}[0-9Xx])(?![0-9A-Za-z])")
+
+
+def mask_pii(text: str) -> str:
+    """Phone and ID-card numbers in ``text`` masked as their first 3 and last 2 characters."""
+    return _PII.sub(lambda m: f"{m.group()[:3]}***{m.group()[-2:]}", text)
+
+
+class _PiiMaskingFormatter(logging.Formatter):
+    """Wraps the line formatter: whatever a message, an ``extra`` or a traceback carries, the written
+    line has no phone or ID-card number."""
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self._inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_pii(self._inner.format(record))
 
 
 class _TraceContextFilter(logging.Filter):
@@ -51,23 +85,57 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
         )
     else:
         handler.setFormatter(logging.Formatter(f"%(asctime)s {service} %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_PiiMaskingFormatter(handler.formatter or logging.Formatter()))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("aiokafka").setLevel(max(logging.WARNING, root.level))
+    # uvicorn's command line installs plain-text handlers of its own before it builds the app: its lines
+    # (start-up, "Exception in ASGI application") go through ours instead, as JSON with the trace id.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        uvicorn_logger = logging.getLogger(name)
+        uvicorn_logger.handlers[:] = []
+        uvicorn_logger.propagate = True
+
+
+def span_exporter() -> SpanExporter | None:
+    """The exporter the standard variables ask for: ``OTEL_TRACES_EXPORTER`` (``otlp``, ``console``,
+    ``none``); unset means OTLP when ``OTEL_EXPORTER_OTLP_ENDPOINT`` (or ``…_TRACES_ENDPOINT``) is set and
+    none otherwise (local runs). OTLP goes over HTTP/protobuf (port 4318 of a collector)."""
+    endpoint = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or os.environ.get(
+        "OTEL_EXPORTER_OTLP_ENDPOINT"
+    )
+    chosen = os.environ.get("OTEL_TRACES_EXPORTER", "otlp" if endpoint else "none").strip().lower()
+    if chosen == "none":
+        return None
+    if chosen == "console":
+        return ConsoleSpanExporter()
+    if chosen != "otlp":
+        raise ValueError(f"OTEL_TRACES_EXPORTER={chosen!r}: this service exports 'otlp', 'console' or 'none'")
+    protocol = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") or os.environ.get(
+        "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"
+    )
+    if protocol != "http/protobuf":
+        raise ValueError(
+            f"OTEL_EXPORTER_OTLP_PROTOCOL={protocol!r}: the services export OTLP over http/protobuf "
+            "(a collector's port 4318)"
+        )
+    return OTLPSpanExporter()
 
 
 def configure_tracing(app: FastAPI, service: str) -> None:
-    """A tracer provider for the service; spans go to an OTLP collector when the standard
-    ``OTEL_EXPORTER_OTLP_ENDPOINT`` (or ``…_TRACES_ENDPOINT``) is set, and nowhere otherwise."""
+    """Server spans for the app's routes, client spans (and the trace context) on every httpx call, and
+    a tracer provider for the process unless one is set already (the first service of a process names it)."""
     if not isinstance(trace.get_tracer_provider(), TracerProvider):
         provider = TracerProvider(resource=Resource.create({"service.name": service}))
-        if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get(
-            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
-        ):
-            provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+        exporter = span_exporter()
+        if exporter is not None:
+            provider.add_span_processor(BatchSpanProcessor(exporter))
         trace.set_tracer_provider(provider)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    instrumentor = HTTPXClientInstrumentor()
+    if not instrumentor.is_instrumented_by_opentelemetry:
+        instrumentor.instrument()
 
 
 def install_request_context(app: FastAPI, service: str) -> None:
@@ -78,13 +146,23 @@ def install_request_context(app: FastAPI, service: str) -> None:
         request_id = request.headers.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
         request.state.request_id = request_id
         started = time.perf_counter()
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception:
+            # An unhandled error is answered (500, problem details) outside this middleware: count it here.
+            _observe(request, "500", started)
+            raise
         response.headers[REQUEST_ID_HEADER] = request_id
-        route = request.scope.get("route")
-        HTTP_LATENCY.labels(
-            service, request.method, getattr(route, "path", "unmatched"), str(response.status_code)
-        ).observe(time.perf_counter() - started)
+        _observe(request, str(response.status_code), started)
         return response
+
+    def _observe(request: Request, status: str, started: float) -> None:
+        # A handler that serves many paths (the gateway's forwarding) names the route it served in
+        # ``request.state.metrics_route``; otherwise the matched route's template.
+        route = getattr(request.state, METRICS_ROUTE, None) or getattr(
+            request.scope.get("route"), "path", "unmatched"
+        )
+        HTTP_LATENCY.labels(service, request.method, route, status).observe(time.perf_counter() - started)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
