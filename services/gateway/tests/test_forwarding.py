@@ -44,6 +44,18 @@ class TestForward:
 
         assert served == expected
 
+    async def test_a_forwarded_request_is_measured_under_the_services_route_template(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        headers = await bearer(client, "admin")
+        member_id = uuid.uuid4()
+
+        await client.get(f"/api/v1/members/{member_id}", headers=headers)
+        metrics = (await client.get("/metrics")).text
+
+        assert 'route="/api/v1/members/{member_id}"' in metrics
+        assert str(member_id) not in metrics, "one series per route, not per object"
+
     async def test_credentials_stay_at_the_gateway(self, client: httpx.AsyncClient) -> None:
         headers = await bearer(client, "ops1")
 

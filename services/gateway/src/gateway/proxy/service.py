@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import httpx
 from cheyou_kit.errors import BadRequest, NotFound, Unauthorized
 from cheyou_kit.identity import IDENTITY_HEADER, Principal, Role
+from cheyou_kit.observability import METRICS_ROUTE
 from fastapi import Request, Response
 
 from gateway.auth.authentication import authenticate, client_ip
@@ -111,8 +112,11 @@ async def forward(request: Request) -> Response:
         principal = Principal(subject=f"applicant:{client_ip(request)}", role=Role.MEMBER)
     elif caller is None and not public:
         raise Unauthorized("sign in first (Authorization: Bearer …) or send X-Api-Key")
+    operation = runtime.routes.operation(service, request.method, request.url.path)
+    if operation is not None:  # count it under the service's route template, not the catch-all
+        setattr(request.state, METRICS_ROUTE, operation.template)
     if principal is not None:
-        authorize(principal, segment, runtime.routes.operation(service, request.method, request.url.path))
+        authorize(principal, segment, operation)
     upstream = runtime.upstreams[service]
     body = await request.body()
     headers = _upstream_headers(request)
