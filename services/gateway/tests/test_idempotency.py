@@ -95,6 +95,21 @@ class TestIdempotencyKey:
         assert second.status_code == 200
         assert world.calls[test_id] == 2
 
+    async def test_a_request_that_timed_out_inside_the_service_is_not_sent_again(
+        self, client: httpx.AsyncClient, world: World
+    ) -> None:
+        """The service got it and may have done it: a retry with the key must not do it a second time."""
+        test_id = uuid.uuid4().hex
+        headers = {**await bearer(client, "ops1"), "Idempotency-Key": uuid.uuid4().hex, "X-Test-Id": test_id}
+
+        first = await client.post("/api/v1/rewards/slow", params={"seconds": 4}, headers=headers, json={})
+        second = await client.post("/api/v1/rewards/slow", params={"seconds": 4}, headers=headers, json={})
+
+        assert first.status_code == 504
+        assert second.status_code == 409
+        assert second.json()["type"].endswith("/idempotency-outcome-unknown")
+        assert world.calls[test_id] == 1
+
     async def test_a_malformed_key_is_a_400(self, client: httpx.AsyncClient) -> None:
         headers = {**await bearer(client, "ops1"), "Idempotency-Key": "x" * 256}
 

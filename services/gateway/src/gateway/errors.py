@@ -29,6 +29,11 @@ class UpstreamTimeout(ProblemError):
     slug = "upstream-timeout"
     title = "The service behind the gateway did not answer in time"
 
+    def __init__(self, detail: str | None = None, *, reached_service: bool, **extensions: object) -> None:
+        super().__init__(detail, **extensions)
+        self.reached_service = reached_service
+        """False when no connection was made (the service never saw the request): safe to send again."""
+
 
 class PayloadTooLarge(ProblemError):
     status = 413

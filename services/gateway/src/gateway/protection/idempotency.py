@@ -31,6 +31,11 @@ class IdempotencyKeyInUse(Conflict):
     title = "A request with this Idempotency-Key is still being processed"
 
 
+class IdempotencyOutcomeUnknown(Conflict):
+    slug = "idempotency-outcome-unknown"
+    title = "The first request with this Idempotency-Key timed out after reaching the service"
+
+
 class IdempotencyKeyReused(Unprocessable):
     slug = "idempotency-key-reused"
     title = "This Idempotency-Key was used for a different request"
@@ -81,6 +86,10 @@ class IdempotencyStore:
                 raise IdempotencyKeyReused()
             if record["state"] == "in_flight":
                 raise IdempotencyKeyInUse(retry_after=1)
+            if record["state"] == "unknown":
+                raise IdempotencyOutcomeUnknown(
+                    "it may have taken effect: look the result up before sending it again with a new key"
+                )
             return StoredResponse(
                 record["status"], record.get("content_type"), base64.b64decode(record["body"])
             )
@@ -96,6 +105,11 @@ class IdempotencyStore:
             "content_type": response.content_type,
             "body": base64.b64encode(response.body).decode(),
         }
+        await self._redis.set(self._key(scope, key), json.dumps(record), ex=self._ttl)
+
+    async def mark_unknown(self, scope: str, key: str, request_fingerprint: str) -> None:
+        """The service got the request but its answer was lost: sending it again could do it twice."""
+        record = {"state": "unknown", "fingerprint": request_fingerprint}
         await self._redis.set(self._key(scope, key), json.dumps(record), ex=self._ttl)
 
     async def release(self, scope: str, key: str) -> None:

@@ -11,7 +11,7 @@ from cheyou_kit.observability import METRICS_ROUTE
 from fastapi import Request, Response
 
 from gateway.auth.authentication import authenticate, client_ip
-from gateway.errors import ServiceUnavailable
+from gateway.errors import ServiceUnavailable, UpstreamTimeout
 from gateway.protection import idempotency
 from gateway.protection.idempotency import StoredResponse
 from gateway.proxy.policy import authorize
@@ -135,7 +135,13 @@ async def forward(request: Request) -> Response:
         return Response(content=stored.body, status_code=stored.status, headers=replay_headers)
     try:
         answer = await _send(upstream, request, principal, body, headers)
-    except BaseException:  # the service may not have seen it: let the client try again
+    except UpstreamTimeout as exc:
+        if exc.reached_service:  # it may be done: a retry with this key must not do it again
+            await runtime.idempotency.mark_unknown(scope, key, fingerprint)
+        else:
+            await runtime.idempotency.release(scope, key)
+        raise
+    except BaseException:  # the service did not get it: let the client try again
         await runtime.idempotency.release(scope, key)
         raise
     if answer.status_code in _NOT_DONE:

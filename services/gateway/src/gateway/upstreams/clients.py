@@ -103,7 +103,10 @@ class Upstream:
             except httpx.InvalidURL as exc:
                 raise BadRequest(f"the path cannot be forwarded: {exc}") from exc
             except httpx.TimeoutException as exc:
-                failure: Exception = UpstreamTimeout(f"{self.name} did not answer in time")
+                reached = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+                failure: Exception = UpstreamTimeout(
+                    f"{self.name} did not answer in time", reached_service=reached
+                )
                 log.warning("%s %s %s: %r", self.name, method, path, exc)
             except httpx.TransportError as exc:
                 failure = BadGateway(f"{self.name} could not be reached")
