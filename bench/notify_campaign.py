@@ -1,7 +1,7 @@
 """notify-svc: a campaign to a large audience at a throttle, and event → inbox latency.
 
     python bench/notify_campaign.py [--sizes 100000 1000000] [--throttle 200] [--window 60]
-                                    [--event-rate 500] [--event-seconds 20]
+                                    [--event-rate 500] [--event-seconds 20] [--latency-only]
 
 For each audience size: a database of its own seeded with that many members (COPY into the audience
 projection, each with a WeChat openid), a fresh notify-svc process (uvicorn, one worker: dispatcher,
@@ -14,7 +14,8 @@ size when the two sizes show the same peak: the runner holds one chunk, the disp
 Before that, on the first size's service while it is otherwise idle: ``privilege.entitlements_changed``
 events for members the service has not seen are produced to Kafka at ``--event-rate`` per second for
 ``--event-seconds``; latency is the inbox row's ``created_at`` minus the moment the event was handed to
-the producer (same clock), p50 / p99 over every event.
+the producer (same clock), p50 / p99 over every event. ``--latency-only`` measures only that, on a
+fresh service, prints it and leaves bench/results/notify-svc.md alone (record the figures by hand).
 
 Baseline, side by side: the fake WeChat server's own ceiling (this process posting template messages
 to it directly, 50 at a time, for 10 s) and the platform pipeline figures in bench/RESULTS.md.
@@ -271,7 +272,11 @@ async def event_latency(service: Service, bootstrap: str, rate: int, seconds: in
         )
     finally:
         await connection.close()
-    return [(float(r["at"]) - handed[r["fact_id"]]) * 1000 for r in rows if r["fact_id"] in handed]
+    ours = [r for r in rows if r["fact_id"] in handed]
+    if ours:
+        span = max(float(r["at"]) for r in ours) - min(handed.values())
+        print(f"inbox rows for {len(ours)} events within {span:.0f} s: {len(ours) / span:.0f} events/s")  # noqa: T201
+    return [(float(r["at"]) - handed[r["fact_id"]]) * 1000 for r in ours]
 
 
 async def fake_ceiling(wechat_url: str, seconds: float = 10.0, concurrency: int = 50) -> float:
@@ -348,6 +353,17 @@ async def run(args: argparse.Namespace) -> None:
     try:
         await wait_ready(wechat_url, "/_fake/stats")
         await wait_ready(sms_url, "/_fake/messages")
+        if args.latency_only:
+            service = await start_service(
+                postgres, redis_url, bootstrap, kind, wechat_url, sms_url, f"notify_bench_latency_{run_id}"
+            )
+            services.append(service)
+            latencies = await event_latency(service, bootstrap, args.event_rate, args.event_seconds)
+            print(  # noqa: T201
+                f"event → inbox at {args.event_rate}/s for {args.event_seconds} s: {len(latencies)} events,"
+                f" p50 {pct(latencies, 0.5):.0f} ms, p99 {pct(latencies, 0.99):.0f} ms"
+            )
+            return
         ceiling = await fake_ceiling(wechat_url)
         print(f"fake WeChat ceiling (direct, 50 in flight): {ceiling:.0f} messages/s")  # noqa: T201
         async with httpx.AsyncClient(base_url=wechat_url, timeout=60) as wechat:
@@ -462,6 +478,9 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=60.0)
     parser.add_argument("--event-rate", type=int, default=500)
     parser.add_argument("--event-seconds", type=int, default=20)
+    parser.add_argument(
+        "--latency-only", action="store_true", help="measure event → inbox latency only; print, write nothing"
+    )
     asyncio.run(run(parser.parse_args()))
 
 

@@ -14,6 +14,7 @@ from cheyou_events.catalogue.member import (
     MemberPolicyChanged,
     MemberProfileChanged,
     MemberVehiclesChanged,
+    TierDowngradeScheduled,
     Vehicle,
 )
 from cheyou_events.catalogue.privilege import Entitlement, EntitlementsChanged, PointsExpiring
@@ -127,3 +128,23 @@ def points_expiring(member: str, points: int, expires_at: datetime) -> Envelope[
         member_id=member, points=points, expires_at=expires_at, balance=points + 100, reminded_at=AT
     )
     return Envelope.new(event, source="privilege-svc")
+
+
+def tier_downgrade(
+    member: str,
+    effective_on: date,
+    needed_fen: int | None,
+    *,
+    from_tier: Tier = Tier.FOUR_STAR,
+    to_tier: Tier = Tier.THREE_STAR,
+) -> Envelope[Any]:
+    event = TierDowngradeScheduled(
+        member_id=member,
+        from_tier=from_tier,
+        to_tier=to_tier,
+        contribution_fen=300_000,
+        contribution_needed_fen=needed_fen,
+        effective_on=effective_on,
+        scheduled_at=AT,
+    )
+    return Envelope.new(event, source="member-svc")

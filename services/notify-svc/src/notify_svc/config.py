@@ -56,3 +56,9 @@ class Settings(ServiceSettings):
         default=3600.0, description="How often the daily jobs run (safe to repeat: each fact goes once)."
     )
     alert_tick_seconds: float = 1.0
+    template_cache_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="Approved templates are kept in-process this long (0: read each time); an approval here "
+        "takes effect at once, on other replicas within this time.",
+    )

@@ -15,6 +15,7 @@ from cheyou_events.catalogue.member import (
     MemberVehiclesChanged,
     MemberVerified,
     TierChanged,
+    TierDowngradeScheduled,
 )
 from cheyou_kit.app import Component, Resources, create_service_app
 from fastapi import FastAPI
@@ -35,6 +36,7 @@ from notify_svc.reminders import handlers as reminders
 from notify_svc.reminders.jobs import ReminderScheduler, ReminderSettings
 from notify_svc.reminders.router import router as reminders_router
 from notify_svc.subscriptions import handlers as subscriptions
+from notify_svc.templates import cache as template_cache
 from notify_svc.templates.router import router as templates_router
 
 ORDER_EVENTS = (
@@ -69,6 +71,7 @@ HANDLERS: dict[str, Handler] = {
     WeatherAlertIssued.event_type: reminders.on_weather_alert,
     MemberVerified.event_type: subscriptions.on_member_verified,
     MemberRejected.event_type: subscriptions.on_member_rejected,
+    TierDowngradeScheduled.event_type: subscriptions.on_tier_downgrade_scheduled,
     privilege.EntitlementsChanged.event_type: subscriptions.on_entitlements_changed,
     privilege.PointsCredited.event_type: subscriptions.on_points_credited,
     privilege.PointsExpiring.event_type: subscriptions.on_points_expiring,
@@ -89,6 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             member_daily_limit=settings.member_daily_limit,
         )
     )
+
+    template_cache.configure(settings.template_cache_seconds)
 
     reminder_settings = ReminderSettings(
         renewal_days=tuple(settings.renewal_reminder_days),

@@ -65,6 +65,26 @@ class TestNotifyWithPreferences:
         notice = Notice(member, "campaign_generic", f"t:{uuid.uuid4()}", {"title": "春季", "content": "自驾"})
         assert await notify(session, notice, NOW) == "opted_out"
 
+    async def test_a_known_member_gets_only_the_channels_left_on(self, session: AsyncSession) -> None:
+        member = member_id()
+        await session.execute(
+            text("INSERT INTO recipients (member_id, openid, updated_at) VALUES (:m, 'o-kept', now())"),
+            {"m": member},
+        )
+        await preferences.update(session, member, {"marketing": {"wechat": False}}, NOW)
+        notice = Notice(member, "campaign_generic", f"t:{uuid.uuid4()}", {"title": "春季", "content": "自驾"})
+        assert await notify(session, notice, NOW) == "queued"
+        counts = (
+            await session.execute(
+                text(
+                    "SELECT (SELECT count(*) FROM inbox_items WHERE member_id = :m),"
+                    " (SELECT count(*) FROM messages WHERE member_id = :m)"
+                ),
+                {"m": member},
+            )
+        ).one()
+        assert tuple(counts) == (1, 0)
+
     async def test_service_message_ignores_opt_outs(self, session: AsyncSession) -> None:
         member = member_id()
         await session.execute(

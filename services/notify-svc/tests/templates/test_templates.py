@@ -1,10 +1,17 @@
 """Templates: typed variables, WeChat's rules, four-eyes approval, preview."""
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
+from notify_svc.delivery.service import Notice, notify
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.factories import member_id
 
 WECHAT = {
     "code": "spring_rally",
@@ -71,6 +78,40 @@ class TestApproveTemplate:
         )
         assert response.json()["status"] == "approved"
         assert response.json()["approved_by"] == "admin"
+
+
+class TestApprovedTemplatesInUse:
+    """Approved templates are kept in-process; approving a new version drops the code at once."""
+
+    async def test_a_newly_approved_version_is_used_for_the_next_notice(
+        self, client: httpx.AsyncClient, identities: Identities, session: AsyncSession
+    ) -> None:
+        code = f"kept_{uuid.uuid4().hex[:8]}"
+        inbox = {"code": code, "channel": "inbox", "category": "service", "variables": {"city": "string"}}
+
+        async def approved_version(body: str) -> None:
+            created = await client.post(
+                "/api/v1/templates", json={**inbox, "title": "活动", "body": body}, headers=_ops(identities)
+            )
+            approved = await client.post(
+                f"/api/v1/templates/{created.json()['id']}/approve", headers=_ops(identities, "admin")
+            )
+            assert approved.json()["status"] == "approved"
+
+        async def told(member: str) -> str | None:
+            now = datetime.now(UTC)
+            assert await notify(
+                session, Notice(member, code, f"t:{uuid.uuid4()}", {"city": "福州"}), now
+            ) == ("queued")
+            body: str | None = await session.scalar(
+                text("SELECT body FROM inbox_items WHERE member_id = :m"), {"m": member}
+            )
+            return body
+
+        await approved_version("第一版：{city}")
+        assert await told(member_id()) == "第一版：福州"  # now kept in-process
+        await approved_version("第二版：{city}")
+        assert await told(member_id()) == "第二版：福州"
 
 
 class TestPreviewTemplate:

@@ -8,21 +8,51 @@ from typing import Any
 from sqlalchemy import DateTime, String, Uuid, and_, cast, column, func, or_, select, update, values
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
+from notify_svc.audience.models import Recipient
 from notify_svc.delivery.models import DeliveryAttempt, Message
+from notify_svc.preferences.models import Preference
+
+
+async def recipient_and_switched_off(
+    session: AsyncSession, member_id: str, category: str
+) -> tuple[Recipient | None, set[str] | None]:
+    """The member's contact and the channels they switched off for ``category``, in one statement.
+
+    The channels are ``None`` (not read) when the member is not in the audience projection.
+    """
+    switched_off = (
+        select(func.array_agg(Preference.channel))
+        .where(
+            Preference.member_id == member_id,
+            Preference.category == category,
+            Preference.enabled.is_(False),
+        )
+        .scalar_subquery()
+    )
+    row = (
+        await session.execute(select(Recipient, switched_off).where(Recipient.member_id == member_id))
+    ).first()
+    if row is None:
+        return None, None
+    return row[0], set(row[1] or ())
 
 
 async def add_messages(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
     """Insert messages; a (member, fact, channel) already queued is skipped. Returns how many were new."""
     if not rows:
         return 0
-    result = await session.execute(
-        insert(Message)
-        .values(list(rows))
-        .on_conflict_do_nothing(constraint="uq_messages_member_fact_channel")
-        .returning(Message.id)
-    )
+    # Rows as parameters (not ``.values(rows)``): the statement's SQL is compiled once per set of columns.
+    result = await session.execute(_ADD_MESSAGES, list(rows))
     return len(result.all())
+
+
+_ADD_MESSAGES: ReturningInsert[tuple[Any]] = (
+    insert(Message.metadata.tables[Message.__tablename__])
+    .on_conflict_do_nothing(constraint="uq_messages_member_fact_channel")
+    .returning(column("id"))
+)
 
 
 async def claim_due(session: AsyncSession, now: datetime, limit: int, lease: timedelta) -> Sequence[Message]:

@@ -25,7 +25,7 @@ from notify_svc.delivery.models import DeliveryAttempt, Message
 from notify_svc.inbox import repository as inbox_repository
 from notify_svc.preferences import service as preferences
 from notify_svc.templates import service as templates
-from notify_svc.templates.models import Template
+from notify_svc.templates.cache import TemplateText
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class Rendered:
 
 
 def render(
-    approved: Mapping[str, Template], variables: Mapping[str, Any], channels: Sequence[str]
+    approved: Mapping[str, TemplateText], variables: Mapping[str, Any], channels: Sequence[str]
 ) -> Rendered:
     category = next(iter(approved.values())).category
     return Rendered(
@@ -136,15 +136,26 @@ def plan(
     return "queued", inbox_row, message_row
 
 
+async def _recipient_and_disabled(
+    session: AsyncSession, member_id: str, category: str
+) -> tuple[Recipient | None, set[str]]:
+    """One statement for a known member; a member not in the projection may still have preferences."""
+    if not preferences.switchable(category):
+        return await audience.get(session, member_id), set()
+    recipient, switched_off = await repository.recipient_and_switched_off(session, member_id, category)
+    if switched_off is None:
+        switched_off = await preferences.disabled_channels(session, member_id, category)
+    return recipient, switched_off
+
+
 async def notify(session: AsyncSession, notice: Notice, now: datetime) -> Outcome:
     """Queue ``notice`` for its member; repeats of the same fact change nothing."""
-    recipient = await audience.get(session, notice.member_id)
-    approved = await templates.approved(session, notice.template_code)
+    approved = await templates.approved(session, notice.template_code)  # in-process, mostly
     if not approved:
         log.warning("no approved template", extra={"template": notice.template_code, "fact": notice.fact_id})
         return "no_template"
     rendered = render(approved, notice.variables, notice.channels)
-    disabled = await preferences.disabled_channels(session, notice.member_id, rendered.category)
+    recipient, disabled = await _recipient_and_disabled(session, notice.member_id, rendered.category)
     outcome, inbox_row, message_row = plan(
         notice.member_id,
         recipient,

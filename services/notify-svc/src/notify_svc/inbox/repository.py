@@ -5,9 +5,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, column, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.sql.elements import ColumnElement
 
 from notify_svc.inbox.models import InboxItem
@@ -17,13 +18,16 @@ async def add_items(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> in
     """Insert inbox items; a fact already in a member's inbox is skipped. Returns how many were new."""
     if not rows:
         return 0
-    result = await session.execute(
-        insert(InboxItem)
-        .values(list(rows))
-        .on_conflict_do_nothing(constraint="uq_inbox_member_fact")
-        .returning(InboxItem.id)
-    )
+    # Rows as parameters (not ``.values(rows)``): the statement's SQL is compiled once and cached.
+    result = await session.execute(_ADD_ITEMS, list(rows))
     return len(result.all())
+
+
+_ADD_ITEMS: ReturningInsert[tuple[Any]] = (
+    insert(InboxItem.metadata.tables[InboxItem.__tablename__])
+    .on_conflict_do_nothing(constraint="uq_inbox_member_fact")
+    .returning(column("id"))
+)
 
 
 def _view(member_id: str, view: str) -> ColumnElement[bool]:

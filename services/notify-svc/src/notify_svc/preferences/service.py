@@ -19,8 +19,13 @@ class ServiceMessagesAlwaysOn(Unprocessable):
     title = "Service messages (claims, orders, account) cannot be switched off"
 
 
+def switchable(category: str) -> bool:
+    """Whether members may switch ``category`` off (service messages: never)."""
+    return category != "service"
+
+
 async def disabled_channels(session: AsyncSession, member_id: str, category: str) -> set[str]:
-    if category == "service":
+    if not switchable(category):
         return set()
     return await repository.disabled(session, member_id, category)
 

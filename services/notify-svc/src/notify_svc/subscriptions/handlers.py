@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from cheyou_events.catalogue.claims import ClaimsEvent
-from cheyou_events.catalogue.member import MemberRejected, MemberVerified
+from cheyou_events.catalogue.member import MemberRejected, MemberVerified, TierDowngradeScheduled
 from cheyou_events.catalogue.privilege import (
     ActivitySignedUp,
     EntitlementsChanged,
@@ -60,3 +60,7 @@ async def on_member_rejected(session: AsyncSession, event: Envelope[MemberReject
 
 async def on_points_expiring(session: AsyncSession, event: Envelope[PointsExpiring]) -> None:
     await service.points_expiring(session, str(event.id), event.data)
+
+
+async def on_tier_downgrade_scheduled(session: AsyncSession, event: Envelope[TierDowngradeScheduled]) -> None:
+    await service.tier_downgrade_scheduled(session, str(event.id), event.data)

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cheyou_events.catalogue.fields import Tier
+from cheyou_events.catalogue.member import TierDowngradeScheduled
 from cheyou_events.catalogue.privilege import EntitlementsChanged, PointsExpiring
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -64,6 +65,7 @@ async def tell(
     fact_id: str,
     variables: dict[str, Any],
     event_id: str,
+    hold_in_quiet_hours: bool | None = None,
 ) -> Outcome:
     notice = Notice(
         member_id=member_id,
@@ -71,6 +73,7 @@ async def tell(
         fact_id=fact_id,
         variables=variables,
         cause_event_id=_uuid_or_none(event_id),
+        hold_in_quiet_hours=hold_in_quiet_hours,
     )
     return await delivery.notify(session, notice, datetime.now(UTC))
 
@@ -130,3 +133,39 @@ async def points_expiring(session: AsyncSession, event_id: str, event: PointsExp
     variables = {"points": event.points, "expires_on": expires_on}
     fact = f"points_expiring:{expires_on.isoformat()}:{event.points}"
     return await tell(session, event.member_id, "points_expiring", fact, variables, event_id)
+
+
+def yuan(fen: int) -> str:
+    """``150000`` → ``1500``, ``123456`` → ``1234.56`` (yuan, no trailing ``.00``)."""
+    whole, cents = divmod(fen, 100)
+    return f"{whole}" if cents == 0 else f"{whole}.{cents:02d}"
+
+
+def keep_text(contribution_needed_fen: int | None) -> str:
+    """What keeps the tier, short enough for one WeChat field (at most 20 characters)."""
+    if contribution_needed_fen is None:
+        return "保持有效保单即可保级"
+    return f"再贡献{yuan(contribution_needed_fen)}元即可保级"
+
+
+async def tier_downgrade_scheduled(
+    session: AsyncSession, event_id: str, event: TierDowngradeScheduled
+) -> Outcome:
+    """Warn the member before the evaluation date, once per (member, effective date), whoever re-announces
+    it. A reminder: the member may switch it off per channel, and it waits for the end of quiet hours."""
+    variables = {
+        "from_tier": TIER_NAMES[event.from_tier],
+        "to_tier": TIER_NAMES[event.to_tier],
+        "effective_on": event.effective_on,
+        "keep_text": keep_text(event.contribution_needed_fen),
+    }
+    fact = f"tier_downgrade:{event.effective_on.isoformat()}"
+    return await tell(
+        session,
+        event.member_id,
+        "tier_downgrade_warning",
+        fact,
+        variables,
+        event_id,
+        hold_in_quiet_hours=True,
+    )

@@ -76,4 +76,4 @@ async def preview_template(
 ) -> TemplatePreviewRead:
     """Render a template with sample values, as the member would receive it."""
     template = await service.get(session, template_id)
-    return TemplatePreviewRead(channel=template.channel, payload=service.render(template, data.variables))
+    return TemplatePreviewRead(channel=template.channel, payload=service.preview(template, data.variables))

@@ -8,9 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from cheyou_kit.errors import NotFound, Unprocessable
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
-from notify_svc.templates import rendering, repository
+from notify_svc.templates import cache, rendering, repository
+from notify_svc.templates.cache import TemplateText
 from notify_svc.templates.models import Template
 from notify_svc.templates.schemas import TemplateCreate
 
@@ -74,6 +77,12 @@ async def approve(session: AsyncSession, template_id: uuid.UUID, approver: str, 
         return template
     template.status, template.approved_by, template.approved_at = "approved", approver, now
     await session.flush()
+    code = template.code
+
+    def forget(_: Session) -> None:
+        cache.current().drop(code)
+
+    event.listen(session.sync_session, "after_commit", forget, once=True)
     return template
 
 
@@ -83,11 +92,25 @@ async def page(
     return await repository.page(session, code, after, limit)
 
 
-async def approved(session: AsyncSession, code: str) -> dict[str, Template]:
-    return await repository.approved_latest(session, code)
+async def approved(session: AsyncSession, code: str) -> Mapping[str, TemplateText]:
+    """The newest approved version of ``code`` per channel (from the in-process cache when fresh)."""
+    cached = cache.current().get(code)
+    if cached is not None:
+        return cached
+    found = {
+        channel: TemplateText.of(t)
+        for channel, t in (await repository.approved_latest(session, code)).items()
+    }
+    cache.current().put(code, found)
+    return found
 
 
-def render(template: Template, values: Mapping[str, Any]) -> dict[str, Any]:
+def preview(template: Template, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Any version (a draft too) rendered with sample values, as the member would receive it."""
+    return render(TemplateText.of(template), values)
+
+
+def render(template: TemplateText, values: Mapping[str, Any]) -> dict[str, Any]:
     """The payload of ``template`` for its channel, from typed ``values``."""
     shown = rendering.coerce(template.variables, values)
     if template.channel == "wechat":
