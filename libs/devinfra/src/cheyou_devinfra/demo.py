@@ -1,4 +1,5 @@
-"""The demo world, made through the public API only (``python -m cheyou_devinfra.demo --gateway …``).
+"""The demo world, made through the public API only (``python -m cheyou_devinfra.demo --gateway …``):
+a few members per tier, or with ``--scale S`` the seed's 2014 Fuzhou world (``demo_world``).
 
 Also the driver the e2e suite shares: sign in as anyone, register and verify members, feed policies.
 """
@@ -12,6 +13,7 @@ import random
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -246,18 +248,6 @@ def b64key() -> tuple[str, bytes]:
 TIER_PREMIUMS = {"prospective": None, "ordinary": 400_000, "three_star": 800_000, "four_star": 1_400_000}
 TIER_PREMIUMS["five_star"] = 2_800_000
 
-# The seed's Fuzhou branch, March–December 2014 (DOMAIN.md). `--scale 2014` is meant to reproduce these
-# through member-svc's simulator (`python -m member_svc.simulator http --customers-count …` posting the
-# core feed to `/api/v1/policy-feed`), then read the counts back from `GET /api/v1/members?tier=…`.
-FIGURES_2014 = {
-    "members": 23_853,
-    "five_star": 143,
-    "four_star": 327,
-    "three_star": 2_022,
-    "ordinary": 18_124,
-    "prospective": 3_237,
-}
-
 
 async def seed(gateway: str, wechat: str, sms: str, hash_key: bytes, per_tier: int) -> dict[str, Any]:
     """A few verified members per tier with their policies, and a contracted merchant, all through the API."""
@@ -304,7 +294,6 @@ async def seed(gateway: str, wechat: str, sms: str, hash_key: bytes, per_tier: i
 def _hash_key(explicit: str | None) -> bytes:
     import json
     import os
-    from pathlib import Path
 
     value = explicit or os.environ.get("MEMBER_PII_HASH_KEY")
     if not value:
@@ -324,12 +313,60 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--wechat", default="http://127.0.0.1:8190", help="the fake WeChat server")
     parser.add_argument("--sms", default="http://127.0.0.1:8191", help="the fake SMS server")
     parser.add_argument("--hash-key", help="member-svc's MEMBER_PII_HASH_KEY (default: env, then .dev)")
-    parser.add_argument("--per-tier", type=int, default=2)
-    parser.add_argument("--scale", choices=["2014"], help="not built yet: see FIGURES_2014")
+    parser.add_argument("--per-tier", type=int, default=2, help="without --scale: a few members per tier")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        help="the seed's 2014 Fuzhou world at this fraction (1 = 23,853 members, 87,404 claims; "
+        "see cheyou_devinfra.demo_figures for the rounding)",
+    )
+    parser.add_argument("--concurrency", type=int, default=16, help="requests in flight (with --scale)")
+    parser.add_argument(
+        "--seed", type=int, default=2014, help="random seed of the world's plan (with --scale)"
+    )
+    parser.add_argument(
+        "--once",
+        metavar="MARKER",
+        help="do nothing if this file exists; write it after a successful load (the first `make dev`)",
+    )
     args = parser.parse_args(argv)
-    if args.scale:
-        parser.error("--scale 2014 is not implemented yet (see FIGURES_2014 in this module)")
-    result = asyncio.run(seed(args.gateway, args.wechat, args.sms, _hash_key(args.hash_key), args.per_tier))
+    marker = Path(args.once) if args.once else None
+    if marker is not None and marker.exists():
+        sys.stdout.write(f"demo data already loaded ({marker} exists)\n")
+        return
+    key = _hash_key(args.hash_key)
+    if args.scale is not None:
+        from cheyou_devinfra.demo_client import LoadError
+        from cheyou_devinfra.demo_figures import Figures
+        from cheyou_devinfra.demo_world import load
+
+        try:
+            Figures.scaled(args.scale)
+        except ValueError as exc:
+            parser.error(str(exc))
+
+        def holder_hash(id_card: str) -> str:
+            return hmac.new(key, id_card.encode(), hashlib.sha256).hexdigest()
+
+        world = load(
+            args.gateway,
+            args.wechat,
+            holder_hash,
+            scale=args.scale,
+            concurrency=args.concurrency,
+            seed=args.seed,
+        )
+        try:
+            result: dict[str, Any] = asyncio.run(world).as_dict()
+        except LoadError as exc:
+            raise SystemExit(f"the demo load stopped: {exc}") from None
+        except httpx.TransportError as exc:
+            raise SystemExit(f"no platform answers at {args.gateway} ({exc!r}): `make up` first") from None
+    else:
+        result = asyncio.run(seed(args.gateway, args.wechat, args.sms, key, args.per_tier))
+    if marker is not None:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(json.dumps(result, ensure_ascii=False) + "\n")
     sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
 
 

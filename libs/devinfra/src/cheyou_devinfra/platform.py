@@ -140,6 +140,10 @@ def _environment(infra: Infra, state: Path) -> dict[str, str]:
     # Locally, merchants' webhook receivers run on this machine: allow loopback (production refuses).
     env.setdefault("MERCHANT_ALLOW_PRIVATE_WEBHOOKS", "true")
     env.setdefault("GATEWAY_SEED_DEMO_STAFF", "true")  # the demo staff accounts of the README (idempotent)
+    # The demo loader signs in hundreds of members from this one address: per-address limits of a
+    # developer's machine, not production's (per-principal limits stay as configured).
+    env.setdefault("GATEWAY_LOGIN_RATE_LIMIT_PER_IP", "600")
+    env.setdefault("GATEWAY_RATE_LIMIT_PER_IP", "20000")
     for service in SERVICES:
         env.setdefault(f"{service.env_prefix}URL", service.url)
         if service.database_name != service.database:
@@ -285,14 +289,31 @@ def down() -> None:
     typer.echo("stopped")
 
 
+def _load_demo_once(state: Path = STATE) -> None:
+    """The first `make dev` loads the seed's 2014 world at ``CHEYOU_DEMO_SCALE`` (1 %) in the background.
+
+    The loader drops a marker when it is done, so later starts skip it; 0 turns it off.
+    """
+    scale = os.environ.get("CHEYOU_DEMO_SCALE", "0.01")
+    marker = state / "demo-loaded.json"
+    if float(scale) <= 0 or marker.exists():
+        return
+    gateway = next(s for s in SERVICES if s.name == "gateway")
+    wechat = next(f for f in FAKES if f.name == "wechat")
+    command = [sys.executable, "-m", "cheyou_devinfra.demo", "--scale", scale, "--once", str(marker)]
+    command += ["--gateway", gateway.url, "--wechat", wechat.url]
+    _spawn("demo", command, dict(os.environ), state)
+    typer.echo(f"loading the demo world (scale {scale}) in the background: .dev/logs/demo.log")
+
+
 @app.command()
 def dev() -> None:
     """Run the platform in the foreground, following the services' logs; Ctrl-C stops everything."""
     start_platform()
+    _load_demo_once()
     typer.echo("following logs; Ctrl-C stops the platform")
-    tail = subprocess.Popen(
-        ["tail", "-n", "0", "-F", *(str(STATE / "logs" / f"{s.name}.log") for s in SERVICES)]
-    )
+    logs = [STATE / "logs" / f"{name}.log" for name in [*(s.name for s in SERVICES), "demo"]]
+    tail = subprocess.Popen(["tail", "-n", "0", "-F", *map(str, logs)])
     stop = False
 
     def on_signal(_signum: int, _frame: object) -> None:

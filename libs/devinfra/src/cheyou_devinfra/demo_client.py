@@ -1,0 +1,264 @@
+"""The demo loader's and the ops report's way into the platform: one pooled HTTP client to the gateway,
+callers that sign in again when their token runs out, and the retry rules of a patient bulk client.
+
+Retries: a 429 waits for ``Retry-After``; a 5xx or a lost connection is tried again with the same
+``Idempotency-Key`` (the gateway replays a stored answer); a 4xx the caller names in ``lagging`` (a
+projection that has not caught up yet: "no cover", "not offered") is tried again with a fresh key, since
+a 4xx wrote nothing. A 504 is not a safe "not done" (see ``Caller.effect``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from typing import Any
+
+import httpx
+
+from cheyou_devinfra.demo import ADMIN_PASSWORD, STAFF_PASSWORD
+
+REFRESH_AFTER_S = 600.0
+"""Sign in again after this long; the gateway's access tokens live 15 minutes."""
+
+
+class LoadError(RuntimeError):
+    """The platform answered something the loader cannot go on from."""
+
+
+class Gateway:
+    """The platform's public doors: the gateway's API and the fake WeChat provider (for member sign-in)."""
+
+    def __init__(self, gateway: str, wechat: str, *, concurrency: int = 16, timeout: float = 60.0) -> None:
+        limits = httpx.Limits(
+            max_connections=concurrency * 2 + 8, max_keepalive_connections=concurrency * 2 + 8
+        )
+        self.api = httpx.AsyncClient(base_url=f"{gateway}/api/v1", timeout=timeout, limits=limits)
+        self.wechat = httpx.AsyncClient(base_url=wechat, timeout=timeout, limits=limits)
+        self.throttled = 0
+        """How many 429 answers were waited out (the gateway's rate limits)."""
+
+    async def aclose(self) -> None:
+        await self.api.aclose()
+        await self.wechat.aclose()
+
+    async def staff(self, username: str, password: str | None = None) -> Caller:
+        caller = StaffCaller(
+            self, username, password or (ADMIN_PASSWORD if username == "admin" else STAFF_PASSWORD)
+        )
+        await caller.sign_in()
+        return caller
+
+    def merchant(self, api_key: str) -> Caller:
+        return Caller(self, {"X-Api-Key": api_key})
+
+    async def member(self, openid: str) -> Caller:
+        caller = MemberCaller(self, openid)
+        await caller.sign_in()
+        return caller
+
+    async def _sign_in(self, path: str, body: dict[str, Any]) -> str:
+        response = await self._send("POST", path, {}, json=body)
+        if response.status_code != 200:
+            raise LoadError(f"sign-in at {path} answered {response.status_code}: {response.text[:300]}")
+        token: str = response.json()["access_token"]
+        return token
+
+    async def _send(
+        self, method: str, path: str, headers: dict[str, str], *, patience: float = 120, **kwargs: Any
+    ) -> httpx.Response:
+        """One request, waiting out 429s and retrying transport errors and 5xx for up to ``patience``
+        seconds (0: answer the first 5xx; a lost connection then raises)."""
+        delay = 0.2
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                response = await self.api.request(method, path, headers=headers, **kwargs)
+            except httpx.TransportError:
+                if time.monotonic() >= deadline:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
+            if response.status_code == 429:
+                self.throttled += 1
+                await asyncio.sleep(float(response.headers.get("Retry-After", "1")) + random.random())
+                continue
+            if response.status_code >= 500 and time.monotonic() < deadline:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
+            return response
+
+
+class Caller:
+    """Someone calling the API: their headers, and ``call`` with the loader's retry rules."""
+
+    def __init__(self, gateway: Gateway, headers: dict[str, str]) -> None:
+        self.gateway = gateway
+        self.headers = headers
+
+    async def refresh(self) -> bool:
+        """Sign in again; False when this caller cannot (an API key)."""
+        return False
+
+    async def pages(self, path: str, params: dict[str, Any]) -> AsyncIterator[list[dict[str, Any]]]:
+        """The items of every page of a cursor-paginated list."""
+        cursor: str | None = None
+        while True:
+            page = await self.call("GET", path, params={**params, **({"cursor": cursor} if cursor else {})})
+            yield page["items"]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        expect: Collection[int] = (200, 201),
+        lagging: Collection[int] = (),
+        within: float = 120.0,
+        **kwargs: Any,
+    ) -> Any:
+        """The JSON answer of a request answered with one of ``expect``; raises LoadError otherwise."""
+        response = await self.response(method, path, expect=expect, lagging=lagging, within=within, **kwargs)
+        return response.json() if response.content else None
+
+    async def response(
+        self,
+        method: str,
+        path: str,
+        *,
+        expect: Collection[int] = (200, 201),
+        lagging: Collection[int] = (),
+        within: float = 120.0,
+        patience: float = 120.0,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        deadline = time.monotonic() + within
+        delay = 0.2
+        refreshed = False
+        key = uuid.uuid4().hex
+        while True:
+            headers = dict(self.headers)
+            if method != "GET":
+                headers["Idempotency-Key"] = key
+            response = await self.gateway._send(method, path, headers, patience=patience, **kwargs)
+            if response.status_code in expect:
+                return response
+            if response.status_code == 401 and not refreshed and await self.refresh():
+                refreshed = True
+                key = uuid.uuid4().hex  # the key is scoped to the principal, which is new
+                continue
+            if response.status_code in lagging and time.monotonic() < deadline:
+                key = uuid.uuid4().hex
+                await asyncio.sleep(delay)
+                delay = min(delay * 1.5, 3.0)
+                continue
+            raise LoadError(f"{method} {path} answered {response.status_code}: {response.text[:500]}")
+
+    async def effect(
+        self,
+        method: str,
+        path: str,
+        *,
+        done: Callable[[], Awaitable[bool]],
+        expect: Collection[int] = (200, 201),
+        ambiguous: Collection[int] = (),
+        lagging: Collection[int] = (),
+        within: float = 180.0,
+        **kwargs: Any,
+    ) -> httpx.Response | None:
+        """A mutation that must happen once, whose answer may be lost: the gateway gives up on a slow
+        service after its upstream timeout (504) although the service may have done the work (and
+        refuses the same ``Idempotency-Key`` from then on), so after a 5xx, a lost connection or an
+        ``ambiguous`` answer (e.g. "already approved") ``done()`` looks whether it happened before trying
+        again with a new key. Returns the answer, or None when ``done()`` found the work done."""
+        deadline = time.monotonic() + within
+        delay = 0.5
+        while True:
+            try:
+                response: httpx.Response | None = await self.response(
+                    method,
+                    path,
+                    expect=(*expect, *ambiguous, 500, 502, 503, 504),
+                    lagging=lagging,
+                    within=max(deadline - time.monotonic(), 1.0),
+                    patience=0,
+                    **kwargs,
+                )
+            except httpx.TransportError:
+                response = None
+            if response is not None and response.status_code in expect:
+                return response
+            if await done():
+                return None
+            if time.monotonic() > deadline:
+                answer = (
+                    f"{response.status_code}: {response.text[:300]}" if response is not None else "nothing"
+                )
+                raise LoadError(f"{method} {path}: not done after {within:.0f}s (last answer {answer})")
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+class StaffCaller(Caller):
+    def __init__(self, gateway: Gateway, username: str, password: str) -> None:
+        super().__init__(gateway, {})
+        self.username, self._password = username, password
+        self._signed_in_at = 0.0
+
+    async def sign_in(self) -> None:
+        token = await self.gateway._sign_in(
+            "/auth/staff/login", {"username": self.username, "password": self._password}
+        )
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self._signed_in_at = time.monotonic()
+
+    async def refresh(self) -> bool:
+        await self.sign_in()
+        return True
+
+    async def response(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        if time.monotonic() - self._signed_in_at > REFRESH_AFTER_S:
+            await self.sign_in()
+        return await super().response(method, path, **kwargs)
+
+
+class MemberCaller(Caller):
+    """A member signed in through WeChat (the fake provider hands out the OAuth code)."""
+
+    def __init__(self, gateway: Gateway, openid: str) -> None:
+        super().__init__(gateway, {})
+        self.openid = openid
+
+    async def sign_in(self) -> None:
+        """A code is good once: when the gateway's answer is lost (a 5xx, a dropped connection) WeChat
+        may have taken the code already, so each attempt gets a new one."""
+        for attempt in range(5):
+            code = uuid.uuid4().hex
+            registered = await self.gateway.wechat.post(
+                "/_fake/oauth-codes", json={"code": code, "openid": self.openid}
+            )
+            registered.raise_for_status()
+            try:
+                response = await self.gateway._send(
+                    "POST", "/auth/wechat", {}, patience=0, json={"code": code}
+                )
+            except httpx.TransportError:
+                continue
+            if response.status_code == 200:
+                self.headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
+                return
+            if response.status_code < 500 and response.status_code != 401:
+                break
+            await asyncio.sleep(0.5 * (attempt + 1))
+        raise LoadError(f"member {self.openid} could not sign in through WeChat")
+
+    async def refresh(self) -> bool:
+        await self.sign_in()
+        return True
