@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from cheyou_kit.errors import Conflict, install_problem_handlers
 from fastapi import FastAPI
+from sqlalchemy import text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import create_async_engine
 
 
 def _app() -> FastAPI:
@@ -59,3 +63,29 @@ async def test_a_bug_is_a_500_that_leaks_nothing() -> None:
 
     assert response.status_code == 500
     assert "a bug" not in response.text
+
+
+async def test_a_value_postgres_cannot_store_is_a_422_not_a_500(infra: Any) -> None:
+    """Bounds and characters the schema let through (a huge integer, a NUL byte) stop at the database:
+    the client sent something unstorable, so it is their 422, and nothing was written."""
+    engine = create_async_engine(infra.postgres_dsn.replace("postgresql://", "postgresql+asyncpg://", 1))
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/huge")
+    async def huge() -> None:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT CAST(:n AS integer)"), {"n": 10**30})
+
+    @app.get("/nul")
+    async def nul() -> None:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT CAST(:s AS text)"), {"s": "a\x00b"})
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answers = [await client.get(path) for path in ("/huge", "/nul")]
+    await engine.dispose()
+
+    assert [a.status_code for a in answers] == [422, 422], [a.text for a in answers]
+    assert all(a.json()["type"].endswith("/unstorable-value") for a in answers)

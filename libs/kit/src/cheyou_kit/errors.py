@@ -6,10 +6,12 @@ import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from asyncpg.exceptions import InterfaceError as AsyncpgInterfaceError
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -137,6 +139,35 @@ async def _on_pool_timeout(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(problem, headers={"Retry-After": "1"})
 
 
+def _unstorable(exc: BaseException) -> bool:
+    """A value Postgres refused as data (SQLSTATE class 22: out of range, NUL byte, bad encoding) or one
+    asyncpg could not even encode as a parameter (its client-side DataError, an InterfaceError that is
+    a ValueError)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if str(getattr(seen, "sqlstate", "") or "").startswith("22"):
+            return True
+        if isinstance(seen, AsyncpgInterfaceError) and isinstance(seen, ValueError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    """Input the schema let through but the database cannot store is the client's 422 (the transaction
+    rolled back: nothing was written); any other database error is ours."""
+    if not _unstorable(exc):
+        return await _on_unexpected(request, exc)
+    log.info("unstorable value on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
+    problem = {
+        "type": PROBLEM_BASE + "unstorable-value",
+        "title": "A value in the request is out of range or contains characters that cannot be stored",
+        "status": 422,
+        "instance": request.url.path,
+    }
+    return problem_response(problem)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     problem = {
@@ -153,4 +184,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(PoolTimeout, _on_pool_timeout)
+    app.add_exception_handler(DBAPIError, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected)

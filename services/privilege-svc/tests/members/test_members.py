@@ -67,6 +67,16 @@ class TestReadTier:
 
         assert response.status_code == 404
 
+    async def test_a_manager_reads_tiers_in_member_svc_not_here(
+        self, client: httpx.AsyncClient, identities: Identities
+    ) -> None:
+        """This service cannot tell a manager's customers from anyone else's, so it shows them none."""
+        headers = identities.headers("privilege-svc", Role.MANAGER, staff_id="manager2")
+
+        response = await client.get(f"/api/v1/entitlements/{uuid.uuid4()}/tier", headers=headers)
+
+        assert response.status_code == 403
+
     async def test_a_surveyor_has_no_business_with_tiers(
         self, client: httpx.AsyncClient, identities: Identities
     ) -> None:
