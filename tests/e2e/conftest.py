@@ -1,23 +1,49 @@
 """The platform as real processes, started by the same launcher as ``make up``, on free ports.
 
+The platform gets a Kafka broker and a Postgres server of its own (so the fault tests can restart them
+without disturbing the other packages' suites, which share the session's infrastructure), a Redis
+database number of its own, and databases of this run's own names.
+
 ``CHEYOU_E2E_PLATFORM=<state dir>`` runs the suite against a platform already started with that state
-dir (its ports, infrastructure and ``MEMBER_PII_HASH_KEY`` in the environment) instead of starting one.
+dir (its ports, infrastructure and ``MEMBER_PII_HASH_KEY`` in the environment) instead of starting one;
+the fault tests then need ``CHEYOU_E2E_KAFKA`` and ``CHEYOU_E2E_POSTGRES`` too and can restart only
+the services (not the infrastructure), so they fail rather than pretend.
 """
 
+import asyncio
 import base64
+import io
 import os
 import secrets
-from collections.abc import AsyncIterator, Iterator
+import signal
+import subprocess
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from cheyou_devinfra import Infra
 from cheyou_devinfra._process import free_port
-from cheyou_devinfra.components import ApacheKafka, Tansu
-from cheyou_devinfra.demo import Platform
+from cheyou_devinfra.components import ApacheKafka, KafkaBroker, Postgres, Tansu
+from cheyou_devinfra.demo import Member, Platform
 from cheyou_devinfra.platform import FAKES, SERVICES, Service, start_platform, stop_services
 from cheyou_devinfra.pytest_plugin import temporary_state_dir
+from cheyou_kit.testing import eventually
+from PIL import ExifTags, Image
+
+
+def _quiet_hours() -> dict[str, str]:
+    """Marketing quiet hours that hold for the whole run: from this hour (Asia/Shanghai) for six hours.
+
+    Flow 5 checks that marketing waits for the morning while a reminder goes out at once; with the
+    default 21:00–08:00 which of the two it sees would depend on when the suite runs."""
+    hour = datetime.now(ZoneInfo("Asia/Shanghai")).hour
+    return {"NOTIFY_QUIET_START_HOUR": str(hour), "NOTIFY_QUIET_END_HOUR": str((hour + 6) % 24)}
+
 
 # Test settings of the platform under test: demo staff to sign in with, and the per-address limits
 # raised (every test client comes from 127.0.0.1; the limits have their own tests in the gateway).
@@ -27,38 +53,74 @@ PLATFORM_SETTINGS = {
     "GATEWAY_RATE_LIMIT_PER_PRINCIPAL": "1000000",
     "GATEWAY_LOGIN_RATE_LIMIT_PER_IP": "1000000",
     "GATEWAY_OTP_PER_IP_HOUR": "1000000",
+    # Staff sign in once per session (argon2 is slow on purpose): their tokens must outlive a slow run.
+    "GATEWAY_ACCESS_TOKEN_TTL_SECONDS": "7200",
     # Webhook retries in seconds, not minutes: a delivery that fails once on a loaded box comes again soon.
     "MERCHANT_WEBHOOK_RETRY_SCHEDULE_S": "[0, 1, 2, 3, 5, 8]",
+    **_quiet_hours(),
 }
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: a fault-injection scenario (runs in `make test` too)")
+
+
 @pytest.fixture(scope="session")
-def platform_kafka(infra: Infra) -> Iterator[str]:
-    """A broker of the platform's own. The services' suites leave their apps consuming the session's
-    broker until the session ends; on a shared broker they would act on the platform's events (and it
-    on theirs) — e.g. another merchant-svc declaring an e2e order unplaceable."""
-    if running := os.environ.get("CHEYOU_E2E_KAFKA"):
-        yield running
+def platform_broker(infra: Infra) -> Iterator[KafkaBroker | None]:
+    """A broker of the platform's own (None when ``CHEYOU_E2E_KAFKA`` names a running one). The
+    services' suites leave their apps consuming the session's broker until the session ends; on a
+    shared broker they would act on the platform's events (and it on theirs)."""
+    if os.environ.get("CHEYOU_E2E_KAFKA"):
+        yield None
         return
     broker = (Tansu if infra.broker == "tansu" else ApacheKafka)(temporary_state_dir("platform-kafka"))
     try:
-        yield broker.start()
+        broker.start()
+        yield broker
     finally:
         broker.stop()
 
 
 @pytest.fixture(scope="session")
-def platform(infra: Infra, platform_kafka: str) -> Iterator[Path]:
-    """Every service running as its own uvicorn process against the session's Postgres (databases of
-    its own names) and Redis (a database number of its own), and a broker of its own."""
+def platform_kafka(platform_broker: KafkaBroker | None) -> str:
+    return platform_broker.url if platform_broker is not None else os.environ["CHEYOU_E2E_KAFKA"]
+
+
+@pytest.fixture(scope="session")
+def platform_postgres() -> Iterator[Postgres | None]:
+    """A Postgres server of the platform's own, so that restarting it touches no other suite."""
+    if os.environ.get("CHEYOU_E2E_PLATFORM"):
+        yield None
+        return
+    server = Postgres(temporary_state_dir("platform-postgres"))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def platform_postgres_dsn(platform_postgres: Postgres | None) -> str:
+    """The server-level DSN of the platform's Postgres."""
+    return platform_postgres.url if platform_postgres is not None else os.environ["CHEYOU_E2E_POSTGRES"]
+
+
+@pytest.fixture(scope="session")
+def platform(
+    infra: Infra, platform_kafka: str, platform_postgres_dsn: str, platform_postgres: Postgres | None
+) -> Iterator[Path]:
+    """Every service running as its own uvicorn process (the launcher of ``make up``)."""
     if running := os.environ.get("CHEYOU_E2E_PLATFORM"):
         yield Path(running)
         return
     state = temporary_state_dir("platform")
     saved = dict(os.environ)
     os.environ.update(infra.env())
+    os.environ["POSTGRES_DSN"] = platform_postgres_dsn
     os.environ["KAFKA_BOOTSTRAP_SERVERS"] = platform_kafka
-    # Databases of this run's own: a test infrastructure reused across runs keeps earlier runs' data.
+    # Databases of this run's own names (the platform's server is new each run; the names also keep
+    # a platform pointed at a long-lived server by CHEYOU_E2E_POSTGRES apart from earlier runs).
     os.environ["CHEYOU_DATABASE_SUFFIX"] = f"_e2e_{secrets.token_hex(4)}"
     os.environ["REDIS_URL"] = infra.redis_url.rsplit("/", 1)[0] + "/1"
     os.environ.update({f"{service.env_prefix}PORT": str(free_port()) for service in SERVICES})
@@ -82,6 +144,74 @@ def services(platform: Path) -> dict[str, Service]:
     return {service.name: service for service in SERVICES}
 
 
+class Processes:
+    """Kill and start single platform processes (the launcher starts and stops only all of them).
+
+    A process is started again with the command line and environment it ran with (read from
+    ``/proc`` before it goes), logging to the same file, its pid recorded where ``stop_services``
+    finds it at the end of the session."""
+
+    def __init__(self, state: Path) -> None:
+        self.state = state
+        self._launch: dict[str, tuple[list[str], dict[str, str]]] = {}
+
+    def _pid_file(self, name: str) -> Path:
+        return self.state / "run" / f"{name}.pid"
+
+    def _remember(self, name: str) -> int:
+        pid = int(self._pid_file(name).read_text())
+        proc = Path(f"/proc/{pid}")
+        argv = proc.joinpath("cmdline").read_bytes().rstrip(b"\0").split(b"\0")
+        pairs = (item.partition(b"=") for item in proc.joinpath("environ").read_bytes().split(b"\0") if item)
+        self._launch[name] = ([a.decode() for a in argv], {k.decode(): v.decode() for k, _, v in pairs})
+        return pid
+
+    def kill(self, name: str) -> None:
+        """SIGKILL the process group: a crash, no graceful shutdown."""
+        pid = self._remember(name)
+        os.killpg(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def start(self, name: str) -> None:
+        argv, env = self._launch[name]
+        log = (self.state / "logs" / f"{name}.log").open("ab")
+        process = subprocess.Popen(
+            argv, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self._pid_file(name).write_text(str(process.pid))
+
+    async def wait_ready(self, service: Service, within: float = 60) -> None:
+        deadline = time.monotonic() + within
+        async with httpx.AsyncClient(timeout=2) as http:
+            while time.monotonic() < deadline:
+                try:
+                    if (await http.get(f"{service.url}/readyz")).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.2)
+        raise AssertionError(f"{service.name} not ready {within:.0f}s after its restart")
+
+
+def _alive(pid: int) -> bool:
+    """Running (not gone, not a zombie: the launcher's Popen objects are gone, so we reap it)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def processes(platform: Path) -> Processes:
+    return Processes(platform)
+
+
 @pytest.fixture
 async def cheyou(services: dict[str, Service]) -> AsyncIterator[Platform]:
     """The gateway, the fake providers and the feed, with helpers to sign in as anyone."""
@@ -94,8 +224,82 @@ async def cheyou(services: dict[str, Service]) -> AsyncIterator[Platform]:
         await driver.aclose()
 
 
+STAFF_NAMES = ("admin", "ops1", "reviewer1", "reviewer2", "manager1", "manager2", "surveyor1")
+
+
+@pytest.fixture(scope="session")
+async def staff_tokens(services: dict[str, Service]) -> dict[str, str]:
+    """One sign-in per demo staff account for the whole session."""
+    fakes = {fake.name: fake.url for fake in FAKES}
+    driver = Platform(services["gateway"].url, fakes["wechat"], fakes["sms"], b"")
+    try:
+        return {name: (await driver.staff(name)).headers["Authorization"] for name in STAFF_NAMES}
+    finally:
+        await driver.aclose()
+
+
 @pytest.fixture
-async def staff(cheyou: Platform) -> dict[str, httpx.AsyncClient]:
+async def staff(cheyou: Platform, staff_tokens: dict[str, str]) -> dict[str, httpx.AsyncClient]:
     """Each demo staff account, signed in."""
-    names = ("admin", "ops1", "reviewer1", "reviewer2", "manager1", "manager2", "surveyor1")
-    return {name: await cheyou.staff(name) for name in names}
+    return {name: cheyou.client(Authorization=token) for name, token in staff_tokens.items()}
+
+
+# --- claims: the photo a phone takes at the loss, and the one-click report -----------------------------
+
+WUSI_ROAD = {"latitude": 26.0745, "longitude": 119.2965, "address": "福州市鼓楼区五四路与东街口交叉口"}
+
+
+def _photo() -> bytes:
+    """A small real JPEG with the EXIF a phone camera writes: capture time now, GPS at the loss."""
+    image = Image.new("RGB", (64, 48), (180, 40, 40))
+    exif = Image.Exif()
+    taken = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y:%m:%d %H:%M:%S")
+    exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = taken
+
+    def dms(value: float) -> tuple[float, float, float]:
+        degrees = int(value)
+        minutes = int((value - degrees) * 60)
+        return (float(degrees), float(minutes), round((value - degrees - minutes / 60) * 3600, 4))
+
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps.update({1: "N", 2: dms(WUSI_ROAD["latitude"]), 3: "E", 4: dms(WUSI_ROAD["longitude"])})
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+async def _report(member: Member, policy_no: str, **details: Any) -> dict[str, Any]:
+    """The one-click report, as soon as claims-svc has the policy's cover (it comes through the feed)."""
+    body = {
+        "policy_no": policy_no,
+        "loss_at": (datetime.now(UTC) - timedelta(minutes=30)).isoformat(),
+        "location": WUSI_ROAD,
+        "accident_type": "two_vehicle",
+        "loss_cause": "collision",
+        "weather": "sunny",
+        **details,
+    }
+
+    async def reported() -> dict[str, Any] | None:
+        response = await member.http.post("/claims", json=body)
+        if response.status_code in (403, 422) and response.json()["type"].endswith(
+            ("/no-cover", "/not-policy-holder")
+        ):
+            return None  # claims-svc has not yet learnt the policy or its holder; nothing was written
+        assert response.status_code == 201, response.text
+        claim: dict[str, Any] = response.json()
+        return claim
+
+    return await eventually(reported, within=30)
+
+
+@pytest.fixture
+def claim_photo() -> Callable[[], bytes]:
+    """Makes a photo for a survey slot (fixtures, not imports: test modules cannot import each other)."""
+    return _photo
+
+
+@pytest.fixture
+def report() -> Callable[..., Awaitable[dict[str, Any]]]:
+    """``await report(member, policy_no, **details)``: the member's one-click report."""
+    return _report

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from cheyou_devinfra.demo import Platform
+from cheyou_devinfra.demo import Member, Platform
 from cheyou_kit.testing import eventually
 from standardwebhooks import Webhook
 from starlette.applications import Starlette
@@ -23,7 +23,9 @@ from starlette.routing import Route
 
 
 class Receiver:
-    """The merchant's webhook endpoint: a real HTTP server that verifies every delivery's signature."""
+    """The merchant's webhook endpoint: a real HTTP server that verifies every delivery's signature.
+
+    It can be stopped and started again on the same port (the merchant's server going away a while)."""
 
     def __init__(self) -> None:
         self.secret: str | None = None
@@ -32,14 +34,26 @@ class Receiver:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = int(probe.getsockname()[1])
-        app = Starlette(routes=[Route("/hooks", self.receive, methods=["POST"])])
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
-        )
+        self.app = Starlette(routes=[Route("/hooks", self.receive, methods=["POST"])])
+        self.server: uvicorn.Server | None = None
+        self._task: asyncio.Task[None] | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/hooks"
+
+    async def start(self) -> None:
+        server = uvicorn.Server(
+            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
+        )
+        self.server, self._task = server, asyncio.create_task(server.serve())
+        await eventually(lambda: _started(server), within=10)
+
+    async def stop(self) -> None:
+        if self.server is not None and self._task is not None:
+            self.server.should_exit = True
+            await self._task
+        self.server = self._task = None
 
     async def receive(self, request: Request) -> JSONResponse:
         body = await request.body()
@@ -59,13 +73,11 @@ class Receiver:
 @pytest.fixture
 async def receiver() -> AsyncIterator[Receiver]:
     receiver = Receiver()
-    task = asyncio.create_task(receiver.server.serve())
-    await eventually(lambda: _started(receiver), within=10)
+    await receiver.start()
     try:
         yield receiver
     finally:
-        receiver.server.should_exit = True
-        await task
+        await receiver.stop()
 
 
 # 平潭 (Pingtan): a city no demo merchant serves, so this test's merchant is the only one dispatch can choose
@@ -74,14 +86,14 @@ CITY = "350128"
 
 
 async def _merchant(
-    cheyou: Platform, ops: httpx.AsyncClient, receiver: Receiver
-) -> tuple[str, httpx.AsyncClient]:
+    cheyou: Platform, ops: httpx.AsyncClient, receiver: Receiver, city: str = CITY
+) -> tuple[str, httpx.AsyncClient, str]:
     created = await ops.post(
         "/merchants",
         json={
             "name": f"福州安途代驾{uuid.uuid4().hex[:6]}",
             "category": "designated_driving",
-            "city_codes": [CITY],
+            "city_codes": [city],
         },
     )
     assert created.status_code == 201, created.text
@@ -91,7 +103,7 @@ async def _merchant(
         f"/merchants/{merchant_id}/contracts",
         json={
             "privilege_ids": ["after_drinking_driving"],
-            "city_codes": [CITY],
+            "city_codes": [city],
             "unit_price_fen": 8_000,
             "starts_on": (today - timedelta(days=1)).isoformat(),
             "ends_on": (today + timedelta(days=365)).isoformat(),
@@ -107,14 +119,14 @@ async def _merchant(
     endpoint = await ops.post("/webhook-endpoints", json={"merchant_id": merchant_id, "url": receiver.url})
     assert endpoint.status_code == 201, endpoint.text
     receiver.secret = endpoint.json()["secret"]
-    return merchant_id, await cheyou.merchant(key.json()["key"])
+    return merchant_id, await cheyou.merchant(key.json()["key"]), endpoint.json()["id"]
 
 
 async def test_a_star_member_books_after_drinking_driving_through_a_merchant(
     cheyou: Platform, staff: dict[str, httpx.AsyncClient], receiver: Receiver
 ) -> None:
     ops = staff["ops1"]
-    merchant_id, merchant = await _merchant(cheyou, ops, receiver)
+    merchant_id, merchant, _ = await _merchant(cheyou, ops, receiver)
     member = await cheyou.member(ops, staff["reviewer1"])
     await cheyou.feed(staff["admin"], cheyou.policy_issued(member, 1_500_000))
 
@@ -189,8 +201,8 @@ async def test_a_star_member_books_after_drinking_driving_through_a_merchant(
     assert (await member.http.get(f"/merchant-api/orders/{order_id}")).status_code == 403
 
 
-async def _started(receiver: Receiver) -> bool | None:
-    return True if receiver.server.started else None
+async def _started(server: uvicorn.Server) -> bool | None:
+    return True if server.started else None
 
 
 async def _listed(items: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
@@ -206,3 +218,80 @@ async def _quota_used(http: httpx.AsyncClient, member_id: str) -> dict[str, Any]
 async def _balance_above(http: httpx.AsyncClient, member_id: str, before: int) -> int | None:
     balance = int((await http.get(f"/points/{member_id}")).json()["balance"])
     return balance if balance > before else None
+
+
+async def _star_member(cheyou: Platform, staff: dict[str, httpx.AsyncClient]) -> Member:
+    member = await cheyou.member(staff["ops1"], staff["reviewer1"])
+    await cheyou.feed(staff["admin"], cheyou.policy_issued(member, 1_500_000))
+
+    async def star() -> bool | None:
+        body = (await member.http.get(f"/entitlements/{member.member_id}")).json()
+        return True if body.get("tier") in {"three_star", "four_star", "five_star"} else None
+
+    await eventually(star, within=30)
+    return member
+
+
+@pytest.mark.slow
+async def test_webhooks_missed_while_the_merchant_is_down_arrive_once_it_is_back(
+    cheyou: Platform, staff: dict[str, httpx.AsyncClient], receiver: Receiver
+) -> None:
+    """The merchant's server goes away before an order is dispatched to it: merchant-svc keeps retrying
+    on its schedule; once the server is back the order arrives (once), and the flow ends as without
+    the outage — completed, quota used once, points credited once."""
+    ops = staff["ops1"]
+    city = "350125"  # 永泰 (Yongtai): this test's merchant only, apart from the flow test's
+    _, merchant, endpoint_id = await _merchant(cheyou, ops, receiver, city)
+    member = await _star_member(cheyou, staff)
+    await receiver.stop()
+
+    booked = await member.http.post(
+        "/orders",
+        json={
+            "privilege_code": "after_drinking_driving",
+            "city_code": city,
+            "pickup_address": "永泰县樟城镇城关大道1号",
+            "destination_address": "福州市鼓楼区五四路158号",
+            "vehicle_plate": member.plate,
+        },
+    )
+    assert booked.status_code == 201, booked.text
+    order_id = booked.json()["id"]
+
+    async def failed_attempts() -> list[dict[str, Any]] | None:
+        page = (await ops.get(f"/webhook-endpoints/{endpoint_id}/attempts")).json()
+        failures = [a for a in page["items"] if a["outcome"] == "failure"]
+        return failures if len(failures) >= 2 else None
+
+    assert await eventually(failed_attempts, within=30)
+    assert receiver.verified == []
+    await receiver.start()
+
+    dispatched = await eventually(lambda: _listed(receiver.of_order(order_id, "order.dispatched")), within=30)
+    assert len(dispatched) == 1
+    assert receiver.refused == 0
+
+    async def succeeded() -> list[dict[str, Any]] | None:
+        page = (await ops.get(f"/webhook-endpoints/{endpoint_id}/attempts")).json()
+        items: list[dict[str, Any]] = page["items"]
+        return items if any(a["outcome"] == "success" for a in items) else None
+
+    attempts = await eventually(succeeded, within=30)  # recorded once the receiver has answered
+    assert [a["outcome"] for a in attempts].count("success") == 1
+    assert attempts[0]["outcome"] == "success"  # newest first: the failures came before it
+
+    assert (await merchant.post(f"/merchant-api/orders/{order_id}/accept", json={})).status_code == 200
+    assert (await merchant.post(f"/merchant-api/orders/{order_id}/start")).status_code == 200
+    done = await merchant.post(f"/merchant-api/orders/{order_id}/complete", json={"notes": "安全送达"})
+    assert done.status_code == 200, done.text
+    used = await eventually(lambda: _quota_used(member.http, member.member_id), within=30)
+    assert used["used"] == 1
+
+    async def order_points() -> list[dict[str, Any]] | None:
+        page = (await member.http.get(f"/points/{member.member_id}/entries", params={"limit": 100})).json()
+        found = [e for e in page["items"] if e["reference_id"] == order_id]
+        return found or None
+
+    credited = await eventually(order_points, within=30)
+    assert [(e["direction"], e["reason"]) for e in credited] == [("credit", credited[0]["reason"])]
+    assert len(receiver.of_order(order_id, "order.dispatched")) == 1

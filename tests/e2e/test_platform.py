@@ -18,7 +18,13 @@ async def test_every_service_is_ready(services: dict[str, Service]) -> None:
             response = await http.get(f"{service.url}/readyz")
 
             assert response.status_code == 200, service.name
-            assert response.json()["checks"] == {"database": "ok", "redis": "ok", "broker": "ok"}
+            checks = response.json()["checks"]  # a service may check more (claims-svc: its file storage)
+            assert {name: checks.get(name) for name in ("database", "redis", "broker")} == {
+                "database": "ok",
+                "redis": "ok",
+                "broker": "ok",
+            }
+            assert set(checks.values()) == {"ok"}
 
 
 async def test_a_service_refuses_requests_that_bypass_the_gateway(services: dict[str, Service]) -> None:

@@ -1,0 +1,75 @@
+"""The seed's 2014 Fuzhou world at 1 %, loaded only through the gateway, the merchant API and the policy
+feed; the ops report, read from the services' own report and statistics endpoints, shows the seed's two
+tables at that scale.
+
+The platform is shared with the other e2e tests, so the report is taken before and after the load and the
+difference is compared (the demo's reviewers leave other tests' applications alone)."""
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cheyou_devinfra import report
+from cheyou_devinfra.demo import Platform
+from cheyou_devinfra.demo_figures import SEED_MEMBERS_TOTAL, SEED_SERVICES_TOTAL, Figures
+from cheyou_devinfra.demo_world import load
+from cheyou_kit.testing import eventually
+
+SCALE = 0.01
+
+
+def test_scaled_figures_round_each_count_and_add_up_the_totals() -> None:
+    seed = Figures.seed()
+    assert (seed.members_total, seed.services_total) == (SEED_MEMBERS_TOTAL, SEED_SERVICES_TOTAL)
+    assert Figures.scaled(1) == seed
+    one_percent = Figures.scaled(SCALE)
+    # 143 × 0.01 = 1.43 → 1; 1,350 × 0.01 = 13.5 → 14 (half up); 46 × 0.01 = 0.46 → 0
+    assert one_percent.members == {
+        "five_star": 1, "four_star": 3, "three_star": 20, "ordinary": 181, "prospective": 32
+    }  # fmt: skip
+    assert one_percent.members_total == 237
+    assert one_percent.services["car_wash"] == 14
+    assert one_percent.services["after_drinking_driving"] == 0
+    assert one_percent.services["fast_claims"] == 874
+    assert one_percent.services["other_services"] == 35
+    assert one_percent.participations == 26
+    with pytest.raises(ValueError, match="scale"):
+        Figures.scaled(0)
+
+
+def test_the_report_renders_both_tables_as_csv_and_svg() -> None:
+    now = datetime.now(UTC)
+    live = Figures.scaled(0.5)
+    rendered = report.Report(now - timedelta(days=365), now, live, now)
+    expected = Figures.scaled(0.5)
+    rows = report.to_csv(rendered, expected).splitlines()
+    assert rows[0] == "table,item,name,seed_2014,expected,live"
+    assert "members,total,会员,23853,11928,11928" in rows
+    assert "services,fast_claims,快捷理赔服务,87404,43702,43702" in rows
+    svg = ET.fromstring(report.to_svg(rendered, expected, 0.5))
+    labels = [t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert any(label.startswith("43,702") for label in labels)
+
+
+@pytest.mark.timeout(900)  # ~240 members and ~1,000 claims and orders through the API on a shared CI box
+async def test_the_2014_world_at_one_percent_reports_the_seed_figures(cheyou: Platform) -> None:
+    now = datetime.now(UTC)
+    since, until = now - timedelta(days=1), now + timedelta(days=30)
+    before = await report.collect(cheyou.gateway, since=since, until=until)
+
+    loaded = await load(cheyou.gateway, cheyou.wechat, cheyou.holder_id_hash, scale=SCALE, concurrency=8)
+    assert [s.done for s in loaded.stages][1:] == [237, 237, 205, 57, 11, 26, 874]
+
+    expected = Figures.scaled(SCALE)
+    seen: list[Figures] = []
+
+    async def added() -> Figures | None:
+        after = await report.collect(cheyou.gateway, since=since, until=until)
+        seen.append(after.figures.minus(before.figures))
+        return seen[-1] if seen[-1] == expected else None
+
+    try:
+        await eventually(added, within=120)
+    except TimeoutError:
+        pass
+    assert seen[-1] == expected
