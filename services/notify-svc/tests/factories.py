@@ -5,7 +5,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from cheyou_events import Envelope
+from cheyou_events import Envelope, sealing
 from cheyou_events.catalogue.feeds import TrafficViolationRecorded, WeatherAlertIssued
 from cheyou_events.catalogue.fields import Tier
 from cheyou_events.catalogue.member import (
@@ -34,7 +34,18 @@ def openid() -> str:
     return f"o-{uuid.uuid4().hex[:20]}"
 
 
+def contact_changed(member: str, openid: str | None, phone: str | None) -> MemberContactChanged:
+    """As member-svc emits it: the phone sealed under ``EVENTS_PII_KEY``, never in clear."""
+    sealed = sealing.seal(phone, partition_key=member, field="phone") if phone else None
+    return MemberContactChanged(member_id=member, openid=openid, phone_sealed=sealed, changed_at=AT)
+
+
 def contact(member: str, openid: str | None, phone: str | None) -> Envelope[Any]:
+    return Envelope.new(contact_changed(member, openid, phone), source="member-svc")
+
+
+def legacy_contact(member: str, openid: str | None, phone: str | None) -> Envelope[Any]:
+    """As member-svc emitted it before phones were sealed: the phone in clear."""
     return Envelope.new(
         MemberContactChanged(member_id=member, openid=openid, phone=phone, changed_at=AT), source="member-svc"
     )

@@ -24,11 +24,17 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 
-def id_number(rng: random.Random, *, birth_year: int = 1985, male: bool = True) -> str:
-    """A valid mainland ID-card number from Fuzhou (checksum per GB 11643)."""
+FUZHOU_DISTRICTS = ("350102", "350103", "350104", "350105", "350111", "350112", "350121", "350122")
+
+
+def id_number(rng: random.Random, *, birth_year: int | None = None, male: bool = True) -> str:
+    """A valid mainland ID-card number from Fuzhou (checksum per GB 11643); ~48 million of them, so the
+    few thousand a test session makes rarely meet (``Platform.register`` draws again when they do)."""
+    year = birth_year if birth_year is not None else rng.randrange(1960, 2000)
     sequence = rng.randrange(100, 999)
     sequence += (sequence % 2 == 0) == male  # odd = male
-    body = f"350102{birth_year}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}{sequence % 1000:03d}"
+    district = rng.choice(FUZHOU_DISTRICTS)
+    body = f"{district}{year}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}{sequence % 1000:03d}"
     return body + _ID_CHECK[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
 
 
@@ -125,17 +131,22 @@ class Platform:
     async def register(self, ops: httpx.AsyncClient, **extra: Any) -> Member:
         """A customer registered by ops (web channel) with a WeChat binding, signed in through WeChat."""
         rng = self.rng
-        person: dict[str, Any] = {
-            "name": rng.choice("林陈黄张吴王郑李")
-            + rng.choice(["晓东", "丽华", "建平", "秀英", "志强", "海燕"]),
-            "id_number": id_number(rng, male=extra.pop("male", True)),
-            "phone": phone_number(rng),
-            "openid": f"o-e2e-{uuid.uuid4().hex[:20]}",
-            "vehicles": [{"plate": plate(rng)}],
-            "region_code": "350102",
-        }
-        person.update(extra)
-        response = await ops.post("/members", json=person)
+        male = extra.pop("male", True)
+        for _ in range(5):  # a random identity someone already has: draw another one
+            person: dict[str, Any] = {
+                "name": rng.choice("林陈黄张吴王郑李")
+                + rng.choice(["晓东", "丽华", "建平", "秀英", "志强", "海燕"]),
+                "id_number": id_number(rng, male=male),
+                "phone": phone_number(rng),
+                "openid": f"o-e2e-{uuid.uuid4().hex[:20]}",
+                "vehicles": [{"plate": plate(rng)}],
+                "region_code": "350102",
+            }
+            person.update(extra)
+            response = await ops.post("/members", json=person)
+            drawn = {"id_number", "phone", "vehicles"} - extra.keys()
+            if response.status_code != 409 or response.json().get("field") not in drawn:
+                break
         assert response.status_code == 201, response.text
         member_id = response.json()["member_id"]
         return Member(

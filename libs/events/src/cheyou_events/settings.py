@@ -83,3 +83,17 @@ class ConsumerSettings(BaseSettings):
     metrics_interval_s: float = Field(default=15.0, gt=0)
     """How often the consumer reports the lag of every assigned partition (idle ones too) and the depth of
     its DLQ (``cheyou_events_consumer_lag``, ``cheyou_events_dlq_depth``)."""
+
+
+class EventsPiiSettings(BaseSettings):
+    """``EVENTS_PII_KEY``: the platform key sealing personal data inside event payloads.
+
+    Every producer and consumer of a sealed field shares it (a Kubernetes secret). Unset, a fixed
+    development key is used and a warning is logged: never leave it unset in production.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="EVENTS_", extra="ignore")
+
+    pii_key: str | None = Field(
+        default=None, description="AES-256-GCM key of sealed event fields (base64, 32 bytes)."
+    )

@@ -1,8 +1,10 @@
 import asyncio
+import json
 import uuid
 
 import httpx
 import pytest
+from cheyou_events import sealing
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
 from member_svc.config import Settings
@@ -240,7 +242,10 @@ class TestBindOpenid:
             2,
         )
         assert events[0]["openid"] is None
-        assert events[0]["phone"] == member["phone"]
+        assert member["phone"] not in json.dumps(events)
+        assert events[0]["phone"] is None
+        sealed = events[0]["phone_sealed"]
+        assert sealing.unseal(sealed, partition_key=member["member_id"], field="phone") == member["phone"]
         assert events[1]["openid"] == openid
 
 

@@ -1,9 +1,11 @@
 import asyncio
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from cheyou_events import sealing
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
 from member_svc.config import Settings
@@ -41,6 +43,19 @@ async def expire_lease(settings: Settings, task_id: str) -> None:
             {"id": uuid.UUID(task_id)},
         )
     await engine.dispose()
+
+
+async def outbox_payloads(settings: Settings, member_id: str, event_type: str) -> list[str]:
+    """The member's rows of ``event_type`` in the outbox, as the stored text."""
+    engine = create_async_engine(settings.sqlalchemy_url)
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            text("SELECT payload::text FROM event_outbox WHERE key = :key AND type = :type"),
+            {"key": member_id, "type": event_type},
+        )
+        payloads = [row[0] for row in rows]
+    await engine.dispose()
+    return payloads
 
 
 class TestClaim:
@@ -139,7 +154,15 @@ class TestDecisions:
             "reviewer_id"
         ] == "reviewer1"
         contact = await member_events(bootstrap, member["member_id"], "cheyou.member.contact_changed.v1")
-        assert contact[0]["phone"] == member["phone"]
+        assert member["phone"] not in json.dumps(contact)
+        assert contact[0]["phone"] is None
+        phone = sealing.unseal(contact[0]["phone_sealed"], partition_key=member["member_id"], field="phone")
+        assert phone == member["phone"]
+        stored = await outbox_payloads(
+            service_settings, member["member_id"], "cheyou.member.contact_changed.v1"
+        )
+        assert stored
+        assert all(member["phone"] not in payload for payload in stored)
         profile = await member_events(bootstrap, member["member_id"], "cheyou.member.profile_changed.v1")
         assert profile[0]["manager_id"] == "manager1"
         assert profile[0]["interests"] == ["photography", "self_drive"]

@@ -4,12 +4,15 @@ import uuid
 from datetime import UTC, datetime
 
 import httpx
-from cheyou_events import Envelope
+import pytest
+from cheyou_events import Envelope, sealing
 from cheyou_events.catalogue.fields import Tier
-from cheyou_events.catalogue.member import MemberRegistered, TierChanged
+from cheyou_events.catalogue.member import MemberContactChanged, MemberRegistered, TierChanged
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually, publish
+from notify_svc.audience import service as audience
 from notify_svc.config import Settings
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 AT = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -54,3 +57,39 @@ class TestAudience:
         )
 
         assert response.status_code == 403
+
+
+class TestContact:
+    async def test_the_sealed_phone_is_kept_and_shown_masked(
+        self, client: httpx.AsyncClient, service_settings: Settings, identities: Identities
+    ) -> None:
+        member_id, number = str(uuid.uuid4()), "13912345678"
+        sealed = sealing.seal(number, partition_key=member_id, field="phone")
+        await publish(
+            service_settings.kafka_bootstrap_servers,
+            Envelope.new(
+                MemberContactChanged(member_id=member_id, phone_sealed=sealed, changed_at=AT), source="m"
+            ),
+        )
+        ops = identities.headers("notify-svc", Role.OPS)
+
+        async def known() -> dict[str, str] | None:
+            response = await client.get(f"/api/v1/audience/{member_id}", headers=ops)
+            return response.json() if response.status_code == 200 else None
+
+        assert (await eventually(known))["phone_masked"] == "139****5678"
+
+    async def test_a_phone_sealed_for_another_member_is_refused_and_nothing_is_kept(
+        self, sessions: async_sessionmaker[AsyncSession]
+    ) -> None:
+        victim, member_id = str(uuid.uuid4()), str(uuid.uuid4())
+        stolen = sealing.seal("13912345678", partition_key=victim, field="phone")
+
+        with pytest.raises(sealing.SealError):
+            async with sessions() as session, session.begin():
+                await audience.record_contact(
+                    session, MemberContactChanged(member_id=member_id, phone_sealed=stolen, changed_at=AT)
+                )
+
+        async with sessions() as session:
+            assert await audience.get(session, member_id) is None

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from cheyou_events.catalogue.member import MemberContactChanged, MemberProfileChanged
+from cheyou_events.catalogue.member import MemberProfileChanged
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually
 from notify_svc.audience import service as audience
@@ -17,7 +17,7 @@ from notify_svc.preferences import service as preferences
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import Fakes
-from tests.factories import AT, member_id, openid, phone
+from tests.factories import AT, contact_changed, member_id, openid, phone
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
@@ -34,9 +34,7 @@ async def _member(
     await audience.record_profile(
         session, MemberProfileChanged(member_id=member, region_code=region, changed_at=AT, **values)
     )
-    await audience.record_contact(
-        session, MemberContactChanged(member_id=member, openid=wx, phone=number, changed_at=AT)
-    )
+    await audience.record_contact(session, contact_changed(member, wx, number))
     return member
 
 

@@ -9,7 +9,7 @@ from cheyou_kit.testing import Identities, eventually, publish
 from notify_svc.config import Settings
 
 from tests.conftest import RECEIPT_TOKEN, Fakes, until_known
-from tests.factories import contact, entitlements, member_id, openid, phone
+from tests.factories import contact, entitlements, legacy_contact, member_id, openid, phone
 
 
 async def _wechat_messages(fakes: Fakes, touser: str) -> list[dict[str, Any]]:
@@ -129,6 +129,34 @@ class TestEntitlementsChanged:
             return count or None
 
         assert await eventually(unread) == 1
+
+
+class TestContactPhones:
+    @pytest.mark.usefixtures("client")
+    async def test_a_sealed_phone_gets_its_sms(self, service_settings: Settings, fakes: Fakes) -> None:
+        member, number = member_id(), phone()
+        event = contact(member, None, number)
+        assert event.data.phone is None
+        assert number not in event.data.model_dump_json()
+
+        await publish(service_settings.kafka_bootstrap_servers, event, entitlements(member, "洗车"))
+
+        texts = await eventually(lambda: _nonempty(_sms_messages(fakes, number)))
+        assert texts[0]["template_code"] == "SMS_ENTITLEMENTS_CHANGED"
+
+    @pytest.mark.usefixtures("client")
+    async def test_a_phone_in_clear_from_before_sealing_still_gets_its_sms(
+        self, service_settings: Settings, fakes: Fakes
+    ) -> None:
+        member, number = member_id(), phone()
+        await publish(
+            service_settings.kafka_bootstrap_servers,
+            legacy_contact(member, None, number),
+            entitlements(member, "洗车"),
+        )
+
+        texts = await eventually(lambda: _nonempty(_sms_messages(fakes, number)))
+        assert texts[0]["template_code"] == "SMS_ENTITLEMENTS_CHANGED"
 
 
 class TestSmsTimeout:

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from cheyou_events.catalogue.member import MemberContactChanged, MemberProfileChanged
+from cheyou_events.catalogue.member import MemberProfileChanged
 from cheyou_kit.testing import Identities, eventually, publish
 from notify_svc.audience import service as audience
 from notify_svc.config import Settings
@@ -15,7 +15,7 @@ from notify_svc.reminders.service import region_prefix
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import Fakes
-from tests.factories import AT, member_id, openid, phone, weather
+from tests.factories import AT, contact_changed, member_id, openid, phone, weather
 from tests.reminders.helpers import inbox, ops
 
 
@@ -30,9 +30,7 @@ async def _member(
                 member_id=member, region_code=region, interests=[], join_channel="wechat", changed_at=AT
             ),
         )
-        await audience.record_contact(
-            session, MemberContactChanged(member_id=member, openid=wx, phone=number, changed_at=AT)
-        )
+        await audience.record_contact(session, contact_changed(member, wx, number))
     return member
 
 

@@ -87,7 +87,8 @@ class ManagerAssigned(MemberEvent):
 class MemberContactChanged(MemberEvent):
     """A verified member's WeChat binding or phone changed (also emitted once on verification).
 
-    Carries the full current contact: ``None`` means the member has no such contact now.
+    Carries the full current contact: ``None`` means the member has no such contact now. The phone
+    travels sealed (``phone_sealed``), never in clear.
     """
 
     event_type: ClassVar[str] = "cheyou.member.contact_changed.v1"
@@ -95,7 +96,12 @@ class MemberContactChanged(MemberEvent):
     member_id: Id
     openid: str | None = None
     phone: str | None = None
+    """Deprecated: always ``None`` from now on (the phone is in ``phone_sealed``). Kept for compatibility;
+    consumers fall back to it only for events produced before the change."""
     changed_at: AwareDatetime
+    phone_sealed: str | None = None
+    """The phone sealed with ``cheyou_events.sealing`` (``EVENTS_PII_KEY``), bound to ``member_id`` and the
+    field name ``"phone"``: ``unseal(phone_sealed, partition_key=member_id, field="phone")``."""
 
 
 class MemberProfileChanged(MemberEvent):

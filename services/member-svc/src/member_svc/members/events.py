@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cheyou_events import Envelope, add_event
+from cheyou_events import Envelope, add_event, sealing
 from cheyou_events.catalogue.member import (
     MemberContactChanged,
     MemberProfileChanged,
@@ -23,13 +23,18 @@ SOURCE = "member-svc"
 
 
 async def contact_changed(session: AsyncSession, pii: PiiCipher, member: Member, now: datetime) -> None:
-    """Only verified members are reachable; earlier changes are carried by the event on verification."""
+    """Only verified members are reachable; earlier changes are carried by the event on verification.
+
+    The phone travels sealed under ``EVENTS_PII_KEY`` (never in clear in the outbox or on the topic).
+    """
     if member.status != "verified":
         return
+    member_id = str(member.id)
+    phone = pii.decrypt(member.id, "phone", member.phone_enc)
     payload = MemberContactChanged(
-        member_id=str(member.id),
+        member_id=member_id,
         openid=member.openid,
-        phone=pii.decrypt(member.id, "phone", member.phone_enc),
+        phone_sealed=sealing.seal(phone, partition_key=member_id, field="phone"),
         changed_at=now,
     )
     await add_event(session, Envelope.new(payload, source=SOURCE))

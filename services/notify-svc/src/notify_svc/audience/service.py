@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from cheyou_events import sealing
 from cheyou_events.catalogue.member import (
     ManagerAssigned,
     MemberContactChanged,
@@ -24,8 +25,16 @@ async def record_tier(session: AsyncSession, event: TierChanged) -> None:
     await repository.upsert(session, event.member_id, event.changed_at, tier=event.to_tier.value)
 
 
+def contact_phone(event: MemberContactChanged) -> str | None:
+    """The phone the event carries: sealed (``EVENTS_PII_KEY``), or in clear in events from before sealing."""
+    if event.phone_sealed is not None:
+        return sealing.unseal(event.phone_sealed, partition_key=event.member_id, field="phone")
+    return event.phone or None
+
+
 async def record_contact(session: AsyncSession, event: MemberContactChanged) -> None:
-    phone = pii.cipher().encrypt(event.phone) if event.phone else None
+    number = contact_phone(event)
+    phone = pii.cipher().encrypt(number) if number else None
     await repository.upsert(
         session, event.member_id, event.changed_at, openid=event.openid, phone_encrypted=phone
     )
