@@ -29,6 +29,9 @@ FUZHOU = ServiceArea(
 )
 
 
+DEV_PII_KEY = "Y2hleW91LWNsYWltcy1kZXYtb25seS1waWkta2V5MzI="  # 32 bytes, for dev and tests only
+
+
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CLAIMS_", extra="ignore", populate_by_name=True)
 
@@ -36,6 +39,10 @@ class Settings(ServiceSettings):
     database_name: ClassVar[str] = "claims"
     default_port: ClassVar[int] = 8104
 
+    pii_key: SecretStr = Field(
+        default=SecretStr(DEV_PII_KEY),
+        description="base64 AES-256-GCM key for the other party's phone and the driver's licence number.",
+    )
     storage_dir: Path = Field(
         default=Path(".dev/claims-files"), description="Where photos and documents are kept (local storage)."
     )

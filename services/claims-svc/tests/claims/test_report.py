@@ -1,5 +1,6 @@
 """One-click report (FNOL): cover check, claim number, duplicates, routing, bad input."""
 
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -7,6 +8,12 @@ import httpx
 import pytest
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import eventually
+from claims_svc import pii
+from claims_svc.config import Settings
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+Sessions = async_sessionmaker[AsyncSession]
 
 
 class TestReportClaim:
@@ -32,6 +39,32 @@ class TestReportClaim:
         assert claim["plate"] == vehicle.plate
         assert claim["city_code"] == "350100"
         assert claim["other_party"]["phone"] == "138****8000"
+
+    async def test_the_other_partys_phone_and_the_licence_number_are_stored_encrypted(
+        self, client: httpx.AsyncClient, arrange, db: Sessions, service_settings: Settings
+    ) -> None:
+        member, licence_no = uuid.uuid4(), "350102198507161234"
+        vehicle = await arrange.vehicle(held_by=member)
+        body = arrange.report_body(vehicle, driver={"name": "张三", "licence_no": licence_no})
+
+        created = (await client.post("/api/v1/claims", json=body, headers=arrange.member(member))).json()
+        query = text("SELECT other_party::text, driver::text FROM claims WHERE id = :id")
+        async with db() as session:
+            other_party, driver = (await session.execute(query, {"id": created["id"]})).one()
+
+        assert "13800008000" not in other_party
+        assert licence_no not in driver
+        cipher, claim_id = (
+            pii.cipher_for(service_settings.pii_key.get_secret_value()),
+            uuid.UUID(created["id"]),
+        )
+        sealed_phone = json.loads(other_party)["phone_encrypted"]
+        sealed_licence = json.loads(driver)["licence_no_encrypted"]
+        assert cipher.decrypt(claim_id, "other_party.phone", sealed_phone) == "13800008000"
+        assert cipher.decrypt(claim_id, "driver.licence_no", sealed_licence) == licence_no
+        assert created["other_party"]["phone"] == "138****8000"
+        assert created["driver"]["licence_no"] == "**************1234"
+        assert "phone_encrypted" not in created["other_party"]
 
     async def test_claim_numbers_are_unique(self, arrange) -> None:
         member = uuid.uuid4()

@@ -7,6 +7,7 @@ from typing import Any, Literal, Self
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from claims_svc.claims import timeline
+from claims_svc.pii import mask_phone, mask_tail
 
 AccidentType = Literal["two_vehicle", "single_vehicle", "multi_vehicle"]
 LossCause = Literal["collision", "scrape", "flood", "fire", "theft", "hail", "falling_object", "other"]
@@ -84,14 +85,6 @@ class ClaimUpdate(ClaimDetails):
     pass
 
 
-def mask_phone(phone: str | None) -> str | None:
-    return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 7 else phone
-
-
-def mask_tail(value: str | None, keep: int = 4) -> str | None:
-    return "*" * (len(value) - keep) + value[-keep:] if value and len(value) > keep else value
-
-
 class ClaimRead(BaseModel):
     id: uuid.UUID
     claim_no: str
@@ -134,10 +127,15 @@ class ClaimRead(BaseModel):
     def of(cls, claim: Any) -> ClaimRead:
         other = dict(claim.other_party) if claim.other_party else None
         if other is not None:
-            other["phone"] = mask_phone(other.get("phone"))
+            # stored sealed (claims_svc.pii); claims from before that kept the number itself
+            other["phone"] = other.pop("phone_masked", None) or mask_phone(other.pop("phone", None))
+            other.pop("phone_encrypted", None)
+            other.pop("phone_last4", None)
         driver = dict(claim.driver) if claim.driver else None
         if driver is not None:
-            driver["licence_no"] = mask_tail(driver.get("licence_no"))
+            masked = driver.pop("licence_no_masked", None)
+            driver["licence_no"] = masked or mask_tail(driver.get("licence_no"))
+            driver.pop("licence_no_encrypted", None)
         return cls(
             id=claim.id,
             claim_no=claim.claim_no,

@@ -21,6 +21,7 @@ from cheyou_kit.errors import BadRequest, Conflict, Forbidden, NotFound, Unproce
 from cheyou_kit.identity import Principal, Role
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from claims_svc import pii
 from claims_svc.claims import repository, timeline
 from claims_svc.claims.lifecycle import (
     DETAILS_EDITABLE,
@@ -136,10 +137,15 @@ def routing_reasons(claim: Claim, settings: Settings) -> list[str]:
     return [code for code, applies in reasons.items() if applies]
 
 
-def _apply_details(claim: Claim, details: ClaimDetails) -> None:
+def _apply_details(claim: Claim, details: ClaimDetails, settings: Settings) -> None:
+    cipher = pii.cipher_for(settings.pii_key.get_secret_value())
     for field, value in details.model_dump(exclude_unset=True, exclude_none=True).items():
         if field in ClaimCreate.model_fields and field not in ClaimDetails.model_fields:
             continue
+        if field == "other_party":
+            value = pii.seal_other_party(cipher, claim.id, value)
+        elif field == "driver":
+            value = pii.seal_driver(cipher, claim.id, value)
         setattr(claim, field, value)
 
 
@@ -234,7 +240,7 @@ async def report(
         plate_missing=False,
         other_party_left=False,
     )
-    _apply_details(claim, data)
+    _apply_details(claim, data, settings)
     repository.add(session, claim)
     await session.flush()
     record_step(
@@ -313,7 +319,7 @@ async def update_details(
     """Complete the report as the member goes; a new reason can still route the claim on site."""
     if S(claim.status) not in DETAILS_EDITABLE | {S.ESCALATED_ON_SITE}:
         raise ClaimNotEditable(f"a claim that is {claim.status} cannot be changed", claim_status=claim.status)
-    _apply_details(claim, details)
+    _apply_details(claim, details, settings)
     claim.updated_at = now
     reasons = routing_reasons(claim, settings)
     if reasons:

@@ -140,8 +140,9 @@ async def answer(
     if claim.status != S.LIABILITY_PENDING:
         ensure_transition(S(claim.status), S.LIABILITY_AGREED)
     if party == "other_party":
-        recorded = (claim.other_party or {}).get("phone")
-        if not recorded or phone_last4 != recorded[-4:]:
+        other = claim.other_party or {}
+        recorded = other.get("phone_last4") or (other.get("phone") or "")[-4:]  # older claims: the number
+        if not recorded or phone_last4 != recorded:
             raise OtherPartyNotConfirmed(field="phone_last4")
     answered = assessment.member_confirmed_at if party == "member" else assessment.other_confirmed_at
     if answered is not None:
