@@ -15,6 +15,7 @@ import uuid
 from functools import lru_cache
 from typing import Any
 
+from cheyou_kit.masking import mask_phone, mask_tail
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 _VERSION = "v1."
@@ -43,19 +44,6 @@ class PiiCipher:
 @lru_cache(maxsize=4)
 def cipher_for(key_b64: str) -> PiiCipher:
     return PiiCipher(base64.b64decode(key_b64))
-
-
-def mask_phone(value: str | None) -> str | None:
-    """``13912345678`` → ``139****5678``."""
-    if not value:
-        return value
-    return value[:3] + "****" + value[-4:] if len(value) >= 7 else "****"
-
-
-def mask_tail(value: str | None, keep: int = 4) -> str | None:
-    if not value:
-        return value
-    return "*" * max(len(value) - keep, 0) + value[-keep:]
 
 
 def seal_other_party(cipher: PiiCipher, claim_id: uuid.UUID, party: dict[str, Any]) -> dict[str, Any]:

@@ -107,18 +107,3 @@ def _dev_keys(path: Path) -> tuple[bytes, bytes]:
         path,
     )
     return key, hash_key
-
-
-def mask_id_number(value: str) -> str:
-    """``350102199003070123X`` → ``3501**********123X``: region prefix and the last four."""
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
-
-
-def mask_phone(value: str) -> str:
-    """``13800138000`` → ``138****8000``."""
-    return value[:3] + "****" + value[-4:]
-
-
-def mask_name(value: str) -> str:
-    """``张三丰`` → ``张**``: the family name only."""
-    return value[:1] + "*" * (len(value) - 1) if len(value) > 1 else "*"

@@ -54,13 +54,3 @@ def _cipher(settings: SettingsDep) -> PiiCipher:
 
 
 CipherDep = Annotated[PiiCipher, Depends(_cipher)]
-
-
-def mask_phone(value: str) -> str:
-    """``13800138000`` → ``138****8000``."""
-    return value[:3] + "****" + value[-4:] if len(value) >= 7 else "****"
-
-
-def mask_name(value: str) -> str:
-    """``张三丰`` → ``张**``: the family name only."""
-    return value[:1] + "*" * (len(value) - 1) if len(value) > 1 else "*"

@@ -4,10 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal, Self
 
+from cheyou_kit.masking import mask_phone, mask_tail
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from claims_svc.claims import timeline
-from claims_svc.pii import mask_phone, mask_tail
 
 AccidentType = Literal["two_vehicle", "single_vehicle", "multi_vehicle"]
 LossCause = Literal["collision", "scrape", "flood", "fire", "theft", "hail", "falling_object", "other"]
@@ -128,13 +128,15 @@ class ClaimRead(BaseModel):
         other = dict(claim.other_party) if claim.other_party else None
         if other is not None:
             # stored sealed (claims_svc.pii); claims from before that kept the number itself
-            other["phone"] = other.pop("phone_masked", None) or mask_phone(other.pop("phone", None))
+            phone = other.pop("phone", None)
+            other["phone"] = other.pop("phone_masked", None) or (mask_phone(phone) if phone else phone)
             other.pop("phone_encrypted", None)
             other.pop("phone_last4", None)
         driver = dict(claim.driver) if claim.driver else None
         if driver is not None:
             masked = driver.pop("licence_no_masked", None)
-            driver["licence_no"] = masked or mask_tail(driver.get("licence_no"))
+            licence_no = driver.get("licence_no")
+            driver["licence_no"] = masked or (mask_tail(licence_no) if licence_no else licence_no)
             driver.pop("licence_no_encrypted", None)
         return cls(
             id=claim.id,

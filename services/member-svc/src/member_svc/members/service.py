@@ -15,6 +15,7 @@ from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.member import MemberRegistered, MemberRejected, MemberVerified
 from cheyou_kit.errors import Forbidden, NotFound
 from cheyou_kit.identity import Principal, Role
+from cheyou_kit.masking import mask_id_number, mask_name, mask_phone
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,7 +35,7 @@ from member_svc.members.schemas import (
     VehicleIn,
     VehicleRead,
 )
-from member_svc.pii import PiiCipher, mask_id_number, mask_name, mask_phone
+from member_svc.pii import PiiCipher
 from member_svc.policies import events as policy_events
 from member_svc.policies import repository as policies_repository
 from member_svc.principals import actor_id

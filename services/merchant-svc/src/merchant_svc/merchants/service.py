@@ -12,12 +12,13 @@ from datetime import UTC, datetime, timedelta
 from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.merchant import MerchantSuspended
 from cheyou_kit.errors import Conflict, NotFound, Unauthorized
+from cheyou_kit.masking import mask_name, mask_phone
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.merchants import repository
 from merchant_svc.merchants.models import ApiKey, Category, Contract, Merchant, MerchantStatus
 from merchant_svc.merchants.schemas import ContractCreate, MerchantCreate, MerchantRead
-from merchant_svc.pii import PiiCipher, mask_name, mask_phone
+from merchant_svc.pii import PiiCipher
 from merchant_svc.users.models import MerchantUser
 
 SOURCE = "merchant-svc"

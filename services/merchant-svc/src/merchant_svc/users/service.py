@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 
 from cheyou_kit.errors import Forbidden, NotFound
 from cheyou_kit.identity import Principal
+from cheyou_kit.masking import mask_name, mask_phone
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.access import OPS_ROLES, key_of, merchant_of
 from merchant_svc.merchants import service as merchants
 from merchant_svc.merchants.models import MerchantStatus
 from merchant_svc.merchants.service import IllegalMerchantStatus, InvalidApiKey
-from merchant_svc.pii import PiiCipher, mask_name, mask_phone
+from merchant_svc.pii import PiiCipher
 from merchant_svc.users import repository
 from merchant_svc.users.models import MerchantRole, MerchantUser, MerchantUserStatus
 from merchant_svc.users.schemas import MerchantUserCreate, MerchantUserRead, MerchantUserUpdate

@@ -22,11 +22,6 @@ class PhoneCipher:
         return self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], b"phone").decode()
 
 
-def mask(phone: str) -> str:
-    """``13800138000`` → ``138****8000``."""
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "****"
-
-
 _cipher: PhoneCipher | None = None
 
 

@@ -5,10 +5,10 @@ from typing import Annotated
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import NotFound
 from cheyou_kit.identity import Principal, Role, require_roles
+from cheyou_kit.masking import mask_phone
 from fastapi import APIRouter, Depends
 
 from notify_svc.audience import service
-from notify_svc.audience.pii import mask
 from notify_svc.audience.schemas import RecipientRead
 
 router = APIRouter(prefix="/audience", tags=["audience"])
@@ -24,5 +24,8 @@ async def get_recipient(member_id: str, session: SessionDep, _: OpsDep) -> Recip
         raise NotFound(f"member {member_id} is not known")
     phone = service.phone_of(recipient)
     return RecipientRead.model_validate(recipient).model_copy(
-        update={"has_openid": recipient.openid is not None, "phone_masked": mask(phone) if phone else None}
+        update={
+            "has_openid": recipient.openid is not None,
+            "phone_masked": mask_phone(phone) if phone else None,
+        }
     )
