@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from cheyou_events import Envelope
 from cheyou_events.catalogue.fields import Tier
-from cheyou_events.catalogue.member import TierChanged
+from cheyou_events.catalogue.member import MemberVerified, TierChanged
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually, publish
 from privilege_svc.config import Settings
@@ -55,6 +55,39 @@ class TestTierProjection:
         current = await service.get_tier(session, member_id)
         assert current is not None
         assert current.tier == "five_star"
+
+    async def test_a_member_verified_without_a_policy_is_a_prospective_customer(
+        self, session: AsyncSession
+    ) -> None:
+        member_id = str(uuid.uuid4())
+
+        await service.note_verified(session, verified(member_id, T0))
+
+        current = await service.get_tier(session, member_id)
+        assert current is not None
+        assert (current.tier, current.year_starts_on) == ("prospective", T0.date())
+
+    async def test_the_tier_announced_with_the_verification_follows_it(self, session: AsyncSession) -> None:
+        member_id = str(uuid.uuid4())
+
+        await service.note_verified(session, verified(member_id, T0))
+        await service.apply_tier_change(session, tier_changed(member_id, Tier.THREE_STAR, T0))
+
+        assert await service.tier_of(session, member_id) == Tier.THREE_STAR
+
+    async def test_a_verification_arriving_after_a_tier_change_keeps_the_tier(
+        self, session: AsyncSession
+    ) -> None:
+        member_id = str(uuid.uuid4())
+
+        await service.apply_tier_change(session, tier_changed(member_id, Tier.FOUR_STAR, T0))
+        await service.note_verified(session, verified(member_id, T0 + timedelta(seconds=1)))
+
+        assert await service.tier_of(session, member_id) == Tier.FOUR_STAR
+
+
+def verified(member_id: str, at: datetime) -> MemberVerified:
+    return MemberVerified(member_id=member_id, reviewer_id=str(uuid.uuid4()), verified_at=at)
 
 
 class TestReadTier:

@@ -25,6 +25,14 @@ async def set_tier(session: AsyncSession, member_id: str, tier: str, changed_at:
     return (await session.execute(upsert)).first() is not None
 
 
+async def know(session: AsyncSession, member_id: str, tier: str, at: datetime) -> None:
+    """Hold ``tier`` for a member not known yet; a member already known keeps the tier they hold."""
+    statement = insert(MemberTier).values(
+        member_id=member_id, tier=tier, changed_at=at, year_starts_on=at.date()
+    )
+    await session.execute(statement.on_conflict_do_nothing(index_elements=[MemberTier.member_id]))
+
+
 async def get(session: AsyncSession, member_id: str) -> MemberTier | None:
     statement = select(MemberTier).where(MemberTier.member_id == member_id)
     return await session.scalar(statement.execution_options(populate_existing=True))

@@ -88,7 +88,12 @@ async def note_referral(session: AsyncSession, event: MemberRegistered) -> Refer
 
 
 async def note_verified(session: AsyncSession, event: MemberVerified) -> Referral | None:
-    """Remember the verification; the referral when someone referred the member."""
+    """Remember the verification; the referral when someone referred the member.
+
+    A verified member is a prospective customer until a policy lifts them: member-svc announces a tier
+    change only when the tier moves, so a member verified without a policy would otherwise stay unknown
+    here (no activities, no rewards). A tier already announced is kept."""
+    await repository.know(session, event.member_id, Tier.PROSPECTIVE.value, event.verified_at)
     return _due(await repository.record_verified(session, event.member_id, event.verified_at))
 
 
