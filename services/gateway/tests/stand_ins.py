@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from cheyou_kit.errors import Forbidden, NotFound, Unauthorized, install_problem_handlers
 from cheyou_kit.identity import IDENTITY_HEADER, STAFF_ROLES, IdentityVerifier, Principal, PrincipalDep, Role
-from fastapi import APIRouter, Body, FastAPI, Request, Response
+from fastapi import APIRouter, Body, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 SEGMENTS = {
@@ -52,7 +52,15 @@ SEGMENTS = {
         "coupons",
         "accountability",
     ],
-    "claims-svc": ["claims", "surveys", "liability-scenarios", "appointment-slots", "appointments", "cover"],
+    "claims-svc": [
+        "claims",
+        "claim-reports",
+        "surveys",
+        "liability-scenarios",
+        "appointment-slots",
+        "appointments",
+        "cover",
+    ],
     "notify-svc": [
         "inbox",
         "templates",
@@ -89,6 +97,12 @@ class World:
         if phone:
             self.by_phone[phone] = (member_id, status)
         return member_id
+
+
+def _ops(principal: Principal) -> None:
+    """The role check of every service's report endpoints."""
+    if principal.role not in (Role.OPS, Role.ADMIN):
+        raise Forbidden("reports are for ops")
 
 
 def _own(principal: Principal, member_id: uuid.UUID) -> None:
@@ -213,6 +227,21 @@ def create_stand_in(name: str, public_key: bytes, world: World) -> FastAPI:
             world.calls[test_id] += 1
             return {"application_id": str(uuid.uuid4()), "count": world.calls[test_id]}
 
+        @router.get("/member-reports/members")
+        async def members_report(principal: PrincipalDep) -> dict[str, Any]:
+            _ops(principal)
+            rows = [
+                {"tier": "prospective", "status": "verified", "members": 4},
+                {"tier": "ordinary", "status": "pending", "members": 3},
+                {"tier": "ordinary", "status": "verified", "members": 20},
+                {"tier": "five_star", "status": "verified", "members": 1},
+            ]
+            return {
+                "as_of": "2026-11-25T00:00:00Z",
+                "rows": rows,
+                "total": {"tier": "all", "status": "all", "members": 28},
+            }
+
     if name == "privilege-svc":
 
         @router.get("/points/{member_id}")
@@ -237,6 +266,23 @@ def create_stand_in(name: str, public_key: bytes, world: World) -> FastAPI:
             items = [{"order_id": str(uuid.uuid4()), "status": "completed"} for _ in range(7)]
             return {"items": items[:limit], "next_cursor": None}
 
+        @router.get("/privileges/usage")
+        async def usage(
+            principal: PrincipalDep, since: Annotated[str, Query(alias="from")]
+        ) -> dict[str, Any]:
+            _ops(principal)
+            privileges = [
+                {"privilege_code": "car_wash", "name": "洗车", "completed": 14, "by_tier": []},
+                {"privilege_code": "rescue_towing", "name": "拖车", "completed": 2, "by_tier": []},
+                {"privilege_code": "fuel_discount", "name": "加油", "completed": 2, "by_tier": []},
+            ]
+            return {"privileges": privileges, "orders_completed": 18, "points_redemptions": 11}
+
+        @router.get("/activities/stats")
+        async def activity_stats(principal: PrincipalDep) -> dict[str, Any]:
+            _ops(principal)
+            return {"activities": [], "participations": 26}
+
     if name == "claims-svc":
 
         @router.get("/claims")
@@ -249,6 +295,11 @@ def create_stand_in(name: str, public_key: bytes, world: World) -> FastAPI:
                 ],
                 "next_cursor": None,
             }
+
+        @router.get("/claim-reports/figures")
+        async def claim_figures(principal: PrincipalDep) -> dict[str, Any]:
+            _ops(principal)
+            return {"total": {"key": "all", "reported": 900, "self_service": 874, "on_site": 26}}
 
     if name == "merchant-svc":
 

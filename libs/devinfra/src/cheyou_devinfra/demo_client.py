@@ -28,6 +28,14 @@ class LoadError(RuntimeError):
     """The platform answered something the loader cannot go on from."""
 
 
+class OutcomeUnknown(LoadError):
+    """The gateway gave up on the service after it had the request (504, then 409
+    ``idempotency-outcome-unknown`` for the same key): the work may or may not have been done."""
+
+
+OUTCOME_UNKNOWN = "https://cheyou.dev/problems/idempotency-outcome-unknown"
+
+
 class Gateway:
     """The platform's public doors: the gateway's API and the fake WeChat provider (for member sign-in)."""
 
@@ -159,7 +167,10 @@ class Caller:
                 await asyncio.sleep(delay)
                 delay = min(delay * 1.5, 3.0)
                 continue
-            raise LoadError(f"{method} {path} answered {response.status_code}: {response.text[:500]}")
+            failure = f"{method} {path} answered {response.status_code}: {response.text[:500]}"
+            if response.status_code == 409 and _problem_type(response) == OUTCOME_UNKNOWN:
+                raise OutcomeUnknown(failure)
+            raise LoadError(failure)
 
     async def effect(
         self,
@@ -175,7 +186,8 @@ class Caller:
     ) -> httpx.Response | None:
         """A mutation that must happen once, whose answer may be lost: the gateway gives up on a slow
         service after its upstream timeout (504) although the service may have done the work (and
-        refuses the same ``Idempotency-Key`` from then on), so after a 5xx, a lost connection or an
+        refuses the same ``Idempotency-Key`` from then on: ``OutcomeUnknown``), so after a 5xx, a lost
+        connection, an unknown outcome or an
         ``ambiguous`` answer (e.g. "already approved") ``done()`` looks whether it happened before trying
         again with a new key. Returns the answer, or None when ``done()`` found the work done."""
         deadline = time.monotonic() + within
@@ -191,7 +203,7 @@ class Caller:
                     patience=0,
                     **kwargs,
                 )
-            except httpx.TransportError:
+            except (httpx.TransportError, OutcomeUnknown):
                 response = None
             if response is not None and response.status_code in expect:
                 return response
@@ -204,6 +216,14 @@ class Caller:
                 raise LoadError(f"{method} {path}: not done after {within:.0f}s (last answer {answer})")
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
+
+
+def _problem_type(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("type") if isinstance(body, dict) else None
 
 
 class StaffCaller(Caller):

@@ -102,6 +102,8 @@ class Settings(ServiceSettings):
     breaker_failure_threshold: int = 5
     breaker_reset_seconds: float = 10.0
     me_part_timeout_seconds: float = 3.0
+    report_part_timeout_seconds: float = 30.0
+    """How long each service may take over its part of the club report (aggregates over a year)."""
 
     @property
     def upstreams(self) -> dict[str, str]:

@@ -1,9 +1,9 @@
 """gateway: the app factory (``uvicorn gateway.main:create_app --factory``).
 
 The kit builds the app (problem details, health, metrics, lifespan, the ``member.events`` consumer);
-the gateway adds its runtime as a lifespan component, its own routes under ``/api/v1`` (``auth``, ``me``),
-then the catch-all that forwards everything else, and its middleware. FastAPI's ``/openapi.json`` and
-``/docs`` serve the merged document the runtime keeps.
+the gateway adds its runtime as a lifespan component, its own routes under ``/api/v1`` (``auth``, ``me``,
+``reports``), then the catch-all that forwards everything else, and its middleware. FastAPI's
+``/openapi.json`` and ``/docs`` serve the merged document the runtime keeps.
 """
 
 import logging
@@ -23,6 +23,7 @@ from gateway.errors import install_retry_after
 from gateway.me.router import router as me_router
 from gateway.protection.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from gateway.proxy.router import router as proxy_router
+from gateway.reports.router import router as reports_router
 from gateway.runtime import Runtime
 
 HANDLERS: dict[str, Handler] = {
@@ -41,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = create_service_app(
         settings,
-        routers=[auth_router, me_router],
+        routers=[auth_router, me_router, reports_router],
         handlers=HANDLERS,
         components=components,
         description=gateway.__doc__ or "",
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     runtime = app.state.runtime = Runtime(app, settings)
     # FastAPI's documented way to serve another document at /openapi.json (and so at /docs).
     app.openapi = lambda: runtime.document or app.openapi_schema or {}  # type: ignore[method-assign]
-    # After the gateway's own routes, so /api/v1/auth/… and /api/v1/me are never forwarded.
+    # After the gateway's own routes, so /api/v1/auth/…, /api/v1/me and /api/v1/reports/… are never forwarded.
     app.include_router(proxy_router, prefix="/api/v1")
     install_retry_after(app)
     app.add_middleware(
