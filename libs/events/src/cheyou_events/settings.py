@@ -95,5 +95,7 @@ class EventsPiiSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EVENTS_", extra="ignore")
 
     pii_key: str | None = Field(
-        default=None, description="AES-256-GCM key of sealed event fields (base64, 32 bytes)."
+        default=None,
+        description="AES-256-GCM keys of sealed event fields: base64 of 32 bytes; several separated by "
+        "commas to rotate (the first seals, all unseal).",
     )

@@ -16,7 +16,9 @@ class Settings(ServiceSettings):
     default_port: ClassVar[int] = 8101
 
     pii_key: str | None = Field(
-        default=None, description="AES-256-GCM key of name, ID number and phone at rest (base64, 32 bytes)."
+        default=None,
+        description="AES-256-GCM keys of name, ID number and phone at rest: base64 of 32 bytes; several "
+        "separated by commas to rotate (the first writes, all read).",
     )
     pii_hash_key: str | None = Field(
         default=None,

@@ -1,8 +1,11 @@
-"""Personal data at rest: AES-256-GCM encryption, keyed lookup hashes, masks and signed member codes.
+"""Personal data at rest: member-svc's binding of the platform field cipher, lookup hashes and member codes.
 
-Each ciphertext is bound to its member and field through the GCM associated data, so a value copied
-into another row or column does not decrypt. Lookups never decrypt: the ID number and the phone are
-found by HMAC-SHA256 under a second key (the core policy system shares it to send ``holder_id_hash``).
+The encryption itself is :mod:`cheyou_events.fieldcrypt` (AES-256-GCM under ``MEMBER_PII_KEY``, which
+may list several keys to rotate: the first writes, all read). Each ciphertext is bound to its member and
+field through the associated data ``member:<id>:<field>``, so a value copied into another row or column
+does not decrypt; rows written before hold ``0x01 ‖ nonce ‖ ciphertext`` and still decrypt. Lookups
+never decrypt: the ID number and the phone are found by HMAC-SHA256 under a second key
+(``MEMBER_PII_HASH_KEY``; the core policy system shares it to send ``holder_id_hash``).
 """
 
 from __future__ import annotations
@@ -17,14 +20,11 @@ import time
 import uuid
 from pathlib import Path
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cheyou_events.fieldcrypt import BlindIndex, FieldCipher, Keyring, LegacyFormat
 
 from member_svc.config import Settings
 
 log = logging.getLogger(__name__)
-
-_VERSION = b"\x01"
-_NONCE_BYTES = 12
 
 
 class InvalidCardCode(ValueError):
@@ -32,35 +32,29 @@ class InvalidCardCode(ValueError):
 
 
 class PiiCipher:
-    def __init__(self, key: bytes, hash_key: bytes) -> None:
-        if len(key) != 32:
-            raise ValueError("MEMBER_PII_KEY must be base64 of exactly 32 bytes")
-        if len(hash_key) < 32:
-            raise ValueError("MEMBER_PII_HASH_KEY must be base64 of at least 32 bytes")
-        self._aead = AESGCM(key)
-        self._hash_key = hash_key
+    def __init__(self, keyring: Keyring, hash_key: bytes) -> None:
+        self._cipher = FieldCipher(keyring, legacy=LegacyFormat.VERSION_BYTE)
+        self._index = BlindIndex(hash_key, name="MEMBER_PII_HASH_KEY")
         self._card_key = hmac.new(hash_key, b"cheyou member card code", hashlib.sha256).digest()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PiiCipher:
         if settings.pii_key and settings.pii_hash_key:
-            return cls(base64.b64decode(settings.pii_key), base64.b64decode(settings.pii_hash_key))
-        return cls(*_dev_keys(settings.dev_key_file))
+            keyring = Keyring.from_setting(settings.pii_key, name="MEMBER_PII_KEY")
+            return cls(keyring, base64.b64decode(settings.pii_hash_key))
+        key, hash_key = _dev_keys(settings.dev_key_file)
+        return cls(Keyring([key], name="the development MEMBER_PII_KEY"), hash_key)
 
     def encrypt(self, member_id: uuid.UUID, field: str, value: str) -> bytes:
-        nonce = os.urandom(_NONCE_BYTES)
-        sealed = self._aead.encrypt(nonce, value.encode(), _aad(member_id, field))
-        return _VERSION + nonce + sealed
+        """The column value: the field cipher's ASCII text, as bytes (the columns are ``bytea``)."""
+        return self._cipher.encrypt(value, aad=_aad(member_id, field)).encode()
 
     def decrypt(self, member_id: uuid.UUID, field: str, blob: bytes) -> str:
-        if blob[:1] != _VERSION:
-            raise ValueError("unknown PII ciphertext version")
-        nonce, sealed = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
-        return self._aead.decrypt(nonce, sealed, _aad(member_id, field)).decode()
+        return self._cipher.decrypt(blob, aad=_aad(member_id, field))
 
     def lookup_hash(self, value: str) -> str:
         """HMAC-SHA256 (hex) of a normalised value: what ``holder_id_hash`` in the policy feed carries."""
-        return hmac.new(self._hash_key, value.encode(), hashlib.sha256).hexdigest()
+        return self._index.digest(value)
 
     def card_code(self, member_id: uuid.UUID, ttl_seconds: int, now: float | None = None) -> str:
         """A short-lived signed code for the member card's QR: ``CY1.<member>.<expiry>.<signature>``."""

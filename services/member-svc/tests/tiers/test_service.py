@@ -2,6 +2,7 @@ import os
 from datetime import UTC, date, datetime, timedelta
 
 from cheyou_events.catalogue.policy import PolicyCancelled, PolicyIssued, PolicyLine, VehicleKind
+from cheyou_events.fieldcrypt import Keyring
 from member_svc.members import repository as members_repository
 from member_svc.members import service as members_service
 from member_svc.members.models import Member
@@ -15,7 +16,7 @@ from member_svc.tiers.schemas import FloorSet
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-PII = PiiCipher(os.urandom(32), os.urandom(32))
+PII = PiiCipher(Keyring([os.urandom(32)]), os.urandom(32))
 NOW = datetime.now(UTC)
 
 

@@ -41,7 +41,8 @@ class Settings(ServiceSettings):
     api_key_rotation_overlap_s: float = Field(default=DAY_S, ge=0)
     pii_key: str = Field(
         default=DEV_PII_KEY,
-        description="base64 AES-256-GCM key for merchant users' names and phones at rest.",
+        description="AES-256-GCM keys of merchant users' names and phones at rest: base64 of 32 bytes; "
+        "several separated by commas to rotate (the first writes, all read).",
     )
     accept_deadline_worker_enabled: bool = Field(
         default=True, description="Run the job that re-dispatches orders not accepted in time."

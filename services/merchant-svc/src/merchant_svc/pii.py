@@ -1,43 +1,37 @@
-"""Names and phones at rest (merchant users, merchants' contacts): AES-256-GCM, masked on the way out.
+"""Names and phones at rest (merchant users, merchants' contacts): merchant-svc's binding of the field cipher.
 
-Each ciphertext is bound to its owner and field through the associated data, so a value copied into
-another row or column does not decrypt. The key is ``MERCHANT_PII_KEY`` (base64 of 32 bytes); the
-default is for dev and tests only.
+The encryption is :mod:`cheyou_events.fieldcrypt` (AES-256-GCM under ``MERCHANT_PII_KEY``, which may list
+several keys to rotate: the first writes, all read; the default is for dev and tests only). Each
+ciphertext is bound to its owner and field through the associated data ``<owner>:<id>:<field>``, so a
+value copied into another row or column does not decrypt; rows written before hold
+``0x01 ‖ nonce ‖ ciphertext`` and still decrypt.
 """
 
 from __future__ import annotations
 
-import base64
-import os
 import uuid
 from functools import lru_cache
 from typing import Annotated
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cheyou_events.fieldcrypt import FieldCipher, Keyring, LegacyFormat
 from fastapi import Depends
 
 from merchant_svc.config import SettingsDep
 
-_VERSION = b"\x01"
-_NONCE_BYTES = 12
-
 
 class PiiCipher:
-    def __init__(self, key: bytes) -> None:
-        if len(key) != 32:
-            raise ValueError("MERCHANT_PII_KEY must be base64 of exactly 32 bytes")
-        self._aead = AESGCM(key)
+    def __init__(self, keyring: Keyring) -> None:
+        self._cipher = FieldCipher(keyring, legacy=LegacyFormat.VERSION_BYTE)
 
     def encrypt(self, owner: str, owner_id: uuid.UUID, field: str, value: str) -> bytes:
-        """``owner`` names the table (``merchant``, ``merchant-user``) and ``owner_id`` its row."""
-        nonce = os.urandom(_NONCE_BYTES)
-        return _VERSION + nonce + self._aead.encrypt(nonce, value.encode(), _aad(owner, owner_id, field))
+        """``owner`` names the table (``merchant``, ``merchant-user``) and ``owner_id`` its row.
+
+        The column value is the field cipher's ASCII text, as bytes (the columns are ``bytea``).
+        """
+        return self._cipher.encrypt(value, aad=_aad(owner, owner_id, field)).encode()
 
     def decrypt(self, owner: str, owner_id: uuid.UUID, field: str, blob: bytes) -> str:
-        if blob[:1] != _VERSION:
-            raise ValueError("unknown PII ciphertext version")
-        nonce, sealed = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
-        return self._aead.decrypt(nonce, sealed, _aad(owner, owner_id, field)).decode()
+        return self._cipher.decrypt(blob, aad=_aad(owner, owner_id, field))
 
 
 def _aad(owner: str, owner_id: uuid.UUID, field: str) -> bytes:
@@ -45,8 +39,8 @@ def _aad(owner: str, owner_id: uuid.UUID, field: str) -> bytes:
 
 
 @lru_cache(maxsize=4)
-def cipher_for(key_b64: str) -> PiiCipher:
-    return PiiCipher(base64.b64decode(key_b64))
+def cipher_for(pii_key: str) -> PiiCipher:
+    return PiiCipher(Keyring.from_setting(pii_key, name="MERCHANT_PII_KEY"))
 
 
 def _cipher(settings: SettingsDep) -> PiiCipher:

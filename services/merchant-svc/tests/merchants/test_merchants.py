@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import os
 import uuid
 
 import httpx
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..world import FUZHOU, World, new_privilege  # noqa: TID252  (shared test helpers, no package path)
+
+
+def legacy_encrypt(key_b64: str, aad: str, value: str) -> bytes:
+    """merchant-svc's ``PiiCipher.encrypt`` before the field cipher (commit a7e384d), the exact algorithm."""
+    nonce = os.urandom(12)
+    return b"\x01" + nonce + AESGCM(base64.b64decode(key_b64)).encrypt(nonce, value.encode(), aad.encode())
 
 
 class TestCreateMerchant:
@@ -51,6 +60,35 @@ class TestCreateMerchant:
             ).one()
         assert b"13700001111" not in row.contact_phone_cipher
         assert "陈大文".encode() not in row.contact_name_cipher
+
+    async def test_a_contact_stored_before_the_platform_field_cipher_still_reads(self, world: World) -> None:
+        created = await world.client.post(
+            "/api/v1/merchants",
+            json={"name": f"福州洗车-{uuid.uuid4().hex[:6]}", "category": "car_wash", "city_codes": [FUZHOU]},
+            headers=world.ops,
+        )
+        merchant_id = created.json()["id"]
+        async with world.sessions() as session, session.begin():
+            from sqlalchemy import text
+
+            await session.execute(
+                text(
+                    "UPDATE merchants SET contact_name_cipher = :n, contact_phone_cipher = :p WHERE id = :id"
+                ),
+                {
+                    "n": legacy_encrypt(
+                        world.settings.pii_key, f"merchant:{merchant_id}:contact_name", "陈大文"
+                    ),
+                    "p": legacy_encrypt(
+                        world.settings.pii_key, f"merchant:{merchant_id}:contact_phone", "13700001111"
+                    ),
+                    "id": merchant_id,
+                },
+            )
+
+        response = await world.client.get(f"/api/v1/merchants/{merchant_id}", headers=world.ops)
+
+        assert (response.json()["contact_name"], response.json()["contact_phone"]) == ("陈**", "137****1111")
 
     async def test_an_unknown_category_is_refused_naming_the_field(self, world: World) -> None:
         response = await world.client.post(

@@ -25,7 +25,11 @@ class Settings(ServiceSettings):
     sms_access_key_secret: str = Field(default="", validation_alias="SMS_ACCESS_KEY_SECRET")
     sms_sign_name: str = Field(default="车友俱乐部", validation_alias="SMS_SIGN_NAME")
 
-    pii_key: str = Field(default=DEV_PII_KEY, description="base64 AES-256-GCM key for phones at rest.")
+    pii_key: str = Field(
+        default=DEV_PII_KEY,
+        description="AES-256-GCM keys of phones at rest: base64 of 32 bytes; several separated by commas "
+        "to rotate (the first writes, all read).",
+    )
     sms_receipt_token: str = Field(
         default="cheyou-dev-receipt-token", description="Shared secret the SMS provider sends with receipts."
     )

@@ -1,37 +1,34 @@
-"""Phone numbers at rest: AES-256-GCM with a random nonce; masked whenever shown."""
+"""Phone numbers at rest: notify-svc's binding of the platform field cipher; masked whenever shown.
+
+The encryption is :mod:`cheyou_events.fieldcrypt` (AES-256-GCM under ``NOTIFY_PII_KEY``, which may list
+several keys to rotate: the first writes, all read). Every phone is bound to the associated data
+``phone``; rows written before hold ``nonce ‖ ciphertext`` with no prefix and still decrypt.
+"""
 
 from __future__ import annotations
 
-import base64
-import os
+from cheyou_events.fieldcrypt import FieldCipher, Keyring, LegacyFormat
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-NONCE_BYTES = 12
+_AAD = b"phone"
+_cipher: FieldCipher | None = None
 
 
-class PhoneCipher:
-    def __init__(self, key_b64: str) -> None:
-        self._aead = AESGCM(base64.b64decode(key_b64))
-
-    def encrypt(self, phone: str) -> bytes:
-        nonce = os.urandom(NONCE_BYTES)
-        return nonce + self._aead.encrypt(nonce, phone.encode(), b"phone")
-
-    def decrypt(self, blob: bytes) -> str:
-        return self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], b"phone").decode()
-
-
-_cipher: PhoneCipher | None = None
-
-
-def configure(key_b64: str) -> None:
-    """Set the key once at app start (Kafka handlers receive only a session and the event)."""
+def configure(pii_key: str) -> None:
+    """Set the keys once at app start (Kafka handlers receive only a session and the event)."""
     global _cipher
-    _cipher = PhoneCipher(key_b64)
+    _cipher = FieldCipher(Keyring.from_setting(pii_key, name="NOTIFY_PII_KEY"), legacy=LegacyFormat.BARE)
 
 
-def cipher() -> PhoneCipher:
+def encrypt_phone(phone: str) -> bytes:
+    """The column value: the field cipher's ASCII text, as bytes (the column is ``bytea``)."""
+    return _configured().encrypt(phone, aad=_AAD).encode()
+
+
+def decrypt_phone(stored: bytes) -> str:
+    return _configured().decrypt(stored, aad=_AAD)
+
+
+def _configured() -> FieldCipher:
     if _cipher is None:
         raise RuntimeError("audience.pii.configure() was not called")
     return _cipher

@@ -34,7 +34,7 @@ def contact_phone(event: MemberContactChanged) -> str | None:
 
 async def record_contact(session: AsyncSession, event: MemberContactChanged) -> None:
     number = contact_phone(event)
-    phone = pii.cipher().encrypt(number) if number else None
+    phone = pii.encrypt_phone(number) if number else None
     await repository.upsert(
         session, event.member_id, event.changed_at, openid=event.openid, phone_encrypted=phone
     )
@@ -69,7 +69,7 @@ async def many(session: AsyncSession, member_ids: Sequence[str]) -> dict[str, Re
 def phone_of(recipient: Recipient | None) -> str | None:
     if recipient is None or recipient.phone_encrypted is None:
         return None
-    return pii.cipher().decrypt(recipient.phone_encrypted)
+    return pii.decrypt_phone(recipient.phone_encrypted)
 
 
 async def record_manager(session: AsyncSession, event: ManagerAssigned) -> None:
