@@ -41,7 +41,8 @@ class Settings(ServiceSettings):
 
     pii_key: SecretStr = Field(
         default=SecretStr(DEV_PII_KEY),
-        description="base64 AES-256-GCM key for the other party's phone and the driver's licence number.",
+        description="AES-256-GCM keys of the other party's phone and the driver's licence number: base64 of "
+        "32 bytes; several separated by commas to rotate (the first writes, all read).",
     )
     storage_dir: Path = Field(
         default=Path(".dev/claims-files"), description="Where photos and documents are kept (local storage)."

@@ -16,6 +16,7 @@ from claims_svc.cover.router import router as cover_router
 from claims_svc.documents.router import router as documents_router
 from claims_svc.liability.router import router as liability_router
 from claims_svc.liability.router import scenarios_router
+from claims_svc.reports.router import router as reports_router
 from claims_svc.storage import FileStorage
 from claims_svc.storage.local import LocalDirectoryStorage
 from claims_svc.storage.s3 import S3Location, S3Storage
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             slots_router,
             appointments_router,
             cover_router,
+            reports_router,
         ],
         handlers=HANDLERS,
         components=components,

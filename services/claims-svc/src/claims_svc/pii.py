@@ -1,49 +1,42 @@
-"""The other party's phone and the driver's licence number at rest: AES-256-GCM, masked on the way out.
+"""The other party's phone and the driver's licence number at rest: claims-svc's binding of the field cipher.
 
 A mainland driving-licence number is its holder's ID-card number, so both are personal data under the
-platform's rules. The claim keeps the ciphertext (bound to the claim and the field through the
-associated data), the masked form it shows, and — for the phone — the last four digits the other party
-confirms liability with. The key is ``CLAIMS_PII_KEY`` (base64 of 32 bytes); the default is for dev and
-tests only.
+platform's rules. The claim keeps the ciphertext, the masked form it shows, and — for the phone — the
+last four digits the other party confirms liability with. The encryption is
+:mod:`cheyou_events.fieldcrypt` (AES-256-GCM under ``CLAIMS_PII_KEY``, which may list several keys to
+rotate: the first writes, all read; the default is for dev and tests only), bound to the claim and the
+field through the associated data ``claim:<id>:<field>``. Claims written before hold ``v1.<base64url>``
+and still decrypt.
 """
 
 from __future__ import annotations
 
-import base64
-import os
 import uuid
 from functools import lru_cache
 from typing import Any
 
+from cheyou_events.fieldcrypt import FieldCipher, Keyring, LegacyFormat
 from cheyou_kit.masking import mask_phone, mask_tail
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-_VERSION = "v1."
-_NONCE_BYTES = 12
 
 
 class PiiCipher:
-    def __init__(self, key: bytes) -> None:
-        if len(key) != 32:
-            raise ValueError("CLAIMS_PII_KEY must be base64 of exactly 32 bytes")
-        self._aead = AESGCM(key)
+    def __init__(self, keyring: Keyring) -> None:
+        self._cipher = FieldCipher(keyring, legacy=LegacyFormat.V1_TEXT)
 
     def encrypt(self, claim_id: uuid.UUID, field: str, value: str) -> str:
-        nonce = os.urandom(_NONCE_BYTES)
-        sealed = nonce + self._aead.encrypt(nonce, value.encode(), f"claim:{claim_id}:{field}".encode())
-        return _VERSION + base64.urlsafe_b64encode(sealed).decode()
+        return self._cipher.encrypt(value, aad=_aad(claim_id, field))
 
     def decrypt(self, claim_id: uuid.UUID, field: str, text: str) -> str:
-        if not text.startswith(_VERSION):
-            raise ValueError("unknown PII ciphertext version")
-        raw = base64.urlsafe_b64decode(text.removeprefix(_VERSION))
-        nonce, sealed = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:]
-        return self._aead.decrypt(nonce, sealed, f"claim:{claim_id}:{field}".encode()).decode()
+        return self._cipher.decrypt(text, aad=_aad(claim_id, field))
+
+
+def _aad(claim_id: uuid.UUID, field: str) -> bytes:
+    return f"claim:{claim_id}:{field}".encode()
 
 
 @lru_cache(maxsize=4)
-def cipher_for(key_b64: str) -> PiiCipher:
-    return PiiCipher(base64.b64decode(key_b64))
+def cipher_for(pii_key: str) -> PiiCipher:
+    return PiiCipher(Keyring.from_setting(pii_key, name="CLAIMS_PII_KEY"))
 
 
 def seal_other_party(cipher: PiiCipher, claim_id: uuid.UUID, party: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,9 @@ ClaimReaderDep = Annotated[
 ReporterDep = Annotated[Principal, Depends(require_roles(Role.MEMBER, Role.OPS, Role.ADMIN))]
 """Who may report a claim: the member themself, or claims staff taking a report by phone."""
 ClaimListerDep = Annotated[Principal, Depends(require_roles(Role.MEMBER, Role.OPS, Role.ADMIN, Role.SERVICE))]
+FIGURES_READERS = (Role.OPS, Role.ADMIN, Role.SERVICE)
+FiguresReaderDep = Annotated[Principal, Depends(require_roles(*FIGURES_READERS))]
+"""Who may read the claim figures: claims operations, and services (the ops report) on their behalf."""
 
 
 def member_id(principal: Principal) -> uuid.UUID:

@@ -413,6 +413,8 @@ async def pay(session: AsyncSession, claim: Claim, *, amount_fen: int, now: date
         )
     ensure_transition(S(claim.status), S.PAID)
     claim.paid_amount_fen = amount_fen
+    if claim.settled_at is None:
+        claim.settled_at = now
     await move(
         session,
         claim,

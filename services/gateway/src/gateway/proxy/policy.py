@@ -18,6 +18,7 @@ MEMBER_DENIED = frozenset(
     {
         "policy-feed",
         "member-reports",
+        "claim-reports",
         "targets",
         "visits",
         "templates",
