@@ -65,15 +65,20 @@ class TestTierProjection:
 
         current = await service.get_tier(session, member_id)
         assert current is not None
-        assert (current.tier, current.year_starts_on) == ("prospective", T0.date())
+        assert (current.tier, current.changed_at, current.year_starts_on) == ("prospective", None, T0.date())
 
     async def test_the_tier_announced_with_the_verification_follows_it(self, session: AsyncSession) -> None:
         member_id = str(uuid.uuid4())
 
         await service.note_verified(session, verified(member_id, T0))
-        await service.apply_tier_change(session, tier_changed(member_id, Tier.THREE_STAR, T0))
+        # member-svc dates a tier from a policy by the policy: here issued long before the verification.
+        await service.apply_tier_change(
+            session, tier_changed(member_id, Tier.THREE_STAR, T0 - timedelta(days=300))
+        )
 
-        assert await service.tier_of(session, member_id) == Tier.THREE_STAR
+        current = await service.get_tier(session, member_id)
+        assert current is not None
+        assert (current.tier, current.changed_at) == ("three_star", T0 - timedelta(days=300))
 
     async def test_a_verification_arriving_after_a_tier_change_keeps_the_tier(
         self, session: AsyncSession

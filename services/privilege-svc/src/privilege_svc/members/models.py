@@ -16,7 +16,9 @@ class MemberTier(Base):
 
     member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     tier: Mapped[str] = mapped_column(String(16))
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    """When member-svc changed the tier; empty while the member is held as prospective only because they
+    were verified (any announced change, however old, replaces that)."""
     year_starts_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     """The day the member first held a tier: the privilege year's anchor until a policy of theirs is
     known (``MemberPolicy``), when the policy year takes over."""

@@ -20,15 +20,16 @@ async def set_tier(session: AsyncSession, member_id: str, tier: str, changed_at:
     upsert = statement.on_conflict_do_update(
         index_elements=[MemberTier.member_id],
         set_={"tier": statement.excluded.tier, "changed_at": statement.excluded.changed_at},
-        where=MemberTier.changed_at <= statement.excluded.changed_at,
+        where=MemberTier.changed_at.is_(None) | (MemberTier.changed_at <= statement.excluded.changed_at),
     ).returning(MemberTier.member_id)
     return (await session.execute(upsert)).first() is not None
 
 
-async def know(session: AsyncSession, member_id: str, tier: str, at: datetime) -> None:
-    """Hold ``tier`` for a member not known yet; a member already known keeps the tier they hold."""
+async def know(session: AsyncSession, member_id: str, tier: str, since: date) -> None:
+    """Hold ``tier`` for a member not known yet, with no change time (so that any change member-svc
+    announces replaces it, even one dated earlier); a member already known keeps the tier they hold."""
     statement = insert(MemberTier).values(
-        member_id=member_id, tier=tier, changed_at=at, year_starts_on=at.date()
+        member_id=member_id, tier=tier, changed_at=None, year_starts_on=since
     )
     await session.execute(statement.on_conflict_do_nothing(index_elements=[MemberTier.member_id]))
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class MemberTierRead(BaseModel):
@@ -10,4 +10,6 @@ class MemberTierRead(BaseModel):
 
     member_id: str
     tier: str
-    changed_at: datetime
+    changed_at: datetime | None = Field(
+        description="When member-svc changed the tier; empty for a verified member held as prospective."
+    )

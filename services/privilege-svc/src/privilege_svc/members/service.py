@@ -92,8 +92,9 @@ async def note_verified(session: AsyncSession, event: MemberVerified) -> Referra
 
     A verified member is a prospective customer until a policy lifts them: member-svc announces a tier
     change only when the tier moves, so a member verified without a policy would otherwise stay unknown
-    here (no activities, no rewards). A tier already announced is kept."""
-    await repository.know(session, event.member_id, Tier.PROSPECTIVE.value, event.verified_at)
+    here (no activities, no rewards). A tier already announced is kept, and a change announced later
+    replaces the assumption whatever its date (a policy's tier is dated by the policy)."""
+    await repository.know(session, event.member_id, Tier.PROSPECTIVE.value, event.verified_at.date())
     return _due(await repository.record_verified(session, event.member_id, event.verified_at))
 
 
