@@ -16,15 +16,9 @@ from typing import Any
 
 TIERS = ("five_star", "four_star", "three_star", "ordinary", "prospective")
 STAR_TIERS = ("five_star", "four_star", "three_star")
-TIER_NAMES = {
-    "five_star": "五星会员",
-    "four_star": "四星会员",
-    "three_star": "三星会员",
-    "ordinary": "普通会员",
-    "prospective": "准客户",
-}
 
-# The privilege orders the seed names, by privilege-svc's catalogue code.
+# The privilege orders the seed names, by privilege-svc's catalogue code (the gateway's club report
+# counts the same ones; its rows are keyed like SERVICES).
 NAMED_PRIVILEGES = ("annual_inspection_agency", "car_wash", "fuel_discount", "after_drinking_driving")
 SERVICES = (
     "annual_inspection_agency",
@@ -35,15 +29,6 @@ SERVICES = (
     "points_redemptions",
     "other_services",
 )
-SERVICE_NAMES = {
-    "annual_inspection_agency": "代办验车",
-    "car_wash": "洗车服务",
-    "fuel_discount": "加油优惠",
-    "fast_claims": "快捷理赔服务",
-    "after_drinking_driving": "星级会员酒后代驾",
-    "points_redemptions": "积分兑换",
-    "other_services": "其他增值服务",
-}
 
 SEED_MEMBERS = {
     "five_star": 143,

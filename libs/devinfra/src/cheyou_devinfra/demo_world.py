@@ -173,6 +173,7 @@ class LoadResult:
     seconds: float = 0.0
     stages: list[Stage] = field(default_factory=list)
     throttled: int = 0
+    logins: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -190,6 +191,7 @@ class LoadResult:
                 for s in self.stages
             ],
             "rate_limited_answers": self.throttled,
+            "logins": self.logins,
         }
 
 
@@ -360,6 +362,40 @@ class World:
             await ops.call(
                 "POST", f"/merchants/{merchant['id']}/status", json={"status": "active", "reason": "联盟签约"}
             )
+
+    async def logins(self, ops: Caller) -> dict[str, Any]:
+        """Whom a newcomer can sign in as (the README's "Log in to the demo"): a member of each tier (their
+        phone for the SMS code, their WeChat openid) and an API key of the designated-driving merchant's
+        administrator, issued now (a key is shown once)."""
+        members = {}
+        for tier in TIERS:
+            person = next((p for p in self.people if p.tier == tier and p.member_id), None)
+            if person is not None:
+                members[tier] = {
+                    "member_id": person.member_id,
+                    "name": person.name,
+                    "phone": person.phone,
+                    "wechat_openid": person.openid,
+                    "plate": person.plate,
+                    "policy_no": person.policy_no or None,
+                }
+        name = MERCHANTS[0][0]
+        page = await ops.call("GET", "/merchants", params={"limit": 200})
+        merchant_id = next(m["id"] for m in page["items"] if m["name"] == name)
+        user = await ops.call(
+            "POST",
+            f"/merchants/{merchant_id}/users",
+            json={"name": "演示调度员", "role": "merchant_admin"},
+            expect=(201,),
+        )
+        key = await ops.call(
+            "POST",
+            f"/merchants/{merchant_id}/users/{user['id']}/api-keys",
+            json={"label": "demo login"},
+            expect=(201,),
+        )
+        merchant = {"merchant_id": merchant_id, "name": name, "user_id": user["id"], "api_key": key["key"]}
+        return {"members": members, "merchant": merchant}
 
     async def reward(self, ops: Caller) -> None:
         if not self.figures.services["points_redemptions"]:
@@ -810,16 +846,15 @@ async def load(
         policies.finish()
 
         # The members' year: four independent kinds of use, run side by side (orders wait on Kafka round
-        # trips between privilege-svc and merchant-svc, claims keep claims-svc busy meanwhile). Prospective
-        # customers are left out of redemptions and activities: privilege-svc learns of a member from a
-        # tier change, and a verified member without a policy never changes tier (see the README).
+        # trips between privilege-svc and merchant-svc, claims keep claims-svc busy meanwhile). Every
+        # verified member may redeem welcome points and join activities, prospective customers too;
+        # orders and claims need a policy.
         orders_plan = world.plan_orders()
-        holders = world.policyholders
-        redeemers = world.rng.sample(holders, figures.services["points_redemptions"])
+        redeemers = world.rng.sample(world.people, figures.services["points_redemptions"])
         attendance = [
             (a, p)
             for a, n in zip(world.activities, shares, strict=True)
-            for p in world.rng.sample(holders, n)
+            for p in world.rng.sample(world.people, n)
         ]
         claims_plan = world.plan_claims()
         small = max(2, concurrency // 4)
@@ -852,6 +887,7 @@ async def load(
             made.finish()
 
         await _together(*(use(*u) for u in uses))
+        result.logins = await world.logins(ops)
     finally:
         result.throttled = gw.throttled
         result.seconds = time.monotonic() - began
