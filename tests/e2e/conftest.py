@@ -13,12 +13,16 @@ the services (not the infrastructure), so they fail rather than pretend.
 import asyncio
 import base64
 import io
+import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,9 +33,20 @@ import pytest
 from cheyou_devinfra import Infra
 from cheyou_devinfra._process import free_port
 from cheyou_devinfra.components import ApacheKafka, KafkaBroker, Postgres, Tansu
+from cheyou_devinfra.components import Service as InfraService
 from cheyou_devinfra.demo import Member, Platform
-from cheyou_devinfra.platform import FAKES, SERVICES, Service, start_platform, stop_services
+from cheyou_devinfra.platform import (
+    FAKES,
+    SERVICES,
+    Service,
+    running_broker,
+    start_platform,
+    stop_platform,
+    stop_services,
+)
 from cheyou_devinfra.pytest_plugin import temporary_state_dir
+from cheyou_fakes import sms, wechat
+from cheyou_fakes.server import running
 from cheyou_kit.testing import eventually
 from PIL import ExifTags, Image
 
@@ -63,6 +78,21 @@ PLATFORM_SETTINGS = {
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: a fault-injection scenario (runs in `make test` too)")
+
+
+def _platform_environment(infra: Infra, *, redis_db: int) -> dict[str, str]:
+    """What a platform under test gets besides its Postgres and broker: a Redis database of its own,
+    free ports for every service and fake, the test settings and fresh PII keys."""
+    return {
+        "REDIS_URL": infra.redis_url.rsplit("/", 1)[0] + f"/{redis_db}",
+        **{f"{service.env_prefix}PORT": str(free_port()) for service in SERVICES},
+        **{f"CHEYOU_FAKE_{fake.name.upper()}_PORT": str(free_port()) for fake in FAKES},
+        **PLATFORM_SETTINGS,
+        # The PII keys, as a deployment sets them; the hash key is shared with the core policy system,
+        # which is how the feed's holder_id_hash links policies to members.
+        "MEMBER_PII_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "MEMBER_PII_HASH_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+    }
 
 
 @pytest.fixture(scope="session")
@@ -122,14 +152,7 @@ def platform(
     # Databases of this run's own names (the platform's server is new each run; the names also keep
     # a platform pointed at a long-lived server by CHEYOU_E2E_POSTGRES apart from earlier runs).
     os.environ["CHEYOU_DATABASE_SUFFIX"] = f"_e2e_{secrets.token_hex(4)}"
-    os.environ["REDIS_URL"] = infra.redis_url.rsplit("/", 1)[0] + "/1"
-    os.environ.update({f"{service.env_prefix}PORT": str(free_port()) for service in SERVICES})
-    os.environ.update({f"CHEYOU_FAKE_{fake.name.upper()}_PORT": str(free_port()) for fake in FAKES})
-    os.environ.update(PLATFORM_SETTINGS)
-    # The PII keys, as a deployment sets them; the hash key is shared with the core policy system,
-    # which is how the feed's holder_id_hash links policies to members.
-    os.environ["MEMBER_PII_KEY"] = base64.b64encode(secrets.token_bytes(32)).decode()
-    os.environ["MEMBER_PII_HASH_KEY"] = base64.b64encode(secrets.token_bytes(32)).decode()
+    os.environ.update(_platform_environment(infra, redis_db=1))
     try:
         start_platform(state)
         yield state
@@ -210,6 +233,117 @@ def _alive(pid: int) -> bool:
 @pytest.fixture(scope="session")
 def processes(platform: Path) -> Processes:
     return Processes(platform)
+
+
+# --- a second platform, on Tansu, run by the launcher as `make up` runs it (the Tansu recovery rehearsal)
+
+
+@dataclass(frozen=True)
+class LaunchedPlatform:
+    """A platform the launcher runs for ``state`` as ``make up`` runs ``.dev``: its Postgres and broker
+    recorded under ``state/infra``, its services under ``state/run``. ``up()`` is ``make up``, ``down()``
+    is ``make down``; the fake WeChat and SMS providers are not the launcher's and outlive both."""
+
+    state: Path
+    wechat: str
+    sms: str
+    hash_key: bytes
+    processes: Processes
+
+    @property
+    def infra(self) -> Infra:
+        """What the launcher recorded in ``state/infra/infra.json`` (the runbook reads it too)."""
+        return Infra(**json.loads((self.state / "infra" / "infra.json").read_text()))
+
+    def driver(self) -> Platform:
+        gateway = next(service for service in SERVICES if service.name == "gateway")
+        return Platform(gateway.url, self.wechat, self.sms, self.hash_key)
+
+    def up(self) -> None:
+        start_platform(self.state)
+
+    def down(self) -> None:
+        stop_platform(self.state)
+
+    def broker(self) -> InfraService:
+        """The running broker, to crash and start again (``kill()``, ``start()``)."""
+        return running_broker(self.state)
+
+
+@pytest.fixture(scope="module")
+def tansu_platform(infra: Infra) -> Iterator[LaunchedPlatform]:
+    """A second platform, on Tansu (``CHEYOU_BROKER=tansu``), apart from the session's: the launcher
+    starts a Tansu and a Postgres of its own under its state dir; Redis database 2, ports of its own.
+    The fake WeChat and SMS run in this process, outside the launcher, as the real providers would:
+    ``make down`` does not wipe the messages they received.
+
+    ``os.environ`` is this platform's for the module (the launcher and ``Service.url`` read it)."""
+    state = temporary_state_dir("tansu-platform")
+    saved = dict(os.environ)
+    for name in ("POSTGRES_DSN", "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BROKER_KIND", "CHEYOU_DATABASE_SUFFIX"):
+        os.environ.pop(name, None)  # else the launcher would use the session's Postgres, and its databases
+    environment = _platform_environment(infra, redis_db=2)
+    os.environ.update(environment)
+    os.environ["CHEYOU_BROKER"] = "tansu"
+    os.environ["CHEYOU_KAFKA_PORT"] = str(free_port())
+    os.environ["CHEYOU_POSTGRES_PORT"] = str(free_port())
+    try:
+        with running(wechat.create_app()) as wechat_url, running(sms.create_app()) as sms_url:
+            os.environ["WECHAT_API_BASE_URL"], os.environ["SMS_API_BASE_URL"] = wechat_url, sms_url
+            launched = LaunchedPlatform(
+                state,
+                wechat_url,
+                sms_url,
+                base64.b64decode(environment["MEMBER_PII_HASH_KEY"]),
+                Processes(state),
+            )
+            try:
+                launched.up()
+                yield launched
+            finally:
+                launched.down()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        shutil.rmtree(state, ignore_errors=True)
+
+
+# --- what a member of flow 1 sees ------------------------------------------------------------------------
+
+
+async def _get(http: httpx.AsyncClient, url: str, **params: Any) -> Any:
+    response = await http.get(url, params=params)
+    assert response.status_code == 200, f"{url}: {response.status_code} {response.text}"
+    return response.json()
+
+
+async def _member_end_state(cheyou: Platform, member: Member) -> dict[str, Any]:
+    me, http = member.member_id, member.http
+    tier = await _get(http, f"/members/{me}/tier")
+    history = await _get(http, f"/members/{me}/tier-history")
+    entitlements = await _get(http, f"/entitlements/{me}", limit=100)
+    points = await _get(http, f"/points/{me}/entries", limit=100)
+    inbox = await _get(http, f"/inbox/{me}", limit=100)
+    messages = await cheyou.wechat_messages(member.openid)
+    return {
+        "tier": (tier["tier"], tier["contribution_fen"]),
+        "tier history": [(h["from_tier"], h["to_tier"]) for h in history],
+        "entitlements": (
+            entitlements["tier"],
+            sorted((e["privilege_code"], e["mode"], e["quota"], e["used"]) for e in entitlements["items"]),
+        ),
+        "points": sorted((e["direction"], e["reason"], e["rule_code"], e["points"]) for e in points["items"]),
+        "inbox": Counter((i["template_code"], i["title"]) for i in inbox["items"]),
+        "wechat": Counter(m["template_id"] for m in messages),
+    }
+
+
+@pytest.fixture
+def member_end_state() -> Callable[[Platform, Member], Awaitable[dict[str, Any]]]:
+    """``await member_end_state(cheyou, member)``: what the member (and their WeChat) can see after
+    flow 1 — tier, tier history, entitlements, points ledger, inbox, WeChat messages — without ids and
+    timestamps, so two members' states compare equal."""
+    return _member_end_state
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ for its ``/readyz``. State lives under ``.dev/`` so a second start reuses the da
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import shutil
@@ -24,7 +25,7 @@ import httpx
 import typer
 from sqlalchemy.engine import make_url
 
-from cheyou_devinfra import Infra, InfraManager, ensure_database, ensure_topics
+from cheyou_devinfra import Infra, InfraManager, components, ensure_database, ensure_topics
 
 ROOT = Path(__file__).resolve().parents[4]
 STATE = ROOT / ".dev"
@@ -238,6 +239,10 @@ def stop_services(state: Path) -> None:
     while pids and time.monotonic() < deadline:
         for pid, pid_file in list(pids.items()):
             try:
+                # A service started by this very process (tests run the launcher in-process) stays a
+                # zombie until reaped, and a zombie answers kill(0) until the SIGKILL 25 s later.
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, os.WNOHANG)
                 os.kill(pid, 0)
             except ProcessLookupError:
                 pid_file.unlink(missing_ok=True)
@@ -281,11 +286,24 @@ def up() -> None:
     typer.echo("logs in .dev/logs/ · stop with `make down`")
 
 
+def stop_platform(state: Path = STATE) -> None:
+    """What ``make down`` does: stop the services, then the infrastructure recorded under ``state``."""
+    stop_services(state)
+    _infra_manager(state).stop()
+
+
+def running_broker(state: Path = STATE) -> components.Service:
+    """The broker the launcher runs for ``state``, for fault injection: ``kill()`` then ``start()``
+    crashes it and starts it again on the same port (Tansu comes back empty)."""
+    broker = _infra_manager(state).kafka
+    broker.start()  # reuses the running broker and so learns its port, which a restart keeps
+    return broker
+
+
 @app.command()
 def down() -> None:
     """Stop the services, then the infrastructure this launcher started."""
-    stop_services(STATE)
-    _infra_manager(STATE).stop()
+    stop_platform()
     typer.echo("stopped")
 
 
