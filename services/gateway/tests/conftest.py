@@ -14,7 +14,13 @@ import pytest
 from cheyou_devinfra import Infra
 from cheyou_events.topics import TOPICS, ensure_topics
 from cheyou_fakes import running, sms, wechat
-from cheyou_kit.testing import Identities, app_client, migrated_database, rollback_session
+from cheyou_kit.testing import (
+    Identities,
+    app_client,
+    migrated_database,
+    rollback_session,
+    stops_with_the_suite,
+)
 from gateway.config import Settings
 from gateway.main import create_app
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
@@ -109,8 +115,12 @@ def service_settings(base_settings: dict[str, Any]) -> Settings:
     return Settings.model_validate(base_settings)
 
 
-@pytest.fixture(scope="session")
-async def client(service_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+@pytest.fixture(scope="package")
+async def client(
+    request: pytest.FixtureRequest, service_settings: Settings
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway app for this suite only: it stops when the suite ends (``cheyou_kit.testing``)."""
+    stops_with_the_suite(request)
     async with app_client(create_app(service_settings)) as http:
         yield http
 

@@ -297,8 +297,11 @@ def create_stand_in(name: str, public_key: bytes, world: World) -> FastAPI:
             }
 
         @router.get("/claim-reports/figures")
-        async def claim_figures(principal: PrincipalDep) -> dict[str, Any]:
+        async def claim_figures(principal: PrincipalDep, since: Annotated[str, Query(alias="from")]) -> Any:
             _ops(principal)
+            if since.startswith("2001"):  # claims-svc refuses a period it cannot count (its own rules)
+                problem = {"type": "invalid-period", "status": 422, "detail": "from: before the claims' era"}
+                return JSONResponse(problem, status_code=422)
             return {"total": {"key": "all", "reported": 900, "self_service": 874, "on_site": 26}}
 
     if name == "merchant-svc":

@@ -24,7 +24,7 @@ ID_ROUTES = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def as_role(client: httpx.AsyncClient, wechat_url: str, world: World) -> dict[str, dict[str, str]]:
     """Credentials of one caller per role that signs in from outside: member, merchant, each staff role."""
     _, tokens = await wechat_sign_in(client, wechat_url, world)

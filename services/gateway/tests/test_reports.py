@@ -103,3 +103,24 @@ class TestClubReport:
 
         assert response.status_code == 503
         assert "claims-svc" in response.json()["detail"]
+
+    async def test_a_period_longer_than_three_years_is_refused(self, client: httpx.AsyncClient) -> None:
+        long = {"from": "2020-01-01T00:00:00+08:00", "to": "2023-01-05T00:00:00+08:00"}
+        response = await client.get("/api/v1/reports/club", params=long, headers=await bearer(client, "ops1"))
+
+        assert response.status_code == 400
+        assert response.json()["field"] == "from"
+
+    async def test_a_source_refusing_the_period_is_the_callers_problem_not_an_outage(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        refused = {"from": "2001-01-01T00:00:00+08:00", "to": "2002-01-01T00:00:00+08:00"}
+        response = await client.get(
+            "/api/v1/reports/club", params=refused, headers=await bearer(client, "ops1")
+        )
+
+        assert response.status_code == 422
+        problem = response.json()
+        assert problem["type"].endswith("/report-source-refused")
+        assert problem["source"] == "claims-svc"
+        assert "before the claims' era" in problem["detail"]

@@ -21,7 +21,7 @@ from .sign_in import ADMIN_PASSWORD
 from .stand_ins import World
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_gateway(base_settings: dict[str, Any], client: httpx.AsyncClient) -> Iterator[str]:
     gateway = create_app(
         Settings.model_validate({**base_settings, "consumers_enabled": False, "seed_demo_staff": False})
@@ -30,7 +30,7 @@ def live_gateway(base_settings: dict[str, Any], client: httpx.AsyncClient) -> It
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def admin_headers(live_gateway: str) -> dict[str, str]:
     answer = httpx.post(
         f"{live_gateway}/api/v1/auth/staff/login", json={"username": "admin", "password": ADMIN_PASSWORD}
@@ -38,7 +38,7 @@ def admin_headers(live_gateway: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {answer['access_token']}"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def api_schema(live_gateway: str) -> schemathesis.BaseSchema:
     return schemathesis.openapi.from_url(f"{live_gateway}/openapi.json")
 

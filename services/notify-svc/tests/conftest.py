@@ -14,7 +14,13 @@ from cheyou_devinfra import ensure_topics
 from cheyou_events import TOPICS, catalogue
 from cheyou_fakes import running, sms, wechat
 from cheyou_kit.identity import Role
-from cheyou_kit.testing import Identities, eventually, migrated_database, rollback_session
+from cheyou_kit.testing import (
+    Identities,
+    eventually,
+    migrated_database,
+    rollback_session,
+    stops_with_the_suite,
+)
 from notify_svc.config import Settings
 from notify_svc.main import HANDLERS, create_app
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
@@ -107,8 +113,12 @@ async def service_settings(
     )
 
 
-@pytest.fixture(scope="session")
-async def client(service_settings: Settings, fakes: Fakes) -> AsyncIterator[httpx.AsyncClient]:
+@pytest.fixture(scope="package")
+async def client(
+    service_settings: Settings, fakes: Fakes, request: pytest.FixtureRequest
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app, served until the suite's last test (its consumers must not outlive the suite)."""
+    stops_with_the_suite(request)
     with running(create_app(service_settings)) as base_url:
         await fakes.sms.post(
             "/_fake/receipt-url", json={"url": f"{base_url}/api/v1/sms-receipts?token={RECEIPT_TOKEN}"}

@@ -10,6 +10,10 @@
   ``apache-kafka``, else one of its own (skips when ``java``/``mvn`` are missing).
 
 Fixtures are sync and return plain values, so they work with any event loop scope.
+
+It also makes every test directory with a ``conftest.py`` a suite (:class:`Suite`): fixtures that its
+conftest declares with ``scope="package"`` end when pytest leaves the directory, as they would in a
+Python package — a service suite's app stops with its suite (``cheyou_kit.testing``).
 """
 
 from __future__ import annotations
@@ -31,6 +35,29 @@ def temporary_state_dir(prefix: str) -> Path:
     path = Path(tempfile.mkdtemp(prefix=f"cheyou-{prefix}-"))
     path.chmod(0o755)
     return path
+
+
+class Suite(pytest.Package):
+    """A test directory with a ``conftest.py`` and no ``__init__.py``, collected as a package.
+
+    pytest scopes a ``scope="package"`` fixture to the :class:`pytest.Package` node of its conftest's
+    directory; a directory without ``__init__.py`` is a plain ``Dir``, and there such a fixture silently
+    lives until the whole session ends. The services' ``tests`` folders cannot all be Python packages:
+    with ``--import-mode=importlib`` each would be the package ``tests`` and their ``tests.conftest``
+    modules would collide. Collected as a :class:`Suite`, the directory is the package of its conftest's
+    fixtures: they are set up on the first test under it and torn down after its last one, before pytest
+    moves on to the next directory.
+    """
+
+    def setup(self) -> None:
+        """Nothing to set up: a package runs its ``__init__.py``'s ``setup_module``, a suite has none."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if (path / "conftest.py").is_file() and not (path / "__init__.py").is_file():
+        return Suite.from_parent(parent, path=path)
+    return None  # pytest's own: a Package with __init__.py, else a Dir
 
 
 @pytest.fixture(scope="session")

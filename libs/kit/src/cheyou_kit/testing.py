@@ -6,6 +6,17 @@ go through the real broker. A service's ``tests/conftest.py`` is two lines::
 
     from cheyou_kit.testing import service_fixtures
     identities, service_settings, client, session = service_fixtures(Settings, create_app, ROOT)
+
+A suite's app stops when its suite ends. ``make test`` runs every suite in one pytest process against
+one broker, and an app consumes with a group of its own: an app left running would go on acting on the
+next suites' events (merchant-svc's app refusing privilege-svc's test coupons, which privilege-svc then
+refunded; extra consumers joining a tracing test's trace). So ``client`` — the fixture running the app,
+its relay and consumers — is ``scope="package"``: set up for the suite's first test, torn down after
+its last, before pytest moves to the next suite. The suite is the conftest's directory; devinfra's
+pytest plugin collects such a directory as a package (``cheyou_devinfra.pytest_plugin.Suite``), since
+pytest alone would keep a package-scoped fixture of a plain directory for the whole session.
+:func:`stops_with_the_suite` turns that silent fallback into an error. A suite's other session-scoped
+fixtures (settings, database, sessionmakers) are plain values and run nothing in the background.
 """
 
 from __future__ import annotations
@@ -108,15 +119,30 @@ async def eventually(probe: Callable[[], Awaitable[T | None]], within: float = 6
             await asyncio.sleep(0.1)
 
 
+def stops_with_the_suite(request: pytest.FixtureRequest) -> None:
+    """Fail unless the ``scope="package"`` fixture asking ends with its suite (see the module's doc).
+
+    pytest gives a package-scoped fixture the whole session when its conftest's directory is not
+    collected as a package (devinfra's plugin not loaded, a conftest in the rootdir): the app would
+    then consume the later suites' events again."""
+    if not isinstance(request.node, pytest.Package):
+        pytest.fail(
+            f"{request.fixturename} must stop with its suite, but pytest scoped it to "
+            f"{type(request.node).__name__} {request.node.nodeid!r} (is cheyou_devinfra's plugin loaded?)",
+            pytrace=False,
+        )
+
+
 def service_fixtures(
     settings_cls: type[S],
     create_app: Callable[[S], FastAPI],
     root: Path,
     extra_settings: Mapping[str, Any] | None = None,
 ) -> tuple[Any, Any, Any, Any]:
-    """Session fixtures of one service's suite: identities, service_settings, client, session.
+    """Fixtures of one service's suite: identities, service_settings, client, session.
 
-    Defined per conftest (not in a shared plugin) so each service's session-scoped fixtures are its own.
+    Defined per conftest (not in a shared plugin) so each service's fixtures are its own: settings and
+    identities for the session, the running app (``client``) for the suite only (see the module's doc).
     ``extra_settings`` override the service's settings for its suite (e.g. retry delays of seconds).
     """
 
@@ -142,8 +168,9 @@ def service_fixtures(
             }
         )
 
-    @pytest.fixture(scope="session")
-    async def client(service_settings: S) -> AsyncIterator[httpx.AsyncClient]:
+    @pytest.fixture(scope="package")
+    async def client(service_settings: S, request: pytest.FixtureRequest) -> AsyncIterator[httpx.AsyncClient]:
+        stops_with_the_suite(request)
         async with app_client(create_app(service_settings)) as http:
             yield http
 

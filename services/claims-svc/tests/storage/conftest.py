@@ -111,7 +111,7 @@ async def s3_bucket(s3_admin: Any) -> str:
     return new_bucket(s3_admin)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def s3_client(
     service_settings: Settings, s3_endpoint: str, s3_bucket: str
 ) -> AsyncIterator[httpx.AsyncClient]:

@@ -45,11 +45,11 @@ async def funded_members(
 async def create(
     client: httpx.AsyncClient, identities: Identities, path: str = "/api/v1/rewards", **fields: Any
 ) -> dict[str, Any]:
-    # A service reward by default: a coupon reward's redemption goes to merchant-svc, whose test app runs
-    # in the same session on the same broker and would refuse (and so refund) coupons of a made-up batch.
     body = {
-        "name": "上门洗车",
-        "kind": "service",
+        "name": "洗车券",
+        "kind": "coupon",
+        "merchant_id": MERCHANT,
+        "coupon_batch_id": BATCH,
         "tier_prices": {"ordinary": 100, "three_star": 80},
         "stock": 10,
         **fields,
@@ -303,9 +303,7 @@ class TestCoupons:
         emitted: Emitted,
     ) -> None:
         [member_id] = await funded_members(new_member, committed, 1, 500)
-        coupon = await create(
-            client, identities, name="洗车券", kind="coupon", merchant_id=MERCHANT, coupon_batch_id=BATCH
-        )
+        coupon = await create(client, identities)
 
         response = await client.post(
             f"/api/v1/rewards/{coupon['id']}/redemptions", headers=member_headers(identities, member_id)
@@ -475,9 +473,7 @@ class TestCouponIssueRefused:
         self, client: httpx.AsyncClient, identities: Identities, new_member: NewMember, committed: Sessions
     ) -> None:
         [member_id] = await funded_members(new_member, committed, 1, 500)
-        coupon = await create(
-            client, identities, name="洗车券", kind="coupon", merchant_id=MERCHANT, coupon_batch_id=BATCH
-        )
+        coupon = await create(client, identities)
         redemption = (
             await client.post(
                 f"/api/v1/rewards/{coupon['id']}/redemptions", headers=member_headers(identities, member_id)

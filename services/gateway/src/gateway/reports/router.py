@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from cheyou_kit.errors import BadRequest
@@ -15,6 +15,9 @@ from gateway.runtime import runtime_of
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
+MAX_PERIOD = timedelta(days=1098)
+"""Three years (with a leap day): what every source accepts (claims-svc's figures refuse longer)."""
+FIRST_YEAR, LAST_YEAR = 1970, 2999
 OpsDep = Annotated[Caller, Depends(require_roles(Role.OPS, Role.ADMIN))]
 CONTENT: dict[int | str, dict[str, Any]] = {
     200: {
@@ -41,6 +44,11 @@ async def club(
     participations. Ops and admin only; every figure comes from the service that owns it."""
     if until <= since:
         raise BadRequest("to: must be after from", field="to")
+    if until - since > MAX_PERIOD or since.year < FIRST_YEAR or until.year > LAST_YEAR:
+        raise BadRequest(
+            f"from, to: a period of at most {MAX_PERIOD.days} days between {FIRST_YEAR} and {LAST_YEAR}",
+            field="from",
+        )
     report = await service.club_report(runtime_of(request), caller.principal, since, until, datetime.now(UTC))
     if format == "csv":
         return Response(

@@ -8,7 +8,8 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
-from cheyou_kit.errors import ProblemError
+import httpx
+from cheyou_kit.errors import ProblemError, Unprocessable
 from cheyou_kit.identity import Principal
 
 from gateway.errors import ServiceUnavailable
@@ -42,6 +43,21 @@ SOURCES = {
 }
 
 
+class SourceRefused(Unprocessable):
+    slug = "report-source-refused"
+    title = "A service refused its part of the report"
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    return (
+        str(body.get("detail")) if isinstance(body, dict) and "detail" in body else str(response.status_code)
+    )
+
+
 async def club_report(
     runtime: Runtime, principal: Principal, since: datetime, until: datetime, now: datetime
 ) -> ClubReport:
@@ -55,6 +71,8 @@ async def club_report(
             )
         except ProblemError as exc:
             raise ServiceUnavailable(f"{service} could not be read for the report: {exc.detail}") from exc
+        if 400 <= response.status_code < 500:
+            raise SourceRefused(f"{service} refused its part: {_detail(response)}", source=service)
         if response.status_code != 200:
             raise ServiceUnavailable(f"{service} answered {response.status_code} for the report")
         return response.json()
