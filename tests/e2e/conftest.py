@@ -97,9 +97,9 @@ def _platform_environment(infra: Infra, *, redis_db: int) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def platform_broker(infra: Infra) -> Iterator[KafkaBroker | None]:
-    """A broker of the platform's own (None when ``CHEYOU_E2E_KAFKA`` names a running one). The
-    services' suites leave their apps consuming the session's broker until the session ends; on a
-    shared broker they would act on the platform's events (and it on theirs)."""
+    """A broker of the platform's own (None when ``CHEYOU_E2E_KAFKA`` names a running one): the fault
+    tests restart it without disturbing the session's broker, and the services' suites (whose apps read
+    the session's topics from the start) never see the platform's events, nor it theirs."""
     if os.environ.get("CHEYOU_E2E_KAFKA"):
         yield None
         return
