@@ -17,7 +17,12 @@ from cheyou_events.catalogue.member import (
     TierDowngradeScheduled,
     Vehicle,
 )
-from cheyou_events.catalogue.privilege import Entitlement, EntitlementsChanged, PointsExpiring
+from cheyou_events.catalogue.privilege import (
+    Entitlement,
+    EntitlementsChanged,
+    PointsCredited,
+    PointsExpiring,
+)
 
 AT = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -132,6 +137,19 @@ def manager_assigned(member: str, manager: str) -> Envelope[Any]:
     return Envelope.new(
         ManagerAssigned(member_id=member, manager_id=manager, assigned_at=AT), source="member-svc"
     )
+
+
+def points_credited(member: str, points: int, balance: int) -> Envelope[Any]:
+    """As privilege-svc emits it, e.g. the welcome points credited on ``member.verified``."""
+    event = PointsCredited(
+        member_id=member,
+        entry_id=str(uuid.uuid4()),
+        points=points,
+        balance_after=balance,
+        reason="activity",
+        credited_at=AT,
+    )
+    return Envelope.new(event, source="privilege-svc")
 
 
 def points_expiring(member: str, points: int, expires_at: datetime) -> Envelope[Any]:

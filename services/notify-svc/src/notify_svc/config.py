@@ -42,6 +42,12 @@ class Settings(ServiceSettings):
     dispatch_concurrency: int = 50
     dispatch_idle_seconds: float = 0.2
     max_attempts: int = 5
+    contact_wait_seconds: float = Field(
+        default=24 * 3600.0,
+        gt=0,
+        description="A message for a member whose contact is not known yet waits this long for "
+        "member.contact_changed, then is marked undeliverable.",
+    )
     timezone: str = "Asia/Shanghai"
     quiet_start_hour: int = 21
     quiet_end_hour: int = 8

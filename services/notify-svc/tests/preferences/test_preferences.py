@@ -87,6 +87,7 @@ class TestNotifyWithPreferences:
 
     async def test_service_message_ignores_opt_outs(self, session: AsyncSession) -> None:
         member = member_id()
+        await _known(session, member)
         await session.execute(
             text("INSERT INTO preferences VALUES (:m, 'service', 'inbox', false, now())"), {"m": member}
         )
@@ -94,9 +95,24 @@ class TestNotifyWithPreferences:
         assert await notify(session, notice, NOW) == "queued"
 
     async def test_same_fact_twice_is_a_duplicate(self, session: AsyncSession) -> None:
-        notice = Notice(member_id(), "points_credited", f"t:{uuid.uuid4()}", {"points": 1, "balance": 1})
+        member = member_id()
+        await _known(session, member)
+        notice = Notice(member, "points_credited", f"t:{uuid.uuid4()}", {"points": 1, "balance": 1})
         assert await notify(session, notice, NOW) == "queued"
         assert await notify(session, notice, NOW) == "duplicate"
+
+    async def test_a_member_not_known_yet_is_held_for_the_contact(self, session: AsyncSession) -> None:
+        notice = Notice(member_id(), "points_credited", f"t:{uuid.uuid4()}", {"points": 1, "balance": 1})
+        assert await notify(session, notice, NOW) == "held"
+        assert await notify(session, notice, NOW) == "duplicate"
+
+
+async def _known(session: AsyncSession, member: str) -> None:
+    """A member in the audience projection, reachable on WeChat."""
+    await session.execute(
+        text("INSERT INTO recipients (member_id, openid, updated_at) VALUES (:m, 'o-known', now())"),
+        {"m": member},
+    )
 
 
 class TestQuietHours:

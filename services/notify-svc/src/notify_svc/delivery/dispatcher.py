@@ -3,7 +3,9 @@
 Each round claims due messages under a lease (``FOR UPDATE SKIP LOCKED``, so replicas share the work),
 commits, talks to the providers concurrently, then records every outcome in the delivery log in one
 transaction. A message abandoned mid-send (crash) is claimed again when its lease ends; an SMS whose
-send timed out is looked up by its out-id before being sent again.
+send timed out is looked up by its out-id before being sent again. Every ``HELD_SWEEP`` it also marks
+the messages that waited longer than ``NOTIFY_CONTACT_WAIT_SECONDS`` for a contact undeliverable, and
+releases those whose contact came in a transaction that could not see them yet.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from notify_svc.delivery.wechat import NOT_FOLLOWING, RETRYABLE, WeChatClient
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
+HELD_SWEEP = timedelta(seconds=10)
+HELD_BATCH = 500
 
 
 @dataclass
@@ -61,6 +65,8 @@ class Dispatcher:
         )
         self._task: asyncio.Task[None] | None = None
         self._limit = asyncio.Semaphore(settings.dispatch_concurrency)
+        self._contact_wait = timedelta(seconds=settings.contact_wait_seconds)
+        self._next_sweep = datetime.now(UTC)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="notify-dispatcher")
@@ -74,6 +80,12 @@ class Dispatcher:
 
     async def _run(self) -> None:
         while True:
+            if datetime.now(UTC) >= self._next_sweep:
+                self._next_sweep = datetime.now(UTC) + HELD_SWEEP
+                try:
+                    await self.sweep_held()
+                except Exception:
+                    log.exception("sweeping held messages failed")
             try:
                 handled = await self.run_once()
             except Exception:
@@ -95,6 +107,17 @@ class Dispatcher:
         async with self._sessions() as session, session.begin():
             await self._record(session, outcomes)
         return len(claimed)
+
+    async def sweep_held(self) -> None:
+        """Expire the messages held too long for a contact, then release those whose contact is known."""
+        expired = HELD_BATCH
+        while expired == HELD_BATCH:
+            async with self._sessions() as session, session.begin():
+                expired = await service.expire_held(
+                    session, datetime.now(UTC), self._contact_wait, HELD_BATCH
+                )
+        async with self._sessions() as session, session.begin():
+            await service.release_reachable(session, datetime.now(UTC))
 
     async def _deliver(self, message: Message, recipient: Recipient | None) -> Outcome:
         async with self._limit:

@@ -4,13 +4,28 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from notify_svc.db import Base
 
 OPEN_STATUSES = ("pending", "unknown", "sending")
+WAITING_FOR_CONTACT = "waiting_for_contact"
+"""Held: no address of the member is known yet; released by ``member.contact_changed``, or expires."""
+UNDELIVERABLE = "undeliverable"
+NO_CONTACT = "no_contact"
+"""The error of a held message that expired before the member's contact came."""
 
 
 class Message(Base):
@@ -19,6 +34,11 @@ class Message(Base):
     Written in the same transaction as the fact that caused it (never sent from a Kafka handler); the
     dispatcher delivers it. ``(member_id, fact_id, channel)`` is unique, so a fact is never sent twice on
     a channel; the id is the SMS out-id, so a timed-out send is looked up before it is retried.
+
+    A message for a member whose contact is not known yet waits in ``waiting_for_contact`` (the
+    dispatcher does not see it) with every allowed push channel as its chain, until
+    ``member.contact_changed`` releases it (``pending`` on the first reachable channel) or it expires
+    (``undeliverable``).
     """
 
     __tablename__ = "messages"
@@ -30,6 +50,11 @@ class Message(Base):
             postgresql_where=text("status IN ('pending', 'unknown', 'sending')"),
         ),
         Index("ix_messages_campaign_status", "campaign_id", "status"),
+        Index(
+            "ix_messages_waiting_for_contact",
+            "created_at",
+            postgresql_where=text("status = 'waiting_for_contact'"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -44,7 +69,9 @@ class Message(Base):
     campaign_id: Mapped[uuid.UUID | None] = mapped_column()
     cause_event_id: Mapped[uuid.UUID | None] = mapped_column()
     """The event that caused the message, carried into ``notify.events``."""
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(24), default="pending")
+    quiet_hold: Mapped[bool | None] = mapped_column(Boolean)
+    """The notice's ``hold_in_quiet_hours``: applied again when a held message is released."""
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     provider_id: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(String(128))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
 from notify_svc.audience.models import Recipient
-from notify_svc.delivery.models import DeliveryAttempt, Message
+from notify_svc.delivery.models import (
+    NO_CONTACT,
+    UNDELIVERABLE,
+    WAITING_FOR_CONTACT,
+    DeliveryAttempt,
+    Message,
+)
 from notify_svc.preferences.models import Preference
 
 
@@ -79,12 +85,70 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int, lease: tim
     return claimed.all()
 
 
+async def lock_waiting_for_contact(session: AsyncSession, member_id: str) -> Sequence[Message]:
+    """The member's held messages, locked (a concurrent release or expiry waits, then sees them gone)."""
+    statement = (
+        select(Message)
+        .where(Message.member_id == member_id, Message.status == WAITING_FOR_CONTACT)
+        .order_by(Message.created_at, Message.id)
+        .with_for_update()
+    )
+    return (await session.scalars(statement)).all()
+
+
+async def members_reachable_while_held(session: AsyncSession, limit: int) -> Sequence[str]:
+    """Members with held messages whose contact is known now (the longest waiting first)."""
+    statement = (
+        select(Message.member_id)
+        .join(Recipient, Recipient.member_id == Message.member_id)
+        .where(
+            Message.status == WAITING_FOR_CONTACT,
+            or_(Recipient.openid.is_not(None), Recipient.phone_encrypted.is_not(None)),
+        )
+        .group_by(Message.member_id)
+        .order_by(func.min(Message.created_at))
+        .limit(limit)
+    )
+    return (await session.scalars(statement)).all()
+
+
+async def taken_channels(
+    session: AsyncSession, member_id: str, fact_ids: Collection[str]
+) -> set[tuple[str, str]]:
+    """``(fact_id, channel)`` of every message of the member for ``fact_ids``, whatever its status."""
+    statement = select(Message.fact_id, Message.channel).where(
+        Message.member_id == member_id, Message.fact_id.in_(list(fact_ids))
+    )
+    return {(fact, channel) for fact, channel in (await session.execute(statement)).all()}
+
+
+async def expire_waiting_for_contact(
+    session: AsyncSession, held_before: datetime, now: datetime, limit: int
+) -> Sequence[Message]:
+    """Mark up to ``limit`` messages held since before ``held_before`` undeliverable; returns them."""
+    due = (
+        select(Message.id)
+        .where(Message.status == WAITING_FOR_CONTACT, Message.created_at <= held_before)
+        .order_by(Message.created_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    expired = await session.scalars(
+        update(Message)
+        .where(Message.id.in_(due.scalar_subquery()), Message.status == WAITING_FOR_CONTACT)
+        .values(status=UNDELIVERABLE, error=NO_CONTACT, updated_at=now)
+        .returning(Message)
+        .execution_options(synchronize_session=False)
+    )
+    return expired.all()
+
+
 async def get(session: AsyncSession, message_id: uuid.UUID) -> Message | None:
     return await session.get(Message, message_id)
 
 
 async def finish(session: AsyncSession, message_id: uuid.UUID, now: datetime, **values: Any) -> None:
-    """Record an outcome of one message (a receipt)."""
+    """Change one message: an outcome (a receipt), or a held message released or skipped."""
     await session.execute(
         update(Message).where(Message.id == message_id).values(updated_at=now, lease_until=None, **values)
     )

@@ -3,6 +3,10 @@
 Called inside the transaction of the fact (a Kafka handler, a campaign chunk, a reminder job): the inbox
 item is written at once; push messages (WeChat, SMS) are queued in ``messages`` and delivered by the
 dispatcher, with the next channel as fallback. Preferences, quiet hours and de-duplication apply here.
+
+A push for a member of whom no address is known yet (``member.events`` and the other topics are not
+ordered with each other) is held in ``waiting_for_contact`` until ``member.contact_changed`` releases it,
+with the rules applied again at that moment, or until it expires as ``undeliverable``.
 """
 
 from __future__ import annotations
@@ -12,16 +16,16 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from cheyou_events import add_event
+from cheyou_events import add_event, add_events
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify_svc.audience import service as audience
 from notify_svc.audience.models import Recipient
 from notify_svc.delivery import events, metrics, repository, rules
-from notify_svc.delivery.models import DeliveryAttempt, Message
+from notify_svc.delivery.models import NO_CONTACT, WAITING_FOR_CONTACT, DeliveryAttempt, Message
 from notify_svc.inbox import repository as inbox_repository
 from notify_svc.preferences import service as preferences
 from notify_svc.templates import service as templates
@@ -31,7 +35,7 @@ log = logging.getLogger(__name__)
 
 PUSH_CHANNELS = ("wechat", "sms")
 DEFAULT_CHANNELS: tuple[str, ...] = ("wechat", "sms", "inbox")
-Outcome = Literal["queued", "opted_out", "unreachable", "no_template", "duplicate"]
+Outcome = Literal["queued", "held", "opted_out", "unreachable", "no_template", "duplicate"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,11 @@ def _reachable(channel: str, recipient: Recipient | None) -> bool:
     return recipient.phone_encrypted is not None
 
 
+def _contact_unknown(recipient: Recipient | None) -> bool:
+    """No address of the member is known yet: not projected, or projected without openid and phone."""
+    return recipient is None or (recipient.openid is None and recipient.phone_encrypted is None)
+
+
 def plan(
     member_id: str,
     recipient: Recipient | None,
@@ -87,8 +96,14 @@ def plan(
     campaign_id: uuid.UUID | None = None,
     cause_event_id: uuid.UUID | None = None,
     hold: bool | None = None,
+    wait_for_contact: bool = False,
 ) -> tuple[Outcome, dict[str, Any] | None, dict[str, Any] | None]:
-    """Decide the inbox item and the first push message (with its fallbacks) for one member."""
+    """Decide the inbox item and the first push message (with its fallbacks) for one member.
+
+    With ``wait_for_contact`` (a fact about this member, not a broadcast), a push allowed on some
+    channel for a member whose contact is not known yet is held (``waiting_for_contact``) with every
+    allowed push channel as its chain; reachability is decided when it is released.
+    """
     allowed = [ch for ch in channels if ch in rendered.payloads and ch not in disabled]
     if not allowed:
         return ("opted_out" if rendered.payloads else "no_template"), None, None
@@ -106,11 +121,13 @@ def plan(
             "link": payload.get("link"),
             "created_at": now,
         }
-    chain = [
-        {"channel": ch, "payload": rendered.payloads[ch]}
-        for ch in allowed
-        if ch in PUSH_CHANNELS and _reachable(ch, recipient)
+    pushes: list[dict[str, Any]] = [
+        {"channel": ch, "payload": rendered.payloads[ch]} for ch in allowed if ch in PUSH_CHANNELS
     ]
+    chain = [p for p in pushes if _reachable(p["channel"], recipient)]
+    status = "pending"
+    if not chain and pushes and wait_for_contact and _contact_unknown(recipient):
+        chain, status = pushes, WAITING_FOR_CONTACT
     message_row = None
     if chain:
         first, *rest = chain
@@ -125,7 +142,8 @@ def plan(
             "fallbacks": rest,
             "campaign_id": campaign_id,
             "cause_event_id": cause_event_id,
-            "status": "pending",
+            "status": status,
+            "quiet_hold": hold,
             "attempts": 0,
             "not_before": rules.current().hold_until(rendered.category, now, hold),
             "created_at": now,
@@ -133,7 +151,7 @@ def plan(
         }
     if inbox_row is None and message_row is None:
         return "unreachable", None, None
-    return "queued", inbox_row, message_row
+    return ("held" if status == WAITING_FOR_CONTACT else "queued"), inbox_row, message_row
 
 
 async def _recipient_and_disabled(
@@ -168,6 +186,7 @@ async def notify(session: AsyncSession, notice: Notice, now: datetime) -> Outcom
         notice.campaign_id,
         notice.cause_event_id,
         notice.hold_in_quiet_hours,
+        wait_for_contact=True,
     )
     new = 0
     if inbox_row is not None and await inbox_repository.add_items(session, [inbox_row]):
@@ -175,7 +194,7 @@ async def notify(session: AsyncSession, notice: Notice, now: datetime) -> Outcom
         new += 1
     if message_row is not None:
         new += await repository.add_messages(session, [message_row])
-    if outcome == "queued" and new == 0:
+    if outcome in ("queued", "held") and new == 0:
         outcome = "duplicate"
     log.info(
         "notice planned",
@@ -225,6 +244,7 @@ async def notify_many(session: AsyncSession, notices: Sequence[Notice], now: dat
             notice.campaign_id,
             notice.cause_event_id,
             notice.hold_in_quiet_hours,
+            wait_for_contact=True,
         )
         planned.outcomes[outcome] += 1
         if inbox_row is not None:
@@ -235,6 +255,89 @@ async def notify_many(session: AsyncSession, notices: Sequence[Notice], now: dat
     metrics.count("inbox", "sent", planned.inbox_items)
     planned.messages = await repository.add_messages(session, message_rows)
     return planned
+
+
+async def release_held(session: AsyncSession, member_id: str, now: datetime) -> int:
+    """Hand the member's held messages to the dispatcher now that their contact is known.
+
+    Called in the transaction that projects ``member.contact_changed``. Each held message goes out on
+    the first of its channels the member can be reached on and has not switched off (``now``), after
+    quiet hours as for a new message; a fact already queued on that channel is not queued again.
+    A message the member switched every channel off for is skipped; one the new contact still has no
+    address for keeps waiting (until it expires). Returns how many were released.
+    """
+    held = await repository.lock_waiting_for_contact(session, member_id)
+    if not held:
+        return 0
+    recipient = await audience.get(session, member_id)
+    if _contact_unknown(recipient):
+        return 0
+    # The unique (member, fact, channel): a channel the fact already has a message on is not taken again.
+    taken = await repository.taken_channels(session, member_id, {m.fact_id for m in held})
+    disabled: dict[str, set[str]] = {}
+    released = 0
+    for message in held:
+        if message.category not in disabled:
+            disabled[message.category] = await preferences.disabled_channels(
+                session, member_id, message.category
+            )
+        candidates = [{"channel": message.channel, "payload": message.payload}, *message.fallbacks]
+        allowed = [c for c in candidates if c["channel"] not in disabled[message.category]]
+        chain = [c for c in allowed if _reachable(c["channel"], recipient)]
+        if not allowed:
+            await repository.finish(session, message.id, now, status="skipped", error="opted_out")
+            continue
+        if not chain:
+            continue
+        first, *rest = chain
+        channel: str = first["channel"]
+        if channel != message.channel and (message.fact_id, channel) in taken:
+            await repository.finish(session, message.id, now, status="skipped", error="duplicate")
+            continue
+        await repository.finish(
+            session,
+            message.id,
+            now,
+            status="pending",
+            channel=channel,
+            payload=first["payload"],
+            fallbacks=rest,
+            not_before=rules.current().hold_until(message.category, now, message.quiet_hold),
+        )
+        taken.discard((message.fact_id, message.channel))
+        taken.add((message.fact_id, channel))
+        released += 1
+    log.info(
+        "held messages released", extra={"member_id": member_id, "released": released, "held": len(held)}
+    )
+    return released
+
+
+async def release_reachable(session: AsyncSession, now: datetime, limit: int = 100) -> int:
+    """``release_held`` for members whose contact is known but whose messages still wait.
+
+    The safety net of a race: a notice's transaction that read no contact and held its message may
+    commit just after the ``contact_changed`` transaction looked for held messages (neither sees the
+    other's uncommitted rows). Returns how many were released.
+    """
+    released = 0
+    for member_id in await repository.members_reachable_while_held(session, limit):
+        released += await release_held(session, member_id, now)
+    return released
+
+
+async def expire_held(session: AsyncSession, now: datetime, wait: timedelta, limit: int = 500) -> int:
+    """Mark messages held longer than ``wait`` for a contact ``undeliverable`` (reported as failed).
+
+    Safe on several replicas at once (``SKIP LOCKED``); returns how many expired.
+    """
+    expired = await repository.expire_waiting_for_contact(session, now - wait, now, limit)
+    await add_events(session, [events.failed(m, NO_CONTACT, False, now) for m in expired])
+    for message in expired:
+        metrics.count(message.channel, "failed")
+    if expired:
+        log.info("held messages expired", extra={"expired": len(expired)})
+    return len(expired)
 
 
 async def fallback(session: AsyncSession, message: Message, now: datetime) -> str | None:
