@@ -1,6 +1,7 @@
 """One OpenAPI document for the whole public API, merged from the services' own documents."""
 
 import httpx
+from gateway.upstreams.openapi import merge
 
 from .conftest import GatewayFactory
 from .sign_in import bearer
@@ -59,3 +60,47 @@ class TestRoutingTable:
             response = await gw.get("/api/v1/articles/echo", headers=headers)
 
         assert response.json()["service"] == "notify-svc"
+
+
+def _service(item_properties: dict[str, object], path: str) -> dict[str, object]:
+    ref = {"$ref": "#/components/schemas/Page_Item_"}
+    return {
+        "paths": {
+            path: {
+                "get": {
+                    "operationId": path,
+                    "responses": {"200": {"content": {"application/json": {"schema": ref}}}},
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "Item": {"type": "object", "properties": item_properties},
+                "Page_Item_": {
+                    "type": "object",
+                    "properties": {
+                        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}
+                    },
+                },
+            }
+        },
+    }
+
+
+def test_a_schema_written_alike_by_two_services_but_naming_different_parts_is_kept_twice() -> None:
+    merged = merge(
+        {},
+        {
+            "merchant-svc": _service({"merchant_id": {"type": "string"}}, "/api/v1/webhook-messages"),
+            "notify-svc": _service({"channel": {"type": "string"}}, "/api/v1/audience/messages"),
+        },
+    )
+
+    schemas = merged["components"]["schemas"]
+    answer = merged["paths"]["/api/v1/audience/messages"]["get"]["responses"]["200"]
+    page = answer["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    item = schemas[page]["properties"]["items"]["items"]["$ref"].rsplit("/", 1)[-1]
+    assert page != "Page_Item_"
+    assert schemas[item]["properties"] == {"channel": {"type": "string"}}
+    first = merged["paths"]["/api/v1/webhook-messages"]["get"]["responses"]["200"]
+    assert first["content"]["application/json"]["schema"]["$ref"].endswith("/Page_Item_")

@@ -363,10 +363,10 @@ class World:
                 "POST", f"/merchants/{merchant['id']}/status", json={"status": "active", "reason": "联盟签约"}
             )
 
-    async def logins(self, ops: Caller) -> dict[str, Any]:
+    async def logins(self, ops: Caller, holder_hash: Callable[[str], str]) -> dict[str, Any]:
         """Whom a newcomer can sign in as (the README's "Log in to the demo"): a member of each tier (their
-        phone for the SMS code, their WeChat openid) and an API key of the designated-driving merchant's
-        administrator, issued now (a key is shown once)."""
+        phone for the SMS code, their WeChat openid, the holder hash a policy event names them by) and an
+        API key for an administrator of a merchant that fulfilled orders, issued now (shown once)."""
         members = {}
         for tier in TIERS:
             person = next((p for p in self.people if p.tier == tier and p.member_id), None)
@@ -378,10 +378,15 @@ class World:
                     "wechat_openid": person.openid,
                     "plate": person.plate,
                     "policy_no": person.policy_no or None,
+                    # What the core system names the holder by in a policy event (POST /policy-feed).
+                    "holder_id_hash": holder_hash(person.id_number),
                 }
-        name = MERCHANTS[0][0]
-        page = await ops.call("GET", "/merchants", params={"limit": 200})
-        merchant_id = next(m["id"] for m in page["items"] if m["name"] == name)
+        if self._merchants:  # a merchant that fulfilled orders in this load: its order list is not empty
+            merchant_id = next(iter(self._merchants))
+        else:
+            page = await ops.call("GET", "/merchants", params={"limit": 200})
+            merchant_id = next(m["id"] for m in page["items"] if m["name"] == MERCHANTS[0][0])
+        name = (await ops.call("GET", f"/merchants/{merchant_id}"))["name"]
         user = await ops.call(
             "POST",
             f"/merchants/{merchant_id}/users",
@@ -887,7 +892,7 @@ async def load(
             made.finish()
 
         await _together(*(use(*u) for u in uses))
-        result.logins = await world.logins(ops)
+        result.logins = await world.logins(ops, holder_hash)
     finally:
         result.throttled = gw.throttled
         result.seconds = time.monotonic() - began

@@ -85,6 +85,23 @@ def _document_problems(operation: dict[str, Any]) -> None:
     responses.setdefault("default", copy.deepcopy(_PROBLEM_RESPONSE))
 
 
+def _renames(source: str, theirs: Mapping[str, Any], merged: Mapping[str, Any]) -> dict[str, str]:
+    """The service's schemas that must take a prefixed name: those whose name is taken by a different
+    schema, and, until nothing changes, those that refer to one renamed (a ``Page_MessageRead_`` written
+    alike by two services still pages two different ``MessageRead``)."""
+    renames: dict[str, str] = {}
+    while True:
+        rewritten = _rewrite_refs(dict(theirs), renames)
+        found = {
+            name: f"{_prefix(source)}{name}"
+            for name, schema in rewritten.items()
+            if name in merged and merged[name] != schema
+        }
+        if found == renames:
+            return renames
+        renames = found
+
+
 def merge(own: Mapping[str, Any], services: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """The gateway's document (``own``) extended with each service's public paths."""
     merged: dict[str, Any] = {
@@ -109,12 +126,7 @@ def merge(own: Mapping[str, Any], services: Mapping[str, Mapping[str, Any]]) -> 
     paths: dict[str, Any] = merged["paths"]
     operation_ids: set[str] = set()
     for source, document in [("gateway", own), *services.items()]:
-        theirs: Mapping[str, Any] = document.get("components", {}).get("schemas", {})
-        renames = {
-            name: f"{_prefix(source)}{name}"
-            for name, schema in theirs.items()
-            if name in schemas and schemas[name] != schema
-        }
+        renames = _renames(source, document.get("components", {}).get("schemas", {}), schemas)
         document = _rewrite_refs(copy.deepcopy(dict(document)), renames)
         for name, schema in document.get("components", {}).get("schemas", {}).items():
             schemas.setdefault(renames.get(name, name), schema)
