@@ -261,15 +261,16 @@ class MemberCaller(Caller):
         may have taken the code already, so each attempt gets a new one."""
         for attempt in range(5):
             code = uuid.uuid4().hex
-            registered = await self.gateway.wechat.post(
-                "/_fake/oauth-codes", json={"code": code, "openid": self.openid}
-            )
-            registered.raise_for_status()
-            try:
+            try:  # a pooled connection the server has just closed is a TransportError too: try again
+                registered = await self.gateway.wechat.post(
+                    "/_fake/oauth-codes", json={"code": code, "openid": self.openid}
+                )
+                registered.raise_for_status()
                 response = await self.gateway._send(
                     "POST", "/auth/wechat", {}, patience=0, json={"code": code}
                 )
             except httpx.TransportError:
+                await asyncio.sleep(0.5 * (attempt + 1))
                 continue
             if response.status_code == 200:
                 self.headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
