@@ -461,9 +461,9 @@ Postgres and is walked by keyset.
 |---|---:|---:|---|
 {latency}
 
-Events are `privilege.entitlements_changed` for members notify-svc has not seen (an inbox entry, and since session 3 a push held until their contact arrives), produced
-at a steady rate; latency = the inbox row's `created_at` − the moment the event was handed to the
-producer (same clock), over every event.
+Events are `privilege.entitlements_changed` for members notify-svc has not seen (an inbox entry, and a
+push held until their contact arrives), produced at a steady rate; latency = the inbox row's
+`created_at` − the moment the event was handed to the producer (same clock), over every event.
 """
     )
 
