@@ -844,7 +844,15 @@ async def load(
         batches = [events[i : i + 200] for i in range(0, len(events), 200)]
 
         async def feed(batch: list[dict[str, Any]]) -> None:
-            await admin.call("POST", "/policy-feed", json={"events": batch}, expect=(200, 201, 202))
+            for attempt in range(5):
+                try:
+                    await admin.call("POST", "/policy-feed", json={"events": batch}, expect=(200, 201, 202))
+                    break
+                except OutcomeUnknown:
+                    # The events carry their own ids and every consumer keeps an inbox: sending the batch
+                    # again (under a new Idempotency-Key) applies nothing twice.
+                    if attempt == 4:
+                        raise
             policies.advance(len(batch))
 
         await _bounded(min(concurrency, 4), (partial(feed, b) for b in batches))
