@@ -222,6 +222,14 @@ async def test_the_runbook_recovers_a_tansu_restart_mid_flow_losing_and_repeatin
         await asyncio.to_thread(platform.down)
         await asyncio.to_thread(platform.up)
         assert await partition_counts(platform.infra.kafka_bootstrap) == dict(TOPICS)
+
+        async def routed() -> bool | None:
+            # A fresh gateway learns its routes from the services' documents: until then a 503 with
+            # Retry-After (the launcher's readiness is each process's /readyz, not the routing table).
+            tier = await member.http.get(f"/members/{member.member_id}/tier")
+            return True if tier.status_code != 503 else None
+
+        await eventually(routed, within=30)
         lost = await member_end_state(cheyou, member)
         assert pushes(lost)["entitlements_changed"] == 1, "nothing was lost: the rehearsal proves nothing"
 
