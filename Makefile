@@ -52,7 +52,7 @@ demo: install  ## the seed's 2014 Fuzhou world at DEMO_SCALE (1 %) into the runn
 	$(BIN)/python -m cheyou_devinfra.demo --scale $(DEMO_SCALE)
 	$(BIN)/python -m cheyou_devinfra.report --scale $(DEMO_SCALE) --out .dev/report
 
-demo-2014: install  ## the whole 2014 world: 23,853 members, 87,404 claims (2–3 h on 2 cores; progress on stderr)
+demo-2014: install  ## the whole 2014 world: 23,853 members, 87,404 claims (about 2 h on 2 cores; progress on stderr)
 	$(BIN)/python -m cheyou_devinfra.demo --scale 1 --concurrency 32
 	$(BIN)/python -m cheyou_devinfra.report --out .dev/report
 
