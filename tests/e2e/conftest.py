@@ -338,7 +338,7 @@ async def _member_end_state(cheyou: Platform, member: Member) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def member_end_state() -> Callable[[Platform, Member], Awaitable[dict[str, Any]]]:
     """``await member_end_state(cheyou, member)``: what the member (and their WeChat) can see after
     flow 1 — tier, tier history, entitlements, points ledger, inbox, WeChat messages — without ids and

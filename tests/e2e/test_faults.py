@@ -25,32 +25,8 @@ pytestmark = pytest.mark.slow
 State = dict[str, Any]
 
 
-async def _get(http: httpx.AsyncClient, url: str, **params: Any) -> Any:
-    response = await http.get(url, params=params)
-    assert response.status_code == 200, f"{url}: {response.status_code} {response.text}"
-    return response.json()
-
-
-async def end_state(cheyou: Platform, member: Member) -> State:
-    """What the member (and their WeChat) can see after flow 1, without ids and timestamps."""
-    me, http = member.member_id, member.http
-    tier = await _get(http, f"/members/{me}/tier")
-    history = await _get(http, f"/members/{me}/tier-history")
-    entitlements = await _get(http, f"/entitlements/{me}", limit=100)
-    points = await _get(http, f"/points/{me}/entries", limit=100)
-    inbox = await _get(http, f"/inbox/{me}", limit=100)
-    wechat = await cheyou.wechat_messages(member.openid)
-    return {
-        "tier": (tier["tier"], tier["contribution_fen"]),
-        "tier history": [(h["from_tier"], h["to_tier"]) for h in history],
-        "entitlements": (
-            entitlements["tier"],
-            sorted((e["privilege_code"], e["mode"], e["quota"], e["used"]) for e in entitlements["items"]),
-        ),
-        "points": sorted((e["direction"], e["reason"], e["rule_code"], e["points"]) for e in points["items"]),
-        "inbox": Counter((i["template_code"], i["title"]) for i in inbox["items"]),
-        "wechat": Counter(m["template_id"] for m in wechat),
-    }
+EndState = Callable[[Platform, Member], Awaitable[State]]
+"""``member_end_state`` (conftest): what the member and their WeChat see after flow 1."""
 
 
 async def flow_one(
@@ -72,7 +48,9 @@ async def flow_one(
     return member
 
 
-async def converged(cheyou: Platform, member: Member, baseline: Member) -> tuple[State, State]:
+async def converged(
+    cheyou: Platform, member: Member, baseline: Member, end_state: EndState
+) -> tuple[State, State]:
     """The member's end state and the no-fault member's, once they are equal (or, on time-out, the
     last pair seen, for the diff). The no-fault state is read again each time: it ran to its end long
     before, but a late consequence (a notification, points) may still have been on its way then."""
@@ -107,13 +85,15 @@ async def signed_in(
 
 
 @pytest.fixture(scope="module")
-async def no_fault_run(signed_in: tuple[Platform, dict[str, httpx.AsyncClient]]) -> Member:
+async def no_fault_run(
+    signed_in: tuple[Platform, dict[str, httpx.AsyncClient]], member_end_state: EndState
+) -> Member:
     """A member taken through flow 1 without a fault, to its end: the state every faulty run must reach."""
     cheyou, staff = signed_in
     member = await flow_one(cheyou, staff, None)
 
     async def done() -> State | None:
-        state = await end_state(cheyou, member)
+        state = await member_end_state(cheyou, member)
         inbox = Counter(code for code, _ in state["inbox"].elements())
         credits = sum(1 for direction, *_ in state["points"] if direction == "credit")
         finished = (
@@ -141,6 +121,7 @@ async def test_a_consumer_killed_mid_flow_and_restarted_loses_and_repeats_nothin
     victim: str,
     signed_in: tuple[Platform, dict[str, httpx.AsyncClient]],
     no_fault_run: Member,
+    member_end_state: EndState,
     processes: Any,
     services: dict[str, Service],
 ) -> None:
@@ -148,13 +129,14 @@ async def test_a_consumer_killed_mid_flow_and_restarted_loses_and_repeats_nothin
 
     member = await flow_one(cheyou, staff, lambda: _restarted(processes, services[victim]))
 
-    faulty, expected = await converged(cheyou, member, no_fault_run)
+    faulty, expected = await converged(cheyou, member, no_fault_run, member_end_state)
     assert faulty == expected
 
 
 async def test_a_postgres_restart_mid_flow_loses_and_repeats_nothing(
     signed_in: tuple[Platform, dict[str, httpx.AsyncClient]],
     no_fault_run: Member,
+    member_end_state: EndState,
     platform_postgres: Postgres | None,
 ) -> None:
     assert platform_postgres is not None, (
@@ -167,13 +149,14 @@ async def test_a_postgres_restart_mid_flow_loses_and_repeats_nothing(
 
     member = await flow_one(cheyou, staff, restart)
 
-    faulty, expected = await converged(cheyou, member, no_fault_run)
+    faulty, expected = await converged(cheyou, member, no_fault_run, member_end_state)
     assert faulty == expected
 
 
 async def test_a_kafka_broker_restart_mid_flow_loses_and_repeats_nothing(
     signed_in: tuple[Platform, dict[str, httpx.AsyncClient]],
     no_fault_run: Member,
+    member_end_state: EndState,
     platform_broker: KafkaBroker | None,
 ) -> None:
     assert platform_broker is not None, "the platform's broker is not ours to restart (CHEYOU_E2E_KAFKA)"
@@ -186,5 +169,5 @@ async def test_a_kafka_broker_restart_mid_flow_loses_and_repeats_nothing(
 
     member = await flow_one(cheyou, staff, restart)
 
-    faulty, expected = await converged(cheyou, member, no_fault_run)
+    faulty, expected = await converged(cheyou, member, no_fault_run, member_end_state)
     assert faulty == expected

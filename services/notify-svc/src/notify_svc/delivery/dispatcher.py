@@ -1,8 +1,8 @@
 """The dispatcher: delivers queued messages to WeChat and SMS, outside any Kafka handler.
 
 Each round claims due messages under a lease (``FOR UPDATE SKIP LOCKED``, so replicas share the work),
-commits, talks to the providers concurrently, then records every outcome in the delivery log in one
-transaction. A message abandoned mid-send (crash) is claimed again when its lease ends; an SMS whose
+commits, talks to the providers concurrently, and records each outcome in the delivery log as soon as its
+provider answered. A message abandoned mid-send (crash) is claimed again when its lease ends; an SMS whose
 send timed out is looked up by its out-id before being sent again. Every ``HELD_SWEEP`` it also marks
 the messages that waited longer than ``NOTIFY_CONTACT_WAIT_SECONDS`` for a contact undeliverable, and
 releases those whose contact came in a transaction that could not see them yet.
@@ -103,9 +103,15 @@ class Dispatcher:
             session.expunge_all()
         if not claimed:
             return 0
-        outcomes = await asyncio.gather(*(self._deliver(m, recipients.get(m.member_id)) for m in claimed))
-        async with self._sessions() as session, session.begin():
-            await self._record(session, outcomes)
+
+        async def deliver(message: Message) -> None:
+            outcome = await self._deliver(message, recipients.get(message.member_id))
+            # Recorded as soon as the provider answered: a crash between a WeChat send (which has no
+            # idempotency key) and this commit repeats the message, so the window is one commit long.
+            async with self._sessions() as session, session.begin():
+                await self._record(session, [outcome])
+
+        await asyncio.gather(*(deliver(m) for m in claimed))
         return len(claimed)
 
     async def sweep_held(self) -> None:
