@@ -59,6 +59,23 @@ class Member:
     http: httpx.AsyncClient  # signed in as this member
 
 
+async def choose_on_wechat_page(http: httpx.AsyncClient, authorize_url: str, openid: str) -> tuple[str, str]:
+    """What a browser does on the fake WeChat authorize page the gateway sent it to: choose ``openid``.
+    The ``code`` and ``state`` WeChat puts on the redirect back to our page."""
+    url = httpx.URL(authorize_url)
+    chosen = await http.post(
+        str(url.copy_with(query=None, fragment=None)), data={**dict(url.params), "openid": openid}
+    )
+    if chosen.status_code != 302:
+        raise httpx.HTTPStatusError(
+            f"the WeChat authorize page answered {chosen.status_code}",
+            request=chosen.request,
+            response=chosen,
+        )
+    back = httpx.URL(chosen.headers["location"])
+    return back.params["code"], back.params["state"]
+
+
 class Platform:
     """The running platform's public doors."""
 
@@ -94,13 +111,17 @@ class Platform:
         return self.client(**{"X-Api-Key": api_key})
 
     async def sign_in_wechat(self, openid: str) -> httpx.AsyncClient:
-        code = uuid.uuid4().hex
+        """As the H5 and a browser do: the gateway's authorize URL, WeChat's page, the code back."""
         async with httpx.AsyncClient(timeout=10) as http:
-            registered = await http.post(
-                f"{self.wechat}/_fake/oauth-codes", json={"code": code, "openid": openid}
+            started = await http.get(
+                f"{self.gateway}/api/v1/auth/wechat/authorize-url", params={"redirect": "/h5/"}
             )
-            registered.raise_for_status()
-            response = await http.post(f"{self.gateway}/api/v1/auth/wechat", json={"code": code})
+            assert started.status_code == 200, started.text
+            code, state = await choose_on_wechat_page(http, started.json()["url"], openid)
+            response = await http.post(
+                f"{self.gateway}/api/v1/auth/wechat",
+                json={"code": code, "state": state, "verifier": started.json()["verifier"]},
+            )
         assert response.status_code == 200, response.text
         return self.client(Authorization=f"Bearer {response.json()['access_token']}")
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from cheyou_devinfra.demo import ADMIN_PASSWORD, STAFF_PASSWORD
+from cheyou_devinfra.demo import ADMIN_PASSWORD, STAFF_PASSWORD, choose_on_wechat_page
 
 REFRESH_AFTER_S = 600.0
 """Sign in again after this long; the gateway's access tokens live 15 minutes."""
@@ -250,24 +250,30 @@ class StaffCaller(Caller):
 
 
 class MemberCaller(Caller):
-    """A member signed in through WeChat (the fake provider hands out the OAuth code)."""
+    """A member signed in through WeChat web authorization (the fake provider's page hands out the code)."""
 
     def __init__(self, gateway: Gateway, openid: str) -> None:
         super().__init__(gateway, {})
         self.openid = openid
 
     async def sign_in(self) -> None:
-        """A code is good once: when the gateway's answer is lost (a 5xx, a dropped connection) WeChat
-        may have taken the code already, so each attempt gets a new one."""
+        """A code and a state are good once: when the gateway's answer is lost (a 5xx, a dropped
+        connection) they may be spent already, so each attempt starts again."""
         for attempt in range(5):
-            code = uuid.uuid4().hex
             try:  # a pooled connection the server has just closed is a TransportError too: try again
-                registered = await self.gateway.wechat.post(
-                    "/_fake/oauth-codes", json={"code": code, "openid": self.openid}
+                started = await self.gateway._send(
+                    "GET", "/auth/wechat/authorize-url", {}, patience=0, params={"redirect": "/h5/"}
                 )
-                registered.raise_for_status()
+                started.raise_for_status()
+                code, state = await choose_on_wechat_page(
+                    self.gateway.wechat, started.json()["url"], self.openid
+                )
                 response = await self.gateway._send(
-                    "POST", "/auth/wechat", {}, patience=0, json={"code": code}
+                    "POST",
+                    "/auth/wechat",
+                    {},
+                    patience=0,
+                    json={"code": code, "state": state, "verifier": started.json()["verifier"]},
                 )
             except httpx.TransportError:
                 await asyncio.sleep(0.5 * (attempt + 1))

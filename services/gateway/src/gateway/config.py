@@ -34,6 +34,12 @@ class Settings(ServiceSettings):
     wechat_secret: SecretStr = Field(
         default=SecretStr("cheyou-dev-wechat-secret"), validation_alias="WECHAT_SECRET"
     )
+    wechat_open_base_url: str | None = Field(
+        default=None,
+        validation_alias="WECHAT_OPEN_BASE_URL",
+        description="Where browsers go for WeChat web authorization (https://open.weixin.qq.com); "
+        "unset: WECHAT_API_BASE_URL (the local fake serves both).",
+    )
     sms_api_base_url: str = Field(default="http://127.0.0.1:8191", validation_alias="SMS_API_BASE_URL")
     sms_access_key_id: str = Field(default="cheyou-dev-sms-key", validation_alias="SMS_ACCESS_KEY_ID")
     sms_access_key_secret: SecretStr = Field(
@@ -64,6 +70,34 @@ class Settings(ServiceSettings):
     seed_demo_staff: bool = Field(default=False, description="Create the demo staff at start-up.")
     demo_staff_password: SecretStr = SecretStr("cheyou-demo-2026")
     demo_admin_password: SecretStr = SecretStr("cheyou-admin-2026")
+
+    # The H5 inside WeChat: web authorization and JS-SDK signing.
+    public_base_urls: list[str] = Field(
+        default_factory=lambda: [
+            "http://127.0.0.1:8080",
+            "http://localhost:8080",
+            "http://127.0.0.1:5173",
+            "http://localhost:5173",
+        ],
+        description="Origins the front ends are served from (JSON list), the first the canonical one: "
+        "WeChat redirects back only there, and JS-SDK signatures are only for pages there.",
+    )
+    wechat_state_ttl_seconds: int = Field(
+        default=600, description="How long a web-authorization state lasts."
+    )
+    wechat_jsapi_list: list[str] = Field(
+        default_factory=lambda: [
+            "scanQRCode",
+            "chooseImage",
+            "previewImage",
+            "uploadImage",
+            "getLocation",
+            "openLocation",
+            "updateAppMessageShareData",
+            "updateTimelineShareData",
+        ],
+        description="The JS-SDK APIs a signed wx.config asks for.",
+    )
 
     # Merchant API keys.
     merchant_key_cache_seconds: int = 60
@@ -115,3 +149,7 @@ class Settings(ServiceSettings):
             "claims-svc": self.claims_url,
             "notify-svc": self.notify_url,
         }
+
+    @property
+    def wechat_authorize_base_url(self) -> str:
+        return (self.wechat_open_base_url or self.wechat_api_base_url).rstrip("/")

@@ -22,7 +22,6 @@ from gateway.auth.schemas import (
     StaffRead,
     StaffUpdate,
     TokenRead,
-    WeChatLogin,
 )
 from gateway.protection.rate_limits import Limit, hit
 from gateway.runtime import Runtime, runtime_of
@@ -68,10 +67,7 @@ async def staff_login(body: StaffLogin, session: SessionDep, runtime: RuntimeDep
     return _read(await service.staff_login(session, runtime, body.username, body.password))
 
 
-@sign_in.post("/wechat", response_model=TokenRead)
-async def wechat_login(body: WeChatLogin, session: SessionDep, runtime: RuntimeDep) -> TokenRead:
-    """A member signs in with the code of WeChat web authorization."""
-    return _read(await service.wechat_login(session, runtime, body.code))
+# POST /auth/wechat (the code, with the state of GET /auth/wechat/authorize-url): gateway.wechat_web.
 
 
 @sign_in.post("/otp", response_model=OtpSent, status_code=status.HTTP_202_ACCEPTED)

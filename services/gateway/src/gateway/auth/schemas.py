@@ -16,10 +16,6 @@ class StaffLogin(BaseModel):
     password: str = Field(min_length=1, max_length=256)
 
 
-class WeChatLogin(BaseModel):
-    code: str = Field(min_length=1, max_length=256, description="The `code` WeChat put on the redirect URL.")
-
-
 class OtpRequest(BaseModel):
     phone: str = Field(min_length=11, max_length=20, examples=["13800138000"])
 
