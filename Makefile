@@ -6,10 +6,10 @@ BIN := $(VENV)/bin
 LIBS := libs/events libs/kit libs/devinfra libs/fakes
 SERVICES := services/gateway services/member-svc services/privilege-svc services/merchant-svc services/claims-svc services/notify-svc
 PACKAGES := $(LIBS) $(SERVICES)
-TOOLS := pytest pytest-asyncio pytest-timeout ruff mypy standardwebhooks schemathesis pyyaml kubernetes-validate "moto[s3]" flask flask-cors
+TOOLS := pytest pytest-asyncio pytest-timeout ruff mypy standardwebhooks schemathesis pyyaml kubernetes-validate "moto[s3]" flask flask-cors playwright
 PLATFORM := $(BIN)/python -m cheyou_devinfra.platform
 
-.PHONY: install dev up down status test lint fmt bench schemas images clean demo demo-2014 report
+.PHONY: install web dev up down status test lint fmt bench schemas images clean demo demo-2014 report web-dev api-client
 
 $(VENV)/.installed: constraints.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,19 @@ $(VENV)/.installed: constraints.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	$(BIN)/python -m pip install -q -c constraints.txt $(TOOLS) $(foreach p,$(PACKAGES),-e $(p))
 	touch $@
 
-install: $(VENV)/.installed  ## create the virtualenv and install every package
+WEB_SOURCES := $(shell find web/api/src web/member-h5 web/console -path '*/node_modules' -prune -o -path '*/dist' -prune -o -type f -print 2>/dev/null)
+
+web/node_modules/.installed: web/package.json web/package-lock.json web/api/package.json web/member-h5/package.json web/console/package.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+web/.built: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run build
+	touch $@
+
+web: web/.built  ## npm ci and build the front ends (web/member-h5, web/console) that the gateway serves
+
+install: $(VENV)/.installed web  ## create the virtualenv, install every package, build the front ends
 
 dev: install  ## run the whole platform in the foreground; Ctrl-C stops it
 	$(PLATFORM) dev
@@ -31,17 +43,26 @@ down:  ## stop what `make up` started
 status:
 	$(PLATFORM) status
 
-test: install  ## every test of every package and tests/e2e, against real Postgres, Redis and Kafka
+test: install  ## every test: the front ends' unit tests, then every package and tests/e2e (browser journeys included)
+	cd web && npm test
 	$(PLATFORM) test -- $(ARGS)
 
-lint: install  ## ruff + mypy --strict
+lint: install  ## ruff + mypy --strict; ESLint, Prettier and vue-tsc --strict over web/
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(foreach p,$(PACKAGES),$(p)/src)
+	cd web && npm run lint && npm run typecheck
 
 fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+	cd web && npm run fmt
+
+web-dev: web/node_modules/.installed  ## Vite's dev servers (H5 :5173/h5/, console :5174/console/) proxying /api to a running gateway
+	cd web && trap 'kill 0' INT TERM; npm run dev -w @cheyou/member-h5 & npm run dev -w @cheyou/console & wait
+
+api-client: web/node_modules/.installed  ## regenerate web/api/src/schema.d.ts from a running gateway's merged OpenAPI (OPENAPI_URL)
+	cd web && npm run api
 
 bench: install  ## every benchmark in bench/ (each starts its own infrastructure); figures in bench/RESULTS.md
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

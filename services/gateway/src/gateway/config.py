@@ -127,6 +127,12 @@ class Settings(ServiceSettings):
         default=False, description="Take the client address from X-Forwarded-For (behind the ingress)."
     )
 
+    # Front ends.
+    web_root: Path | None = Field(
+        default=None,
+        description="The folder holding web/member-h5/dist and web/console/dist (default: the checkout's web/).",
+    )
+
     # Upstreams.
     upstream_connect_timeout_seconds: float = 2.0
     upstream_timeout_seconds: float = 10.0

@@ -20,6 +20,8 @@ from gateway.accounts import handlers
 from gateway.auth.router import router as auth_router
 from gateway.config import Settings
 from gateway.errors import install_retry_after
+from gateway.frontends.docs import serve_docs_offline
+from gateway.frontends.static import default_web_root, mount_frontends
 from gateway.me.router import router as me_router
 from gateway.protection.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from gateway.proxy.router import router as proxy_router
@@ -57,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # After the gateway's own routes, so /api/v1/auth/…, /api/v1/me and /api/v1/reports/… are never forwarded.
     app.include_router(proxy_router, prefix="/api/v1")
     install_retry_after(app)
+    serve_docs_offline(app)
+    mount_frontends(app, settings.web_root or default_web_root())
     app.add_middleware(
         BodyLimitMiddleware,
         max_body_bytes=settings.max_body_bytes,

@@ -1,0 +1,66 @@
+"""The front ends, served on the API's own origin: the member H5 at ``/h5/`` and the console at ``/console/``.
+
+Each is a single-page app built by Vite into ``web/<app>/dist``: files under ``assets/`` carry a content
+hash in their names and are cached for a year; any other path is the app's ``index.html`` (the app's
+router reads the path), which is never cached, so a new build reaches every phone on its next visit.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+log = logging.getLogger(__name__)
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+# The pages run our scripts only; Vant and Element Plus set inline styles; photos preview as blob: URLs.
+# WeChat's JS-SDK is loaded from WeChat's own host inside its in-app browser.
+FRONTEND_CSP = (
+    "default-src 'self'; script-src 'self' https://res.wx.qq.com; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+APPS = {"h5": "member-h5", "console": "console"}
+
+
+class SinglePageApp(StaticFiles):
+    """Static files with the app's ``index.html`` for every path that is not a file."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        try:
+            response = await super().get_response(path, scope)
+        except HTTPException as missing:
+            if missing.status_code != 404 or path.startswith("assets/"):
+                raise
+            response = await super().get_response("index.html", scope)
+        if path.startswith("assets/") and response.status_code == 200:
+            response.headers["Cache-Control"] = IMMUTABLE
+        else:
+            response.headers["Cache-Control"] = "no-cache"
+        response.headers["Content-Security-Policy"] = FRONTEND_CSP
+        return response
+
+
+def default_web_root() -> Path:
+    """``web/`` of the checkout the gateway runs from (a container image sets ``GATEWAY_WEB_ROOT``)."""
+    return Path(__file__).resolve().parents[5] / "web"
+
+
+def mount_frontends(app: FastAPI, web_root: Path) -> None:
+    """Mount each front end that has been built (``make install`` builds them); say which are missing."""
+    for prefix, folder in APPS.items():
+        dist = web_root / folder / "dist"
+        if not (dist / "index.html").is_file():
+            log.warning("front end %s not built yet (no %s): `make install` builds it", folder, dist)
+        app.add_api_route(
+            f"/{prefix}",
+            lambda prefix=prefix: RedirectResponse(f"/{prefix}/"),
+            include_in_schema=False,
+        )
+        app.mount(f"/{prefix}/", SinglePageApp(directory=dist, check_dir=False), name=f"frontend-{folder}")

@@ -1,0 +1,141 @@
+"""Browser journeys: Playwright driving Debian's Chromium against the e2e platform (real services, Postgres,
+Redis, Kafka and the fake providers), the front ends served by its gateway as ``make dev`` serves them.
+
+- ``phone``: a page in a phone-sized context that says it is WeChat's in-app browser (zh-CN, Asia/Shanghai);
+  ``desk``: a page at a desktop size for the console.
+- ``shots``: ``await shots(page, "step")`` saves a full-page screenshot under
+  ``.dev/artifacts/browser/<test>/NN-step.png`` (``CHEYOU_ARTIFACTS`` moves the root) — look at them.
+- ``axe``: ``await axe(page)`` runs axe-core in the page and returns the serious and critical violations.
+"""
+
+import os
+import re
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cheyou_devinfra.platform import Service
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+
+REPO = Path(__file__).resolve().parents[3]
+AXE = REPO / "web" / "node_modules" / "axe-core" / "axe.min.js"
+# A phone inside WeChat (the H5 checks for MicroMessenger to use the JS-SDK, else plain web APIs).
+WECHAT_UA = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Mobile Safari/537.36 MicroMessenger/8.0.50.2701 NetType/WIFI Language/zh_CN"
+)
+# Flags for a headless Chromium on a machine with a closed network (see the env notes on Chromium).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def chromium_path() -> str:
+    found = os.environ.get("CHEYOU_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        raise RuntimeError("no chromium: `apt-get install chromium` (.ci/run does it)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def gateway_url(services: dict[str, Service]) -> str:
+    url = services["gateway"].url
+    for app in ("member-h5", "console"):
+        if not (REPO / "web" / app / "dist" / "index.html").is_file():
+            raise RuntimeError(f"web/{app} is not built: `make install` builds the front ends")
+    return url
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+async def _context(browser: Browser, base_url: str, **options: Any) -> BrowserContext:
+    context = await browser.new_context(
+        base_url=base_url, locale="zh-CN", timezone_id="Asia/Shanghai", **options
+    )
+    context.set_default_timeout(20_000)
+    return context
+
+
+@pytest.fixture
+async def phone(browser: Browser, gateway_url: str) -> AsyncIterator[Page]:
+    """A member's phone in WeChat: 390×844 CSS pixels, touch, WeChat's user agent."""
+    context = await _context(
+        browser,
+        gateway_url,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        user_agent=WECHAT_UA,
+    )
+    try:
+        yield await context.new_page()
+    finally:
+        await context.close()
+
+
+@pytest.fixture
+async def desk(browser: Browser, gateway_url: str) -> AsyncIterator[Page]:
+    """A staff member's desktop browser."""
+    context = await _context(browser, gateway_url, viewport={"width": 1440, "height": 900})
+    try:
+        yield await context.new_page()
+    finally:
+        await context.close()
+
+
+@pytest.fixture
+def shots(request: pytest.FixtureRequest) -> Callable[[Page, str], Awaitable[Path]]:
+    root = Path(os.environ.get("CHEYOU_ARTIFACTS", REPO / ".dev" / "artifacts")) / "browser"
+    folder = root / re.sub(r"[^\w.-]+", "_", request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    taken = 0
+
+    async def shoot(page: Page, step: str) -> Path:
+        nonlocal taken
+        taken += 1
+        name = re.sub(r"[^\w.-]+", "-", step)
+        path = folder / f"{taken:02d}-{name}.png"
+        await page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return shoot
+
+
+@pytest.fixture(scope="session")
+def axe() -> Callable[[Page], Awaitable[list[dict[str, Any]]]]:
+    source = AXE.read_text()
+
+    async def serious_violations(page: Page) -> list[dict[str, Any]]:
+        await page.evaluate(source)  # through the DevTools protocol: the pages' CSP allows no inline script
+        result: dict[str, Any] = await page.evaluate("async () => await axe.run(document)")
+        return [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"]],
+            }
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    return serious_violations

@@ -1,0 +1,10 @@
+import type { RouteRecordRaw } from 'vue-router'
+
+export default [
+  {
+    path: '/sign-in',
+    name: 'sign-in',
+    component: () => import('./SignInPage.vue'),
+    meta: { public: true, title: 'signIn.title' },
+  },
+] satisfies RouteRecordRaw[]

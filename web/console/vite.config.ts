@@ -1,0 +1,29 @@
+import { fileURLToPath, URL } from 'node:url'
+import vue from '@vitejs/plugin-vue'
+import { defineConfig } from 'vite'
+
+// Served by the gateway at /console/ (same origin as the API). `npm run dev` proxies /api to a running gateway.
+export default defineConfig({
+  base: '/console/',
+  plugins: [vue()],
+  resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
+  server: {
+    port: 5174,
+    proxy: { '/api': process.env.CHEYOU_GATEWAY_URL ?? 'http://127.0.0.1:8080' },
+  },
+  build: {
+    target: 'es2020',
+    sourcemap: true,
+    chunkSizeWarningLimit: 1500,
+    rolldownOptions: {
+      output: {
+        advancedChunks: {
+          groups: [
+            { name: 'element-plus', test: /node_modules[\\/](element-plus|@element-plus)/ },
+            { name: 'echarts', test: /node_modules[\\/](echarts|zrender|vue-echarts)/ },
+          ],
+        },
+      },
+    },
+  },
+})
