@@ -27,6 +27,7 @@ from gateway.protection.middleware import BodyLimitMiddleware, SecurityHeadersMi
 from gateway.proxy.router import router as proxy_router
 from gateway.reports.router import router as reports_router
 from gateway.runtime import Runtime
+from gateway.wechat_jssdk.router import router as wechat_jssdk_router
 from gateway.wechat_web.router import router as wechat_web_router
 
 HANDLERS: dict[str, Handler] = {
@@ -45,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = create_service_app(
         settings,
-        routers=[auth_router, wechat_web_router, me_router, reports_router],
+        routers=[auth_router, wechat_web_router, wechat_jssdk_router, me_router, reports_router],
         handlers=HANDLERS,
         components=components,
         description=gateway.__doc__ or "",

@@ -25,7 +25,7 @@ from gateway.upstreams.routing import RouteTable
 
 log = logging.getLogger(__name__)
 
-OWN_SEGMENTS = frozenset({"auth", "me"})
+OWN_SEGMENTS = frozenset({"auth", "me", "wechat"})
 
 
 class Runtime:
