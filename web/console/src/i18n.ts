@@ -8,10 +8,19 @@ type Strings = { [key: string]: string | Strings }
 type Messages = Record<string, Strings>
 const modules = import.meta.glob<{ default: Messages }>('./*/messages.ts', { eager: true })
 
+/** Features may share a top-level key (`problems`): merge objects key by key, so none hides another's. */
+function merge(into: Strings, from: Strings): Strings {
+  for (const [key, value] of Object.entries(from)) {
+    const existing = into[key]
+    into[key] = typeof value === 'object' && typeof existing === 'object' ? merge({ ...existing }, value) : value
+  }
+  return into
+}
+
 const messages: Messages = { 'zh-CN': {}, en: {} }
 for (const module of Object.values(modules)) {
   for (const [locale, strings] of Object.entries(module.default)) {
-    messages[locale] = { ...messages[locale], ...strings }
+    messages[locale] = merge(messages[locale] ?? {}, strings)
   }
 }
 
