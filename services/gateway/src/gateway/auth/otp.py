@@ -59,14 +59,21 @@ def normalise_phone(phone: str) -> str:
 
 
 class OtpStore:
-    def __init__(self, redis: Redis, settings: Settings, pepper: bytes) -> None:
+    """Codes for one purpose: ``member`` sign-in (the default) or another (``merchant`` staff), whose codes,
+    keys and sending limits are its own, so a code texted for one never opens the other."""
+
+    def __init__(self, redis: Redis, settings: Settings, pepper: bytes, purpose: str = "member") -> None:
         self._redis = redis
         self._settings = settings
         self._pepper = pepper
         self._check = redis.register_script(_CHECK)
+        member = purpose == "member"  # the member's keys and digests stay as they were
+        self._prefix = "gw:otp" if member else f"gw:otp:{purpose}"
+        self._label = "otp" if member else f"otp:{purpose}"
+        self._scope = "otp" if member else f"{purpose}-otp"
 
     def _digest(self, phone: str, code: str) -> str:
-        return hmac.new(self._pepper, f"otp:{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+        return hmac.new(self._pepper, f"{self._label}:{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
     def _phone_tag(self, phone: str) -> str:
         # Keys name a keyed hash of the number, not the number (Redis is no place for PII).
@@ -75,7 +82,7 @@ class OtpStore:
     async def issue(self, phone: str, client_ip: str) -> str:
         """A new code for the phone (replacing any earlier one), within the sending limits."""
         settings, tag = self._settings, self._phone_tag(phone)
-        cooldown_key = f"gw:otp:{{{tag}}}:cooldown"
+        cooldown_key = f"{self._prefix}:{{{tag}}}:cooldown"
         resend = settings.otp_resend_seconds
         if resend > 0 and not await self._redis.set(cooldown_key, "1", nx=True, ex=resend):
             ttl = int(await self._redis.ttl(cooldown_key))
@@ -83,13 +90,13 @@ class OtpStore:
         await hit(
             self._redis,
             [
-                Limit("otp-phone-hour", tag, settings.otp_per_phone_hour, 3600),
-                Limit("otp-phone-day", tag, settings.otp_per_phone_day, 86400),
-                Limit("otp-ip-hour", client_ip, settings.otp_per_ip_hour, 3600),
+                Limit(f"{self._scope}-phone-hour", tag, settings.otp_per_phone_hour, 3600),
+                Limit(f"{self._scope}-phone-day", tag, settings.otp_per_phone_day, 86400),
+                Limit(f"{self._scope}-ip-hour", client_ip, settings.otp_per_ip_hour, 3600),
             ],
         )
         code = f"{secrets.randbelow(1_000_000):06d}"
-        key = f"gw:otp:{{{tag}}}:code"
+        key = f"{self._prefix}:{{{tag}}}:code"
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.delete(key)
             pipe.hset(key, mapping={"digest": self._digest(phone, code), "attempts": 0})
@@ -99,7 +106,7 @@ class OtpStore:
 
     async def consume(self, phone: str, code: str) -> None:
         """Accept the code once; a wrong one costs a try, and the last try deletes it."""
-        key = f"gw:otp:{{{self._phone_tag(phone)}}}:code"
+        key = f"{self._prefix}:{{{self._phone_tag(phone)}}}:code"
         result = await self._check(keys=[key], args=[self._settings.otp_max_attempts])
         outcome = result[0].decode()
         if outcome == "exhausted":
