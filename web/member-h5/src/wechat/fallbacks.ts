@@ -11,7 +11,7 @@ export interface Position {
 export class WechatUnavailable extends Error {
   constructor(
     readonly reason: 'cancelled' | 'denied' | 'unsupported' | 'failed',
-    message = reason,
+    message: string = reason,
   ) {
     super(message)
     this.name = 'WechatUnavailable'
