@@ -5,7 +5,7 @@ task for the member's manager in member-svc; a second claim is withdrawn (and op
 from typing import Any
 
 import httpx
-from cheyou_devinfra.demo import Member, Platform
+from cheyou_devinfra.demo import Member, Platform, phone_number
 from cheyou_kit.testing import eventually
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -41,16 +41,18 @@ async def test_a_member_claims_online_and_the_manager_gets_a_callback_task(
 ) -> None:
     member, policy_no = await insured_member(cheyou, staff)
     surveyor, ops, manager = staff["surveyor1"], staff["ops1"], staff["manager1"]
+    other_phone = phone_number(cheyou.rng)
     claim = await report(
         member,
         policy_no,
         police_called=True,
-        other_party={"name": "王五", "plate": "闽A88888", "phone": "13912345678", "insurer": "某财险"},
+        other_party={"name": "王五", "plate": "闽A88888", "phone": other_phone, "insurer": "某财险"},
     )
     url = f"/claims/{claim['id']}"
     assert claim["status"] == "reported"
 
-    # The liability assistant: the other party changed lanes; both confirm on the member's phone.
+    # The liability assistant: the other party changed lanes; the member confirms, and the other party
+    # proves their agreement with the code texted to their own phone, typed into the member's.
     proposed = await member.http.post(
         f"{url}/liability", json={"member_scenarios": [], "other_scenarios": ["lane_change"]}
     )
@@ -58,8 +60,13 @@ async def test_a_member_claims_online_and_the_manager_gets_a_callback_task(
     assert (proposed.json()["member_liability"], proposed.json()["other_liability"]) == ("none", "full")
     mine = await member.http.post(f"{url}/liability/confirmations", json={"party": "member", "agree": True})
     assert mine.status_code in (200, 201), mine.text
+    sent = await member.http.post(f"{url}/liability/confirmation-requests")
+    assert sent.status_code == 201, sent.text
+    (text,) = await cheyou.sms_messages(other_phone)
+    assert text["template_param"]["liability"] == "全部责任"  # what the other party agrees to
     theirs = await member.http.post(
-        f"{url}/liability/confirmations", json={"party": "other_party", "agree": True, "phone_last4": "5678"}
+        f"{url}/liability/confirmations",
+        json={"party": "other_party", "agree": True, "code": text["template_param"]["code"]},
     )
     assert theirs.json()["claim_status"] == "survey_pending", theirs.text
 

@@ -1,7 +1,7 @@
 import io
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -10,12 +10,15 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from cheyou_events.catalogue.member import MemberPolicyChanged
+from cheyou_events import sealing
+from cheyou_events.catalogue.member import MemberContactChanged, MemberPolicyChanged
 from cheyou_events.catalogue.policy import PolicyIssued, PolicyLine, VehicleKind
 from cheyou_events.testing import read_topic
+from cheyou_fakes import running, sms
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, service_fixtures
 from claims_svc.config import Settings
+from claims_svc.contacts import service as contacts
 from claims_svc.cover import service as cover
 from claims_svc.main import create_app
 from PIL import ExifTags, Image
@@ -27,11 +30,25 @@ identities, _kit_service_settings, client, session = service_fixtures(
 
 
 @pytest.fixture(scope="session")
+def sms_url() -> Iterator[str]:
+    """The fake SMS provider (the other party's liability codes go there), served over HTTP."""
+    with running(sms.create_app()) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 async def service_settings(
-    _kit_service_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+    _kit_service_settings: Settings, tmp_path_factory: pytest.TempPathFactory, sms_url: str
 ) -> Settings:
-    """The kit's settings (which also created the platform's topics) plus a storage directory."""
-    return _kit_service_settings.model_copy(update={"storage_dir": tmp_path_factory.mktemp("claims-files")})
+    """The kit's settings (which also created the platform's topics), a storage directory, the fake SMS."""
+    return _kit_service_settings.model_copy(
+        update={"storage_dir": tmp_path_factory.mktemp("claims-files"), "sms_api_base_url": sms_url}
+    )
+
+
+def other_phone() -> str:
+    """A mobile number of its own for one test (codes sent to one number are limited per hour)."""
+    return f"139{uuid.uuid4().int % 10**8:08d}"
 
 
 @pytest.fixture(scope="session")
@@ -110,11 +127,66 @@ class Arrange:
     """Builds the world a test needs: insured vehicles (the cover projection) and reported claims."""
 
     def __init__(
-        self, db: async_sessionmaker[AsyncSession], client: httpx.AsyncClient, identities: Identities
+        self,
+        db: async_sessionmaker[AsyncSession],
+        client: httpx.AsyncClient,
+        identities: Identities,
+        sms_url: str,
     ) -> None:
         self.db = db
         self.client = client
         self.identities = identities
+        self.sms_url = sms_url
+
+    other_phone = staticmethod(other_phone)
+
+    async def sms_to(self, phone: str) -> list[dict[str, Any]]:
+        """Every text the fake SMS provider delivered to the phone, oldest first."""
+        async with httpx.AsyncClient() as http:
+            response = await http.get(f"{self.sms_url}/_fake/messages", params={"phone": phone})
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
+
+    async def code_sent_to(self, phone: str) -> str:
+        """The liability code of the last text the other party's phone received."""
+        code: str = (await self.sms_to(phone))[-1]["template_param"]["code"]
+        return code
+
+    async def member_phone(self, member_id: uuid.UUID, phone: str) -> None:
+        """What member-svc's ``member.contact_changed`` says of the member's phone (projected directly)."""
+        async with self.db() as s:
+            await contacts.record_contact(
+                s,
+                MemberContactChanged(
+                    member_id=str(member_id),
+                    phone_sealed=sealing.seal(phone, partition_key=str(member_id), field="phone"),
+                    changed_at=datetime.now(UTC),
+                ),
+                Settings(),
+            )
+            await s.commit()
+
+    async def proposed(
+        self, member: uuid.UUID, phone: str | None = None, **overrides: Any
+    ) -> tuple[dict[str, Any], str]:
+        """A two-vehicle claim with a phone of its own for the other party (unless given) and an equal
+        split proposed: ``(claim, the other party's phone)``."""
+        phone = phone or other_phone()
+        claim = await self.claim(
+            member, other_party={"name": "李四", "phone": phone, "plate": "闽A88888"}, **overrides
+        )
+        response = await self.client.post(
+            f"/api/v1/claims/{claim['id']}/liability",
+            json={"member_scenarios": ["lane_change"], "other_scenarios": ["signal_violation"]},
+            headers=self.member(member),
+        )
+        assert response.status_code == 200, response.text
+        return claim, phone
+
+    async def code_requested(self, member: uuid.UUID, claim_id: str) -> httpx.Response:
+        return await self.client.post(
+            f"/api/v1/claims/{claim_id}/liability/confirmation-requests", headers=self.member(member)
+        )
 
     async def vehicle(
         self,
@@ -250,9 +322,9 @@ class Arrange:
 
 @pytest.fixture
 async def arrange(
-    db: async_sessionmaker[AsyncSession], client: httpx.AsyncClient, identities: Identities
+    db: async_sessionmaker[AsyncSession], client: httpx.AsyncClient, identities: Identities, sms_url: str
 ) -> Arrange:
-    return Arrange(db, client, identities)
+    return Arrange(db, client, identities, sms_url)
 
 
 async def claims_events(bootstrap: str, claim_id: str) -> list[dict[str, Any]]:

@@ -77,9 +77,59 @@ class Settings(ServiceSettings):
     )
     photo_max_bytes: int = 10 * 1024 * 1024
     document_max_bytes: int = 10 * 1024 * 1024
-    photo_max_pixels: int = 50_000_000
+    photo_max_pixels: int = Field(
+        default=50_000_000,
+        ge=1,
+        description="An image (photo, or a document scan) may declare at most this many pixels; checked "
+        "from its header, before anything is decoded.",
+    )
+    image_max_side: int = Field(
+        default=16_384, ge=1, description="An image may declare at most this many pixels on either side."
+    )
+    image_max_decoded_bytes: int = Field(
+        default=200 * 1024 * 1024,
+        ge=1,
+        description="The memory one decoded image may take (width × height × bytes per pixel in its mode); "
+        "the bound on what one upload can make the service allocate.",
+    )
     photo_stale_hours: int = Field(
         default=24, description="A photo taken this long before the loss is flagged for the surveyor."
+    )
+
+    sms_api_base_url: str = Field(
+        default="http://127.0.0.1:8191",
+        validation_alias="SMS_API_BASE_URL",
+        description="The SMS provider (SendSms), as the gateway's sign-in codes use it.",
+    )
+    sms_access_key_id: str = Field(default="cheyou-dev-sms-key", validation_alias="SMS_ACCESS_KEY_ID")
+    sms_sign_name: str = Field(default="车友俱乐部", validation_alias="SMS_SIGN_NAME")
+    liability_sms_template_code: str = Field(
+        default="SMS_CHEYOU_LIABILITY",
+        description="The provider's template of the other party's code: params claim_no, plate, "
+        "liability (the other party's share in words), code, minutes.",
+    )
+    liability_code_ttl_seconds: int = Field(
+        default=600, ge=60, description="How long the other party's code works."
+    )
+    liability_code_max_attempts: int = Field(
+        default=5, ge=1, description="Wrong codes allowed before the code stops working."
+    )
+    liability_code_resend_seconds: int = Field(
+        default=60, ge=0, description="At most one code per claim in this many seconds."
+    )
+    liability_codes_per_claim: int = Field(default=5, ge=1, description="Codes one claim may send at all.")
+    liability_codes_per_phone_hour: int = Field(
+        default=5, ge=1, description="Codes one phone number may receive in an hour, over all claims."
+    )
+    liability_codes_per_phone_day: int = Field(default=10, ge=1)
+    liability_confirm_within_minutes: int = Field(
+        default=24 * 60,
+        ge=1,
+        description="A split the other party has not confirmed this long after it was first proposed goes "
+        "to a surveyor on site (liability_unconfirmed).",
+    )
+    liability_sweep_seconds: float = Field(
+        default=60.0, gt=0, description="How often overdue splits are looked for (0 < s)."
     )
 
 

@@ -1,7 +1,7 @@
 """claims-svc: the app factory (``uvicorn claims_svc.main:create_app --factory``)."""
 
 from cheyou_events import Handler
-from cheyou_events.catalogue.member import MemberPolicyChanged
+from cheyou_events.catalogue.member import MemberContactChanged, MemberPolicyChanged
 from cheyou_events.catalogue.policy import PolicyCancelled, PolicyEndorsed, PolicyIssued, PolicyRenewed
 from cheyou_kit.app import Component, Resources, create_service_app
 from fastapi import FastAPI
@@ -11,25 +11,35 @@ from claims_svc.appointments.router import router as appointments_router
 from claims_svc.appointments.router import slots_router
 from claims_svc.claims.router import router as claims_router
 from claims_svc.config import Settings
+from claims_svc.contacts import handlers as contact_handlers
 from claims_svc.cover import handlers as cover_handlers
 from claims_svc.cover.router import router as cover_router
 from claims_svc.documents.router import router as documents_router
 from claims_svc.liability.router import router as liability_router
 from claims_svc.liability.router import scenarios_router
+from claims_svc.liability.sweep import OverdueLiabilitySweep
 from claims_svc.reports.router import router as reports_router
+from claims_svc.sms import SmsSender
 from claims_svc.storage import FileStorage
 from claims_svc.storage.local import LocalDirectoryStorage
 from claims_svc.storage.s3 import S3Location, S3Storage
 from claims_svc.surveys.router import member_router as survey_member_router
 from claims_svc.surveys.router import router as surveys_router
 
-HANDLERS: dict[str, Handler] = {
-    PolicyIssued.event_type: cover_handlers.on_policy_issued,
-    PolicyRenewed.event_type: cover_handlers.on_policy_renewed,
-    PolicyEndorsed.event_type: cover_handlers.on_policy_endorsed,
-    PolicyCancelled.event_type: cover_handlers.on_policy_cancelled,
-    MemberPolicyChanged.event_type: cover_handlers.on_member_policy_changed,
-}
+
+def handlers_for(settings: Settings) -> dict[str, Handler]:
+    return {
+        PolicyIssued.event_type: cover_handlers.on_policy_issued,
+        PolicyRenewed.event_type: cover_handlers.on_policy_renewed,
+        PolicyEndorsed.event_type: cover_handlers.on_policy_endorsed,
+        PolicyCancelled.event_type: cover_handlers.on_policy_cancelled,
+        MemberPolicyChanged.event_type: cover_handlers.on_member_policy_changed,
+        MemberContactChanged.event_type: contact_handlers.on_member_contact_changed(settings),
+    }
+
+
+HANDLERS: dict[str, Handler] = handlers_for(Settings())
+"""What it consumes (the deployment checks read this); the app binds its handlers to its own settings."""
 
 
 def storage_for(settings: Settings) -> FileStorage:
@@ -54,9 +64,10 @@ def storage_for(settings: Settings) -> FileStorage:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     storage = storage_for(settings)
+    sms = SmsSender(settings)
 
-    def components(_: Resources) -> list[Component]:
-        return [storage]
+    def components(resources: Resources) -> list[Component]:
+        return [storage, sms, OverdueLiabilitySweep(settings, resources.session_factory)]
 
     app = create_service_app(
         settings,
@@ -72,10 +83,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             cover_router,
             reports_router,
         ],
-        handlers=HANDLERS,
+        handlers=handlers_for(settings),
         components=components,
         readiness=lambda _: {"storage": storage.check},
         description=claims_svc.__doc__ or "",
     )
     app.state.storage = storage
+    app.state.sms = sms
     return app

@@ -238,21 +238,23 @@ class TestTheWholeJourney:
         me = arrange.member(member)
         surveyor = arrange.staff(Role.SURVEYOR, "surveyor1")
         ops = arrange.staff(Role.OPS, "ops1")
+        other_phone = arrange.other_phone()
         claim = await arrange.claim(
-            member, police_called=True, other_party={"name": "王五", "phone": "13912345678"}
+            member, police_called=True, other_party={"name": "王五", "phone": other_phone}
         )
         url = f"/api/v1/claims/{claim['id']}"
 
-        # liability: the other party changed lanes, both agree
+        # liability: the other party changed lanes, both agree (they with the code sent to their phone)
         await client.post(
             f"{url}/liability", json={"member_scenarios": [], "other_scenarios": ["lane_change"]}, headers=me
         )
         await client.post(
             f"{url}/liability/confirmations", json={"party": "member", "agree": True}, headers=me
         )
+        assert (await arrange.code_requested(member, claim["id"])).status_code == 201
         agreed = await client.post(
             f"{url}/liability/confirmations",
-            json={"party": "other_party", "agree": True, "phone_last4": "5678"},
+            json={"party": "other_party", "agree": True, "code": await arrange.code_sent_to(other_phone)},
             headers=me,
         )
         assert agreed.json()["member_liability"] == "none"
@@ -321,6 +323,9 @@ class TestTheWholeJourney:
         assert [t for t in types if t != "survey_photo_uploaded" and t != "document_uploaded"] == [
             "reported",
             "liability_proposed",
+            "liability_confirmed",
+            "liability_confirmation_requested",
+            "liability_confirmed",
             "liability_assessed",
             "survey_submitted",
             "survey_taken",

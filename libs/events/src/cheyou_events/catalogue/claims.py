@@ -54,6 +54,7 @@ class ClaimRoutedOnSite(ClaimsEvent):
             "over_fast_claim_limit",
             "liability_disputed",
             "liability_manual",
+            "liability_unconfirmed",
         ]
     ]
     routed_at: AwareDatetime
@@ -82,6 +83,49 @@ class LiabilityDisputed(ClaimsEvent):
     member_id: Id
     disputed_by: Literal["member", "other_party"]
     disputed_at: AwareDatetime
+    proof: Literal["member_session", "sms_code", "member_account"] | None = None
+    """How the disputing party proved who they are (see ``LiabilityConfirmed``); absent before v1.1."""
+
+
+class LiabilityConfirmationRequested(ClaimsEvent):
+    """A one-time code was sent by SMS to the phone recorded for the other party, who proves their
+    agreement with it; from now on that phone can no longer be changed."""
+
+    event_type: ClassVar[str] = "cheyou.claims.liability_confirmation_requested.v1"
+
+    claim_id: Id
+    member_id: Id
+    channel: Literal["sms"]
+    requested_at: AwareDatetime
+    expires_at: AwareDatetime
+    """When the code stops working."""
+    confirm_by: AwareDatetime
+    """When an unconfirmed split goes to a surveyor on site."""
+
+
+class LiabilityConfirmed(ClaimsEvent):
+    """A party agreed to the proposed split, and how they proved who they are."""
+
+    event_type: ClassVar[str] = "cheyou.claims.liability_confirmed.v1"
+
+    claim_id: Id
+    member_id: Id
+    party: Literal["member", "other_party"]
+    proof: Literal["member_session", "sms_code", "member_account"]
+    """``member_session``: the reporting member, signed in; ``sms_code``: the code sent to the other
+    party's phone; ``member_account``: the other party signed in as a member with that phone."""
+    confirmed_at: AwareDatetime
+
+
+class LiabilityUnconfirmed(ClaimsEvent):
+    """The other party did not confirm the split in time; a surveyor determines liability on site."""
+
+    event_type: ClassVar[str] = "cheyou.claims.liability_unconfirmed.v1"
+
+    claim_id: Id
+    member_id: Id
+    confirm_by: AwareDatetime
+    escalated_at: AwareDatetime
 
 
 class LiabilityAssessed(ClaimsEvent):

@@ -32,6 +32,7 @@ from claims_svc.claims.models import Claim, ClaimStep
 from claims_svc.claims.schemas import ClaimCreate, ClaimDetails
 from claims_svc.config import Settings
 from claims_svc.cover import service as cover
+from claims_svc.liability import repository as liability_repository
 from claims_svc.service_hours import expected_surveyor_time
 from claims_svc.surveys import repository as survey_tasks
 
@@ -72,6 +73,11 @@ class PlateMismatch(Unprocessable):
 class ClaimNotEditable(Conflict):
     slug = "claim-not-editable"
     title = "The report can no longer be changed"
+
+
+class OtherPartyPhoneFrozen(Conflict):
+    slug = "other-party-phone-frozen"
+    title = "The other party's phone cannot change once they have been asked to confirm"
 
 
 class WithdrawalNotAllowed(Conflict):
@@ -319,12 +325,34 @@ async def update_details(
     """Complete the report as the member goes; a new reason can still route the claim on site."""
     if S(claim.status) not in DETAILS_EDITABLE | {S.ESCALATED_ON_SITE}:
         raise ClaimNotEditable(f"a claim that is {claim.status} cannot be changed", claim_status=claim.status)
+    if details.other_party is not None:
+        await _keep_frozen_phone(session, claim, details, settings)
     _apply_details(claim, details, settings)
     claim.updated_at = now
     reasons = routing_reasons(claim, settings)
     if reasons:
         await route_on_site(session, claim, reasons, settings=settings, at=now)
     return claim
+
+
+async def _keep_frozen_phone(
+    session: AsyncSession, claim: Claim, details: ClaimDetails, settings: Settings
+) -> None:
+    """Once the other party was asked to confirm (or answered), their phone stays what it was: another
+    number is refused (409), and one left out is kept."""
+    assessment = await liability_repository.assessment(session, claim.id)
+    if assessment is None or assessment.confirmation_requested_at is None:
+        return
+    assert details.other_party is not None
+    cipher = pii.cipher_for(settings.pii_key.get_secret_value())
+    recorded = pii.other_party_phone(cipher, claim.id, claim.other_party)
+    if details.other_party.phone is None:
+        details.other_party.phone = recorded
+    elif details.other_party.phone != recorded:
+        raise OtherPartyPhoneFrozen(
+            f"asked to confirm at {assessment.confirmation_requested_at.isoformat()}",
+            field="other_party.phone",
+        )
 
 
 # --- reading --------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ ON_SITE_REASONS: dict[str, str] = {
     "over_fast_claim_limit": "预估损失超过快速理赔限额",
     "liability_disputed": "双方对责任划分有异议",
     "liability_manual": "事故情形需要人工认定责任",
+    "liability_unconfirmed": "责任划分未在规定时间内得到双方确认",
 }
 
 LIABILITY: dict[str, str] = {

@@ -1,33 +1,44 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import PrincipalDep
+from cheyou_kit.identity import PrincipalDep, Role
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
 from fastapi import APIRouter, Response, status
 
 from claims_svc.claims import service as claims
 from claims_svc.claims import timeline
-from claims_svc.claims.models import Claim
 from claims_svc.config import SettingsDep
 from claims_svc.liability import service
-from claims_svc.liability.models import LiabilityAssessment
-from claims_svc.liability.schemas import ConfirmationCreate, LiabilityCreate, LiabilityRead, ScenarioRead
+from claims_svc.liability.codes import RedisDep
+from claims_svc.liability.models import LiabilityAssessment, LiabilityCode
+from claims_svc.liability.schemas import (
+    ConfirmationCreate,
+    ConfirmationRequestRead,
+    LiabilityCreate,
+    LiabilityRead,
+    ScenarioRead,
+)
 from claims_svc.roles import ClaimReaderDep, MemberDep
+from claims_svc.sms import SmsDep
 
 scenarios_router = APIRouter(prefix="/liability-scenarios", tags=["liability"])
 router = APIRouter(prefix="/claims/{claim_id}/liability", tags=["liability"])
 
 
-def _read(assessment: LiabilityAssessment, claim: Claim) -> LiabilityRead:
+def _read(
+    assessment: LiabilityAssessment, caller: service.Caller, code: LiabilityCode | None, role: Role
+) -> LiabilityRead:
     return LiabilityRead.model_validate(
         {
             **{c: getattr(assessment, c) for c in LiabilityRead.model_fields if hasattr(assessment, c)},
             "member_liability_text": timeline.LIABILITY[assessment.member_liability],
             "other_liability_text": timeline.LIABILITY[assessment.other_liability],
-            "claim_status": claim.status,
+            "code_expires_at": code.expires_at if code is not None else None,
+            "answering_as": caller.party if role == Role.MEMBER else None,
+            "claim_status": caller.claim.status,
         }
     )
 
@@ -46,10 +57,13 @@ async def list_scenarios(
 
 
 @router.get("", response_model=LiabilityRead)
-async def get_liability(claim_id: uuid.UUID, session: SessionDep, principal: ClaimReaderDep) -> LiabilityRead:
-    """The proposed split and who has confirmed it."""
-    claim = await claims.get_visible(session, claim_id, principal)
-    return _read(await service.assessment_of(session, claim), claim)
+async def get_liability(
+    claim_id: uuid.UUID, session: SessionDep, principal: ClaimReaderDep, settings: SettingsDep
+) -> LiabilityRead:
+    """The proposed split and who has confirmed it (also for the other party's own member account)."""
+    caller = await service.claim_for_party(session, claim_id, principal, settings=settings)
+    assessment = await service.assessment_of(session, caller.claim)
+    return _read(assessment, caller, await service.open_code(session, caller.claim), principal.role)
 
 
 @router.post("", response_model=LiabilityRead, responses={202: {"description": "Sent to manual handling."}})
@@ -72,7 +86,36 @@ async def propose_liability(
     )
     if assessment is None:
         return Response(status_code=status.HTTP_202_ACCEPTED)
-    return _read(assessment, claim)
+    return _read(assessment, service.Caller(claim, "member"), None, principal.role)
+
+
+@router.post(
+    "/confirmation-requests",
+    response_model=ConfirmationRequestRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={429: {"description": "Sending limits (per claim, per phone)."}, 502: {"description": "SMS."}},
+)
+async def request_confirmation(
+    claim_id: uuid.UUID,
+    session: SessionDep,
+    principal: MemberDep,
+    settings: SettingsDep,
+    sms: SmsDep,
+) -> ConfirmationRequestRead:
+    """Send the other party a code by SMS (what they agree to is in the message); freezes their phone."""
+    claim = await claims.get_visible(session, claim_id, principal, for_update=True)
+    assessment, code, phone = await service.request_confirmation(
+        session, sms, claim, settings=settings, now=datetime.now(UTC)
+    )
+    assert assessment.confirm_by is not None
+    return ConfirmationRequestRead(
+        phone=phone,
+        sent_at=code.sent_at,
+        expires_at=code.expires_at,
+        resend_after=code.sent_at + timedelta(seconds=settings.liability_code_resend_seconds),
+        confirm_by=assessment.confirm_by,
+        attempts=settings.liability_code_max_attempts,
+    )
 
 
 @router.post("/confirmations", response_model=LiabilityRead)
@@ -82,16 +125,18 @@ async def answer_liability(
     session: SessionDep,
     principal: MemberDep,
     settings: SettingsDep,
+    redis: RedisDep,
 ) -> LiabilityRead:
-    """A party agrees to the split or disputes it (a dispute goes to police or on-site handling)."""
-    claim = await claims.get_visible(session, claim_id, principal, for_update=True)
+    """A party agrees to the split or disputes it (a dispute goes to a surveyor on site), with its proof."""
+    caller = await service.claim_for_party(session, claim_id, principal, settings=settings, for_update=True)
     assessment = await service.answer(
         session,
-        claim,
+        redis,
+        caller,
         party=body.party,
         agree=body.agree,
-        phone_last4=body.phone_last4,
+        code=body.code,
         settings=settings,
         now=datetime.now(UTC),
     )
-    return _read(assessment, claim)
+    return _read(assessment, caller, await service.open_code(session, caller.claim), principal.role)
