@@ -30,3 +30,9 @@ function preferred(): 'zh-CN' | 'en' {
 }
 
 export const i18n = createI18n({ legacy: false, locale: preferred(), fallbackLocale: 'zh-CN', messages })
+
+/** Switch the console's language and remember it on this computer. */
+export function setLocale(locale: 'zh-CN' | 'en'): void {
+  i18n.global.locale.value = locale
+  localStorage.setItem('cheyou.locale', locale)
+}

@@ -3,6 +3,10 @@ export default {
     signIn: {
       title: '登录工作台',
       staff: '员工登录',
+      merchant: '商户登录',
+      expired: '登录已过期，请重新登录，之后将回到刚才的页面',
+      locked: '登录失败次数过多，账号已锁定。请 {minutes} 分钟后再试，或联系管理员解锁。',
+      usernameInvalid: '用户名只能包含字母、数字、点、下划线和连字符',
       username: '用户名',
       password: '密码',
       usernameRequired: '请输入用户名',
@@ -18,6 +22,11 @@ export default {
     signIn: {
       title: 'Sign in to the console',
       staff: 'Staff',
+      merchant: 'Merchant staff',
+      expired: 'Your session has expired. Sign in again to return to the page you were on.',
+      locked:
+        'Too many failed attempts: the account is locked. Try again in {minutes} min or ask an admin to unlock it.',
+      usernameInvalid: 'Letters, digits, dots, underscores and hyphens only',
       username: 'Username',
       password: 'Password',
       usernameRequired: 'Enter your username',

@@ -1,0 +1,49 @@
+/** The side menu: the pages a role may open, grouped, groups in a fixed order, entries as declared. */
+import { allowed } from './access'
+
+export interface MenuPage {
+  name?: string | symbol | null
+  meta: { menu?: string; group?: string; icon?: string; roles?: readonly import('./access').Role[] }
+}
+
+export interface MenuEntry {
+  name: string
+  label: string
+  icon?: string
+}
+
+export interface MenuGroup {
+  key: string
+  entries: MenuEntry[]
+}
+
+/** Groups in the order a person's day reads them; a group not listed here comes after these. */
+export const GROUP_ORDER = [
+  'groups.work',
+  'groups.customers',
+  'groups.operations',
+  'groups.merchants',
+  'groups.portal',
+  'groups.reports',
+  'groups.system',
+]
+
+export function buildMenu(pages: readonly MenuPage[], role: string | undefined): MenuGroup[] {
+  const groups = new Map<string, MenuEntry[]>()
+  for (const page of pages) {
+    if (!page.meta.menu || typeof page.name !== 'string' || !allowed(page.meta.roles, role)) continue
+    const key = page.meta.group ?? 'groups.work'
+    const entry = { name: page.name, label: page.meta.menu, icon: page.meta.icon }
+    groups.set(key, [...(groups.get(key) ?? []), entry])
+  }
+  const rank = (key: string) => {
+    const found = GROUP_ORDER.indexOf(key)
+    return found === -1 ? GROUP_ORDER.length : found
+  }
+  return [...groups.entries()].sort(([a], [b]) => rank(a) - rank(b)).map(([key, entries]) => ({ key, entries }))
+}
+
+/** The menu entry a page belongs to: itself, or the entry it declares (`meta.menuParent`) as its list. */
+export function activeEntry(route: { name?: unknown; meta: { menuParent?: string } }): string {
+  return route.meta.menuParent ?? String(route.name ?? '')
+}
