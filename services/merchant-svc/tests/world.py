@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 AUDIENCE = "merchant-svc"
 FUZHOU = "350100"
+
+
+def new_phone() -> str:
+    return f"139{secrets.randbelow(10**8):08d}"
 
 
 def new_privilege() -> str:
@@ -56,11 +61,20 @@ class World:
             merchant_id=uuid.UUID(str(key["merchant_id"])),
         )
 
-    async def user(self, merchant_id: str, role: str, *, phone: str | None = "13800138000") -> dict[str, Any]:
-        """A user of the merchant, created by ops."""
+    def as_user(self, user: dict[str, Any]) -> dict[str, str]:
+        """A merchant user signed in at the gateway (phone and SMS code): ``merchant-user:<id>``."""
+        return self.identities.headers(
+            AUDIENCE,
+            Role.MERCHANT,
+            subject=f"merchant-user:{user['id']}",
+            merchant_id=uuid.UUID(str(user["merchant_id"])),
+        )
+
+    async def user(self, merchant_id: str, role: str, *, phone: str | None = None) -> dict[str, Any]:
+        """A user of the merchant, created by ops, with a phone of their own (one user per number)."""
         response = await self.client.post(
             f"/api/v1/merchants/{merchant_id}/users",
-            json={"name": "张三丰", "phone": phone, "role": role},
+            json={"name": "张三丰", "phone": phone or new_phone(), "role": role},
             headers=self.ops,
         )
         assert response.status_code == 201, response.text

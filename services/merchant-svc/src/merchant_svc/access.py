@@ -52,3 +52,17 @@ def key_of(principal: Principal) -> uuid.UUID | None:
         return uuid.UUID(principal.subject.removeprefix(KEY_SUBJECT_PREFIX))
     except ValueError:
         return None
+
+
+USER_SUBJECT_PREFIX = "merchant-user:"
+"""The subject of a merchant user signed in at the gateway (phone and SMS code) rather than by an API key."""
+
+
+def user_of(principal: Principal) -> uuid.UUID | None:
+    """The merchant user a signed-in merchant principal is (else ``None``: an API key, or ops)."""
+    if not principal.subject.startswith(USER_SUBJECT_PREFIX):
+        return None
+    try:
+        return uuid.UUID(principal.subject.removeprefix(USER_SUBJECT_PREFIX))
+    except ValueError:
+        return None

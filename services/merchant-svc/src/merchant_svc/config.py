@@ -9,6 +9,7 @@ from pydantic_settings import SettingsConfigDict
 
 DAY_S = 86_400.0
 DEV_PII_KEY = "Y2hleW91LW1lcmNoYW50LWRldi1vbmx5LXBpaS1rZXk="  # 32 bytes, for dev and tests only
+DEV_PII_HASH_KEY = "Y2hleW91LW1lcmNoYW50LWRldi1vbmx5LWhhc2hrZXk="  # 32 bytes, for dev and tests only
 
 
 class Settings(ServiceSettings):
@@ -43,6 +44,11 @@ class Settings(ServiceSettings):
         default=DEV_PII_KEY,
         description="AES-256-GCM keys of merchant users' names and phones at rest: base64 of 32 bytes; "
         "several separated by commas to rotate (the first writes, all read).",
+    )
+    pii_hash_key: str = Field(
+        default=DEV_PII_HASH_KEY,
+        description="HMAC-SHA256 key (base64 of 32 bytes) of the keyed hash that finds a merchant user by "
+        "phone (staff sign-in); changing it needs the hashes recomputed.",
     )
     accept_deadline_worker_enabled: bool = Field(
         default=True, description="Run the job that re-dispatches orders not accepted in time."

@@ -32,6 +32,7 @@ from merchant_svc.merchants.router import router as merchants_router
 from merchant_svc.merchants.seed import DemoSeed
 from merchant_svc.pii import cipher_for
 from merchant_svc.users.router import router as users_router
+from merchant_svc.users.router import staff_router as merchant_staff_router
 from merchant_svc.webhooks.router import messages_router
 from merchant_svc.webhooks.router import router as endpoints_router
 from merchant_svc.webhooks.worker import DeliveryWorker
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[
             merchants_router,
             users_router,
+            merchant_staff_router,
             scorecard_router,
             keys_router,
             fulfilments_router,

@@ -9,11 +9,12 @@ value copied into another row or column does not decrypt; rows written before ho
 
 from __future__ import annotations
 
+import base64
 import uuid
 from functools import lru_cache
 from typing import Annotated
 
-from cheyou_events.fieldcrypt import FieldCipher, Keyring, LegacyFormat
+from cheyou_events.fieldcrypt import BlindIndex, FieldCipher, Keyring, LegacyFormat
 from fastapi import Depends
 
 from merchant_svc.config import SettingsDep
@@ -48,3 +49,16 @@ def _cipher(settings: SettingsDep) -> PiiCipher:
 
 
 CipherDep = Annotated[PiiCipher, Depends(_cipher)]
+
+
+@lru_cache(maxsize=4)
+def phone_index_for(pii_hash_key: str) -> BlindIndex:
+    """The keyed hash that finds a merchant user by phone without decrypting (``MERCHANT_PII_HASH_KEY``)."""
+    return BlindIndex(base64.b64decode(pii_hash_key), name="MERCHANT_PII_HASH_KEY")
+
+
+def _phone_index(settings: SettingsDep) -> BlindIndex:
+    return phone_index_for(settings.pii_hash_key)
+
+
+PhoneIndexDep = Annotated[BlindIndex, Depends(_phone_index)]

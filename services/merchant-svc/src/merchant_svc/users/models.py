@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, ForeignKey, LargeBinary, String, Uuid, func
+from sqlalchemy import DateTime, ForeignKey, LargeBinary, String, UniqueConstraint, Uuid, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from merchant_svc.db import Base
@@ -29,15 +29,19 @@ class MerchantUserStatus(StrEnum):
 class MerchantUser(Base):
     """A person (or the merchant's server) acting for a merchant; API keys belong to one.
 
-    Name and phone are personal data: AES-GCM ciphertexts bound to the user's id (``users.pii``).
+    Name and phone are personal data: AES-GCM ciphertexts bound to the user's id (``users.pii``); the
+    phone is also kept as a keyed hash, to find the user when they sign in.
     """
 
     __tablename__ = "merchant_users"
+    __table_args__ = (UniqueConstraint("phone_hash", name="uq_merchant_users_phone_hash"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     merchant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("merchants.id"), index=True)
     name_cipher: Mapped[bytes] = mapped_column(LargeBinary)
     phone_cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
+    phone_hash: Mapped[str | None] = mapped_column(String(64))
+    """Keyed hash of the phone (``MERCHANT_PII_HASH_KEY``): staff sign in by phone, one user per number."""
     role: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
     created_by: Mapped[str] = mapped_column(String(80))

@@ -7,7 +7,7 @@ from cheyou_kit.pagination import decode_cursor
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from merchant_svc.merchants.models import ApiKey
+from merchant_svc.merchants.models import ApiKey, Merchant
 from merchant_svc.users.models import MerchantRole, MerchantUser
 
 
@@ -56,6 +56,21 @@ async def key_with_user(
         select(ApiKey, MerchantUser)
         .outerjoin(MerchantUser, MerchantUser.id == ApiKey.merchant_user_id)
         .where(ApiKey.id == key_id)
+    )
+    row = (await session.execute(query)).first()
+    return (row[0], row[1]) if row else None
+
+
+async def by_phone_hash(session: AsyncSession, phone_hash: str) -> MerchantUser | None:
+    query = select(MerchantUser).where(MerchantUser.phone_hash == phone_hash)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def with_merchant(session: AsyncSession, user_id: uuid.UUID) -> tuple[MerchantUser, Merchant] | None:
+    query = (
+        select(MerchantUser, Merchant)
+        .join(Merchant, Merchant.id == MerchantUser.merchant_id)
+        .where(MerchantUser.id == user_id)
     )
     row = (await session.execute(query)).first()
     return (row[0], row[1]) if row else None

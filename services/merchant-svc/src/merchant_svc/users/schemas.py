@@ -20,6 +20,7 @@ class MerchantUserCreate(BaseModel):
 class MerchantUserUpdate(BaseModel):
     role: MerchantRole | None = None
     status: MerchantUserStatus | None = None
+    phone: Phone | None = Field(default=None, description="The number the user signs in with (SMS code).")
 
 
 class MerchantUserRead(BaseModel):
@@ -33,3 +34,18 @@ class MerchantUserRead(BaseModel):
     status: MerchantUserStatus
     created_by: str
     created_at: datetime
+
+
+class StaffLookup(BaseModel):
+    phone: Phone
+
+
+class MerchantUserStanding(BaseModel):
+    """Whether a merchant user may act now (the gateway: staff sign-in and every request of their session)."""
+
+    user_id: uuid.UUID
+    merchant_id: uuid.UUID
+    role: MerchantRole
+    status: MerchantUserStatus
+    merchant_status: str
+    active: bool = Field(description="The user is active and the merchant is active.")

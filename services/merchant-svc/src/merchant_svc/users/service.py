@@ -6,25 +6,33 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from cheyou_kit.errors import Forbidden, NotFound
+from cheyou_events.fieldcrypt import BlindIndex
+from cheyou_kit.errors import Conflict, Forbidden, NotFound, Unauthorized
 from cheyou_kit.identity import Principal
 from cheyou_kit.masking import mask_name, mask_phone
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from merchant_svc.access import OPS_ROLES, key_of, merchant_of
+from merchant_svc.access import OPS_ROLES, key_of, merchant_of, user_of
 from merchant_svc.merchants import service as merchants
-from merchant_svc.merchants.models import MerchantStatus
+from merchant_svc.merchants.models import Merchant, MerchantStatus
 from merchant_svc.merchants.service import IllegalMerchantStatus, InvalidApiKey
 from merchant_svc.pii import PiiCipher
 from merchant_svc.users import repository
 from merchant_svc.users.models import MerchantRole, MerchantUser, MerchantUserStatus
-from merchant_svc.users.schemas import MerchantUserCreate, MerchantUserRead, MerchantUserUpdate
+from merchant_svc.users.schemas import (
+    MerchantUserCreate,
+    MerchantUserRead,
+    MerchantUserStanding,
+    MerchantUserUpdate,
+)
 
 INTEGRATION_NAME = "API integration"
 OWNER = "merchant-user"
 """What a user's ciphertexts are bound to, with the user's id."""
 # What each role may do through the merchant API besides reading; merchant_admin may do everything.
 TAKES_ORDERS = frozenset({MerchantRole.MERCHANT_ADMIN, MerchantRole.DISPATCHER, MerchantRole.INTEGRATION})
+# Webhook endpoints carry the signing secrets: the merchant's administrators and its server only.
+MANAGES_WEBHOOKS = frozenset({MerchantRole.MERCHANT_ADMIN, MerchantRole.INTEGRATION})
 
 
 class MerchantUserNotFound(NotFound):
@@ -35,6 +43,16 @@ class MerchantUserNotFound(NotFound):
 class NotPermitted(Forbidden):
     slug = "merchant-role-not-permitted"
     title = "The merchant user's role does not allow this"
+
+
+class PhoneTaken(Conflict):
+    slug = "merchant-user-phone-taken"
+    title = "Another merchant user signs in with this phone number"
+
+
+class MerchantUserInactive(Unauthorized):
+    slug = "merchant-user-inactive"
+    title = "The merchant user is disabled, or the merchant may not use the platform now"
 
 
 @dataclass(frozen=True)
@@ -57,6 +75,8 @@ async def actor_of(session: AsyncSession, principal: Principal) -> Actor:
     """The calling merchant user; 401 when the named key was revoked, expired or its user disabled
     since the gateway verified it (the gateway caches verifications for a minute)."""
     merchant_id = merchant_of(principal)
+    if (user_id := user_of(principal)) is not None:
+        return await _signed_in_actor(session, principal, merchant_id, user_id)
     key_id = key_of(principal)
     if key_id is None:
         return Actor(merchant_id=merchant_id, subject=principal.subject)
@@ -78,6 +98,36 @@ async def actor_of(session: AsyncSession, principal: Principal) -> Actor:
         api_key_id=api_key.id,
         role=MerchantRole(user.role) if user is not None else None,
     )
+
+
+async def _signed_in_actor(
+    session: AsyncSession, principal: Principal, merchant_id: uuid.UUID, user_id: uuid.UUID
+) -> Actor:
+    """A merchant user signed in at the gateway: checked on every call (disabled, or the merchant
+    suspended, since the sign-in: refused at once), with the role they have now."""
+    found = await repository.with_merchant(session, user_id)
+    if found is None or found[0].merchant_id != merchant_id or not _active(*found):
+        raise MerchantUserInactive()
+    return Actor(
+        merchant_id=merchant_id,
+        subject=principal.subject,
+        user_id=user_id,
+        role=MerchantRole(found[0].role),
+    )
+
+
+def _active(user: MerchantUser, merchant: Merchant) -> bool:
+    return user.status == MerchantUserStatus.ACTIVE and merchant.status == MerchantStatus.ACTIVE
+
+
+async def ensure_may_manage_webhooks(session: AsyncSession, principal: Principal) -> None:
+    """Ops, a merchant_admin or the merchant's integration user (a key from before merchant users is the
+    merchant's server); dispatchers and technicians may not see or change endpoints and their secrets."""
+    if principal.role in OPS_ROLES:
+        return
+    actor = await actor_of(session, principal)
+    if actor.role is not None and actor.role not in MANAGES_WEBHOOKS:
+        raise NotPermitted(f"a {actor.role} may not manage webhook endpoints")
 
 
 async def ensure_may_manage_users(session: AsyncSession, principal: Principal) -> None:
@@ -123,6 +173,7 @@ async def create(
     merchant_id: uuid.UUID,
     data: MerchantUserCreate,
     created_by: str,
+    phone_index: BlindIndex | None = None,
 ) -> MerchantUser:
     merchant = await merchants.get(session, merchant_id)
     if merchant.status == MerchantStatus.TERMINATED:
@@ -132,11 +183,12 @@ async def create(
         id=user_id,
         merchant_id=merchant_id,
         name_cipher=cipher.encrypt(OWNER, user_id, "name", data.name),
-        phone_cipher=cipher.encrypt(OWNER, user_id, "phone", data.phone) if data.phone else None,
         role=data.role,
         status=MerchantUserStatus.ACTIVE,
         created_by=created_by,
     )
+    if data.phone:
+        await _set_phone(session, cipher, _index(phone_index), user, data.phone)
     await repository.add(session, user)
     await session.refresh(user)
     return user
@@ -160,14 +212,21 @@ async def list_page(
 
 
 async def update(
-    session: AsyncSession, merchant_id: uuid.UUID, user_id: uuid.UUID, data: MerchantUserUpdate
+    session: AsyncSession,
+    merchant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    data: MerchantUserUpdate,
+    cipher: PiiCipher,
+    phone_index: BlindIndex,
 ) -> MerchantUser:
-    """Change a user's role or status; a disabled user's keys stop working at once."""
+    """Change a user's role, status or phone; a disabled user's keys and sessions stop working at once."""
     user = await get(session, merchant_id, user_id, for_update=True)
     if data.role is not None:
         user.role = data.role
     if data.status is not None:
         user.status = data.status
+    if data.phone is not None:
+        await _set_phone(session, cipher, phone_index, user, data.phone)
     await session.flush()
     await session.refresh(user)
     return user
@@ -183,3 +242,49 @@ async def integration_user(
         return found
     data = MerchantUserCreate(name=INTEGRATION_NAME, role=MerchantRole.INTEGRATION)
     return await create(session, cipher, merchant_id, data, created_by)
+
+
+def _index(phone_index: BlindIndex | None) -> BlindIndex:
+    if phone_index is None:
+        raise ValueError("a phone needs the phone index")
+    return phone_index
+
+
+async def _set_phone(
+    session: AsyncSession, cipher: PiiCipher, phone_index: BlindIndex, user: MerchantUser, phone: str
+) -> None:
+    digest = phone_index.digest(phone)
+    holder = await repository.by_phone_hash(session, digest)
+    if holder is not None and holder.id != user.id:
+        raise PhoneTaken()
+    user.phone_cipher = cipher.encrypt(OWNER, user.id, "phone", phone)
+    user.phone_hash = digest
+
+
+async def standing(session: AsyncSession, user_id: uuid.UUID) -> MerchantUserStanding:
+    """Whether the user may act now (the gateway asks at sign-in, refresh and, cached briefly, per call)."""
+    found = await repository.with_merchant(session, user_id)
+    if found is None:
+        raise MerchantUserNotFound(f"merchant user {user_id} is not known")
+    return _standing(*found)
+
+
+async def standing_by_phone(
+    session: AsyncSession, phone_index: BlindIndex, phone: str
+) -> MerchantUserStanding:
+    """The user who signs in with this phone (404 when none does)."""
+    user = await repository.by_phone_hash(session, phone_index.digest(phone))
+    if user is None:
+        raise MerchantUserNotFound("no merchant user signs in with this phone")
+    return await standing(session, user.id)
+
+
+def _standing(user: MerchantUser, merchant: Merchant) -> MerchantUserStanding:
+    return MerchantUserStanding(
+        user_id=user.id,
+        merchant_id=user.merchant_id,
+        role=MerchantRole(user.role),
+        status=MerchantUserStatus(user.status),
+        merchant_status=merchant.status,
+        active=_active(user, merchant),
+    )

@@ -9,8 +9,9 @@ from cheyou_kit.identity import Role
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, next_cursor
 from fastapi import APIRouter, Query, status
 
-from merchant_svc.access import OpsDep, OpsOrMerchantDep, ensure_merchant_access
+from merchant_svc.access import OpsDep, ensure_merchant_access
 from merchant_svc.config import SettingsDep
+from merchant_svc.users.auth import WebhookManagerDep
 from merchant_svc.webhooks import service
 from merchant_svc.webhooks.models import Message
 from merchant_svc.webhooks.schemas import (
@@ -48,7 +49,7 @@ def _message(message: Message) -> MessageRead:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=EndpointCreated)
 async def create_endpoint(
-    data: EndpointCreate, session: SessionDep, principal: OpsOrMerchantDep, settings: SettingsDep
+    data: EndpointCreate, session: SessionDep, principal: WebhookManagerDep, settings: SettingsDep
 ) -> EndpointCreated:
     """Register a merchant's receiver; the answer carries its signing secret."""
     ensure_merchant_access(principal, data.merchant_id)
@@ -60,7 +61,7 @@ async def create_endpoint(
 
 @router.get("", response_model=list[EndpointRead])
 async def list_endpoints(
-    session: SessionDep, principal: OpsOrMerchantDep, merchant_id: uuid.UUID | None = None
+    session: SessionDep, principal: WebhookManagerDep, merchant_id: uuid.UUID | None = None
 ) -> list[EndpointRead]:
     """Endpoints of a merchant (a merchant sees only its own)."""
     if principal.role == Role.MERCHANT:
@@ -70,7 +71,7 @@ async def list_endpoints(
 
 @router.get("/{endpoint_id}", response_model=EndpointRead)
 async def get_endpoint(
-    endpoint_id: uuid.UUID, session: SessionDep, principal: OpsOrMerchantDep
+    endpoint_id: uuid.UUID, session: SessionDep, principal: WebhookManagerDep
 ) -> EndpointRead:
     """One endpoint with its health."""
     endpoint = await service.get_endpoint(session, endpoint_id)
@@ -83,7 +84,7 @@ async def update_endpoint(
     endpoint_id: uuid.UUID,
     data: EndpointUpdate,
     session: SessionDep,
-    principal: OpsOrMerchantDep,
+    principal: WebhookManagerDep,
     settings: SettingsDep,
 ) -> EndpointRead:
     """Change the URL, the event-type filter or the concurrency limit."""
@@ -95,7 +96,7 @@ async def update_endpoint(
 
 @router.post("/{endpoint_id}/enable", response_model=EndpointRead)
 async def enable_endpoint(
-    endpoint_id: uuid.UUID, session: SessionDep, principal: OpsOrMerchantDep
+    endpoint_id: uuid.UUID, session: SessionDep, principal: WebhookManagerDep
 ) -> EndpointRead:
     """Re-enable a disabled endpoint; its parked deliveries go out again."""
     ensure_merchant_access(
@@ -106,7 +107,7 @@ async def enable_endpoint(
 
 @router.post("/{endpoint_id}/disable", response_model=EndpointRead)
 async def disable_endpoint(
-    endpoint_id: uuid.UUID, session: SessionDep, principal: OpsOrMerchantDep
+    endpoint_id: uuid.UUID, session: SessionDep, principal: WebhookManagerDep
 ) -> EndpointRead:
     """Stop deliveries to an endpoint (they wait until it is enabled)."""
     ensure_merchant_access(
@@ -120,7 +121,7 @@ async def disable_endpoint(
 
 @router.get("/{endpoint_id}/secrets", response_model=list[SecretRead])
 async def list_secrets(
-    endpoint_id: uuid.UUID, session: SessionDep, principal: OpsOrMerchantDep
+    endpoint_id: uuid.UUID, session: SessionDep, principal: WebhookManagerDep
 ) -> list[SecretRead]:
     """The secrets in force, newest first (two during a rotation's overlap)."""
     ensure_merchant_access(
@@ -134,7 +135,7 @@ async def rotate_secret(
     endpoint_id: uuid.UUID,
     data: SecretRotate,
     session: SessionDep,
-    principal: OpsOrMerchantDep,
+    principal: WebhookManagerDep,
     settings: SettingsDep,
 ) -> SecretRead:
     """A new signing secret; the old one is also used until the overlap ends."""
@@ -157,7 +158,7 @@ async def recover(endpoint_id: uuid.UUID, data: Recover, session: SessionDep, _:
 async def list_attempts(
     endpoint_id: uuid.UUID,
     session: SessionDep,
-    principal: OpsOrMerchantDep,
+    principal: WebhookManagerDep,
     cursor: Annotated[int | None, Query(ge=1)] = None,
     limit: LimitQuery = 50,
 ) -> Page[AttemptRead]:
@@ -173,7 +174,7 @@ async def list_attempts(
 @messages_router.get("", response_model=Page[MessageRead])
 async def list_messages(
     session: SessionDep,
-    principal: OpsOrMerchantDep,
+    principal: WebhookManagerDep,
     merchant_id: uuid.UUID | None = None,
     order_id: Annotated[str | None, Query(max_length=64)] = None,
     cursor: CursorQuery = None,
@@ -192,7 +193,7 @@ async def list_messages(
 
 
 @messages_router.get("/{message_id}", response_model=MessageDetail)
-async def get_message(message_id: str, session: SessionDep, principal: OpsOrMerchantDep) -> MessageDetail:
+async def get_message(message_id: str, session: SessionDep, principal: WebhookManagerDep) -> MessageDetail:
     """A message with its deliveries and every attempt."""
     message, deliveries, attempts = await service.message_detail(session, message_id)
     ensure_merchant_access(principal, message.merchant_id, "webhook message")
