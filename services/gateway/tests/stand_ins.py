@@ -82,6 +82,7 @@ class World:
     by_openid: dict[str, tuple[uuid.UUID, str]] = field(default_factory=dict)
     by_phone: dict[str, tuple[uuid.UUID, str]] = field(default_factory=dict)
     merchant_keys: dict[str, tuple[uuid.UUID, str]] = field(default_factory=dict)
+    merchant_users: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)  # merchant-svc's standing
     key_verifications: Counter[str] = field(default_factory=Counter)
     calls: Counter[str] = field(default_factory=Counter)  # by the test's X-Test-Id
     failures_left: Counter[str] = field(default_factory=Counter)  # /flaky answers 503 while > 0
@@ -97,6 +98,25 @@ class World:
         if phone:
             self.by_phone[phone] = (member_id, status)
         return member_id
+
+    def merchant_user(self, phone: str, role: str = "dispatcher") -> dict[str, Any]:
+        """A merchant user who signs in with ``phone``: change ``status``/``merchant_status`` to act."""
+        user_id = uuid.uuid4()
+        user = {
+            "user_id": user_id,
+            "merchant_id": uuid.uuid4(),
+            "phone": phone,
+            "role": role,
+            "status": "active",
+            "merchant_status": "active",
+        }
+        self.merchant_users[user_id] = user
+        return user
+
+
+def _standing(user: dict[str, Any]) -> dict[str, Any]:
+    active = user["status"] == "active" and user["merchant_status"] == "active"
+    return {**{k: str(v) for k, v in user.items() if k != "phone"}, "active": active}
 
 
 def _ops(principal: Principal) -> None:
@@ -318,6 +338,23 @@ def create_stand_in(name: str, public_key: bytes, world: World) -> FastAPI:
             merchant_id, status = found
             answer = {"merchant_id": str(merchant_id), "name": "洁车坊", "status": status}
             return JSONResponse({**answer, "subject": key_subject(key)})
+
+        @router.post("/merchant-users/lookup")
+        async def staff_lookup(principal: PrincipalDep, body: Annotated[dict[str, str], Body()]) -> Any:
+            if principal.role is not Role.SERVICE:
+                raise Forbidden("service only")
+            found = [u for u in world.merchant_users.values() if u["phone"] == body.get("phone")]
+            if not found:
+                raise NotFound("no merchant user signs in with this phone")
+            return _standing(found[0])
+
+        @router.get("/merchant-users/{user_id}/standing")
+        async def staff_standing(user_id: uuid.UUID, principal: PrincipalDep) -> Any:
+            if principal.role is not Role.SERVICE:
+                raise Forbidden("service only")
+            if user_id not in world.merchant_users:
+                raise NotFound("no such merchant user")
+            return _standing(world.merchant_users[user_id])
 
         @router.get("/coupons")
         async def coupons(member_id: uuid.UUID, principal: PrincipalDep) -> dict[str, Any]:

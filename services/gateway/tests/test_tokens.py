@@ -43,6 +43,8 @@ class TestAccessToken:
             "member_id": None,
             "staff_id": "surveyor1",
             "merchant_id": None,
+            "merchant_user_id": None,
+            "merchant_role": None,
         }
 
     async def test_an_expired_token_is_refused(

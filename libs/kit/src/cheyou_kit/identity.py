@@ -48,6 +48,10 @@ class Principal(BaseModel):
     member_id: uuid.UUID | None = None
     staff_id: str | None = None
     merchant_id: uuid.UUID | None = None
+    merchant_user_id: uuid.UUID | None = None
+    """The merchant user behind a merchant principal (signed in at the gateway, or owning the API key)."""
+    merchant_role: str | None = None
+    """That user's role at the merchant (merchant_admin, dispatcher, technician, integration)."""
 
     @property
     def is_staff(self) -> bool:

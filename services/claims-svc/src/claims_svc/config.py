@@ -9,6 +9,8 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from claims_svc.uploads import ImageLimits
+
 
 class ServiceArea(BaseModel):
     """A region the branch handles claims in, as a bounding box (WGS-84)."""
@@ -131,6 +133,14 @@ class Settings(ServiceSettings):
     liability_sweep_seconds: float = Field(
         default=60.0, gt=0, description="How often overdue splits are looked for (0 < s)."
     )
+
+    @property
+    def image_limits(self) -> ImageLimits:
+        return ImageLimits(
+            max_pixels=self.photo_max_pixels,
+            max_side=self.image_max_side,
+            max_decoded_bytes=self.image_max_decoded_bytes,
+        )
 
 
 def get_settings(request: Request) -> Settings:

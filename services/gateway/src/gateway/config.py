@@ -102,6 +102,12 @@ class Settings(ServiceSettings):
     # Merchant API keys.
     merchant_key_cache_seconds: int = 60
     merchant_key_negative_cache_seconds: int = 5
+    # Merchant staff signed in by phone and SMS code.
+    merchant_staff_check_seconds: float = Field(
+        default=5,
+        description="How long merchant-svc's word that a signed-in merchant user may act is trusted: a "
+        "user disabled or a merchant suspended is refused at most this long after.",
+    )
 
     # Protection.
     rate_limits_enabled: bool = True

@@ -23,6 +23,7 @@ from gateway.errors import install_retry_after
 from gateway.frontends.docs import serve_docs_offline
 from gateway.frontends.static import default_web_root, mount_frontends
 from gateway.me.router import router as me_router
+from gateway.merchant_staff.router import router as merchant_staff_router
 from gateway.protection.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from gateway.proxy.router import router as proxy_router
 from gateway.reports.router import router as reports_router
@@ -46,7 +47,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = create_service_app(
         settings,
-        routers=[auth_router, wechat_web_router, wechat_jssdk_router, me_router, reports_router],
+        routers=[
+            auth_router,
+            wechat_web_router,
+            merchant_staff_router,
+            wechat_jssdk_router,
+            me_router,
+            reports_router,
+        ],
         handlers=HANDLERS,
         components=components,
         description=gateway.__doc__ or "",

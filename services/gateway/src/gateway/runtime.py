@@ -80,6 +80,7 @@ class Runtime:
             redis, key, settings.access_token_ttl_seconds, settings.refresh_token_ttl_seconds
         )
         self.otp = OtpStore(redis, settings, pepper=key)
+        self.merchant_otp = OtpStore(redis, settings, pepper=key, purpose="merchant")
         self.lockout = Lockout(redis, settings.staff_max_failures, settings.staff_lockout_seconds)
         self.merchant_keys = MerchantKeys(
             redis,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from claims_svc.documents.checklist import KINDS, required_kinds
 from claims_svc.documents.models import ClaimDocument
 from claims_svc.storage import FileStorage
 from claims_svc.storage.transactions import put_for_transaction
-from claims_svc.uploads import EXTENSIONS, require_type
+from claims_svc.uploads import EXTENSIONS, check_declared_size, require_type
 
 S = ClaimStatus
 ACCEPTED = frozenset({"image/jpeg", "image/png", "application/pdf"})
@@ -92,7 +93,6 @@ async def upload(
     now: datetime,
 ) -> tuple[ClaimDocument, list[str]]:
     """Store one document; when the last missing one arrives, the claim goes to adjudication."""
-    del settings  # limits are applied when reading the upload; kept for symmetry with photos
     if kind not in KINDS:
         raise UnknownDocumentKind(f"one of {', '.join(KINDS)}", field="kind")
     if S(claim.status) in CLOSED_TO_DOCUMENTS:
@@ -100,6 +100,9 @@ async def upload(
     if await repository.count_of_kind(session, claim.id, kind) >= MAX_PER_KIND:
         raise TooManyDocuments(f"at most {MAX_PER_KIND} files of kind {kind}", field="kind")
     content_type = require_type(data, ACCEPTED)
+    if content_type != "application/pdf":
+        # stored as sent, but decoded by whoever opens it later: a bomb is refused from its header
+        await asyncio.to_thread(check_declared_size, data, content_type, settings.image_limits)
     document_id = uuid.uuid4()
     document = ClaimDocument(
         id=document_id,

@@ -132,7 +132,7 @@ async def upload_photo(
     task = await repository.get_task(session, claim.id)
     if claim.status == S.RESHOOT_REQUESTED and (task is None or slot_code not in task.reshoot_slots):
         raise SurveyClosed(f"the surveyor asked to re-shoot {', '.join(task.reshoot_slots) if task else ''}")
-    facts = await inspect_image(data, max_pixels=settings.photo_max_pixels, timezone=settings.timezone)
+    facts = await inspect_image(data, limits=settings.image_limits, timezone=settings.timezone)
     flags = _flags(claim, facts.taken_at, facts.gps, settings, now)
     photo_id = uuid.uuid4()
     photo = SurveyPhoto(

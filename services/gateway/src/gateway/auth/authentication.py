@@ -11,6 +11,7 @@ from cheyou_kit.errors import Forbidden, ProblemError, Unauthorized
 from cheyou_kit.identity import Principal, Role
 from fastapi import Depends, Request
 
+from gateway.merchant_staff import service as merchant_staff
 from gateway.protection.rate_limits import Limit, hit
 from gateway.runtime import runtime_of
 from gateway.tokens.service import InvalidToken, TokenRevoked, revoked_key
@@ -42,7 +43,11 @@ async def identify(request: Request) -> Caller | None:
         if scheme.lower() != "bearer" or not token.strip():
             raise InvalidToken("use `Authorization: Bearer <access token>`")
         session = runtime.tokens.decode(token.strip())
-        return Caller(session.principal, session.family)
+        principal = session.principal
+        # A merchant user disabled (or their merchant suspended) since the sign-in: refused within seconds.
+        if merchant_staff.is_signed_in_staff(principal):
+            principal = await merchant_staff.current(runtime, principal)
+        return Caller(principal, session.family)
     api_key = request.headers.get(API_KEY_HEADER)
     if api_key:
         return Caller(await runtime.merchant_keys.verify(api_key), None)

@@ -51,6 +51,8 @@ class PrincipalRead(BaseModel):
     member_id: uuid.UUID | None = None
     staff_id: str | None = None
     merchant_id: uuid.UUID | None = None
+    merchant_user_id: uuid.UUID | None = None
+    merchant_role: str | None = None
 
 
 class StaffCreate(BaseModel):

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth import members, sms, wechat
 from gateway.auth.otp import normalise_phone
+from gateway.merchant_staff import service as merchant_staff
 from gateway.runtime import Runtime
 from gateway.staff import service as staff
 from gateway.tokens.service import InvalidToken, TokenPair
@@ -56,7 +57,8 @@ async def otp_login(session: AsyncSession, runtime: Runtime, phone: str, code: s
 
 
 async def refresh(session: AsyncSession, runtime: Runtime, refresh_token: str) -> TokenPair:
-    """Rotate the refresh token; a staff account disabled or a member rejected since loses the session."""
+    """Rotate the refresh token; a staff account disabled, a member rejected or a merchant user disabled
+    (or their merchant suspended) since loses the session."""
     pair = await runtime.tokens.refresh(refresh_token)
     principal = pair.principal
     still_allowed = True
@@ -65,6 +67,8 @@ async def refresh(session: AsyncSession, runtime: Runtime, refresh_token: str) -
         still_allowed = account is not None and Role(account.role) is principal.role
     elif principal.role is Role.MEMBER and principal.member_id is not None:
         still_allowed = await members.may_sign_in(session, uuid.UUID(str(principal.member_id)))
+    elif merchant_staff.is_signed_in_staff(principal):
+        still_allowed = await merchant_staff.may_refresh(runtime, principal)
     if not still_allowed:
         await runtime.tokens.revoke(refresh_token.partition(".")[0])
         raise InvalidToken("the account may no longer sign in")

@@ -61,4 +61,11 @@ class MerchantKeys:
         # merchant-svc names the key (``merchant-key:<id>``) so it knows which merchant user acted;
         # answers cached before it did so fall back to the merchant.
         subject = str(answer.get("subject") or f"merchant:{merchant_id}")
-        return Principal(subject=subject, role=Role.MERCHANT, merchant_id=merchant_id)
+        user_id = answer.get("merchant_user_id")
+        return Principal(
+            subject=subject,
+            role=Role.MERCHANT,
+            merchant_id=merchant_id,
+            merchant_user_id=uuid.UUID(str(user_id)) if user_id else None,
+            merchant_role=answer.get("user_role"),
+        )

@@ -112,7 +112,7 @@ class TokenService:
             "sub": principal.subject,
             "role": principal.role.value,
         }
-        for name in ("member_id", "staff_id", "merchant_id"):
+        for name in ("member_id", "staff_id", "merchant_id", "merchant_user_id", "merchant_role"):
             value = getattr(principal, name)
             if value is not None:
                 claims[name] = str(value)
