@@ -74,6 +74,7 @@ class TestAuthorizeUrl:
             "javascript:alert(1)",
             "h5/me",
             "/h5/#/me",
+            "http://[::1/h5/",
         ):
             response = await client.get(f"{SIGN_IN}/authorize-url", params={"redirect": redirect})
             assert response.status_code == 400, redirect

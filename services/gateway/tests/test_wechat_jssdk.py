@@ -135,6 +135,7 @@ class TestJsConfig:
             "javascript:alert(1)//127.0.0.1:8080",
             "/h5/me/orders",
             "http://127.0.0.1:8080/h5/ me",
+            "http://[::1:8080/h5/",
         ],
     )
     async def test_pages_elsewhere_get_no_signature(self, client: httpx.AsyncClient, url: str) -> None:

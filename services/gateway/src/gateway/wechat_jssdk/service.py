@@ -62,7 +62,10 @@ def page_url(settings: Settings, url: str) -> str:
     url = url.split("#", 1)[0]
     if any(ord(c) < 0x21 for c in url):
         raise UrlNotOurs("the URL has spaces or control characters: encode it", field="url")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket
+        raise UrlNotOurs("not a URL", field="url") from exc
     origins = {_origin(base) for base in settings.public_base_urls}
     if parts.scheme not in ("http", "https") or parts.username is not None or _origin(url) not in origins:
         raise UrlNotOurs("the URL is not on this site's origins", field="url", origins=sorted(origins))

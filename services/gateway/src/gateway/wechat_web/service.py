@@ -65,7 +65,10 @@ def redirect_uri_for(settings: Settings, redirect: str) -> str:
     origins = [_origin(base) for base in settings.public_base_urls]
     if redirect.startswith("/") and not redirect.startswith("//"):
         return origins[0] + redirect
-    parts = urlsplit(redirect)
+    try:
+        parts = urlsplit(redirect)
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket
+        raise InvalidRedirect("not a URL", field="redirect") from exc
     if parts.scheme in ("http", "https") and _origin(redirect) in origins and not parts.username:
         return redirect
     raise InvalidRedirect(
