@@ -29,7 +29,18 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.core import NotSet
 
 METHODS = ("get", "post", "put", "patch", "delete")
-SIGN_IN = {"/auth/staff/login", "/auth/wechat", "/auth/otp", "/auth/otp/verify", "/auth/refresh"}
+SIGN_IN = {
+    "/auth/staff/login",
+    "/auth/wechat",
+    "/auth/otp",
+    "/auth/otp/verify",
+    "/auth/refresh",
+    # Anonymous too: WeChat's authorize URL, merchant staff codes, JS-SDK signatures (per-address limits).
+    "/auth/wechat/authorize-url",
+    "/auth/merchant/otp",
+    "/auth/merchant/otp/verify",
+    "/wechat/js-config",
+}
 PUBLIC_SEGMENTS = {"sms-receipts"}  # the SMS provider's callback authenticates with its own token
 SELF_SERVICE = {("post", "/members")}  # self-registration: an applicant has no account yet
 
