@@ -10,6 +10,7 @@ a 4xx wrote nothing. A 504 is not a safe "not done" (see ``Caller.effect``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 import uuid
@@ -61,6 +62,11 @@ class Gateway:
 
     def merchant(self, api_key: str) -> Caller:
         return Caller(self, {"X-Api-Key": api_key})
+
+    async def offer_openid(self, openid: str, label: str) -> None:
+        """Name a member on the fake WeChat authorize page (a real WeChat answers 404: nothing to do)."""
+        with contextlib.suppress(httpx.HTTPError):
+            await self.wechat.post("/_fake/openids", json={"openid": openid, "label": label})
 
     async def member(self, openid: str) -> Caller:
         caller = MemberCaller(self, openid)

@@ -365,8 +365,9 @@ class World:
 
     async def logins(self, ops: Caller, holder_hash: Callable[[str], str]) -> dict[str, Any]:
         """Whom a newcomer can sign in as (the README's "Log in to the demo"): a member of each tier (their
-        phone for the SMS code, their WeChat openid, the holder hash a policy event names them by) and an
-        API key for an administrator of a merchant that fulfilled orders, issued now (shown once)."""
+        phone for the SMS code, their WeChat openid — offered by name on the fake WeChat authorize page — and
+        the holder hash a policy event names them by) and an administrator of a merchant that fulfilled
+        orders: their phone (staff sign in with an SMS code) and an API key issued now (shown once)."""
         members = {}
         for tier in TIERS:
             person = next((p for p in self.people if p.tier == tier and p.member_id), None)
@@ -381,25 +382,40 @@ class World:
                     # What the core system names the holder by in a policy event (POST /policy-feed).
                     "holder_id_hash": holder_hash(person.id_number),
                 }
+                await self.gw.offer_openid(person.openid, f"演示会员 {tier} · {person.name}")
         if self._merchants:  # a merchant that fulfilled orders in this load: its order list is not empty
             merchant_id = next(iter(self._merchants))
         else:
             page = await ops.call("GET", "/merchants", params={"limit": 200})
             merchant_id = next(m["id"] for m in page["items"] if m["name"] == MERCHANTS[0][0])
         name = (await ops.call("GET", f"/merchants/{merchant_id}"))["name"]
-        user = await ops.call(
-            "POST",
-            f"/merchants/{merchant_id}/users",
-            json={"name": "演示调度员", "role": "merchant_admin"},
-            expect=(201,),
-        )
+        for _ in range(50):  # one merchant user per phone number: an earlier load may hold this one
+            phone = phone_number(self.rng)
+            created = await ops.response(
+                "POST",
+                f"/merchants/{merchant_id}/users",
+                json={"name": "演示管理员", "phone": phone, "role": "merchant_admin"},
+                expect=(201, 409),
+            )
+            if created.status_code == 201:
+                user = created.json()
+                break
+        else:
+            raise LoadError("no free phone number for the demo merchant administrator")
         key = await ops.call(
             "POST",
             f"/merchants/{merchant_id}/users/{user['id']}/api-keys",
             json={"label": "demo login"},
             expect=(201,),
         )
-        merchant = {"merchant_id": merchant_id, "name": name, "user_id": user["id"], "api_key": key["key"]}
+        merchant = {
+            "merchant_id": merchant_id,
+            "name": name,
+            "user_id": user["id"],
+            "role": "merchant_admin",
+            "phone": phone,
+            "api_key": key["key"],
+        }
         return {"members": members, "merchant": merchant}
 
     async def reward(self, ops: Caller) -> None:
