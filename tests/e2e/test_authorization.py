@@ -34,6 +34,7 @@ SIGN_IN = {
     "/auth/wechat",
     "/auth/otp",
     "/auth/otp/verify",
+    "/auth/phone-proof",
     "/auth/refresh",
     # Anonymous too: WeChat's authorize URL, merchant staff codes, JS-SDK signatures (per-address limits).
     "/auth/wechat/authorize-url",
@@ -42,7 +43,8 @@ SIGN_IN = {
     "/wechat/js-config",
 }
 PUBLIC_SEGMENTS = {"sms-receipts"}  # the SMS provider's callback authenticates with its own token
-SELF_SERVICE = {("post", "/members")}  # self-registration: an applicant has no account yet
+# Self-registration is no exception any more: an applicant without a phone proof is a 401 like anyone.
+SELF_SERVICE: set[tuple[str, str]] = set()
 
 ROLES = (
     "anonymous", "member A", "member B", "reviewer", "manager of A", "another manager", "surveyor",
@@ -58,7 +60,9 @@ MAY: list[tuple[str, frozenset[str]]] = [
     (r"^/auth/staff/", frozenset({"ops"})),
     (r"^/members/\{member_id\}/pii$", frozenset({"ops", "reviewer"})),
     (r"^/members/\{member_id\}/(tier-floor|manager)$", frozenset({"ops", "manager of A"})),
-    (r"^/members/\{member_id\}/openid$", frozenset({"member A", "ops"})),
+    # Binding WeChat and changing the sign-in phone are the gateway's, after its proofs (/auth/…);
+    # the member may only unbind.
+    (r"^/members/\{member_id\}/(openid|phone)$", frozenset({"member A"})),
     (r"^/members/\{member_id\}", frozenset({"member A", "manager of A", "ops", "reviewer"})),
     (r"^/applications/", frozenset({"reviewer", "ops"})),
     (r"^/policies/", frozenset({"member A", "manager of A", "ops", "reviewer", "surveyor"})),

@@ -62,7 +62,9 @@ async def test_the_2014_world_at_one_percent_reports_the_seed_figures(cheyou: Pl
     since, until = now - timedelta(days=1), now + timedelta(days=30)
     before = await report.collect(cheyou.gateway, since=since, until=until)
 
-    loaded = await load(cheyou.gateway, cheyou.wechat, cheyou.holder_id_hash, scale=SCALE, concurrency=8)
+    loaded = await load(
+        cheyou.gateway, cheyou.wechat, cheyou.holder_id_hash, sms_url=cheyou.sms, scale=SCALE, concurrency=8
+    )
     assert [s.done for s in loaded.stages][1:] == [237, 237, 205, 57, 11, 26, 874]
 
     # The logins the README points a newcomer to: a member of each tier by SMS code, the merchant's key.

@@ -20,23 +20,31 @@ async def _json_when(http: httpx.AsyncClient, url: str, accept: Any, **params: A
 
 
 async def test_an_applicant_self_registers_with_a_managers_invite_code(cheyou: Platform) -> None:
-    """The QR on the manager's card leads a customer who is not yet a member to the registration form."""
+    """The QR on the manager's card leads a customer who is not yet a member to the registration form:
+    a code to their phone first (its proof goes with the form), then they are signed in without another."""
     manager = await cheyou.staff("manager1")
     invite_code = (await manager.get("/managers/manager1")).json()["invite_code"]
-    applicant = cheyou.client()  # not a member yet: nobody to sign in as
+    phone = phone_number(cheyou.rng)
+    proof = await cheyou.phone_proof(phone)
+    applicant = cheyou.client(**{"X-Phone-Proof": proof})  # not a member yet: only the proven phone
 
     response = await applicant.post(
         "/members",
         json={
             "name": "林晓东",
             "id_number": id_number(cheyou.rng),
-            "phone": phone_number(cheyou.rng),
+            "phone": phone,
             "channel": "wechat",
             "manager_code": invite_code,
         },
     )
+    signed_in = await cheyou.client().post("/auth/phone-proof", json={"phone_proof": proof})
 
-    assert response.status_code == 201, response.text
+    assert response.status_code == 202, response.text
+    assert signed_in.status_code == 200, signed_in.text
+    member = cheyou.client(Authorization=f"Bearer {signed_in.json()['access_token']}")
+    application = await member.get(f"/members/{signed_in.json()['member_id']}/application")
+    assert application.json()["status"] == "queued"
 
 
 async def test_an_invited_customer_is_verified_by_phone_and_appears_on_the_managers_visit_plan(

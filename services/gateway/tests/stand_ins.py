@@ -211,6 +211,45 @@ def create_stand_in(name: str, public_key: bytes, world: World) -> FastAPI:
                 raise NotFound("no such member")
             return JSONResponse({"member_id": str(found[0]), "status": found[1]})
 
+        @router.post("/members", status_code=202)
+        async def register(
+            principal: PrincipalDep, body: Annotated[dict[str, Any], Body()]
+        ) -> dict[str, Any]:
+            """What member-svc is told of an applicant: the principal (with the proven phone)."""
+            return {"status": "received", "principal": principal.model_dump(mode="json"), "body": body}
+
+        def _changed(member_id: uuid.UUID, **changes: Any) -> dict[str, Any]:
+            return {
+                "member_id": str(member_id),
+                "status": "verified",
+                "phone_masked": changes.get("phone_masked", "139****0000"),
+                "wechat_bound": "openid" in changes,
+            }
+
+        @router.put("/members/{member_id}/phone")
+        async def change_phone(
+            member_id: uuid.UUID, principal: PrincipalDep, body: Annotated[dict[str, str], Body()]
+        ) -> JSONResponse:
+            if principal.role is not Role.SERVICE:
+                raise Forbidden("service only")
+            previous = next((p for p, (m, _) in world.by_phone.items() if m == member_id), None)
+            if previous is None:
+                raise NotFound("no such member")
+            if body["phone"] in world.by_phone and world.by_phone[body["phone"]][0] != member_id:
+                return JSONResponse({"detail": "another member uses this phone"}, status_code=409)
+            world.by_phone[body["phone"]] = world.by_phone.pop(previous)
+            member = _changed(member_id, phone_masked=body["phone"][:3] + "****" + body["phone"][-4:])
+            return JSONResponse({"member": member, "previous_phone": previous})
+
+        @router.put("/members/{member_id}/openid")
+        async def bind_openid(
+            member_id: uuid.UUID, principal: PrincipalDep, body: Annotated[dict[str, str], Body()]
+        ) -> dict[str, Any]:
+            if principal.role is not Role.SERVICE:
+                raise Forbidden("service only")
+            world.by_openid[body["openid"]] = (member_id, "verified")
+            return _changed(member_id, openid=body["openid"])
+
         @router.get("/members/{member_id}")
         async def member(member_id: uuid.UUID, principal: PrincipalDep) -> dict[str, Any]:
             _own(principal, member_id)

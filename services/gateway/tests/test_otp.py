@@ -144,7 +144,7 @@ class TestVerifyOtp:
         assert answers[4]["type"].endswith("/otp-attempts-exhausted")
         assert response.status_code == 401
 
-    async def test_a_phone_with_no_member_is_told_to_register(
+    async def test_a_phone_with_no_member_gets_a_proof_to_join_with_and_no_tokens(
         self, client: httpx.AsyncClient, sms_url: str
     ) -> None:
         phone = _phone()
@@ -154,4 +154,6 @@ class TestVerifyOtp:
             "/api/v1/auth/otp/verify", json={"phone": phone, "code": await _sent_code(sms_url, phone)}
         )
 
-        assert response.status_code == 404
+        assert response.status_code == 200
+        assert "access_token" not in response.json()
+        assert response.json()["phone_proof"]

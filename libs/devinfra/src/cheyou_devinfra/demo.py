@@ -125,17 +125,40 @@ class Platform:
         assert response.status_code == 200, response.text
         return self.client(Authorization=f"Bearer {response.json()['access_token']}")
 
+    async def _otp(self, http: httpx.AsyncClient, phone: str) -> httpx.Response:
+        """A code texted to ``phone`` (read from the fake SMS provider), sent back: the gateway's answer."""
+        sent = await http.post(f"{self.gateway}/api/v1/auth/otp", json={"phone": phone})
+        assert sent.status_code in (200, 201, 202, 204), sent.text
+        messages = (await http.get(f"{self.sms}/_fake/messages", params={"phone": phone})).json()["items"]
+        code = _otp_code(messages[-1])
+        return await http.post(f"{self.gateway}/api/v1/auth/otp/verify", json={"phone": phone, "code": code})
+
     async def sign_in_phone(self, phone: str) -> httpx.AsyncClient:
         async with httpx.AsyncClient(timeout=10) as http:
-            sent = await http.post(f"{self.gateway}/api/v1/auth/otp", json={"phone": phone})
-            assert sent.status_code in (200, 201, 202, 204), sent.text
-            messages = (await http.get(f"{self.sms}/_fake/messages", params={"phone": phone})).json()["items"]
-            code = _otp_code(messages[-1])
-            response = await http.post(
-                f"{self.gateway}/api/v1/auth/otp/verify", json={"phone": phone, "code": code}
-            )
+            response = await self._otp(http, phone)
         assert response.status_code == 200, response.text
+        assert "access_token" in response.json(), f"no member has {phone[:3]}…: {response.text}"
         return self.client(Authorization=f"Bearer {response.json()['access_token']}")
+
+    async def phone_proof(self, phone: str) -> str:
+        """What a newcomer's right code gives: the proof to join with (``X-Phone-Proof``)."""
+        async with httpx.AsyncClient(timeout=10) as http:
+            response = await self._otp(http, phone)
+        assert response.status_code == 200, response.text
+        proof: str = response.json()["phone_proof"]
+        return proof
+
+    async def bind_wechat(self, member: httpx.AsyncClient, openid: str) -> None:
+        """The signed-in member binds the WeChat account ``openid`` through WeChat's authorize page."""
+        started = await member.get("/auth/wechat/authorize-url", params={"redirect": "/h5/"})
+        assert started.status_code == 200, started.text
+        async with httpx.AsyncClient(timeout=10) as http:
+            code, state = await choose_on_wechat_page(http, started.json()["url"], openid)
+        bound = await member.post(
+            "/auth/wechat-binding",
+            json={"code": code, "state": state, "verifier": started.json()["verifier"]},
+        )
+        assert bound.status_code == 200, bound.text
 
     async def wechat_messages(self, openid: str) -> list[dict[str, Any]]:
         async with httpx.AsyncClient(timeout=10) as http:
@@ -150,7 +173,8 @@ class Platform:
         return items
 
     async def register(self, ops: httpx.AsyncClient, **extra: Any) -> Member:
-        """A customer registered by ops (web channel) with a WeChat binding, signed in through WeChat."""
+        """A customer registered by ops (web channel), who signs in by SMS code and binds WeChat (a WeChat
+        account is bound only with its authorization code, never by naming an openid)."""
         rng = self.rng
         male = extra.pop("male", True)
         for _ in range(5):  # a random identity someone already has: draw another one
@@ -159,7 +183,6 @@ class Platform:
                 + rng.choice(["晓东", "丽华", "建平", "秀英", "志强", "海燕"]),
                 "id_number": id_number(rng, male=male),
                 "phone": phone_number(rng),
-                "openid": f"o-e2e-{uuid.uuid4().hex[:20]}",
                 "vehicles": [{"plate": plate(rng)}],
                 "region_code": "350102",
             }
@@ -170,15 +193,18 @@ class Platform:
                 break
         assert response.status_code == 201, response.text
         member_id = response.json()["member_id"]
+        openid = f"o-e2e-{uuid.uuid4().hex[:20]}"
+        http = await self.sign_in_phone(person["phone"])
+        await self.bind_wechat(http, openid)
         return Member(
             member_id=member_id,
             name=person["name"],
             id_number=person["id_number"],
             phone=person["phone"],
-            openid=person["openid"],
+            openid=openid,
             plate=person["vehicles"][0]["plate"] if person["vehicles"] else "",
             customer_no=f"C{uuid.uuid4().hex[:12]}",
-            http=await self.sign_in_wechat(person["openid"]),
+            http=http,
         )
 
     async def verify(self, reviewer: httpx.AsyncClient, member_id: str) -> dict[str, Any]:
@@ -384,6 +410,7 @@ def main(argv: list[str] | None = None) -> None:
             args.gateway,
             args.wechat,
             holder_hash,
+            sms_url=args.sms,
             scale=args.scale,
             concurrency=args.concurrency,
             seed=args.seed,

@@ -38,20 +38,53 @@ OUTCOME_UNKNOWN = "https://cheyou.dev/problems/idempotency-outcome-unknown"
 
 
 class Gateway:
-    """The platform's public doors: the gateway's API and the fake WeChat provider (for member sign-in)."""
+    """The platform's public doors: the gateway's API and the fake WeChat and SMS providers (for members
+    signing in and binding WeChat)."""
 
-    def __init__(self, gateway: str, wechat: str, *, concurrency: int = 16, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        gateway: str,
+        wechat: str,
+        *,
+        sms: str | None = None,
+        concurrency: int = 16,
+        timeout: float = 60.0,
+    ) -> None:
         limits = httpx.Limits(
             max_connections=concurrency * 2 + 8, max_keepalive_connections=concurrency * 2 + 8
         )
         self.api = httpx.AsyncClient(base_url=f"{gateway}/api/v1", timeout=timeout, limits=limits)
         self.wechat = httpx.AsyncClient(base_url=wechat, timeout=timeout, limits=limits)
+        self.sms = httpx.AsyncClient(base_url=sms or "http://127.0.0.1:0", timeout=timeout, limits=limits)
         self.throttled = 0
         """How many 429 answers were waited out (the gateway's rate limits)."""
 
     async def aclose(self) -> None:
         await self.api.aclose()
         await self.wechat.aclose()
+        await self.sms.aclose()
+
+    async def bind_wechat(self, phone: str, openid: str) -> None:
+        """A member registered by staff signs in with the code texted to ``phone`` and binds the WeChat
+        account ``openid`` through WeChat's authorize page (no one binds WeChat by naming an openid)."""
+        sent = await self._send("POST", "/auth/otp", {}, json={"phone": phone})
+        if sent.status_code != 202:
+            raise LoadError(f"no code for {phone[:3]}…: {sent.status_code} {sent.text[:300]}")
+        messages = (await self.sms.get("/_fake/messages", params={"phone": phone})).json()["items"]
+        code = messages[-1]["template_param"]["code"]
+        token = await self._sign_in("/auth/otp/verify", {"phone": phone, "code": code})
+        own = {"Authorization": f"Bearer {token}"}
+        started = await self._send("GET", "/auth/wechat/authorize-url", own, params={"redirect": "/h5/"})
+        started.raise_for_status()
+        wechat_code, state = await choose_on_wechat_page(self.wechat, started.json()["url"], openid)
+        bound = await self._send(
+            "POST",
+            "/auth/wechat-binding",
+            own,
+            json={"code": wechat_code, "state": state, "verifier": started.json()["verifier"]},
+        )
+        if bound.status_code != 200:
+            raise LoadError(f"WeChat binding answered {bound.status_code}: {bound.text[:300]}")
 
     async def staff(self, username: str, password: str | None = None) -> Caller:
         caller = StaffCaller(

@@ -480,11 +480,12 @@ class World:
                 "vehicles": [{"plate": person.plate}],
                 "channel": "wechat",
                 "manager_code": person.manager_code,
-                "openid": person.openid,
             }
             response = await ops.response("POST", "/members", json=body, expect=(201, 409))
             if response.status_code == 201:
                 person.member_id = response.json()["member_id"]
+                # The member binds WeChat with an authorization code (ops cannot name an openid).
+                await self.gw.bind_wechat(person.phone, person.openid)
                 stage.advance()
                 return
             # Someone (an earlier load) has this ID, phone or openid: a new identity.
@@ -804,6 +805,7 @@ async def load(
     wechat_url: str,
     holder_hash: Callable[[str], str],
     *,
+    sms_url: str | None = None,
     scale: float,
     concurrency: int = 16,
     seed: int = 2014,
@@ -812,7 +814,7 @@ async def load(
     figures = Figures.scaled(scale)
     result = LoadResult(scale=scale, figures=figures, started_at=datetime.now(UTC))
     began = time.monotonic()
-    gw = Gateway(gateway_url, wechat_url, concurrency=concurrency)
+    gw = Gateway(gateway_url, wechat_url, sms=sms_url, concurrency=concurrency)
     world = World(gw, figures, seed=seed, scale=scale)
     try:
         admin, ops = await gw.staff("admin"), await gw.staff("ops1")

@@ -145,6 +145,8 @@ def _environment(infra: Infra, state: Path) -> dict[str, str]:
     # developer's machine, not production's (per-principal limits stay as configured).
     env.setdefault("GATEWAY_LOGIN_RATE_LIMIT_PER_IP", "600")
     env.setdefault("GATEWAY_RATE_LIMIT_PER_IP", "20000")
+    # Each demo member texts one code (to bind WeChat after ops registered them) from this address.
+    env.setdefault("GATEWAY_OTP_PER_IP_HOUR", "100000")
     for service in SERVICES:
         env.setdefault(f"{service.env_prefix}URL", service.url)
         if service.database_name != service.database:

@@ -52,6 +52,9 @@ class Principal(BaseModel):
     """The merchant user behind a merchant principal (signed in at the gateway, or owning the API key)."""
     merchant_role: str | None = None
     """That user's role at the merchant (merchant_admin, dispatcher, technician, integration)."""
+    verified_phone: str | None = None
+    """A mobile number the gateway proved this caller controls (an SMS code): an applicant's, who has
+    no member id yet; the registration must be for this number."""
 
     @property
     def is_staff(self) -> bool:

@@ -47,6 +47,10 @@ class Settings(ServiceSettings):
     )
     sms_sign_name: str = Field(default="车友俱乐部", validation_alias="SMS_SIGN_NAME")
     sms_otp_template_code: str = "SMS_CHEYOU_OTP"
+    sms_phone_changed_template_code: str = Field(
+        default="SMS_CHEYOU_PHONE_CHANGED",
+        description="The notice texted to the old number when a member's sign-in phone changes.",
+    )
 
     # Public tokens: a key of the gateway's own, never the internal-token key.
     access_token_secret: SecretStr | None = Field(
@@ -63,6 +67,9 @@ class Settings(ServiceSettings):
     otp_per_phone_hour: int = 5
     otp_per_phone_day: int = 10
     otp_per_ip_hour: int = 30
+    phone_proof_ttl_seconds: int = Field(
+        default=900, description="How long the phone proof of a right code for a non-member stays good."
+    )
 
     # Staff passwords.
     staff_max_failures: int = 5
@@ -127,7 +134,8 @@ class Settings(ServiceSettings):
     )
     self_service: list[str] = Field(
         default=["POST /api/v1/members"],
-        description="Operations anonymous applicants may call (self-registration), limited per address.",
+        description="Operations an applicant without an account may call (self-registration), with the "
+        "phone proof of an SMS code (X-Phone-Proof).",
     )
     trust_forwarded_for: bool = Field(
         default=False, description="Take the client address from X-Forwarded-For (behind the ingress)."

@@ -13,6 +13,7 @@ from cheyou_kit.identity import IdentitySigner
 from fastapi import FastAPI, Request
 
 from gateway.auth.otp import OtpStore
+from gateway.auth.phone_proof import PhoneProofs
 from gateway.config import Settings
 from gateway.merchants.service import MerchantKeys
 from gateway.protection.idempotency import IdempotencyStore
@@ -81,6 +82,7 @@ class Runtime:
         )
         self.otp = OtpStore(redis, settings, pepper=key)
         self.merchant_otp = OtpStore(redis, settings, pepper=key, purpose="merchant")
+        self.phone_proofs = PhoneProofs(redis, key, settings.phone_proof_ttl_seconds)
         self.lockout = Lockout(redis, settings.staff_max_failures, settings.staff_lockout_seconds)
         self.merchant_keys = MerchantKeys(
             redis,

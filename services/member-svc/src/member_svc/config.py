@@ -42,3 +42,9 @@ class Settings(ServiceSettings):
     card_code_ttl_seconds: int = Field(
         default=300, ge=30, description="Lifetime of a member card's signed code."
     )
+    registrations_per_phone_day: int = Field(
+        default=5, ge=1, description="Self-registrations an applicant's proven phone may make in a day."
+    )
+    registrations_per_id_day: int = Field(
+        default=3, ge=1, description="Self-registrations with one ID-card number in a day (any phone)."
+    )

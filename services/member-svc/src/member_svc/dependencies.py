@@ -1,10 +1,11 @@
-"""Request dependencies of member-svc: its settings and the PII cipher, both built once per app."""
+"""Request dependencies of member-svc: its settings, the PII cipher (both built once per app), Redis."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
+from redis.asyncio import Redis
 
 from member_svc.config import Settings
 from member_svc.pii import PiiCipher
@@ -20,5 +21,11 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def get_redis(request: Request) -> Redis:
+    redis: Redis = request.app.state.redis
+    return redis
+
+
+RedisDep = Annotated[Redis, Depends(get_redis)]
 PiiDep = Annotated[PiiCipher, Depends(get_pii)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

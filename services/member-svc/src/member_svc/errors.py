@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cheyou_kit.errors import Conflict, Unprocessable
+from cheyou_kit.errors import Conflict, Forbidden, TooManyRequests, Unauthorized, Unprocessable
 
 
 class InvalidField(Unprocessable):
@@ -38,3 +38,18 @@ class WrongState(Conflict):
 class TaskHeldElsewhere(Conflict):
     slug = "task-held-by-another-reviewer"
     title = "Another reviewer holds this task"
+
+
+class PhoneChangeNeedsProof(Forbidden):
+    slug = "phone-change-needs-proof"
+    title = "The sign-in phone changes only with a code sent to the new number"
+
+
+class PhoneNotProven(Unauthorized):
+    slug = "phone-proof-required"
+    title = "Prove the phone number with an SMS code first"
+
+
+class RegistrationLimited(TooManyRequests):
+    slug = "registration-limited"
+    title = "Too many registrations for this phone number or ID-card number; try again tomorrow"

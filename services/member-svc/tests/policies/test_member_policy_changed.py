@@ -106,13 +106,17 @@ class TestMemberPolicyChanged:
         )
         ops = identities.headers("member-svc", Role.OPS)
 
-        async def projected() -> bool | None:
-            response = await client.get(f"/api/v1/policies?member_id={member['member_id']}", headers=ops)
-            return True if len(response.json()["items"]) == 2 else None
+        async def projected() -> bool | None:  # held, and not the applicant's before verification
+            answers = [await client.get(f"/api/v1/policies/{no}", headers=ops) for no in (old, new)]
+            return True if all(a.status_code == 200 for a in answers) else None
 
         await eventually(projected)
+        unlinked = await client.get(f"/api/v1/policies/{old}", headers=ops)
         await verify(client, identities, member["member_id"])
+        linked = await client.get(f"/api/v1/policies?member_id={member['member_id']}", headers=ops)
 
+        assert unlinked.json()["member_id"] is None
+        assert {p["policy_no"] for p in linked.json()["items"]} == {old, new}
         events = await member_events(
             service_settings.kafka_bootstrap_servers, member["member_id"], POLICY_CHANGED, 2
         )

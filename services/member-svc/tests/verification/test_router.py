@@ -198,8 +198,11 @@ class TestDecisions:
             headers=reviewer(identities),
         )
         returned = await client.get(f"/api/v1/members/{member['member_id']}/application", headers=own)
-        fixed = await client.patch(
-            f"/api/v1/members/{member['member_id']}", json={"phone": "13912345678"}, headers=own
+        # The new number is proven at the gateway (a code sent to it), which makes the change.
+        fixed = await client.put(
+            f"/api/v1/members/{member['member_id']}/phone",
+            json={"phone": "13912345678"},
+            headers=identities.headers("member-svc", Role.SERVICE),
         )
         queued = await client.get(f"/api/v1/members/{member['member_id']}/application", headers=own)
 
@@ -208,8 +211,9 @@ class TestDecisions:
             "fix_fields": ["phone"],
             "message": "the number does not answer",
         }
-        assert fixed.json()["status"] == "pending"
-        assert fixed.json()["phone_masked"] == "139****5678"
+        assert fixed.json()["member"]["status"] == "pending"
+        assert fixed.json()["member"]["phone_masked"] == "139****5678"
+        assert fixed.json()["previous_phone"] == member["phone"]
         assert queued.json()["status"] == "queued"
 
 

@@ -4,6 +4,12 @@ The core system does not know member ids; member-svc maps a policy to a member b
 ``holder_id_hash`` — HMAC-SHA256 (hex) of the holder's upper-cased 18-character ID-card number under
 the hash key the core system shares with member-svc (``MEMBER_PII_HASH_KEY``) — falling back to
 ``customer_no``. The optional fields were added after v1 shipped; producers fill them when they can.
+
+``holder_name_sealed`` and ``holder_phone_sealed`` are the holder's name and mobile number as the insurer
+holds them, sealed (:mod:`cheyou_events.sealing`, ``EVENTS_PII_KEY``) with the customer number as the
+partition key and ``holder_name`` / ``holder_phone`` as the field: never in clear on the topic. A core
+system posting over HTTP (member-svc ``POST /policy-feed``) sends them in clear and member-svc seals them.
+The reviewer verifying a member calls the holder on this phone, not on the one the applicant typed.
 """
 
 from __future__ import annotations
@@ -60,6 +66,10 @@ class PolicyIssued(PolicyEvent):
     """The selling unit (营业部) code; recruitment targets are counted per unit."""
     selling_manager_id: str | None = None
     """Staff id of the customer manager who sold the policy."""
+    holder_name_sealed: str | None = None
+    """The holder's name as the insurer holds it, sealed (see the module docstring)."""
+    holder_phone_sealed: str | None = None
+    """The holder's mobile number as the insurer holds it, sealed (see the module docstring)."""
 
 
 class PolicyRenewed(PolicyEvent):
@@ -87,6 +97,10 @@ class PolicyRenewed(PolicyEvent):
     """The selling unit (营业部) code; recruitment targets are counted per unit."""
     selling_manager_id: str | None = None
     """Staff id of the customer manager who sold the policy."""
+    holder_name_sealed: str | None = None
+    """The holder's name as the insurer holds it, sealed (see the module docstring)."""
+    holder_phone_sealed: str | None = None
+    """The holder's mobile number as the insurer holds it, sealed (see the module docstring)."""
 
 
 class PolicyCancelled(PolicyEvent):
@@ -121,6 +135,10 @@ class PolicyEndorsed(PolicyEvent):
     ends_on: date | None = None
     holder_id_hash: str | None = None
     endorsed_at: AwareDatetime
+    holder_name_sealed: str | None = None
+    """The holder's name as the insurer holds it, sealed (see the module docstring)."""
+    holder_phone_sealed: str | None = None
+    """The holder's mobile number as the insurer holds it, sealed (see the module docstring)."""
 
 
 class PolicyLapsed(PolicyEvent):

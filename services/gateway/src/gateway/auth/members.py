@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from cheyou_kit.errors import Forbidden, NotFound
+import httpx
+from cheyou_kit.errors import Conflict, Forbidden, NotFound, Unprocessable
 from cheyou_kit.identity import Principal, Role
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,13 +35,31 @@ async def may_sign_in(session: AsyncSession, member_id: uuid.UUID) -> bool:
     return account is None or account.status != accounts.REJECTED
 
 
+class AccountChangeRefused(Conflict):
+    slug = "account-change-refused"
+    title = "The phone number or WeChat account belongs to another member"
+
+
+class AccountChangeInvalid(Unprocessable):
+    slug = "validation"
+    title = "The request is not valid"
+
+
 async def identify(session: AsyncSession, member_svc: Upstream, **by: str) -> Principal:
     """The member with this ``openid=`` or ``phone=``."""
+    principal = await find(session, member_svc, **by)
+    if principal is None:
+        raise NotAMember()
+    return principal
+
+
+async def find(session: AsyncSession, member_svc: Upstream, **by: str) -> Principal | None:
+    """The member with this ``openid=`` or ``phone=``; None when there is none (a rejected one raises)."""
     response = await member_svc.request(
         "POST", "/api/v1/members/identify", principal=GATEWAY_PRINCIPAL, json=by
     )
     if response.status_code == 404:
-        raise NotAMember()
+        return None
     if response.status_code != 200:
         raise BadGateway(f"member-svc answered {response.status_code} to identify")
     answer = response.json()
@@ -47,3 +67,28 @@ async def identify(session: AsyncSession, member_svc: Upstream, **by: str) -> Pr
     if answer.get("status") == accounts.REJECTED or not await may_sign_in(session, member_id):
         raise MemberRejected()
     return principal_for(member_id)
+
+
+async def change(member_svc: Upstream, method: str, path: str, body: dict[str, str]) -> dict[str, Any]:
+    """A change to the member's sign-in phone or WeChat binding that the gateway has proven, made by the
+    gateway itself (member-svc takes these from the gateway's own identity only)."""
+    response = await member_svc.request(method, path, principal=GATEWAY_PRINCIPAL, json=body)
+    if response.status_code == 200:
+        answer: dict[str, Any] = response.json()
+        return answer
+    detail = _detail(response)
+    if response.status_code == 404:
+        raise NotAMember(detail)
+    if response.status_code == 409:
+        raise AccountChangeRefused(detail)
+    if response.status_code == 422:
+        raise AccountChangeInvalid(detail)
+    raise BadGateway(f"member-svc answered {response.status_code} to {method} {path.split('/')[-1]}")
+
+
+def _detail(response: httpx.Response) -> str | None:
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        return None
+    return str(detail) if detail else None

@@ -11,9 +11,13 @@ from gateway.auth import service
 from gateway.auth.authentication import Caller, CallerDep, client_ip, require_roles
 from gateway.auth.schemas import (
     USERNAME_PATTERN,
+    AccountRead,
     OtpLogin,
     OtpRequest,
     OtpSent,
+    PhoneChangeRequest,
+    PhoneProofLogin,
+    PhoneProofRead,
     PrincipalRead,
     RefreshRequest,
     StaffCreate,
@@ -22,6 +26,7 @@ from gateway.auth.schemas import (
     StaffRead,
     StaffUpdate,
     TokenRead,
+    WeChatBinding,
 )
 from gateway.protection.rate_limits import Limit, hit
 from gateway.runtime import Runtime, runtime_of
@@ -79,10 +84,20 @@ async def send_otp(body: OtpRequest, request: Request, runtime: RuntimeDep) -> O
     )
 
 
-@sign_in.post("/otp/verify", response_model=TokenRead)
-async def otp_login(body: OtpLogin, session: SessionDep, runtime: RuntimeDep) -> TokenRead:
-    """A member signs in with the code texted to their phone."""
-    return _read(await service.otp_login(session, runtime, body.phone, body.code))
+@sign_in.post("/otp/verify", response_model=TokenRead | PhoneProofRead)
+async def otp_login(body: OtpLogin, session: SessionDep, runtime: RuntimeDep) -> TokenRead | PhoneProofRead:
+    """A member signs in with the code texted to their phone; for a phone no member has, the right code
+    gives a phone proof to join with (no tokens)."""
+    answer = await service.otp_login(session, runtime, body.phone, body.code)
+    if isinstance(answer, service.PhoneProof):
+        return PhoneProofRead(phone_proof=answer.token, expires_in=answer.expires_in)
+    return _read(answer)
+
+
+@sign_in.post("/phone-proof", response_model=TokenRead)
+async def phone_proof_login(body: PhoneProofLogin, session: SessionDep, runtime: RuntimeDep) -> TokenRead:
+    """A new applicant signs in with the phone proof they joined with (once; 404 before they joined)."""
+    return _read(await service.phone_proof_login(session, runtime, body.phone_proof))
 
 
 @sign_in.post("/refresh", response_model=TokenRead)
@@ -101,6 +116,20 @@ async def logout(caller: CallerDep, runtime: RuntimeDep) -> Response:
         raise Unauthorized("an API key has no session to sign out")
     await service.logout(runtime, caller.family)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/phone-change", response_model=AccountRead, dependencies=[Depends(sign_in_limits)])
+async def change_phone(body: PhoneChangeRequest, caller: CallerDep, runtime: RuntimeDep) -> AccountRead:
+    """A member moves sign-in to a new phone with the code sent to it; the old number is told by SMS."""
+    member = await service.change_phone(runtime, caller.principal, body.phone, body.code)
+    return AccountRead.model_validate(member)
+
+
+@router.post("/wechat-binding", response_model=AccountRead, dependencies=[Depends(sign_in_limits)])
+async def bind_wechat(body: WeChatBinding, caller: CallerDep, runtime: RuntimeDep) -> AccountRead:
+    """A member binds the WeChat account that authorized this code (state and verifier as for sign-in)."""
+    member = await service.bind_wechat(runtime, caller.principal, body.code, body.state, body.verifier)
+    return AccountRead.model_validate(member)
 
 
 @router.get("/whoami", response_model=PrincipalRead)

@@ -30,6 +30,39 @@ class OtpLogin(BaseModel):
     code: str = Field(pattern=r"^\d{6}$")
 
 
+class PhoneProofRead(BaseModel):
+    """The right code for a phone no member has: join with it (``X-Phone-Proof`` on POST /members)."""
+
+    phone_proof: str = Field(description="Opaque; send it as X-Phone-Proof, then to POST /auth/phone-proof.")
+    expires_in: int
+
+
+class PhoneProofLogin(BaseModel):
+    phone_proof: str = Field(min_length=16, max_length=128)
+
+
+class PhoneChangeRequest(BaseModel):
+    phone: str = Field(min_length=11, max_length=20, description="The new number (a code was sent to it).")
+    code: str = Field(pattern=r"^\d{6}$", description="The code texted to the new number.")
+
+
+class WeChatBinding(BaseModel):
+    code: str = Field(min_length=1, max_length=256, description="The `code` WeChat put on the redirect URL.")
+    state: str = Field(pattern=r"^[0-9a-f]{32}$", description="The `state` from the redirect URL.")
+    verifier: str = Field(
+        min_length=16, max_length=128, description="The verifier of GET /auth/wechat/authorize-url."
+    )
+
+
+class AccountRead(BaseModel):
+    """The member's sign-in details after a change, masked."""
+
+    member_id: uuid.UUID
+    status: str
+    phone_masked: str
+    wechat_bound: bool
+
+
 class RefreshRequest(BaseModel):
     refresh_token: str = Field(min_length=1, max_length=512)
 

@@ -1,4 +1,4 @@
-"""Sending the one-time code through the SMS provider (``SendSms``: template code + JSON params)."""
+"""Texts through the SMS provider (``SendSms``: template code + JSON params): codes and account notices."""
 
 from __future__ import annotations
 
@@ -24,6 +24,28 @@ async def send_code(
     code: str,
 ) -> str:
     """Send; returns the provider's BizId. Not retried: SendSms is not idempotent."""
+    return await send(
+        client,
+        base_url,
+        access_key_id=access_key_id,
+        sign_name=sign_name,
+        template_code=template_code,
+        phone=phone,
+        params={"code": code},
+    )
+
+
+async def send(
+    client: httpx.AsyncClient,
+    base_url: str,
+    *,
+    access_key_id: str,
+    sign_name: str,
+    template_code: str,
+    phone: str,
+    params: dict[str, str],
+) -> str:
+    """One templated message (a code, a notice); returns the provider's BizId. Not retried."""
     try:
         response = await client.post(
             f"{base_url.rstrip('/')}/sms/send",
@@ -32,7 +54,7 @@ async def send_code(
                 "PhoneNumbers": phone,
                 "SignName": sign_name,
                 "TemplateCode": template_code,
-                "TemplateParam": json.dumps({"code": code}),
+                "TemplateParam": json.dumps(params),
                 "OutId": uuid.uuid4().hex,
             },
         )

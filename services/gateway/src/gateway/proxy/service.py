@@ -10,6 +10,7 @@ from cheyou_kit.identity import IDENTITY_HEADER, Principal, Role
 from cheyou_kit.observability import METRICS_ROUTE
 from fastapi import Request, Response
 
+from gateway.auth import phone_proof
 from gateway.auth.authentication import authenticate, client_ip
 from gateway.errors import ServiceUnavailable, UpstreamTimeout
 from gateway.protection import idempotency
@@ -40,6 +41,7 @@ _NOT_FORWARDED = HOP_BY_HOP | {
     "authorization",
     "x-api-key",
     "cookie",
+    phone_proof.HEADER,
     IDENTITY_HEADER.lower(),
 }
 _NOT_RETURNED = HOP_BY_HOP | {"content-length", "content-encoding", "date", "server"}
@@ -107,9 +109,16 @@ async def forward(request: Request) -> Response:
     public = segment in runtime.settings.public_segments
     principal = caller.principal if caller is not None else None
     if caller is None and f"{request.method} {request.url.path.rstrip('/')}" in runtime.settings.self_service:
-        # Self-registration (the club's website, a manager's QR): the applicant has no account yet. The
-        # service sees a member without a member id; reviewers phone-verify every application.
-        principal = Principal(subject=f"applicant:{client_ip(request)}", role=Role.MEMBER)
+        # Self-registration (the club's website, a manager's QR): the applicant has no account yet, only
+        # the proof of an SMS code to their phone. The service sees a member without a member id and the
+        # proven number, and registers that number only; reviewers phone the policyholder.
+        proof = request.headers.get(phone_proof.HEADER)
+        phone = await runtime.phone_proofs.phone(proof)
+        principal = Principal(
+            subject=f"applicant:{runtime.phone_proofs.tag(proof or '')}",
+            role=Role.MEMBER,
+            verified_phone=phone,
+        )
     elif caller is None and not public:
         raise Unauthorized("sign in first (Authorization: Bearer …) or send X-Api-Key")
     operation = runtime.routes.operation(service, request.method, request.url.path)

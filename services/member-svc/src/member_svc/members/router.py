@@ -9,12 +9,15 @@ from cheyou_kit.errors import Forbidden, NotFound
 from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
 from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import JSONResponse
 
 from member_svc import qr
-from member_svc.dependencies import PiiDep, SettingsDep
-from member_svc.members import repository, service
+from member_svc.dependencies import PiiDep, RedisDep, SettingsDep
+from member_svc.errors import InvalidField, PhoneNotProven
+from member_svc.members import limits, repository, service
 from member_svc.members.models import Member
 from member_svc.members.schemas import (
+    ApplicationReceived,
     CardCodeCheck,
     Gender,
     Identified,
@@ -27,6 +30,8 @@ from member_svc.members.schemas import (
     MemberStatus,
     MemberUpdate,
     OpenidBinding,
+    PhoneChange,
+    PhoneChanged,
     PiiReadRecord,
     Tier,
 )
@@ -39,7 +44,7 @@ router = APIRouter(prefix="/members", tags=["members"])
 
 RegistrarDep = Annotated[Principal, Depends(require_roles(Role.MEMBER, Role.SERVICE, Role.OPS, Role.ADMIN))]
 ServiceDep = Annotated[Principal, Depends(require_roles(Role.SERVICE))]
-BinderDep = Annotated[Principal, Depends(require_roles(Role.SERVICE, Role.ADMIN, Role.MEMBER))]
+UnbinderDep = Annotated[Principal, Depends(require_roles(Role.SERVICE, Role.ADMIN, Role.MEMBER))]
 SegmentsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN, Role.MANAGER))]
 AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 CardReaderDep = Annotated[
@@ -51,14 +56,65 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@router.post("", response_model=MemberRead, status_code=201)
+@router.post(
+    "",
+    response_model=MemberRead,
+    status_code=201,
+    responses={202: {"model": ApplicationReceived, "description": "An applicant's registration."}},
+)
 async def register(
-    data: MemberCreate, session: SessionDep, pii: PiiDep, principal: RegistrarDep
-) -> MemberRead:
-    """Register (web, WeChat or a manager's invite code); the application enters the verification queue."""
-    if principal.role == Role.MEMBER and principal.member_id is not None:
-        raise Forbidden("already a member")
+    data: MemberCreate,
+    session: SessionDep,
+    pii: PiiDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    principal: RegistrarDep,
+) -> MemberRead | JSONResponse:
+    """Register (web, WeChat or a manager's invite code); the application enters the verification queue.
+
+    An applicant (no account yet) must have proven the phone by SMS code at the gateway and gets the same
+    202 answer whatever became of the application; staff get the member (201) or the conflict."""
+    if principal.role == Role.MEMBER:
+        if principal.member_id is not None:
+            raise Forbidden("already a member")
+        await _apply(data, session, pii, redis, settings, principal)
+        return JSONResponse(ApplicationReceived().model_dump(), status_code=202)
+    if data.openid is not None and principal.role != Role.SERVICE:
+        raise InvalidField(
+            "openid", "a WeChat account is bound only with its authorization code", "openid_needs_proof"
+        )
     return service.to_read(await service.register(session, pii, data, _now()))
+
+
+async def _apply(
+    data: MemberCreate,
+    session: SessionDep,
+    pii: PiiDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    principal: Principal,
+) -> None:
+    if principal.verified_phone is None:
+        raise PhoneNotProven(
+            "prove the phone first: POST /api/v1/auth/otp, then /auth/otp/verify gives a phone_proof "
+            "to send as X-Phone-Proof"
+        )
+    if data.phone != principal.verified_phone:
+        raise InvalidField("phone", "is not the phone number proven by SMS code", "phone_not_proven")
+    if data.openid is not None:
+        raise InvalidField(
+            "openid",
+            "bind WeChat after joining, with an authorization code (POST /api/v1/auth/wechat-binding)",
+            "openid_needs_proof",
+        )
+    await limits.count_registration(
+        redis,
+        phone_hash=pii.lookup_hash(data.phone),
+        id_hash=pii.lookup_hash(data.id_number),
+        per_phone=settings.registrations_per_phone_day,
+        per_id=settings.registrations_per_id_day,
+    )
+    await service.apply(session, pii, data, principal.verified_phone, _now())
 
 
 @router.post("/identify", response_model=Identified)
@@ -157,20 +213,35 @@ async def pii_reads(member_id: uuid.UUID, session: SessionDep, _: AdminDep) -> l
 
 @router.put("/{member_id}/openid", response_model=MemberRead)
 async def bind_openid(
-    member_id: uuid.UUID, data: OpenidBinding, session: SessionDep, pii: PiiDep, principal: BinderDep
+    member_id: uuid.UUID, data: OpenidBinding, session: SessionDep, pii: PiiDep, _: ServiceDep
 ) -> MemberRead:
-    """Bind a WeChat openid: one account per member, one member per account."""
-    member = await _bindable(session, principal, member_id)
+    """Bind a WeChat openid the gateway proved with an authorization code (one account per member)."""
+    member = await repository.get(session, member_id, for_update=True)
+    if member is None:
+        raise NotFound(f"member {member_id} is not known")
     return service.to_read(await service.bind_openid(session, pii, member, data.openid, _now()))
 
 
 @router.delete("/{member_id}/openid", response_model=MemberRead)
 async def unbind_openid(
-    member_id: uuid.UUID, session: SessionDep, pii: PiiDep, principal: BinderDep
+    member_id: uuid.UUID, session: SessionDep, pii: PiiDep, principal: UnbinderDep
 ) -> MemberRead:
     """Unbind the member's WeChat account."""
     member = await _bindable(session, principal, member_id)
     return service.to_read(await service.unbind_openid(session, pii, member, _now()))
+
+
+@router.put("/{member_id}/phone", response_model=PhoneChanged)
+async def change_phone(
+    member_id: uuid.UUID, data: PhoneChange, session: SessionDep, pii: PiiDep, _: ServiceDep
+) -> PhoneChanged:
+    """A new sign-in phone the gateway proved with a code sent to it; the number it replaces is returned
+    for the notice the gateway texts to it."""
+    member = await repository.get(session, member_id, for_update=True)
+    if member is None:
+        raise NotFound(f"member {member_id} is not known")
+    previous = await service.change_phone(session, pii, member, data.phone, _now())
+    return PhoneChanged(member=service.to_read(member), previous_phone=previous)
 
 
 async def _bindable(session: SessionDep, principal: Principal, member_id: uuid.UUID) -> Member:

@@ -66,7 +66,11 @@ class MemberCreate(BaseModel):
     manager_code: str | None = Field(
         default=None, max_length=16, description="The code of a manager's invite QR."
     )
-    openid: Openid | None = None
+    openid: Openid | None = Field(
+        default=None,
+        description="Only from the gateway, which proved it with a WeChat authorization code; a member "
+        "binds WeChat after joining (POST /api/v1/auth/wechat-binding).",
+    )
     referral_code: str | None = Field(
         default=None, max_length=16, description="The referral code of the member who referred this one."
     )
@@ -77,7 +81,11 @@ class MemberUpdate(BaseModel):
 
     name: Name | None = None
     id_number: IdCardNumber | None = None
-    phone: MobileNumber | None = None
+    phone: MobileNumber | None = Field(
+        default=None,
+        description="Refused here (403): the sign-in phone changes with a code sent to the new number, "
+        "POST /api/v1/auth/phone-change.",
+    )
     region_code: RegionCode | None = None
     interests: list[Interest] | None = Field(default=None, max_length=13)
     vehicles: list[VehicleIn] | None = Field(default=None, max_length=5)
@@ -131,6 +139,27 @@ class Identified(BaseModel):
 
 class OpenidBinding(BaseModel):
     openid: Openid
+
+
+class ApplicationReceived(BaseModel):
+    """An applicant's registration: the same answer whatever became of it (who is a member is not told)."""
+
+    status: Literal["received"] = "received"
+    message: str = Field(
+        default="Application received. Sign in with the phone you proved to follow it; a reviewer "
+        "will phone the policyholder before the membership starts."
+    )
+
+
+class PhoneChange(BaseModel):
+    """A new sign-in phone the gateway proved with a code sent to it."""
+
+    phone: MobileNumber
+
+
+class PhoneChanged(BaseModel):
+    member: MemberRead
+    previous_phone: str = Field(description="The number replaced, for the notice the gateway texts to it.")
 
 
 class CardCodeCheck(BaseModel):

@@ -19,10 +19,18 @@ from cheyou_kit.masking import mask_id_number, mask_name, mask_phone
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from member_svc.errors import InvalidField, MemberExists, OpenidTaken, PhoneTaken, WrongState
+from member_svc.errors import (
+    InvalidField,
+    MemberExists,
+    OpenidTaken,
+    PhoneChangeNeedsProof,
+    PhoneTaken,
+    WrongState,
+)
 from member_svc.identifiers import birth_date_of, gender_of
 from member_svc.managers import repository as managers_repository
 from member_svc.managers import service as managers_service
+from member_svc.managers.models import ManagerProfile
 from member_svc.members import events, repository
 from member_svc.members.models import Member
 from member_svc.members.schemas import (
@@ -128,27 +136,24 @@ async def _referrer(session: AsyncSession, code: str | None) -> Member | None:
     return referrer
 
 
-async def _check_phone_free(session: AsyncSession, pii: PiiCipher, phone: str, member_id: uuid.UUID) -> None:
+async def _check_phone_free(
+    session: AsyncSession, pii: PiiCipher, phone: str, member_id: uuid.UUID | None
+) -> None:
     holder = await repository.by_phone_hash(session, pii.lookup_hash(phone))
     if holder is not None and holder.id != member_id:
         raise PhoneTaken("another member already uses this phone number", field="phone")
 
 
-async def _check_openid_free(session: AsyncSession, openid: str, member_id: uuid.UUID) -> None:
+async def _check_openid_free(session: AsyncSession, openid: str, member_id: uuid.UUID | None) -> None:
     holder = await repository.by_openid(session, openid)
     if holder is not None and holder.id != member_id:
         raise OpenidTaken("this WeChat account is bound to another member", field="openid")
 
 
-async def register(
-    session: AsyncSession,
-    pii: PiiCipher,
-    data: MemberCreate,
-    now: datetime,
-    *,
-    channel: JoinChannel | None = None,
-) -> Member:
-    """Create the member (or complete an invitation / a rejected application) and queue its verification."""
+async def _registration_context(
+    session: AsyncSession, data: MemberCreate, channel: JoinChannel | None
+) -> tuple[ManagerProfile | None, JoinChannel, Member | None]:
+    """What the application says besides the person, checked (nothing here depends on who is a member)."""
     if data.gender is not None and data.gender != gender_of(data.id_number):
         raise InvalidField("gender", "does not match the ID-card number")
     manager = None
@@ -159,24 +164,77 @@ async def register(
                 "manager_code", "no active manager has this invite code", "unknown_manager_code"
             )
     join_channel: JoinChannel = channel or ("manager_invite" if manager else data.channel)
-    referrer = await _referrer(session, data.referral_code)
+    return manager, join_channel, await _referrer(session, data.referral_code)
+
+
+async def register(
+    session: AsyncSession,
+    pii: PiiCipher,
+    data: MemberCreate,
+    now: datetime,
+    *,
+    channel: JoinChannel | None = None,
+) -> Member:
+    """Staff or a service register someone (or complete an invitation / a rejected application); the
+    application enters the verification queue. Conflicts are told: the caller may see every member."""
+    manager, join_channel, referrer = await _registration_context(session, data, channel)
     member = await repository.by_id_hash(session, pii.lookup_hash(data.id_number), for_update=True)
     if member is not None and member.status not in ("invited", "rejected"):
         raise MemberExists("a member with this ID-card number already exists", field="id_number")
-    member_id = member.id if member is not None else uuid.uuid4()
-    await _check_phone_free(session, pii, data.phone, member_id)
+    await _check_phone_free(session, pii, data.phone, member.id if member is not None else None)
     if data.openid is not None:
-        await _check_openid_free(session, data.openid, member_id)
+        await _check_openid_free(session, data.openid, member.id if member is not None else None)
+    return await _open_application(session, pii, member, data, join_channel, manager, referrer, now)
+
+
+async def apply(
+    session: AsyncSession, pii: PiiCipher, data: MemberCreate, proven_phone: str, now: datetime
+) -> Member | None:
+    """An applicant's own registration, with a phone they proved by SMS code. None when nothing was
+    created — the ID number or the phone belongs to someone else — and the caller answers exactly as
+    when it was: a stranger learns nothing about who is a member (security issue 17, Medium 3).
+
+    An invitation is taken up only from the phone the invitation list gave; a rejected application may
+    be made again. The applicant's policies are not theirs before a reviewer verifies them."""
+    manager, join_channel, referrer = await _registration_context(session, data, None)
+    member = await repository.by_id_hash(session, pii.lookup_hash(data.id_number), for_update=True)
+    if member is not None:
+        invitation_taken_up = member.status == "invited" and member.phone_hash == pii.lookup_hash(
+            proven_phone
+        )
+        if not (invitation_taken_up or member.status == "rejected"):
+            return None
+    holder = await repository.by_phone_hash(session, pii.lookup_hash(data.phone))
+    if holder is not None and (member is None or holder.id != member.id):
+        return None
+    try:
+        return await _open_application(session, pii, member, data, join_channel, manager, referrer, now)
+    except MemberExists:
+        return None
+
+
+async def _open_application(
+    session: AsyncSession,
+    pii: PiiCipher,
+    member: Member | None,
+    data: MemberCreate,
+    join_channel: JoinChannel,
+    manager: ManagerProfile | None,
+    referrer: Member | None,
+    now: datetime,
+) -> Member:
     if member is None:
-        member = Member(id=member_id, join_channel=join_channel, joined_at=now, interests=[], vehicles=[])
+        member = Member(id=uuid.uuid4(), join_channel=join_channel, joined_at=now, interests=[], vehicles=[])
     elif member.status == "rejected":
         member.join_channel = join_channel
+        await policies_repository.detach_member(session, member.id)
     _set_real_name(pii, member, data.name, data.id_number)
     _set_phone(pii, member, data.phone)
     member.status = "pending"
     member.region_code = data.region_code
     member.interests = list(data.interests)
-    member.openid = data.openid or member.openid
+    # A new application never inherits a WeChat binding: only the one proven for it now.
+    member.openid = data.openid
     member.updated_at = now
     if manager is not None:
         member.invited_by_manager_id = manager.staff_id
@@ -193,7 +251,6 @@ async def register(
             "a member with this ID-card number, phone or WeChat account already exists"
         ) from exc
     await verification_repository.enqueue(session, member.id, now)
-    await policies_repository.link_to_member(session, member.id_hash, member.id)
     registered = MemberRegistered(
         member_id=str(member.id),
         channel=join_channel,
@@ -246,7 +303,15 @@ async def create_invited(
 async def update(
     session: AsyncSession, pii: PiiCipher, member: Member, data: MemberUpdate, now: datetime
 ) -> Member:
-    """Change what the member may change; a returned application goes back to the queue."""
+    """Change what the member may change; a returned application goes back to the queue.
+
+    Not the phone: it signs the member in, so it changes only with a code sent to the new number
+    (:func:`change_phone`, called by the gateway once the code is right)."""
+    if data.phone is not None:
+        raise PhoneChangeNeedsProof(
+            "the sign-in phone changes only with a code sent to the new number: "
+            "POST /api/v1/auth/otp, then POST /api/v1/auth/phone-change"
+        )
     if member.status == "rejected":
         raise WrongState("a rejected application cannot be changed; register again")
     if (data.name is not None or data.id_number is not None) and member.status not in (
@@ -263,11 +328,10 @@ async def update(
             raise MemberExists("a member with this ID-card number already exists", field="id_number")
         name = data.name or pii.decrypt(member.id, "name", member.name_enc)
         _set_real_name(pii, member, name, data.id_number)
+        # Whatever was linked under the old ID number is not this person's (verification links anew).
+        await policies_repository.detach_member(session, member.id)
     elif data.name is not None:
         _set_real_name(pii, member, data.name, pii.decrypt(member.id, "id_number", member.id_number_enc))
-    if data.phone is not None:
-        await _check_phone_free(session, pii, data.phone, member.id)
-        _set_phone(pii, member, data.phone)
     if data.region_code is not None:
         member.region_code = data.region_code
     if data.interests is not None:
@@ -290,6 +354,31 @@ async def update(
     if events.vehicles_of(member) != vehicles_before:
         await events.vehicles_changed(session, member, now)
     return member
+
+
+async def change_phone(
+    session: AsyncSession, pii: PiiCipher, member: Member, phone: str, now: datetime
+) -> str:
+    """The member's new sign-in phone, which the gateway has proven with a code sent to it; returns the
+    number it replaces (the gateway tells its owner). A returned application goes back to the queue."""
+    if member.status == "rejected":
+        raise WrongState("a rejected application cannot be changed; register again")
+    previous = pii.decrypt(member.id, "phone", member.phone_enc)
+    if previous == phone:
+        return previous
+    await _check_phone_free(session, pii, phone, member.id)
+    _set_phone(pii, member, phone)
+    member.updated_at = now
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise PhoneTaken("another member took this phone number meanwhile", field="phone") from exc
+    if member.status == "needs_fix":
+        member.status = "pending"
+        await verification_repository.requeue(session, member.id, now)
+    await events.contact_changed(session, pii, member, now)
+    return previous
 
 
 async def identify(session: AsyncSession, pii: PiiCipher, request: IdentifyRequest) -> Member:
@@ -397,6 +486,7 @@ async def mark_verified(
     await events.contact_changed(session, pii, member, now)
     await events.profile_changed(session, member, now)
     await events.vehicles_changed(session, member, now)
+    await policies_repository.link_to_member(session, member.id_hash, member.id)
     await policy_events.policies_held(session, member, now)
     await tiers_service.reevaluate(session, [member.id], reason="recalculation", now=now)
 
@@ -417,6 +507,7 @@ async def mark_rejected(
     member.status = "rejected"
     member.updated_at = now
     await session.flush()
+    await policies_repository.detach_member(session, member.id)
     rejected = MemberRejected(
         member_id=str(member.id), reviewer_id=reviewer_id, reason=reason, rejected_at=now
     )
@@ -424,6 +515,7 @@ async def mark_rejected(
 
 
 async def mark_needs_fix(session: AsyncSession, member: Member, now: datetime) -> None:
+    # Nothing to detach: policies are linked only at verification.
     member.status = "needs_fix"
     member.updated_at = now
     await session.flush()

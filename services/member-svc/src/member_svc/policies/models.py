@@ -3,14 +3,15 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, Index, String, Uuid, func
+from sqlalchemy import BigInteger, Date, DateTime, Index, String, Text, Uuid, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from member_svc.db import Base
 
 
 class Policy(Base):
-    """A policy as the core system last described it, linked to a member by the holder's ID hash."""
+    """A policy as the core system last described it, linked to a member by the holder's ID hash once
+    that member is verified (never before: an applicant sees no one's policies)."""
 
     __tablename__ = "policies"
     __table_args__ = (Index("ix_policies_unit_issued", "selling_unit", "issued_on"),)
@@ -34,6 +35,10 @@ class Policy(Base):
     selling_unit: Mapped[str | None] = mapped_column(String(64))
     selling_manager_id: Mapped[str | None] = mapped_column(String(64))
     issued_on: Mapped[date | None] = mapped_column(Date)
+    holder_name_sealed: Mapped[str | None] = mapped_column(Text)
+    """The holder's name as the insurer holds it, sealed as on the feed (``EVENTS_PII_KEY``)."""
+    holder_phone_sealed: Mapped[str | None] = mapped_column(Text)
+    """The holder's phone as the insurer holds it, sealed: the number the reviewer calls back."""
 
 
 class SettledClaim(Base):

@@ -68,15 +68,22 @@ async def for_holder(session: AsyncSession, holder_id_hash: str) -> Sequence[Pol
 
 
 async def member_for_holder(session: AsyncSession, holder_id_hash: str) -> uuid.UUID | None:
-    return await session.scalar(select(Member.id).where(Member.id_hash == holder_id_hash))
+    """The verified member with this ID hash: an applicant's registration gives no claim to a policy."""
+    return await session.scalar(
+        select(Member.id).where(Member.id_hash == holder_id_hash, Member.status == "verified")
+    )
 
 
 async def link_to_member(session: AsyncSession, holder_id_hash: str, member_id: uuid.UUID) -> None:
+    """On verification: the holder's policies become the member's (the ID hash is the one verified)."""
     await session.execute(
-        update(Policy)
-        .where(Policy.holder_id_hash == holder_id_hash, Policy.member_id.is_(None))
-        .values(member_id=member_id)
+        update(Policy).where(Policy.holder_id_hash == holder_id_hash).values(member_id=member_id)
     )
+
+
+async def detach_member(session: AsyncSession, member_id: uuid.UUID) -> None:
+    """The member's ID number changed or the application ended: no policy stays linked to them."""
+    await session.execute(update(Policy).where(Policy.member_id == member_id).values(member_id=None))
 
 
 async def member_of_policy(session: AsyncSession, policy_no: str) -> uuid.UUID | None:

@@ -32,14 +32,15 @@ async def list_policies(
     cursor: CursorQuery = None,
     limit: LimitQuery = 50,
 ) -> Page[PolicyRead]:
-    """Policies: a member's own, a manager's customers', or (staff) one member's."""
+    """Policies: a member's own (once verified), a manager's customers', or (staff) one member's."""
     member_ids: list[uuid.UUID] | None = None
     manager_id = None
     if member_id is not None:
-        await members_service.visible(session, principal, member_id)
-        member_ids = [member_id]
+        member = await members_service.visible(session, principal, member_id)
+        member_ids = [member_id] if service.may_hold_policies(principal, member) else []
     elif principal.role == Role.MEMBER:
-        member_ids = [principal.member_id] if principal.member_id else []
+        own = await service.verified_member(session, principal)
+        member_ids = [own] if own is not None else []
     elif principal.role == Role.MANAGER:
         manager_id = principal.staff_id or principal.subject
     after = decode_cursor(cursor, str)
@@ -59,7 +60,9 @@ async def get_policy(policy_no: str, session: SessionDep, principal: ReaderDep) 
     if principal.role not in members_service.SEE_ALL:
         if policy.member_id is None:
             raise NotFound(f"policy {policy_no} is not known")
-        await members_service.visible(session, principal, policy.member_id)
+        member = await members_service.visible(session, principal, policy.member_id)
+        if not service.may_hold_policies(principal, member):
+            raise NotFound(f"policy {policy_no} is not known")
     return PolicyRead.of(policy)
 
 

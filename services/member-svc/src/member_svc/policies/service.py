@@ -1,8 +1,9 @@
 """Keeps the policy projection in step with the core system's feed and the members' tiers with it.
 
-A policy is linked to a member by the holder's ID hash (the member may register before or after the
-policy arrives: registration links the policies already held). The feed is keyed by customer number,
-so one holder's events arrive in order.
+A policy is linked to a *verified* member by the holder's ID hash: a policy that arrives before the
+holder's verification waits unlinked, and verification links the policies held under the ID hash the
+reviewer verified (``members.service.mark_verified``). An applicant — who has only typed an ID number —
+is linked to nothing. The feed is keyed by customer number, so one holder's events arrive in order.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from cheyou_events import Envelope, add_event, catalogue
+from cheyou_events import Envelope, add_event, catalogue, sealing
 from cheyou_events.catalogue.claims import ClaimSettled
 from cheyou_events.catalogue.policy import (
     PolicyCancelled,
@@ -23,14 +24,17 @@ from cheyou_events.catalogue.policy import (
     PolicyRenewed,
 )
 from cheyou_kit.errors import NotFound
+from cheyou_kit.identity import Principal, Role
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc.errors import InvalidField
+from member_svc.identifiers import validate_mobile
 from member_svc.managers import repository as managers_repository
 from member_svc.managers import service as managers_service
 from member_svc.members import repository as members_repository
+from member_svc.members.models import Member
 from member_svc.policies import events as policy_events
 from member_svc.policies import repository
 from member_svc.policies.models import Policy
@@ -49,6 +53,9 @@ REASONS: dict[policy_events.Change, Reason] = {
 FEED_TYPES = frozenset(
     t.event_type for t in (PolicyIssued, PolicyRenewed, PolicyEndorsed, PolicyCancelled, PolicyLapsed)
 )
+CONTACT_TYPES = frozenset(t.event_type for t in (PolicyIssued, PolicyRenewed, PolicyEndorsed))
+HOLDER_CONTACT = ("holder_name", "holder_phone")
+"""Sent in clear over HTTP by a core system; sealed before the outbox as ``<field>_sealed``."""
 
 
 async def _member_for(session: AsyncSession, holder_id_hash: str | None, policy_no: str) -> uuid.UUID | None:
@@ -90,6 +97,9 @@ async def record_issued(session: AsyncSession, event: PolicyIssued | PolicyRenew
     at = event.renewed_at if isinstance(event, PolicyRenewed) else event.issued_at
     values = event.model_dump(exclude={"issued_at", "renewed_at"})
     values.setdefault("previous_policy_no", None)
+    for field in ("holder_name_sealed", "holder_phone_sealed"):
+        if values[field] is None:  # an event without the contact keeps the one known
+            del values[field]
     member_id = await _member_for(session, event.holder_id_hash, event.policy_no)
     values.update(status=ACTIVE, issued_on=at.date(), member_id=member_id)
     await repository.upsert(session, values, at)
@@ -98,7 +108,10 @@ async def record_issued(session: AsyncSession, event: PolicyIssued | PolicyRenew
 
 
 async def record_endorsed(session: AsyncSession, event: PolicyEndorsed) -> None:
-    changes = event.model_dump(include={"premium_fen", "plate", "vin", "ends_on"}, exclude_none=True)
+    changes = event.model_dump(
+        include={"premium_fen", "plate", "vin", "ends_on", "holder_name_sealed", "holder_phone_sealed"},
+        exclude_none=True,
+    )
     if changes:
         await repository.update_values(session, event.policy_no, changes, event.endorsed_at)
     member_id = await _member_for(session, event.holder_id_hash, event.policy_no)
@@ -144,6 +157,7 @@ async def ingest(session: AsyncSession, events: Sequence[FeedEvent], now: dateti
             error = exc.errors()[0]
             field = ".".join(str(p) for p in ("events", index, "data", *error["loc"]))
             raise InvalidField(field, error["msg"], error["type"]) from None
+        data = _seal_contact(data, item.type, item.data, index)
         envelopes.append(Envelope.new(data, source=item.source, id=item.id, time=item.time or now))
     accepted = []
     for envelope in envelopes:
@@ -156,6 +170,29 @@ async def ingest(session: AsyncSession, events: Sequence[FeedEvent], now: dateti
     return accepted
 
 
+def _seal_contact(data: PolicyEvent, event_type: str, raw: dict[str, Any], index: int) -> PolicyEvent:
+    """The holder's name and phone in clear become sealed fields: the outbox and the topic never hold
+    them readable (``cheyou_events.sealing``, bound to the customer number)."""
+    given = {field: raw[field] for field in HOLDER_CONTACT if raw.get(field) is not None}
+    if not given:
+        return data
+    where = f"events.{index}.data"
+    if event_type not in CONTACT_TYPES:
+        raise InvalidField(f"{where}.{next(iter(given))}", "only issued, renewed and endorsed carry it")
+    sealed: dict[str, str] = {}
+    for field, value in given.items():
+        if not isinstance(value, str) or not 2 <= len(value.strip()) <= 64:
+            raise InvalidField(f"{where}.{field}", "must be a text of 2 to 64 characters")
+        if field == "holder_phone":
+            try:
+                value = validate_mobile(value.strip())
+            except ValueError as exc:
+                raise InvalidField(f"{where}.{field}", str(exc)) from None
+        key = str(getattr(data, "customer_no"))  # noqa: B009 - every contact-carrying event has it
+        sealed[f"{field}_sealed"] = sealing.seal(value.strip(), partition_key=key, field=field)
+    return data.model_copy(update=sealed)
+
+
 async def get(session: AsyncSession, policy_no: str) -> Policy:
     policy = await repository.get(session, policy_no)
     if policy is None:
@@ -165,3 +202,17 @@ async def get(session: AsyncSession, policy_no: str) -> Policy:
 
 async def list_for_customer(session: AsyncSession, customer_no: str) -> Sequence[Policy]:
     return await repository.list_for_customer(session, customer_no)
+
+
+def may_hold_policies(principal: Principal, member: Member) -> bool:
+    """A member reads policies only once verified (an applicant has only typed an ID number); staff who
+    may see the member see what is linked, which is nothing before verification either."""
+    return principal.role != Role.MEMBER or member.status == "verified"
+
+
+async def verified_member(session: AsyncSession, principal: Principal) -> uuid.UUID | None:
+    """The calling member's id, when they are verified."""
+    if principal.member_id is None:
+        return None
+    member = await members_repository.get(session, principal.member_id)
+    return member.id if member is not None and member.status == "verified" else None

@@ -51,6 +51,27 @@ class PolicyEvidence(BaseModel):
     plate_matches_application: bool
 
 
+class CoreRecordCheck(BaseModel):
+    """The application beside what the insurer's core system holds for the applicant's ID-card number."""
+
+    id_number_known: bool = Field(description="The core system holds a policy for this ID-card number.")
+    name_matches: bool | None = Field(
+        description="The applicant's name is the policyholder's (None: the core feed gave no name)."
+    )
+    phone_matches: bool | None = Field(
+        description="The applicant's phone is the one the insurer holds (None: the insurer gave none)."
+    )
+    callback_phone_source: Literal["insurer", "application"] = Field(
+        description="Whose number to call back: the insurer's for the policyholder, or — only when the "
+        "insurer holds none — the applicant's own, which proves nothing about who they are."
+    )
+    callback_phone_masked: str
+    callback_phone: str | None = Field(
+        description="The number to call, in full: only for the reviewer holding the task (audited)."
+    )
+    mismatches: list[str] = Field(description="What does not agree with the core record, to settle by phone.")
+
+
 class TaskRead(BaseModel):
     task_id: uuid.UUID
     member_id: uuid.UUID
@@ -67,6 +88,7 @@ class TaskRead(BaseModel):
     member: MemberRead
     full: MemberPii | None = Field(description="Full real-name data: only for the reviewer holding the task.")
     policies: list[PolicyEvidence]
+    core_record: CoreRecordCheck
     callbacks: list[CallbackRead]
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
+from cheyou_events import sealing
+from cheyou_events.fieldcrypt import DecryptionError
 from cheyou_kit.errors import NotFound
 from cheyou_kit.identity import Principal, Role
+from cheyou_kit.masking import mask_phone
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc.errors import TaskHeldElsewhere, WrongState
@@ -15,6 +19,7 @@ from member_svc.members import service as members_service
 from member_svc.members.models import Member
 from member_svc.pii import PiiCipher
 from member_svc.policies import repository as policies_repository
+from member_svc.policies.models import Policy
 from member_svc.principals import actor_id
 from member_svc.verification import repository
 from member_svc.verification.models import VerificationCallback, VerificationTask
@@ -22,6 +27,7 @@ from member_svc.verification.repository import APPROVED, CLAIMED, QUEUED, REJECT
 from member_svc.verification.schemas import (
     CallbackCreate,
     CallbackRead,
+    CoreRecordCheck,
     Figures,
     FixRequest,
     PolicyEvidence,
@@ -81,6 +87,7 @@ async def view(
         full = members_service.decrypt(pii, member)
     plates = {v.plate for v in member.vehicles}
     policies = await policies_repository.for_holder(session, member.id_hash)
+    core_record = core_record_check(pii, member, policies, full=full is not None)
     return TaskRead(
         task_id=task.id,
         member_id=task.member_id,
@@ -107,8 +114,57 @@ async def view(
             )
             for p in policies
         ],
+        core_record=core_record,
         callbacks=[CallbackRead.model_validate(c) for c in await repository.callbacks(session, task.id)],
     )
+
+
+def _unseal(policy: Policy, field: str, sealed: str | None) -> str | None:
+    if sealed is None:
+        return None
+    try:
+        return sealing.unseal(sealed, partition_key=policy.customer_no, field=field)
+    except DecryptionError:
+        return None  # sealed under a key no longer configured: as if the feed gave none
+
+
+def core_record_check(
+    pii: PiiCipher, member: Member, policies: Sequence[Policy], *, full: bool
+) -> CoreRecordCheck:
+    """Name and phone against the newest core record that has them; the number to call back is the
+    insurer's whenever it has one — an applicant who typed someone else's ID number and their own phone
+    must not be the one who answers the reviewer's call."""
+    name = pii.decrypt(member.id, "name", member.name_enc)
+    phone = pii.decrypt(member.id, "phone", member.phone_enc)
+    core_name = next(
+        (n for p in policies if (n := _unseal(p, "holder_name", p.holder_name_sealed)) is not None), None
+    )
+    core_phone = next(
+        (n for p in policies if (n := _unseal(p, "holder_phone", p.holder_phone_sealed)) is not None), None
+    )
+    name_matches = None if core_name is None else _same_name(core_name, name)
+    phone_matches = None if core_phone is None else core_phone == phone
+    mismatches = []
+    if not policies:
+        mismatches.append("the insurer holds no policy for this ID-card number")
+    if name_matches is False:
+        mismatches.append("the name is not the policyholder's name on the insurer's record")
+    if phone_matches is False:
+        mismatches.append("the phone is not the one the insurer holds: call the insurer's number")
+    callback = core_phone or phone
+    return CoreRecordCheck(
+        id_number_known=bool(policies),
+        name_matches=name_matches,
+        phone_matches=phone_matches,
+        callback_phone_source="insurer" if core_phone is not None else "application",
+        callback_phone_masked=mask_phone(callback),
+        callback_phone=callback if full else None,
+        mismatches=mismatches,
+    )
+
+
+def _same_name(a: str, b: str) -> bool:
+    return "".join(a.split()).casefold() == "".join(b.split()).casefold()
 
 
 async def record_callback(
