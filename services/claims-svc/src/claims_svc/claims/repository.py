@@ -63,11 +63,14 @@ async def claim_no_of(session: AsyncSession, claim_id: uuid.UUID) -> str | None:
     return await session.scalar(select(Claim.claim_no).where(Claim.id == claim_id))
 
 
-async def surveyor_may_see(session: AsyncSession, claim_id: uuid.UUID, surveyor_id: str) -> bool:
-    """In the survey queue (not yet taken) or taken by this surveyor."""
+async def surveyor_may_see(
+    session: AsyncSession, claim_id: uuid.UUID, surveyor_id: str, *, queued: bool = True
+) -> bool:
+    """Assigned to this surveyor (taken, or waiting for the member's re-shoot) or, with ``queued``, in the
+    survey queue (not yet taken). A claim whose survey was decided has no task any more: nobody's."""
+    mine = SurveyTask.surveyor_id == surveyor_id
     visible = exists().where(
-        SurveyTask.claim_id == claim_id,
-        or_(SurveyTask.status == "queued", SurveyTask.surveyor_id == surveyor_id),
+        SurveyTask.claim_id == claim_id, or_(SurveyTask.status == "queued", mine) if queued else mine
     )
     return bool(await session.scalar(select(visible)))
 

@@ -359,21 +359,30 @@ async def _keep_frozen_phone(
 
 
 async def get_visible(
-    session: AsyncSession, claim_id: uuid.UUID, principal: Principal, *, for_update: bool = False
+    session: AsyncSession,
+    claim_id: uuid.UUID,
+    principal: Principal,
+    *,
+    for_update: bool = False,
+    documents: bool = False,
 ) -> Claim:
-    """The claim if the caller may see it; 404 otherwise (someone else's claim does not exist for you)."""
+    """The claim if the caller may see it; 404 otherwise (someone else's claim does not exist for you).
+
+    A surveyor sees a claim waiting in the surveyors' queue or assigned to them; its ``documents`` (ID card,
+    bank card, licences) only once it is assigned to them: picking from the queue needs none of those.
+    """
     claim = await repository.get(session, claim_id, for_update=for_update)
-    if claim is None or not await _may_see(session, claim, principal):
+    if claim is None or not await _may_see(session, claim, principal, documents=documents):
         raise ClaimNotFound(f"no claim {claim_id}")
     return claim
 
 
-async def _may_see(session: AsyncSession, claim: Claim, principal: Principal) -> bool:
+async def _may_see(session: AsyncSession, claim: Claim, principal: Principal, *, documents: bool) -> bool:
     if principal.role == Role.MEMBER:
-        return claim.member_id == principal.member_id
+        return claim.member_id is not None and claim.member_id == principal.member_id
     if principal.role == Role.SURVEYOR:
-        return principal.staff_id is not None and await repository.surveyor_may_see(
-            session, claim.id, principal.staff_id
+        return bool(principal.staff_id) and await repository.surveyor_may_see(
+            session, claim.id, str(principal.staff_id), queued=not documents
         )
     return principal.role in {Role.OPS, Role.ADMIN, Role.SERVICE}
 

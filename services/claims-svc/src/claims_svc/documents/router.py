@@ -22,7 +22,7 @@ router = APIRouter(prefix="/claims/{claim_id}/documents", tags=["documents"])
 @router.get("", response_model=ChecklistRead)
 async def get_checklist(claim_id: uuid.UUID, session: SessionDep, principal: ClaimReaderDep) -> ChecklistRead:
     """The documents checklist of the claim: what is still missing."""
-    claim = await claims.get_visible(session, claim_id, principal)
+    claim = await claims.get_visible(session, claim_id, principal, documents=True)
     checklist = await service.checklist(session, claim)
     missing = checklist.missing
     return ChecklistRead(
@@ -72,6 +72,6 @@ async def get_document_content(
     storage: StorageDep,
 ) -> Response:
     """The document's bytes."""
-    claim = await claims.get_visible(session, claim_id, principal)
+    claim = await claims.get_visible(session, claim_id, principal, documents=True)
     document, data = await service.content(session, storage, claim, document_id)
     return Response(content=data, media_type=document.content_type, headers={"Cache-Control": "private"})
