@@ -1,9 +1,9 @@
 """The other party's phone and the driver's licence number at rest: claims-svc's binding of the field cipher.
 
 A mainland driving-licence number is its holder's ID-card number, so both are personal data under the
-platform's rules. The claim keeps the ciphertext and the masked form it shows (claims stored before
-also hold the phone's last four digits, no longer used). The phone is decrypted only to send the
-other party their liability code, or to compare it with a member's own phone. The encryption is
+platform's rules. The claim keeps the ciphertext and the masked form it shows (the copy of the phone's
+last four digits claims used to keep was dropped by migration 0008). The phone is decrypted only to send
+the other party their liability code, or to compare it with a member's own phone. The encryption is
 :mod:`cheyou_events.fieldcrypt` (AES-256-GCM under ``CLAIMS_PII_KEY``, which may list several keys to
 rotate: the first writes, all read; the default is for dev and tests only), bound to the claim and the
 field through the associated data ``claim:<id>:<field>``. Claims written before hold ``v1.<base64url>``
