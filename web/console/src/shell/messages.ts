@@ -1,5 +1,25 @@
 export default {
   'zh-CN': {
+    vocab: {
+      tier: {
+        prospective: '潜在客户',
+        ordinary: '普通会员',
+        three_star: '三星会员',
+        four_star: '四星会员',
+        five_star: '五星会员',
+      },
+      line: { commercial: '商业险', compulsory: '交强险', non_motor: '非车险' },
+      gender: { male: '男', female: '女' },
+      joinChannel: { web: '官网', wechat: '微信', manager_invite: '客户经理邀请', import: '名单导入' },
+      memberStatus: {
+        invited: '已邀请',
+        pending: '待审核',
+        needs_fix: '待补正',
+        verified: '已认证',
+        rejected: '未通过',
+      },
+      policyStatus: { active: '有效', lapsed: '已脱保', cancelled: '已退保', expired: '已到期', renewed: '已续保' },
+    },
     app: { name: '车友俱乐部 · 工作台' },
     roles: {
       admin: '管理员',
@@ -77,6 +97,32 @@ export default {
     },
   },
   en: {
+    vocab: {
+      tier: {
+        prospective: 'Prospective',
+        ordinary: 'Ordinary',
+        three_star: 'Three-star',
+        four_star: 'Four-star',
+        five_star: 'Five-star',
+      },
+      line: { commercial: 'Commercial', compulsory: 'Compulsory', non_motor: 'Non-motor' },
+      gender: { male: 'Male', female: 'Female' },
+      joinChannel: { web: 'Website', wechat: 'WeChat', manager_invite: 'Manager invite', import: 'Invitation list' },
+      memberStatus: {
+        invited: 'Invited',
+        pending: 'Pending review',
+        needs_fix: 'Needs a fix',
+        verified: 'Verified',
+        rejected: 'Rejected',
+      },
+      policyStatus: {
+        active: 'In force',
+        lapsed: 'Lapsed',
+        cancelled: 'Cancelled',
+        expired: 'Expired',
+        renewed: 'Renewed',
+      },
+    },
     app: { name: 'Cheyou Club · Console' },
     roles: {
       admin: 'Admin',
