@@ -2,6 +2,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
+import pytest
 from cheyou_events import Envelope
 from cheyou_events.catalogue.claims import ClaimSettled
 from cheyou_kit.identity import Role
@@ -228,6 +229,15 @@ class TestTargets:
             return found if found and found["household_commercial_last_month"] == 9 else None
 
         assert (await eventually(row))["target"] == 3
+
+    @pytest.mark.parametrize("month", ["0000-05", "0001-01", "9999-12", "2026-13", "2026-5"])
+    async def test_a_month_outside_the_calendar_is_422_not_500(
+        self, client: httpx.AsyncClient, identities: Identities, month: str
+    ) -> None:
+        response = await client.get(f"/api/v1/targets?month={month}", headers=ops(identities))
+
+        assert response.status_code == 422
+        assert response.headers["content-type"].startswith("application/problem+json")
 
 
 class TestPolicyFeed:

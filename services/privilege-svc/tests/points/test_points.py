@@ -294,3 +294,20 @@ class TestMaintenanceRun:
         )
 
         assert response.status_code == 403
+
+
+class TestUpdateRule:
+    @pytest.mark.parametrize("field", ["points", "validity_days", "qualifying", "active"])
+    async def test_null_for_a_field_every_rule_has_is_422_and_changes_nothing(
+        self, client: httpx.AsyncClient, identities: Identities, field: str
+    ) -> None:
+        ops = identities.headers(AUDIENCE, Role.OPS, staff_id="ops1")
+        before = (await client.get("/api/v1/points/rules", headers=ops)).json()
+
+        response = await client.patch("/api/v1/points/rules/policy_renewal", json={field: None}, headers=ops)
+        after = (await client.get("/api/v1/points/rules", headers=ops)).json()
+
+        assert response.status_code == 422
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert field in response.text
+        assert after == before

@@ -191,7 +191,9 @@ async def list_visits(
 async def targets(
     session: SessionDep,
     _: ManagerOrOpsDep,
-    month: Annotated[str | None, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] = None,
+    # Years 1900–2999 only: year 0000 is no date at all, and 0001-01 or 9999-12 would need a month
+    # before or after the calendar's ends (both were 500s).
+    month: Annotated[str | None, Query(pattern=r"^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])$")] = None,
 ) -> list[UnitTarget]:
     """Each unit's recruitment target (25% of last month's household-car commercial policies) and joins."""
     first = date.fromisoformat(f"{month}-01") if month else china_time.today().replace(day=1)

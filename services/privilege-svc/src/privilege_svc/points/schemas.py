@@ -71,13 +71,19 @@ class RuleRead(BaseModel):
 
 
 class RuleUpdate(BaseModel):
-    points: Annotated[int, Field(ge=0)] | None = None
+    """The fields to change. ``points_per_yuan``, ``cap_points`` and ``cap_period`` may be set to null
+    (no per-yuan rate, no cap); the others may be left out but never set to null (the rule always has
+    them), so ``{"qualifying": null}`` is a 422 naming the field, not a NULL written into the table."""
+
+    # Typed without None so that null does not validate; the None default only marks "left out" (mypy
+    # cannot express "absent but never null", hence the ignores).
+    points: int = Field(default=None, ge=0)  # type: ignore[assignment]
     points_per_yuan: Annotated[int, Field(ge=0)] | None = None
     cap_points: Annotated[int, Field(ge=0)] | None = None
     cap_period: Literal["day", "month", "year"] | None = None
-    validity_days: Annotated[int, Field(ge=1, le=3650)] | None = None
-    qualifying: bool | None = None
-    active: bool | None = None
+    validity_days: int = Field(default=None, ge=1, le=3650)  # type: ignore[assignment]
+    qualifying: bool = Field(default=None)  # type: ignore[assignment]
+    active: bool = Field(default=None)  # type: ignore[assignment]
 
 
 class MaintenanceRead(BaseModel):
