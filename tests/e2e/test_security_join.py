@@ -123,7 +123,8 @@ async def test_registration_tells_a_stranger_nothing_about_who_is_a_member(
     member = await cheyou.member(staff["ops1"], staff["reviewer2"])
     unknown_id = id_number(cheyou.rng)
 
-    fresh, _ = await _join(cheyou, _person(cheyou, id_number=unknown_id), phone_number(cheyou.rng))
+    fresh_phone = phone_number(cheyou.rng)
+    fresh, _ = await _join(cheyou, _person(cheyou, id_number=unknown_id, phone=fresh_phone), fresh_phone)
     probe_phone = phone_number(cheyou.rng)
     probe, _ = await _join(
         cheyou, _person(cheyou, id_number=member.id_number, phone=probe_phone), probe_phone
@@ -139,8 +140,11 @@ async def test_registration_tells_a_stranger_nothing_about_who_is_a_member(
     assert fresh.json() == probe.json()
     assert [t.status_code for t in tries] == [202, 202, 429]
     # The member's record is untouched: they still sign in with their own phone.
-    me = await (await cheyou.sign_in_phone(member.phone)).get(f"/members/{member.member_id}")
-    assert me.json()["status"] == "verified"
+    me = await member.http.get(f"/members/{member.member_id}")
+    assert (me.json()["status"], me.json()["phone_masked"]) == (
+        "verified",
+        member.phone[:3] + "****" + member.phone[-4:],
+    )
 
 
 async def test_contact_changes_need_proof_and_the_old_number_is_told(
@@ -166,6 +170,5 @@ async def test_contact_changes_need_proof_and_the_old_number_is_told(
     assert moved.status_code == 200, moved.text
     notice = (await cheyou.sms_messages(member.phone))[-1]
     assert notice["template_code"] == "SMS_CHEYOU_PHONE_CHANGED"
-    assert (await (await cheyou.sign_in_phone(new_phone)).get("/auth/whoami")).json()["member_id"] == (
-        member.member_id
-    )
+    me = await member.http.get(f"/members/{member.member_id}")
+    assert me.json()["phone_masked"] == new_phone[:3] + "****" + new_phone[-4:]
