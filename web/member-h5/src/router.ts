@@ -30,6 +30,20 @@ export const router = createRouter({
   scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
 })
 
+// A link to a page another feature has not built yet (by its route name) lands on "not found" instead
+// of breaking the page that links to it.
+const resolveKnown = router.resolve.bind(router)
+router.resolve = ((to: Parameters<typeof resolveKnown>[0], current?: Parameters<typeof resolveKnown>[1]) => {
+  try {
+    return resolveKnown(to, current)
+  } catch (error) {
+    if (typeof to === 'object' && to !== null && 'name' in to && to.name && !router.hasRoute(to.name)) {
+      return resolveKnown({ name: 'not-found', params: { pathMatch: [String(to.name)] } }, current)
+    }
+    throw error
+  }
+}) as typeof router.resolve
+
 router.beforeEach((to) => {
   if (to.meta.auth && !tokens.session) return { name: 'sign-in', query: { next: to.fullPath } }
   return true

@@ -16,6 +16,13 @@ export default {
     },
     common: { loading: '加载中…', empty: '暂无内容', back: '返回', submit: '提交', cancel: '取消', confirm: '确定' },
     notFound: { title: '页面不存在', home: '回到首页' },
+    tiers: {
+      prospective: '准会员',
+      ordinary: '普通会员',
+      three_star: '三星会员',
+      four_star: '四星会员',
+      five_star: '五星会员',
+    },
   },
   en: {
     app: { name: 'Cheyou Club' },
@@ -41,5 +48,12 @@ export default {
       confirm: 'OK',
     },
     notFound: { title: 'Page not found', home: 'Home' },
+    tiers: {
+      prospective: 'Prospective',
+      ordinary: 'Ordinary',
+      three_star: 'Three-star',
+      four_star: 'Four-star',
+      five_star: 'Five-star',
+    },
   },
 }

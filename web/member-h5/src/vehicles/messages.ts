@@ -1,0 +1,36 @@
+export default {
+  'zh-CN': {
+    vehicles: {
+      title: '我的车辆',
+      empty: '还没有登记车辆。登记后预约服务时可直接选择车牌。',
+      kind: { household_car: '家用车', commercial_vehicle: '营运车辆', motorcycle: '摩托车', other: '其他' },
+      add: '添加车辆',
+      save: '保存',
+      added: '已添加',
+      remove: '删除',
+      removeNamed: '删除 {plate}',
+      removeConfirm: '确定删除车辆 {plate} 吗？',
+      vin: '车架号',
+      vinPlaceholder: '选填，17 位',
+      vinInvalid: '车架号为 17 位字母或数字（不含 I、O、Q）',
+      invalid: { plate: '车牌号格式不正确，如 闽A12345', vin: '车架号不正确' },
+    },
+  },
+  en: {
+    vehicles: {
+      title: 'My vehicles',
+      empty: 'No vehicles yet. Add one to pick its plate when booking.',
+      kind: { household_car: 'Car', commercial_vehicle: 'Commercial', motorcycle: 'Motorcycle', other: 'Other' },
+      add: 'Add a vehicle',
+      save: 'Save',
+      added: 'Added',
+      remove: 'Remove',
+      removeNamed: 'Remove {plate}',
+      removeConfirm: 'Remove the vehicle {plate}?',
+      vin: 'VIN',
+      vinPlaceholder: 'Optional, 17 characters',
+      vinInvalid: 'A VIN is 17 letters or digits (no I, O, Q)',
+      invalid: { plate: 'Not a valid plate, e.g. 闽A12345', vin: 'The VIN is not valid' },
+    },
+  },
+}
