@@ -341,7 +341,7 @@ async def run(args: argparse.Namespace) -> None:
                 "LOG_JSON": False,
                 "LOG_LEVEL": "WARNING",
                 "OTEL_ENABLED": False,
-                "allow_private_webhooks": True,
+                "webhook_allowed_networks": ["127.0.0.0/8"],
                 "seed_demo": False,
                 "webhook_timeout_s": args.timeout,
             }

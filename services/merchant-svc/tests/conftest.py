@@ -1,7 +1,8 @@
 """Fixtures of merchant-svc's suite: its own migrated database, the real app, a real webhook receiver.
 
-The suite runs with settings of its own (retry delays of seconds, private webhook URLs allowed for
-the local receiver); ``sessions`` commits, for the restart tests' second app on the same database.
+The suite runs with settings of its own (retry delays of seconds, webhooks allowed to loopback for the
+local receiver, as the local platform sets it; production allows no private network); ``sessions``
+commits, for the restart tests' second app on the same database.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .world import World
 ROOT = Path(__file__).parents[1]
 
 TEST_SETTINGS: dict[str, Any] = {
-    "allow_private_webhooks": True,
+    "webhook_allowed_networks": ["127.0.0.0/8", "::1/128"],
     "webhook_retry_schedule_s": [0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
     "webhook_retry_jitter": 0.1,
     "webhook_timeout_s": 2.0,

@@ -138,8 +138,9 @@ async def _prepare(infra: Infra, services: tuple[Service, ...]) -> None:
 
 def _environment(infra: Infra, state: Path) -> dict[str, str]:
     env = {**os.environ, **infra.env(), **_keys(state)}
-    # Locally, merchants' webhook receivers run on this machine: allow loopback (production refuses).
-    env.setdefault("MERCHANT_ALLOW_PRIVATE_WEBHOOKS", "true")
+    # Locally, merchants' webhook receivers run on this machine: allow loopback (production allows no
+    # private network; cloud metadata addresses are refused even here).
+    env.setdefault("MERCHANT_WEBHOOK_ALLOWED_NETWORKS", '["127.0.0.0/8", "::1/128"]')
     env.setdefault("GATEWAY_SEED_DEMO_STAFF", "true")  # the demo staff accounts of the README (idempotent)
     # The demo loader signs in hundreds of members from this one address: per-address limits of a
     # developer's machine, not production's (per-principal limits stay as configured).

@@ -1,10 +1,11 @@
 """Settings of merchant-svc (env prefix ``MERCHANT_``; platform-wide settings have none)."""
 
+import ipaddress
 from typing import Annotated, ClassVar
 
 from cheyou_kit.settings import ServiceSettings
 from fastapi import Depends, Request
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 DAY_S = 86_400.0
@@ -20,8 +21,16 @@ class Settings(ServiceSettings):
     default_port: ClassVar[int] = 8103
 
     seed_demo: bool = Field(default=True, description="Create the demo merchants (idempotent) at start-up.")
-    allow_private_webhooks: bool = Field(
-        default=False, description="Accept webhook URLs on private/loopback addresses (dev and tests only)."
+    webhook_allowed_networks: list[str] = Field(
+        default=[],
+        description="Private networks (CIDR, JSON list) webhooks may be sent to besides public addresses: "
+        'the local platform and the tests set ["127.0.0.0/8", "::1/128"]; none in production. Cloud '
+        "metadata addresses are refused even inside them.",
+    )
+    webhook_egress_proxy: str | None = Field(
+        default=None,
+        description="Send webhooks through this HTTP(S) proxy (e.g. http://egress-proxy:3128), which must "
+        "refuse internal addresses itself; unset: connect directly, to the address checked at connect time.",
     )
     delivery_worker_enabled: bool = Field(default=True, description="Run the webhook delivery worker.")
     webhook_retry_schedule_s: list[float] = Field(
@@ -38,7 +47,9 @@ class Settings(ServiceSettings):
     webhook_endpoint_max_in_flight: int = Field(default=4, ge=1)
     webhook_worker_concurrency: int = Field(default=64, ge=1)
     webhook_poll_interval_s: float = Field(default=1.0, gt=0)
-    webhook_response_excerpt_chars: int = Field(default=500, ge=0)
+    webhook_response_excerpt_chars: int = Field(
+        default=200, ge=0, le=1000, description="How much of a merchant's answer an attempt keeps (cleaned)."
+    )
     api_key_rotation_overlap_s: float = Field(default=DAY_S, ge=0)
     pii_key: str = Field(
         default=DEV_PII_KEY,
@@ -57,6 +68,11 @@ class Settings(ServiceSettings):
     accept_deadline_batch: int = Field(
         default=100, ge=1, description="Overdue orders handled per transaction."
     )
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        return [str(ipaddress.ip_network(n, strict=False)) for n in value]  # ValueError names a bad one
 
 
 def get_settings(request: Request) -> Settings:

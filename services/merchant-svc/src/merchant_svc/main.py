@@ -35,6 +35,7 @@ from merchant_svc.users.router import router as users_router
 from merchant_svc.users.router import staff_router as merchant_staff_router
 from merchant_svc.webhooks.router import messages_router
 from merchant_svc.webhooks.router import router as endpoints_router
+from merchant_svc.webhooks.url_policy import Resolver, destinations_for
 from merchant_svc.webhooks.worker import DeliveryWorker
 
 HANDLERS: dict[str, Handler] = {
@@ -46,20 +47,22 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, resolver: Resolver | None = None) -> FastAPI:
+    """``resolver``: how webhook hosts are resolved (default: the system's; tests pass their own)."""
     settings = settings or Settings()
+    destinations = destinations_for(settings.webhook_allowed_networks, resolver)
 
     def components(resources: Resources) -> Sequence[Component]:
         started: list[Component] = []
         if settings.seed_demo:
             started.append(DemoSeed(resources.session_factory, cipher_for(settings.pii_key)))
         if settings.delivery_worker_enabled:
-            started.append(DeliveryWorker(settings, resources.session_factory))
+            started.append(DeliveryWorker(settings, resources.session_factory, destinations))
         if settings.accept_deadline_worker_enabled:
             started.append(AcceptDeadlineWorker(settings, resources.session_factory))
         return started
 
-    return create_service_app(
+    app = create_service_app(
         settings,
         routers=[
             merchants_router,
@@ -79,3 +82,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         components=components,
         description=merchant_svc.__doc__ or "",
     )
+    app.state.webhook_destinations = destinations
+    return app

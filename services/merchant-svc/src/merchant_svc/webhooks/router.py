@@ -7,7 +7,7 @@ from typing import Annotated
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Role
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, next_cursor
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
 from merchant_svc.access import OpsDep, ensure_merchant_access
 from merchant_svc.config import SettingsDep
@@ -29,11 +29,21 @@ from merchant_svc.webhooks.schemas import (
     SecretRead,
     SecretRotate,
 )
+from merchant_svc.webhooks.url_policy import Destinations
 
 router = APIRouter(prefix="/webhook-endpoints", tags=["webhooks"])
 messages_router = APIRouter(prefix="/webhook-messages", tags=["webhooks"])
 
 ENDPOINT = "webhook endpoint"
+
+
+def get_destinations(request: Request) -> Destinations:
+    """The address policy and resolver the app was built with (:func:`merchant_svc.main.create_app`)."""
+    destinations: Destinations = request.app.state.webhook_destinations
+    return destinations
+
+
+DestinationsDep = Annotated[Destinations, Depends(get_destinations)]
 
 
 def _message(message: Message) -> MessageRead:
@@ -49,11 +59,15 @@ def _message(message: Message) -> MessageRead:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=EndpointCreated)
 async def create_endpoint(
-    data: EndpointCreate, session: SessionDep, principal: WebhookManagerDep, settings: SettingsDep
+    data: EndpointCreate,
+    session: SessionDep,
+    principal: WebhookManagerDep,
+    settings: SettingsDep,
+    destinations: DestinationsDep,
 ) -> EndpointCreated:
     """Register a merchant's receiver; the answer carries its signing secret."""
     ensure_merchant_access(principal, data.merchant_id)
-    endpoint, secret = await service.create_endpoint(session, data, settings)
+    endpoint, secret = await service.create_endpoint(session, data, settings, destinations)
     return EndpointCreated.model_validate(
         {**EndpointRead.model_validate(endpoint).model_dump(), "secret": secret.secret}
     )
@@ -85,13 +99,15 @@ async def update_endpoint(
     data: EndpointUpdate,
     session: SessionDep,
     principal: WebhookManagerDep,
-    settings: SettingsDep,
+    destinations: DestinationsDep,
 ) -> EndpointRead:
     """Change the URL, the event-type filter or the concurrency limit."""
     ensure_merchant_access(
         principal, (await service.get_endpoint(session, endpoint_id)).merchant_id, ENDPOINT
     )
-    return EndpointRead.model_validate(await service.update_endpoint(session, endpoint_id, data, settings))
+    return EndpointRead.model_validate(
+        await service.update_endpoint(session, endpoint_id, data, destinations)
+    )
 
 
 @router.post("/{endpoint_id}/enable", response_model=EndpointRead)

@@ -27,7 +27,7 @@ from merchant_svc.webhooks.schemas import (
     WebhookEventType,
 )
 from merchant_svc.webhooks.signing import generate_secret
-from merchant_svc.webhooks.url_policy import check_url
+from merchant_svc.webhooks.url_policy import Destinations
 
 SOURCE = "merchant-svc"
 RETRY_AFTER_STATUSES = frozenset({429, 502, 503, 504})
@@ -49,10 +49,10 @@ class EndpointDisabled(Conflict):
 
 
 async def create_endpoint(
-    session: AsyncSession, data: EndpointCreate, settings: Settings
+    session: AsyncSession, data: EndpointCreate, settings: Settings, destinations: Destinations
 ) -> tuple[Endpoint, EndpointSecret]:
     await merchants.get(session, data.merchant_id)
-    await check_url(str(data.url), allow_private=settings.allow_private_webhooks)
+    await destinations.check_url(str(data.url))
     endpoint = Endpoint(
         merchant_id=data.merchant_id,
         url=str(data.url),
@@ -83,11 +83,11 @@ async def endpoints_of(session: AsyncSession, merchant_id: uuid.UUID | None) -> 
 
 
 async def update_endpoint(
-    session: AsyncSession, endpoint_id: uuid.UUID, data: EndpointUpdate, settings: Settings
+    session: AsyncSession, endpoint_id: uuid.UUID, data: EndpointUpdate, destinations: Destinations
 ) -> Endpoint:
     endpoint = await get_endpoint(session, endpoint_id, for_update=True)
     if data.url is not None:
-        await check_url(str(data.url), allow_private=settings.allow_private_webhooks)
+        await destinations.check_url(str(data.url))
         endpoint.url = str(data.url)
     if data.description is not None:
         endpoint.description = data.description

@@ -6,6 +6,9 @@ come back after the lease and a restart loses nothing. A claim takes at most an 
 ``max_in_flight`` slots, and every request has a hard timeout, so a slow or dead merchant ties up at
 most its own slots while the others' deliveries go on. Woken by ``NOTIFY webhook_deliveries`` (sent on
 commit of the transaction that queued the delivery), with a poll as fallback.
+
+Each request's connection goes to an address checked when it is opened (:mod:`.transport`), or through
+the configured egress proxy; what the merchant answered is kept only as a short, cleaned excerpt.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ import asyncio
 import contextlib
 import logging
 import time
+import unicodedata
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -27,6 +32,8 @@ from merchant_svc.config import Settings
 from merchant_svc.webhooks import repository, service, signing
 from merchant_svc.webhooks.repository import Claimed
 from merchant_svc.webhooks.service import AttemptResult
+from merchant_svc.webhooks.transport import PinnedTransport, refused
+from merchant_svc.webhooks.url_policy import DestinationRefused, Destinations
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +58,12 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
 
 
 class DeliveryWorker:
-    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, settings: Settings, sessions: async_sessionmaker[AsyncSession], destinations: Destinations
+    ) -> None:
         self._settings = settings
         self._sessions = sessions
+        self._destinations = destinations
         self._wake = asyncio.Event()
         self._stopping = False
         self._inflight: set[asyncio.Task[None]] = set()
@@ -64,10 +74,18 @@ class DeliveryWorker:
     async def start(self) -> None:
         self._stopping = False
         concurrency = self._settings.webhook_worker_concurrency
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        proxy = self._settings.webhook_egress_proxy
+        transport = (
+            httpx.AsyncHTTPTransport(proxy=proxy, limits=limits, trust_env=False)
+            if proxy
+            else PinnedTransport(self._destinations, limits=limits)
+        )
         self._client = httpx.AsyncClient(
+            transport=transport,
             timeout=httpx.Timeout(self._settings.webhook_timeout_s),
             follow_redirects=False,  # a redirect could lead anywhere, including our own network
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            trust_env=False,  # no proxy or certificates from the environment: only our settings
         )
         try:
             self._listener = await asyncpg.connect(asyncpg_dsn(self._settings.sqlalchemy_url))
@@ -155,15 +173,24 @@ class DeliveryWorker:
         started = time.perf_counter()
         try:
             async with asyncio.timeout(settings.webhook_timeout_s):
+                if settings.webhook_egress_proxy:
+                    # The proxy resolves the name itself; this check refuses what we can see is wrong.
+                    await self._check_through_proxy(item.url)
                 async with self._client.stream(
                     "POST", item.url, content=item.body, headers=headers
                 ) as response:
                     excerpt = await _excerpt(response, settings.webhook_response_excerpt_chars)
+        except DestinationRefused as exc:
+            log.warning("webhook %s to endpoint %s refused: %s", item.message_id, item.endpoint_id, exc)
+            return AttemptResult(attempted_at, _ms(started), None, error=f"refused: {exc}"[:500])
         except TimeoutError:
             return AttemptResult(
                 attempted_at, _ms(started), None, error=f"timed out after {settings.webhook_timeout_s:g}s"
             )
         except httpx.HTTPError as exc:
+            if refused(exc):
+                log.warning("webhook %s to endpoint %s %s", item.message_id, item.endpoint_id, exc)
+                return AttemptResult(attempted_at, _ms(started), None, error=str(exc)[:500])
             return AttemptResult(attempted_at, _ms(started), None, error=f"{type(exc).__name__}: {exc}"[:500])
         return AttemptResult(
             attempted_at,
@@ -173,18 +200,33 @@ class DeliveryWorker:
             retry_after_s=parse_retry_after(response.headers.get("retry-after"), datetime.now(UTC)),
         )
 
+    async def _check_through_proxy(self, url: str) -> None:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        await self._destinations.addresses(parts.hostname or "", port)
+
 
 def _ms(started: float) -> int:
     return round((time.perf_counter() - started) * 1000)
 
 
 async def _excerpt(response: httpx.Response, limit: int) -> str:
-    """The start of the response body, without reading a large one to its end."""
+    """The start of the response body, without reading a large one to its end, cleaned."""
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.aiter_bytes():
         chunks.append(chunk)
         size += len(chunk)
-        if size >= limit:
+        if size >= limit * 4:  # a UTF-8 character is at most 4 bytes
             break
-    return b"".join(chunks)[:limit].decode("utf-8", errors="replace")
+    return sanitised(b"".join(chunks).decode("utf-8", errors="replace"), limit)
+
+
+def sanitised(text: str, limit: int) -> str:
+    """At most ``limit`` characters of text on one line: control, format and private-use characters
+    dropped, whitespace runs (newlines included) made one space. The excerpt is shown to ops and to the
+    merchant, so it carries no markup-breaking or terminal-control bytes and nothing long."""
+    kept = "".join(
+        " " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] != "C"
+    )
+    return " ".join(kept.split())[:limit]
