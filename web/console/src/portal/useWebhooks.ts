@@ -77,3 +77,10 @@ export function message(id: string): Promise<MessageDetail> {
 export function maskSecret(secret: string): string {
   return secret.length <= 14 ? '••••' : `${secret.slice(0, 10)}••••••••${secret.slice(-4)}`
 }
+
+type Translate = (key: string) => string
+/** A message type in words ("order.dispatched" → 新订单派单); a type newer than the portal is shown as it is. */
+export function eventNameOf(type: string | undefined, t: Translate, te: (key: string) => boolean): string {
+  const key = `portal.webhooks.eventNames.${(type ?? '').replace(/\./g, '_')}`
+  return type && te(key) ? t(key) : (type ?? '')
+}
