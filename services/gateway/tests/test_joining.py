@@ -54,6 +54,19 @@ class TestPhoneProof:
         assert set(response.json()) == {"phone_proof", "expires_in"}
         assert response.json()["expires_in"] == 900
 
+    async def test_an_invited_person_gets_a_proof_to_take_up_the_invitation_not_a_session(
+        self, client: httpx.AsyncClient, sms_url: str, world: World
+    ) -> None:
+        phone = _phone()
+        world.member(phone=phone, status="invited")
+        code = await _code(client, sms_url, phone)
+
+        response = await client.post("/api/v1/auth/otp/verify", json={"phone": phone, "code": code})
+
+        assert response.status_code == 200, response.text
+        assert "access_token" not in response.json()
+        assert response.json()["phone_proof"]
+
     async def test_redis_holds_neither_the_proof_nor_the_phone(
         self, client: httpx.AsyncClient, sms_url: str, service_settings: Settings
     ) -> None:

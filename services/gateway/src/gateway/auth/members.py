@@ -14,6 +14,8 @@ from gateway.accounts import service as accounts
 from gateway.errors import BadGateway
 from gateway.upstreams.clients import GATEWAY_PRINCIPAL, Upstream
 
+INVITED = "invited"
+
 
 class NotAMember(NotFound):
     slug = "not-a-member"
@@ -54,7 +56,8 @@ async def identify(session: AsyncSession, member_svc: Upstream, **by: str) -> Pr
 
 
 async def find(session: AsyncSession, member_svc: Upstream, **by: str) -> Principal | None:
-    """The member with this ``openid=`` or ``phone=``; None when there is none (a rejected one raises)."""
+    """The member with this ``openid=`` or ``phone=``; None when there is none — or only an invitation,
+    which the invited person takes up by joining with the phone proof (a rejected one raises)."""
     response = await member_svc.request(
         "POST", "/api/v1/members/identify", principal=GATEWAY_PRINCIPAL, json=by
     )
@@ -63,6 +66,8 @@ async def find(session: AsyncSession, member_svc: Upstream, **by: str) -> Princi
     if response.status_code != 200:
         raise BadGateway(f"member-svc answered {response.status_code} to identify")
     answer = response.json()
+    if answer.get("status") == INVITED:
+        return None
     member_id = uuid.UUID(str(answer["member_id"]))
     if answer.get("status") == accounts.REJECTED or not await may_sign_in(session, member_id):
         raise MemberRejected()
