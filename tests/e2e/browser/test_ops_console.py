@@ -1,0 +1,187 @@
+"""Ops at the console: a segmented campaign built, previewed and watched to the end; the tier rules edited
+and the re-evaluation run that moves a member. Members are set up through the API as in the flows (see
+tests/e2e/test_flow_campaign.py); everything asserted is what ops sees in the browser."""
+
+import random
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cheyou_devinfra.demo import Member, Platform
+from cheyou_kit.testing import eventually
+from playwright.async_api import Page, expect
+
+Shots = Callable[[Page, str], Awaitable[Path]]
+Axe = Callable[[Page], Awaitable[list[dict[str, Any]]]]
+
+
+async def _member(
+    cheyou: Platform, staff: dict[str, httpx.AsyncClient], region: str, premium_fen: int, interests: list[str]
+) -> Member:
+    member = await cheyou.member(staff["ops1"], staff["reviewer1"], region_code=region, interests=interests)
+    await cheyou.feed(staff["admin"], cheyou.policy_issued(member, premium_fen))
+    return member
+
+
+async def _sign_in_as_ops(page: Page) -> None:
+    await page.goto("/console/sign-in")
+    await page.get_by_label("用户名").fill("ops1")
+    await page.get_by_label("密码").fill("cheyou-demo-2026")
+    await page.get_by_role("button", name="登录").click()
+    await page.wait_for_url(lambda url: "sign-in" not in url)
+
+
+async def test_ops_builds_a_campaign_for_three_star_self_drivers_previews_it_and_watches_it_complete(
+    cheyou: Platform, staff: dict[str, httpx.AsyncClient], desk: Page, shots: Shots, axe: Axe
+) -> None:
+    ops = staff["ops1"]
+    region = f"6591{random.randrange(10, 100)}"  # a county no other test puts members in
+    # Two three-star self-drivers are the audience; a three-star photographer and an ordinary self-driver
+    # in the same county are not.
+    audience = [await _member(cheyou, staff, region, 800_000, ["self_drive", "travel"]) for _ in range(2)]
+    await _member(cheyou, staff, region, 800_000, ["photography"])
+    await _member(cheyou, staff, region, 400_000, ["self_drive"])
+    segment = {"tiers": ["three_star"], "interests": ["self_drive"], "region_codes": [region]}
+
+    async def audience_known() -> int | None:  # notify-svc learns tiers and interests from member events
+        for member in audience:
+            seen = await ops.get(f"/audience/{member.member_id}")
+            if seen.status_code != 200 or seen.json().get("tier") != "three_star":
+                return None
+        size: int = (await ops.post("/campaigns/audience-preview", json={"segment": segment})).json()["size"]
+        return size if size == 2 else None
+
+    assert await eventually(audience_known, within=60) == 2
+
+    page = desk
+    await _sign_in_as_ops(page)
+    await page.get_by_role("menuitem", name="营销推送").click()
+    await expect(page.get_by_role("heading", name="推送对象")).to_be_visible()
+    await shots(page, "campaign-form")
+    assert await axe(page) == []
+
+    # The segment: three-star members interested in self-drive tours, in the county.
+    await page.get_by_text("三星会员", exact=True).click()
+    await expect(page.get_by_role("checkbox", name="三星会员")).to_be_checked()
+    await page.get_by_role("combobox", name="兴趣").click(force=True)
+    await page.get_by_role("option", name="自驾游").click()
+    await page.get_by_role("heading", name="推送对象").click()  # closes the list
+    await page.get_by_role("combobox", name="地区").click(force=True)
+    await page.get_by_role("combobox", name="地区").fill(region)
+    await page.keyboard.press("Enter")
+    await page.get_by_role("heading", name="推送对象").click()
+    await page.get_by_role("button", name="预览受众").click()
+    await expect(page.get_by_test_id("audience-size")).to_have_text("该分群共覆盖 2 位会员")
+    await shots(page, "audience-previewed")
+
+    # What to send: nothing is sent before the form is complete.
+    await page.get_by_role("button", name="创建推送").click()
+    await expect(page.get_by_text("请填写推送名称")).to_be_visible()
+    await expect(page.get_by_text("请选择消息模板")).to_be_visible()
+    await shots(page, "refused-incomplete")
+    await page.get_by_label("推送名称").fill("秋季自驾游报名")
+    await page.get_by_role("combobox", name="消息模板").click(force=True)
+    await page.get_by_role("option", name="campaign_generic").click()
+    await page.get_by_label("title（string）").fill("秋季自驾游")
+    await page.get_by_label("content（string）").fill("武夷山两日游，名额有限")
+    await shots(page, "message-filled")
+    await page.get_by_role("button", name="创建推送").click()
+    dialog = page.get_by_role("dialog")
+    await expect(dialog).to_contain_text("将向 2 位会员推送“秋季自驾游报名”")
+    await shots(page, "confirm")
+    await dialog.get_by_role("button", name="创建推送").click()
+
+    # Live progress until the campaign has queued everyone (marketing waits out the quiet hours).
+    await expect(page.get_by_role("heading", name="秋季自驾游报名")).to_be_visible()
+    await expect(page.get_by_test_id("campaign-status")).to_have_text("已完成", timeout=60_000)
+    progress = page.get_by_test_id("campaign-progress")
+    await expect(progress.locator('[data-key="audience"] dd')).to_have_text("2")
+    await expect(progress.locator('[data-key="targeted"] dd')).to_have_text("2")
+    await expect(progress.locator('[data-key="opted_out"] dd')).to_have_text("0")
+    await expect(progress.locator('[data-key="failed"] dd')).to_have_text("0")
+    await shots(page, "campaign-completed")
+    assert await axe(page) == []
+    for member in audience:
+        inbox = (await member.http.get(f"/inbox/{member.member_id}", params={"limit": 50})).json()
+        assert [i["title"] for i in inbox["items"] if i["template_code"] == "campaign_generic"] == [
+            "秋季自驾游"
+        ]
+
+
+async def test_ops_lowers_the_four_star_threshold_and_watches_the_re_evaluation_move_a_member(
+    cheyou: Platform, staff: dict[str, httpx.AsyncClient], desk: Page, shots: Shots, axe: Axe
+) -> None:
+    ops = staff["ops1"]
+    region = f"6592{random.randrange(10, 100)}"
+    # 11,500 yuan of premium: three-star under rules that want 12,000 for four stars.
+    member = await _member(cheyou, staff, region, 1_150_000, ["cars"])
+
+    async def three_star() -> dict[str, Any] | None:
+        status: dict[str, Any] = (await ops.get(f"/members/{member.member_id}/tier")).json()
+        return status if status["tier"] == "three_star" else None
+
+    contribution = (await eventually(three_star, within=30))["contribution_fen"]
+    original = (await ops.get("/tier-rules")).json()
+    assert 1_100_000 <= contribution < original["rules"]["thresholds_fen"]["four_star"]
+    try:
+        page = desk
+        await _sign_in_as_ops(page)
+        await page.get_by_role("menuitem", name="等级规则").click()
+        version = original["version"]
+        await expect(page.get_by_test_id("rules-in-force")).to_have_text(f"现行规则：第 {version} 版")
+        await shots(page, "rules-in-force")
+        assert await axe(page) == []
+
+        await page.get_by_role("button", name="修改规则").click()
+        threshold = page.get_by_label("四星会员门槛（元）")
+        await threshold.fill("11000")
+        await threshold.press("Tab")
+        changes = page.get_by_test_id("rule-changes")
+        await expect(changes).to_contain_text("四星会员门槛（元）")
+        await expect(changes).to_contain_text("12000")
+        await expect(changes).to_contain_text("11000")
+        await expect(changes).to_contain_text("降低")
+        await shots(page, "changes-listed")
+
+        # A version needs a reason; thresholds must keep rising: refused before anything is sent.
+        await page.get_by_role("button", name="发布新版本").click()
+        await expect(page.get_by_text("请填写修改原因（至少 2 个字）")).to_be_visible()
+        await threshold.fill("5000")
+        await threshold.press("Tab")
+        await page.get_by_role("button", name="发布新版本").click()
+        await expect(page.get_by_text("门槛必须由三星到五星逐级提高")).to_be_visible()
+        await shots(page, "refused-before-sending")
+        assert (await ops.get("/tier-rules")).json()["version"] == version
+
+        await threshold.fill("11000")
+        await threshold.press("Tab")
+        await page.get_by_label("修改原因").fill("四星门槛下调至 11,000 元，覆盖更多高保费客户")
+        await page.get_by_role("button", name="发布新版本").click()
+        dialog = page.get_by_role("dialog")
+        await expect(dialog).to_contain_text(f"确定发布第 {version + 1} 版等级规则？共修改 1 项参数")
+        await shots(page, "confirm-publish")
+        await dialog.get_by_role("button", name="发布新版本").click()
+        await expect(page.get_by_test_id("rules-in-force")).to_have_text(f"现行规则：第 {version + 1} 版")
+        await expect(page.get_by_test_id("versions")).to_contain_text("四星门槛下调至 11,000 元")
+
+        # The re-evaluation: started, watched until done.
+        await page.get_by_role("button", name="运行重新评定").click()
+        await page.get_by_role("dialog").get_by_role("button", name="运行重新评定").click()
+        runs = page.get_by_test_id("runs")
+        await expect(runs.locator("tbody tr").first).to_contain_text(f"第 {version + 1} 版")
+        await expect(runs.locator("tbody tr").first).to_contain_text("已完成", timeout=60_000)
+        await shots(page, "re-evaluation-done")
+
+        # The member is four-star now, as the members page shows.
+        await page.get_by_role("menuitem", name="会员管理").click()
+        await page.get_by_label("地区代码").fill(region)
+        await page.get_by_role("button", name="搜索").click()
+        await expect(page.get_by_test_id("members").locator("tbody tr")).to_have_count(1)
+        await expect(page.get_by_test_id("members").locator("tbody tr")).to_contain_text("四星会员")
+        await shots(page, "member-moved-up")
+    finally:  # the rules are the platform's: put the original ones back for the other tests
+        restored = await ops.post(
+            "/tier-rules", json={"rules": original["rules"], "note": "browser journey: rules restored"}
+        )
+        assert restored.status_code == 201, restored.text
