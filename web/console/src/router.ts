@@ -21,6 +21,8 @@ declare module 'vue-router' {
     group?: string
     /** Element Plus icon name of the menu entry (`Stamp`, `Camera`…). */
     icon?: string
+    /** Place of the entry in its group (lower first; absent: after those that have one, as declared). */
+    menuOrder?: number
     /** The menu entry (a route name) a page without one of its own lights up, e.g. its list. */
     menuParent?: string
     /** i18n key of the page title. */

@@ -13,7 +13,14 @@ export default [
     path: 'manager/tasks',
     name: 'manager-tasks',
     component: () => import('./TasksPage.vue'),
-    meta: { roles: [...manager], menu: 'manager.menu.tasks', icon: 'List', title: 'manager.menu.tasks' },
+    meta: {
+      roles: [...manager],
+      menu: 'manager.menu.tasks',
+      group: 'groups.customers',
+      menuOrder: 3,
+      icon: 'List',
+      title: 'manager.menu.tasks',
+    },
   },
   {
     path: 'manager/kpis',

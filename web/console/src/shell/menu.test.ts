@@ -19,6 +19,14 @@ describe('buildMenu', () => {
     ])
     expect(buildMenu(pages, 'admin').map((g) => g.key)).toEqual(['groups.reports', 'groups.system'])
   })
+  it('puts entries with a menuOrder first in their group, the rest as declared', () => {
+    const ordered: MenuPage[] = [
+      { name: 'a', meta: { menu: 'a', group: 'groups.customers' } },
+      { name: 'b', meta: { menu: 'b', group: 'groups.customers', menuOrder: 2 } },
+      { name: 'c', meta: { menu: 'c', group: 'groups.customers', menuOrder: 1 } },
+    ]
+    expect(buildMenu(ordered, 'manager')[0]?.entries.map((e) => e.name)).toEqual(['c', 'b', 'a'])
+  })
   it('treats every merchant role as the merchant portal', () => {
     expect(buildMenu(pages, 'merchant_dispatcher').flatMap((g) => g.entries.map((e) => e.name))).toEqual(['orders'])
   })

@@ -3,7 +3,14 @@ import { allowed } from './access'
 
 export interface MenuPage {
   name?: string | symbol | null
-  meta: { menu?: string; group?: string; icon?: string; roles?: readonly import('./access').Role[] }
+  meta: {
+    menu?: string
+    group?: string
+    icon?: string
+    /** Place in its group (lower first; absent: after those that have one, in the order declared). */
+    menuOrder?: number
+    roles?: readonly import('./access').Role[]
+  }
 }
 
 export interface MenuEntry {
@@ -19,8 +26,8 @@ export interface MenuGroup {
 
 /** Groups in the order a person's day reads them; a group not listed here comes after these. */
 export const GROUP_ORDER = [
-  'groups.work',
   'groups.customers',
+  'groups.work',
   'groups.operations',
   'groups.merchants',
   'groups.portal',
@@ -29,12 +36,12 @@ export const GROUP_ORDER = [
 ]
 
 export function buildMenu(pages: readonly MenuPage[], role: string | undefined): MenuGroup[] {
-  const groups = new Map<string, MenuEntry[]>()
+  const groups = new Map<string, { entry: MenuEntry; order: number }[]>()
   for (const page of pages) {
     if (!page.meta.menu || typeof page.name !== 'string' || !allowed(page.meta.roles, role)) continue
     const key = page.meta.group ?? 'groups.work'
     const entry = { name: page.name, label: page.meta.menu, icon: page.meta.icon }
-    groups.set(key, [...(groups.get(key) ?? []), entry])
+    groups.set(key, [...(groups.get(key) ?? []), { entry, order: page.meta.menuOrder ?? Infinity }])
   }
   const rank = (key: string) => {
     const found = GROUP_ORDER.indexOf(key)
