@@ -121,7 +121,8 @@ async def client(
     stops_with_the_suite(request)
     with running(create_app(service_settings)) as base_url:
         await fakes.sms.post(
-            "/_fake/receipt-url", json={"url": f"{base_url}/api/v1/sms-receipts?token={RECEIPT_TOKEN}"}
+            "/_fake/receipt-url",
+            json={"url": f"{base_url}/api/v1/sms-receipts", "headers": {"X-Receipt-Token": RECEIPT_TOKEN}},
         )
         async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
             yield http

@@ -196,8 +196,11 @@ def _connect_fakes(env: dict[str, str]) -> None:
     if env.get(sms.url_setting) != sms.url:
         return  # a provider we did not start
     notify = next(service for service in SERVICES if service.name == "notify-svc")
-    callback = f"{notify.url}/api/v1/sms-receipts?token={env['NOTIFY_SMS_RECEIPT_TOKEN']}"
-    httpx.post(f"{sms.url}/_fake/receipt-url", json={"url": callback}, timeout=5).raise_for_status()
+    callback = f"{notify.url}/api/v1/sms-receipts"  # the token goes in a header, never in the URL
+    headers = {"X-Receipt-Token": env["NOTIFY_SMS_RECEIPT_TOKEN"]}
+    httpx.post(
+        f"{sms.url}/_fake/receipt-url", json={"url": callback, "headers": headers}, timeout=5
+    ).raise_for_status()
 
 
 def _wait_listening(port: int, timeout: float = 20.0) -> None:

@@ -23,6 +23,7 @@ from cheyou_kit.eventing import event_components
 from cheyou_kit.health import router as health_router
 from cheyou_kit.identity import IdentityVerifier
 from cheyou_kit.observability import configure_logging, configure_tracing, install_request_context
+from cheyou_kit.production import refuse_unsafe_production
 from cheyou_kit.settings import ServiceSettings
 
 
@@ -60,6 +61,7 @@ def create_service_app(
 ) -> FastAPI:
     name = settings.service_name
     configure_logging(name, settings.log_level, settings.log_json)
+    refuse_unsafe_production(settings)  # before anything is opened, generated or served
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -99,7 +101,7 @@ def create_service_app(
     install_problem_handlers(app)
     install_request_context(app, name)
     if settings.otel_enabled:
-        configure_tracing(app, name)
+        configure_tracing(app, name, settings.secret_values())
     app.include_router(health_router)
     for router in routers:
         app.include_router(router, prefix="/api/v1")

@@ -17,7 +17,7 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from fastapi import FastAPI, Request, Response
 from opentelemetry import trace
@@ -29,6 +29,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
 from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
 from pythonjsonlogger.json import JsonFormatter
+
+from cheyou_kit.trace_scrubbing import ScrubbingSpanProcessor
 
 REQUEST_ID_HEADER = "X-Request-ID"
 METRICS_ROUTE = "metrics_route"
@@ -123,15 +125,29 @@ def span_exporter() -> SpanExporter | None:
     return OTLPSpanExporter()
 
 
-def configure_tracing(app: FastAPI, service: str) -> None:
+_scrubbing: ScrubbingSpanProcessor | None = None
+
+
+def exporting_processor(exporter: SpanExporter, secrets: Iterable[str] = ()) -> ScrubbingSpanProcessor:
+    """What every span goes through on its way out: scrubbed (query strings by allow-list, the service's
+    secret values; :mod:`cheyou_kit.trace_scrubbing`), then batched to ``exporter``."""
+    return ScrubbingSpanProcessor(BatchSpanProcessor(exporter), secrets)
+
+
+def configure_tracing(app: FastAPI, service: str, secrets: Iterable[str] = ()) -> None:
     """Server spans for the app's routes, client spans (and the trace context) on every httpx call, and
-    a tracer provider for the process unless one is set already (the first service of a process names it)."""
+    a tracer provider for the process unless one is set already (the first service of a process names it).
+    ``secrets``: the service's secret setting values, never exported whatever span carries them."""
+    global _scrubbing
     if not isinstance(trace.get_tracer_provider(), TracerProvider):
         provider = TracerProvider(resource=Resource.create({"service.name": service}))
         exporter = span_exporter()
         if exporter is not None:
-            provider.add_span_processor(BatchSpanProcessor(exporter))
+            _scrubbing = exporting_processor(exporter, secrets)
+            provider.add_span_processor(_scrubbing)
         trace.set_tracer_provider(provider)
+    elif _scrubbing is not None:
+        _scrubbing.scrubber.add(secrets)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     instrumentor = HTTPXClientInstrumentor()
     if not instrumentor.is_instrumented_by_opentelemetry:

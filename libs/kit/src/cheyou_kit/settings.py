@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -23,6 +23,28 @@ class ServiceSettings(BaseSettings):
     database_name: ClassVar[str]
     default_port: ClassVar[int]
 
+    # What a service declares about its own settings, for production mode (:mod:`cheyou_kit.production`)
+    # and for keeping secrets out of traces (:mod:`cheyou_kit.trace_scrubbing`):
+    secret_settings: ClassVar[tuple[str, ...]] = ()
+    """Secrets (keys, passwords, tokens, third-party credentials): in production set, and not the
+    development default or a known development key."""
+    key_settings: ClassVar[tuple[str, ...]] = ()
+    """Secrets of our own choosing (HMAC and token keys): in production also at least 32 bytes."""
+    provider_url_settings: ClassVar[tuple[str, ...]] = ()
+    """Third-party providers' URLs: in production https, and not the local fakes."""
+    required_settings: ClassVar[tuple[str, ...]] = ()
+    """Not secret, but in production they must be set (a key file's path)."""
+    development_only_settings: ClassVar[tuple[str, ...]] = ()
+    """Switches for development and tests (demo data, private networks): in production off or empty."""
+    development_values: ClassVar[frozenset[str]] = frozenset()
+    """Known development keys besides the defaults (e.g. another service's dev key pasted by mistake)."""
+
+    environment: Literal["development", "test", "production"] = Field(
+        default="development",
+        validation_alias="CHEYOU_ENV",
+        description="production: the service refuses to start with development keys, default secrets, "
+        "short keys or the fake providers (cheyou_kit.production).",
+    )
     host: str = "127.0.0.1"
     port: int = 0
     database_url: str | None = Field(
@@ -56,6 +78,18 @@ class ServiceSettings(BaseSettings):
             self.port = self.default_port
         return self
 
+    def secret_values(self) -> list[str]:
+        """The values of the declared secrets that are set (for scrubbing them out of traces)."""
+        values = [_plain(getattr(self, name)) for name in {*self.secret_settings, *self.key_settings}]
+        return [v for v in values if v]
+
+    def env_name(self, field: str) -> str:
+        """The environment variable a setting is read from (``MEMBER_PII_KEY``, ``WECHAT_SECRET``)."""
+        alias = type(self).model_fields[field].validation_alias
+        if isinstance(alias, str):
+            return alias
+        return f"{self.model_config.get('env_prefix', '')}{field}".upper()
+
     @property
     def group_id(self) -> str:
         return self.consumer_group or self.service_name
@@ -67,3 +101,9 @@ class ServiceSettings(BaseSettings):
         if not self.database_url:
             url = url.set(database=self.database_name)
         return url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    return "" if value is None else str(value)

@@ -40,7 +40,16 @@ class Settings(ServiceSettings):
     service_name: ClassVar[str] = "claims-svc"
     database_name: ClassVar[str] = "claims"
     default_port: ClassVar[int] = 8104
+    secret_settings: ClassVar[tuple[str, ...]] = ("events_pii_key",)
+    key_settings: ClassVar[tuple[str, ...]] = ("pii_key",)
+    provider_url_settings: ClassVar[tuple[str, ...]] = ("sms_api_base_url",)
 
+    events_pii_key: SecretStr | None = Field(
+        default=None,
+        validation_alias="EVENTS_PII_KEY",
+        description="The key sealing personal data inside events (cheyou_events.sealing reads it); here so "
+        "that production mode requires it and traces never carry it.",
+    )
     pii_key: SecretStr = Field(
         default=SecretStr(DEV_PII_KEY),
         description="AES-256-GCM keys of the other party's phone and the driver's licence number: base64 of "

@@ -16,6 +16,15 @@ class Settings(ServiceSettings):
     service_name: ClassVar[str] = "gateway"
     database_name: ClassVar[str] = "gateway"
     default_port: ClassVar[int] = 8080
+    secret_settings: ClassVar[tuple[str, ...]] = ("wechat_secret", "sms_access_key_secret")
+    key_settings: ClassVar[tuple[str, ...]] = ("access_token_secret",)
+    required_settings: ClassVar[tuple[str, ...]] = ("internal_token_private_key_file",)
+    provider_url_settings: ClassVar[tuple[str, ...]] = (
+        "wechat_api_base_url",
+        "wechat_open_base_url",
+        "sms_api_base_url",
+    )
+    development_only_settings: ClassVar[tuple[str, ...]] = ("seed_demo_staff",)
 
     # The services behind the gateway (set by the launcher, no prefix).
     member_url: str = Field(default="http://127.0.0.1:8101", validation_alias="MEMBER_URL")
@@ -144,7 +153,8 @@ class Settings(ServiceSettings):
     # Front ends.
     web_root: Path | None = Field(
         default=None,
-        description="The folder holding web/member-h5/dist and web/console/dist (default: the checkout's web/).",
+        description="The folder holding web/member-h5/dist and web/console/dist "
+        "(default: the checkout's web/).",
     )
 
     # Upstreams.

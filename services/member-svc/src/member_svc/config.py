@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from cheyou_kit.settings import ServiceSettings
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 
@@ -14,7 +14,15 @@ class Settings(ServiceSettings):
     service_name: ClassVar[str] = "member-svc"
     database_name: ClassVar[str] = "member"
     default_port: ClassVar[int] = 8101
+    secret_settings: ClassVar[tuple[str, ...]] = ("events_pii_key",)
+    key_settings: ClassVar[tuple[str, ...]] = ("pii_key", "pii_hash_key")
 
+    events_pii_key: SecretStr | None = Field(
+        default=None,
+        validation_alias="EVENTS_PII_KEY",
+        description="The key sealing personal data inside events (cheyou_events.sealing reads it); here so "
+        "that production mode requires it and traces never carry it.",
+    )
     pii_key: str | None = Field(
         default=None,
         description="AES-256-GCM keys of name, ID number and phone at rest: base64 of 32 bytes; several "

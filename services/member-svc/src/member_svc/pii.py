@@ -21,6 +21,7 @@ import uuid
 from pathlib import Path
 
 from cheyou_events.fieldcrypt import BlindIndex, FieldCipher, Keyring, LegacyFormat
+from cheyou_kit.production import UnsafeProductionSettings
 
 from member_svc.config import Settings
 
@@ -42,6 +43,8 @@ class PiiCipher:
         if settings.pii_key and settings.pii_hash_key:
             keyring = Keyring.from_setting(settings.pii_key, name="MEMBER_PII_KEY")
             return cls(keyring, base64.b64decode(settings.pii_hash_key))
+        if settings.environment == "production":  # never generate (and write) keys there
+            raise UnsafeProductionSettings("MEMBER_PII_KEY and MEMBER_PII_HASH_KEY must be set in production")
         key, hash_key = _dev_keys(settings.dev_key_file)
         return cls(Keyring([key], name="the development MEMBER_PII_KEY"), hash_key)
 

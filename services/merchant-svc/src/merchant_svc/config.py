@@ -19,6 +19,8 @@ class Settings(ServiceSettings):
     service_name: ClassVar[str] = "merchant-svc"
     database_name: ClassVar[str] = "merchant"
     default_port: ClassVar[int] = 8103
+    key_settings: ClassVar[tuple[str, ...]] = ("pii_key", "pii_hash_key")
+    development_only_settings: ClassVar[tuple[str, ...]] = ("seed_demo", "webhook_allowed_networks")
 
     seed_demo: bool = Field(default=True, description="Create the demo merchants (idempotent) at start-up.")
     webhook_allowed_networks: list[str] = Field(

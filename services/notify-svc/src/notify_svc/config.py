@@ -3,7 +3,7 @@
 from typing import ClassVar
 
 from cheyou_kit.settings import ServiceSettings
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 DEV_PII_KEY = "Y2hleW91LWRldi1vbmx5LXBpaS1rZXktMzItYnl0ZXM="  # 32 bytes, for dev and tests only
@@ -15,6 +15,9 @@ class Settings(ServiceSettings):
     service_name: ClassVar[str] = "notify-svc"
     database_name: ClassVar[str] = "notify"
     default_port: ClassVar[int] = 8105
+    secret_settings: ClassVar[tuple[str, ...]] = ("wechat_secret", "sms_access_key_secret", "events_pii_key")
+    key_settings: ClassVar[tuple[str, ...]] = ("pii_key", "sms_receipt_token")
+    provider_url_settings: ClassVar[tuple[str, ...]] = ("wechat_api_base_url", "sms_api_base_url")
 
     # Third-party providers: platform-wide, shared with the gateway (no prefix).
     wechat_api_base_url: str = Field(default="http://127.0.0.1:8190", validation_alias="WECHAT_API_BASE_URL")
@@ -25,6 +28,12 @@ class Settings(ServiceSettings):
     sms_access_key_secret: str = Field(default="", validation_alias="SMS_ACCESS_KEY_SECRET")
     sms_sign_name: str = Field(default="车友俱乐部", validation_alias="SMS_SIGN_NAME")
 
+    events_pii_key: SecretStr | None = Field(
+        default=None,
+        validation_alias="EVENTS_PII_KEY",
+        description="The key sealing personal data inside events (cheyou_events.sealing reads it); here so "
+        "that production mode requires it and traces never carry it.",
+    )
     pii_key: str = Field(
         default=DEV_PII_KEY,
         description="AES-256-GCM keys of phones at rest: base64 of 32 bytes; several separated by commas "

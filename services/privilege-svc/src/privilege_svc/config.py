@@ -13,6 +13,7 @@ class Settings(ServiceSettings):
     service_name: ClassVar[str] = "privilege-svc"
     database_name: ClassVar[str] = "privilege"
     default_port: ClassVar[int] = 8102
+    key_settings: ClassVar[tuple[str, ...]] = ("qr_secret",)
 
     flash_sale_gate: bool = Field(
         default=True,
