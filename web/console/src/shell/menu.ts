@@ -47,7 +47,15 @@ export function buildMenu(pages: readonly MenuPage[], role: string | undefined):
     const found = GROUP_ORDER.indexOf(key)
     return found === -1 ? GROUP_ORDER.length : found
   }
-  return [...groups.entries()].sort(([a], [b]) => rank(a) - rank(b)).map(([key, entries]) => ({ key, entries }))
+  return [...groups.entries()]
+    .sort(([a], [b]) => rank(a) - rank(b))
+    .map(([key, entries]) => ({
+      key,
+      entries: entries
+        .map((item, index) => ({ ...item, index }))
+        .sort((a, b) => a.order - b.order || a.index - b.index)
+        .map((item) => item.entry),
+    }))
 }
 
 /** The menu entry a page belongs to: itself, or the entry it declares (`meta.menuParent`) as its list. */
