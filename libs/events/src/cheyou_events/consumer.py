@@ -127,7 +127,9 @@ class EventConsumer:
         self._stopping.clear()
         if self._settings.create_aux_topics:
             partitions = self._settings.aux_topic_partitions
-            await ensure_topics(self._bootstrap, {self.retry_topic: partitions, self.dlq_topic: partitions})
+            await ensure_topics(
+                self._bootstrap, {self.retry_topic: partitions, self.dlq_topic: partitions}, kafka=self._kafka
+            )
         if self._own_producer:
             await self._producer.start()
         self._loops = [
@@ -163,7 +165,11 @@ class EventConsumer:
         partitions = await self._producer.partitions_for(self.dlq_topic)
         tps = [TopicPartition(self.dlq_topic, p) for p in sorted(partitions)]
         # A consumer of no group, only for offsets: the group's own consumers stay out of it.
-        probe = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, client_id=f"{self._client_id}-dlq-depth")
+        probe = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap,
+            client_id=f"{self._client_id}-dlq-depth",
+            **self._kafka.client_options(),
+        )
         await probe.start()
         try:
             ends = await probe.end_offsets(tps)
@@ -431,6 +437,7 @@ class _GroupLoop(ConsumerRebalanceListener):  # type: ignore[misc]
             max_poll_records=settings.max_poll_records,
             session_timeout_ms=settings.session_timeout_ms,
             heartbeat_interval_ms=settings.heartbeat_interval_ms,
+            **self._owner._kafka.client_options(),
         )
         self.consumer.subscribe(self._topics, listener=self)
         await self.consumer.start()

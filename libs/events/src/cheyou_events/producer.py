@@ -21,4 +21,5 @@ def create_producer(
         linger_ms=settings.linger_ms,
         max_batch_size=settings.max_batch_size,
         request_timeout_ms=settings.request_timeout_ms,
+        **settings.client_options(),
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from aiokafka.helpers import create_ssl_context
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BrokerKind = Literal["apache-kafka", "tansu", "external"]
@@ -26,6 +27,37 @@ class KafkaSettings(BaseSettings):
     """A few ms of batching: the relay sends bursts, and one batch per partition is in flight anyway."""
     max_batch_size: int = Field(default=256 * 1024, gt=0)
     request_timeout_ms: int = Field(default=30_000, gt=0)
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_SSL"] = "PLAINTEXT"
+    """``SASL_SSL`` in production (the Strimzi listener with SCRAM-SHA-512 users); ``SSL`` with a client
+    certificate for mTLS; ``PLAINTEXT`` locally."""
+    ssl_cafile: str | None = None
+    """The cluster CA's certificate (Strimzi's ``<cluster>-cluster-ca-cert`` Secret, key ``ca.crt``)."""
+    ssl_certfile: str | None = None
+    """mTLS only: the client certificate (a Strimzi ``KafkaUser`` of type ``tls``: ``user.crt``)."""
+    ssl_keyfile: str | None = None
+    sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256"] = "SCRAM-SHA-512"
+    sasl_username: str | None = None
+    """The service's ``KafkaUser`` (its ACLs allow only its own topics and consumer groups)."""
+    sasl_password: SecretStr | None = None
+
+    def client_options(self) -> dict[str, Any]:
+        """The security arguments of every aiokafka client (producer, consumers, admin)."""
+        options: dict[str, Any] = {"security_protocol": self.security_protocol}
+        if self.security_protocol in ("SSL", "SASL_SSL"):
+            options["ssl_context"] = create_ssl_context(
+                cafile=self.ssl_cafile, certfile=self.ssl_certfile, keyfile=self.ssl_keyfile
+            )
+        if self.security_protocol == "SASL_SSL":
+            if not self.sasl_username or self.sasl_password is None:
+                raise ValueError(
+                    "KAFKA_SECURITY_PROTOCOL=SASL_SSL needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD"
+                )
+            options.update(
+                sasl_mechanism=self.sasl_mechanism,
+                sasl_plain_username=self.sasl_username,
+                sasl_plain_password=self.sasl_password.get_secret_value(),
+            )
+        return options
 
     @property
     def idempotence(self) -> bool:

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from cheyou_events.settings import KafkaSettings
+
 # Partition counts live here and only here. Key = member id (customer number for the core feed),
 # so one member's events stay in one partition and in order.
 TOPICS: Mapping[str, int] = {
@@ -31,10 +33,17 @@ def dlq_topic(group_id: str) -> str:
 
 
 async def ensure_topics(
-    bootstrap: str, topics: Mapping[str, int], *, replication_factor: int = 1, client_id: str = "cheyou-admin"
+    bootstrap: str,
+    topics: Mapping[str, int],
+    *,
+    replication_factor: int = 1,
+    client_id: str = "cheyou-admin",
+    kafka: KafkaSettings | None = None,
 ) -> None:
-    """Create the missing topics with the given partition counts; existing topics are left alone."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id)
+    """Create the missing topics with the given partition counts; existing topics are left alone.
+    ``kafka``: its TLS/SASL settings are used (plaintext without)."""
+    options = kafka.client_options() if kafka is not None else {}
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id, **options)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
