@@ -128,7 +128,7 @@ async def test_a_star_member_books_designated_driving_follows_it_and_rates_the_d
 
     # The member rates the driver.
     await phone.get_by_role("radio").nth(4).click()
-    await phone.get_by_label("评价").fill("司机很专业，准时到达")
+    await phone.get_by_label("评价内容").fill("司机很专业，准时到达")
     await phone.get_by_role("button", name="提交评价").click()
     await expect(phone.get_by_test_id("rating")).to_have_text("您的评分：5 星")
     await shots(phone, "order-rated")

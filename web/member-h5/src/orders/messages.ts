@@ -56,7 +56,7 @@ export default {
       rateTitle: '评价服务',
       stars: '服务评分（1–5 星）',
       starsNeeded: '请选择星级',
-      comment: '评价',
+      comment: '评价内容',
       commentPlaceholder: '选填，说说这次服务',
       submitRating: '提交评价',
       thanks: '感谢您的评价',

@@ -97,10 +97,10 @@ export function bookingProblems(
   return problems
 }
 
-/** The order to send: the privilege's fields, plus any optional one the member filled in. */
+/** The order to send: the privilege's fields (the time only where it asks for one), plus what else was filled in. */
 export function orderBody(code: string, required: readonly string[], draft: BookingDraft): OrderCreate {
   const body: OrderCreate = { privilege_code: code, city_code: draft.city }
-  if (required.includes('appointment_at') || (draft.day && draft.slot)) {
+  if (required.includes('appointment_at')) {
     body.appointment_at = appointmentIso(draft.day, draft.slot)
   }
   if (draft.pickup.trim()) body.pickup_address = draft.pickup.trim()
