@@ -75,7 +75,7 @@ export default {
         phoneInvalid: '请输入 11 位手机号',
         sendCode: '获取验证码',
         resendIn: '{seconds} 秒后重发',
-        sent: '验证码已发送，5 分钟内有效',
+        sent: '验证码已发送，{minutes} 分钟内有效',
         code: '短信验证码',
         codePlaceholder: '6 位数字',
         codeRequired: '请输入验证码',
@@ -109,6 +109,7 @@ export default {
         history: '订单记录',
         bySystem: '平台',
         byUser: '员工 {id}',
+        byPerson: '{name}（{role}）',
         byKey: '商户系统',
         details: {
           pickup_address: '出发地',
@@ -458,7 +459,7 @@ export default {
         phoneInvalid: 'Enter an 11-digit mobile number',
         sendCode: 'Send code',
         resendIn: 'Resend in {seconds} s',
-        sent: 'Code sent; valid for 5 minutes',
+        sent: 'Code sent; valid for {minutes} minutes',
         code: 'SMS code',
         codePlaceholder: '6 digits',
         codeRequired: 'Enter the code',
@@ -492,6 +493,7 @@ export default {
         history: 'History',
         bySystem: 'platform',
         byUser: 'user {id}',
+        byPerson: '{name} ({role})',
         byKey: 'our system',
         details: {
           pickup_address: 'Pick-up',

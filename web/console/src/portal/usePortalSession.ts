@@ -80,8 +80,10 @@ export function usePortalSession() {
         throw error
       }
     },
-    async sendCode(phone: string): Promise<void> {
-      await must(api.POST(SEND, { body: { phone } }))
+    /** Text a code; how long it is good for and when another may be sent, in seconds. */
+    async sendCode(phone: string): Promise<{ expiresIn: number; resendAfter: number }> {
+      const sent = await must(api.POST(SEND, { body: { phone } }))
+      return { expiresIn: sent.expires_in, resendAfter: sent.resend_after }
     },
     async signIn(phone: string, code: string): Promise<void> {
       const answer = (await must(api.POST(VERIFY, { body: { phone, code } }))) as Tokens
