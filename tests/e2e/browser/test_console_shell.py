@@ -99,7 +99,7 @@ async def test_admin_opens_an_account_and_unlocks_it_after_failed_sign_ins(
 
     # The admin unlocks it; the reviewer signs in.
     await _sign_in(desk, "admin", "cheyou-admin-2026")
-    await desk.get_by_role("menuitem", name="员工账号").click()
+    await desk.get_by_role("navigation", name="主菜单").get_by_role("menuitem", name="员工账号").click()
     await desk.get_by_role("row").filter(has_text=username).get_by_role("button", name="解除锁定").click()
     await expect(desk.get_by_text(f"已解除 {username} 的登录锁定")).to_be_visible()
     await desk.get_by_role("button", name="退出登录").click()
@@ -111,7 +111,7 @@ async def test_admin_opens_an_account_and_unlocks_it_after_failed_sign_ins(
     # Disabled, the account cannot sign in again (the admin confirms first).
     await desk.get_by_role("button", name="退出登录").click()
     await _sign_in(desk, "admin", "cheyou-admin-2026")
-    await desk.get_by_role("menuitem", name="员工账号").click()
+    await desk.get_by_role("navigation", name="主菜单").get_by_role("menuitem", name="员工账号").click()
     await desk.get_by_role("row").filter(has_text=username).get_by_role("button", name="停用").click()
     await desk.get_by_role("dialog").get_by_role("button", name="停用").click()
     await expect(desk.get_by_role("row").filter(has_text=username)).to_contain_text("已停用")

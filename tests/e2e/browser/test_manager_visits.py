@@ -39,7 +39,7 @@ async def test_manager_records_a_due_visit_and_sees_the_kpi_move(
     assert await phone.evaluate("document.documentElement.scrollWidth") <= 390  # nothing runs off the screen
 
     await phone.get_by_role("button", name="打开菜单").click()
-    await phone.get_by_role("menuitem", name="拜访计划").click()
+    await phone.get_by_role("navigation", name="主菜单").get_by_role("menuitem", name="拜访计划").click()
     await expect(phone).to_have_url(re.compile(r"/console/visits$"))
     card = phone.locator(f'[data-member-id="{member.member_id}"]')
     await expect(card).to_contain_text("三星会员")
@@ -65,6 +65,6 @@ async def test_manager_records_a_due_visit_and_sees_the_kpi_move(
 
     # The month's figure moved by one.
     await phone.get_by_role("button", name="打开菜单").click()
-    await phone.get_by_role("menuitem", name="我的业绩").click()
+    await phone.get_by_role("navigation", name="主菜单").get_by_role("menuitem", name="我的业绩").click()
     await expect(phone.get_by_test_id("star-visits-done")).to_have_text(str(before + 1))
     await shots(phone, "kpis-after")

@@ -9,6 +9,7 @@ export default [
       roles: ['manager'],
       menu: 'customers.menu',
       group: 'groups.customers',
+      menuOrder: 2,
       icon: 'User',
       title: 'customers.menu',
     },

@@ -22,6 +22,6 @@ use([
 ])
 
 /** The club's colours for series, in order. */
-export const PALETTE = ['#c8102e', '#2f6fb3', '#e6a23c', '#67c23a', '#8e5cc2', '#909399']
+export const PALETTE = ['#c8102e', '#2f6fb3', '#e6a23c', '#67c23a', '#8e5cc2', '#5f6368']
 
 export { VChart }

@@ -53,7 +53,7 @@ export function buildMenu(pages: readonly MenuPage[], role: string | undefined):
       key,
       entries: entries
         .map((item, index) => ({ ...item, index }))
-        .sort((a, b) => a.order - b.order || a.index - b.index)
+        .sort((a, b) => (a.order === b.order ? a.index - b.index : a.order < b.order ? -1 : 1))
         .map((item) => item.entry),
     }))
 }

@@ -9,6 +9,7 @@ export default [
       roles: ['manager'],
       menu: 'visits.menu.plan',
       group: 'groups.customers',
+      menuOrder: 1,
       icon: 'Calendar',
       title: 'visits.menu.plan',
     },
