@@ -6,39 +6,15 @@ policy gives."""
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from cheyou_devinfra.demo import Member, Platform, id_number, phone_number
 from cheyou_kit.testing import eventually
-from playwright.async_api import Page, Route, expect
+from playwright.async_api import Page, expect
 
 Shots = Callable[[Page, str], Awaitable[Path]]
 Axe = Callable[[Page], Awaitable[list[dict[str, Any]]]]
 SESSION = "cheyou.member.session"
-
-
-async def come_back_here(page: Page, gateway_url: str) -> None:
-    """WeChat sends the browser back to the gateway's canonical origin (the first of
-    GATEWAY_PUBLIC_BASE_URLS, by default http://127.0.0.1:8080), where the platform under test does not
-    listen: the redirect of the fake authorize page is pointed at the platform under test instead, as a
-    deployment's canonical origin is the one its members are on. (A route sees only the first request
-    of a redirect chain, so the authorize page's answer itself is rewritten.)"""
-    canonical = "http://127.0.0.1:8080"
-    if urlsplit(gateway_url).netloc == urlsplit(canonical).netloc:
-        return
-
-    async def redirect_here(route: Route) -> None:
-        if route.request.method != "POST":
-            await route.continue_()
-            return
-        answer = await route.fetch(max_redirects=0)
-        location = answer.headers.get("location", "")
-        if location.startswith(canonical):
-            location = gateway_url + location[len(canonical) :]
-        await route.fulfill(response=answer, headers={**answer.headers, "location": location})
-
-    await page.route("**/connect/oauth2/authorize**", redirect_here)
 
 
 async def choose_openid(page: Page, openid: str) -> None:
@@ -68,7 +44,6 @@ async def test_a_customer_joins_from_a_managers_invite_is_approved_and_signs_in_
     staff: dict[str, httpx.AsyncClient],
     gateway_url: str,
 ) -> None:
-    await come_back_here(phone, gateway_url)
     invite_code = (await staff["manager1"].get("/managers/manager1")).json()["invite_code"]
     mobile, id_card, openid = (
         phone_number(cheyou.rng),

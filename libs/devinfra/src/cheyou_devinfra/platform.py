@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -148,6 +149,17 @@ def _environment(infra: Infra, state: Path) -> dict[str, str]:
     env.setdefault("GATEWAY_RATE_LIMIT_PER_IP", "20000")
     # Each demo member texts one code (to bind WeChat after ops registered them) from this address.
     env.setdefault("GATEWAY_OTP_PER_IP_HOUR", "100000")
+    # The front ends are served by this gateway: WeChat comes back to it, JS-SDK pages live on it, and a
+    # manager's invite QR opens its join page.
+    gateway = next(service for service in SERVICES if service.name == "gateway")
+    origins = [
+        gateway.url,
+        f"http://localhost:{gateway.port}",
+        "http://127.0.0.1:5173",
+        "http://localhost:5173",
+    ]
+    env.setdefault("GATEWAY_PUBLIC_BASE_URLS", json.dumps(origins))  # 5173: `make web-dev`
+    env.setdefault("MEMBER_REGISTRATION_URL", f"{gateway.url}/h5/join")
     for service in SERVICES:
         env.setdefault(f"{service.env_prefix}URL", service.url)
         if service.database_name != service.database:
