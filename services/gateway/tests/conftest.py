@@ -99,7 +99,7 @@ async def base_settings(
         "demo_staff_password": STAFF_PASSWORD,
         "demo_admin_password": ADMIN_PASSWORD,
         # Every test shares 127.0.0.1; limits are exercised on gateways of their own (``gateway`` fixture).
-        "trust_forwarded_for": True,
+        "trusted_proxies": ["127.0.0.0/8", "::1/128"],
         "rate_limit_per_ip": 100_000,
         "rate_limit_per_principal": 100_000,
         "login_rate_limit_per_ip": 100_000,
@@ -134,12 +134,20 @@ def gateway(base_settings: dict[str, Any], client: httpx.AsyncClient) -> Gateway
     (and the demo staff the main one seeded)."""
 
     @asynccontextmanager
-    async def start(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async def start(peer: str | None = None, **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+        """``peer``: the address the test client connects from (127.0.0.1 when not given)."""
         settings = Settings.model_validate(
             {**base_settings, "consumers_enabled": False, "seed_demo_staff": False, **overrides}
         )
-        async with app_client(create_app(settings)) as http:
-            yield http
+        app = create_app(settings)
+        if peer is None:
+            async with app_client(app) as http:
+                yield http
+            return
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app, client=(peer, 50_000))
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+                yield http
 
     return start
 

@@ -72,7 +72,7 @@ class TestSendOtp:
         assert statuses == [202, 202, 429]
 
     async def test_an_address_gets_a_few_codes_an_hour(self, gateway: GatewayFactory) -> None:
-        address = {"X-Forwarded-For": f"198.51.100.{random.randrange(250)}-{uuid.uuid4().hex[:4]}"}
+        address = {"X-Forwarded-For": f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"}
         async with gateway(otp_per_ip_hour=2) as limited:
             statuses = [
                 (

@@ -9,7 +9,8 @@ from .sign_in import bearer
 
 
 def _address() -> dict[str, str]:
-    return {"X-Forwarded-For": f"192.0.2.{uuid.uuid4().int % 250}-{uuid.uuid4().hex[:6]}"}
+    """A client address of its own behind the proxy (the suite trusts 127.0.0.0/8 as its proxy)."""
+    return {"X-Forwarded-For": f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"}
 
 
 class TestRateLimits:
@@ -133,3 +134,65 @@ class TestHeaders:
 
         assert response.status_code == 400
         assert "Access-Control-Allow-Origin" not in response.headers
+
+
+class TestClientAddress:
+    """The rate-limit key is the client's address, which a client cannot choose by sending X-Forwarded-For."""
+
+    async def test_a_spoofed_header_from_an_untrusted_client_does_not_change_the_rate_limit_key(
+        self, gateway: GatewayFactory
+    ) -> None:
+        # The peer is not one of our proxies: it is the client, whatever it says.
+        peer = f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+        async with gateway(peer=peer, rate_limit_per_ip=2, trusted_proxies=["10.99.0.0/16"]) as limited:
+            statuses = [
+                (await limited.get("/api/v1/rewards/echo", headers=_address())).status_code for _ in range(3)
+            ]
+            # … and the counter it used up is the peer's: the next spoofed address is limited too.
+            spoofed_again = await limited.get("/api/v1/rewards/echo", headers=_address())
+
+        assert statuses == [401, 401, 429]
+        assert spoofed_again.status_code == 429
+
+    async def test_behind_a_trusted_proxy_the_right_most_untrusted_hop_is_the_client(
+        self, gateway: GatewayFactory
+    ) -> None:
+        client = _address()["X-Forwarded-For"]
+        other_client = _address()["X-Forwarded-For"]
+        async with gateway(
+            peer="10.99.0.5", rate_limit_per_ip=2, trusted_proxies=["10.99.0.0/16"]
+        ) as limited:
+            statuses = [
+                (
+                    await limited.get(
+                        "/api/v1/rewards/echo",
+                        # What the client forged, then the client as our ingress saw it, then our own LB.
+                        headers={"X-Forwarded-For": f"{_address()['X-Forwarded-For']}, {client}, 10.99.1.2"},
+                    )
+                ).status_code
+                for _ in range(3)
+            ]
+            another = await limited.get(
+                "/api/v1/rewards/echo", headers={"X-Forwarded-For": f"{client}, {other_client}, 10.99.1.2"}
+            )
+
+        assert statuses == [401, 401, 429]  # the forged left-most hop changed each time; the key did not
+        assert another.status_code == 401  # another client behind the same proxies has its own counter
+
+
+class TestClientAddressParsing:
+    def test_hops(self) -> None:
+        from ipaddress import ip_network
+
+        from gateway.protection.client_address import client_address
+
+        proxies = [ip_network("10.0.0.0/8"), ip_network("fd00::/8")]
+
+        assert client_address("203.0.113.9", ["1.2.3.4"], proxies) == "203.0.113.9"
+        assert client_address("10.0.0.1", ["1.2.3.4, 198.51.100.7, 10.1.1.1"], proxies) == "198.51.100.7"
+        assert client_address("10.0.0.1", ["1.2.3.4", "198.51.100.7:5555"], proxies) == "198.51.100.7"
+        assert client_address("10.0.0.1", ["[2001:db8::5]:443"], proxies) == "2001:db8::5"
+        assert client_address("10.0.0.1", ["not-an-address, 10.2.2.2"], proxies) == "10.2.2.2"
+        assert client_address("10.0.0.1", [], proxies) == "10.0.0.1"
+        assert client_address("::ffff:10.0.0.1", ["::ffff:198.51.100.7"], proxies) == "198.51.100.7"
+        assert client_address(None, ["1.2.3.4"], proxies) == "unknown"

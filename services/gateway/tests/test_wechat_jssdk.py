@@ -155,7 +155,7 @@ class TestJsConfig:
         assert response.status_code == 502
 
     async def test_anonymous_callers_are_rate_limited(self, gateway: GatewayFactory) -> None:
-        async with gateway(rate_limit_per_ip=3, trust_forwarded_for=True) as limited:
+        async with gateway(rate_limit_per_ip=3, trusted_proxies=["127.0.0.0/8", "::1/128"]) as limited:
             headers = {"X-Forwarded-For": "203.0.113.77"}
             answers = [await limited.get(JS_CONFIG, params={"url": PAGE}, headers=headers) for _ in range(4)]
 

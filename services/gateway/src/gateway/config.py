@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import ClassVar
 
@@ -146,8 +147,11 @@ class Settings(ServiceSettings):
         description="Operations an applicant without an account may call (self-registration), with the "
         "phone proof of an SMS code (X-Phone-Proof).",
     )
-    trust_forwarded_for: bool = Field(
-        default=False, description="Take the client address from X-Forwarded-For (behind the ingress)."
+    trusted_proxies: list[IPv4Network | IPv6Network] = Field(
+        default_factory=list,
+        description="Networks of our own proxies (the ingress controller, a load balancer), a JSON list "
+        "of CIDRs: X-Forwarded-For is believed only from them, and the client is its right-most hop "
+        "outside them. Empty: the connection's peer is the client.",
     )
 
     # Front ends.

@@ -12,6 +12,7 @@ from cheyou_kit.identity import Principal, Role
 from fastapi import Depends, Request
 
 from gateway.merchant_staff import service as merchant_staff
+from gateway.protection.client_address import client_address
 from gateway.protection.rate_limits import Limit, hit
 from gateway.runtime import runtime_of
 from gateway.tokens.service import InvalidToken, TokenRevoked, revoked_key
@@ -27,11 +28,12 @@ class Caller:
 
 
 def client_ip(request: Request) -> str:
-    if runtime_of(request).settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for")
-        if forwarded:
-            return forwarded.split(",", 1)[0].strip()
-    return request.client.host if request.client else "unknown"
+    """The client's address: the peer, or the right-most hop of X-Forwarded-For our proxies wrote."""
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        runtime_of(request).settings.trusted_proxies,
+    )
 
 
 async def identify(request: Request) -> Caller | None:

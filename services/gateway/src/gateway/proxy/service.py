@@ -56,9 +56,8 @@ class NoSuchRoute(NotFound):
 
 def _upstream_headers(request: Request) -> dict[str, str]:
     headers = {k: v for k, v in request.headers.items() if k not in _NOT_FORWARDED}
-    forwarded_for = request.headers.get("x-forwarded-for")
-    ip = client_ip(request)
-    headers["x-forwarded-for"] = f"{forwarded_for}, {ip}" if forwarded_for else ip
+    # Only the address the gateway believes: the hops a client wrote itself prove nothing downstream either.
+    headers["x-forwarded-for"] = client_ip(request)
     headers["x-forwarded-proto"] = request.url.scheme
     request_id = getattr(request.state, "request_id", None)
     if request_id:
