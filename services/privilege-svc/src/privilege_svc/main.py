@@ -28,7 +28,7 @@ from privilege_svc.members.router import router as members_router
 from privilege_svc.orders import handlers as orders_handlers
 from privilege_svc.orders.router import router as orders_router
 from privilege_svc.points import handlers as points_handlers
-from privilege_svc.points.jobs import PointsMaintenance
+from privilege_svc.points.jobs import points_maintenance
 from privilege_svc.points.router import router as points_router
 from privilege_svc.privileges.router import router as privileges_router
 from privilege_svc.rewards import handlers as rewards_handlers
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def components(resources: Resources) -> list[Component]:
         return [
             gate,
-            PointsMaintenance(resources, settings.points_job_interval_s, settings.points_reminder_days),
+            points_maintenance(resources, settings.points_job_interval_s, settings.points_reminder_days),
         ]
 
     app = create_service_app(
