@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from member_svc import china_time, qr
 from member_svc.dependencies import SettingsDep
-from member_svc.managers import repository, service
+from member_svc.managers import service
 from member_svc.managers.schemas import (
     AssignmentCreate,
     AssignmentRead,
@@ -25,7 +25,6 @@ from member_svc.managers.schemas import (
     VisitCreate,
     VisitRead,
 )
-from member_svc.members import repository as members_repository
 from member_svc.members import service as members_service
 from member_svc.members.schemas import MemberRead
 from member_svc.principals import actor_id
@@ -59,7 +58,7 @@ def _period(since: date | None, until: date | None) -> tuple[date, date]:
 @router.get("", response_model=list[ManagerRead])
 async def list_managers(session: SessionDep, _: OpsDep, team: str | None = None) -> list[ManagerRead]:
     """Every manager, or one team's."""
-    profiles = await (repository.in_team(session, team) if team else repository.all_profiles(session))
+    profiles = await service.profiles(session, team)
     return [ManagerRead.model_validate(p) for p in profiles]
 
 
@@ -68,7 +67,7 @@ async def team_kpis(
     team: str, session: SessionDep, _: OpsDep, since: Since = None, until: Until = None
 ) -> Kpi:
     """A team's visits by kind against the plan, joins and renewal contacts for a period."""
-    profiles = list(await repository.in_team(session, team))
+    profiles = list(await service.profiles(session, team))
     if not profiles:
         raise NotFound(f"team {team} is not known")
     start, end = _period(since, until)
@@ -120,7 +119,7 @@ async def customers(
     """The manager's customers with their tiers."""
     _own(principal, staff_id)
     after = decode_cursor(cursor, uuid.UUID)
-    members = await members_repository.search(
+    members = await members_service.search(
         session, after=after[0] if after else None, limit=limit + 1, manager_id=staff_id
     )
     return Page(
@@ -142,7 +141,7 @@ async def tasks(
 ) -> list[TaskRead]:
     """Follow-up tasks (post-claim callbacks), by due date."""
     _own(principal, staff_id)
-    return [TaskRead.model_validate(t) for t in await repository.tasks(session, staff_id, status)]
+    return [TaskRead.model_validate(t) for t in await service.tasks(session, staff_id, status)]
 
 
 @router.get("/{staff_id}/kpis", response_model=Kpi)
@@ -174,7 +173,7 @@ async def list_visits(
     if principal.role == Role.MANAGER:
         manager_id = actor_id(principal)
     after = decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)
-    rows = await repository.visits(
+    rows = await service.visits(
         session,
         manager_id=manager_id,
         member_id=member_id,
@@ -205,13 +204,11 @@ async def assign(
     member_id: uuid.UUID, data: AssignmentCreate, session: SessionDep, principal: OpsDep
 ) -> list[AssignmentRead]:
     """Assign (or reassign) the member's manager; the history is kept."""
-    member = await members_repository.get(session, member_id, for_update=True)
-    if member is None:
-        raise NotFound(f"member {member_id} is not known")
+    member = await members_service.get_locked(session, member_id)
     await service.assign(
         session, member, data.manager_id, source="ops", by=actor_id(principal), reason=data.reason, now=_now()
     )
-    return [AssignmentRead.model_validate(a) for a in await repository.assignments(session, member_id)]
+    return [AssignmentRead.model_validate(a) for a in await service.assignments(session, member_id)]
 
 
 @member_router.get("/manager-history", response_model=list[AssignmentRead])
@@ -222,4 +219,4 @@ async def manager_history(
     member = await members_service.visible(session, principal, member_id)
     if principal.role == Role.MEMBER:
         raise NotFound(f"member {member_id} is not known")
-    return [AssignmentRead.model_validate(a) for a in await repository.assignments(session, member.id)]
+    return [AssignmentRead.model_validate(a) for a in await service.assignments(session, member.id)]

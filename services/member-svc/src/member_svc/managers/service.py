@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import secrets
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from typing import Literal
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc.errors import InvalidField, WrongState
 from member_svc.managers import repository
-from member_svc.managers.models import Assignment, ManagerProfile, Visit
+from member_svc.managers.models import Assignment, ManagerProfile, ManagerTask, Visit
 from member_svc.managers.schemas import Kpi, ManagerUpsert, PlanEntry, UnitTarget, VisitCreate
 from member_svc.members import events as member_events
 from member_svc.members import repository as members_repository
@@ -29,6 +30,35 @@ from member_svc.principals import actor_id
 
 SOURCE = "member-svc"
 AssignmentSource = Literal["invite", "ops", "policy"]
+
+
+async def profiles(session: AsyncSession, team: str | None = None) -> Sequence[ManagerProfile]:
+    """Every manager's profile, or one team's, by staff id."""
+    return await (repository.in_team(session, team) if team else repository.all_profiles(session))
+
+
+async def tasks(session: AsyncSession, manager_id: str, status: str | None) -> Sequence[ManagerTask]:
+    """The manager's follow-up tasks by due date, optionally of one status."""
+    return await repository.tasks(session, manager_id, status)
+
+
+async def visits(
+    session: AsyncSession,
+    *,
+    manager_id: str | None,
+    member_id: uuid.UUID | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> Sequence[Visit]:
+    """Visits newest first after the cursor's position, of one manager and/or one member."""
+    return await repository.visits(
+        session, manager_id=manager_id, member_id=member_id, after=after, limit=limit
+    )
+
+
+async def assignments(session: AsyncSession, member_id: uuid.UUID) -> Sequence[Assignment]:
+    """Who looked after the member, newest first."""
+    return await repository.assignments(session, member_id)
 
 
 async def get(session: AsyncSession, staff_id: str) -> ManagerProfile:

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from member_svc import qr
 from member_svc.dependencies import PiiDep, RedisDep, SettingsDep
 from member_svc.errors import InvalidField, PhoneNotProven
-from member_svc.members import limits, repository, service
+from member_svc.members import limits, service
 from member_svc.members.models import Member
 from member_svc.members.schemas import (
     ApplicationReceived,
@@ -37,7 +37,7 @@ from member_svc.members.schemas import (
 )
 from member_svc.pii import InvalidCardCode
 from member_svc.principals import actor_id
-from member_svc.verification import repository as verification_repository
+from member_svc.verification import service as verification_service
 from member_svc.verification.schemas import ApplicationStatus
 
 router = APIRouter(prefix="/members", tags=["members"])
@@ -133,7 +133,7 @@ async def check_card_code(
         member_id = pii.read_card_code(data.code)
     except (InvalidCardCode, ValueError) as exc:
         raise NotFound(f"not a valid member code: {exc}") from None
-    member = await repository.get(session, member_id)
+    member = await service.find(session, member_id)
     if member is None:
         raise NotFound("not a valid member code")
     return Identified(member_id=member.id, status=member.status)
@@ -157,7 +157,7 @@ async def search(
     if principal.role == Role.MANAGER:
         manager_id = actor_id(principal)
     after = decode_cursor(cursor, uuid.UUID)
-    members = await repository.search(
+    members = await service.search(
         session,
         after=after[0] if after else None,
         limit=limit + 1,
@@ -208,7 +208,7 @@ async def read_pii(
 @router.get("/{member_id}/pii-reads", response_model=list[PiiReadRecord])
 async def pii_reads(member_id: uuid.UUID, session: SessionDep, _: AdminDep) -> list[PiiReadRecord]:
     """Who read this member's full data, when and why."""
-    return [PiiReadRecord.model_validate(r) for r in await repository.pii_reads(session, member_id)]
+    return [PiiReadRecord.model_validate(r) for r in await service.pii_reads(session, member_id)]
 
 
 @router.put("/{member_id}/openid", response_model=MemberRead)
@@ -216,9 +216,7 @@ async def bind_openid(
     member_id: uuid.UUID, data: OpenidBinding, session: SessionDep, pii: PiiDep, _: ServiceDep
 ) -> MemberRead:
     """Bind a WeChat openid the gateway proved with an authorization code (one account per member)."""
-    member = await repository.get(session, member_id, for_update=True)
-    if member is None:
-        raise NotFound(f"member {member_id} is not known")
+    member = await service.get_locked(session, member_id)
     return service.to_read(await service.bind_openid(session, pii, member, data.openid, _now()))
 
 
@@ -237,15 +235,13 @@ async def change_phone(
 ) -> PhoneChanged:
     """A new sign-in phone the gateway proved with a code sent to it; the number it replaces is returned
     for the notice the gateway texts to it."""
-    member = await repository.get(session, member_id, for_update=True)
-    if member is None:
-        raise NotFound(f"member {member_id} is not known")
+    member = await service.get_locked(session, member_id)
     previous = await service.change_phone(session, pii, member, data.phone, _now())
     return PhoneChanged(member=service.to_read(member), previous_phone=previous)
 
 
 async def _bindable(session: SessionDep, principal: Principal, member_id: uuid.UUID) -> Member:
-    member = await repository.get(session, member_id, for_update=True)
+    member = await service.find(session, member_id, for_update=True)
     if member is None or (principal.role == Role.MEMBER and principal.member_id != member_id):
         raise NotFound(f"member {member_id} is not known")
     return member
@@ -281,7 +277,7 @@ async def application(
 ) -> ApplicationStatus:
     """Where the member's application is, and what to fix when it was returned."""
     member = await service.visible(session, principal, member_id)
-    task = await verification_repository.by_member(session, member.id)
+    task = await verification_service.application_of(session, member.id)
     if task is None:
         raise NotFound("no application")
     return ApplicationStatus(status=task.status, fix_fields=list(task.fix_fields), message=task.message)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -32,7 +33,7 @@ from member_svc.managers import repository as managers_repository
 from member_svc.managers import service as managers_service
 from member_svc.managers.models import ManagerProfile
 from member_svc.members import events, repository
-from member_svc.members.models import Member
+from member_svc.members.models import Member, PiiRead
 from member_svc.members.schemas import (
     IdentifyRequest,
     JoinChannel,
@@ -52,6 +53,52 @@ from member_svc.verification import repository as verification_repository
 
 SOURCE = "member-svc"
 SEE_ALL = frozenset({Role.REVIEWER, Role.OPS, Role.ADMIN})
+
+
+async def find(session: AsyncSession, member_id: uuid.UUID, *, for_update: bool = False) -> Member | None:
+    """The member, or None; `for_update` locks the row until the transaction ends."""
+    return await repository.get(session, member_id, for_update=for_update)
+
+
+async def get_locked(session: AsyncSession, member_id: uuid.UUID) -> Member:
+    """The member with its row locked for a change, or 404."""
+    member = await repository.get(session, member_id, for_update=True)
+    if member is None:
+        raise NotFound(f"member {member_id} is not known")
+    return member
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    after: uuid.UUID | None,
+    limit: int,
+    tier: str | None = None,
+    status: str | None = None,
+    interest: str | None = None,
+    gender: str | None = None,
+    region_code: str | None = None,
+    join_channel: str | None = None,
+    manager_id: str | None = None,
+) -> Sequence[Member]:
+    """Members by id after `after`, filtered by tier, interest, gender, region, join route and manager."""
+    return await repository.search(
+        session,
+        after=after,
+        limit=limit,
+        tier=tier,
+        status=status,
+        interest=interest,
+        gender=gender,
+        region_code=region_code,
+        join_channel=join_channel,
+        manager_id=manager_id,
+    )
+
+
+async def pii_reads(session: AsyncSession, member_id: uuid.UUID) -> Sequence[PiiRead]:
+    """Who read the member's full data, when and why."""
+    return await repository.pii_reads(session, member_id)
 
 
 async def visible(session: AsyncSession, principal: Principal, member_id: uuid.UUID) -> Member:

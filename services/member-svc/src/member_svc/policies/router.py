@@ -11,7 +11,7 @@ from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, 
 from fastapi import APIRouter, Depends
 
 from member_svc.members import service as members_service
-from member_svc.policies import repository, service
+from member_svc.policies import service
 from member_svc.policies.schemas import FeedAccepted, FeedBatch, PolicyRead
 
 router = APIRouter(prefix="/policies", tags=["policies"])
@@ -44,7 +44,7 @@ async def list_policies(
     elif principal.role == Role.MANAGER:
         manager_id = principal.staff_id or principal.subject
     after = decode_cursor(cursor, str)
-    policies = await repository.page_for_members(
+    policies = await service.page_for_members(
         session, member_ids, manager_id, after[0] if after else None, limit + 1
     )
     return Page(

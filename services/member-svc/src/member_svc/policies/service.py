@@ -200,6 +200,17 @@ async def get(session: AsyncSession, policy_no: str) -> Policy:
     return policy
 
 
+async def page_for_members(
+    session: AsyncSession,
+    member_ids: Sequence[uuid.UUID] | None,
+    manager_id: str | None,
+    after: str | None,
+    limit: int,
+) -> Sequence[Policy]:
+    """Policies by number after `after`: of these members, and/or of this manager's customers."""
+    return await repository.page_for_members(session, member_ids, manager_id, after, limit)
+
+
 async def list_for_customer(session: AsyncSession, customer_no: str) -> Sequence[Policy]:
     return await repository.list_for_customer(session, customer_no)
 

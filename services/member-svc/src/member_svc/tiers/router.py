@@ -8,10 +8,9 @@ from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 
-from member_svc.members import repository as members_repository
 from member_svc.members import service as members_service
 from member_svc.principals import actor_id
-from member_svc.tiers import batch, repository, service
+from member_svc.tiers import batch, service
 from member_svc.tiers.schemas import (
     FloorSet,
     RulesCreate,
@@ -36,13 +35,13 @@ def _now() -> datetime:
 @router.get("", response_model=RulesRead)
 async def current_rules(session: SessionDep, _: StaffDep) -> RulesRead:
     """The rules in force (the newest version)."""
-    return RulesRead.model_validate(await repository.current_rules(session))
+    return RulesRead.model_validate(await service.current_rules(session))
 
 
 @router.get("/versions", response_model=list[RulesRead])
 async def versions(session: SessionDep, _: OpsDep) -> list[RulesRead]:
     """Every version, newest first: who changed the rules, when and why."""
-    return [RulesRead.model_validate(r) for r in await repository.rules_versions(session)]
+    return [RulesRead.model_validate(r) for r in await service.rules_versions(session)]
 
 
 @router.post("", response_model=RulesRead, status_code=201)
@@ -76,7 +75,7 @@ async def list_evaluations(
     session: SessionDep, _: OpsDep, limit: Annotated[int, Query(ge=1, le=100)] = 20
 ) -> list[RunRead]:
     """The latest runs with their progress."""
-    return [RunRead.model_validate(r) for r in await repository.runs(session, limit)]
+    return [RunRead.model_validate(r) for r in await service.latest_runs(session, limit)]
 
 
 @router.get("/evaluations/{run_id}", response_model=RunRead)
@@ -89,7 +88,7 @@ async def get_evaluation(run_id: uuid.UUID, session: SessionDep, _: OpsDep) -> R
 async def tier_status(member_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> TierStatus:
     """The member's tier, contribution, pending downgrade and manual floor."""
     member = await members_service.visible(session, principal, member_id)
-    notice = await repository.latest_notice(session, member.id) if member.downgrade_due_on else None
+    notice = await service.pending_downgrade(session, member)
     return TierStatus(
         member_id=member.id,
         tier=member.tier,
@@ -108,7 +107,7 @@ async def tier_history(
 ) -> list[TierChangeRead]:
     """Every tier change of the member with its reason, newest first."""
     member = await members_service.visible(session, principal, member_id)
-    return [TierChangeRead.model_validate(c) for c in await repository.history(session, member.id)]
+    return [TierChangeRead.model_validate(c) for c in await service.history(session, member.id)]
 
 
 @member_router.put("/tier-floor", response_model=TierStatus)
@@ -133,6 +132,3 @@ async def lift_floor(
     await service.lift_floor(session, member, reason, actor_id(principal), _now())
     await session.refresh(member)
     return await tier_status(member_id, session, principal)
-
-
-__all__ = ["members_repository"]

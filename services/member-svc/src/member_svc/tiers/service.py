@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from member_svc.errors import InvalidField, WrongState
 from member_svc.members.models import Member
 from member_svc.tiers import repository
-from member_svc.tiers.models import EvaluationRun, TierFloor, TierRules
+from member_svc.tiers.models import DowngradeNotice, EvaluationRun, TierChange, TierFloor, TierRules
 from member_svc.tiers.repository import Change, Outcome, ScheduledDowngrade
 from member_svc.tiers.schemas import FloorSet, RulesCreate, RunCreate
 
@@ -119,6 +119,26 @@ async def lift_floor(session: AsyncSession, member: Member, reason: str, by: str
     await reevaluate(session, [member.id], reason="manual", now=now, changed_by=by)
 
 
+async def current_rules(session: AsyncSession) -> TierRules:
+    """The rules in force (the newest version)."""
+    return await repository.current_rules(session)
+
+
+async def rules_versions(session: AsyncSession) -> Sequence[TierRules]:
+    """Every version, newest first."""
+    return await repository.rules_versions(session)
+
+
+async def history(session: AsyncSession, member_id: uuid.UUID) -> Sequence[TierChange]:
+    """The member's tier changes, newest first."""
+    return await repository.history(session, member_id)
+
+
+async def pending_downgrade(session: AsyncSession, member: Member) -> DowngradeNotice | None:
+    """The notice of the downgrade the member is warned of, if one is due."""
+    return await repository.latest_notice(session, member.id) if member.downgrade_due_on else None
+
+
 async def add_rules(session: AsyncSession, data: RulesCreate, by: str) -> TierRules:
     """A new version; the old ones stay as the audit trail. Members move at their next evaluation."""
     return await repository.add_rules(session, data.rules.model_dump(mode="json"), data.note, by)
@@ -143,6 +163,11 @@ async def get_run(session: AsyncSession, run_id: uuid.UUID) -> EvaluationRun:
     if run is None:
         raise NotFound(f"evaluation run {run_id} is not known")
     return run
+
+
+async def latest_runs(session: AsyncSession, limit: int) -> Sequence[EvaluationRun]:
+    """The latest evaluation runs with their progress."""
+    return await repository.runs(session, limit)
 
 
 async def run_chunk(session: AsyncSession, run_id: uuid.UUID, now: datetime) -> EvaluationRun | None:

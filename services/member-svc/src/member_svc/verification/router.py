@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query
 from member_svc import china_time
 from member_svc.dependencies import PiiDep, SettingsDep
 from member_svc.principals import actor_id
-from member_svc.verification import repository, service
+from member_svc.verification import service
 from member_svc.verification.schemas import (
     CallbackCreate,
     Figures,
@@ -42,7 +42,7 @@ async def list_applications(
 ) -> Page[TaskSummary]:
     """Applications in queue order, optionally by status."""
     after = decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)
-    tasks = await repository.page(session, status, (after[0], after[1]) if after else None, limit + 1)
+    tasks = await service.page(session, status, (after[0], after[1]) if after else None, limit + 1)
     return Page(
         items=[TaskSummary.model_validate(t) for t in tasks[:limit]],
         next_cursor=next_cursor(tasks, limit, lambda t: (t.created_at, t.id)),

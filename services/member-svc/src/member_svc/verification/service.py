@@ -48,6 +48,18 @@ async def claim(session: AsyncSession, reviewer: str, lease_minutes: int, now: d
     return task
 
 
+async def page(
+    session: AsyncSession, status: str | None, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> Sequence[VerificationTask]:
+    """Applications in queue order after the cursor's position, optionally of one status."""
+    return await repository.page(session, status, after, limit)
+
+
+async def application_of(session: AsyncSession, member_id: uuid.UUID) -> VerificationTask | None:
+    """The member's application, if they made one."""
+    return await repository.by_member(session, member_id)
+
+
 async def get(session: AsyncSession, task_id: uuid.UUID) -> VerificationTask:
     task = await repository.get(session, task_id)
     if task is None:
