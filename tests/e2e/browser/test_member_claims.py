@@ -124,8 +124,8 @@ async def test_a_member_reports_a_scrape_takes_the_guided_photos_and_answers_a_r
         policy_no,
         PLACE,
     )
-    await expect(phone.get_by_text(claim["claim_no"])).to_be_visible()
-    await expect(phone.get_by_text("报案成功")).to_be_visible()
+    await expect(phone.get_by_text(f"报案号 {claim['claim_no']}", exact=True)).to_be_visible()
+    await expect(phone.get_by_text("报案成功，报案号")).to_be_visible()
     await shots(phone, "claim-reported")
 
     # The guided survey: each required shot, one tip and one example picture each, through the camera input.

@@ -96,7 +96,7 @@ async def test_a_member_opens_a_claim_message_from_the_inbox_and_lands_on_the_cl
     # Its deep link leads to the claim it is about.
     await item.click()
     await expect(phone).to_have_url(f"{phone.url.split('/h5/')[0]}/h5/claims/{claim['id']}")
-    await expect(phone.get_by_text(claim["claim_no"])).to_be_visible()
+    await expect(phone.get_by_text(f"报案号 {claim['claim_no']}", exact=True)).to_be_visible()
     await expect(phone.get_by_text("待拍照查勘")).to_be_visible()
     await shots(phone, "the-claim-from-its-message")
 
