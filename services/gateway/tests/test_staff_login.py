@@ -1,5 +1,6 @@
 """Staff sign in with a password; repeated failures lock the account for a while."""
 
+import asyncio
 import uuid
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from cheyou_kit.testing import migrated_database
 from gateway.config import Settings
 from gateway.seed import seed
 from gateway.staff import service as staff
+from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .conftest import GatewayFactory
@@ -144,6 +146,119 @@ class TestStaffLogin:
 
         assert response.status_code == 429
         assert int(response.headers["Retry-After"]) >= 1
+
+
+async def _new_account(client: httpx.AsyncClient, prefix: str) -> str:
+    username = f"{prefix}{uuid.uuid4().hex[:6]}"
+    body = {"username": username, "display_name": "锁定", "role": "reviewer", "password": "a-long-password"}
+    created = await client.post("/api/v1/auth/staff", headers=await bearer(client, "admin"), json=body)
+    assert created.status_code == 201, created.text
+    return username
+
+
+def _from(address: str) -> dict[str, str]:
+    return {"X-Forwarded-For": address}  # the suite's gateway trusts 127.0.0.0/8 as its proxy
+
+
+def _address() -> str:
+    return f"2001:db8:5::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
+
+
+class TestLockoutAttacks:
+    """Security issue 17 (Low): the lockout counted after the check raced, and anyone could lock anyone."""
+
+    async def test_twenty_concurrent_guesses_get_five_password_checks_at_most(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        username = await _new_account(client, "race")
+        attacker = _from(_address())
+        failures_before = REGISTRY.get_sample_value(
+            "cheyou_staff_sign_in_failures_total", {"outcome": "failure"}
+        )
+
+        answers = await asyncio.gather(
+            *(
+                client.post(
+                    "/api/v1/auth/staff/login",
+                    headers=attacker,
+                    json={"username": username, "password": f"guess-{n}"},
+                )
+                for n in range(20)
+            )
+        )
+        statuses = sorted(answer.status_code for answer in answers)
+        checked = REGISTRY.get_sample_value("cheyou_staff_sign_in_failures_total", {"outcome": "failure"})
+
+        assert statuses == [401] * 5 + [423] * 15  # 401: a password was checked; 423: it was not
+        assert (checked or 0) - (failures_before or 0) == 5
+
+    async def test_an_attacker_at_one_address_cannot_lock_the_owner_out_at_another(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        username = await _new_account(client, "owner")
+        attacker, owner = _from(_address()), _from(_address())
+        for _ in range(6):
+            await client.post(
+                "/api/v1/auth/staff/login", headers=attacker, json={"username": username, "password": "x"}
+            )
+
+        attackers_next = await client.post(
+            "/api/v1/auth/staff/login",
+            headers=attacker,
+            json={"username": username, "password": "a-long-password"},
+        )
+        owners = await client.post(
+            "/api/v1/auth/staff/login",
+            headers=owner,
+            json={"username": username, "password": "a-long-password"},
+        )
+
+        assert attackers_next.status_code == 423  # even the right password: this address is locked
+        assert owners.status_code == 200, owners.text
+
+    async def test_each_further_lock_of_the_same_address_lasts_twice_as_long(
+        self, client: httpx.AsyncClient, gateway: GatewayFactory
+    ) -> None:
+        username = await _new_account(client, "backoff")
+        attacker = _from(_address())
+        wrong = {"username": username, "password": "x"}
+        async with gateway(staff_max_failures=1, staff_lockout_seconds=1) as quick:
+            first = [
+                (await quick.post("/api/v1/auth/staff/login", headers=attacker, json=wrong)) for _ in range(2)
+            ]
+            await asyncio.sleep(1.2)
+            second = [
+                (await quick.post("/api/v1/auth/staff/login", headers=attacker, json=wrong)) for _ in range(2)
+            ]
+
+        assert [answer.status_code for answer in first] == [401, 423]
+        assert first[1].headers["Retry-After"] == "1"
+        assert [answer.status_code for answer in second] == [401, 423]
+        assert second[1].headers["Retry-After"] == "2"
+
+    async def test_the_admins_unlock_lifts_the_lock_of_every_address(self, client: httpx.AsyncClient) -> None:
+        username = await _new_account(client, "lift")
+        addresses = [_from(_address()), _from(_address())]
+        for address in addresses:
+            for _ in range(6):
+                await client.post(
+                    "/api/v1/auth/staff/login", headers=address, json={"username": username, "password": "x"}
+                )
+
+        unlocked = await client.post(
+            f"/api/v1/auth/staff/{username}/unlock", headers=await bearer(client, "admin")
+        )
+        answers = [
+            await client.post(
+                "/api/v1/auth/staff/login",
+                headers=address,
+                json={"username": username, "password": "a-long-password"},
+            )
+            for address in addresses
+        ]
+
+        assert unlocked.status_code == 204
+        assert [answer.status_code for answer in answers] == [200, 200]
 
 
 class TestStaffAdministration:

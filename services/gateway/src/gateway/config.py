@@ -82,8 +82,15 @@ class Settings(ServiceSettings):
     )
 
     # Staff passwords.
-    staff_max_failures: int = 5
-    staff_lockout_seconds: int = 15 * 60
+    staff_max_failures: int = Field(
+        default=5, description="Password checks per account and client address within the cool-down."
+    )
+    staff_lockout_seconds: int = Field(
+        default=15 * 60,
+        description="The cool-down: the window tries are counted in, and the first lock (per account and "
+        "address); each further lock of the same pair doubles it.",
+    )
+    staff_lockout_max_seconds: int = Field(default=24 * 3600, description="The longest lock.")
     seed_demo_staff: bool = Field(default=False, description="Create the demo staff at start-up.")
     demo_staff_password: SecretStr = SecretStr("cheyou-demo-2026")
     demo_admin_password: SecretStr = SecretStr("cheyou-admin-2026")

@@ -83,7 +83,12 @@ class Runtime:
         self.otp = OtpStore(redis, settings, pepper=key)
         self.merchant_otp = OtpStore(redis, settings, pepper=key, purpose="merchant")
         self.phone_proofs = PhoneProofs(redis, key, settings.phone_proof_ttl_seconds)
-        self.lockout = Lockout(redis, settings.staff_max_failures, settings.staff_lockout_seconds)
+        self.lockout = Lockout(
+            redis,
+            settings.staff_max_failures,
+            settings.staff_lockout_seconds,
+            settings.staff_lockout_max_seconds,
+        )
         self.merchant_keys = MerchantKeys(
             redis,
             self.upstreams["merchant-svc"],

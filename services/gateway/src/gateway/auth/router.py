@@ -67,9 +67,13 @@ def _read(pair: TokenPair) -> TokenRead:
 
 
 @sign_in.post("/staff/login", response_model=TokenRead)
-async def staff_login(body: StaffLogin, session: SessionDep, runtime: RuntimeDep) -> TokenRead:
-    """Staff sign in with username and password; repeated failures lock the account for a while."""
-    return _read(await service.staff_login(session, runtime, body.username, body.password))
+async def staff_login(
+    body: StaffLogin, request: Request, session: SessionDep, runtime: RuntimeDep
+) -> TokenRead:
+    """Staff sign in with username and password; repeated failures lock the account here for a while."""
+    return _read(
+        await service.staff_login(session, runtime, body.username, body.password, client_ip(request))
+    )
 
 
 # POST /auth/wechat (the code, with the state of GET /auth/wechat/authorize-url): gateway.wechat_web.

@@ -31,8 +31,10 @@ class PhoneProof:
     expires_in: int
 
 
-async def staff_login(session: AsyncSession, runtime: Runtime, username: str, password: str) -> TokenPair:
-    account = await staff.sign_in(session, runtime.lockout, username, password)
+async def staff_login(
+    session: AsyncSession, runtime: Runtime, username: str, password: str, client_ip: str
+) -> TokenPair:
+    account = await staff.sign_in(session, runtime.lockout, username, password, client_ip)
     return await runtime.tokens.issue(staff.principal_of(account))
 
 

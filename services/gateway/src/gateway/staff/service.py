@@ -55,20 +55,24 @@ def principal_of(account: StaffAccount) -> Principal:
     return Principal(subject=f"staff:{account.username}", role=Role(account.role), staff_id=account.username)
 
 
-async def sign_in(session: AsyncSession, lockout: Lockout, username: str, password: str) -> StaffAccount:
-    """The account, when the password is right and the account is neither locked nor disabled."""
+async def sign_in(
+    session: AsyncSession, lockout: Lockout, username: str, password: str, address: str
+) -> StaffAccount:
+    """The account, when the password is right and the account is neither locked nor disabled.
+
+    The try is counted before the password is checked, per (account, client address): concurrent guesses
+    cannot race past the limit, and guesses from one address do not lock the owner out at another.
+    """
     username = normalise(username)
-    locked_for = await lockout.locked_for(username)
-    if locked_for:
-        raise AccountLocked(retry_after=locked_for)
+    attempt = await lockout.attempt(username, address)
+    if not attempt.allowed:
+        raise AccountLocked(retry_after=attempt.locked_for)
     account = await repository.get(session, username)
     valid = await verify_password(account.password_hash if account else None, password)
     if account is None or not valid or account.disabled:
-        locked_for = await lockout.record_failure(username)
-        if locked_for:
-            raise AccountLocked(retry_after=locked_for)
+        lockout.failed()
         raise InvalidCredentials()
-    await lockout.clear(username)
+    await lockout.succeeded(username, address)
     if needs_rehash(account.password_hash):
         await repository.set_password_hash(session, username, await hash_password(password))
     await repository.touch_login(session, username, datetime.now(UTC))
