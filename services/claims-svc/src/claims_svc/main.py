@@ -17,7 +17,7 @@ from claims_svc.cover.router import router as cover_router
 from claims_svc.documents.router import router as documents_router
 from claims_svc.liability.router import router as liability_router
 from claims_svc.liability.router import scenarios_router
-from claims_svc.liability.sweep import OverdueLiabilitySweep
+from claims_svc.liability.sweep import overdue_liability_sweep
 from claims_svc.reports.router import router as reports_router
 from claims_svc.sms import SmsSender
 from claims_svc.storage import FileStorage
@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     sms = SmsSender(settings)
 
     def components(resources: Resources) -> list[Component]:
-        return [storage, sms, OverdueLiabilitySweep(settings, resources.session_factory)]
+        return [storage, sms, overdue_liability_sweep(settings, resources.session_factory)]
 
     app = create_service_app(
         settings,

@@ -14,7 +14,7 @@ from cheyou_kit.identity import Role
 from cheyou_kit.testing import eventually
 from claims_svc.config import Settings
 from claims_svc.liability.models import LiabilityCode
-from claims_svc.liability.sweep import OverdueLiabilitySweep
+from claims_svc.liability.sweep import overdue_liability_sweep
 from sqlalchemy import select, update
 
 
@@ -399,7 +399,7 @@ class TestTheDeadline:
         ).json()
         due = datetime.fromisoformat(liability["confirm_by"])
         assert due - datetime.now(UTC) > timedelta(hours=23)
-        sweep = OverdueLiabilitySweep(service_settings, db)
+        sweep = overdue_liability_sweep(service_settings, db)
 
         await sweep.run_once(now=due - timedelta(seconds=1))
         still = await claim_of(client, arrange, member, claim)
