@@ -11,9 +11,14 @@ from playwright.async_api import Page, expect
 
 
 async def _sign_in(page: Page, username: str, password: str = "cheyou-demo-2026") -> None:
-    await page.get_by_label("用户名").fill(username)
-    await page.get_by_label("密码").fill(password)
-    await page.get_by_role("button", name="登录").click()
+    await page.get_by_label("用户名", exact=True).fill(username)
+    await page.get_by_label("密码", exact=True).fill(password)
+    await page.get_by_role("button", name="登录", exact=True).click()
+
+
+async def _sign_out(page: Page) -> None:
+    await page.get_by_role("button", name="退出登录").click()
+    await expect(page).to_have_url(re.compile(r"/console/sign-in"))
 
 
 async def test_a_reviewer_opening_an_ops_page_is_not_allowed(desk: Page, shots: Any, axe: Any) -> None:
@@ -84,7 +89,7 @@ async def test_admin_opens_an_account_and_unlocks_it_after_failed_sign_ins(
     row = desk.get_by_role("row").filter(has_text=username)
     await expect(row).to_contain_text("审核员")
     await shots(desk, "account-opened")
-    await desk.get_by_role("button", name="退出登录").click()
+    await _sign_out(desk)
 
     # Five wrong passwords lock the account; the console says for how long.
     for _ in range(5):
@@ -102,14 +107,14 @@ async def test_admin_opens_an_account_and_unlocks_it_after_failed_sign_ins(
     await desk.get_by_role("navigation", name="主菜单").get_by_role("menuitem", name="员工账号").click()
     await desk.get_by_role("row").filter(has_text=username).get_by_role("button", name="解除锁定").click()
     await expect(desk.get_by_text(f"已解除 {username} 的登录锁定")).to_be_visible()
-    await desk.get_by_role("button", name="退出登录").click()
+    await _sign_out(desk)
     await _sign_in(desk, username, password)
     await expect(desk.get_by_test_id("who")).to_contain_text(username)
     await expect(desk.get_by_test_id("who")).to_contain_text("审核员")
     await shots(desk, "signed-in-after-unlock")
 
     # Disabled, the account cannot sign in again (the admin confirms first).
-    await desk.get_by_role("button", name="退出登录").click()
+    await _sign_out(desk)
     await _sign_in(desk, "admin", "cheyou-admin-2026")
     await desk.get_by_role("navigation", name="主菜单").get_by_role("menuitem", name="员工账号").click()
     await desk.get_by_role("row").filter(has_text=username).get_by_role("button", name="停用").click()

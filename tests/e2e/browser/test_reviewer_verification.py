@@ -30,6 +30,8 @@ async def test_reviewer_verifies_an_application_after_a_callback(
 
     # The reviewer opens the queue; the console asks who they are first and comes back.
     await desk.goto("/console/verification")
+    await expect(desk.get_by_role("heading", name="登录工作台")).to_be_visible()
+    await shots(desk, "sign-in")
     await desk.get_by_label("用户名").fill("reviewer1")
     await desk.get_by_label("密码").fill("cheyou-demo-2026")
     await desk.get_by_role("button", name="登录").click()

@@ -84,7 +84,8 @@ async def test_surveyor_requests_a_reshoot_then_confirms_the_loss(
     # Ask for the contact point again: a note is needed first.
     await desk.get_by_role("button", name="发送补拍要求").click()
     await expect(desk.get_by_text("请至少勾选一张需要补拍的照片")).to_be_visible()
-    await desk.get_by_role("checkbox", name="要求补拍“碰撞部位”").check(force=True)
+    await contact.get_by_text("要求补拍", exact=True).click()
+    await expect(desk.get_by_role("checkbox", name="要求补拍“碰撞部位”")).to_be_checked()
     await desk.get_by_label("给客户的补拍说明").fill("请靠近拍摄碰撞部位，让护栏和车身同框")
     await desk.get_by_role("button", name="发送补拍要求").click()
     await desk.get_by_role("dialog").get_by_role("button", name="确定").click()
