@@ -24,7 +24,7 @@ import notify_svc
 from notify_svc.audience import handlers, pii
 from notify_svc.audience.router import router as audience_router
 from notify_svc.campaigns.router import router as campaigns_router
-from notify_svc.campaigns.runner import CampaignRunner
+from notify_svc.campaigns.runner import campaign_runner
 from notify_svc.config import Settings
 from notify_svc.delivery import rules
 from notify_svc.delivery.dispatcher import Dispatcher
@@ -33,7 +33,7 @@ from notify_svc.inbox.router import router as inbox_router
 from notify_svc.preferences.router import router as preferences_router
 from notify_svc.publishing.router import articles_router, publications_router
 from notify_svc.reminders import handlers as reminders
-from notify_svc.reminders.jobs import ReminderScheduler, ReminderSettings
+from notify_svc.reminders.jobs import ReminderScheduler, ReminderSettings, weather_alert_fanout
 from notify_svc.reminders.router import router as reminders_router
 from notify_svc.subscriptions import handlers as subscriptions
 from notify_svc.templates import cache as template_cache
@@ -107,18 +107,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.dispatch_enabled:
             running += [
                 Dispatcher(settings, resources.session_factory, resources.redis),
-                CampaignRunner(resources.session_factory, settings.campaign_tick_seconds),
+                campaign_runner(resources.session_factory, settings.campaign_tick_seconds),
             ]
         if settings.reminders_enabled:
-            running.append(
+            running += [
                 ReminderScheduler(
                     resources.session_factory,
                     resources.redis,
                     reminder_settings,
                     settings.reminder_interval_seconds,
-                    settings.alert_tick_seconds,
-                )
-            )
+                ),
+                weather_alert_fanout(
+                    resources.session_factory, reminder_settings.chunk, settings.alert_tick_seconds
+                ),
+            ]
         return running
 
     app = create_service_app(

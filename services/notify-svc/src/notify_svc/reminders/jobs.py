@@ -1,7 +1,8 @@
 """The owner's-secretary jobs: each streams its rows in chunks, one transaction per chunk, and is safe to
-run twice (every reminder is a fact queued at most once). ``ReminderScheduler`` runs them in the app:
-the daily jobs every ``NOTIFY_REMINDER_INTERVAL_SECONDS`` (one replica at a time, under a Redis lock),
-the weather fan-out every ``NOTIFY_ALERT_TICK_SECONDS``."""
+run twice (every reminder is a fact queued at most once). ``ReminderScheduler`` runs the daily jobs in
+the app every ``NOTIFY_REMINDER_INTERVAL_SECONDS`` (one replica at a time, under a Redis lock);
+``weather_alert_fanout`` is the kit `PeriodicJob` of the weather fan-out, every
+``NOTIFY_ALERT_TICK_SECONDS`` and at once again while a tick reached someone."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
+from cheyou_kit.periodic import PeriodicJob
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -111,13 +113,21 @@ async def run(
     return result
 
 
-async def expand_alerts(sessions: async_sessionmaker[AsyncSession], chunk: int, now: datetime) -> int:
-    """One tick of the weather fan-out: one chunk of each alert still expanding."""
-    async with sessions() as session, session.begin():
+def weather_alert_fanout(
+    sessions: async_sessionmaker[AsyncSession], chunk: int, tick_seconds: float
+) -> PeriodicJob:
+    """The weather fan-out: one chunk of each alert still expanding per transaction, again at once while
+    one reached someone (``batch_size=1``), then wait a tick."""
+
+    async def expand_alerts(session: AsyncSession, now: datetime) -> int:
         reached = 0
         for alert in await repository.expanding_alerts(session, 10):
             reached += await service.advance_alert(session, alert, chunk, now)
         return reached
+
+    return PeriodicJob(
+        "notify-weather-alerts", expand_alerts, sessions=sessions, interval_s=tick_seconds, batch_size=1
+    )
 
 
 class ReminderScheduler:
@@ -129,17 +139,13 @@ class ReminderScheduler:
         redis: Redis,
         settings: ReminderSettings,
         interval_seconds: float,
-        alert_tick_seconds: float,
     ) -> None:
         self._sessions, self._redis, self._settings = sessions, redis, settings
-        self._interval, self._tick = interval_seconds, alert_tick_seconds
+        self._interval = interval_seconds
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._daily(), name="notify-reminders"),
-            asyncio.create_task(self._alerts(), name="notify-weather-alerts"),
-        ]
+        self._tasks = [asyncio.create_task(self._daily(), name="notify-reminders")]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -158,15 +164,3 @@ class ReminderScheduler:
             except Exception:
                 log.exception("reminder jobs failed")
             await asyncio.sleep(self._interval)
-
-    async def _alerts(self) -> None:
-        while True:
-            try:
-                reached = await expand_alerts(
-                    self._sessions, self._settings.chunk, datetime.now().astimezone()
-                )
-            except Exception:
-                log.exception("weather alert fan-out failed")
-                reached = 0
-            if reached == 0:
-                await asyncio.sleep(self._tick)
