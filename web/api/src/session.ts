@@ -16,11 +16,15 @@ export interface StoredSession {
   memberId: string | null
   staffId: string | null
   merchantId: string | null
+  /** The merchant user's role (merchant_admin, dispatcher, technician, integration) for merchant staff. */
+  merchantRole: string | null
   /** Epoch milliseconds after which the access token is no longer accepted. */
   expiresAt: number
 }
 
-export function fromTokens(tokens: TokenRead & { merchant_id?: string | null }): StoredSession {
+export function fromTokens(
+  tokens: TokenRead & { merchant_id?: string | null; merchant_role?: string | null },
+): StoredSession {
   return {
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token,
@@ -29,6 +33,7 @@ export function fromTokens(tokens: TokenRead & { merchant_id?: string | null }):
     memberId: tokens.member_id ?? null,
     staffId: tokens.staff_id ?? null,
     merchantId: tokens.merchant_id ?? null,
+    merchantRole: tokens.merchant_role ?? null,
     expiresAt: Date.now() + tokens.expires_in * 1000,
   }
 }
