@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from cheyou_kit.pagination import Slice, paginate
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,17 +63,15 @@ async def visits(
     *,
     manager_id: str | None,
     member_id: uuid.UUID | None,
-    after: tuple[datetime, uuid.UUID] | None,
+    cursor: str | None,
     limit: int,
-) -> Sequence[Visit]:
-    statement = select(Visit).order_by(Visit.visited_at.desc(), Visit.id.desc()).limit(limit)
+) -> Slice[Visit]:
+    statement = select(Visit)
     if manager_id is not None:
         statement = statement.where(Visit.manager_id == manager_id)
     if member_id is not None:
         statement = statement.where(Visit.member_id == member_id)
-    if after is not None:
-        statement = statement.where((Visit.visited_at, Visit.id) < after)  # type: ignore[operator]
-    return (await session.scalars(statement)).all()
+    return await paginate(session, statement, cursor, limit, by=(Visit.visited_at, Visit.id), descending=True)
 
 
 async def add_task(session: AsyncSession, values: dict[str, Any]) -> None:

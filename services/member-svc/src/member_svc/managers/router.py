@@ -7,7 +7,7 @@ from typing import Annotated
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import NotFound
 from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
-from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Depends, Query, Response
 
 from member_svc import china_time, qr
@@ -118,14 +118,8 @@ async def customers(
 ) -> Page[MemberRead]:
     """The manager's customers with their tiers."""
     _own(principal, staff_id)
-    after = decode_cursor(cursor, uuid.UUID)
-    members = await members_service.search(
-        session, after=after[0] if after else None, limit=limit + 1, manager_id=staff_id
-    )
-    return Page(
-        items=[members_service.to_read(m) for m in members[:limit]],
-        next_cursor=next_cursor(members, limit, lambda m: (m.id,)),
-    )
+    members = await members_service.search(session, cursor=cursor, limit=limit, manager_id=staff_id)
+    return members.page(members_service.to_read)
 
 
 @router.get("/{staff_id}/visit-plan", response_model=list[PlanEntry])
@@ -172,18 +166,10 @@ async def list_visits(
     """Visits, newest first (a manager: their own)."""
     if principal.role == Role.MANAGER:
         manager_id = actor_id(principal)
-    after = decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)
     rows = await service.visits(
-        session,
-        manager_id=manager_id,
-        member_id=member_id,
-        after=(after[0], after[1]) if after else None,
-        limit=limit + 1,
+        session, manager_id=manager_id, member_id=member_id, cursor=cursor, limit=limit
     )
-    return Page(
-        items=[VisitRead.model_validate(v) for v in rows[:limit]],
-        next_cursor=next_cursor(rows, limit, lambda v: (v.visited_at, v.id)),
-    )
+    return rows.page(VisitRead.model_validate)
 
 
 @targets_router.get("", response_model=list[UnitTarget])

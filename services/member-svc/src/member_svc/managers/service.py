@@ -15,6 +15,7 @@ from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.member import ManagerAssigned
 from cheyou_kit.errors import NotFound
 from cheyou_kit.identity import Principal, Role
+from cheyou_kit.pagination import Slice
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,12 +48,12 @@ async def visits(
     *,
     manager_id: str | None,
     member_id: uuid.UUID | None,
-    after: tuple[datetime, uuid.UUID] | None,
+    cursor: str | None,
     limit: int,
-) -> Sequence[Visit]:
-    """Visits newest first after the cursor's position, of one manager and/or one member."""
+) -> Slice[Visit]:
+    """A page of visits, newest first, of one manager and/or one member."""
     return await repository.visits(
-        session, manager_id=manager_id, member_id=member_id, after=after, limit=limit
+        session, manager_id=manager_id, member_id=member_id, cursor=cursor, limit=limit
     )
 
 

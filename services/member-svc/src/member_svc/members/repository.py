@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from cheyou_kit.pagination import Slice, paginate
 from sqlalchemy import Date, cast, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -91,7 +92,7 @@ async def pii_reads(session: AsyncSession, member_id: uuid.UUID) -> Sequence[Pii
 async def search(
     session: AsyncSession,
     *,
-    after: uuid.UUID | None,
+    cursor: str | None,
     limit: int,
     tier: str | None = None,
     status: str | None = None,
@@ -100,10 +101,8 @@ async def search(
     region_code: str | None = None,
     join_channel: str | None = None,
     manager_id: str | None = None,
-) -> Sequence[Member]:
-    statement = select(Member).order_by(Member.id).limit(limit)
-    if after is not None:
-        statement = statement.where(Member.id > after)
+) -> Slice[Member]:
+    statement = select(Member)
     if tier is not None:
         statement = statement.where(Member.tier == tier)
     if status is not None:
@@ -118,7 +117,7 @@ async def search(
         statement = statement.where(Member.join_channel == join_channel)
     if manager_id is not None:
         statement = statement.where(Member.manager_id == manager_id)
-    return (await session.scalars(statement)).all()
+    return await paginate(session, statement, cursor, limit, by=(Member.id,))
 
 
 async def count_by_tier_and_status(session: AsyncSession) -> list[tuple[str, str, int]]:

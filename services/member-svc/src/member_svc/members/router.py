@@ -7,7 +7,7 @@ from typing import Annotated
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import Forbidden, NotFound
 from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
-from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 
@@ -156,11 +156,10 @@ async def search(
     """Members by tier, interests, gender, region, join route and manager (a manager: their own)."""
     if principal.role == Role.MANAGER:
         manager_id = actor_id(principal)
-    after = decode_cursor(cursor, uuid.UUID)
     members = await service.search(
         session,
-        after=after[0] if after else None,
-        limit=limit + 1,
+        cursor=cursor,
+        limit=limit,
         tier=tier,
         status=status,
         interest=interest,
@@ -169,10 +168,7 @@ async def search(
         join_channel=join_channel,
         manager_id=manager_id,
     )
-    return Page(
-        items=[service.to_read(m) for m in members[:limit]],
-        next_cursor=next_cursor(members, limit, lambda m: (m.id,)),
-    )
+    return members.page(service.to_read)
 
 
 @router.get("/{member_id}", response_model=MemberRead)

@@ -17,6 +17,7 @@ from cheyou_events.catalogue.member import MemberRegistered, MemberRejected, Mem
 from cheyou_kit.errors import Forbidden, NotFound
 from cheyou_kit.identity import Principal, Role
 from cheyou_kit.masking import mask_id_number, mask_name, mask_phone
+from cheyou_kit.pagination import Slice
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,7 +72,7 @@ async def get_locked(session: AsyncSession, member_id: uuid.UUID) -> Member:
 async def search(
     session: AsyncSession,
     *,
-    after: uuid.UUID | None,
+    cursor: str | None,
     limit: int,
     tier: str | None = None,
     status: str | None = None,
@@ -80,11 +81,11 @@ async def search(
     region_code: str | None = None,
     join_channel: str | None = None,
     manager_id: str | None = None,
-) -> Sequence[Member]:
-    """Members by id after `after`, filtered by tier, interest, gender, region, join route and manager."""
+) -> Slice[Member]:
+    """A page of members by id, filtered by tier, interest, gender, region, join route and manager."""
     return await repository.search(
         session,
-        after=after,
+        cursor=cursor,
         limit=limit,
         tier=tier,
         status=status,

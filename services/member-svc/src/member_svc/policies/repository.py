@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from cheyou_kit.pagination import Slice, paginate
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -94,19 +95,17 @@ async def page_for_members(
     session: AsyncSession,
     member_ids: Sequence[uuid.UUID] | None,
     manager_id: str | None,
-    after: str | None,
+    cursor: str | None,
     limit: int,
-) -> Sequence[Policy]:
-    statement = select(Policy).order_by(Policy.policy_no).limit(limit)
+) -> Slice[Policy]:
+    statement = select(Policy)
     if member_ids is not None:
         statement = statement.where(Policy.member_id.in_(member_ids))
     if manager_id is not None:
         statement = statement.join(Member, Member.id == Policy.member_id).where(
             Member.manager_id == manager_id
         )
-    if after is not None:
-        statement = statement.where(Policy.policy_no > after)
-    return (await session.scalars(statement)).all()
+    return await paginate(session, statement, cursor, limit, by=(Policy.policy_no,))
 
 
 async def add_settled_claim(session: AsyncSession, values: dict[str, Any]) -> bool:

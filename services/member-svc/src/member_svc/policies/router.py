@@ -7,7 +7,7 @@ from typing import Annotated
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import NotFound
 from cheyou_kit.identity import Principal, Role, require_roles
-from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Depends
 
 from member_svc.members import service as members_service
@@ -43,14 +43,8 @@ async def list_policies(
         member_ids = [own] if own is not None else []
     elif principal.role == Role.MANAGER:
         manager_id = principal.staff_id or principal.subject
-    after = decode_cursor(cursor, str)
-    policies = await service.page_for_members(
-        session, member_ids, manager_id, after[0] if after else None, limit + 1
-    )
-    return Page(
-        items=[PolicyRead.of(p) for p in policies[:limit]],
-        next_cursor=next_cursor(policies, limit, lambda p: (p.policy_no,)),
-    )
+    policies = await service.page_for_members(session, member_ids, manager_id, cursor, limit)
+    return policies.page(PolicyRead.of)
 
 
 @router.get("/{policy_no}", response_model=PolicyRead)

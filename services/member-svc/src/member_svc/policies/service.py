@@ -25,6 +25,7 @@ from cheyou_events.catalogue.policy import (
 )
 from cheyou_kit.errors import NotFound
 from cheyou_kit.identity import Principal, Role
+from cheyou_kit.pagination import Slice
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -204,11 +205,11 @@ async def page_for_members(
     session: AsyncSession,
     member_ids: Sequence[uuid.UUID] | None,
     manager_id: str | None,
-    after: str | None,
+    cursor: str | None,
     limit: int,
-) -> Sequence[Policy]:
-    """Policies by number after `after`: of these members, and/or of this manager's customers."""
-    return await repository.page_for_members(session, member_ids, manager_id, after, limit)
+) -> Slice[Policy]:
+    """A page of policies by number: of these members, and/or of this manager's customers."""
+    return await repository.page_for_members(session, member_ids, manager_id, cursor, limit)
 
 
 async def list_for_customer(session: AsyncSession, customer_no: str) -> Sequence[Policy]:

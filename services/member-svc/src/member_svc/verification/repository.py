@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from cheyou_kit.pagination import Slice, paginate
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -114,18 +115,14 @@ async def callbacks(session: AsyncSession, task_id: uuid.UUID) -> Sequence[Verif
 
 
 async def page(
-    session: AsyncSession, status: str | None, after: tuple[datetime, uuid.UUID] | None, limit: int
-) -> Sequence[VerificationTask]:
-    statement = (
-        select(VerificationTask).order_by(VerificationTask.created_at, VerificationTask.id).limit(limit)
-    )
+    session: AsyncSession, status: str | None, cursor: str | None, limit: int
+) -> Slice[VerificationTask]:
+    statement = select(VerificationTask)
     if status is not None:
         statement = statement.where(VerificationTask.status == status)
-    if after is not None:
-        statement = statement.where(
-            (VerificationTask.created_at, VerificationTask.id) > after  # type: ignore[operator]
-        )
-    return (await session.scalars(statement)).all()
+    return await paginate(
+        session, statement, cursor, limit, by=(VerificationTask.created_at, VerificationTask.id)
+    )
 
 
 async def waiting(session: AsyncSession, now: datetime) -> int:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Principal, Role, require_roles
-from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Depends, Query
 
 from member_svc import china_time
@@ -41,12 +41,7 @@ async def list_applications(
     limit: LimitQuery = 50,
 ) -> Page[TaskSummary]:
     """Applications in queue order, optionally by status."""
-    after = decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)
-    tasks = await service.page(session, status, (after[0], after[1]) if after else None, limit + 1)
-    return Page(
-        items=[TaskSummary.model_validate(t) for t in tasks[:limit]],
-        next_cursor=next_cursor(tasks, limit, lambda t: (t.created_at, t.id)),
-    )
+    return (await service.page(session, status, cursor, limit)).page(TaskSummary.model_validate)
 
 
 @router.get("/figures", response_model=Figures)

@@ -11,6 +11,7 @@ from cheyou_events.fieldcrypt import DecryptionError
 from cheyou_kit.errors import NotFound
 from cheyou_kit.identity import Principal, Role
 from cheyou_kit.masking import mask_phone
+from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc.errors import TaskHeldElsewhere, WrongState
@@ -49,10 +50,10 @@ async def claim(session: AsyncSession, reviewer: str, lease_minutes: int, now: d
 
 
 async def page(
-    session: AsyncSession, status: str | None, after: tuple[datetime, uuid.UUID] | None, limit: int
-) -> Sequence[VerificationTask]:
-    """Applications in queue order after the cursor's position, optionally of one status."""
-    return await repository.page(session, status, after, limit)
+    session: AsyncSession, status: str | None, cursor: str | None, limit: int
+) -> Slice[VerificationTask]:
+    """A page of applications in queue order, optionally of one status."""
+    return await repository.page(session, status, cursor, limit)
 
 
 async def application_of(session: AsyncSession, member_id: uuid.UUID) -> VerificationTask | None:
