@@ -119,6 +119,17 @@ WHERE m.id = d.id
 """.replace(":today", _TODAY)
 
 
+# The dry run: the same decision for a keyset range of members, counted by (tier now, tier the rules
+# decide) with nothing written; ``waiting`` are the lower tiers that would first wait for the grace period.
+_MOVES = f"""
+WITH {_DECIDED}
+SELECT d.old_tier, ({_TIER_ARRAY})[d.new_rank + 1] AS to_tier, COUNT(*) AS members,
+       COUNT(*) FILTER (WHERE d.due_on IS NOT NULL) AS waiting
+FROM decided d
+GROUP BY 1, 2
+""".replace(":today", _TODAY)
+
+
 @dataclass(frozen=True)
 class Change:
     member_id: uuid.UUID
@@ -227,6 +238,27 @@ async def evaluate_range(
         text(_EVALUATE.replace("{selection}", selection)), {**parameters, **values}
     )
     return Outcome.of(result.all())
+
+
+@dataclass(frozen=True)
+class Moves:
+    """How many members of a chunk go from one tier to another (``waiting``: only after the grace)."""
+
+    from_tier: str
+    to_tier: str
+    members: int
+    waiting: int
+
+
+async def moves_in_range(
+    session: AsyncSession, after: uuid.UUID | None, last: uuid.UUID, parameters: dict[str, Any]
+) -> list[Moves]:
+    """What ``evaluate_range`` would decide for the verified members with ``after < id <= last``, counted
+    by (tier now, tier decided); a read only."""
+    selection = "m.id > :after AND m.id <= :last" if after is not None else "m.id <= :last"
+    values: dict[str, Any] = {"last": last} if after is None else {"last": last, "after": after}
+    result = await session.execute(text(_MOVES.replace("{selection}", selection)), {**parameters, **values})
+    return [Moves(str(row[0]), str(row[1]), int(row[2]), int(row[3])) for row in result.all()]
 
 
 async def current_rules(session: AsyncSession) -> TierRules:

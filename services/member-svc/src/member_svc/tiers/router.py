@@ -12,6 +12,7 @@ from member_svc.members import service as members_service
 from member_svc.principals import actor_id
 from member_svc.tiers import batch, service
 from member_svc.tiers.schemas import (
+    DryRunRead,
     FloorSet,
     RulesCreate,
     RulesRead,
@@ -48,6 +49,13 @@ async def versions(session: SessionDep, _: OpsDep) -> list[RulesRead]:
 async def add_rules(data: RulesCreate, session: SessionDep, principal: OpsDep) -> RulesRead:
     """Publish a new version of the rules; members move at their next evaluation."""
     return RulesRead.model_validate(await service.add_rules(session, data, actor_id(principal)))
+
+
+@router.post("/dry-run", response_model=DryRunRead)
+async def dry_run(data: RulesCreate, session: SessionDep, _: OpsDep) -> DryRunRead:
+    """How many members these rules would move between tiers if published and evaluated today (the
+    same body as publishing); nothing is written."""
+    return await service.dry_run(session, data.rules, _now().date())
 
 
 @router.post("/evaluations", response_model=RunRead, status_code=202)

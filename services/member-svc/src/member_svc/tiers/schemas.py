@@ -107,3 +107,28 @@ class RunRead(BaseModel):
     started_by: str
     started_at: datetime
     finished_at: datetime | None
+
+
+class TierMove(BaseModel):
+    from_tier: Tier
+    to_tier: Tier
+    members: int
+    after_grace: int = Field(
+        description="Of a downgrade: the members for whom it would first wait for the grace period."
+    )
+
+
+class DryRunRead(BaseModel):
+    """What publishing the rules and re-evaluating today would do; nothing is written."""
+
+    rules_version: int = Field(description="The version in force now, which the dry run compares with.")
+    evaluated_on: date
+    members: int = Field(description="Verified members evaluated.")
+    upgrades: int
+    downgrades: int = Field(description="Lower tiers, applied now or after the grace period.")
+    downgrades_after_grace: int
+    unchanged: int
+    moves: list[TierMove] = Field(
+        description="The from x to matrix: every (tier now, tier decided) pair with members, "
+        "the unchanged ones included."
+    )

@@ -19,8 +19,8 @@ from member_svc.errors import InvalidField, WrongState
 from member_svc.members.models import Member
 from member_svc.tiers import repository
 from member_svc.tiers.models import DowngradeNotice, EvaluationRun, TierChange, TierFloor, TierRules
-from member_svc.tiers.repository import Change, Outcome, ScheduledDowngrade
-from member_svc.tiers.schemas import FloorSet, RulesCreate, RunCreate
+from member_svc.tiers.repository import TIERS, Change, Outcome, ScheduledDowngrade
+from member_svc.tiers.schemas import DryRunRead, FloorSet, RulesCreate, RulesDocument, RunCreate, TierMove
 
 SOURCE = "member-svc"
 Reason = Literal[
@@ -142,6 +142,44 @@ async def pending_downgrade(session: AsyncSession, member: Member) -> DowngradeN
 async def add_rules(session: AsyncSession, data: RulesCreate, by: str) -> TierRules:
     """A new version; the old ones stay as the audit trail. Members move at their next evaluation."""
     return await repository.add_rules(session, data.rules.model_dump(mode="json"), data.note, by)
+
+
+async def dry_run(
+    session: AsyncSession, rules: RulesDocument, today: date, chunk_size: int = 5000
+) -> DryRunRead:
+    """How many members these rules would move from each tier to each other one if they were published
+    and the evaluation ran today: the evaluation's own decision (floors hold, a lower tier applies at
+    once only after its grace period), over keyset chunks of members, written nowhere."""
+    current = await repository.current_rules(session)
+    parameters = repository.rule_parameters(rules.model_dump(mode="json"), today, apply_downgrades=True)
+    cells: dict[tuple[str, str], list[int]] = {}
+    after: uuid.UUID | None = None
+    while True:
+        last, _ = await repository.next_chunk(session, after, chunk_size)
+        if last is None:
+            break
+        for moves in await repository.moves_in_range(session, after, last, parameters):
+            cell = cells.setdefault((moves.from_tier, moves.to_tier), [0, 0])
+            cell[0] += moves.members
+            cell[1] += moves.waiting
+        after = last
+    matrix = [
+        TierMove.model_validate({"from_tier": f, "to_tier": t, "members": n, "after_grace": w})
+        for (f, t), (n, w) in sorted(
+            cells.items(), key=lambda c: (TIERS.index(c[0][0]), TIERS.index(c[0][1]))
+        )
+    ]
+    rank = TIERS.index
+    return DryRunRead(
+        rules_version=current.version,
+        evaluated_on=today,
+        members=sum(m.members for m in matrix),
+        upgrades=sum(m.members for m in matrix if rank(m.to_tier) > rank(m.from_tier)),
+        downgrades=sum(m.members for m in matrix if rank(m.to_tier) < rank(m.from_tier)),
+        downgrades_after_grace=sum(m.after_grace for m in matrix),
+        unchanged=sum(m.members for m in matrix if m.to_tier == m.from_tier),
+        moves=matrix,
+    )
 
 
 async def start_run(session: AsyncSession, data: RunCreate, by: str, today: date) -> EvaluationRun:
