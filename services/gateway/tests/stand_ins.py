@@ -14,6 +14,7 @@ import base64
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated, Any
 
 from cheyou_kit.errors import Forbidden, NotFound, Unauthorized, install_problem_handlers
@@ -82,6 +83,7 @@ class World:
     by_openid: dict[str, tuple[uuid.UUID, str]] = field(default_factory=dict)
     by_phone: dict[str, tuple[uuid.UUID, str]] = field(default_factory=dict)
     merchant_keys: dict[str, tuple[uuid.UUID, str]] = field(default_factory=dict)
+    merchant_key_expiry: dict[str, datetime] = field(default_factory=dict)  # a rotated key's overlap
     merchant_users: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)  # merchant-svc's standing
     key_verifications: Counter[str] = field(default_factory=Counter)
     calls: Counter[str] = field(default_factory=Counter)  # by the test's X-Test-Id
@@ -376,7 +378,16 @@ def create_stand_in(name: str, public_key: bytes, world: World) -> FastAPI:  # n
                 raise Unauthorized("unknown key")
             merchant_id, status = found
             answer = {"merchant_id": str(merchant_id), "name": "洁车坊", "status": status}
-            return JSONResponse({**answer, "subject": key_subject(key)})
+            key_id = str(uuid.uuid5(uuid.NAMESPACE_OID, key))
+            expires_at = world.merchant_key_expiry.get(key)
+            return JSONResponse(
+                {
+                    **answer,
+                    "subject": key_subject(key),
+                    "api_key_id": key_id,
+                    "expires_at": expires_at.isoformat() if expires_at else None,
+                }
+            )
 
         @router.post("/merchant-users/lookup")
         async def staff_lookup(principal: PrincipalDep, body: Annotated[dict[str, str], Body()]) -> Any:

@@ -1,6 +1,7 @@
 """gateway: the app factory (``uvicorn gateway.main:create_app --factory``).
 
-The kit builds the app (problem details, health, metrics, lifespan, the ``member.events`` consumer);
+The kit builds the app (problem details, health, metrics, lifespan, the consumer of ``member.events`` and
+``merchant.events``);
 the gateway adds its runtime as a lifespan component, its own routes under ``/api/v1`` (``auth``, ``me``,
 ``reports``), then the catch-all that forwards everything else, and its middleware. FastAPI's
 ``/openapi.json`` and ``/docs`` serve the merged document the runtime keeps.
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 
 from cheyou_events import Handler
 from cheyou_events.catalogue.member import MemberRegistered, MemberRejected, MemberVerified
+from cheyou_events.catalogue.merchant import MerchantApiKeyRevoked, MerchantSuspended
 from cheyou_kit.app import Component, Resources, create_service_app
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
@@ -24,6 +26,7 @@ from gateway.frontends.docs import serve_docs_offline
 from gateway.frontends.static import default_web_root, mount_frontends
 from gateway.me.router import router as me_router
 from gateway.merchant_staff.router import router as merchant_staff_router
+from gateway.merchants import handlers as merchant_handlers
 from gateway.protection.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from gateway.proxy.router import router as proxy_router
 from gateway.reports.router import router as reports_router
@@ -35,6 +38,8 @@ HANDLERS: dict[str, Handler] = {
     MemberRegistered.event_type: handlers.on_member_event,
     MemberVerified.event_type: handlers.on_member_event,
     MemberRejected.event_type: handlers.on_member_event,
+    MerchantApiKeyRevoked.event_type: merchant_handlers.on_key_revoked,
+    MerchantSuspended.event_type: merchant_handlers.on_merchant_suspended,
 }
 
 

@@ -117,6 +117,7 @@ class Runtime:
     async def stop(self) -> None:
         if not self._started:
             return
+        self.merchant_keys.stop()
         await self.routes.stop()
         await self.upstreams.aclose()
         await self.external.aclose()

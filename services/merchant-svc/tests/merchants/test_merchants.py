@@ -232,6 +232,7 @@ class TestApiKeys:
             "merchant_user_id": issued["merchant_user_id"],
             "user_role": "integration",
             "subject": f"merchant-key:{issued['id']}",
+            "expires_at": None,
         }
         assert "key" not in listed.json()[0]
         async with world.sessions() as session:
@@ -257,6 +258,19 @@ class TestApiKeys:
         assert revoked.status_code == 200
         assert (await self.verify(world, issued["key"])).status_code == 401
 
+    async def test_a_revocation_tells_the_gateway_which_key_to_forget(self, world: World) -> None:
+        """The gateway caches verified keys: without this event a revoked key worked on for a minute."""
+        merchant = await world.merchant(new_privilege())
+        issued = await self.issue(world, merchant["id"])
+
+        await world.client.post(
+            f"/api/v1/merchants/{merchant['id']}/api-keys/{issued['id']}/revoke", headers=world.ops
+        )
+
+        event = await world.event("cheyou.merchant.api_key_revoked.v1", api_key_id=issued["id"])
+        assert event["merchant_id"] == merchant["id"]
+        assert event["reason"] == "revoked"
+
     async def test_after_a_rotation_both_keys_work_during_the_overlap(self, world: World) -> None:
         merchant = await world.merchant(new_privilege())
         old = await self.issue(world, merchant["id"])
@@ -274,6 +288,11 @@ class TestApiKeys:
             await world.client.get(f"/api/v1/merchants/{merchant['id']}/api-keys", headers=world.ops)
         ).json()
         assert next(k for k in keys if k["id"] == old["id"])["expires_at"] is not None
+        verified_old = (await self.verify(world, old["key"])).json()
+        assert verified_old["expires_at"] is not None  # the gateway caches it no longer than that
+        event = await world.event("cheyou.merchant.api_key_revoked.v1", api_key_id=old["id"])
+        assert event["reason"] == "rotated"
+        assert event["effective_at"] is not None
 
     async def test_only_the_gateway_service_may_verify(self, world: World, identities: Identities) -> None:
         response = await world.client.post(

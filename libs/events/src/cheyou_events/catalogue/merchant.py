@@ -130,6 +130,19 @@ class WebhookEndpointDisabled(MerchantEvent):
     disabled_at: AwareDatetime
 
 
+class MerchantApiKeyRevoked(MerchantEvent):
+    """A merchant's API key stops working at ``effective_at``: revoked (at once) or rotated (after the
+    overlap). The gateway drops its cached verification of the key when it reads this."""
+
+    event_type: ClassVar[str] = "cheyou.merchant.api_key_revoked.v1"
+    key_field: ClassVar[str] = "merchant_id"
+
+    merchant_id: Id
+    api_key_id: Id
+    reason: Literal["revoked", "rotated"]
+    effective_at: AwareDatetime
+
+
 class CouponRedeemed(MerchantEvent):
     """A merchant redeemed a member's coupon (once)."""
 

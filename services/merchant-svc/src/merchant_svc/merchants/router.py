@@ -168,4 +168,5 @@ async def verify_api_key(data: ApiKeyVerify, session: SessionDep, _: ServiceDep)
         merchant_user_id=verified.api_key.merchant_user_id,
         user_role=MerchantRole(verified.user.role) if verified.user is not None else None,
         subject=f"{KEY_SUBJECT_PREFIX}{verified.api_key.id}",
+        expires_at=verified.api_key.expires_at,
     )

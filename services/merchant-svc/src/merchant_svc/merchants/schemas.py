@@ -115,3 +115,7 @@ class ApiKeyIdentity(BaseModel):
     merchant_user_id: uuid.UUID | None
     user_role: MerchantRole | None
     subject: str = Field(description="The principal's subject: ``merchant-key:<api_key_id>``.")
+    expires_at: datetime | None = Field(
+        default=None,
+        description="When the key stops working (a rotated key's overlap ends); none: revocable.",
+    )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from cheyou_events import Envelope, add_event
-from cheyou_events.catalogue.merchant import MerchantSuspended
+from cheyou_events.catalogue.merchant import MerchantApiKeyRevoked, MerchantSuspended
 from cheyou_kit.errors import Conflict, NotFound, Unauthorized
 from cheyou_kit.masking import mask_name, mask_phone
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -208,9 +208,21 @@ async def key_of(session: AsyncSession, merchant_id: uuid.UUID, key_id: uuid.UUI
     return api_key
 
 
+async def _announce_key_end(session: AsyncSession, api_key: ApiKey, reason: str, at: datetime) -> None:
+    """Tell the gateway, which caches verified keys, to forget this one (``merchant.events``)."""
+    payload = MerchantApiKeyRevoked(
+        merchant_id=str(api_key.merchant_id),
+        api_key_id=str(api_key.id),
+        reason="rotated" if reason == "rotated" else "revoked",
+        effective_at=at,
+    )
+    await add_event(session, Envelope.new(payload, source=SOURCE))
+
+
 async def revoke_key(session: AsyncSession, api_key: ApiKey) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = datetime.now(UTC)
+        await _announce_key_end(session, api_key, "revoked", api_key.revoked_at)
         await session.flush()
     return api_key
 
@@ -224,6 +236,7 @@ async def rotate_key(
     expires_at = datetime.now(UTC) + overlap
     if old.expires_at is None or old.expires_at > expires_at:
         old.expires_at = expires_at
+    await _announce_key_end(session, old, "rotated", old.expires_at)
     return await issue_key(session, old.merchant_id, user_id, old.label)
 
 
