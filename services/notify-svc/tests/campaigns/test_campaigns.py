@@ -145,6 +145,55 @@ class TestRunCampaign:
             assert [m["data"]["thing1"]["value"] for m in sent] == ["春季自驾游"]
 
 
+class TestListCampaigns:
+    async def test_newest_first_in_pages_with_the_progress_the_detail_gives(
+        self, client: httpx.AsyncClient, identities: Identities, sessions: async_sessionmaker[AsyncSession]
+    ) -> None:
+        region = _region()
+        async with sessions() as session, session.begin():
+            await _member(session, region, wx=openid())
+            await _member(session, region)
+        ran = (
+            await client.post("/api/v1/campaigns", json=_campaign(region), headers=_ops(identities))
+        ).json()
+        tomorrow = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+        later = await client.post(
+            "/api/v1/campaigns",
+            json=_campaign(region, name="明日自驾", scheduled_at=tomorrow),
+            headers=_ops(identities),
+        )
+
+        async def completed() -> dict[str, Any] | None:
+            url = f"/api/v1/campaigns/{ran['id']}"
+            body: dict[str, Any] = (await client.get(url, headers=_ops(identities))).json()
+            return body if body["status"] == "completed" and body["progress"]["queued"] == 0 else None
+
+        detail = await eventually(completed)
+        first = await client.get("/api/v1/campaigns", params={"limit": 1}, headers=_ops(identities))
+        second = await client.get(
+            "/api/v1/campaigns",
+            params={"limit": 1, "cursor": first.json()["next_cursor"]},
+            headers=_ops(identities),
+        )
+
+        assert first.status_code == 200
+        assert [(c["id"], c["status"]) for c in first.json()["items"]] == [(later.json()["id"], "scheduled")]
+        assert first.json()["items"][0]["progress"]["audience"] == 2
+        assert second.json()["items"] == [detail]
+        assert detail["progress"]["sent"] == 1
+
+    async def test_members_cannot_list_and_a_forged_cursor_is_400(
+        self, client: httpx.AsyncClient, identities: Identities
+    ) -> None:
+        member = identities.headers("notify-svc", Role.MEMBER, member_id=str(uuid.uuid4()))
+        forged = await client.get(
+            "/api/v1/campaigns", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=_ops(identities)
+        )
+
+        assert (await client.get("/api/v1/campaigns", headers=member)).status_code == 403
+        assert forged.status_code == 400
+
+
 class TestAdvanceCampaign:
     async def test_chunks_resume_from_the_cursor_and_never_repeat_a_member(
         self, session: AsyncSession

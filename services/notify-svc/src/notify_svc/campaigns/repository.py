@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
+from cheyou_kit.pagination import Slice, paginate
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -81,3 +82,28 @@ async def message_counts(session: AsyncSession, campaign_id: uuid.UUID) -> dict[
         .group_by(Message.status)
     )
     return {status: int(count) for status, count in rows.all()}
+
+
+async def page(session: AsyncSession, cursor: str | None, limit: int) -> Slice[Campaign]:
+    """Campaigns, newest first."""
+    return await paginate(
+        session, select(Campaign), cursor, limit, by=(Campaign.created_at, Campaign.id), descending=True
+    )
+
+
+async def message_counts_of(
+    session: AsyncSession, campaign_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, int]]:
+    """``message_counts`` of several campaigns in one query (a page of the list)."""
+    if not campaign_ids:
+        return {}
+    rows = await session.execute(
+        select(Message.campaign_id, Message.status, func.count())
+        .where(Message.campaign_id.in_(campaign_ids))
+        .group_by(Message.campaign_id, Message.status)
+    )
+    counts: dict[uuid.UUID, dict[str, int]] = {campaign_id: {} for campaign_id in campaign_ids}
+    for campaign_id, status, count in rows.all():
+        if campaign_id is not None:  # always, by the filter; the column is nullable
+            counts[campaign_id][status] = int(count)
+    return counts

@@ -6,12 +6,19 @@ from typing import Annotated
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Principal, Role, require_roles
+from cheyou_kit.pagination import CursorQuery, LimitQuery
 from fastapi import APIRouter, Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify_svc.campaigns import service
 from notify_svc.campaigns.models import Campaign
-from notify_svc.campaigns.schemas import AudiencePreview, AudienceSize, CampaignCreate, CampaignRead
+from notify_svc.campaigns.schemas import (
+    AudiencePreview,
+    AudienceSize,
+    CampaignCreate,
+    CampaignPage,
+    CampaignRead,
+)
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
@@ -35,6 +42,17 @@ async def create_campaign(data: CampaignCreate, session: SessionDep, principal: 
     """Schedule a campaign (an empty or unbounded audience needs confirming)."""
     campaign = await service.create(session, data, principal.subject, datetime.now(UTC))
     return await _read(session, campaign)
+
+
+@router.get("", response_model=CampaignPage)
+async def list_campaigns(
+    session: SessionDep, _: OpsDep, cursor: CursorQuery = None, limit: LimitQuery = 20
+) -> CampaignPage:
+    """Campaigns, newest first, each with its status and progress as one campaign's read gives them."""
+    found, progress = await service.page(session, cursor, limit)
+    return found.page(
+        lambda c: CampaignRead.model_validate(c).model_copy(update={"progress": progress[c.id]})
+    )
 
 
 @router.get("/{campaign_id}", response_model=CampaignRead)

@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
+from cheyou_kit.pagination import Page
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from notify_svc.templates.schemas import Channel
@@ -64,3 +65,6 @@ class CampaignRead(BaseModel):
     started_at: datetime | None
     completed_at: datetime | None
     progress: dict[str, int] = {}
+
+
+CampaignPage = Page[CampaignRead]

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from cheyou_kit.errors import Conflict, NotFound, Unprocessable
+from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify_svc.campaigns import repository
@@ -89,7 +90,19 @@ async def get(session: AsyncSession, campaign_id: uuid.UUID, lock: bool = False)
 
 async def progress(session: AsyncSession, campaign: Campaign) -> dict[str, int]:
     """Targeted, opted out, unreachable, and the queued messages by status."""
-    counts = await repository.message_counts(session, campaign.id)
+    return _progress(campaign, await repository.message_counts(session, campaign.id))
+
+
+async def page(
+    session: AsyncSession, cursor: str | None, limit: int
+) -> tuple[Slice[Campaign], dict[uuid.UUID, dict[str, int]]]:
+    """A page of campaigns, newest first, with each one's progress (as ``progress`` answers it)."""
+    found = await repository.page(session, cursor, limit)
+    counts = await repository.message_counts_of(session, [c.id for c in found.rows])
+    return found, {c.id: _progress(c, counts[c.id]) for c in found.rows}
+
+
+def _progress(campaign: Campaign, counts: dict[str, int]) -> dict[str, int]:
     return {
         "audience": campaign.audience_size,
         "targeted": campaign.targeted,
