@@ -58,7 +58,7 @@ async def ledger(client: httpx.AsyncClient, identities: Identities, member_id: s
 
 async def credits(session: AsyncSession, member_id: str) -> list[tuple[str, int, str | None]]:
     """(reason, points, reference) of the member's ledger, oldest first."""
-    entries = await repository.list_entries(session, member_id, None, 100)
+    entries = (await repository.list_entries(session, member_id, None, 100)).rows
     return [(e.reason, e.points, e.reference_id) for e in reversed(entries)]
 
 

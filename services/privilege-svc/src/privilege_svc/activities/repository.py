@@ -4,7 +4,8 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, func, literal, or_, select, tuple_
+from cheyou_kit.pagination import Slice, paginate
+from sqlalchemy import ColumnElement, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.activities.models import Activity, ActivitySignup
@@ -28,9 +29,9 @@ async def list_activities(
     open_only: bool = False,
     tier: str | None = None,
     interests: list[str] | None = None,
-    after: tuple[datetime, str] | None,
+    cursor: str | None,
     limit: int,
-) -> Sequence[Activity]:
+) -> Slice[Activity]:
     """With ``interests`` (a member's list): only activities targeting no tier or ``tier``, and no interest
     or one of ``interests``."""
     statement = select(Activity)
@@ -43,12 +44,9 @@ async def list_activities(
         statement = statement.where(
             or_(no_tiers, for_tier), or_(no_interests, Activity.interests.overlap(interests))
         )
-    if after is not None:
-        statement = statement.where(
-            tuple_(Activity.created_at, Activity.id) < tuple_(after[0], uuid.UUID(after[1]))
-        )
-    statement = statement.order_by(Activity.created_at.desc(), Activity.id.desc()).limit(limit + 1)
-    return (await session.scalars(statement)).all()
+    return await paginate(
+        session, statement, cursor, limit, by=(Activity.created_at, Activity.id), descending=True
+    )
 
 
 async def seats_taken(session: AsyncSession, activity_id: uuid.UUID) -> int:
@@ -84,17 +82,12 @@ async def waitlist(session: AsyncSession, activity_id: uuid.UUID) -> Sequence[Ac
 
 
 async def list_signups(
-    session: AsyncSession, activity_id: uuid.UUID, after: tuple[datetime, str] | None, limit: int
-) -> Sequence[ActivitySignup]:
+    session: AsyncSession, activity_id: uuid.UUID, cursor: str | None, limit: int
+) -> Slice[ActivitySignup]:
     statement = select(ActivitySignup).where(ActivitySignup.activity_id == activity_id)
-    if after is not None:
-        statement = statement.where(
-            tuple_(ActivitySignup.created_at, ActivitySignup.id) < tuple_(after[0], uuid.UUID(after[1]))
-        )
-    statement = statement.order_by(ActivitySignup.created_at.desc(), ActivitySignup.id.desc()).limit(
-        limit + 1
+    return await paginate(
+        session, statement, cursor, limit, by=(ActivitySignup.created_at, ActivitySignup.id), descending=True
     )
-    return (await session.scalars(statement)).all()
 
 
 async def stats(

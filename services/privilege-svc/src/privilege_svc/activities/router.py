@@ -7,7 +7,7 @@ from typing import Annotated
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import BadRequest
 from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
-from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from privilege_svc.access import OPERATORS, STAFF_READERS, acting_member, actor, ensure_can_read_member
@@ -49,12 +49,8 @@ async def list_activities(
     audience = None
     if principal.role == Role.MEMBER:
         audience = await service.audience_of(session, acting_member(principal))
-    after = decode_cursor(cursor, datetime.fromisoformat, str)
-    rows = await service.list_activities(session, audience=audience, after=after, limit=limit)
-    return Page(
-        items=[ActivityRead.model_validate(a) for a in rows[:limit]],
-        next_cursor=next_cursor(rows, limit, lambda a: (a.created_at, a.id)),
-    )
+    rows = await service.list_activities(session, audience=audience, cursor=cursor, limit=limit)
+    return rows.page(ActivityRead.model_validate)
 
 
 @router.get("/stats", response_model=StatsRead, dependencies=[Depends(require_roles(*STAFF_READERS))])
@@ -119,13 +115,8 @@ async def list_signups(
     limit: LimitQuery = 50,
 ) -> Page[SignupRead]:
     """Staff: who signed up, newest first."""
-    rows = await service.list_signups(
-        session, activity_id, decode_cursor(cursor, datetime.fromisoformat, str), limit
-    )
-    return Page(
-        items=[SignupRead.model_validate(s) for s in rows[:limit]],
-        next_cursor=next_cursor(rows, limit, lambda s: (s.created_at, s.id)),
-    )
+    rows = await service.list_signups(session, activity_id, cursor, limit)
+    return rows.page(SignupRead.model_validate)
 
 
 @router.post("/{activity_id}/signups/{signup_id}/cancel", response_model=SignupRead)

@@ -16,6 +16,7 @@ import qrcode.image.svg
 from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.privilege import ActivitySignedUp
 from cheyou_kit.errors import Conflict, NotFound, Unprocessable
+from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.activities import repository
@@ -130,20 +131,18 @@ def is_for(activity: Activity, audience: Audience) -> bool:
 
 
 async def list_activities(
-    session: AsyncSession, *, audience: Audience | None, after: tuple[datetime, str] | None, limit: int
-) -> list[Activity]:
+    session: AsyncSession, *, audience: Audience | None, cursor: str | None, limit: int
+) -> Slice[Activity]:
     """Every activity for staff (``audience`` None); for a member, the open ones aimed at them."""
     if audience is None:
-        return list(await repository.list_activities(session, after=after, limit=limit))
-    return list(
-        await repository.list_activities(
-            session,
-            open_only=True,
-            tier=audience.tier,
-            interests=audience.interests,
-            after=after,
-            limit=limit,
-        )
+        return await repository.list_activities(session, cursor=cursor, limit=limit)
+    return await repository.list_activities(
+        session,
+        open_only=True,
+        tier=audience.tier,
+        interests=audience.interests,
+        cursor=cursor,
+        limit=limit,
     )
 
 
@@ -312,10 +311,10 @@ async def check_in(
 
 
 async def list_signups(
-    session: AsyncSession, activity_id: uuid.UUID, after: tuple[datetime, str] | None, limit: int
-) -> list[ActivitySignup]:
+    session: AsyncSession, activity_id: uuid.UUID, cursor: str | None, limit: int
+) -> Slice[ActivitySignup]:
     await get(session, activity_id)
-    return list(await repository.list_signups(session, activity_id, after, limit))
+    return await repository.list_signups(session, activity_id, cursor, limit)
 
 
 async def stats(

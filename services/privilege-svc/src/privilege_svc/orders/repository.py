@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from datetime import datetime
 
-from sqlalchemy import select, text, tuple_
+from cheyou_kit.pagination import Slice, paginate
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.orders.models import OrderComplaint, ServiceOrder
@@ -41,20 +40,17 @@ async def list_orders(
     session: AsyncSession,
     member_id: str | None,
     status: str | None,
-    after: tuple[datetime, str] | None,
+    cursor: str | None,
     limit: int,
-) -> Sequence[ServiceOrder]:
+) -> Slice[ServiceOrder]:
     statement = select(ServiceOrder)
     if member_id is not None:
         statement = statement.where(ServiceOrder.member_id == member_id)
     if status is not None:
         statement = statement.where(ServiceOrder.status == status)
-    if after is not None:
-        statement = statement.where(
-            tuple_(ServiceOrder.created_at, ServiceOrder.id) < tuple_(after[0], uuid.UUID(after[1]))
-        )
-    statement = statement.order_by(ServiceOrder.created_at.desc(), ServiceOrder.id.desc()).limit(limit + 1)
-    return (await session.scalars(statement)).all()
+    return await paginate(
+        session, statement, cursor, limit, by=(ServiceOrder.created_at, ServiceOrder.id), descending=True
+    )
 
 
 async def add_complaint(session: AsyncSession, complaint: OrderComplaint) -> None:

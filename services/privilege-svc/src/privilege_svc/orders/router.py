@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Principal, PrincipalDep, Role
-from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Header, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,13 +61,8 @@ async def list_orders(
         ensure_can_read_member(principal, member_id)
     else:
         ensure_can_read_member(principal, "")
-    rows = await service.list_orders(
-        session, member_id, status, decode_cursor(cursor, datetime.fromisoformat, str), limit
-    )
-    return Page(
-        items=[OrderRead.model_validate(o) for o in rows[:limit]],
-        next_cursor=next_cursor(rows, limit, lambda o: (o.created_at, o.id)),
-    )
+    rows = await service.list_orders(session, member_id, status, cursor, limit)
+    return rows.page(OrderRead.model_validate)
 
 
 @router.get("/{order_id}", response_model=OrderRead)

@@ -30,6 +30,7 @@ from cheyou_events.catalogue.privilege import (
     PrivilegeOrderRequested,
 )
 from cheyou_kit.errors import Conflict, NotFound, Unprocessable
+from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.entitlements import service as entitlements
@@ -227,10 +228,10 @@ async def list_orders(
     session: AsyncSession,
     member_id: str | None,
     status: str | None,
-    after: tuple[datetime, str] | None,
+    cursor: str | None,
     limit: int,
-) -> list[ServiceOrder]:
-    return list(await repository.list_orders(session, member_id, status, after, limit))
+) -> Slice[ServiceOrder]:
+    return await repository.list_orders(session, member_id, status, cursor, limit)
 
 
 async def _release(session: AsyncSession, order: ServiceOrder, now: datetime) -> None:

@@ -5,7 +5,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, tuple_, update
+from cheyou_kit.pagination import Slice, paginate
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -230,15 +231,12 @@ async def earned_by_rule_since(session: AsyncSession, member_id: str, rule_code:
 
 
 async def list_entries(
-    session: AsyncSession, member_id: str, after: tuple[datetime, str] | None, limit: int
-) -> Sequence[PointsEntry]:
+    session: AsyncSession, member_id: str, cursor: str | None, limit: int
+) -> Slice[PointsEntry]:
     statement = select(PointsEntry).where(PointsEntry.member_id == member_id)
-    if after is not None:
-        statement = statement.where(
-            tuple_(PointsEntry.created_at, PointsEntry.id) < tuple_(after[0], uuid.UUID(after[1]))
-        )
-    statement = statement.order_by(PointsEntry.created_at.desc(), PointsEntry.id.desc()).limit(limit + 1)
-    return (await session.scalars(statement)).all()
+    return await paginate(
+        session, statement, cursor, limit, by=(PointsEntry.created_at, PointsEntry.id), descending=True
+    )
 
 
 async def members_with_expired_lots(session: AsyncSession, now: datetime, limit: int) -> list[str]:

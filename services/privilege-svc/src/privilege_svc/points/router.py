@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Principal, PrincipalDep, get_principal, require_roles
-from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Depends, Query, status
 
 from privilege_svc.access import OPERATORS, actor, ensure_can_read_member
@@ -73,13 +72,7 @@ async def list_entries(
 ) -> Page[EntryRead]:
     """The member's ledger, newest first."""
     ensure_can_read_member(principal, member_id)
-    rows = await service.entries(
-        session, member_id, decode_cursor(cursor, datetime.fromisoformat, str), limit
-    )
-    return Page(
-        items=[EntryRead.model_validate(e) for e in rows[:limit]],
-        next_cursor=next_cursor(rows, limit, lambda e: (e.created_at, e.id)),
-    )
+    return (await service.entries(session, member_id, cursor, limit)).page(EntryRead.model_validate)
 
 
 @router.post("/{member_id}/adjustments", response_model=EntryRead, status_code=status.HTTP_201_CREATED)

@@ -12,6 +12,7 @@ from typing import Any, Literal, cast
 from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.privilege import PointsCredited, PointsDebited, PointsExpiring, PointsReason
 from cheyou_kit.errors import Conflict, NotFound, Unprocessable
+from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.entitlements import service as entitlements
@@ -367,9 +368,9 @@ async def lock_account(session: AsyncSession, member_id: str) -> None:
 
 
 async def entries(
-    session: AsyncSession, member_id: str, after: tuple[datetime, str] | None, limit: int
-) -> list[PointsEntry]:
-    return list(await repository.list_entries(session, member_id, after, limit))
+    session: AsyncSession, member_id: str, cursor: str | None, limit: int
+) -> Slice[PointsEntry]:
+    return await repository.list_entries(session, member_id, cursor, limit)
 
 
 async def adjust(

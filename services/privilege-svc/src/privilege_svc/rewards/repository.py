@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, text, tuple_, update
+from cheyou_kit.pagination import Slice, paginate
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.members.models import MemberTier
@@ -38,9 +38,9 @@ async def list_rewards(
     visible_at: datetime | None,
     tier: str | None,
     flash_sale: bool | None,
-    after: tuple[datetime, str] | None,
+    cursor: str | None,
     limit: int,
-) -> Sequence[Reward]:
+) -> Slice[Reward]:
     statement = select(Reward)
     if visible_at is not None:
         statement = statement.where(
@@ -51,12 +51,9 @@ async def list_rewards(
         statement = statement.where(Reward.tier_prices.has_key(tier))
     if flash_sale is not None:
         statement = statement.where(Reward.flash_sale.is_(flash_sale))
-    if after is not None:
-        statement = statement.where(
-            tuple_(Reward.created_at, Reward.id) < tuple_(after[0], uuid.UUID(after[1]))
-        )
-    statement = statement.order_by(Reward.created_at.desc(), Reward.id.desc()).limit(limit + 1)
-    return (await session.scalars(statement)).all()
+    return await paginate(
+        session, statement, cursor, limit, by=(Reward.created_at, Reward.id), descending=True
+    )
 
 
 _TAKE_ONE_AND_RECORD = text(
@@ -127,17 +124,14 @@ async def list_redemptions(
     session: AsyncSession,
     member_id: str | None,
     reward_id: uuid.UUID | None,
-    after: tuple[datetime, str] | None,
+    cursor: str | None,
     limit: int,
-) -> Sequence[Redemption]:
+) -> Slice[Redemption]:
     statement = select(Redemption)
     if member_id is not None:
         statement = statement.where(Redemption.member_id == member_id)
     if reward_id is not None:
         statement = statement.where(Redemption.reward_id == reward_id)
-    if after is not None:
-        statement = statement.where(
-            tuple_(Redemption.created_at, Redemption.id) < tuple_(after[0], uuid.UUID(after[1]))
-        )
-    statement = statement.order_by(Redemption.created_at.desc(), Redemption.id.desc()).limit(limit + 1)
-    return (await session.scalars(statement)).all()
+    return await paginate(
+        session, statement, cursor, limit, by=(Redemption.created_at, Redemption.id), descending=True
+    )

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
-from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Depends, Header, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,13 +53,10 @@ async def _page(
         session,
         tier=tier,
         flash_sale=flash_sale,
-        after=decode_cursor(cursor, datetime.fromisoformat, str),
+        cursor=cursor,
         limit=limit,
     )
-    return Page(
-        items=[RewardRead.model_validate(r) for r in rows[:limit]],
-        next_cursor=next_cursor(rows, limit, lambda r: (r.created_at, r.id)),
-    )
+    return rows.page(RewardRead.model_validate)
 
 
 def _visible(reward: Reward, principal: Principal, tier: str | None) -> None:
@@ -97,13 +93,8 @@ async def list_redemptions(
     if principal.role == Role.MEMBER:
         member_id = member_id or str(principal.member_id)
     ensure_can_read_member(principal, member_id or "")
-    rows = await service.list_redemptions(
-        session, member_id, reward_id, decode_cursor(cursor, datetime.fromisoformat, str), limit
-    )
-    return Page(
-        items=[RedemptionRead.model_validate(r) for r in rows[:limit]],
-        next_cursor=next_cursor(rows, limit, lambda r: (r.created_at, r.id)),
-    )
+    rows = await service.list_redemptions(session, member_id, reward_id, cursor, limit)
+    return rows.page(RedemptionRead.model_validate)
 
 
 @router.patch("/redemptions/{redemption_id}", response_model=RedemptionRead)

@@ -20,6 +20,7 @@ from cheyou_events.catalogue.fields import Tier
 from cheyou_events.catalogue.merchant import CouponIssueRefused
 from cheyou_events.catalogue.privilege import RewardRedeemed
 from cheyou_kit.errors import Conflict, NotFound, Unprocessable
+from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.entitlements import service as entitlements
@@ -115,16 +116,14 @@ async def list_rewards(
     *,
     tier: str | None,
     flash_sale: bool | None,
-    after: tuple[datetime, str] | None,
+    cursor: str | None,
     limit: int,
     now: datetime | None = None,
-) -> list[Reward]:
+) -> Slice[Reward]:
     """Staff see everything (``tier`` None); a member sees what is visible now and priced for their tier."""
     visible_at = (now or datetime.now(UTC)) if tier is not None else None
-    return list(
-        await repository.list_rewards(
-            session, visible_at=visible_at, tier=tier, flash_sale=flash_sale, after=after, limit=limit
-        )
+    return await repository.list_rewards(
+        session, visible_at=visible_at, tier=tier, flash_sale=flash_sale, cursor=cursor, limit=limit
     )
 
 
@@ -342,10 +341,10 @@ async def list_redemptions(
     session: AsyncSession,
     member_id: str | None,
     reward_id: uuid.UUID | None,
-    after: tuple[datetime, str] | None,
+    cursor: str | None,
     limit: int,
-) -> list[Redemption]:
-    return list(await repository.list_redemptions(session, member_id, reward_id, after, limit))
+) -> Slice[Redemption]:
+    return await repository.list_redemptions(session, member_id, reward_id, cursor, limit)
 
 
 NEXT = {"redeemed": {"shipped", "cancelled", "delivered"}, "shipped": {"delivered"}}
