@@ -135,6 +135,54 @@ class TestAccess:
         assert read.status_code == accept.status_code == 404
         assert (await world.fulfilment(order_id))["status"] == "dispatched"
 
+    async def test_a_merchant_that_rejected_an_order_no_longer_reads_it(self, world: World) -> None:
+        """Security issue 17 (Low): the rejecting merchant kept reading the member's details and the next
+        merchant's steps and evidence."""
+        privilege = new_privilege()
+        first = await world.merchant(privilege, score=90)
+        second = await world.merchant(privilege, score=50)
+        order_id = (await world.dispatched(privilege, pickup_address="福州市鼓楼区五四路 1 号"))["order_id"]
+        await call(world, first, order_id, "reject", reason="司机不足")
+        await call(world, second, order_id, "accept")
+
+        read = await world.client.get(f"{API}/{order_id}", headers=world.as_merchant(first["id"]))
+        listed = await world.client.get(API, headers=world.as_merchant(first["id"]))
+        again = await call(world, first, order_id, "reject", reason="司机不足")
+
+        assert read.status_code == 404
+        assert order_id not in {o["order_id"] for o in listed.json()["items"]}
+        assert again.status_code == 200  # rejecting twice stays idempotent, and says only that
+        assert again.json()["status"] == "rejected"
+        assert again.json()["details"] == {}
+        assert again.json()["accepted_at"] is None
+        assert "五四路" not in again.text
+
+    async def test_a_merchant_that_let_an_order_lapse_no_longer_reads_it(self, world: World) -> None:
+        from merchant_svc.fulfilments import service as fulfilments
+        from sqlalchemy import text
+
+        privilege = new_privilege()
+        slow = await world.merchant(privilege, score=90)
+        await world.merchant(privilege, score=50)
+        order_id = (await world.dispatched(privilege))["order_id"]
+        async with world.sessions() as session, session.begin():
+            await session.execute(
+                text(
+                    "UPDATE fulfilments SET accept_due_at = now() - interval '1 second' WHERE order_id = :id"
+                ),
+                {"id": order_id},
+            )
+        async with world.sessions() as session, session.begin():
+            await fulfilments.expire_overdue(session, 100)
+
+        read = await world.client.get(f"{API}/{order_id}", headers=world.as_merchant(slow["id"]))
+        late = await call(world, slow, order_id, "accept")
+
+        assert read.status_code == 404
+        assert late.status_code == 409  # it may still learn that it lost it, and nothing more
+        assert set(late.json()) >= {"status_now"}
+        assert late.json()["status_now"] == "expired"
+
     async def test_staff_cannot_use_the_merchant_api(self, world: World) -> None:
         response = await world.client.get(API, headers=world.ops)
 

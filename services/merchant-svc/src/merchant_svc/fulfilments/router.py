@@ -57,8 +57,29 @@ async def get_fulfilment(order_id: str, session: SessionDep, _: OpsDep) -> Fulfi
 
 
 def _view(fulfilment: Fulfilment, merchant_id: uuid.UUID) -> MerchantOrderRead:
+    status = service.merchant_view_status(fulfilment, merchant_id)
+    if not service.held_by(fulfilment, merchant_id):
+        # A merchant that rejected the order or let it lapse (answered again, idempotently) learns only that.
+        return MerchantOrderRead(
+            order_id=fulfilment.order_id,
+            privilege_id=fulfilment.privilege_id,
+            city_code=fulfilment.city_code,
+            status=status,
+            details={},
+            evidence=None,
+            unit_price_fen=None,
+            appointment_at=None,
+            dispatched_at=None,
+            accept_due_at=None,
+            accepted_at=None,
+            complete_due_at=None,
+            arrived_at=None,
+            started_at=None,
+            completed_at=None,
+            failed_at=None,
+        )
     view = MerchantOrderRead.model_validate(fulfilment)
-    return view.model_copy(update={"status": service.merchant_view_status(fulfilment, merchant_id)})
+    return view.model_copy(update={"status": status})
 
 
 @merchant_api.get("", response_model=Page[MerchantOrderRead])
@@ -79,9 +100,10 @@ async def list_my_orders(
 
 @merchant_api.get("/{order_id}", response_model=MerchantOrderDetail)
 async def get_my_order(order_id: str, session: SessionDep, actor: ActorDep) -> MerchantOrderDetail:
-    """One of the calling merchant's orders, with the steps taken at this merchant."""
+    """One of the calling merchant's orders, with the steps taken at this merchant; 404 once it rejected
+    the order or let it lapse."""
     merchant_id = actor.merchant_id
-    view = _view(await service.of_merchant(session, order_id, merchant_id), merchant_id)
+    view = _view(await service.held_by_merchant(session, order_id, merchant_id), merchant_id)
     history = [
         HistoryEntryRead.model_validate(h)
         for h in await service.history_of(session, order_id)

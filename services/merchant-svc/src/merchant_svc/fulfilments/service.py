@@ -347,6 +347,19 @@ async def of_merchant(
     return fulfilment
 
 
+async def held_by_merchant(session: AsyncSession, order_id: str, merchant_id: uuid.UUID) -> Fulfilment:
+    """The order if this merchant holds it now; 404 once it rejected the order or let it lapse (the
+    member's details, another merchant's steps and evidence are no longer its business)."""
+    fulfilment = await repository.get(session, order_id)
+    if fulfilment is None or fulfilment.merchant_id != merchant_id:
+        raise OrderNotFound(f"order {order_id} is not known")
+    return fulfilment
+
+
+def held_by(fulfilment: Fulfilment, merchant_id: uuid.UUID) -> bool:
+    return fulfilment.merchant_id == merchant_id
+
+
 async def _step(session: AsyncSession, order_id: str, actor: Actor, action: str) -> tuple[Fulfilment, bool]:
     """Apply ``action`` if legal and record who did it; (order, False) when it already happened (an
     idempotent repeat, recorded once)."""
