@@ -98,7 +98,7 @@ async def test_a_member_reports_a_scrape_takes_the_guided_photos_and_answers_a_r
     await phone.goto("/h5/claims")
     await sign_in_by_sms(phone, cheyou, member.phone)
     await expect(phone.get_by_text("您还没有理赔案件")).to_be_visible()
-    await shots(phone, "claims-tab-new-member")
+    await shots(await settled(phone), "claims-tab-new-member")
     assert await axe(await settled(phone)) == []
 
     # The one-click report: the policy is checked for cover, the place comes from the phone.
@@ -111,7 +111,7 @@ async def test_a_member_reports_a_scrape_takes_the_guided_photos_and_answers_a_r
     await phone.get_by_role("button", name="获取当前位置").click()
     await expect(phone.get_by_text("已定位（26.0745, 119.2965）")).to_be_visible()
     await phone.get_by_label("事故经过").fill("倒车时右后方刮到路边护栏")
-    await shots(phone, "report-filled")
+    await shots(await settled(phone), "report-filled")
     assert await axe(await settled(phone)) == []
     await phone.get_by_role("button", name="提交报案").click()
 
@@ -126,12 +126,12 @@ async def test_a_member_reports_a_scrape_takes_the_guided_photos_and_answers_a_r
     )
     await expect(phone.get_by_text(f"报案号 {claim['claim_no']}", exact=True)).to_be_visible()
     await expect(phone.get_by_text("报案成功，报案号")).to_be_visible()
-    await shots(phone, "claim-reported")
+    await shots(await settled(phone), "claim-reported")
 
     # The guided survey: each required shot, one tip and one example picture each, through the camera input.
     await phone.get_by_role("button", name="拍照查勘").click()
     await expect(phone.get_by_text(f"已完成 0/{len(REQUIRED)}")).to_be_visible()
-    await shots(phone, "survey-shot-list")
+    await shots(await settled(phone), "survey-shot-list")
     assert await axe(await settled(phone)) == []
     for index, label in enumerate(REQUIRED, start=1):
         await phone.get_by_label(f"拍照：{label}").set_input_files(
@@ -139,12 +139,12 @@ async def test_a_member_reports_a_scrape_takes_the_guided_photos_and_answers_a_r
         )
         await expect(phone.get_by_text(f"已完成 {index}/{len(REQUIRED)}")).to_be_visible()
         if index == 4:
-            await shots(phone, "survey-four-photos")
+            await shots(await settled(phone), "survey-four-photos")
     await expect(phone.get_by_role("img", name="碰撞部位的照片")).to_be_visible()
-    await shots(phone, "survey-all-photos")
+    await shots(await settled(phone), "survey-all-photos")
     await phone.get_by_role("button", name="提交照片").click()
     await expect(phone.get_by_text("照片已提交，查勘员会尽快审核")).to_be_visible()
-    await shots(phone, "survey-submitted")
+    await shots(await settled(phone), "survey-submitted")
     assert (await member.http.get(f"/claims/{claim_id}")).json()["status"] == "survey_submitted"
 
     # The surveyor asks for the contact point again.
@@ -165,7 +165,7 @@ async def test_a_member_reports_a_scrape_takes_the_guided_photos_and_answers_a_r
     await expect(asked_shot.get_by_text("需重拍")).to_be_visible()
     await expect(phone.get_by_text("已完成 0/1")).to_be_visible()
     await expect(phone.get_by_label("拍照：车头前方全景")).to_have_count(0)  # only the asked shot may change
-    await shots(phone, "reshoot-requested")
+    await shots(await settled(phone), "reshoot-requested")
     assert await axe(await settled(phone)) == []
 
     await phone.get_by_label("拍照：碰撞部位").set_input_files(
@@ -174,13 +174,13 @@ async def test_a_member_reports_a_scrape_takes_the_guided_photos_and_answers_a_r
     await expect(phone.get_by_text("已完成 1/1")).to_be_visible()
     await phone.get_by_role("button", name="提交补拍照片").click()
     await expect(phone.get_by_text("照片已提交，查勘员会尽快审核")).to_be_visible()
-    await shots(phone, "reshoot-resubmitted")
+    await shots(await settled(phone), "reshoot-resubmitted")
 
     # Back on the claim: the timeline tells the story in words; the surveyor has the new photo.
     await phone.goto(f"/h5/claims/{claim_id}")
     await expect(phone.get_by_text("查勘审核中")).to_be_visible()
     await expect(phone.get_by_text("已上传照片：碰撞部位。").first).to_be_visible()
-    await shots(phone, "claim-timeline")
+    await shots(await settled(phone), "claim-timeline")
     assert await axe(await settled(phone)) == []
     case = (await surveyor.get(f"/surveys/{claim_id}")).json()
     assert case["claim_status"] == "survey_submitted"

@@ -102,7 +102,7 @@ async def test_a_member_races_a_flash_sale_on_the_server_clock_and_gets_the_coup
     await sign_in_by_sms(phone, cheyou, member.phone)
     await expect(phone.get_by_text("普通会员可兑换")).to_be_visible()
     await expect(phone.get_by_text(str(balance), exact=True)).to_be_visible()
-    await shots(phone, "mall-before-the-sale")
+    await shots(await settled(phone), "mall-before-the-sale")
 
     # Ops open a flash sale in half a minute; the member refreshes the mall and sees it count down.
     sale = await ops.post(
@@ -127,14 +127,14 @@ async def test_a_member_races_a_flash_sale_on_the_server_clock_and_gets_the_coup
     grab = card.get_by_role("button", name=f"立即抢：{SALE}")
     # the phone's clock says it opened two hours ago; the server's does not
     await expect(card.get_by_role("button", name=f"即将开始：{SALE}")).to_be_disabled()
-    await shots(phone, "flash-sale-counting-down")
+    await shots(await settled(phone), "flash-sale-counting-down")
     assert await axe(await settled(phone)) == []
 
     # It opens on the server's clock: the member grabs it.
     await expect(grab).to_be_enabled(timeout=60_000)
     await grab.click()
     await expect(phone.get_by_text(f"用 {PRICE} 积分兑换「{SALE}」？")).to_be_visible()
-    await shots(phone, "confirm-redemption")
+    await shots(await settled(phone), "confirm-redemption")
     await phone.get_by_role("button", name="确定").click()
 
     # The coupon merchant-svc issued for it: its code and QR, as the member shows them at the car wash.
@@ -146,11 +146,11 @@ async def test_a_member_races_a_flash_sale_on_the_server_clock_and_gets_the_coup
         (batch_id, "points_mall", "issued")
     ]
     await expect(phone.get_by_test_id("coupon-code")).to_have_text(coupons[0]["code"])
-    await shots(phone, "coupon-code-and-qr")
+    await shots(await settled(phone), "coupon-code-and-qr")
     assert (await member.http.get(f"/points/{member.member_id}")).json()["balance"] == balance - PRICE
 
     # Back in the mall: one per member, so this member's button now says so.
     await phone.goto("/h5/mall")
     await expect(card.get_by_role("button", name=f"已达限购：{SALE}")).to_be_disabled()
     await expect(card.get_by_text("剩余 2/3")).to_be_visible()
-    await shots(phone, "mall-limit-reached")
+    await shots(await settled(phone), "mall-limit-reached")

@@ -90,7 +90,7 @@ async def test_a_member_opens_a_claim_message_from_the_inbox_and_lands_on_the_cl
     item = phone.get_by_role("button", name=message["title"]).filter(has_text=claim["id"])
     await expect(item).to_be_visible()
     await expect(item.get_by_text("查看详情")).to_be_visible()
-    await shots(phone, "inbox-with-the-claim-message")
+    await shots(await settled(phone), "inbox-with-the-claim-message")
     assert await axe(await settled(phone)) == []
 
     # Its deep link leads to the claim it is about.
@@ -98,7 +98,7 @@ async def test_a_member_opens_a_claim_message_from_the_inbox_and_lands_on_the_cl
     await expect(phone).to_have_url(f"{phone.url.split('/h5/')[0]}/h5/claims/{claim['id']}")
     await expect(phone.get_by_text(f"报案号 {claim['claim_no']}", exact=True)).to_be_visible()
     await expect(phone.get_by_text("待拍照查勘")).to_be_visible()
-    await shots(phone, "the-claim-from-its-message")
+    await shots(await settled(phone), "the-claim-from-its-message")
 
     async def read() -> bool | None:
         page = (await member.http.get(f"/inbox/{member.member_id}", params={"limit": 100})).json()
@@ -110,7 +110,7 @@ async def test_a_member_opens_a_claim_message_from_the_inbox_and_lands_on_the_cl
     await expect(
         phone.get_by_role("button", name=message["title"]).filter(has_text=claim["id"])
     ).to_have_count(0)
-    await shots(phone, "unread-without-it")
+    await shots(await settled(phone), "unread-without-it")
 
     # Message settings: no marketing texts.
     await phone.get_by_role("link", name="消息设置").click()
@@ -119,7 +119,7 @@ async def test_a_member_opens_a_claim_message_from_the_inbox_and_lands_on_the_cl
     await sms.click()
     await expect(sms).not_to_be_checked()
     await expect(phone.get_by_role("switch", name="服务通知：短信")).to_be_disabled()
-    await shots(phone, "message-settings")
+    await shots(await settled(phone), "message-settings")
     assert await axe(await settled(phone)) == []
     prefs = (await member.http.get(f"/preferences/{member.member_id}")).json()
     assert prefs["channels"]["marketing"]["sms"] is False
@@ -131,4 +131,4 @@ async def test_a_member_opens_a_claim_message_from_the_inbox_and_lands_on_the_cl
     await phone.get_by_role("link", name=ARTICLE).click()
     await expect(phone.get_by_role("heading", name=ARTICLE)).to_be_visible()
     await expect(phone.get_by_text("按拍照指引拍下车头")).to_be_visible()
-    await shots(phone, "article")
+    await shots(await settled(phone), "article")
