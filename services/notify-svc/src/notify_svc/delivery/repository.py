@@ -5,6 +5,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from cheyou_kit.pagination import Slice, paginate
 from sqlalchemy import DateTime, String, Uuid, and_, cast, column, func, or_, select, update, values
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -193,20 +194,11 @@ async def add_attempts(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
         await session.execute(insert(DeliveryAttempt).values(list(rows)))
 
 
-async def for_member(
-    session: AsyncSession, member_id: str, after: tuple[datetime, uuid.UUID] | None, limit: int
-) -> Sequence[Message]:
-    statement = (
-        select(Message)
-        .where(Message.member_id == member_id)
-        .order_by(Message.created_at.desc(), Message.id.desc())
-        .limit(limit)
+async def for_member(session: AsyncSession, member_id: str, cursor: str | None, limit: int) -> Slice[Message]:
+    statement = select(Message).where(Message.member_id == member_id)
+    return await paginate(
+        session, statement, cursor, limit, by=(Message.created_at, Message.id), descending=True
     )
-    if after is not None:
-        statement = statement.where(
-            or_(Message.created_at < after[0], and_(Message.created_at == after[0], Message.id < after[1]))
-        )
-    return (await session.scalars(statement)).all()
 
 
 async def attempts_of(session: AsyncSession, message_ids: Sequence[uuid.UUID]) -> Sequence[DeliveryAttempt]:

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import hmac
-import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import Unauthorized
 from cheyou_kit.identity import Principal, Role, require_roles
-from cheyou_kit.pagination import CursorQuery, decode_cursor, next_cursor
+from cheyou_kit.pagination import CursorQuery
 from fastapi import APIRouter, Depends, Header, Query, Request
 
 from notify_svc.delivery import service
@@ -49,14 +48,9 @@ async def member_messages(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> MessagePage:
     """A member's messages with their delivery log: channel tried, provider id, status, error, fallback."""
-    after = decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)
-    key = (after[0], after[1]) if after else None
-    found, attempts = await service.messages_of(session, member_id, key, limit + 1)
-    messages = found[:limit]
-    items = [
-        MessageRead.model_validate(m).model_copy(
+    found, attempts = await service.messages_of(session, member_id, cursor, limit)
+    return found.page(
+        lambda m: MessageRead.model_validate(m).model_copy(
             update={"log": [AttemptRead.model_validate(a) for a in attempts if a.message_id == m.id]}
         )
-        for m in messages
-    ]
-    return MessagePage(items=items, next_cursor=next_cursor(found, limit, lambda m: (m.created_at, m.id)))
+    )

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from cheyou_events import add_event, add_events
+from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify_svc.audience import service as audience
@@ -413,7 +414,7 @@ async def record_receipts(session: AsyncSession, receipts: list[dict[str, object
 
 
 async def messages_of(
-    session: AsyncSession, member_id: str, after: tuple[datetime, uuid.UUID] | None, limit: int
-) -> tuple[Sequence[Message], Sequence[DeliveryAttempt]]:
-    messages = await repository.for_member(session, member_id, after, limit)
-    return messages, await repository.attempts_of(session, [m.id for m in messages])
+    session: AsyncSession, member_id: str, cursor: str | None, limit: int
+) -> tuple[Slice[Message], Sequence[DeliveryAttempt]]:
+    messages = await repository.for_member(session, member_id, cursor, limit)
+    return messages, await repository.attempts_of(session, [m.id for m in messages.rows])

@@ -5,7 +5,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, column, func, or_, select, update
+from cheyou_kit.pagination import Slice, paginate
+from sqlalchemy import and_, column, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
@@ -40,22 +41,12 @@ def _view(member_id: str, view: str) -> ColumnElement[bool]:
 
 
 async def page(
-    session: AsyncSession, member_id: str, view: str, after: tuple[datetime, uuid.UUID] | None, limit: int
-) -> Sequence[InboxItem]:
-    statement = (
-        select(InboxItem)
-        .where(_view(member_id, view))
-        .order_by(InboxItem.created_at.desc(), InboxItem.id.desc())
-        .limit(limit)
+    session: AsyncSession, member_id: str, view: str, cursor: str | None, limit: int
+) -> Slice[InboxItem]:
+    statement = select(InboxItem).where(_view(member_id, view))
+    return await paginate(
+        session, statement, cursor, limit, by=(InboxItem.created_at, InboxItem.id), descending=True
     )
-    if after is not None:
-        statement = statement.where(
-            or_(
-                InboxItem.created_at < after[0],
-                and_(InboxItem.created_at == after[0], InboxItem.id < after[1]),
-            )
-        )
-    return (await session.scalars(statement)).all()
 
 
 async def get(session: AsyncSession, member_id: str, item_id: uuid.UUID) -> InboxItem | None:

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import PrincipalDep
-from cheyou_kit.pagination import CursorQuery, decode_cursor, next_cursor
+from cheyou_kit.pagination import CursorQuery
 from fastapi import APIRouter, Query
 
 from notify_svc.access import check_member
@@ -27,12 +26,7 @@ async def list_inbox(
 ) -> InboxPage:
     """A member's inbox, newest first (``view``: inbox, unread or archived)."""
     check_member(principal, member_id)
-    after = decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)
-    items = await service.page(session, member_id, view, (after[0], after[1]) if after else None, limit + 1)
-    return InboxPage(
-        items=[InboxItemRead.model_validate(i) for i in items[:limit]],
-        next_cursor=next_cursor(items, limit, lambda i: (i.created_at, i.id)),
-    )
+    return (await service.page(session, member_id, view, cursor, limit)).page(InboxItemRead.model_validate)
 
 
 @router.get("/{member_id}/unread-count", response_model=UnreadCount)

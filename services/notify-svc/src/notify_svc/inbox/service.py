@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
+from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify_svc.inbox import repository
@@ -15,9 +16,9 @@ MARKS = {"read": "read_at", "seen": "seen_at", "archive": "archived_at"}
 
 
 async def page(
-    session: AsyncSession, member_id: str, view: str, after: tuple[datetime, uuid.UUID] | None, limit: int
-) -> Sequence[InboxItem]:
-    return await repository.page(session, member_id, view, after, limit)
+    session: AsyncSession, member_id: str, view: str, cursor: str | None, limit: int
+) -> Slice[InboxItem]:
+    return await repository.page(session, member_id, view, cursor, limit)
 
 
 async def unread_count(session: AsyncSession, member_id: str) -> int:

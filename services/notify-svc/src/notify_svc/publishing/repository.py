@@ -4,7 +4,8 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from cheyou_kit.pagination import Slice, paginate
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,28 +31,18 @@ async def page(
     kind: str,
     statuses: Sequence[str] | None,
     category: str | None,
-    after: tuple[datetime, uuid.UUID] | None,
+    cursor: str | None,
     limit: int,
-) -> Sequence[Publication]:
+) -> Slice[Publication]:
     """Newest first, keyset on (created_at, id)."""
-    statement = (
-        select(Publication)
-        .where(Publication.kind == kind)
-        .order_by(Publication.created_at.desc(), Publication.id.desc())
-        .limit(limit)
-    )
+    statement = select(Publication).where(Publication.kind == kind)
     if statuses is not None:
         statement = statement.where(Publication.status.in_(statuses))
     if category is not None:
         statement = statement.where(Publication.category == category)
-    if after is not None:
-        statement = statement.where(
-            or_(
-                Publication.created_at < after[0],
-                and_(Publication.created_at == after[0], Publication.id < after[1]),
-            )
-        )
-    return (await session.scalars(statement)).all()
+    return await paginate(
+        session, statement, cursor, limit, by=(Publication.created_at, Publication.id), descending=True
+    )
 
 
 async def managers_of(session: AsyncSession, member_ids: Sequence[str]) -> dict[str, str | None]:

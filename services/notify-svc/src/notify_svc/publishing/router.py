@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Principal, Role, require_roles
-from cheyou_kit.pagination import CursorQuery, decode_cursor, next_cursor
+from cheyou_kit.pagination import CursorQuery
 from fastapi import APIRouter, Depends, Query
 
 from notify_svc.publishing import service
@@ -53,13 +53,8 @@ def _router(
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
     ) -> PublicationPage:
         """Newest first; only published ones unless the caller edits them."""
-        after = decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)
-        key = (after[0], after[1]) if after else None
-        items = await service.page(session, kind, principal, status, category, key, limit + 1)
-        return PublicationPage(
-            items=[PublicationRead.model_validate(i) for i in items[:limit]],
-            next_cursor=next_cursor(items, limit, lambda i: (i.created_at, i.id)),
-        )
+        items = await service.page(session, kind, principal, status, category, cursor, limit)
+        return items.page(PublicationRead.model_validate)
 
     @router.get("/{item_id}", response_model=PublicationRead)
     async def get_item(item_id: uuid.UUID, session: SessionDep, principal: ReaderDep) -> PublicationRead:

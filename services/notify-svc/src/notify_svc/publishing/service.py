@@ -14,6 +14,7 @@ from datetime import datetime
 
 from cheyou_kit.errors import Conflict, Forbidden, NotFound, Unprocessable
 from cheyou_kit.identity import Principal, Role
+from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify_svc.campaigns import service as campaigns
@@ -110,14 +111,14 @@ async def page(
     principal: Principal,
     status: str | None,
     category: str | None,
-    after: tuple[datetime, uuid.UUID] | None,
+    cursor: str | None,
     limit: int,
-) -> Sequence[Publication]:
+) -> Slice[Publication]:
     allowed = visible_statuses(principal)
     statuses = [status] if status else allowed
     if allowed is not None and status is not None and status not in allowed:
-        return []
-    return await repository.page(session, kind, statuses, category, after, limit)
+        return Slice(rows=[], next_cursor=None)
+    return await repository.page(session, kind, statuses, category, cursor, limit)
 
 
 async def approve(

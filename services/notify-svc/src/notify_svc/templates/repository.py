@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 
+from cheyou_kit.pagination import Slice, paginate
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,13 +38,10 @@ async def add(session: AsyncSession, template: Template) -> Template:
     return template
 
 
-async def page(
-    session: AsyncSession, code: str | None, after: tuple[str, str, int] | None, limit: int
-) -> Sequence[Template]:
-    statement = select(Template).order_by(Template.code, Template.channel, Template.version).limit(limit)
+async def page(session: AsyncSession, code: str | None, cursor: str | None, limit: int) -> Slice[Template]:
+    statement = select(Template)
     if code is not None:
         statement = statement.where(Template.code == code)
-    if after is not None:
-        key = (Template.code, Template.channel, Template.version)
-        statement = statement.where(func.row(*key) > func.row(*after))
-    return (await session.scalars(statement)).all()
+    return await paginate(
+        session, statement, cursor, limit, by=(Template.code, Template.channel, Template.version)
+    )

@@ -7,7 +7,7 @@ from typing import Annotated
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import Forbidden
 from cheyou_kit.identity import Principal, Role, require_roles
-from cheyou_kit.pagination import CursorQuery, decode_cursor, next_cursor
+from cheyou_kit.pagination import CursorQuery
 from fastapi import APIRouter, Depends, Query
 
 from notify_svc.templates import service
@@ -44,13 +44,7 @@ async def list_templates(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> TemplatePage:
     """Templates by code, channel and version."""
-    after = decode_cursor(cursor, str, str, int)
-    key = (after[0], after[1], after[2]) if after else None
-    items = await service.page(session, code, key, limit + 1)
-    return TemplatePage(
-        items=[TemplateRead.model_validate(t) for t in items[:limit]],
-        next_cursor=next_cursor(items, limit, lambda t: (t.code, t.channel, t.version)),
-    )
+    return (await service.page(session, code, cursor, limit)).page(TemplateRead.model_validate)
 
 
 @router.get("/{template_id}", response_model=TemplateRead)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from cheyou_kit.errors import NotFound, Unprocessable
+from cheyou_kit.pagination import Slice
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -86,10 +87,8 @@ async def approve(session: AsyncSession, template_id: uuid.UUID, approver: str, 
     return template
 
 
-async def page(
-    session: AsyncSession, code: str | None, after: tuple[str, str, int] | None, limit: int
-) -> Sequence[Template]:
-    return await repository.page(session, code, after, limit)
+async def page(session: AsyncSession, code: str | None, cursor: str | None, limit: int) -> Slice[Template]:
+    return await repository.page(session, code, cursor, limit)
 
 
 async def approved(session: AsyncSession, code: str) -> Mapping[str, TemplateText]:
