@@ -267,7 +267,7 @@ class TestServiceHours:
 
         assert event.within_service_hours is False
         assert event.expected_by.astimezone(fuzhou) == (night + timedelta(days=1)).replace(hour=8, minute=0)
-        steps = await claims_repository.steps(session, claim_id, after=None, limit=100)
+        steps = (await claims_repository.steps(session, claim_id, cursor=None, limit=100)).rows
         assert steps[-1].code == "survey_submitted"
         assert "非服务时间（每日08:00–20:00）" in steps[-1].text
         tomorrow = night + timedelta(days=1)

@@ -4,7 +4,8 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, select, tuple_
+from cheyou_kit.pagination import Slice, paginate
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from claims_svc.appointments.models import Appointment, AppointmentSlot
@@ -23,19 +24,16 @@ async def free_slots(
     *,
     site_code: str | None,
     after_time: datetime,
-    after: tuple[datetime, uuid.UUID] | None,
+    cursor: str | None,
     limit: int,
-) -> Sequence[AppointmentSlot]:
+) -> Slice[AppointmentSlot]:
     booked = exists().where(Appointment.slot_id == AppointmentSlot.id, Appointment.status == "booked")
     statement = select(AppointmentSlot).where(AppointmentSlot.starts_at > after_time, ~booked)
     if site_code is not None:
         statement = statement.where(AppointmentSlot.site_code == site_code)
-    if after is not None:
-        statement = statement.where(tuple_(AppointmentSlot.starts_at, AppointmentSlot.id) > tuple_(*after))
-    result = await session.scalars(
-        statement.order_by(AppointmentSlot.starts_at, AppointmentSlot.id).limit(limit)
+    return await paginate(
+        session, statement, cursor, limit, by=(AppointmentSlot.starts_at, AppointmentSlot.id)
     )
-    return result.all()
 
 
 async def appointment(

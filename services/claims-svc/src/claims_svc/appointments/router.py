@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import PrincipalDep
-from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, status
 
 from claims_svc.appointments import service
@@ -50,18 +50,10 @@ async def list_free_slots(
     limit: LimitQuery = 20,
 ) -> Page[SlotRead]:
     """Slots still free, soonest first, optionally at one site."""
-    after = decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)
     slots = await service.free_slots(
-        session,
-        site_code=site_code,
-        now=datetime.now(UTC),
-        after=(after[0], after[1]) if after else None,
-        limit=limit + 1,
+        session, site_code=site_code, now=datetime.now(UTC), cursor=cursor, limit=limit
     )
-    return Page(
-        items=[SlotRead.model_validate(s) for s in slots[:limit]],
-        next_cursor=next_cursor(slots, limit, lambda s: (s.starts_at, s.id)),
-    )
+    return slots.page(SlotRead.model_validate)
 
 
 @router.post("", response_model=AppointmentRead, status_code=status.HTTP_201_CREATED)

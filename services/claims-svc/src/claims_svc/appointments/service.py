@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 
 from cheyou_events.catalogue.claims import AppointmentBooked, AppointmentCancelled, AppointmentRescheduled
 from cheyou_kit.errors import Conflict, NotFound, Unprocessable
 from cheyou_kit.identity import Principal, Role
+from cheyou_kit.pagination import Slice
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -81,10 +81,12 @@ async def free_slots(
     *,
     site_code: str | None,
     now: datetime,
-    after: tuple[datetime, uuid.UUID] | None,
+    cursor: str | None,
     limit: int,
-) -> Sequence[AppointmentSlot]:
-    return await repository.free_slots(session, site_code=site_code, after_time=now, after=after, limit=limit)
+) -> Slice[AppointmentSlot]:
+    return await repository.free_slots(
+        session, site_code=site_code, after_time=now, cursor=cursor, limit=limit
+    )
 
 
 async def get_visible(

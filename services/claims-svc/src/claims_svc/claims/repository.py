@@ -4,7 +4,8 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Text, bindparam, exists, func, or_, select, tuple_
+from cheyou_kit.pagination import Slice, paginate
+from sqlalchemy import Text, bindparam, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -76,13 +77,12 @@ async def surveyor_may_see(
 
 
 async def page_of_member(
-    session: AsyncSession, member_id: uuid.UUID, *, after: tuple[datetime, uuid.UUID] | None, limit: int
-) -> Sequence[Claim]:
+    session: AsyncSession, member_id: uuid.UUID, *, cursor: str | None, limit: int
+) -> Slice[Claim]:
     statement = select(Claim).where(Claim.member_id == member_id)
-    if after is not None:
-        statement = statement.where(tuple_(Claim.reported_at, Claim.id) < tuple_(*after))
-    result = await session.scalars(statement.order_by(Claim.reported_at.desc(), Claim.id.desc()).limit(limit))
-    return result.all()
+    return await paginate(
+        session, statement, cursor, limit, by=(Claim.reported_at, Claim.id), descending=True
+    )
 
 
 def add_step(session: AsyncSession, step: ClaimStep) -> None:
@@ -90,10 +90,7 @@ def add_step(session: AsyncSession, step: ClaimStep) -> None:
 
 
 async def steps(
-    session: AsyncSession, claim_id: uuid.UUID, *, after: int | None, limit: int
-) -> Sequence[ClaimStep]:
+    session: AsyncSession, claim_id: uuid.UUID, *, cursor: str | None, limit: int
+) -> Slice[ClaimStep]:
     statement = select(ClaimStep).where(ClaimStep.claim_id == claim_id)
-    if after is not None:
-        statement = statement.where(ClaimStep.id > after)
-    result = await session.scalars(statement.order_by(ClaimStep.id).limit(limit))
-    return result.all()
+    return await paginate(session, statement, cursor, limit, by=(ClaimStep.id,))

@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Response, status
 
 from claims_svc import flows
@@ -56,18 +56,8 @@ async def list_claims(
     limit: LimitQuery = 20,
 ) -> Page[ClaimRead]:
     """A member's claims, newest first (the "Me" page's 我的理赔)."""
-    after = decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)
-    claims = await service.list_for(
-        session,
-        principal,
-        member_id=member_id,
-        after=after,
-        limit=limit + 1,
-    )
-    return Page(
-        items=[ClaimRead.of(c) for c in claims[:limit]],
-        next_cursor=next_cursor(claims, limit, lambda c: (c.reported_at, c.id)),
-    )
+    claims = await service.list_for(session, principal, member_id=member_id, cursor=cursor, limit=limit)
+    return claims.page(ClaimRead.of)
 
 
 @router.get("/{claim_id}", response_model=ClaimRead)
@@ -96,12 +86,8 @@ async def get_timeline(
 ) -> Page[ClaimStepRead]:
     """Every step of the claim, oldest first, in words a member understands."""
     claim = await service.get_visible(session, claim_id, principal)
-    position = decode_cursor(cursor, int)
-    steps = await service.steps(session, claim, after=position[0] if position else None, limit=limit + 1)
-    return Page(
-        items=[ClaimStepRead.model_validate(s) for s in steps[:limit]],
-        next_cursor=next_cursor(steps, limit, lambda s: (s.id,)),
-    )
+    steps = await service.steps(session, claim, cursor=cursor, limit=limit)
+    return steps.page(ClaimStepRead.model_validate)
 
 
 @router.post("/{claim_id}/withdrawal", response_model=WithdrawalRead)

@@ -19,6 +19,7 @@ from cheyou_events.catalogue.claims import (
 )
 from cheyou_kit.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from cheyou_kit.identity import Principal, Role
+from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from claims_svc import pii
@@ -392,9 +393,9 @@ async def list_for(
     principal: Principal,
     *,
     member_id: uuid.UUID | None,
-    after: tuple[datetime, uuid.UUID] | None,
+    cursor: str | None,
     limit: int,
-) -> Sequence[Claim]:
+) -> Slice[Claim]:
     """A member's claims, newest first: a member lists their own; ops and the gateway name the member."""
     if principal.role == Role.MEMBER:
         if member_id is not None and member_id != principal.member_id:
@@ -402,11 +403,11 @@ async def list_for(
         member_id = principal.member_id
     if member_id is None:
         raise BadRequest("name the member whose claims to list", field="member_id")
-    return await repository.page_of_member(session, member_id, after=after, limit=limit)
+    return await repository.page_of_member(session, member_id, cursor=cursor, limit=limit)
 
 
-async def steps(session: AsyncSession, claim: Claim, *, after: int | None, limit: int) -> Sequence[ClaimStep]:
-    return await repository.steps(session, claim.id, after=after, limit=limit)
+async def steps(session: AsyncSession, claim: Claim, *, cursor: str | None, limit: int) -> Slice[ClaimStep]:
+    return await repository.steps(session, claim.id, cursor=cursor, limit=limit)
 
 
 # --- adjudication and settlement (adjusters: ops) -------------------------------------------------

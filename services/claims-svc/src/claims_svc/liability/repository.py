@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
+from cheyou_kit.pagination import Slice, paginate
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,12 +14,10 @@ from claims_svc.liability.models import LiabilityAssessment, LiabilityCode, Liab
 LOCK_NAMESPACE = 7_105  # per-phone serialisation of code sending (claims-svc's other locks: 7_104)
 
 
-async def scenarios(session: AsyncSession, *, after: int | None, limit: int) -> Sequence[LiabilityScenario]:
-    statement = select(LiabilityScenario)
-    if after is not None:
-        statement = statement.where(LiabilityScenario.sort_order > after)
-    result = await session.scalars(statement.order_by(LiabilityScenario.sort_order).limit(limit))
-    return result.all()
+async def scenarios(session: AsyncSession, *, cursor: str | None, limit: int) -> Slice[LiabilityScenario]:
+    return await paginate(
+        session, select(LiabilityScenario), cursor, limit, by=(LiabilityScenario.sort_order,)
+    )
 
 
 async def scenarios_by_code(session: AsyncSession, codes: Sequence[str]) -> dict[str, LiabilityScenario]:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import PrincipalDep, Role
-from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Response, status
 
 from claims_svc.claims import service as claims
@@ -48,12 +48,7 @@ async def list_scenarios(
     session: SessionDep, _: PrincipalDep, cursor: CursorQuery = None, limit: LimitQuery = 50
 ) -> Page[ScenarioRead]:
     """The standard fast-handling scenarios, each with its legal reference."""
-    after = decode_cursor(cursor, int)
-    rows = await service.scenarios(session, after=after[0] if after else None, limit=limit + 1)
-    return Page(
-        items=[ScenarioRead.model_validate(r) for r in rows[:limit]],
-        next_cursor=next_cursor(rows, limit, lambda r: (r.sort_order,)),
-    )
+    return (await service.scenarios(session, cursor=cursor, limit=limit)).page(ScenarioRead.model_validate)
 
 
 @router.get("", response_model=LiabilityRead)

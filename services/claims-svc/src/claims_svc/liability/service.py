@@ -9,7 +9,6 @@ A dispute, or a split not agreed by ``confirm_by``, goes to a surveyor on site.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -25,6 +24,7 @@ from cheyou_events.catalogue.claims import (
 from cheyou_kit.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
 from cheyou_kit.identity import Principal, Role
 from cheyou_kit.masking import mask_phone
+from cheyou_kit.pagination import Slice
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -120,8 +120,8 @@ def split(member_conduct: int, other_conduct: int) -> tuple[str, str]:
     return ("major", "minor") if member_conduct > other_conduct else ("minor", "major")
 
 
-async def scenarios(session: AsyncSession, *, after: int | None, limit: int) -> Sequence[LiabilityScenario]:
-    return await repository.scenarios(session, after=after, limit=limit)
+async def scenarios(session: AsyncSession, *, cursor: str | None, limit: int) -> Slice[LiabilityScenario]:
+    return await repository.scenarios(session, cursor=cursor, limit=limit)
 
 
 async def assessment_of(session: AsyncSession, claim: Claim) -> LiabilityAssessment:

@@ -4,7 +4,8 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, tuple_, update
+from cheyou_kit.pagination import Slice, paginate
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -84,18 +85,15 @@ async def page_for_surveyor(
     surveyor_id: str,
     *,
     mine: bool,
-    after: tuple[datetime, uuid.UUID] | None,
+    cursor: str | None,
     limit: int,
-) -> Sequence[SurveyTask]:
+) -> Slice[SurveyTask]:
     statement = select(SurveyTask)
     if mine:
         statement = statement.where(SurveyTask.surveyor_id == surveyor_id, SurveyTask.status == "taken")
     else:
         statement = statement.where(SurveyTask.status == "queued")
-    if after is not None:
-        statement = statement.where(tuple_(SurveyTask.queued_at, SurveyTask.claim_id) > tuple_(*after))
-    result = await session.scalars(statement.order_by(SurveyTask.queued_at, SurveyTask.claim_id).limit(limit))
-    return result.all()
+    return await paginate(session, statement, cursor, limit, by=(SurveyTask.queued_at, SurveyTask.claim_id))
 
 
 def add_review(session: AsyncSession, review: SurveyReview) -> None:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, decode_cursor, next_cursor
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, File, Form, Response, UploadFile, status
 
 from claims_svc.claims import service as claims
@@ -124,18 +124,10 @@ async def list_surveys(
     limit: LimitQuery = 20,
 ) -> Page[SurveyTaskRead]:
     """The waiting queue, oldest first, or the surveys this surveyor has taken."""
-    after = decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)
     tasks = await service.queue_page(
-        session,
-        staff_id(principal),
-        mine=view == "mine",
-        after=(after[0], after[1]) if after else None,
-        limit=limit + 1,
+        session, staff_id(principal), mine=view == "mine", cursor=cursor, limit=limit
     )
-    return Page(
-        items=[SurveyTaskRead.model_validate(t) for t in tasks[:limit]],
-        next_cursor=next_cursor(tasks, limit, lambda t: (t.queued_at, t.claim_id)),
-    )
+    return tasks.page(SurveyTaskRead.model_validate)
 
 
 @router.post("/next", response_model=SurveyTaskRead, responses={204: {"description": "The queue is empty."}})

@@ -16,6 +16,7 @@ from cheyou_events.catalogue.claims import (
     SurveyTaken,
 )
 from cheyou_kit.errors import Conflict, NotFound, Unprocessable
+from cheyou_kit.pagination import Slice
 from prometheus_client import Histogram
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -469,7 +470,7 @@ async def queue_page(
     surveyor_id: str,
     *,
     mine: bool,
-    after: tuple[datetime, uuid.UUID] | None,
+    cursor: str | None,
     limit: int,
-) -> Sequence[SurveyTask]:
-    return await repository.page_for_surveyor(session, surveyor_id, mine=mine, after=after, limit=limit)
+) -> Slice[SurveyTask]:
+    return await repository.page_for_surveyor(session, surveyor_id, mine=mine, cursor=cursor, limit=limit)
