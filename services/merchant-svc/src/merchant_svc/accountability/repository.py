@@ -4,8 +4,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from cheyou_kit.pagination import decode_cursor
-from sqlalchemy import and_, case, func, or_, select, update
+from cheyou_kit.pagination import Slice, paginate
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -74,24 +74,15 @@ async def list_cases(
     status: str | None,
     cursor: str | None,
     limit: int,
-) -> list[AccountabilityCase]:
-    query = (
-        select(AccountabilityCase)
-        .order_by(AccountabilityCase.opened_at, AccountabilityCase.id)
-        .limit(limit + 1)
-    )
+) -> Slice[AccountabilityCase]:
+    query = select(AccountabilityCase)
     if merchant_id is not None:
         query = query.where(AccountabilityCase.merchant_id == merchant_id)
     if status is not None:
         query = query.where(AccountabilityCase.status == status)
-    if (after := decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)) is not None:
-        query = query.where(
-            or_(
-                AccountabilityCase.opened_at > after[0],
-                and_(AccountabilityCase.opened_at == after[0], AccountabilityCase.id > after[1]),
-            )
-        )
-    return list((await session.execute(query)).scalars())
+    return await paginate(
+        session, query, cursor, limit, by=(AccountabilityCase.opened_at, AccountabilityCase.id)
+    )
 
 
 async def notes_of(session: AsyncSession, case_id: uuid.UUID) -> list[CaseNote]:

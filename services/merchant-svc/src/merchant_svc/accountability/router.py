@@ -5,7 +5,7 @@ from datetime import datetime
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Role
-from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, next_cursor
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, status
 
 from merchant_svc.access import OpsDep, OpsOrMerchantDep, ensure_merchant_access
@@ -39,10 +39,7 @@ async def list_cases(
     rows = await service.list_cases(
         session, merchant_id=merchant_id, status=status, cursor=cursor, limit=limit
     )
-    return Page(
-        items=[CaseRead.model_validate(c) for c in rows[:limit]],
-        next_cursor=next_cursor(rows, limit, lambda c: (c.opened_at, c.id)),
-    )
+    return rows.page(CaseRead.model_validate)
 
 
 @router.get("/{case_id}", response_model=CaseDetail)

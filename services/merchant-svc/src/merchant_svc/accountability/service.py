@@ -9,6 +9,7 @@ from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.merchant import AccountabilityDecided, AccountabilityOpened
 from cheyou_events.catalogue.privilege import ComplaintFiled, PrivilegeOrderRated
 from cheyou_kit.errors import Conflict, NotFound
+from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.accountability import repository
@@ -177,7 +178,7 @@ async def list_cases(
     status: str | None,
     cursor: str | None,
     limit: int,
-) -> list[AccountabilityCase]:
+) -> Slice[AccountabilityCase]:
     return await repository.list_cases(
         session, merchant_id=merchant_id, status=status, cursor=cursor, limit=limit
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from cheyou_kit.pagination import decode_cursor
+from cheyou_kit.pagination import Slice, decode_cursor, paginate
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -144,19 +144,9 @@ async def settle_mall_redemption(
 
 async def mall_redemptions(
     session: AsyncSession, *, refused_only: bool, cursor: str | None, limit: int
-) -> list[MallRedemption]:
-    query = (
-        select(MallRedemption)
-        .order_by(MallRedemption.handled_at, MallRedemption.redemption_id)
-        .limit(limit + 1)
-    )
+) -> Slice[MallRedemption]:
+    query = select(MallRedemption)
     if refused_only:
         query = query.where(MallRedemption.refused.is_not(None))
-    if (after := decode_cursor(cursor, datetime.fromisoformat, str)) is not None:
-        query = query.where(
-            or_(
-                MallRedemption.handled_at > after[0],
-                and_(MallRedemption.handled_at == after[0], MallRedemption.redemption_id > after[1]),
-            )
-        )
-    return list((await session.execute(query)).scalars())
+    by = (MallRedemption.handled_at, MallRedemption.redemption_id)
+    return await paginate(session, query, cursor, limit, by=by)

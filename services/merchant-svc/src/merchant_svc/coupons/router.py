@@ -91,10 +91,7 @@ async def list_mall_redemptions(
 ) -> Page[MallRedemptionRead]:
     """Coupon rewards from the points mall as handled, oldest first, or only the refused (ops)."""
     rows = await service.mall_redemptions(session, refused_only=refused_only, cursor=cursor, limit=limit)
-    return Page(
-        items=[MallRedemptionRead.model_validate(r) for r in rows[:limit]],
-        next_cursor=next_cursor(rows, limit, lambda r: (r.handled_at, r.redemption_id)),
-    )
+    return rows.page(MallRedemptionRead.model_validate)
 
 
 @router.get("/batches", response_model=list[BatchRead])

@@ -14,6 +14,7 @@ from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.merchant import CouponIssueRefused, CouponRedeemed
 from cheyou_events.catalogue.privilege import RewardRedeemed
 from cheyou_kit.errors import Conflict, NotFound, ProblemError, Unprocessable
+from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.coupons import repository
@@ -199,7 +200,7 @@ async def _batch_named(session: AsyncSession, batch_id: str) -> CouponBatch | No
 
 async def mall_redemptions(
     session: AsyncSession, *, refused_only: bool, cursor: str | None, limit: int
-) -> list[MallRedemption]:
+) -> Slice[MallRedemption]:
     return await repository.mall_redemptions(session, refused_only=refused_only, cursor=cursor, limit=limit)
 
 
