@@ -3,8 +3,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from cheyou_kit.pagination import Slice, decode_cursor, paginate
-from sqlalchemy import and_, func, or_, select, update
+from cheyou_kit.pagination import Slice, paginate
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,22 +40,18 @@ async def held_counts(session: AsyncSession, batch_id: uuid.UUID, member_ids: li
 
 async def of_member(
     session: AsyncSession, member_id: str, *, cursor: str | None, limit: int
-) -> list[tuple[Coupon, CouponBatch]]:
-    query = (
-        select(Coupon, CouponBatch)
-        .join(CouponBatch, CouponBatch.id == Coupon.batch_id)
-        .where(Coupon.member_id == member_id)
-        .order_by(Coupon.issued_at, Coupon.id)
-        .limit(limit + 1)
+) -> Slice[tuple[Coupon, CouponBatch]]:
+    """A page of the member's coupons, oldest first, each with its batch (what it is worth)."""
+    coupons = await paginate(
+        session,
+        select(Coupon).where(Coupon.member_id == member_id),
+        cursor,
+        limit,
+        by=(Coupon.issued_at, Coupon.id),
     )
-    if (after := decode_cursor(cursor, datetime.fromisoformat, uuid.UUID)) is not None:
-        query = query.where(
-            or_(
-                Coupon.issued_at > after[0],
-                and_(Coupon.issued_at == after[0], Coupon.id > after[1]),
-            )
-        )
-    return [(row[0], row[1]) for row in (await session.execute(query)).all()]
+    wanted = {c.batch_id for c in coupons.rows}
+    batches = {b.id: b for b in await session.scalars(select(CouponBatch).where(CouponBatch.id.in_(wanted)))}
+    return Slice(rows=[(c, batches[c.batch_id]) for c in coupons.rows], next_cursor=coupons.next_cursor)
 
 
 async def get(session: AsyncSession, coupon_id: uuid.UUID) -> Coupon | None:

@@ -7,7 +7,7 @@ from typing import Annotated
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import BadRequest, NotFound
 from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
-from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, next_cursor
+from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Depends, Response, status
 
 from merchant_svc.access import (
@@ -75,10 +75,7 @@ async def list_member_coupons(
         member_id = principal.member_id
     _ensure_own(principal, str(member_id))
     rows = await service.of_member(session, str(member_id), cursor=cursor, limit=limit)
-    return Page(
-        items=[_member_coupon(c, b) for c, b in rows[:limit]],
-        next_cursor=next_cursor(rows, limit, lambda row: (row[0].issued_at, row[0].id)),
-    )
+    return rows.page(lambda row: _member_coupon(*row))
 
 
 @router.get("/mall-redemptions", response_model=Page[MallRedemptionRead])

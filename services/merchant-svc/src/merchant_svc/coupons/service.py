@@ -206,7 +206,7 @@ async def mall_redemptions(
 
 async def of_member(
     session: AsyncSession, member_id: str, *, cursor: str | None, limit: int
-) -> list[tuple[Coupon, CouponBatch]]:
+) -> Slice[tuple[Coupon, CouponBatch]]:
     return await repository.of_member(session, member_id, cursor=cursor, limit=limit)
 
 
