@@ -30,6 +30,25 @@ describe('buildMenu', () => {
   it('treats every merchant role as the merchant portal', () => {
     expect(buildMenu(pages, 'merchant_dispatcher').flatMap((g) => g.entries.map((e) => e.name))).toEqual(['orders'])
   })
+  it('offers merchant staff only the portal pages their merchant role is for', () => {
+    const portal: MenuPage[] = [
+      { name: 'orders', meta: { menu: 'm.orders', group: 'groups.portal', roles: ['merchant'] } },
+      {
+        name: 'webhooks',
+        meta: {
+          menu: 'm.webhooks',
+          group: 'groups.portal',
+          roles: ['merchant'],
+          merchantRoles: ['merchant_admin', 'integration'],
+        },
+      },
+    ]
+    const names = (merchantRole: string | null) =>
+      buildMenu(portal, 'merchant', merchantRole).flatMap((g) => g.entries.map((e) => e.name))
+    expect(names('dispatcher')).toEqual(['orders'])
+    expect(names('merchant_admin')).toEqual(['orders', 'webhooks'])
+    expect(names(null)).toEqual(['orders'])
+  })
   it('shows nothing without a session', () => {
     expect(buildMenu(pages, undefined)).toEqual([])
   })

@@ -10,6 +10,8 @@ export interface MenuPage {
     /** Place in its group (lower first; absent: after those that have one, in the order declared). */
     menuOrder?: number
     roles?: readonly import('./access').Role[]
+    /** For merchant staff: the merchant roles the page is for (absent: every merchant user). */
+    merchantRoles?: readonly string[]
   }
 }
 
@@ -35,10 +37,16 @@ export const GROUP_ORDER = [
   'groups.system',
 ]
 
-export function buildMenu(pages: readonly MenuPage[], role: string | undefined): MenuGroup[] {
+export function buildMenu(
+  pages: readonly MenuPage[],
+  role: string | undefined,
+  merchantRole: string | null = null,
+): MenuGroup[] {
   const groups = new Map<string, { entry: MenuEntry; order: number }[]>()
   for (const page of pages) {
     if (!page.meta.menu || typeof page.name !== 'string' || !allowed(page.meta.roles, role)) continue
+    const forRoles = page.meta.merchantRoles
+    if (forRoles && !(merchantRole && forRoles.includes(merchantRole))) continue
     const key = page.meta.group ?? 'groups.work'
     const entry = { name: page.name, label: page.meta.menu, icon: page.meta.icon }
     groups.set(key, [...(groups.get(key) ?? []), { entry, order: page.meta.menuOrder ?? Infinity }])
