@@ -17,7 +17,7 @@ from member_svc.errors import InvalidField, PhoneTaken
 from member_svc.imports import repository
 from member_svc.imports.models import InvitationImport
 from member_svc.imports.schemas import COLUMNS, InvitationRow, RowResult
-from member_svc.managers import repository as managers_repository
+from member_svc.managers import service as managers_service
 from member_svc.members import service as members_service
 from member_svc.members.schemas import VehicleIn
 from member_svc.pii import PiiCipher
@@ -75,7 +75,7 @@ async def _row(
         return RowResult(row=number, status="invalid", errors=errors)
     unit = None
     if row.manager_id is not None:
-        manager = await managers_repository.get(session, row.manager_id)
+        manager = await managers_service.find(session, row.manager_id)
         if manager is None:
             return RowResult(
                 row=number, status="invalid", errors=[{"field": "manager_id", "message": "unknown manager"}]

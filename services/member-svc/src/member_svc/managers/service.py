@@ -62,6 +62,11 @@ async def assignments(session: AsyncSession, member_id: uuid.UUID) -> Sequence[A
     return await repository.assignments(session, member_id)
 
 
+async def find(session: AsyncSession, staff_id: str) -> ManagerProfile | None:
+    """The manager's profile, or None."""
+    return await repository.get(session, staff_id)
+
+
 async def get(session: AsyncSession, staff_id: str) -> ManagerProfile:
     profile = await repository.get(session, staff_id)
     if profile is None:

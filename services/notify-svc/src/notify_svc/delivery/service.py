@@ -27,7 +27,7 @@ from notify_svc.audience import service as audience
 from notify_svc.audience.models import Recipient
 from notify_svc.delivery import events, metrics, repository, rules
 from notify_svc.delivery.models import NO_CONTACT, WAITING_FOR_CONTACT, DeliveryAttempt, Message
-from notify_svc.inbox import repository as inbox_repository
+from notify_svc.inbox import service as inbox_service
 from notify_svc.preferences import service as preferences
 from notify_svc.templates import service as templates
 from notify_svc.templates.cache import TemplateText
@@ -190,7 +190,7 @@ async def notify(session: AsyncSession, notice: Notice, now: datetime) -> Outcom
         wait_for_contact=True,
     )
     new = 0
-    if inbox_row is not None and await inbox_repository.add_items(session, [inbox_row]):
+    if inbox_row is not None and await inbox_service.add_items(session, [inbox_row]):
         metrics.count("inbox", "sent")
         new += 1
     if message_row is not None:
@@ -252,7 +252,7 @@ async def notify_many(session: AsyncSession, notices: Sequence[Notice], now: dat
             inbox_rows.append(inbox_row)
         if message_row is not None:
             message_rows.append(message_row)
-    planned.inbox_items = await inbox_repository.add_items(session, inbox_rows)
+    planned.inbox_items = await inbox_service.add_items(session, inbox_rows)
     metrics.count("inbox", "sent", planned.inbox_items)
     planned.messages = await repository.add_messages(session, message_rows)
     return planned

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,11 @@ async def page(
     session: AsyncSession, member_id: str, view: str, cursor: str | None, limit: int
 ) -> Slice[InboxItem]:
     return await repository.page(session, member_id, view, cursor, limit)
+
+
+async def add_items(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Put items in members' inboxes; a fact already in a member's inbox is skipped. How many were new."""
+    return await repository.add_items(session, rows)
 
 
 async def unread_count(session: AsyncSession, member_id: str) -> int:
