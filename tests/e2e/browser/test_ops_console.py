@@ -1,6 +1,7 @@
-"""Ops at the console: a segmented campaign built, previewed and watched to the end; the tier rules edited
-and the re-evaluation run that moves a member. Members are set up through the API as in the flows (see
-tests/e2e/test_flow_campaign.py); everything asserted is what ops sees in the browser."""
+"""Ops at the console: a segmented campaign built, previewed, watched to the end and found in the list; the
+tier rules edited with the dry run's figures, and the re-evaluation run that moves a member. Members are set
+up through the API as in the flows (see tests/e2e/test_flow_campaign.py); everything asserted is what ops
+sees in the browser."""
 
 import random
 from collections.abc import Awaitable, Callable
@@ -117,6 +118,18 @@ async def test_ops_builds_a_campaign_for_three_star_self_drivers_previews_it_and
     await expect(progress.locator('[data-key="failed"] dd')).to_have_text("0")
     await shots(page, "campaign-completed")
     assert await _page_violations(page, axe) == []
+
+    # The campaigns page lists it (from notify-svc, not from this browser), newest first, completed.
+    await page.get_by_role("menuitem", name="营销推送").click()
+    listed = page.get_by_test_id("campaigns").locator("tbody tr").first
+    await expect(listed).to_contain_text("秋季自驾游报名")
+    await expect(listed).to_contain_text("已完成")
+    await expect(listed.locator('[data-key="audience"]')).to_have_text("2")
+    await expect(listed.locator('[data-key="targeted"]')).to_have_text("2")
+    await expect(listed.locator('[data-key="failed"]')).to_have_text("0")
+    await shots(page, "campaign-listed")
+    await listed.get_by_role("link", name="秋季自驾游报名").click()
+    await expect(page.get_by_role("heading", name="秋季自驾游报名")).to_be_visible()
     for member in audience:
         inbox = (await member.http.get(f"/inbox/{member.member_id}", params={"limit": 50})).json()
         assert [i["title"] for i in inbox["items"] if i["template_code"] == "campaign_generic"] == [
@@ -129,6 +142,16 @@ async def test_ops_lowers_the_four_star_threshold_and_watches_the_re_evaluation_
 ) -> None:
     ops = staff["ops1"]
     region = f"6592{random.randrange(10, 100)}"
+    # What the dry run of the rules ops will write (four stars from 11,000 yuan) says before our member.
+    in_force = (await ops.get("/tier-rules")).json()
+    lowered = {
+        **in_force["rules"],
+        "thresholds_fen": {**in_force["rules"]["thresholds_fen"], "four_star": 1_100_000},
+    }
+    before = (await ops.post("/tier-rules/dry-run", json={"rules": lowered, "note": "baseline"})).json()
+    three_to_four = sum(
+        m["members"] for m in before["moves"] if (m["from_tier"], m["to_tier"]) == ("three_star", "four_star")
+    )
     # 11,500 yuan of premium: three-star under rules that want 12,000 for four stars.
     member = await _member(cheyou, staff, region, 1_150_000, ["cars"])
 
@@ -159,6 +182,23 @@ async def test_ops_lowers_the_four_star_threshold_and_watches_the_re_evaluation_
         await expect(changes).to_contain_text("降低")
         await shots(page, "changes-listed")
 
+        # The dry run: our member is among those moving from three to four stars; nobody moves down.
+        await page.get_by_role("button", name="试算影响").click()
+        await expect(page.get_by_test_id("dry-run-summary")).to_contain_text(
+            f"升级 {before['upgrades'] + 1} 人"
+        )
+        await expect(page.get_by_test_id("dry-run-summary")).to_contain_text(
+            f"降级 {before['downgrades']} 人"
+        )
+        moving_up = page.get_by_test_id("dry-run-up").locator('[data-move="three_star-four_star"]')
+        await expect(moving_up).to_have_text(f"三星会员 → 四星会员：{three_to_four + 1} 人")
+        matrix = page.get_by_test_id("dry-run-matrix")
+        await expect(matrix.locator('tr[data-from="three_star"] td[data-to="four_star"]')).to_have_text(
+            str(three_to_four + 1)
+        )
+        await shots(page, "dry-run")
+        assert await _page_violations(page, axe) == []
+
         # A version needs a reason; thresholds must keep rising: refused before anything is sent.
         await page.get_by_role("button", name="发布新版本").click()
         await expect(page.get_by_text("请填写修改原因（至少 2 个字）")).to_be_visible()
@@ -175,6 +215,7 @@ async def test_ops_lowers_the_four_star_threshold_and_watches_the_re_evaluation_
         await page.get_by_role("button", name="发布新版本").click()
         dialog = page.get_by_role("dialog")
         await expect(dialog).to_contain_text(f"确定发布第 {version + 1} 版等级规则？共修改 1 项参数")
+        await expect(dialog).to_contain_text(f"试算：{before['upgrades'] + 1} 位会员将升级")
         await shots(page, "confirm-publish")
         await dialog.get_by_role("button", name="发布新版本").click()
         await expect(page.get_by_test_id("rules-in-force")).to_have_text(f"现行规则：第 {version + 1} 版")

@@ -44,31 +44,12 @@ export async function approvedTemplates(): Promise<TemplateChoice[]> {
   return [...byCode.values()].sort((a, b) => a.code.localeCompare(b.code))
 }
 
-const RECENT = 'cheyou.console.campaigns'
-
-/** Campaigns scheduled from this browser (notify-svc has no list of campaigns yet). */
-export function recentCampaigns(): { id: string; name: string; at: string }[] {
-  try {
-    const saved = JSON.parse(localStorage.getItem(RECENT) ?? '[]') as unknown
-    return Array.isArray(saved) ? (saved as { id: string; name: string; at: string }[]) : []
-  } catch {
-    return []
-  }
-}
-
-function remember(campaign: CampaignRead): void {
-  const list = [{ id: campaign.id, name: campaign.name, at: campaign.scheduled_at }, ...recentCampaigns()]
-  localStorage.setItem(RECENT, JSON.stringify(list.slice(0, 20)))
-}
-
 export function useCampaigns() {
   return {
     preview: (segment: Segment) => must(api.POST('/api/v1/campaigns/audience-preview', { body: { segment } })),
-    async create(body: CampaignCreate) {
-      const campaign = await must(api.POST('/api/v1/campaigns', { body }))
-      remember(campaign)
-      return campaign
-    },
+    create: (body: CampaignCreate) => must(api.POST('/api/v1/campaigns', { body })),
+    /** Campaigns, newest first, each with its status and progress; a page per cursor. */
+    list: (cursor?: string, limit = 20) => must(api.GET('/api/v1/campaigns', { params: { query: { cursor, limit } } })),
     get: (id: string) => must(api.GET('/api/v1/campaigns/{campaign_id}', { params: { path: { campaign_id: id } } })),
     pause: (id: string) =>
       must(api.POST('/api/v1/campaigns/{campaign_id}/pause', { params: { path: { campaign_id: id } } })),

@@ -11,6 +11,8 @@ export function useTierRules() {
     current: () => must(api.GET('/api/v1/tier-rules')),
     versions: () => must(api.GET('/api/v1/tier-rules/versions')),
     publish: (body: RulesCreate) => must(api.POST('/api/v1/tier-rules', { body })),
+    /** What publishing these rules would do to members' tiers (nothing is written). */
+    dryRun: (body: RulesCreate) => must(api.POST('/api/v1/tier-rules/dry-run', { body })),
     runs: (limit = 10) => must(api.GET('/api/v1/tier-rules/evaluations', { params: { query: { limit } } })),
     run: (runId: string) =>
       must(api.GET('/api/v1/tier-rules/evaluations/{run_id}', { params: { path: { run_id: runId } } })),
