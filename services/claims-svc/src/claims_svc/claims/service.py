@@ -359,6 +359,11 @@ async def _keep_frozen_phone(
 # --- reading --------------------------------------------------------------------------------------
 
 
+async def find(session: AsyncSession, claim_id: uuid.UUID, *, for_update: bool = False) -> Claim | None:
+    """The claim whoever asks, or None: for the steps that decide visibility themselves."""
+    return await repository.get(session, claim_id, for_update=for_update)
+
+
 async def get_visible(
     session: AsyncSession,
     claim_id: uuid.UUID,

@@ -29,7 +29,6 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from claims_svc import pii
-from claims_svc.claims import repository as claims_repository
 from claims_svc.claims import service as claims
 from claims_svc.claims import timeline
 from claims_svc.claims.lifecycle import ClaimStatus, ensure_transition
@@ -157,7 +156,7 @@ async def claim_for_party(
 ) -> Caller:
     """The claim, for its reader or for the other party's own account; 404 for anyone else."""
     if principal.role == Role.MEMBER:
-        claim = await claims_repository.get(session, claim_id, for_update=for_update)
+        claim = await claims.find(session, claim_id, for_update=for_update)
         if claim is not None and claim.member_id != principal.member_id:
             if await _is_other_party(session, claim, principal, settings):
                 return Caller(claim, "other_party", principal.member_id)

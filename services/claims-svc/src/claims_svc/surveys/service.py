@@ -21,7 +21,6 @@ from prometheus_client import Histogram
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from claims_svc.claims import repository as claims_repository
 from claims_svc.claims import service as claims
 from claims_svc.claims.lifecycle import ClaimStatus
 from claims_svc.claims.models import Claim
@@ -296,7 +295,7 @@ async def take_next(
     if task is None:
         return None
     # not locked: the member's own steps lock the claim first and the task second
-    claim = await claims_repository.get(session, task.claim_id)
+    claim = await claims.find(session, task.claim_id)
     assert claim is not None
     return await _taken(session, task, claim, surveyor_id, now)
 
