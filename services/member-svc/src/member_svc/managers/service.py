@@ -24,7 +24,7 @@ from member_svc.managers import repository
 from member_svc.managers.models import Assignment, ManagerProfile, ManagerTask, Visit
 from member_svc.managers.schemas import Kpi, ManagerUpsert, PlanEntry, UnitTarget, VisitCreate
 from member_svc.members import events as member_events
-from member_svc.members import repository as members_repository
+from member_svc.members import service as members_service
 from member_svc.members.models import Member
 from member_svc.policies import repository as policies_repository
 from member_svc.principals import actor_id
@@ -118,7 +118,7 @@ async def create_post_claim_task(
     session: AsyncSession, member_id: uuid.UUID, claim_id: str, settled_at: datetime
 ) -> None:
     """A callback after a settled claim, due within three days, for the member's manager (if any)."""
-    member = await members_repository.get(session, member_id)
+    member = await members_service.find(session, member_id)
     if member is None or member.manager_id is None:
         return
     await repository.add_task(
@@ -168,7 +168,7 @@ async def record_visit(
     session: AsyncSession, principal: Principal, data: VisitCreate, now: datetime
 ) -> Visit:
     """A visit by the member's manager (or recorded by ops for them); it may complete a follow-up task."""
-    member = await members_repository.get(session, data.member_id)
+    member = await members_service.find(session, data.member_id)
     if member is None or (principal.role == Role.MANAGER and member.manager_id != actor_id(principal)):
         raise InvalidField("member_id", "not one of your customers", "unknown_member")
     manager_id = actor_id(principal) if principal.role == Role.MANAGER else member.manager_id

@@ -32,9 +32,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc.errors import InvalidField
 from member_svc.identifiers import validate_mobile
-from member_svc.managers import repository as managers_repository
 from member_svc.managers import service as managers_service
-from member_svc.members import repository as members_repository
+from member_svc.members import service as members_service
 from member_svc.members.models import Member
 from member_svc.policies import events as policy_events
 from member_svc.policies import repository
@@ -76,12 +75,12 @@ async def _after_change(
     """A verified member's policy changed: announce it, maybe assign the selling manager, re-tier."""
     if member_id is None:
         return
-    member = await members_repository.get(session, member_id, for_update=True)
+    member = await members_service.find(session, member_id, for_update=True)
     if member is None or member.status != "verified":
         return
     await policy_events.policy_changed(session, member, policy_no, change, at)
     if selling_manager is not None and member.manager_id is None:
-        if await managers_repository.get(session, selling_manager) is not None:
+        if await managers_service.find(session, selling_manager) is not None:
             await managers_service.assign(
                 session,
                 member,
@@ -226,5 +225,5 @@ async def verified_member(session: AsyncSession, principal: Principal) -> uuid.U
     """The calling member's id, when they are verified."""
     if principal.member_id is None:
         return None
-    member = await members_repository.get(session, principal.member_id)
+    member = await members_service.find(session, principal.member_id)
     return member.id if member is not None and member.status == "verified" else None

@@ -15,7 +15,6 @@ from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc.errors import TaskHeldElsewhere, WrongState
-from member_svc.members import repository as members_repository
 from member_svc.members import service as members_service
 from member_svc.members.models import Member
 from member_svc.pii import PiiCipher
@@ -92,7 +91,7 @@ async def view(
     session: AsyncSession, pii: PiiCipher, principal: Principal, task: VerificationTask, now: datetime
 ) -> TaskRead:
     """The task with the application; full data (audited) only for the reviewer holding it."""
-    member = await members_repository.get(session, task.member_id)
+    member = await members_service.find(session, task.member_id)
     assert member is not None
     full = None
     if principal.role == Role.REVIEWER and holds(task, actor_id(principal), now):
@@ -202,7 +201,7 @@ async def record_callback(
 
 
 async def _member(session: AsyncSession, task: VerificationTask) -> Member:
-    member = await members_repository.get(session, task.member_id, for_update=True)
+    member = await members_service.find(session, task.member_id, for_update=True)
     assert member is not None
     return member
 
