@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest'
+import {
+  emptyRewardForm,
+  redemptionActions,
+  rewardBody,
+  saleState,
+  shanghaiInstant,
+  validateReward,
+} from './rewardForm'
+
+const filled = () => ({
+  ...emptyRewardForm(true),
+  name: ' 精品洗车一次 ',
+  kind: 'service' as const,
+  prices: { three_star: 100, five_star: 60 },
+  stock: 20,
+  startsAt: '2026-12-08T10:00:00',
+})
+
+describe('the reward form', () => {
+  it('reads Shanghai wall-clock time as an instant at +08:00', () => {
+    expect(shanghaiInstant('2026-12-08T10:00')).toBe('2026-12-08T10:00:00+08:00')
+    expect(shanghaiInstant('2026-12-08 10:00:30')).toBe('2026-12-08T10:00:30+08:00')
+    expect(shanghaiInstant('tomorrow')).toBeNull()
+    expect(new Date(shanghaiInstant('2026-12-08T10:00')!).toISOString()).toBe('2026-12-08T02:00:00.000Z')
+  })
+
+  it('refuses before sending what the service would refuse', () => {
+    expect(validateReward(emptyRewardForm(true), true)).toMatchObject({
+      name: 'name',
+      kind: 'kind',
+      prices: 'tiers',
+      stock: 'stock',
+      startsAt: 'startsAt',
+    })
+    expect(validateReward({ ...filled(), prices: { three_star: 0 } }, true).prices).toBe('points')
+    expect(validateReward({ ...filled(), endsAt: '2026-12-08T09:00:00' }, true).endsAt).toBe('endsAfterStart')
+    expect(validateReward({ ...filled(), kind: 'coupon' }, true)).toMatchObject({
+      merchantId: 'merchant',
+      couponBatchId: 'batch',
+    })
+    expect(validateReward(filled(), true)).toEqual({})
+    expect(validateReward({ ...filled(), startsAt: null }, false)).toEqual({})
+  })
+
+  it('sends only the tiers that may redeem, in points, and no batch for what is not a coupon', () => {
+    const body = rewardBody({ ...filled(), couponBatchId: 'stale', prices: { three_star: 100, four_star: null } })
+    expect(body).toMatchObject({
+      name: '精品洗车一次',
+      kind: 'service',
+      tier_prices: { three_star: 100 },
+      stock: 20,
+      per_member_limit: 1,
+      coupon_batch_id: null,
+      starts_at: '2026-12-08T10:00:00+08:00',
+      ends_at: null,
+    })
+  })
+})
+
+describe('a flash sale at a moment', () => {
+  const now = new Date('2026-12-08T02:30:00Z')
+  it('is scheduled, live, sold out or over', () => {
+    expect(saleState({ stock: 5, starts_at: '2026-12-08T03:00:00Z' }, now)).toBe('scheduled')
+    expect(saleState({ stock: 5, starts_at: '2026-12-08T02:00:00Z' }, now)).toBe('live')
+    expect(saleState({ stock: 0, starts_at: '2026-12-08T02:00:00Z' }, now)).toBe('soldOut')
+    expect(saleState({ stock: 5, starts_at: '2026-12-08T01:00:00Z', ends_at: '2026-12-08T02:00:00Z' }, now)).toBe(
+      'ended',
+    )
+    expect(saleState({ stock: 5 }, now)).toBe('always')
+  })
+  it('offers the next steps of a redemption', () => {
+    expect(redemptionActions('redeemed', 'goods')).toEqual(['shipped', 'cancelled'])
+    expect(redemptionActions('redeemed', 'coupon')).toEqual(['cancelled'])
+    expect(redemptionActions('shipped', 'goods')).toEqual(['delivered'])
+    expect(redemptionActions('refunded', 'coupon')).toEqual([])
+  })
+})
