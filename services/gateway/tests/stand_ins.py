@@ -21,6 +21,7 @@ from cheyou_kit.errors import Forbidden, NotFound, Unauthorized, install_problem
 from cheyou_kit.identity import IDENTITY_HEADER, STAFF_ROLES, IdentityVerifier, Principal, PrincipalDep, Role
 from fastapi import APIRouter, Body, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
+from redis.asyncio import Redis
 
 SEGMENTS = {
     "member-svc": [
@@ -141,10 +142,14 @@ CARD_PNG = base64.b64decode(
 )
 
 
-def create_stand_in(name: str, public_key: bytes, world: World) -> FastAPI:  # noqa: C901 (one route per stand-in; issue 18)
+def create_stand_in(  # noqa: C901 (one route per stand-in; issue 18)
+    name: str, public_key: bytes, world: World, redis_url: str | None = None
+) -> FastAPI:
     app = FastAPI(title=name)
     install_problem_handlers(app)
-    app.state.identity_verifier = IdentityVerifier(public_key, audience=name)
+    # With Redis, a token is good once, as in the real services: the gateway's retries must sign anew.
+    redis = Redis.from_url(redis_url) if redis_url else None
+    app.state.identity_verifier = IdentityVerifier(public_key, audience=name, redis=redis)
     router = APIRouter(prefix="/api/v1")
 
     @app.middleware("http")

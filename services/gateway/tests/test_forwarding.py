@@ -130,6 +130,8 @@ class TestRetries:
     async def test_an_idempotent_request_is_retried_after_a_503(
         self, client: httpx.AsyncClient, world: World
     ) -> None:
+        """Each attempt carries an identity token of its own: the stand-ins, like the services, take a
+        token once (a retry with the first attempt's token would be a 401)."""
         headers, test_id = await bearer(client, "admin"), uuid.uuid4().hex
         world.failures_left[test_id] = 2
 

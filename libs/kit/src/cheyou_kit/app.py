@@ -13,7 +13,7 @@ from typing import Protocol
 from aiokafka import AIOKafkaProducer
 from cheyou_events import Handler
 from fastapi import APIRouter, FastAPI
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -66,14 +66,19 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.sqlalchemy_url)
-        redis: Redis = Redis.from_url(settings.redis_url)
+        # Every request checks its identity token in Redis: a burst waits for a connection, never fails.
+        redis: Redis = Redis.from_pool(
+            BlockingConnectionPool.from_url(
+                settings.redis_url, max_connections=settings.redis_max_connections, timeout=5
+            )
+        )
         resources = Resources(settings, engine, redis)
         app.state.resources = resources
         app.state.session_factory = resources.session_factory
         app.state.redis = redis
         if settings.internal_token_public_key_file is not None:
             app.state.identity_verifier = IdentityVerifier(
-                settings.internal_token_public_key_file.read_bytes(), audience=name
+                settings.internal_token_public_key_file.read_bytes(), audience=name, redis=redis
             )
         producer, workers = event_components(settings, resources.session_factory, handlers or {})
         resources.producer = producer.producer

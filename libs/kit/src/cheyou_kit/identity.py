@@ -2,6 +2,12 @@
 
 Ed25519 (EdDSA) keeps the signing key in the gateway alone: a service that is compromised can read
 identities but cannot mint them. Tokens are short-lived and bound to the service they are sent to.
+
+Each token is good for **one request**: a service records its ``jti`` in Redis (``SET NX`` until the
+token expires) and refuses it the second time. A token copied off the wire, out of a log or a trace is
+worth nothing once used. (Binding it to method and path instead would still let the same request be
+replayed — a second ``POST .../redemptions`` with another body.) Nothing else re-sends a token: the
+gateway signs a new one for each attempt, retries included, and services never forward a token.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from fastapi import Depends, Request
 from pydantic import BaseModel
+from redis.asyncio import Redis
 
 from cheyou_kit.errors import Forbidden, Unauthorized
 
@@ -103,36 +110,64 @@ class IdentitySigner:
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)
 
 
+LEEWAY_SECONDS = 5
+
+
+class IdentityTokenReused(Unauthorized):
+    slug = "identity-token-reused"
+    title = "This identity token was already used"
+
+
 class IdentityVerifier:
-    def __init__(self, public_key_pem: bytes, audience: str) -> None:
+    """Checks the signature, audience, issuer and lifetime; with ``redis``, also that the token is new."""
+
+    def __init__(self, public_key_pem: bytes, audience: str, redis: Redis | None = None) -> None:
         key = serialization.load_pem_public_key(public_key_pem)
         if not isinstance(key, Ed25519PublicKey):
             raise ValueError("the internal token key must be an Ed25519 public key")
         self._key = key
         self._audience = audience
+        self._redis = redis
 
-    def verify(self, token: str) -> Principal:
+    def _claims(self, token: str) -> dict[str, Any]:
         try:
-            claims = jwt.decode(
+            claims: dict[str, Any] = jwt.decode(
                 token,
                 self._key,
                 algorithms=[ALGORITHM],
                 audience=self._audience,
                 issuer=ISSUER,
-                options={"require": ["exp", "iat", "aud", "iss"]},
-                leeway=5,
+                options={"require": ["exp", "iat", "aud", "iss", "jti"]},
+                leeway=LEEWAY_SECONDS,
             )
         except jwt.PyJWTError as exc:
             raise Unauthorized(f"invalid identity token: {exc}") from exc
+        return claims
+
+    def verify(self, token: str) -> Principal:
+        """The signed principal (no replay check: for callers that keep no state)."""
+        return Principal.model_validate(self._claims(token))
+
+    async def verify_once(self, token: str) -> Principal:
+        """The signed principal, when this token's ``jti`` was not seen before (401 on its second use)."""
+        claims = self._claims(token)
+        if self._redis is not None:
+            jti = str(claims["jti"])
+            if not jti or len(jti) > 64:
+                raise Unauthorized("invalid identity token: a bad jti")
+            ttl = max(1, int(claims["exp"]) - int(time.time()) + LEEWAY_SECONDS)
+            fresh = await self._redis.set(f"idt:{{{self._audience}}}:{jti}", b"1", nx=True, ex=ttl)
+            if not fresh:
+                raise IdentityTokenReused()
         return Principal.model_validate(claims)
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     verifier: IdentityVerifier | None = getattr(request.app.state, "identity_verifier", None)
     token = request.headers.get(IDENTITY_HEADER)
     if verifier is None or not token:
         raise Unauthorized("requests must come through the gateway")
-    return verifier.verify(token)
+    return await verifier.verify_once(token)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

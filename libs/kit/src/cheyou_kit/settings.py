@@ -54,6 +54,11 @@ class ServiceSettings(BaseSettings):
         default="postgresql://postgres:postgres@127.0.0.1:5432/postgres", validation_alias="POSTGRES_DSN"
     )
     redis_url: str = Field(default="redis://127.0.0.1:6379/0", validation_alias="REDIS_URL")
+    redis_max_connections: int = Field(
+        default=100,
+        validation_alias="REDIS_MAX_CONNECTIONS",
+        description="Connections to Redis per process; a burst beyond them waits (up to 5 s) for a free one.",
+    )
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
     kafka_broker_kind: Literal["apache-kafka", "tansu", "external"] = Field(
         default="apache-kafka", validation_alias="KAFKA_BROKER_KIND"

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -79,11 +79,37 @@ class Identities:
         private, self.public_key_file = generate_keypair(directory)
         self._signer = IdentitySigner(private.read_bytes())
 
-    def headers(self, audience: str, role: Role, subject: str | None = None, **ids: object) -> dict[str, str]:
+    def headers(
+        self, audience: str, role: Role, subject: str | None = None, **ids: object
+    ) -> FreshIdentityHeaders:
+        """The identity header, signed anew each time it is read: a test may send the same headers twice,
+        as the gateway would send two requests, while a service refuses a token it has already seen."""
         principal = Principal.model_validate(
             {"subject": subject or f"{role}-{uuid.uuid4().hex[:8]}", "role": role, **ids}
         )
-        return {IDENTITY_HEADER: self._signer.sign(principal, audience)}
+        return FreshIdentityHeaders(lambda: self._signer.sign(principal, audience))
+
+    def token(self, audience: str, role: Role, subject: str | None = None, **ids: object) -> str:
+        """One token (for tests that send the very same token twice)."""
+        return self.headers(audience, role, subject, **ids)[IDENTITY_HEADER]
+
+
+class FreshIdentityHeaders(Mapping[str, str]):
+    """``{IDENTITY_HEADER: <a new token at every read>}``; copy it (``{**h, ...}``) and the copy holds one."""
+
+    def __init__(self, sign: Callable[[], str]) -> None:
+        self._sign = sign
+
+    def __getitem__(self, name: str) -> str:
+        if name != IDENTITY_HEADER:
+            raise KeyError(name)
+        return self._sign()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((IDENTITY_HEADER,))
+
+    def __len__(self) -> int:
+        return 1
 
 
 @asynccontextmanager

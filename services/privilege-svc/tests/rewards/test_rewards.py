@@ -282,10 +282,17 @@ class TestRedeem:
     ) -> None:
         [member_id] = await funded_members(new_member, committed, 1, 1000)
         reward = await create(client, identities)
-        headers = {**member_headers(identities, member_id), "Idempotency-Key": str(uuid.uuid4())}
+        key = str(uuid.uuid4())
 
+        # Five retries of one redemption, each (as from the gateway) with an identity token of its own.
         responses = await asyncio.gather(
-            *(client.post(f"/api/v1/rewards/{reward['id']}/redemptions", headers=headers) for _ in range(5))
+            *(
+                client.post(
+                    f"/api/v1/rewards/{reward['id']}/redemptions",
+                    headers={**member_headers(identities, member_id), "Idempotency-Key": key},
+                )
+                for _ in range(5)
+            )
         )
 
         assert {r.status_code for r in responses} == {201}
