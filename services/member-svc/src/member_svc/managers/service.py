@@ -26,7 +26,7 @@ from member_svc.managers.schemas import Kpi, ManagerUpsert, PlanEntry, UnitTarge
 from member_svc.members import events as member_events
 from member_svc.members import service as members_service
 from member_svc.members.models import Member
-from member_svc.policies import repository as policies_repository
+from member_svc.policies import service as policies_service
 from member_svc.principals import actor_id
 
 SOURCE = "member-svc"
@@ -65,6 +65,11 @@ async def assignments(session: AsyncSession, member_id: uuid.UUID) -> Sequence[A
 async def find(session: AsyncSession, staff_id: str) -> ManagerProfile | None:
     """The manager's profile, or None."""
     return await repository.get(session, staff_id)
+
+
+async def by_invite_code(session: AsyncSession, code: str) -> ManagerProfile | None:
+    """The manager whose invite code this is (case and spaces ignored), or None."""
+    return await repository.by_invite_code(session, code)
 
 
 async def get(session: AsyncSession, staff_id: str) -> ManagerProfile:
@@ -302,7 +307,7 @@ async def targets(session: AsyncSession, month: date) -> list[UnitTarget]:
     underwritten the month before (rounded up), with the joins so far."""
     start, end = repository.month_bounds(month)
     previous_start, _ = repository.month_bounds(start - timedelta(days=1))
-    base = await policies_repository.household_commercial_by_unit(session, previous_start, start)
+    base = await policies_service.household_commercial_by_unit(session, previous_start, start)
     joins = await repository.joins_by_unit(
         session,
         datetime.combine(start, datetime.min.time(), UTC),

@@ -30,7 +30,6 @@ from member_svc.errors import (
     WrongState,
 )
 from member_svc.identifiers import birth_date_of, gender_of
-from member_svc.managers import repository as managers_repository
 from member_svc.managers import service as managers_service
 from member_svc.managers.models import ManagerProfile
 from member_svc.members import events, repository
@@ -47,10 +46,10 @@ from member_svc.members.schemas import (
 )
 from member_svc.pii import PiiCipher
 from member_svc.policies import events as policy_events
-from member_svc.policies import repository as policies_repository
+from member_svc.policies import service as policies_service
 from member_svc.principals import actor_id
 from member_svc.tiers import service as tiers_service
-from member_svc.verification import repository as verification_repository
+from member_svc.verification import service as verification_service
 
 SOURCE = "member-svc"
 SEE_ALL = frozenset({Role.REVIEWER, Role.OPS, Role.ADMIN})
@@ -206,7 +205,7 @@ async def _registration_context(
         raise InvalidField("gender", "does not match the ID-card number")
     manager = None
     if data.manager_code is not None:
-        manager = await managers_repository.by_invite_code(session, data.manager_code)
+        manager = await managers_service.by_invite_code(session, data.manager_code)
         if manager is None or not manager.active:
             raise InvalidField(
                 "manager_code", "no active manager has this invite code", "unknown_manager_code"
@@ -275,7 +274,7 @@ async def _open_application(
         member = Member(id=uuid.uuid4(), join_channel=join_channel, joined_at=now, interests=[], vehicles=[])
     elif member.status == "rejected":
         member.join_channel = join_channel
-        await policies_repository.detach_member(session, member.id)
+        await policies_service.detach_member(session, member.id)
     _set_real_name(pii, member, data.name, data.id_number)
     _set_phone(pii, member, data.phone)
     member.status = "pending"
@@ -298,7 +297,7 @@ async def _open_application(
         raise MemberExists(
             "a member with this ID-card number, phone or WeChat account already exists"
         ) from exc
-    await verification_repository.enqueue(session, member.id, now)
+    await verification_service.enqueue(session, member.id, now)
     registered = MemberRegistered(
         member_id=str(member.id),
         channel=join_channel,
@@ -377,7 +376,7 @@ async def update(
         name = data.name or pii.decrypt(member.id, "name", member.name_enc)
         _set_real_name(pii, member, name, data.id_number)
         # Whatever was linked under the old ID number is not this person's (verification links anew).
-        await policies_repository.detach_member(session, member.id)
+        await policies_service.detach_member(session, member.id)
     elif data.name is not None:
         _set_real_name(pii, member, data.name, pii.decrypt(member.id, "id_number", member.id_number_enc))
     if data.region_code is not None:
@@ -394,7 +393,7 @@ async def update(
         raise MemberExists("the ID-card number or phone was taken by another member meanwhile") from exc
     if member.status == "needs_fix":
         member.status = "pending"
-        await verification_repository.requeue(session, member.id, now)
+        await verification_service.requeue(session, member.id, now)
     if (member.phone_hash, member.openid) != contact_before:
         await events.contact_changed(session, pii, member, now)
     if (member.region_code, list(member.interests)) != profile_before:
@@ -424,7 +423,7 @@ async def change_phone(
         raise PhoneTaken("another member took this phone number meanwhile", field="phone") from exc
     if member.status == "needs_fix":
         member.status = "pending"
-        await verification_repository.requeue(session, member.id, now)
+        await verification_service.requeue(session, member.id, now)
     await events.contact_changed(session, pii, member, now)
     return previous
 
@@ -480,7 +479,7 @@ async def read_pii(
     """The full values, for an admin or the reviewer working the member's task; the read is audited."""
     allowed = principal.role == Role.ADMIN or (
         principal.role == Role.REVIEWER
-        and await verification_repository.held_by(session, member.id, actor_id(principal))
+        and await verification_service.held_by(session, member.id, actor_id(principal))
     )
     if not allowed:
         raise Forbidden("only an admin or the reviewer working this member's application may see full data")
@@ -534,7 +533,7 @@ async def mark_verified(
     await events.contact_changed(session, pii, member, now)
     await events.profile_changed(session, member, now)
     await events.vehicles_changed(session, member, now)
-    await policies_repository.link_to_member(session, member.id_hash, member.id)
+    await policies_service.link_to_member(session, member.id_hash, member.id)
     await policy_events.policies_held(session, member, now)
     await tiers_service.reevaluate(session, [member.id], reason="recalculation", now=now)
 
@@ -555,7 +554,7 @@ async def mark_rejected(
     member.status = "rejected"
     member.updated_at = now
     await session.flush()
-    await policies_repository.detach_member(session, member.id)
+    await policies_service.detach_member(session, member.id)
     rejected = MemberRejected(
         member_id=str(member.id), reviewer_id=reviewer_id, reason=reason, rejected_at=now
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from cheyou_events import Envelope, add_event, catalogue, sealing
@@ -209,6 +209,26 @@ async def page_for_members(
 ) -> Slice[Policy]:
     """A page of policies by number: of these members, and/or of this manager's customers."""
     return await repository.page_for_members(session, member_ids, manager_id, cursor, limit)
+
+
+async def for_holder(session: AsyncSession, holder_id_hash: str) -> Sequence[Policy]:
+    """The policies of the holder with this ID hash, newest first."""
+    return await repository.for_holder(session, holder_id_hash)
+
+
+async def link_to_member(session: AsyncSession, holder_id_hash: str, member_id: uuid.UUID) -> None:
+    """On verification: the holder's policies become the member's."""
+    await repository.link_to_member(session, holder_id_hash, member_id)
+
+
+async def detach_member(session: AsyncSession, member_id: uuid.UUID) -> None:
+    """The member's ID number changed or the application ended: no policy stays linked to them."""
+    await repository.detach_member(session, member_id)
+
+
+async def household_commercial_by_unit(session: AsyncSession, since: date, until: date) -> dict[str, int]:
+    """Household-car commercial policies underwritten per selling unit in [since, until)."""
+    return await repository.household_commercial_by_unit(session, since, until)
 
 
 async def list_for_customer(session: AsyncSession, customer_no: str) -> Sequence[Policy]:

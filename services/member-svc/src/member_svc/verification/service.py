@@ -18,7 +18,7 @@ from member_svc.errors import TaskHeldElsewhere, WrongState
 from member_svc.members import service as members_service
 from member_svc.members.models import Member
 from member_svc.pii import PiiCipher
-from member_svc.policies import repository as policies_repository
+from member_svc.policies import service as policies_service
 from member_svc.policies.models import Policy
 from member_svc.principals import actor_id
 from member_svc.verification import repository
@@ -53,6 +53,21 @@ async def page(
 ) -> Slice[VerificationTask]:
     """A page of applications in queue order, optionally of one status."""
     return await repository.page(session, status, cursor, limit)
+
+
+async def enqueue(session: AsyncSession, member_id: uuid.UUID, now: datetime) -> None:
+    """Queue the member's application (a new one, or again after a rejection)."""
+    await repository.enqueue(session, member_id, now)
+
+
+async def requeue(session: AsyncSession, member_id: uuid.UUID, now: datetime) -> None:
+    """Put an application that was returned for a fix back in the queue."""
+    await repository.requeue(session, member_id, now)
+
+
+async def held_by(session: AsyncSession, member_id: uuid.UUID, reviewer: str) -> bool:
+    """Whether this reviewer holds the member's application now."""
+    return await repository.held_by(session, member_id, reviewer)
 
 
 async def application_of(session: AsyncSession, member_id: uuid.UUID) -> VerificationTask | None:
@@ -98,7 +113,7 @@ async def view(
         await members_service.audit_pii_read(session, principal, member.id, f"verification task {task.id}")
         full = members_service.decrypt(pii, member)
     plates = {v.plate for v in member.vehicles}
-    policies = await policies_repository.for_holder(session, member.id_hash)
+    policies = await policies_service.for_holder(session, member.id_hash)
     core_record = core_record_check(pii, member, policies, full=full is not None)
     return TaskRead(
         task_id=task.id,
