@@ -34,8 +34,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
+from cheyou_kit.masking import mask_id_number, mask_name, mask_phone
 from cheyou_kit.migrations import upgrade
-from member_svc.pii import PiiCipher, mask_id_number, mask_name, mask_phone
+from member_svc.pii import PiiCipher
 from member_svc.simulator import customers
 from member_svc.tiers import batch, repository, service
 from member_svc.tiers.schemas import RunCreate
