@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from cheyou_events import Envelope, add_event
@@ -94,6 +94,18 @@ async def search(
         join_channel=join_channel,
         manager_id=manager_id,
     )
+
+
+async def count_by_tier_and_status(session: AsyncSession) -> list[tuple[str, str, int]]:
+    """(tier, status, members) for every pair that has members."""
+    return await repository.count_by_tier_and_status(session)
+
+
+async def joins_by_period(
+    session: AsyncSession, period: str, since: date, until: date
+) -> list[tuple[date, str, int, int]]:
+    """(period start, join route, registrations, verified now) per period (China time) and route."""
+    return await repository.joins_by_period(session, period, since, until)
 
 
 async def pii_reads(session: AsyncSession, member_id: uuid.UUID) -> Sequence[PiiRead]:

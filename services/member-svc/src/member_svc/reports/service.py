@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime
+from typing import get_args
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc.errors import InvalidField
-from member_svc.members import repository as members_repository
+from member_svc.members import service as members_service
+from member_svc.members.schemas import Tier
 from member_svc.reports.schemas import (
     JoinsReport,
     JoinsRow,
@@ -20,11 +22,13 @@ from member_svc.reports.schemas import (
     ThroughputRow,
     TierStatusRow,
 )
-from member_svc.tiers.repository import TIERS
-from member_svc.verification import repository as verification_repository
+from member_svc.verification import service as verification_service
 
 STATUSES = ("invited", "pending", "needs_fix", "verified", "rejected")
 MAX_DAYS = 3 * 366
+
+
+TIERS: tuple[str, ...] = get_args(Tier)  # lowest first
 
 
 def _check_range(since: date, until: date) -> None:
@@ -39,7 +43,7 @@ def _rate(approved: int, rejected: int) -> float | None:
 
 
 async def members_by_tier_and_status(session: AsyncSession, now: datetime) -> MembersReport:
-    counts = await members_repository.count_by_tier_and_status(session)
+    counts = await members_service.count_by_tier_and_status(session)
 
     def order(row: tuple[str, str, int]) -> tuple[int, int]:
         tier, status, _ = row
@@ -57,7 +61,7 @@ async def joins_by_route(session: AsyncSession, period: Period, since: date, unt
     _check_range(since, until)
     rows = [
         JoinsRow(period_start=start, channel=channel, registered=n, verified=v)
-        for start, channel, n, v in await members_repository.joins_by_period(session, period, since, until)
+        for start, channel, n, v in await members_service.joins_by_period(session, period, since, until)
     ]
     total = JoinsRow(
         period_start=None,
@@ -74,9 +78,9 @@ async def verification_throughput(
     """Callbacks and decisions per reviewer per day; the total adds the queue as it is now."""
     _check_range(since, until)
     table: dict[tuple[date, str], list[int]] = {}
-    for reviewer, day, n in await verification_repository.callbacks_per_reviewer_day(session, since, until):
+    for reviewer, day, n in await verification_service.callbacks_per_reviewer_day(session, since, until):
         table.setdefault((day, reviewer), [0, 0, 0])[0] = n
-    for reviewer, day, approved, rejected in await verification_repository.decisions_per_reviewer_day(
+    for reviewer, day, approved, rejected in await verification_service.decisions_per_reviewer_day(
         session, since, until
     ):
         cells = table.setdefault((day, reviewer), [0, 0, 0])
@@ -100,8 +104,8 @@ async def verification_throughput(
         approved=approved,
         rejected=rejected,
         approval_rate=_rate(approved, rejected),
-        waiting=await verification_repository.waiting(session, now),
-        in_progress=await verification_repository.in_progress(session, now),
+        waiting=await verification_service.waiting(session, now),
+        in_progress=await verification_service.in_progress(session, now),
     )
     return ThroughputReport(since=since, until=until, rows=rows, total=total)
 

@@ -70,6 +70,30 @@ async def held_by(session: AsyncSession, member_id: uuid.UUID, reviewer: str) ->
     return await repository.held_by(session, member_id, reviewer)
 
 
+async def waiting(session: AsyncSession, now: datetime) -> int:
+    """Applications a reviewer could take now."""
+    return await repository.waiting(session, now)
+
+
+async def in_progress(session: AsyncSession, now: datetime) -> int:
+    """Applications held by a reviewer under a live lease."""
+    return await repository.in_progress(session, now)
+
+
+async def callbacks_per_reviewer_day(
+    session: AsyncSession, since: date, until: date
+) -> list[tuple[str, date, int]]:
+    """(reviewer, day, callbacks) per reviewer per day (China time)."""
+    return await repository.callbacks_per_reviewer_day(session, since, until)
+
+
+async def decisions_per_reviewer_day(
+    session: AsyncSession, since: date, until: date
+) -> list[tuple[str, date, int, int]]:
+    """(reviewer, day, approved, rejected) per reviewer per day (China time)."""
+    return await repository.decisions_per_reviewer_day(session, since, until)
+
+
 async def application_of(session: AsyncSession, member_id: uuid.UUID) -> VerificationTask | None:
     """The member's application, if they made one."""
     return await repository.by_member(session, member_id)
