@@ -15,9 +15,8 @@ from notify_svc.campaigns import repository
 from notify_svc.campaigns.models import Campaign
 from notify_svc.campaigns.schemas import CampaignCreate, Segment
 from notify_svc.delivery import metrics
-from notify_svc.delivery import repository as messages
 from notify_svc.delivery import service as delivery
-from notify_svc.inbox import repository as inbox
+from notify_svc.inbox import service as inbox
 from notify_svc.preferences import service as preferences
 from notify_svc.templates import service as templates
 
@@ -173,7 +172,7 @@ async def advance(session: AsyncSession, campaign: Campaign, chunk: int, now: da
         if message_row is not None:
             message_rows.append(message_row)
     metrics.count("inbox", "sent", await inbox.add_items(session, inbox_rows))
-    await messages.add_messages(session, message_rows)
+    await delivery.add_messages(session, message_rows)
     if campaign.started_at is None:
         campaign.started_at, campaign.status = now, "running"
     if recipients:

@@ -413,6 +413,11 @@ async def record_receipts(session: AsyncSession, receipts: list[dict[str, object
     return matched
 
 
+async def add_messages(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Queue messages as they are; a (member, fact, channel) already queued is skipped. How many were new."""
+    return await repository.add_messages(session, rows)
+
+
 async def messages_of(
     session: AsyncSession, member_id: str, cursor: str | None, limit: int
 ) -> tuple[Slice[Message], Sequence[DeliveryAttempt]]:
