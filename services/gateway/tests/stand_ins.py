@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -176,7 +177,9 @@ def create_stand_in(  # noqa: C901 (one route per stand-in; issue 18)
                 "request_id": request.headers.get("x-request-id"),
                 "method": request.method,
                 "query": str(request.url.query),
-                "body": (await request.body()).decode(errors="replace"),
+                "body": (await request.body()).decode(errors="replace")[:10_000],
+                "body_sha256": hashlib.sha256(await request.body()).hexdigest(),
+                "content_length": request.headers.get("content-length"),
                 "count": world.calls[test_id],
             }
 

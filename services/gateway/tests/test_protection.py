@@ -1,5 +1,6 @@
 """Rate limits per principal and per address (on real Redis), body limits, CORS and security headers."""
 
+import hashlib
 import uuid
 
 import httpx
@@ -94,6 +95,53 @@ class TestBodyLimits:
         )
 
         assert response.status_code == 200
+
+    async def test_an_anonymous_100_kb_body_is_a_413(self, client: httpx.AsyncClient) -> None:
+        """Security issue 17 (Low): anonymous routes took a megabyte (and uploads 20 MB) from anyone."""
+        json_body = b'{"phone": "13800138000", "pad": "' + b"x" * 100_000 + b'"}'
+
+        to_sign_in = await client.post(
+            "/api/v1/auth/otp", content=json_body, headers={"content-type": "application/json"}
+        )
+        upload = await client.post("/api/v1/surveys/echo", files={"photo": ("front.jpg", b"\xff" * 100_000)})
+
+        assert to_sign_in.status_code == upload.status_code == 413
+        assert to_sign_in.json()["type"].endswith("/payload-too-large")
+
+    async def test_an_anonymous_streamed_body_is_cut_at_the_small_limit(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        async def chunks() -> object:
+            for _ in range(10):
+                yield b"x" * 4_000
+
+        response = await client.post(
+            "/api/v1/auth/staff/login", headers={"content-type": "application/json"}, content=chunks()
+        )
+
+        assert response.status_code == 413
+
+    async def test_a_members_5_mb_photo_is_streamed_through_whole(
+        self, client: httpx.AsyncClient, member: tuple[uuid.UUID, dict[str, str]]
+    ) -> None:
+        _, headers = member
+        photo = bytes(range(256)) * (5 * 1024 * 1024 // 256)
+
+        request = client.build_request(
+            "POST",
+            "/api/v1/claims/echo",
+            headers=headers,
+            files={"photo": ("front.jpg", photo, "image/jpeg")},
+        )
+        sent = request.read()
+
+        response = await client.send(request)
+
+        assert response.status_code == 200, response.text[:300]
+        echoed = response.json()
+        assert echoed["body_sha256"] == hashlib.sha256(sent).hexdigest()  # every byte, in order
+        assert echoed["content_length"] == str(len(sent))  # the declared length went on with the stream
+        assert echoed["principal"]["role"] == "member"
 
     async def test_malformed_json_is_a_422_problem(self, client: httpx.AsyncClient) -> None:
         response = await client.post(

@@ -138,8 +138,13 @@ class Settings(ServiceSettings):
     rate_limit_per_principal: int = Field(default=600, description="Requests per minute per principal.")
     rate_limit_per_ip: int = Field(default=1200, description="Requests per minute per client address.")
     login_rate_limit_per_ip: int = Field(default=30, description="Sign-in attempts per minute per address.")
-    max_body_bytes: int = 1024 * 1024
-    max_upload_bytes: int = 20 * 1024 * 1024
+    max_body_bytes: int = Field(default=1024 * 1024, description="A signed-in caller's request body.")
+    max_upload_bytes: int = Field(
+        default=20 * 1024 * 1024, description="A signed-in caller's multipart/form-data upload."
+    )
+    max_anonymous_body_bytes: int = Field(
+        default=16 * 1024, description="A request without credentials (sign-in, codes, joining), any type."
+    )
     cors_origins: list[str] = Field(
         default_factory=lambda: ["http://localhost:5173", "http://127.0.0.1:5173"],
         description="Front-end origins allowed by CORS.",

@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodyLimitMiddleware,
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
+        max_anonymous_body_bytes=settings.max_anonymous_body_bytes,
     )
     app.add_middleware(
         CORSMiddleware,

@@ -44,13 +44,25 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class BodyLimitMiddleware:
-    """Refuse bodies over the limit: at once when ``Content-Length`` says so, else while reading."""
+# A request carrying one of these has credentials (checked later); any other is anonymous.
+CREDENTIAL_HEADERS = ("authorization", "x-api-key", "x-phone-proof", "x-receipt-token")
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int) -> None:
+
+class BodyLimitMiddleware:
+    """Refuse bodies over the limit: at once when ``Content-Length`` says so, else while reading.
+
+    Anonymous requests (sign-in, codes, receipts) get a small limit; only a request with credentials may
+    send a JSON body up to ``max_body_bytes``, or a multipart upload up to ``max_upload_bytes``.
+    (Credentials that turn out wrong are refused before the body is forwarded.)
+    """
+
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int, max_anonymous_body_bytes: int
+    ) -> None:
         self.app = app
         self.max_body = max_body_bytes
         self.max_upload = max_upload_bytes
+        self.max_anonymous = max_anonymous_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -58,7 +70,10 @@ class BodyLimitMiddleware:
             return
         headers = Headers(scope=scope)
         is_upload = headers.get("content-type", "").startswith("multipart/form-data")
-        limit = self.max_upload if is_upload else self.max_body
+        if not any(headers.get(name) for name in CREDENTIAL_HEADERS):
+            limit = self.max_anonymous
+        else:
+            limit = self.max_upload if is_upload else self.max_body
         declared = headers.get("content-length")
         if declared is not None:
             if not declared.isdigit() or int(declared) > limit:

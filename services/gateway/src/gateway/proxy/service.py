@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 
 import httpx
 from cheyou_kit.errors import BadRequest, NotFound, Unauthorized
@@ -71,7 +71,11 @@ def _response(upstream: httpx.Response) -> Response:
 
 
 async def _send(
-    upstream: Upstream, request: Request, principal: Principal | None, body: bytes, headers: Mapping[str, str]
+    upstream: Upstream,
+    request: Request,
+    principal: Principal | None,
+    body: bytes | AsyncIterator[bytes],
+    headers: Mapping[str, str],
 ) -> httpx.Response:
     # The path as the client sent it (still percent-encoded), so what reaches the service is what was asked.
     raw_path: bytes = request.scope.get("raw_path") or request.url.path.encode()
@@ -83,6 +87,18 @@ async def _send(
         params=request.url.query or None,
         content=body or None,
     )
+
+
+async def _send_once(
+    upstream: Upstream, request: Request, principal: Principal | None, headers: dict[str, str]
+) -> httpx.Response:
+    """Forward without an Idempotency-Key. Photos and documents go on to the service as they arrive,
+    never held whole here (the size limit was checked on the way in); such a stream is sent once."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return await _send(upstream, request, principal, await request.body(), headers)
+    if "content-length" in request.headers:
+        headers["content-length"] = request.headers["content-length"]
+    return await _send(upstream, request, principal, request.stream(), headers)
 
 
 class DotSegments(BadRequest):
@@ -126,11 +142,13 @@ async def forward(request: Request) -> Response:
     if principal is not None:
         authorize(principal, segment, operation)
     upstream = runtime.upstreams[service]
-    body = await request.body()
     headers = _upstream_headers(request)
     key = request.headers.get(idempotency.HEADER)
     if key is None or principal is None or request.method not in idempotency.MUTATIONS:
-        return _response(await _send(upstream, request, principal, body, headers))
+        return _response(await _send_once(upstream, request, principal, headers))
+
+    # With an Idempotency-Key the body is read whole: its fingerprint decides whether this is a repeat.
+    body = await request.body()
 
     idempotency.validate(key)
     scope = principal.subject

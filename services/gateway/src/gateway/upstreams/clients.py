@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -71,7 +71,7 @@ class Upstream:
         principal: Principal | None,
         headers: Mapping[str, str] | None = None,
         params: Any = None,
-        content: bytes | None = None,
+        content: bytes | AsyncIterator[bytes] | None = None,
         json: Any = None,
         timeout_seconds: float | None = None,
     ) -> httpx.Response:
@@ -81,7 +81,8 @@ class Upstream:
             raise ServiceUnavailable(
                 f"{self.name} is failing; not trying it for now", retry_after=retry_after
             )
-        attempts = 1 + (self._retries if method in IDEMPOTENT_METHODS else 0)
+        replayable = content is None or isinstance(content, bytes)  # a streamed body is sent once
+        attempts = 1 + (self._retries if method in IDEMPOTENT_METHODS and replayable else 0)
         send_headers = dict(headers or {})
         timeout: float | UseClientDefault = (
             timeout_seconds if timeout_seconds is not None else httpx.USE_CLIENT_DEFAULT
