@@ -71,7 +71,8 @@ describe('a flash sale at a moment', () => {
   })
   it('offers the next steps of a redemption', () => {
     expect(redemptionActions('redeemed', 'goods')).toEqual(['shipped', 'cancelled'])
-    expect(redemptionActions('redeemed', 'coupon')).toEqual(['cancelled'])
+    expect(redemptionActions('redeemed', 'service')).toEqual(['delivered', 'cancelled'])
+    expect(redemptionActions('redeemed', 'coupon')).toEqual([])
     expect(redemptionActions('shipped', 'goods')).toEqual(['delivered'])
     expect(redemptionActions('refunded', 'coupon')).toEqual([])
   })

@@ -132,12 +132,18 @@ export function saleState(
   return reward.starts_at ? 'live' : 'always'
 }
 
-/** The redemption's next steps ops may take (privilege-svc's `RedemptionUpdate`). */
+/**
+ * The redemption's next steps ops may take (privilege-svc's `RedemptionUpdate`): goods are shipped then
+ * delivered, a service is marked delivered; either may be cancelled before. A merchant coupon is issued by
+ * merchant-svc (and refunded there when it cannot be): cancelling it here would refund the points while the
+ * coupon stays valid, so the console offers nothing for it.
+ */
 export function redemptionActions(
   status: string,
   kind: RewardKind | undefined,
 ): ('shipped' | 'delivered' | 'cancelled')[] {
-  if (status === 'redeemed') return kind === 'goods' ? ['shipped', 'cancelled'] : ['cancelled']
+  if (kind === undefined || kind === 'coupon') return []
+  if (status === 'redeemed') return kind === 'goods' ? ['shipped', 'cancelled'] : ['delivered', 'cancelled']
   if (status === 'shipped') return ['delivered']
   return []
 }
