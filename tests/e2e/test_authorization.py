@@ -81,6 +81,7 @@ MAY: list[tuple[str, frozenset[str]]] = [
     (r"^/activities/\{activity_id\}/signups$", SIGNED_IN - {"merchant X", "merchant Y"}),
     (r"^/activities/", SIGNED_IN - {"merchant X", "merchant Y"}),
     (r"^/merchant-api/", frozenset({"merchant X"})),
+    (r"^/merchant-users/", frozenset()),  # the gateway's own look-ups (role service): no caller of the world
     (r"^/accountability/", frozenset({"merchant X", "ops", "member A"})),
     (
         r"^/(merchants|fulfilments|webhook-endpoints|webhook-messages|coupons)/",
