@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from merchant_svc.access import OpsDep, ensure_merchant_access
 from merchant_svc.config import SettingsDep
+from merchant_svc.pii import CipherDep
 from merchant_svc.users.auth import WebhookManagerDep
 from merchant_svc.webhooks import service
 from merchant_svc.webhooks.models import Message
@@ -64,10 +65,11 @@ async def create_endpoint(
     principal: WebhookManagerDep,
     settings: SettingsDep,
     destinations: DestinationsDep,
+    cipher: CipherDep,
 ) -> EndpointCreated:
     """Register a merchant's receiver; the answer carries its signing secret."""
     ensure_merchant_access(principal, data.merchant_id)
-    endpoint, secret = await service.create_endpoint(session, data, settings, destinations)
+    endpoint, secret = await service.create_endpoint(session, data, settings, destinations, cipher)
     return EndpointCreated.model_validate(
         {**EndpointRead.model_validate(endpoint).model_dump(), "secret": secret.secret}
     )
@@ -137,13 +139,13 @@ async def disable_endpoint(
 
 @router.get("/{endpoint_id}/secrets", response_model=list[SecretRead])
 async def list_secrets(
-    endpoint_id: uuid.UUID, session: SessionDep, principal: WebhookManagerDep
+    endpoint_id: uuid.UUID, session: SessionDep, principal: WebhookManagerDep, cipher: CipherDep
 ) -> list[SecretRead]:
     """The secrets in force, newest first (two during a rotation's overlap)."""
     ensure_merchant_access(
         principal, (await service.get_endpoint(session, endpoint_id)).merchant_id, ENDPOINT
     )
-    return [SecretRead.model_validate(s) for s in await service.secrets_of(session, endpoint_id)]
+    return [SecretRead.model_validate(s) for s in await service.secrets_of(session, cipher, endpoint_id)]
 
 
 @router.post("/{endpoint_id}/secrets/rotate", response_model=SecretRead)
@@ -153,6 +155,7 @@ async def rotate_secret(
     session: SessionDep,
     principal: WebhookManagerDep,
     settings: SettingsDep,
+    cipher: CipherDep,
 ) -> SecretRead:
     """A new signing secret; the old one is also used until the overlap ends."""
     ensure_merchant_access(
@@ -160,7 +163,7 @@ async def rotate_secret(
     )
     seconds = data.overlap_seconds if data.overlap_seconds is not None else settings.webhook_secret_overlap_s
     return SecretRead.model_validate(
-        await service.rotate_secret(session, endpoint_id, timedelta(seconds=seconds))
+        await service.rotate_secret(session, cipher, endpoint_id, timedelta(seconds=seconds))
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.config import Settings
 from merchant_svc.merchants import service as merchants
+from merchant_svc.pii import PiiCipher
 from merchant_svc.webhooks import repository
 from merchant_svc.webhooks.metrics import WEBHOOK_DELIVERIES, WEBHOOK_ENDPOINT_DISABLED
 from merchant_svc.webhooks.models import Attempt, Delivery, Endpoint, EndpointSecret, Message
@@ -26,6 +27,7 @@ from merchant_svc.webhooks.schemas import (
     EndpointUpdate,
     WebhookEventType,
 )
+from merchant_svc.webhooks.secret_store import OpenSecret, seal, unseal
 from merchant_svc.webhooks.signing import generate_secret
 from merchant_svc.webhooks.url_policy import Destinations
 
@@ -49,8 +51,12 @@ class EndpointDisabled(Conflict):
 
 
 async def create_endpoint(
-    session: AsyncSession, data: EndpointCreate, settings: Settings, destinations: Destinations
-) -> tuple[Endpoint, EndpointSecret]:
+    session: AsyncSession,
+    data: EndpointCreate,
+    settings: Settings,
+    destinations: Destinations,
+    cipher: PiiCipher,
+) -> tuple[Endpoint, OpenSecret]:
     await merchants.get(session, data.merchant_id)
     await destinations.check_url(str(data.url))
     endpoint = Endpoint(
@@ -62,11 +68,15 @@ async def create_endpoint(
         max_in_flight=data.max_in_flight or settings.webhook_endpoint_max_in_flight,
     )
     await repository.add(session, endpoint)
-    secret = EndpointSecret(endpoint_id=endpoint.id, secret=generate_secret())
+    return endpoint, await _new_secret(session, cipher, endpoint.id)
+
+
+async def _new_secret(session: AsyncSession, cipher: PiiCipher, endpoint_id: uuid.UUID) -> OpenSecret:
+    clear = generate_secret()
+    secret = EndpointSecret(endpoint_id=endpoint_id, secret=seal(cipher, endpoint_id, clear))
     await repository.add(session, secret)
-    await session.refresh(endpoint)
     await session.refresh(secret)
-    return endpoint, secret
+    return OpenSecret(clear, secret.created_at, secret.expires_at)
 
 
 async def get_endpoint(
@@ -119,19 +129,21 @@ async def disable_endpoint(session: AsyncSession, endpoint_id: uuid.UUID, reason
     return endpoint
 
 
-async def secrets_of(session: AsyncSession, endpoint_id: uuid.UUID) -> list[EndpointSecret]:
+async def secrets_of(session: AsyncSession, cipher: PiiCipher, endpoint_id: uuid.UUID) -> list[OpenSecret]:
     await get_endpoint(session, endpoint_id)
-    return await repository.secrets_in_force(session, endpoint_id, datetime.now(UTC))
+    return [
+        OpenSecret(unseal(cipher, endpoint_id, s.secret), s.created_at, s.expires_at)
+        for s in await repository.secrets_in_force(session, endpoint_id, datetime.now(UTC))
+    ]
 
 
-async def rotate_secret(session: AsyncSession, endpoint_id: uuid.UUID, overlap: timedelta) -> EndpointSecret:
+async def rotate_secret(
+    session: AsyncSession, cipher: PiiCipher, endpoint_id: uuid.UUID, overlap: timedelta
+) -> OpenSecret:
     """A new secret at once; the old ones keep signing (both signatures sent) until the overlap ends."""
     await get_endpoint(session, endpoint_id, for_update=True)
     await repository.expire_secrets(session, endpoint_id, datetime.now(UTC) + overlap)
-    secret = EndpointSecret(endpoint_id=endpoint_id, secret=generate_secret())
-    await repository.add(session, secret)
-    await session.refresh(secret)
-    return secret
+    return await _new_secret(session, cipher, endpoint_id)
 
 
 def _body(event_type: WebhookEventType, data: dict[str, Any], now: datetime) -> bytes:

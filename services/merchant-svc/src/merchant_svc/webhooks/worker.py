@@ -29,8 +29,10 @@ from cheyou_events.relay import asyncpg_dsn
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from merchant_svc.config import Settings
+from merchant_svc.pii import cipher_for
 from merchant_svc.webhooks import repository, service, signing
 from merchant_svc.webhooks.repository import Claimed
+from merchant_svc.webhooks.secret_store import unseal
 from merchant_svc.webhooks.service import AttemptResult
 from merchant_svc.webhooks.transport import PinnedTransport, refused
 from merchant_svc.webhooks.url_policy import DestinationRefused, Destinations
@@ -169,7 +171,9 @@ class DeliveryWorker:
         assert self._client is not None
         settings = self._settings
         attempted_at = datetime.now(UTC)
-        headers = signing.headers(item.secrets, item.message_id, int(attempted_at.timestamp()), item.body)
+        cipher = cipher_for(settings.pii_key)
+        secrets = [unseal(cipher, item.endpoint_id, stored) for stored in item.secrets]
+        headers = signing.headers(secrets, item.message_id, int(attempted_at.timestamp()), item.body)
         started = time.perf_counter()
         try:
             async with asyncio.timeout(settings.webhook_timeout_s):
