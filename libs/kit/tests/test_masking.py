@@ -9,7 +9,7 @@ from cheyou_kit.masking import mask_id_number, mask_name, mask_phone, mask_tail
     [
         (mask_phone, "13800138000", "138****8000"),
         (mask_phone, "12345", "****"),
-        (mask_id_number, "35010219900307012X", "3501**********012X"),
+        (mask_id_number, "35010219900307012X", "**************012X"),
         (mask_name, "张三丰", "张**"),
         (mask_name, "林", "*"),
         (mask_tail, "350102198507161234", "**************1234"),

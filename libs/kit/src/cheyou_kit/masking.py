@@ -1,6 +1,7 @@
 """How personal data looks on the way out, everywhere on the platform (the formats of DOMAIN.md).
 
-``138****8000`` for a phone, ``3501**********123X`` for an ID-card number, ``张**`` for a name and
+``138****8000`` for a phone, ``**************123X`` for an ID-card number (the last four only: the region
+prefix with a birth year and gender narrows the rest down to a search), ``张**`` for a name and
 ``**************1234`` for other numbers (a licence). Values too short to keep any digits are hidden.
 """
 
@@ -13,8 +14,8 @@ def mask_phone(value: str) -> str:
 
 
 def mask_id_number(value: str) -> str:
-    """``35010219900307012X`` → ``3501**********012X``: region prefix and the last four."""
-    return value[:4] + "*" * (len(value) - 8) + value[-4:] if len(value) > 8 else "*" * len(value)
+    """``35010219900307012X`` → ``**************012X``: the last four only."""
+    return "*" * (len(value) - 4) + value[-4:] if len(value) > 8 else "*" * len(value)
 
 
 def mask_name(value: str) -> str:
