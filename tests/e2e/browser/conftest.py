@@ -125,6 +125,9 @@ def axe() -> Callable[[Page], Awaitable[list[dict[str, Any]]]]:
     source = AXE.read_text()
 
     async def serious_violations(page: Page) -> list[dict[str, Any]]:
+        # A toast ("code sent", "saved") is a passing message, not the page: let it go first (Vant's
+        # toast is an unnamed dialog while it shows).
+        await page.locator(".van-toast:visible, .el-message:visible").first.wait_for(state="hidden")
         await page.evaluate(source)  # through the DevTools protocol: the pages' CSP allows no inline script
         result: dict[str, Any] = await page.evaluate("async () => await axe.run(document)")
         return [

@@ -96,11 +96,17 @@ async def test_admin_opens_an_account_and_unlocks_it_after_failed_sign_ins(
     for _ in range(5):
         async with desk.expect_response("**/api/v1/auth/staff/login"):
             await _sign_in(desk, username, "wrong-password-1")
-    await expect(desk.get_by_role("alert")).to_contain_text("用户名或密码错误")
+    await expect(desk.get_by_role("tabpanel", name="员工登录").get_by_role("alert")).to_contain_text(
+        "用户名或密码错误"
+    )
     async with desk.expect_response("**/api/v1/auth/staff/login"):
         await _sign_in(desk, username, password)
-    await expect(desk.get_by_role("alert")).to_contain_text("账号已锁定")
-    await expect(desk.get_by_role("alert")).to_contain_text("15 分钟")
+    await expect(desk.get_by_role("tabpanel", name="员工登录").get_by_role("alert")).to_contain_text(
+        "账号已锁定"
+    )
+    await expect(desk.get_by_role("tabpanel", name="员工登录").get_by_role("alert")).to_contain_text(
+        "15 分钟"
+    )
     await shots(desk, "locked")
     assert await axe(desk) == []
 
