@@ -15,29 +15,9 @@ export interface paths {
         put?: never;
         /**
          * Staff Login
-         * @description Staff sign in with username and password; repeated failures lock the account for a while.
+         * @description Staff sign in with username and password; repeated failures lock the account here for a while.
          */
         post: operations["staff_login_api_v1_auth_staff_login_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/wechat": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Wechat Login
-         * @description A member signs in with the code of WeChat web authorization.
-         */
-        post: operations["wechat_login_api_v1_auth_wechat_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -75,9 +55,30 @@ export interface paths {
         put?: never;
         /**
          * Otp Login
-         * @description A member signs in with the code texted to their phone.
+         * @description A member signs in with the code texted to their phone; for a phone no member has, the right code
+         *     gives a phone proof to join with (no tokens).
          */
         post: operations["otp_login_api_v1_auth_otp_verify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/phone-proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Phone Proof Login
+         * @description A new applicant signs in with the phone proof they joined with (once; 404 before they joined).
+         */
+        post: operations["phone_proof_login_api_v1_auth_phone_proof_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -118,6 +119,46 @@ export interface paths {
          * @description Sign this session out: its refresh token and access tokens stop working.
          */
         post: operations["logout_api_v1_auth_logout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/phone-change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change Phone
+         * @description A member moves sign-in to a new phone with the code sent to it; the old number is told by SMS.
+         */
+        post: operations["change_phone_api_v1_auth_phone_change_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/wechat-binding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bind Wechat
+         * @description A member binds the WeChat account that authorized this code (state and verifier as for sign-in).
+         */
+        post: operations["bind_wechat_api_v1_auth_wechat_binding_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -208,6 +249,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/wechat/authorize-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Authorize Url
+         * @description Where to send the browser for WeChat web authorization, with a fresh single-use state.
+         */
+        get: operations["authorize_url_api_v1_auth_wechat_authorize_url_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/wechat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Wechat Sign In
+         * @description A member signs in with the code WeChat put on the redirect, its state and the browser's verifier.
+         */
+        post: operations["wechat_sign_in_api_v1_auth_wechat_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/merchant/otp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Otp
+         * @description Text a six-digit sign-in code to a merchant user's phone (the same answer for any number).
+         */
+        post: operations["send_otp_api_v1_auth_merchant_otp_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/merchant/otp/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign In
+         * @description Merchant staff sign in with the code texted to their phone: tokens for the merchant user.
+         */
+        post: operations["sign_in_api_v1_auth_merchant_otp_verify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/wechat/js-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Js Config
+         * @description ``wx.config`` for a page of ours (its URL without the #fragment), signed with the jsapi_ticket.
+         */
+        get: operations["js_config_api_v1_wechat_js_config_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -286,6 +427,9 @@ export interface paths {
         /**
          * Register
          * @description Register (web, WeChat or a manager's invite code); the application enters the verification queue.
+         *
+         *     An applicant (no account yet) must have proven the phone by SMS code at the gateway and gets the same
+         *     202 answer whatever became of the application; staff get the member (201) or the conflict.
          */
         post: operations["register_api_v1_members_post"];
         delete?: never;
@@ -408,7 +552,7 @@ export interface paths {
         get?: never;
         /**
          * Bind Openid
-         * @description Bind a WeChat openid: one account per member, one member per account.
+         * @description Bind a WeChat openid the gateway proved with an authorization code (one account per member).
          */
         put: operations["bind_openid_api_v1_members__member_id__openid_put"];
         post?: never;
@@ -417,6 +561,27 @@ export interface paths {
          * @description Unbind the member's WeChat account.
          */
         delete: operations["unbind_openid_api_v1_members__member_id__openid_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{member_id}/phone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change Phone
+         * @description A new sign-in phone the gateway proved with a code sent to it; the number it replaces is returned
+         *     for the notice the gateway texts to it.
+         */
+        put: operations["change_phone_api_v1_members__member_id__phone_put"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -735,7 +900,7 @@ export interface paths {
         };
         /**
          * List Policies
-         * @description Policies: a member's own, a manager's customers', or (staff) one member's.
+         * @description Policies: a member's own (once verified), a manager's customers', or (staff) one member's.
          */
         get: operations["list_policies_api_v1_policies_get"];
         put?: never;
@@ -824,6 +989,27 @@ export interface paths {
         get: operations["versions_api_v1_tier_rules_versions_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tier-rules/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dry Run
+         * @description How many members these rules would move between tiers if published and evaluated today (the
+         *     same body as publishing); nothing is written.
+         */
+        post: operations["dry_run_api_v1_tier_rules_dry_run_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2051,7 +2237,8 @@ export interface paths {
         put?: never;
         /**
          * Create User
-         * @description Add a user to the merchant (ops create the first merchant_admin; then a merchant_admin).
+         * @description Add a user to the merchant (ops create the first merchant_admin; then a merchant_admin); with a
+         *     phone, the user can sign in at the gateway with an SMS code.
          */
         post: operations["create_user_api_v1_merchants__merchant_id__users_post"];
         delete?: never;
@@ -2079,7 +2266,7 @@ export interface paths {
         head?: never;
         /**
          * Update User
-         * @description Change a user's role, or disable them (their keys stop working).
+         * @description Change a user's role or phone, or disable them (their keys and sessions stop working).
          */
         patch: operations["update_user_api_v1_merchants__merchant_id__users__user_id__patch"];
         trace?: never;
@@ -2102,6 +2289,46 @@ export interface paths {
          * @description Issue an API key to the user; the key is in this answer only.
          */
         post: operations["issue_user_api_key_api_v1_merchants__merchant_id__users__user_id__api_keys_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/merchant-users/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lookup By Phone
+         * @description The merchant user who signs in with this phone and whether they may (the gateway only); 404: none.
+         */
+        post: operations["lookup_by_phone_api_v1_merchant_users_lookup_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/merchant-users/{user_id}/standing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * User Standing
+         * @description Whether a signed-in merchant user may still act (the gateway only).
+         */
+        get: operations["user_standing_api_v1_merchant_users__user_id__standing_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2237,7 +2464,8 @@ export interface paths {
         };
         /**
          * Get My Order
-         * @description One of the calling merchant's orders, with the steps taken at this merchant.
+         * @description One of the calling merchant's orders, with the steps taken at this merchant; 404 once it rejected
+         *     the order or let it lapse.
          */
         get: operations["get_my_order_api_v1_merchant_api_orders__order_id__get"];
         put?: never;
@@ -3057,7 +3285,7 @@ export interface paths {
         };
         /**
          * Get Liability
-         * @description The proposed split and who has confirmed it.
+         * @description The proposed split and who has confirmed it (also for the other party's own member account).
          */
         get: operations["get_liability_api_v1_claims__claim_id__liability_get"];
         put?: never;
@@ -3066,6 +3294,26 @@ export interface paths {
          * @description Pick up to three scenarios per party; the assistant proposes the split.
          */
         post: operations["propose_liability_api_v1_claims__claim_id__liability_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/claims/{claim_id}/liability/confirmation-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request Confirmation
+         * @description Send the other party a code by SMS (what they agree to is in the message); freezes their phone.
+         */
+        post: operations["request_confirmation_api_v1_claims__claim_id__liability_confirmation_requests_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3083,7 +3331,7 @@ export interface paths {
         put?: never;
         /**
          * Answer Liability
-         * @description A party agrees to the split or disputes it (a dispute goes to police or on-site handling).
+         * @description A party agrees to the split or disputes it (a dispute goes to a surveyor on site), with its proof.
          */
         post: operations["answer_liability_api_v1_claims__claim_id__liability_confirmations_post"];
         delete?: never;
@@ -3552,7 +3800,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Campaigns
+         * @description Campaigns, newest first, each with its status and progress as one campaign's read gives them.
+         */
+        get: operations["list_campaigns_api_v1_campaigns_get"];
         put?: never;
         /**
          * Create Campaign
@@ -4191,6 +4443,51 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * AccountRead
+         * @description The member's sign-in details after a change, masked.
+         */
+        AccountRead: {
+            /**
+             * Member Id
+             * Format: uuid
+             */
+            member_id: string;
+            /** Status */
+            status: string;
+            /** Phone Masked */
+            phone_masked: string;
+            /** Wechat Bound */
+            wechat_bound: boolean;
+        };
+        /** AuthorizeUrl */
+        AuthorizeUrl: {
+            /**
+             * Url
+             * @description Send the browser here (WeChat's authorize page, `#wechat_redirect` included).
+             */
+            url: string;
+            /**
+             * State
+             * @description Comes back on the redirect; compare it with the one kept before leaving.
+             */
+            state: string;
+            /**
+             * Verifier
+             * @description Keep it in sessionStorage (never in a URL); send it with the code. It binds the state to this browser: a code and state planted by someone else fail without it.
+             */
+            verifier: string;
+            /**
+             * Redirect Uri
+             * @description Where WeChat sends the browser back, with `code` and `state`.
+             */
+            redirect_uri: string;
+            /**
+             * Expires In
+             * @description Seconds the state stays good (single use).
+             */
+            expires_in: number;
+        };
         /** Barcode */
         Barcode: {
             /** Format */
@@ -4244,6 +4541,33 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /**
+         * JsConfig
+         * @description What ``wx.config`` takes (with ``debug`` at the page's choice), named as the JS-SDK names it.
+         */
+        JsConfig: {
+            /** Appid */
+            appId: string;
+            /**
+             * Timestamp
+             * @description Unix seconds.
+             */
+            timestamp: number;
+            /** Noncestr */
+            nonceStr: string;
+            /**
+             * Signature
+             * @description SHA-1 (hex) of jsapi_ticket=…&noncestr=…&timestamp=…&url=….
+             */
+            signature: string;
+            /** Jsapilist */
+            jsApiList: string[];
+            /**
+             * Url
+             * @description The URL signed (the page URL given, without any #fragment).
+             */
+            url: string;
+        };
         /** MeRead */
         MeRead: {
             /**
@@ -4259,6 +4583,58 @@ export interface components {
             open_claims: components["schemas"]["Part_list_dict_str__Any___"];
             coupons: components["schemas"]["Part_list_dict_str__Any___"];
             unread_messages: components["schemas"]["Part_int_"];
+        };
+        /** MerchantOtpLogin */
+        MerchantOtpLogin: {
+            /** Phone */
+            phone: string;
+            /** Code */
+            code: string;
+        };
+        /** MerchantOtpRequest */
+        MerchantOtpRequest: {
+            /**
+             * Phone
+             * @example 13800138000
+             */
+            phone: string;
+        };
+        /** MerchantTokenRead */
+        MerchantTokenRead: {
+            /** Access Token */
+            access_token: string;
+            /**
+             * Token Type
+             * @default Bearer
+             * @constant
+             */
+            token_type: "Bearer";
+            /** Expires In */
+            expires_in: number;
+            /** Refresh Token */
+            refresh_token: string;
+            role: components["schemas"]["Role"];
+            /** Subject */
+            subject: string;
+            /** Member Id */
+            member_id?: string | null;
+            /** Staff Id */
+            staff_id?: string | null;
+            /**
+             * Merchant Id
+             * Format: uuid
+             */
+            merchant_id: string;
+            /**
+             * Merchant User Id
+             * Format: uuid
+             */
+            merchant_user_id: string;
+            /**
+             * Merchant Role
+             * @description merchant_admin, dispatcher, technician or integration.
+             */
+            merchant_role: string;
         };
         /** OtpLogin */
         OtpLogin: {
@@ -4326,6 +4702,37 @@ export interface components {
             /** Error */
             error?: string | null;
         };
+        /** PhoneChangeRequest */
+        PhoneChangeRequest: {
+            /**
+             * Phone
+             * @description The new number (a code was sent to it).
+             */
+            phone: string;
+            /**
+             * Code
+             * @description The code texted to the new number.
+             */
+            code: string;
+        };
+        /** PhoneProofLogin */
+        PhoneProofLogin: {
+            /** Phone Proof */
+            phone_proof: string;
+        };
+        /**
+         * PhoneProofRead
+         * @description The right code for a phone no member has: join with it (``X-Phone-Proof`` on POST /members).
+         */
+        PhoneProofRead: {
+            /**
+             * Phone Proof
+             * @description Opaque; send it as X-Phone-Proof, then to POST /auth/phone-proof.
+             */
+            phone_proof: string;
+            /** Expires In */
+            expires_in: number;
+        };
         /** Points */
         Points: {
             /** Balance */
@@ -4353,6 +4760,10 @@ export interface components {
             staff_id?: string | null;
             /** Merchant Id */
             merchant_id?: string | null;
+            /** Merchant User Id */
+            merchant_user_id?: string | null;
+            /** Merchant Role */
+            merchant_role?: string | null;
         };
         /** Profile */
         Profile: {
@@ -4490,13 +4901,85 @@ export interface components {
             /** Context */
             ctx?: Record<string, never>;
         };
-        /** WeChatLogin */
-        WeChatLogin: {
+        /** WeChatBinding */
+        WeChatBinding: {
             /**
              * Code
              * @description The `code` WeChat put on the redirect URL.
              */
             code: string;
+            /**
+             * State
+             * @description The `state` from the redirect URL.
+             */
+            state: string;
+            /**
+             * Verifier
+             * @description The verifier of GET /auth/wechat/authorize-url.
+             */
+            verifier: string;
+        };
+        /** WeChatSignIn */
+        WeChatSignIn: {
+            /**
+             * Code
+             * @description The `code` WeChat put on the redirect URL.
+             */
+            code: string;
+            /**
+             * State
+             * @description The `state` from the redirect URL.
+             */
+            state: string;
+            /**
+             * Verifier
+             * @description The verifier of the authorize-url answer.
+             */
+            verifier: string;
+        };
+        /** WeChatSignedIn */
+        WeChatSignedIn: {
+            /** Access Token */
+            access_token: string;
+            /**
+             * Token Type
+             * @default Bearer
+             * @constant
+             */
+            token_type: "Bearer";
+            /** Expires In */
+            expires_in: number;
+            /** Refresh Token */
+            refresh_token: string;
+            role: components["schemas"]["Role"];
+            /** Subject */
+            subject: string;
+            /** Member Id */
+            member_id?: string | null;
+            /** Staff Id */
+            staff_id?: string | null;
+            /**
+             * Redirect
+             * @description The redirect_uri the state was issued for (where the sign-in began).
+             */
+            redirect: string;
+        };
+        /**
+         * ApplicationReceived
+         * @description An applicant's registration: the same answer whatever became of it (who is a member is not told).
+         */
+        ApplicationReceived: {
+            /**
+             * Status
+             * @default received
+             * @constant
+             */
+            status: "received";
+            /**
+             * Message
+             * @default Application received. Sign in with the phone you proved to follow it; a reviewer will phone the policyholder before the membership starts.
+             */
+            message: string;
         };
         /**
          * ApplicationStatus
@@ -4573,6 +5056,82 @@ export interface components {
         CardCodeCheck: {
             /** Code */
             code: string;
+        };
+        /**
+         * CoreRecordCheck
+         * @description The application beside what the insurer's core system holds for the applicant's ID-card number.
+         */
+        CoreRecordCheck: {
+            /**
+             * Id Number Known
+             * @description The core system holds a policy for this ID-card number.
+             */
+            id_number_known: boolean;
+            /**
+             * Name Matches
+             * @description The applicant's name is the policyholder's (None: the core feed gave no name).
+             */
+            name_matches: boolean | null;
+            /**
+             * Phone Matches
+             * @description The applicant's phone is the one the insurer holds (None: the insurer gave none).
+             */
+            phone_matches: boolean | null;
+            /**
+             * Callback Phone Source
+             * @description Whose number to call back: the insurer's for the policyholder, or — only when the insurer holds none — the applicant's own, which proves nothing about who they are.
+             * @enum {string}
+             */
+            callback_phone_source: "insurer" | "application";
+            /** Callback Phone Masked */
+            callback_phone_masked: string;
+            /**
+             * Callback Phone
+             * @description The number to call, in full: only for the reviewer holding the task (audited).
+             */
+            callback_phone: string | null;
+            /**
+             * Mismatches
+             * @description What does not agree with the core record, to settle by phone.
+             */
+            mismatches: string[];
+        };
+        /**
+         * DryRunRead
+         * @description What publishing the rules and re-evaluating today would do; nothing is written.
+         */
+        DryRunRead: {
+            /**
+             * Rules Version
+             * @description The version in force now, which the dry run compares with.
+             */
+            rules_version: number;
+            /**
+             * Evaluated On
+             * Format: date
+             */
+            evaluated_on: string;
+            /**
+             * Members
+             * @description Verified members evaluated.
+             */
+            members: number;
+            /** Upgrades */
+            upgrades: number;
+            /**
+             * Downgrades
+             * @description Lower tiers, applied now or after the grace period.
+             */
+            downgrades: number;
+            /** Downgrades After Grace */
+            downgrades_after_grace: number;
+            /** Unchanged */
+            unchanged: number;
+            /**
+             * Moves
+             * @description The from x to matrix: every (tier now, tier decided) pair with members, the unchanged ones included.
+             */
+            moves: components["schemas"]["TierMove"][];
         };
         /** FeedAccepted */
         FeedAccepted: {
@@ -4847,7 +5406,10 @@ export interface components {
              * @description The code of a manager's invite QR.
              */
             manager_code?: string | null;
-            /** Openid */
+            /**
+             * Openid
+             * @description Only from the gateway, which proved it with a WeChat authorization code; a member binds WeChat after joining (POST /api/v1/auth/wechat-binding).
+             */
             openid?: string | null;
             /**
              * Referral Code
@@ -4932,7 +5494,10 @@ export interface components {
             name?: string | null;
             /** Id Number */
             id_number?: string | null;
-            /** Phone */
+            /**
+             * Phone
+             * @description Refused here (403): the sign-in phone changes with a code sent to the new number, POST /api/v1/auth/phone-change.
+             */
             phone?: string | null;
             /** Region Code */
             region_code?: string | null;
@@ -4988,6 +5553,23 @@ export interface components {
             items: components["schemas"]["VisitRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        };
+        /**
+         * PhoneChange
+         * @description A new sign-in phone the gateway proved with a code sent to it.
+         */
+        PhoneChange: {
+            /** Phone */
+            phone: string;
+        };
+        /** PhoneChanged */
+        PhoneChanged: {
+            member: components["schemas"]["MemberRead"];
+            /**
+             * Previous Phone
+             * @description The number replaced, for the notice the gateway texts to it.
+             */
+            previous_phone: string;
         };
         /** PiiReadRecord */
         PiiReadRecord: {
@@ -5335,6 +5917,26 @@ export interface components {
              */
             changed_at: string;
         };
+        /** TierMove */
+        TierMove: {
+            /**
+             * From Tier
+             * @enum {string}
+             */
+            from_tier: "prospective" | "ordinary" | "three_star" | "four_star" | "five_star";
+            /**
+             * To Tier
+             * @enum {string}
+             */
+            to_tier: "prospective" | "ordinary" | "three_star" | "four_star" | "five_star";
+            /** Members */
+            members: number;
+            /**
+             * After Grace
+             * @description Of a downgrade: the members for whom it would first wait for the grace period.
+             */
+            after_grace: number;
+        };
         /** TierStatus */
         TierStatus: {
             /**
@@ -5543,6 +6145,7 @@ export interface components {
             full: components["schemas"]["MemberPii"] | null;
             /** Policies */
             policies: components["schemas"]["PolicyEvidence"][];
+            core_record: components["schemas"]["CoreRecordCheck"];
             /** Callbacks */
             callbacks: components["schemas"]["CallbackRead"][];
         };
@@ -6269,10 +6872,15 @@ export interface components {
              */
             updated_at: string;
         };
-        /** RuleUpdate */
+        /**
+         * RuleUpdate
+         * @description The fields to change. ``points_per_yuan``, ``cap_points`` and ``cap_period`` may be set to null
+         *     (no per-yuan rate, no cap); the others may be left out but never set to null (the rule always has
+         *     them), so ``{"qualifying": null}`` is a 422 naming the field, not a NULL written into the table.
+         */
         RuleUpdate: {
             /** Points */
-            points?: number | null;
+            points?: number;
             /** Points Per Yuan */
             points_per_yuan?: number | null;
             /** Cap Points */
@@ -6280,11 +6888,11 @@ export interface components {
             /** Cap Period */
             cap_period?: ("day" | "month" | "year") | null;
             /** Validity Days */
-            validity_days?: number | null;
+            validity_days?: number;
             /** Qualifying */
-            qualifying?: boolean | null;
+            qualifying?: boolean;
             /** Active */
-            active?: boolean | null;
+            active?: boolean;
         };
         /** SignupCreate */
         SignupCreate: {
@@ -6493,6 +7101,11 @@ export interface components {
              * @description The principal's subject: ``merchant-key:<api_key_id>``.
              */
             subject: string;
+            /**
+             * Expires At
+             * @description When the key stops working (a rotated key's overlap ends); none: revocable.
+             */
+            expires_at?: string | null;
         };
         /** ApiKeyIssued */
         ApiKeyIssued: {
@@ -7464,6 +8077,31 @@ export interface components {
             created_at: string;
         };
         /**
+         * MerchantUserStanding
+         * @description Whether a merchant user may act now (the gateway: staff sign-in and every request of their session).
+         */
+        MerchantUserStanding: {
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+            /**
+             * Merchant Id
+             * Format: uuid
+             */
+            merchant_id: string;
+            role: components["schemas"]["MerchantRole"];
+            status: components["schemas"]["MerchantUserStatus"];
+            /** Merchant Status */
+            merchant_status: string;
+            /**
+             * Active
+             * @description The user is active and the merchant is active.
+             */
+            active: boolean;
+        };
+        /**
          * MerchantUserStatus
          * @enum {string}
          */
@@ -7472,6 +8110,11 @@ export interface components {
         MerchantUserUpdate: {
             role?: components["schemas"]["MerchantRole"] | null;
             status?: components["schemas"]["MerchantUserStatus"] | null;
+            /**
+             * Phone
+             * @description The number the user signs in with (SMS code).
+             */
+            phone?: string | null;
         };
         /** MessageDetail */
         MessageDetail: {
@@ -7796,6 +8439,14 @@ export interface components {
             stars: number | null;
             /** Rating Comment */
             rating_comment: string | null;
+        };
+        /** StaffLookup */
+        StaffLookup: {
+            /**
+             * Phone
+             * @description Mainland mobile number, 11 digits.
+             */
+            phone: string;
         };
         /**
          * WebhookEventType
@@ -8156,6 +8807,44 @@ export interface components {
             other_party?: components["schemas"]["OtherParty"] | null;
             driver?: components["schemas"]["Driver"] | null;
         };
+        /**
+         * ConfirmationRequestRead
+         * @description A code is on its way to the other party's phone.
+         */
+        ConfirmationRequestRead: {
+            /**
+             * Phone
+             * @description The other party's phone, masked.
+             */
+            phone: string;
+            /**
+             * Sent At
+             * Format: date-time
+             */
+            sent_at: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /**
+             * Resend After
+             * Format: date-time
+             * @description No new code for this claim before this time.
+             */
+            resend_after: string;
+            /**
+             * Confirm By
+             * Format: date-time
+             * @description Not agreed by both by then, the claim goes to a surveyor on site.
+             */
+            confirm_by: string;
+            /**
+             * Attempts
+             * @description Wrong codes allowed.
+             */
+            attempts: number;
+        };
         /** DocumentRead */
         DocumentRead: {
             /**
@@ -8271,10 +8960,35 @@ export interface components {
             member_confirmed_at: string | null;
             /** Other Confirmed At */
             other_confirmed_at: string | null;
+            /**
+             * Other Confirmed By
+             * @description How the other party proved it: sms_code | member_account.
+             */
+            other_confirmed_by: string | null;
             /** Disputed By */
             disputed_by: string | null;
             /** Disputed At */
             disputed_at: string | null;
+            /**
+             * Confirm By
+             * @description Not agreed by both by then, it goes to a surveyor on site.
+             */
+            confirm_by: string | null;
+            /**
+             * Confirmation Requested At
+             * @description When a code was first sent: the other party's phone is frozen since.
+             */
+            confirmation_requested_at: string | null;
+            /**
+             * Code Expires At
+             * @description Until when the last code sent works, if unused.
+             */
+            code_expires_at: string | null;
+            /**
+             * Answering As
+             * @description The party the signed-in member answers as (other_party: the other party's own account); none for staff.
+             */
+            answering_as: ("member" | "other_party") | null;
             /** Claim Status */
             claim_status: string;
         };
@@ -8574,19 +9288,33 @@ export interface components {
         };
         /**
          * ConfirmationCreate
-         * @description A party's answer to the proposal; the other party answers on the member's phone with the last four
-         *     digits of the phone number recorded for them.
+         * @description A party's answer to the proposal, with its proof.
+         *
+         *     - the reporting member for themself: ``{"party": "member", "agree": true}``;
+         *     - the other party on the member's phone, with the code sent to the other party's phone:
+         *       ``{"party": "other_party", "agree": true, "code": "123456"}`` (``{"code": "123456"}`` alone means
+         *       the same);
+         *     - the other party from their own member account (signed in with the phone recorded for them):
+         *       ``{"party": "other_party", "agree": true}``.
+         *
+         *     ``agree: false`` disputes the split (the claim goes to a surveyor on site).
          */
         claims_svc__liability__schemas__ConfirmationCreate: {
             /**
              * Party
-             * @enum {string}
+             * @description Omitted: other_party with a code or from the other party's account, else member.
              */
-            party: "member" | "other_party";
-            /** Agree */
+            party?: ("member" | "other_party") | null;
+            /**
+             * Agree
+             * @default true
+             */
             agree: boolean;
-            /** Phone Last4 */
-            phone_last4?: string | null;
+            /**
+             * Code
+             * @description The code the other party received.
+             */
+            code?: string | null;
         };
         /** ConfirmationCreate */
         claims_svc__surveys__schemas__ConfirmationCreate: {
@@ -8925,6 +9653,13 @@ export interface components {
              * @default []
              */
             log: components["schemas"]["NotifySvcAttemptRead"][];
+        };
+        /** Page[CampaignRead] */
+        Page_CampaignRead_: {
+            /** Items */
+            items: components["schemas"]["CampaignRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
         };
         /** Page[InboxItemRead] */
         Page_InboxItemRead_: {
@@ -9373,48 +10108,6 @@ export interface operations {
             };
         };
     };
-    wechat_login_api_v1_auth_wechat_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["WeChatLogin"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TokenRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     send_otp_api_v1_auth_otp_post: {
         parameters: {
             query?: never;
@@ -9467,6 +10160,48 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["OtpLogin"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenRead"] | components["schemas"]["PhoneProofRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    phone_proof_login_api_v1_auth_phone_proof_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhoneProofLogin"];
             };
         };
         responses: {
@@ -9556,6 +10291,90 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_phone_api_v1_auth_phone_change_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhoneChangeRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bind_wechat_api_v1_auth_wechat_binding_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WeChatBinding"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountRead"];
+                };
             };
             /** @description Problem details */
             422: {
@@ -9780,6 +10599,213 @@ export interface operations {
             };
         };
     };
+    authorize_url_api_v1_auth_wechat_authorize_url_get: {
+        parameters: {
+            query: {
+                redirect: string;
+                scope?: "snsapi_base" | "snsapi_userinfo";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizeUrl"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wechat_sign_in_api_v1_auth_wechat_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WeChatSignIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WeChatSignedIn"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    send_otp_api_v1_auth_merchant_otp_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MerchantOtpRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OtpSent"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sign_in_api_v1_auth_merchant_otp_verify_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MerchantOtpLogin"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MerchantTokenRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    js_config_api_v1_wechat_js_config_get: {
+        parameters: {
+            query: {
+                url: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsConfig"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     me_api_v1_me_get: {
         parameters: {
             query?: never;
@@ -9980,6 +11006,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MemberRead"];
+                };
+            };
+            /** @description An applicant's registration. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationReceived"];
                 };
             };
             /** @description Problem details */
@@ -10314,6 +11349,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MemberRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_phone_api_v1_members__member_id__phone_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhoneChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhoneChanged"];
                 };
             };
             /** @description Problem details */
@@ -11215,6 +12294,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RulesRead"][];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    dry_run_api_v1_tier_rules_dry_run_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RulesCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunRead"];
                 };
             };
             /** @description Problem details */
@@ -14404,6 +15525,88 @@ export interface operations {
             };
         };
     };
+    lookup_by_phone_api_v1_merchant_users_lookup_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffLookup"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MerchantUserStanding"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    user_standing_api_v1_merchant_users__user_id__standing_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MerchantUserStanding"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     scorecard_api_v1_merchants__merchant_id__scorecard_get: {
         parameters: {
             query?: {
@@ -16656,6 +17859,60 @@ export interface operations {
             };
         };
     };
+    request_confirmation_api_v1_claims__claim_id__liability_confirmation_requests_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                claim_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfirmationRequestRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sending limits (per claim, per phone). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description SMS. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     answer_liability_api_v1_claims__claim_id__liability_confirmations_post: {
         parameters: {
             query?: never;
@@ -17751,6 +19008,49 @@ export interface operations {
             };
         };
     };
+    list_campaigns_api_v1_campaigns_get: {
+        parameters: {
+            query?: {
+                /** @description The previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description Rows per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CampaignRead_"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     create_campaign_api_v1_campaigns_post: {
         parameters: {
             query?: never;
@@ -17915,9 +19215,7 @@ export interface operations {
     };
     accept_sms_receipts_api_v1_sms_receipts_post: {
         parameters: {
-            query?: {
-                token?: string | null;
-            };
+            query?: never;
             header?: {
                 "x-receipt-token"?: string | null;
             };
