@@ -7,11 +7,6 @@ import { computed, shallowRef } from 'vue'
 import { api, tokens } from '@/api'
 import { isMerchantRole, type MerchantRole } from './access'
 
-// The merchant staff sign-in routes are newer than the generated client: until `schema.d.ts` is
-// regenerated they are typed as the member OTP routes, which take and answer the same shapes.
-const SEND = '/api/v1/auth/merchant/otp' as '/api/v1/auth/otp'
-const VERIFY = '/api/v1/auth/merchant/otp/verify' as '/api/v1/auth/otp/verify'
-
 type Tokens = TokenRead & {
   merchant_id?: string | null
   merchant_user_id?: string | null
@@ -82,11 +77,11 @@ export function usePortalSession() {
     },
     /** Text a code; how long it is good for and when another may be sent, in seconds. */
     async sendCode(phone: string): Promise<{ expiresIn: number; resendAfter: number }> {
-      const sent = await must(api.POST(SEND, { body: { phone } }))
+      const sent = await must(api.POST('/api/v1/auth/merchant/otp', { body: { phone } }))
       return { expiresIn: sent.expires_in, resendAfter: sent.resend_after }
     },
     async signIn(phone: string, code: string): Promise<void> {
-      const answer = (await must(api.POST(VERIFY, { body: { phone, code } }))) as Tokens
+      const answer = (await must(api.POST('/api/v1/auth/merchant/otp/verify', { body: { phone, code } }))) as Tokens
       tokens.set(fromTokens(answer))
     },
   }
