@@ -150,3 +150,5 @@ export function idempotencyKey(): string {
 
 export { describeError } from './problem'
 export { actionRunner, loadInto, type Request, type RequestContext } from './request'
+export { formatDate, formatDateTime, shanghaiMinutes, shanghaiToday } from './format/dates'
+export { formatFen, yuanToFen } from './format/money'
