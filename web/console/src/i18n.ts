@@ -2,6 +2,7 @@
  * zh-CN first, en second. Each feature keeps its strings beside its pages in `<feature>/messages.ts`
  * (`export default { 'zh-CN': {...}, en: {...} }`, under a key named after the feature); they are merged here.
  */
+import { errorMessages } from '@cheyou/api'
 import { createI18n } from 'vue-i18n'
 
 type Strings = { [key: string]: string | Strings }
@@ -18,7 +19,7 @@ function merge(into: Strings, from: Strings): Strings {
 }
 
 const messages: Messages = { 'zh-CN': {}, en: {} }
-for (const module of Object.values(modules)) {
+for (const module of [{ default: errorMessages as Messages }, ...Object.values(modules)]) {
   for (const [locale, strings] of Object.entries(module.default)) {
     messages[locale] = merge(messages[locale] ?? {}, strings)
   }

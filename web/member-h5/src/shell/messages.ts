@@ -2,18 +2,6 @@ export default {
   'zh-CN': {
     app: { name: '车友俱乐部' },
     tabs: { me: '我的', privileges: '特权', claims: '理赔', mall: '积分商城', messages: '消息' },
-    errors: {
-      network: '网络连接中断，请检查网络后重试',
-      unauthorized: '登录已过期，请重新登录',
-      forbidden: '您没有权限进行此操作',
-      'not-found': '没有找到相关内容',
-      conflict: '操作与当前状态冲突，请刷新后重试',
-      invalid: '填写的内容有误，请检查后重试',
-      'rate-limited': '操作太频繁，请 {seconds} 秒后再试',
-      'rate-limited-soon': '操作太频繁，请稍后再试',
-      server: '服务暂时不可用，请稍后重试',
-      retry: '重试',
-    },
     common: { loading: '加载中…', empty: '暂无内容', back: '返回', submit: '提交', cancel: '取消', confirm: '确定' },
     notFound: { title: '页面不存在', home: '回到首页' },
     tiers: {
@@ -27,18 +15,6 @@ export default {
   en: {
     app: { name: 'Cheyou Club' },
     tabs: { me: 'Me', privileges: 'Privileges', claims: 'Claims', mall: 'Mall', messages: 'Messages' },
-    errors: {
-      network: 'The network is down. Check your connection and try again.',
-      unauthorized: 'Your session has expired. Please sign in again.',
-      forbidden: 'You are not allowed to do this.',
-      'not-found': 'Nothing was found.',
-      conflict: 'This conflicts with the current state. Refresh and try again.',
-      invalid: 'Something you entered is not valid.',
-      'rate-limited': 'Too many attempts. Try again in {seconds} s.',
-      'rate-limited-soon': 'Too many attempts. Try again shortly.',
-      server: 'The service is unavailable. Please try again later.',
-      retry: 'Retry',
-    },
     common: {
       loading: 'Loading…',
       empty: 'Nothing here yet',
