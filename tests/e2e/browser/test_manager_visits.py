@@ -41,6 +41,8 @@ async def test_manager_records_a_due_visit_and_sees_the_kpi_move(
     await phone.get_by_role("button", name="打开菜单").click()
     await phone.get_by_role("navigation", name="主菜单").get_by_role("menuitem", name="拜访计划").click()
     await expect(phone).to_have_url(re.compile(r"/console/visits$"))
+    # The drawer slides away before the page is looked at (on a loaded machine it is still half there).
+    await expect(phone.locator(".el-drawer")).to_be_hidden()
     card = phone.locator(f'[data-member-id="{member.member_id}"]')
     await expect(card).to_contain_text("三星会员")
     await expect(card).to_contain_text("今年已拜访 0/3 次")
