@@ -74,15 +74,20 @@ class Gateway:
         code = messages[-1]["template_param"]["code"]
         token = await self._sign_in("/auth/otp/verify", {"phone": phone, "code": code})
         own = {"Authorization": f"Bearer {token}"}
-        started = await self._send("GET", "/auth/wechat/authorize-url", own, params={"redirect": "/h5/"})
-        started.raise_for_status()
-        wechat_code, state = await choose_on_wechat_page(self.wechat, started.json()["url"], openid)
-        bound = await self._send(
-            "POST",
-            "/auth/wechat-binding",
-            own,
-            json={"code": wechat_code, "state": state, "verifier": started.json()["verifier"]},
-        )
+        for _ in range(3):
+            started = await self._send("GET", "/auth/wechat/authorize-url", own, params={"redirect": "/h5/"})
+            started.raise_for_status()
+            wechat_code, state = await choose_on_wechat_page(self.wechat, started.json()["url"], openid)
+            bound = await self._send(
+                "POST",
+                "/auth/wechat-binding",
+                own,
+                json={"code": wechat_code, "state": state, "verifier": started.json()["verifier"]},
+            )
+            # A binding whose answer was lost (5xx, reset) is sent again by _send, and its state is single
+            # use: start the authorization again (binding the same openid again is a no-op).
+            if not (bound.status_code == 400 and "wechat-state-invalid" in bound.text):
+                break
         if bound.status_code != 200:
             raise LoadError(f"WeChat binding answered {bound.status_code}: {bound.text[:300]}")
 
