@@ -19,7 +19,7 @@ $(VENV)/.installed: constraints.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 
 WEB_SOURCES := $(shell find web/api/src web/member-h5 web/console -path '*/node_modules' -prune -o -path '*/dist' -prune -o -type f -print 2>/dev/null)
 
-web/node_modules/.installed: web/package.json web/package-lock.json web/api/package.json web/member-h5/package.json web/console/package.json
+web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	touch $@
 
@@ -60,7 +60,7 @@ fmt: install
 	cd web && npm run fmt
 
 web-dev: web/node_modules/.installed  ## Vite's dev servers (H5 :5173/h5/, console :5174/console/) proxying /api to a running gateway
-	cd web && trap 'kill 0' INT TERM; npm run dev -w @cheyou/member-h5 & npm run dev -w @cheyou/console & wait
+	cd web && trap 'kill 0' INT TERM; npm run dev:h5 & npm run dev:console & wait
 
 api-client: web/node_modules/.installed  ## regenerate web/api/src/schema.d.ts from a running gateway's merged OpenAPI (OPENAPI_URL)
 	cd web && npm run api

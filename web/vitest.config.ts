@@ -9,7 +9,12 @@ export default defineConfig({
       { test: { name: 'api', include: ['api/src/**/*.test.ts'], environment: 'node' } },
       ...['member-h5', 'console'].map((app) => ({
         plugins: [vue()],
-        resolve: { alias: { '@': fileURLToPath(new URL(`./${app}/src`, import.meta.url)) } },
+        resolve: {
+          alias: {
+            '@cheyou/api': fileURLToPath(new URL('./api/src/index.ts', import.meta.url)),
+            '@': fileURLToPath(new URL(`./${app}/src`, import.meta.url)),
+          },
+        },
         test: { name: app, include: [`${app}/src/**/*.test.ts`], environment: 'jsdom' },
       })),
     ],
