@@ -82,7 +82,7 @@ async def receiver() -> AsyncIterator[Receiver]:
 
 # 平潭 (Pingtan): a city no demo merchant serves, so this test's merchant is the only one dispatch can choose
 # (demo merchants without a webhook endpoint are eligible too: they poll the merchant API).
-CITY = "350128"
+CITY = "350124"  # 闽清县: a county of its own (the H5 booking journey contracts a merchant in 平潭)
 
 
 async def _merchant(

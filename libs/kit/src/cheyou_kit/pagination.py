@@ -121,7 +121,7 @@ def _parser(column: InstrumentedAttribute[Any]) -> Callable[[Any], Any]:
     """How a cursor value of `column` is read back: its Python type, dates from ISO 8601."""
     try:
         kind = column.type.python_type
-    except NotImplementedError:
+    except NotImplementedError:  # SQLAlchemy's answer for a type that names no Python type (JSON, arrays)
         return _same
     if kind in (datetime, date):
         return kind.fromisoformat  # type: ignore[no-any-return]
