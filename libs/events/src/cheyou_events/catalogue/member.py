@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from cheyou_events.catalogue.fields import Fen, Id, Tier
 from cheyou_events.event import Event
@@ -117,6 +117,8 @@ class MemberProfileChanged(MemberEvent):
     join_channel: str
     manager_id: str | None = None
     changed_at: AwareDatetime
+    needs: list[str] = Field(default_factory=list)
+    """Services the member said they want (征集令 answers), e.g. ``car_wash``, ``self_drive_tours``."""
 
 
 class MemberPolicyChanged(MemberEvent):

@@ -169,6 +169,20 @@ class CouponIssueRefused(MerchantEvent):
     refused_at: AwareDatetime
 
 
+class CouponPrizeRefused(MerchantEvent):
+    """A coupon a member won in a club game (``privilege.game_prize_won``) could not be issued;
+    privilege-svc puts the prize back in the game's budget and tells the member why."""
+
+    event_type: ClassVar[str] = "cheyou.merchant.coupon_prize_refused.v1"
+
+    play_id: Id
+    game_id: Id
+    member_id: Id
+    batch_id: str
+    reason: Literal["unknown_batch", "batch_closed", "batch_exhausted", "member_limit"]
+    refused_at: AwareDatetime
+
+
 class AccountabilityDecided(MerchantEvent):
     """An accountability case was closed with its outcome."""
 

@@ -113,6 +113,7 @@ PointsReason = Literal[
     "order_rating",
     "attendance",
     "reversal",
+    "game",
 ]
 
 
@@ -211,3 +212,27 @@ class RewardRedeemed(PrivilegeEvent):
     redeemed_at: AwareDatetime
     coupon_batch_id: Id | None = None
     """With ``kind == "coupon"``: the merchant-svc coupon batch to issue the member a coupon from."""
+
+
+class GamePrizeWon(PrivilegeEvent):
+    """A member's play of a club game (博饼, 砸金蛋) won a prize paid from the game's budget: points are
+    already credited (``points_credited`` with reason ``game``); a coupon prize is for merchant-svc to
+    issue from ``coupon_batch_id`` (it answers ``merchant.coupon_prize_refused`` when it cannot)."""
+
+    event_type: ClassVar[str] = "cheyou.privilege.game_prize_won.v1"
+
+    play_id: Id
+    game_id: Id
+    game_name: str
+    game_kind: Literal["bobing", "golden_egg"]
+    member_id: Id
+    outcome_code: str
+    """The 博饼 outcome (``zhuangyuan``, ``duitang``, ``yixiu``...) or the golden egg's prize code."""
+    outcome_name: str
+    """As the member reads it, e.g. ``状元插金花``."""
+    prize_name: str
+    prize_kind: Literal["points", "coupon"]
+    points: Points = 0
+    merchant_id: Id | None = None
+    coupon_batch_id: Id | None = None
+    won_at: AwareDatetime
