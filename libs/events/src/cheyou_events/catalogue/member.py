@@ -183,3 +183,35 @@ class TierDowngradeScheduled(MemberEvent):
     """How much more contribution keeps ``from_tier``; None when only an active policy keeps it."""
     effective_on: date
     scheduled_at: AwareDatetime
+
+
+class MemberInvited(MemberEvent):
+    """Someone on an imported invitation list, with a recorded consent basis, is to be invited to join.
+
+    notify-svc sends the invitation (SMS, and WeChat where ``openid`` is known) and its reminders without
+    reading member-svc's database: everything it needs is here. The phone and the personal invitation
+    token travel sealed (``cheyou_events.sealing``, bound to ``member_id`` and the field name); the
+    token opens the H5 join page with the inviting manager and unsubscribes from the invitation.
+    """
+
+    event_type: ClassVar[str] = "cheyou.member.invited.v1"
+
+    member_id: Id
+    invitation_list_id: Id
+    """The import run (``invitation_imports.id``) the person came from: conversion is counted per list."""
+    manager_id: Id | None = None
+    manager_name: str | None = None
+    """The inviting manager's display name, said in the message."""
+    manager_code: str | None = None
+    """The inviting manager's invite code: the join link carries it, so the manager is prefilled."""
+    consent_basis: Literal["written", "online", "recorded_call", "policy_form"]
+    """How the person agreed to be contacted (per row of the list)."""
+    phone_sealed: str
+    """``unseal(phone_sealed, partition_key=member_id, field="phone")``."""
+    openid: str | None = None
+    """The person's openid on the club's WeChat account when the list knows it (a follower)."""
+    token_sealed: str
+    """The personal invitation token: ``unseal(token_sealed, partition_key=member_id, field="token")``."""
+    join_url: str
+    """The join page with the manager's code (``…/h5/join?manager_code=…``); the token is appended."""
+    invited_at: AwareDatetime

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime
@@ -40,3 +40,14 @@ class MessageFailed(NotifyEvent):
     error_code: str
     will_retry: bool
     failed_at: AwareDatetime
+
+
+class InvitationOptedOut(NotifyEvent):
+    """An invitee asked to hear no more about the invitation: a reply TD to the SMS, or the unsubscribe
+    link. Reminders stop; member-svc records it against the invitation list and the manager."""
+
+    event_type: ClassVar[str] = "cheyou.notify.invitation_opted_out.v1"
+
+    member_id: Id
+    via: Literal["sms_reply", "unsubscribe_link"]
+    opted_out_at: AwareDatetime

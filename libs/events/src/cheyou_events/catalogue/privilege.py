@@ -184,6 +184,18 @@ class ActivitySignedUp(PrivilegeEvent):
     signed_up_at: AwareDatetime
 
 
+class ActivityAttended(PrivilegeEvent):
+    """The member was checked in at a club activity (their QR code scanned at the door)."""
+
+    event_type: ClassVar[str] = "cheyou.privilege.activity_attended.v1"
+
+    signup_id: Id
+    activity_id: Id
+    member_id: Id
+    activity_title: str | None = None
+    attended_at: AwareDatetime
+
+
 class PointsExpiring(PrivilegeEvent):
     """A reminder: some of the member's points expire soon unless spent."""
 
