@@ -34,6 +34,14 @@ from cheyou_events.catalogue.merchant import (
     MerchantOrderUnplaceable,
 )
 from cheyou_events.catalogue.notify import MessageFailed, MessageSent, NotifyEvent
+from cheyou_events.catalogue.payment import (
+    PaymentClosed,
+    PaymentEvent,
+    PaymentRefunded,
+    PaymentRefundFailed,
+    PaymentRefundRequested,
+    PaymentSucceeded,
+)
 from cheyou_events.catalogue.policy import (
     PolicyCancelled,
     PolicyEvent,
@@ -88,6 +96,12 @@ __all__ = [
     "MessageFailed",
     "MessageSent",
     "NotifyEvent",
+    "PaymentClosed",
+    "PaymentEvent",
+    "PaymentRefundFailed",
+    "PaymentRefundRequested",
+    "PaymentRefunded",
+    "PaymentSucceeded",
     "Points",
     "PointsCredited",
     "PointsDebited",
