@@ -5434,7 +5434,13 @@ export interface components {
             /** Phone */
             phone: string;
         };
-        /** MemberRead */
+        /**
+         * MemberRead
+         * @description A member, masked. A view carries the ID number's last four or the profile (birth year, gender,
+         *     region), never both: together they narrow the number down to a few dozen candidates. The member,
+         *     their manager and the gateway get the last four; reviewers, ops and admin the profile; the reviewer
+         *     holding the application, who reads the full data anyway (audited), both.
+         */
         MemberRead: {
             /**
              * Member Id
@@ -5452,13 +5458,25 @@ export interface components {
             name_masked: string;
             /** Phone Masked */
             phone_masked: string;
-            /** Id Number Masked */
-            id_number_masked: string;
-            /** Gender */
-            gender: string;
-            /** Birth Year */
-            birth_year: number;
-            /** Region Code */
+            /**
+             * Id Number Masked
+             * @description The ID-card number's last four (`**************012X`): for the member, their manager and the reviewer holding the application; null for other staff.
+             */
+            id_number_masked: string | null;
+            /**
+             * Gender
+             * @description From the ID-card number: for reviewers, ops and admin; null for the member and managers.
+             */
+            gender: string | null;
+            /**
+             * Birth Year
+             * @description From the ID-card number: for reviewers, ops and admin; null for the member and managers.
+             */
+            birth_year: number | null;
+            /**
+             * Region Code
+             * @description Where the member lives (6-digit code): for reviewers, ops and admin; null for the member and managers.
+             */
             region_code: string | null;
             /** Interests */
             interests: string[];

@@ -9,24 +9,32 @@ from cheyou_kit.errors import NotFound
 from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import JSONResponse
 
 from member_svc import china_time, qr
-from member_svc.dependencies import SettingsDep
+from member_svc.dependencies import PiiDep, RedisDep, SettingsDep
+from member_svc.errors import InvalidField, PhoneNotProven
 from member_svc.managers import service
 from member_svc.managers.schemas import (
     AssignmentCreate,
     AssignmentRead,
+    CorrectionCreate,
+    CorrectionRead,
     Kpi,
     ManagerRead,
     ManagerUpsert,
     PlanEntry,
+    TaskKind,
     TaskRead,
+    TaskRun,
+    TaskStatus,
     UnitTarget,
     VisitCreate,
     VisitRead,
 )
+from member_svc.members import limits
 from member_svc.members import service as members_service
-from member_svc.members.schemas import MemberRead
+from member_svc.members.schemas import ApplicationReceived, MemberCreate, MemberRead
 from member_svc.principals import actor_id
 
 router = APIRouter(prefix="/managers", tags=["managers"])
@@ -35,6 +43,7 @@ targets_router = APIRouter(prefix="/targets", tags=["managers"])
 member_router = APIRouter(prefix="/members/{member_id}", tags=["managers"])
 
 OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
+ManagerDep = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
 ManagerOrOpsDep = Annotated[Principal, Depends(require_roles(Role.MANAGER, Role.OPS, Role.ADMIN))]
 Since = Annotated[date | None, Query(alias="from")]
 Until = Annotated[date | None, Query(alias="to")]
@@ -72,6 +81,14 @@ async def team_kpis(
         raise NotFound(f"team {team} is not known")
     start, end = _period(since, until)
     return (await service.kpis(session, profiles, start, end, team=team))[0]
+
+
+@router.post("/task-runs", response_model=TaskRun)
+async def generate_tasks(session: SessionDep, _: OpsDep) -> TaskRun:
+    """Generate managers' tasks now (the job does it every ``MEMBER_TASKS_INTERVAL_SECONDS``); repeats
+    add nothing."""
+    now = _now()
+    return TaskRun(generated=await service.generate_tasks(session, now), on=china_time.today(now))
 
 
 @router.get("/{staff_id}", response_model=ManagerRead)
@@ -119,7 +136,7 @@ async def customers(
     """The manager's customers with their tiers."""
     _own(principal, staff_id)
     members = await members_service.search(session, cursor=cursor, limit=limit, manager_id=staff_id)
-    return members.page(members_service.to_read)
+    return members.page(lambda member: members_service.to_read(member, principal))
 
 
 @router.get("/{staff_id}/visit-plan", response_model=list[PlanEntry])
@@ -131,11 +148,58 @@ async def visit_plan(staff_id: str, session: SessionDep, principal: ManagerOrOps
 
 @router.get("/{staff_id}/tasks", response_model=list[TaskRead])
 async def tasks(
-    staff_id: str, session: SessionDep, principal: ManagerOrOpsDep, status: str | None = "open"
+    staff_id: str,
+    session: SessionDep,
+    principal: ManagerOrOpsDep,
+    status: TaskStatus | None = "open",
+    kind: TaskKind | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 500,
 ) -> list[TaskRead]:
-    """Follow-up tasks (post-claim callbacks), by due date."""
+    """The manager's tasks (post-claim callbacks, renewals due, win-backs, activity follow-ups,
+    tier-downgrade warnings, star visits overdue) by due date, then priority, with the customer."""
     _own(principal, staff_id)
-    return [TaskRead.model_validate(t) for t in await service.tasks(session, staff_id, status)]
+    return await service.tasks(session, staff_id, status, kind, limit)
+
+
+@router.post(
+    "/{staff_id}/registrations",
+    status_code=202,
+    response_model=ApplicationReceived,
+    responses={202: {"model": ApplicationReceived}},
+)
+async def register_on_the_spot(
+    staff_id: str,
+    data: MemberCreate,
+    session: SessionDep,
+    pii: PiiDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+    principal: ManagerDep,
+) -> JSONResponse:
+    """A manager registers a customer on the spot, with the code sent to the customer's phone
+    (``X-Phone-Proof``, as a self-registration): the application goes to verification like any other,
+    with this manager as the inviting manager; the answer is the same whatever became of it."""
+    _own(principal, staff_id)
+    manager = await service.get(session, staff_id)
+    if principal.verified_phone is None:
+        raise PhoneNotProven(
+            "prove the customer's phone first: POST /api/v1/auth/otp, then /auth/otp/verify with the code "
+            "the customer reads out gives a phone_proof to send as X-Phone-Proof"
+        )
+    if data.phone != principal.verified_phone:
+        raise InvalidField("phone", "is not the phone number proven by SMS code", "phone_not_proven")
+    if data.openid is not None:
+        raise InvalidField("openid", "the customer binds WeChat after joining", "openid_needs_proof")
+    await limits.count_registration(
+        redis,
+        phone_hash=pii.lookup_hash(data.phone),
+        id_hash=pii.lookup_hash(data.id_number),
+        per_phone=settings.registrations_per_phone_day,
+        per_id=settings.registrations_per_id_day,
+    )
+    body = data.model_copy(update={"manager_code": manager.invite_code, "referral_code": None})
+    await members_service.apply(session, pii, body, principal.verified_phone, _now())
+    return JSONResponse(ApplicationReceived().model_dump(), status_code=202)
 
 
 @router.get("/{staff_id}/kpis", response_model=Kpi)
@@ -206,3 +270,27 @@ async def manager_history(
     if principal.role == Role.MEMBER:
         raise NotFound(f"member {member_id} is not known")
     return [AssignmentRead.model_validate(a) for a in await service.assignments(session, member.id)]
+
+
+@member_router.post("/corrections", response_model=CorrectionRead, status_code=201)
+async def correct_member(
+    member_id: uuid.UUID,
+    data: CorrectionCreate,
+    session: SessionDep,
+    pii: PiiDep,
+    principal: ManagerOrOpsDep,
+) -> CorrectionRead:
+    """Correct a customer's phone, region or vehicles (the customer's manager, ops, admin), audited; a new
+    phone needs the code sent to it (``X-Phone-Proof``), as for the member's own change."""
+    member = await members_service.get_locked(session, member_id)
+    correction = await service.correct(session, pii, principal, member, data, _now())
+    return CorrectionRead.model_validate(correction)
+
+
+@member_router.get("/corrections", response_model=list[CorrectionRead])
+async def member_corrections(
+    member_id: uuid.UUID, session: SessionDep, principal: ManagerOrOpsDep
+) -> list[CorrectionRead]:
+    """Who corrected the member's contact details or vehicles, when, why and what (masked)."""
+    await members_service.visible(session, principal, member_id)
+    return [CorrectionRead.model_validate(c) for c in await service.corrections(session, member_id)]

@@ -83,7 +83,7 @@ async def register(
         raise InvalidField(
             "openid", "a WeChat account is bound only with its authorization code", "openid_needs_proof"
         )
-    return service.to_read(await service.register(session, pii, data, _now()))
+    return service.to_read(await service.register(session, pii, data, _now()), principal)
 
 
 async def _apply(
@@ -168,13 +168,13 @@ async def search(
         join_channel=join_channel,
         manager_id=manager_id,
     )
-    return members.page(service.to_read)
+    return members.page(lambda member: service.to_read(member, principal))
 
 
 @router.get("/{member_id}", response_model=MemberRead)
 async def get_member(member_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> MemberRead:
     """The member, masked: for the member, their manager, reviewers, ops and admin."""
-    return service.to_read(await service.visible(session, principal, member_id))
+    return service.to_read(await service.visible(session, principal, member_id), principal)
 
 
 @router.patch("/{member_id}", response_model=MemberRead)
@@ -185,7 +185,7 @@ async def update_member(
     member = await service.visible(session, principal, member_id)
     if principal.role not in (Role.MEMBER, Role.OPS, Role.ADMIN):
         raise Forbidden(f"role {principal.role} may not change a member")
-    return service.to_read(await service.update(session, pii, member, data, _now()))
+    return service.to_read(await service.update(session, pii, member, data, _now()), principal)
 
 
 @router.get("/{member_id}/pii", response_model=MemberPii)
@@ -209,11 +209,12 @@ async def pii_reads(member_id: uuid.UUID, session: SessionDep, _: AdminDep) -> l
 
 @router.put("/{member_id}/openid", response_model=MemberRead)
 async def bind_openid(
-    member_id: uuid.UUID, data: OpenidBinding, session: SessionDep, pii: PiiDep, _: ServiceDep
+    member_id: uuid.UUID, data: OpenidBinding, session: SessionDep, pii: PiiDep, gateway: ServiceDep
 ) -> MemberRead:
     """Bind a WeChat openid the gateway proved with an authorization code (one account per member)."""
     member = await service.get_locked(session, member_id)
-    return service.to_read(await service.bind_openid(session, pii, member, data.openid, _now()))
+    member = await service.bind_openid(session, pii, member, data.openid, _now())
+    return service.to_read(member, gateway)
 
 
 @router.delete("/{member_id}/openid", response_model=MemberRead)
@@ -222,18 +223,18 @@ async def unbind_openid(
 ) -> MemberRead:
     """Unbind the member's WeChat account."""
     member = await _bindable(session, principal, member_id)
-    return service.to_read(await service.unbind_openid(session, pii, member, _now()))
+    return service.to_read(await service.unbind_openid(session, pii, member, _now()), principal)
 
 
 @router.put("/{member_id}/phone", response_model=PhoneChanged)
 async def change_phone(
-    member_id: uuid.UUID, data: PhoneChange, session: SessionDep, pii: PiiDep, _: ServiceDep
+    member_id: uuid.UUID, data: PhoneChange, session: SessionDep, pii: PiiDep, gateway: ServiceDep
 ) -> PhoneChanged:
     """A new sign-in phone the gateway proved with a code sent to it; the number it replaces is returned
     for the notice the gateway texts to it."""
     member = await service.get_locked(session, member_id)
     previous = await service.change_phone(session, pii, member, data.phone, _now())
-    return PhoneChanged(member=service.to_read(member), previous_phone=previous)
+    return PhoneChanged(member=service.to_read(member, gateway), previous_phone=previous)
 
 
 async def _bindable(session: SessionDep, principal: Principal, member_id: uuid.UUID) -> Member:

@@ -58,7 +58,7 @@ class MemberCreate(BaseModel):
     name: Name
     id_number: IdCardNumber
     phone: MobileNumber
-    gender: Gender | None = Field(default=None, description="Checked against the ID-card number when given.")
+    gender: str | None = Field(default=None, description="Checked against the ID-card number when given.")
     region_code: RegionCode | None = None
     interests: list[Interest] = Field(default_factory=list, max_length=13)
     vehicles: list[VehicleIn] = Field(default_factory=list, max_length=5)
@@ -92,15 +92,30 @@ class MemberUpdate(BaseModel):
 
 
 class MemberRead(BaseModel):
+    """A member, masked. A view carries the ID number's last four or the profile (birth year, gender,
+    region), never both: together they narrow the number down to a few dozen candidates. The member,
+    their manager and the gateway get the last four; reviewers, ops and admin the profile; the reviewer
+    holding the application, who reads the full data anyway (audited), both."""
+
     member_id: uuid.UUID
     status: MemberStatus
     tier: str
     name_masked: str
     phone_masked: str
-    id_number_masked: str
-    gender: str
-    birth_year: int
-    region_code: str | None
+    id_number_masked: str | None = Field(
+        description="The ID-card number's last four (`**************012X`): for the member, their manager "
+        "and the reviewer holding the application; null for other staff."
+    )
+    gender: str | None = Field(
+        description="From the ID-card number: for reviewers, ops and admin; null for the member and managers."
+    )
+    birth_year: int | None = Field(
+        description="From the ID-card number: for reviewers, ops and admin; null for the member and managers."
+    )
+    region_code: str | None = Field(
+        description="Where the member lives (6-digit code): for reviewers, ops and admin; null for the "
+        "member and managers."
+    )
     interests: list[str]
     join_channel: str
     manager_id: str | None

@@ -131,17 +131,26 @@ def may_see(principal: Principal, member: Member) -> bool:
     return False
 
 
-def to_read(member: Member) -> MemberRead:
+PROFILE_READERS = frozenset({Role.REVIEWER, Role.OPS, Role.ADMIN})
+"""Who sees a member's birth year, gender and region — and therefore not the ID number's last four."""
+
+
+def to_read(member: Member, viewer: Principal, *, full_read: bool = False) -> MemberRead:
+    """The member as ``viewer`` may see them: the ID number's last four or the profile (birth year,
+    gender, region), never both — together they narrow the number down to a few dozen candidates.
+    ``full_read``: the viewer is reading the full data anyway (audited), and gets both."""
+    profile = full_read or viewer.role in PROFILE_READERS
+    last_four = full_read or viewer.role not in PROFILE_READERS
     return MemberRead(
         member_id=member.id,
         status=member.status,
         tier=member.tier,
         name_masked=member.name_masked,
         phone_masked=member.phone_masked,
-        id_number_masked=member.id_number_masked,
-        gender=member.gender,
-        birth_year=member.birth_date.year,
-        region_code=member.region_code,
+        id_number_masked=member.id_number_masked if last_four else None,
+        gender=member.gender if profile else None,
+        birth_year=member.birth_date.year if profile else None,
+        region_code=member.region_code if profile else None,
         interests=list(member.interests),
         join_channel=member.join_channel,
         manager_id=member.manager_id,

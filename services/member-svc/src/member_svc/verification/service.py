@@ -152,7 +152,7 @@ async def view(
         decided_by=task.decided_by,
         decided_at=task.decided_at,
         created_at=task.created_at,
-        member=members_service.to_read(member),
+        member=members_service.to_read(member, principal, full_read=full is not None),
         full=full,
         policies=[
             PolicyEvidence(
