@@ -128,6 +128,13 @@ def axe() -> Callable[[Page], Awaitable[list[dict[str, Any]]]]:
         # A toast ("code sent", "saved") is a passing message, not the page: let it go first (Vant's
         # toast is an unnamed dialog while it shows).
         await page.locator(".van-toast:visible, .el-message:visible").first.wait_for(state="hidden")
+        # A tag zooming in or a drawer sliding away is half transparent: axe would measure the contrast of
+        # a frame, not of the page. Let every finite animation and transition end first.
+        await page.evaluate(
+            """() => Promise.all(document.getAnimations()
+                .filter((a) => a.effect?.getTiming().iterations !== Infinity)
+                .map((a) => a.finished.catch(() => null)))"""
+        )
         await page.evaluate(source)  # through the DevTools protocol: the pages' CSP allows no inline script
         result: dict[str, Any] = await page.evaluate("async () => await axe.run(document)")
         return [
