@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -16,8 +17,39 @@ class Base(DeclarativeBase):
     __abstract__ = True
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 10,
+    pool_timeout: float = 30.0,
+    statement_cache_size: int = 100,
+) -> AsyncEngine:
+    """The service's engine: a pool of ``pool_size`` (+ ``max_overflow`` under a burst) connections.
+
+    ``statement_cache_size=0`` is for PgBouncer in transaction mode: consecutive transactions of one
+    client connection run on different server connections, so a prepared statement cached on "this"
+    connection may not exist there, and asyncpg's numbered names (``__asyncpg_stmt_1__``) of two
+    clients collide on one server connection. Neither SQLAlchemy's cache nor asyncpg's keeps a
+    statement then, and every statement is prepared under a unique name, within its transaction
+    (SQLAlchemy's asyncpg dialect: "Prepared Statement Name with PGBouncer").
+    """
+    connect_args: dict[str, Any] = {"prepared_statement_cache_size": statement_cache_size}
+    if statement_cache_size == 0:
+        connect_args["statement_cache_size"] = 0  # asyncpg's own cache
+        connect_args["prepared_statement_name_func"] = unique_statement_name
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+    )
+
+
+def unique_statement_name() -> str:
+    return f"__asyncpg_{uuid.uuid4().hex}__"
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

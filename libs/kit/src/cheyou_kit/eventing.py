@@ -42,13 +42,15 @@ def event_components(
     session_factory: async_sessionmaker[AsyncSession],
     handlers: Mapping[str, Handler],
 ) -> tuple[ProducerComponent, Sequence[OutboxRelay | EventConsumer]]:
-    """The producer (always: readiness checks the broker through it) and, when enabled, relay and consumer."""
+    """The producer (always: the Kafka probe goes through it) and, when enabled, relay and consumer."""
     kafka = kafka_settings(settings)
     producer = ProducerComponent(create_producer(kafka, client_id=settings.service_name))
     if not settings.consumers_enabled:
         return producer, ()
+    # The relay LISTENs and holds a session-level advisory lock: its connection goes to the database
+    # itself (DATABASE_DIRECT_URL), never through a transaction-mode pooler.
     workers: list[OutboxRelay | EventConsumer] = [
-        OutboxRelay(settings.sqlalchemy_url, producer.producer, name=f"{settings.service_name}-relay")
+        OutboxRelay(settings.direct_sqlalchemy_url, producer.producer, name=f"{settings.service_name}-relay")
     ]
     if handlers:
         workers.append(

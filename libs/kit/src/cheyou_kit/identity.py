@@ -8,6 +8,9 @@ token expires) and refuses it the second time. A token copied off the wire, out 
 worth nothing once used. (Binding it to method and path instead would still let the same request be
 replayed — a second ``POST .../redemptions`` with another body.) Nothing else re-sends a token: the
 gateway signs a new one for each attempt, retries included, and services never forward a token.
+While Redis is down the ``jti`` is still kept in the process (``LocalOnceSet``): a replay to the same
+replica is refused, one to another replica is not, for at most the token's minute (``cheyou_degraded``
+counts each such request).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel
 from redis.asyncio import Redis
 
+from cheyou_kit.dependencies import REDIS_UNREACHABLE, LocalOnceSet, degraded
 from cheyou_kit.errors import Forbidden, Unauthorized
 
 IDENTITY_HEADER = "X-Cheyou-Identity"
@@ -128,6 +132,7 @@ class IdentityVerifier:
         self._key = key
         self._audience = audience
         self._redis = redis
+        self._local = LocalOnceSet()  # while Redis is down: this process still refuses a second use
 
     def _claims(self, token: str) -> dict[str, Any]:
         try:
@@ -156,7 +161,14 @@ class IdentityVerifier:
             if not jti or len(jti) > 64:
                 raise Unauthorized("invalid identity token: a bad jti")
             ttl = max(1, int(claims["exp"]) - int(time.time()) + LEEWAY_SECONDS)
-            fresh = await self._redis.set(f"idt:{{{self._audience}}}:{jti}", b"1", nx=True, ex=ttl)
+            key = f"idt:{{{self._audience}}}:{jti}"
+            try:
+                fresh = await self._redis.set(key, b"1", nx=True, ex=ttl)
+            except REDIS_UNREACHABLE as exc:
+                degraded("identity_replay_guard", "fallback", exc)
+                fresh = True
+            # Kept in process too, so a replay to this process is refused while Redis is down.
+            fresh = self._local.add(key, ttl) and bool(fresh)
             if not fresh:
                 raise IdentityTokenReused()
         return Principal.model_validate(claims)

@@ -34,6 +34,9 @@ class ServiceSettings(BaseSettings):
     """Third-party providers' URLs: in production https, and not the local fakes."""
     required_settings: ClassVar[tuple[str, ...]] = ()
     """Not secret, but in production they must be set (a key file's path)."""
+    key_file_settings: ClassVar[tuple[str, ...]] = ()
+    """Paths of key files (a provider's keys): in production set, and not a generated development key
+    (``*.dev-only.*``)."""
     development_only_settings: ClassVar[tuple[str, ...]] = ()
     """Switches for development and tests (demo data, private networks): in production off or empty."""
     development_values: ClassVar[frozenset[str]] = frozenset()
@@ -48,7 +51,38 @@ class ServiceSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 0
     database_url: str | None = Field(
-        default=None, description="This service's own database; derived from POSTGRES_DSN when unset."
+        default=None,
+        description="This service's own database, as its runtime role (DML only); derived from "
+        "POSTGRES_DSN when unset. In production: the PgBouncer pooler in transaction mode.",
+    )
+    database_direct_url: str | None = Field(
+        default=None,
+        description="The database itself, not a pooler: the outbox relay's connection, which LISTENs and "
+        "holds a session-level advisory lock (neither survives transaction pooling). Defaults to "
+        "database_url.",
+    )
+    migration_database_url: str | None = Field(
+        default=None,
+        description="The database as the migrator role (owns the schema, may run DDL), direct; used by "
+        "migrations/env.py (the migration Job). Defaults to database_url.",
+    )
+    database_pool_size: int = Field(
+        default=10, ge=1, description="Pooled connections per process (SQLAlchemy pool_size)."
+    )
+    database_max_overflow: int = Field(
+        default=10,
+        ge=0,
+        description="Connections opened beyond the pool under a burst, closed when returned.",
+    )
+    database_pool_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="How long a request waits for a pooled connection."
+    )
+    database_statement_cache_size: int = Field(
+        default=100,
+        ge=0,
+        description="Prepared statements cached per connection. 0 for PgBouncer in transaction mode "
+        "(without max_prepared_statements): no statement is cached by SQLAlchemy or asyncpg, and each "
+        "prepared statement gets a unique name, so two clients never collide on one server connection.",
     )
     postgres_dsn: str = Field(
         default="postgresql://postgres:postgres@127.0.0.1:5432/postgres", validation_alias="POSTGRES_DSN"
@@ -58,6 +92,20 @@ class ServiceSettings(BaseSettings):
         default=100,
         validation_alias="REDIS_MAX_CONNECTIONS",
         description="Connections to Redis per process; a burst beyond them waits (up to 5 s) for a free one.",
+    )
+    redis_socket_timeout_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        validation_alias="REDIS_SOCKET_TIMEOUT_SECONDS",
+        description="Connect and read timeout of every Redis command: a dead Redis costs a request at most "
+        "this long before the feature degrades as documented (cheyou_kit.dependencies).",
+    )
+    dependency_probe_interval_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        validation_alias="DEPENDENCY_PROBE_INTERVAL_SECONDS",
+        description="How often the process probes Kafka and Redis for the cheyou_dependency_up gauges "
+        "(readiness checks neither).",
     )
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
     kafka_broker_kind: Literal["apache-kafka", "tansu", "external"] = Field(
@@ -101,9 +149,22 @@ class ServiceSettings(BaseSettings):
 
     @property
     def sqlalchemy_url(self) -> str:
-        """The asyncpg URL of this service's database."""
-        url = make_url(self.database_url or self.postgres_dsn)
-        if not self.database_url:
+        """The asyncpg URL of this service's database (requests, consumers, jobs)."""
+        return self._asyncpg_url(self.database_url)
+
+    @property
+    def direct_sqlalchemy_url(self) -> str:
+        """The URL of the outbox relay's connection: the database itself, never a transaction pooler."""
+        return self._asyncpg_url(self.database_direct_url or self.database_url)
+
+    @property
+    def migration_sqlalchemy_url(self) -> str:
+        """The URL migrations run on (the migrator role)."""
+        return self._asyncpg_url(self.migration_database_url or self.database_url)
+
+    def _asyncpg_url(self, configured: str | None) -> str:
+        url = make_url(configured or self.postgres_dsn)
+        if not configured:
             url = url.set(database=self.database_name)
         return url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from cheyou_kit.dependencies import REDIS_UNREACHABLE, degraded
 from cheyou_kit.errors import Forbidden, ProblemError, Unauthorized
 from cheyou_kit.identity import Principal, Role
 from fastapi import Depends, Request
@@ -68,11 +69,21 @@ async def admit(request: Request, caller: Caller | None) -> None:
     session_family = caller.family if caller is not None else None
     if not limits and session_family is None:
         return
-    revoked = await hit(
-        runtime.resources.redis,
-        limits,
-        also_exists=revoked_key(session_family) if session_family else None,
-    )
+    try:
+        revoked = await hit(
+            runtime.resources.redis,
+            limits,
+            also_exists=revoked_key(session_family) if session_family else None,
+        )
+    except REDIS_UNREACHABLE as exc:
+        # Redis down (libs/kit/README.md, "When Redis is down"): the limits fail open — they protect
+        # capacity, and refusing every request would be the outage itself; a signed-out session's
+        # access token is accepted until it expires (GATEWAY_ACCESS_TOKEN_TTL_SECONDS, 15 min).
+        if limits:
+            degraded("rate_limits", "fail_open", exc)
+        if session_family is not None:
+            degraded("token_revocation", "fail_open", exc)
+        return
     if revoked:
         raise TokenRevoked()
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
+from cheyou_kit.dependencies import REDIS_UNREACHABLE, DependencyUnavailable
 from cheyou_kit.errors import Unauthorized
 from cheyou_kit.identity import Role
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
@@ -39,13 +40,20 @@ RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
 async def sign_in_limits(request: Request) -> None:
     """Sign-in attempts per client address, on top of the general limit."""
     runtime, ip = runtime_of(request), client_ip(request)
-    await hit(
-        runtime.resources.redis,
-        [
-            Limit("ip", ip, runtime.settings.rate_limit_per_ip),
-            Limit("sign-in", ip, runtime.settings.login_rate_limit_per_ip),
-        ],
-    )
+    try:
+        await hit(
+            runtime.resources.redis,
+            [
+                Limit("ip", ip, runtime.settings.rate_limit_per_ip),
+                Limit("sign-in", ip, runtime.settings.login_rate_limit_per_ip),
+            ],
+        )
+    except REDIS_UNREACHABLE as exc:
+        # Sign-in fails closed without Redis: its attempt limits are what stops password guessing
+        # (and the session it would open lives in Redis anyway).
+        raise DependencyUnavailable(
+            "signing in needs Redis, which is unreachable", feature="sign_in"
+        ) from exc
 
 
 router = APIRouter(prefix="/auth", tags=["auth"])

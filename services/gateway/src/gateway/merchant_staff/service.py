@@ -11,12 +11,15 @@ suspended is refused within seconds on every route; merchant-svc also checks on 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from dataclasses import dataclass
 
+from cheyou_kit.dependencies import REDIS_UNREACHABLE, degraded
 from cheyou_kit.errors import Forbidden, NotFound, Unauthorized
 from cheyou_kit.identity import Principal, Role
+from redis.asyncio import Redis
 
 from gateway.auth import sms
 from gateway.auth.otp import normalise_phone
@@ -141,14 +144,23 @@ async def current(runtime: Runtime, principal: Principal) -> Principal:
     """The signed-in merchant user as merchant-svc sees them now (cached for seconds); 401 when they may
     no longer act. Their role is the one they have now, not the one at sign-in."""
     assert principal.merchant_user_id is not None
-    redis, key = runtime.resources.redis, _cache_key(principal.merchant_user_id)
-    cached = await redis.get(key)
+    redis: Redis | None = runtime.resources.redis
+    key = _cache_key(principal.merchant_user_id)
+    try:
+        cached = await runtime.resources.redis.get(key)
+    except REDIS_UNREACHABLE as exc:  # the cache is down: ask merchant-svc every time (fresher, slower)
+        degraded("merchant_staff_cache", "fallback", exc)
+        cached, redis = None, None
     if cached is not None:
         found: Standing | None = _standing(json.loads(cached)) if cached != b"-" else None
     else:
         found = await standing(runtime.upstreams["merchant-svc"], principal.merchant_user_id)
         value = "-" if found is None else json.dumps(_dump(found))
-        await redis.set(key, value, px=max(1, int(runtime.settings.merchant_staff_check_seconds * 1000)))
+        if redis is not None:
+            with contextlib.suppress(*REDIS_UNREACHABLE):
+                await redis.set(
+                    key, value, px=max(1, int(runtime.settings.merchant_staff_check_seconds * 1000))
+                )
     if found is None or not found.active or found.merchant_id != principal.merchant_id:
         raise MerchantSessionEnded()
     return principal.model_copy(update={"merchant_role": found.role})

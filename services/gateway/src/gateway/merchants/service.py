@@ -14,6 +14,7 @@ import uuid
 import weakref
 from datetime import UTC, datetime
 
+from cheyou_kit.dependencies import REDIS_UNREACHABLE, degraded
 from cheyou_kit.errors import Forbidden, Unauthorized
 from cheyou_kit.identity import Principal, Role
 from redis.asyncio import Redis
@@ -56,7 +57,12 @@ class MerchantKeys:
         if not key or len(key) > 512:
             raise InvalidApiKey()
         cache_key = f"gw:mkey:{hashlib.sha256(key.encode()).hexdigest()}"
-        cached = await self._redis.get(cache_key)
+        try:
+            cached = await self._redis.get(cache_key)
+            cache_up = True
+        except REDIS_UNREACHABLE as exc:  # the cache is down: merchant-svc answers every request
+            degraded("merchant_key_cache", "fallback", exc)
+            cached, cache_up = None, False
         if cached == _REFUSED:
             raise InvalidApiKey()
         if cached is not None:
@@ -66,15 +72,18 @@ class MerchantKeys:
                 "POST", "/api/v1/merchant-api-keys/verify", principal=GATEWAY_PRINCIPAL, json={"key": key}
             )
             if response.status_code in (401, 403, 404):
-                await self._redis.set(cache_key, _REFUSED, ex=self._negative_ttl)
+                if cache_up:
+                    await self._redis.set(cache_key, _REFUSED, ex=self._negative_ttl)
                 raise InvalidApiKey()
             if response.status_code != 200:
                 raise BadGateway(f"merchant-svc answered {response.status_code} when verifying a key")
             answer = response.json()
-            await self._remember(cache_key, answer)
+            if cache_up:
+                await self._remember(cache_key, answer)
         expires_at = answer.get("expires_at")
         if expires_at and datetime.fromisoformat(expires_at) <= datetime.now(UTC):
-            await self._redis.delete(cache_key)
+            if cache_up:
+                await self._redis.delete(cache_key)
             raise InvalidApiKey()
         if answer.get("status", "active") != "active":
             raise MerchantSuspended()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 
 import httpx
+from cheyou_kit.dependencies import REDIS_UNREACHABLE, DependencyUnavailable, degraded
 from cheyou_kit.errors import BadRequest, NotFound, Unauthorized
 from cheyou_kit.identity import IDENTITY_HEADER, Principal, Role
 from cheyou_kit.observability import METRICS_ROUTE
@@ -18,7 +19,7 @@ from gateway.protection.idempotency import StoredResponse
 from gateway.proxy.policy import authorize
 from gateway.runtime import Runtime, runtime_of
 from gateway.upstreams.clients import Upstream
-from gateway.upstreams.routing import segment_of
+from gateway.upstreams.routing import Operation, segment_of
 
 HOP_BY_HOP = frozenset(
     {
@@ -45,6 +46,8 @@ _NOT_FORWARDED = HOP_BY_HOP | {
     IDENTITY_HEADER.lower(),
 }
 _NOT_RETURNED = HOP_BY_HOP | {"content-length", "content-encoding", "date", "server"}
+IDEMPOTENCY_STATUS_HEADER = "Idempotency-Status"
+"""``service`` on an answer forwarded while the gateway could not record the key (Redis down)."""
 # Answers that mean the service did not do the work: the Idempotency-Key is released, not kept.
 _NOT_DONE = frozenset({502, 503, 504})
 
@@ -146,14 +149,29 @@ async def forward(request: Request) -> Response:
     key = request.headers.get(idempotency.HEADER)
     if key is None or principal is None or request.method not in idempotency.MUTATIONS:
         return _response(await _send_once(upstream, request, principal, headers))
+    return await _forward_once_per_key(runtime, upstream, request, principal, headers, key, operation)
 
+
+async def _forward_once_per_key(
+    runtime: Runtime,
+    upstream: Upstream,
+    request: Request,
+    principal: Principal,
+    headers: dict[str, str],
+    key: str,
+    operation: Operation | None,
+) -> Response:
+    """A mutation with an ``Idempotency-Key``: done once, its answer replayed for repeats."""
     # With an Idempotency-Key the body is read whole: its fingerprint decides whether this is a repeat.
     body = await request.body()
 
     idempotency.validate(key)
     scope = principal.subject
     fingerprint = idempotency.fingerprint(request.method, request.url.path, request.url.query, body)
-    stored = await runtime.idempotency.begin(scope, key, fingerprint)
+    try:
+        stored = await runtime.idempotency.begin(scope, key, fingerprint)
+    except REDIS_UNREACHABLE as exc:
+        return await _without_idempotency_record(upstream, request, principal, body, headers, operation, exc)
     if stored is not None:
         replay_headers = {"Idempotent-Replayed": "true"}
         if stored.content_type:
@@ -170,13 +188,43 @@ async def forward(request: Request) -> Response:
     except BaseException:  # the service did not get it: let the client try again
         await runtime.idempotency.release(scope, key)
         raise
-    if answer.status_code in _NOT_DONE:
-        await runtime.idempotency.release(scope, key)
-    else:
-        await runtime.idempotency.complete(
-            scope,
-            key,
-            fingerprint,
-            StoredResponse(answer.status_code, answer.headers.get("content-type"), answer.content),
-        )
+    try:
+        if answer.status_code in _NOT_DONE:
+            await runtime.idempotency.release(scope, key)
+        else:
+            await runtime.idempotency.complete(
+                scope,
+                key,
+                fingerprint,
+                StoredResponse(answer.status_code, answer.headers.get("content-type"), answer.content),
+            )
+    except REDIS_UNREACHABLE as exc:  # the service did it: answer, though the record could not be kept
+        degraded("idempotency_keys", "fail_open", exc)
     return _response(answer)
+
+
+async def _without_idempotency_record(
+    upstream: Upstream,
+    request: Request,
+    principal: Principal,
+    body: bytes,
+    headers: dict[str, str],
+    operation: Operation | None,
+    exc: BaseException,
+) -> Response:
+    """Redis is down, so the gateway cannot keep the key. An operation that keeps it in its own
+    database (booking a privilege, redeeming points) still answers a repeat with its first result: it
+    goes through, and the answer says the gateway kept no record (``Idempotency-Status: service``).
+    Any other mutation is refused with 503 ``dependency-unavailable`` and nothing is done: the client
+    asked for at-most-once and we cannot promise it, so it tries again later with the same key."""
+    if operation is None or not operation.keeps_idempotency_key:
+        raise DependencyUnavailable(
+            "the Idempotency-Key cannot be kept right now; nothing was done: send the request again "
+            "shortly with the same key",
+            feature="idempotency_keys",
+        ) from exc
+    degraded("idempotency_keys", "fallback", exc)
+    answer = await _send(upstream, request, principal, body, headers)
+    response = _response(answer)
+    response.headers[IDEMPOTENCY_STATUS_HEADER] = "service"
+    return response

@@ -34,6 +34,9 @@ class Operation:
     template: str
     pattern: re.Pattern[str]
     roles: frozenset[str] | None
+    keeps_idempotency_key: bool = False
+    """The operation takes ``Idempotency-Key`` itself (kept in the service's database): a repeat is
+    answered with the first result even when the gateway's own record (Redis) is unavailable."""
 
 
 def segment_of(path: str) -> str | None:
@@ -68,6 +71,12 @@ def operations_of(service: str, document: Mapping[str, Any]) -> list[Operation]:
                     template=template,
                     pattern=_pattern(template),
                     roles=frozenset(roles) if isinstance(roles, list) else None,
+                    keeps_idempotency_key=any(
+                        isinstance(p, dict)
+                        and p.get("in") == "header"
+                        and str(p.get("name", "")).lower() == "idempotency-key"
+                        for p in operation.get("parameters", [])
+                    ),
                 )
             )
     return found

@@ -90,7 +90,8 @@ class DeliveryWorker:
             trust_env=False,  # no proxy or certificates from the environment: only our settings
         )
         try:
-            self._listener = await asyncpg.connect(asyncpg_dsn(self._settings.sqlalchemy_url))
+            # LISTEN needs a session of its own: the database itself, not a transaction pooler.
+            self._listener = await asyncpg.connect(asyncpg_dsn(self._settings.direct_sqlalchemy_url))
             await self._listener.add_listener(repository.NOTIFY_CHANNEL, self._on_notify)
         except (OSError, asyncpg.PostgresError) as exc:  # polling still works
             log.warning("webhook worker cannot LISTEN, polling only: %s", exc)
