@@ -27,11 +27,13 @@ class DemoSettings(ServiceSettings):
     required_settings: ClassVar[tuple[str, ...]] = ("signing_key_file",)
     provider_url_settings: ClassVar[tuple[str, ...]] = ("provider_url",)
     development_only_settings: ClassVar[tuple[str, ...]] = ("seed_demo", "allowed_networks")
+    key_file_settings: ClassVar[tuple[str, ...]] = ("provider_key_file",)
 
     provider_secret: SecretStr = SecretStr("dev-provider-secret")
     events_pii_key: SecretStr | None = Field(default=None, validation_alias="EVENTS_PII_KEY")
     token_key: str | None = None
     signing_key_file: Path | None = None
+    provider_key_file: Path | None = None
     provider_url: str = Field(default="http://127.0.0.1:8190", validation_alias="PROVIDER_URL")
     seed_demo: bool = True
     allowed_networks: list[str] = Field(default_factory=list)
@@ -45,6 +47,7 @@ def production(**overrides: Any) -> DemoSettings:
         "EVENTS_PII_KEY": "cmVhbC1ldmVudHMta2V5LW9mLXRoaXMtY2x1c3Rlci0xMjM=",
         "token_key": GOOD_KEY,
         "signing_key_file": "/etc/cheyou/signing/private.pem",
+        "provider_key_file": "/etc/cheyou/wechatpay/apiclient_key.pem",
         "PROVIDER_URL": "https://api.provider.example",
         "seed_demo": False,
         "INTERNAL_TOKEN_PUBLIC_KEY_FILE": "/etc/cheyou/internal-token-public/public.pem",
@@ -96,6 +99,23 @@ class TestRules:
         [problem] = production_problems(production(PROVIDER_URL=url))
 
         assert problem.startswith(f"PROVIDER_URL={url} {why}")
+
+    def test_the_fake_wechat_pays_port_is_refused(self) -> None:
+        [problem] = production_problems(production(PROVIDER_URL="https://pay.internal.example:8192"))
+
+        assert problem.endswith("is a fake provider's port")
+
+    def test_a_generated_development_key_file_is_refused(self) -> None:
+        dev_key = "/work/.dev/keys/wechatpay/merchant-private-key.dev-only.pem"
+
+        assert production_problems(production(provider_key_file=dev_key)) == [
+            f"DEMO_PROVIDER_KEY_FILE={dev_key} is a development key; use the real one"
+        ]
+
+    def test_a_key_file_left_unset_is_refused(self) -> None:
+        assert production_problems(production(provider_key_file=None)) == [
+            "DEMO_PROVIDER_KEY_FILE is not set"
+        ]
 
     def test_development_switches_are_refused(self) -> None:
         assert production_problems(production(seed_demo=True, allowed_networks=["127.0.0.0/8"])) == [

@@ -13,6 +13,8 @@ Rules (a test per rule: ``libs/kit/tests/test_production.py``):
 - a key of our own (HMAC, token keys) must be at least 32 bytes;
 - a provider URL must be https and not a loopback or local address, nor a fake provider's port;
 - a development switch (demo data, private webhook networks) must be off or empty;
+- a key file must be set and not a development key (the keys ``make dev`` and the fakes generate are
+  named ``*.dev-only.*``, e.g. the WeChat Pay merchant and platform keys);
 - ``INTERNAL_TOKEN_PUBLIC_KEY_FILE`` must be set (otherwise nothing authenticates the gateway's calls).
 
 Nothing here generates keys; services that make development keys (member-svc writes them under ``.dev/``)
@@ -30,8 +32,10 @@ from pydantic import SecretStr
 from cheyou_kit.settings import ServiceSettings
 
 MIN_KEY_BYTES = 32
-FAKE_PROVIDER_PORTS = frozenset({8190, 8191})
-"""Where ``cheyou_fakes`` serve WeChat and SMS on a developer's machine."""
+FAKE_PROVIDER_PORTS = frozenset({8190, 8191, 8192})
+"""Where ``cheyou_fakes`` serve WeChat, SMS and WeChat Pay on a developer's machine."""
+DEVELOPMENT_KEY_MARK = "dev-only"
+"""In the name of every key file generated for development (``cheyou_fakes.wechatpay.DevCredentials``)."""
 KNOWN_DEVELOPMENT_VALUES = frozenset({DEV_EVENTS_PII_KEY})
 
 
@@ -61,6 +65,12 @@ def production_problems(settings: ServiceSettings) -> list[str]:
         url = _plain(getattr(settings, name))
         if url and (why := _not_a_real_provider(url)):
             problems.append(f"{settings.env_name(name)}={url} {why}")
+    for name in settings.key_file_settings:
+        path = _plain(getattr(settings, name))
+        if not path:
+            problems.append(f"{settings.env_name(name)} is not set")
+        elif DEVELOPMENT_KEY_MARK in path.rsplit("/", 1)[-1]:
+            problems.append(f"{settings.env_name(name)}={path} is a development key; use the real one")
     for name in settings.development_only_settings:
         if getattr(settings, name):
             problems.append(f"{settings.env_name(name)} is for development and tests only; unset it")
