@@ -37,9 +37,6 @@ class ServiceSettings(BaseSettings):
     key_file_settings: ClassVar[tuple[str, ...]] = ()
     """Paths of key files (a provider's keys): in production set, and not a generated development key
     (``*.dev-only.*``)."""
-    key_file_settings: ClassVar[tuple[str, ...]] = ()
-    """Paths of key files (a provider's keys): in production set, and not a generated development key
-    (``*.dev-only.*``)."""
     development_only_settings: ClassVar[tuple[str, ...]] = ()
     """Switches for development and tests (demo data, private networks): in production off or empty."""
     development_values: ClassVar[frozenset[str]] = frozenset()
