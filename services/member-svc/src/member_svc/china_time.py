@@ -18,3 +18,8 @@ def today(now: datetime | None = None) -> date:
 def day_of(column: Any) -> ColumnElement[date]:
     """The Beijing day of a ``timestamptz`` column, in SQL."""
     return cast(func.timezone("Asia/Shanghai", column), Date)
+
+
+def start_of(day: date) -> datetime:
+    """The first instant of a Beijing day."""
+    return datetime(day.year, day.month, day.day, tzinfo=CHINA)

@@ -56,3 +56,8 @@ class Settings(ServiceSettings):
     registrations_per_id_day: int = Field(
         default=3, ge=1, description="Self-registrations with one ID-card number in a day (any phone)."
     )
+    tasks_interval_seconds: float = Field(
+        default=3600.0,
+        description="How often managers' tasks are generated from the projection (0: never; "
+        "POST /api/v1/managers/task-runs runs it at once). Repeats add nothing.",
+    )

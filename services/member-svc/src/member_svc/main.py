@@ -1,7 +1,10 @@
 """member-svc: the app factory (``uvicorn member_svc.main:create_app --factory``)."""
 
+from collections.abc import Sequence
+
 from cheyou_events import Handler
 from cheyou_events.catalogue.claims import ClaimSettled
+from cheyou_events.catalogue.notify import InvitationOptedOut
 from cheyou_events.catalogue.policy import (
     PolicyCancelled,
     PolicyEndorsed,
@@ -9,12 +12,18 @@ from cheyou_events.catalogue.policy import (
     PolicyLapsed,
     PolicyRenewed,
 )
-from cheyou_kit.app import create_service_app
+from cheyou_events.catalogue.privilege import ActivityAttended
+from cheyou_kit.app import Component, Resources, create_service_app
+from cheyou_kit.periodic import PeriodicJob
 from fastapi import FastAPI
 
 import member_svc
 from member_svc.config import Settings
+from member_svc.imports import handlers as imports_handlers
+from member_svc.imports.router import invitations_router
 from member_svc.imports.router import router as imports_router
+from member_svc.managers import handlers as managers_handlers
+from member_svc.managers.jobs import generate_tasks
 from member_svc.managers.router import member_router as member_managers_router
 from member_svc.managers.router import router as managers_router
 from member_svc.managers.router import targets_router, visits_router
@@ -35,15 +44,31 @@ HANDLERS: dict[str, Handler] = {
     PolicyCancelled.event_type: handlers.on_policy_cancelled,
     PolicyLapsed.event_type: handlers.on_policy_lapsed,
     ClaimSettled.event_type: handlers.on_claim_settled,
+    ActivityAttended.event_type: managers_handlers.on_activity_attended,
+    InvitationOptedOut.event_type: imports_handlers.on_invitation_opted_out,
 }
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+
+    def components(resources: Resources) -> Sequence[Component]:
+        # Managers' work from the projection: renewals due, win-backs, downgrade warnings, overdue visits.
+        return [
+            PeriodicJob(
+                "member-manager-tasks",
+                generate_tasks,
+                sessions=resources.session_factory,
+                interval_s=settings.tasks_interval_seconds,
+                single_replica=True,
+            )
+        ]
+
     app = create_service_app(
         settings,
         routers=[
             imports_router,
+            invitations_router,
             members_router,
             member_tiers_router,
             verification_router,
@@ -57,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             reports_router,
         ],
         handlers=HANDLERS,
+        components=components,
         description=member_svc.__doc__ or "",
     )
     app.state.member_settings = settings

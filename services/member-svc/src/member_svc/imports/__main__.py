@@ -50,6 +50,7 @@ async def _import(settings: Settings, content: bytes, name: str, by: str) -> Inv
                     by,
                     datetime.now(UTC),
                     progress=lambda done: progress.update(task, completed=done),
+                    registration_url=settings.registration_url,
                 )
     finally:
         await engine.dispose()
@@ -62,7 +63,8 @@ def main(
     ] = None,
     by: Annotated[str | None, typer.Option(help="Recorded as the importer (default: cli:<user>).")] = None,
 ) -> None:
-    """Import an invitation list (header: name,id_number,phone,region_code,plate,vin,manager_id)."""
+    """Import an invitation list (header: name,id_number,phone,region_code,plate,vin,manager_id,
+    consent_basis,consent_ref,openid; rows with a consent basis are invited by SMS/WeChat)."""
     try:
         record = asyncio.run(
             _import(Settings(), file.read_bytes(), file.name, by or f"cli:{getpass.getuser()}")
@@ -74,7 +76,8 @@ def main(
     report.write_text(service.report_csv(record), encoding="utf-8")
     typer.echo(
         f"{record.rows} rows: {record.created} created, {record.existing} already known, "
-        f"{record.invalid} invalid; report {report}; import {record.id}"
+        f"{record.invalid} invalid; {sum(r.get('contacted', False) for r in record.report)} invited; "
+        f"report {report}; import {record.id}"
     )
 
 

@@ -26,3 +26,22 @@ class InvitationImport(Base):
     invalid: Mapped[int] = mapped_column(Integer)
     report: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Invitation(Base):
+    """An invitee of an imported list who may be contacted: the consent basis of the row, the personal
+    token of the join link (only its SHA-256 kept), and what became of it (opened, opted out). Whether
+    the person joined is the member's status (``invited`` until they apply)."""
+
+    __tablename__ = "invitations"
+
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    import_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    manager_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    consent_basis: Mapped[str] = mapped_column(String(16))
+    consent_ref: Mapped[str | None] = mapped_column(String(64))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    opted_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    opted_out_via: Mapped[str | None] = mapped_column(String(16))

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -10,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Identity,
+    Index,
     Numeric,
     String,
     Text,
@@ -17,6 +19,7 @@ from sqlalchemy import (
     Uuid,
     func,
 )
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from member_svc.db import Base
@@ -70,10 +73,16 @@ class Visit(Base):
 
 
 class ManagerTask(Base):
-    """Follow-up work created for a manager by an event (a post-claim callback after a settlement)."""
+    """Follow-up work generated for a manager: a post-claim callback, a renewal due, a win-back, a follow-up
+    after an activity, a tier-downgrade warning, a star customer overdue for a visit. ``(kind,
+    source_ref)`` is unique, so generating twice (an event redelivered, a job run again) adds nothing."""
 
     __tablename__ = "manager_tasks"
-    __table_args__ = (UniqueConstraint("kind", "source_ref"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "source_ref"),
+        Index("ix_manager_tasks_manager_status_due", "manager_id", "status", "due_on"),
+        Index("ix_manager_tasks_member_status", "member_id", "status"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     manager_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -84,3 +93,27 @@ class ManagerTask(Base):
     status: Mapped[str] = mapped_column(String(16))
     visit_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    priority: Mapped[str] = mapped_column(String(8), server_default="normal")
+    """``high``, ``normal`` or ``low``."""
+    context: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    """What the manager needs to know before calling: the policy, its end, the tier, the activity…"""
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class MemberCorrection(Base):
+    """Audit of a change a manager (or ops) made to a customer's contact details or vehicles: who, when,
+    why, which proof, and the fields before and after (masked)."""
+
+    __tablename__ = "member_corrections"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))
+    fields: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
+    before: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    after: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    reason: Mapped[str] = mapped_column(Text)
+    proof: Mapped[str | None] = mapped_column(String(32))
+    """``sms_code_to_new_phone`` when the phone changed (the customer read out the code sent to it)."""
+    corrected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -19,13 +19,25 @@ from cheyou_kit.pagination import Slice
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from member_svc.errors import InvalidField, WrongState
+from member_svc import china_time
+from member_svc.errors import InvalidField, PhoneChangeNeedsProof, WrongState
 from member_svc.managers import repository
-from member_svc.managers.models import Assignment, ManagerProfile, ManagerTask, Visit
-from member_svc.managers.schemas import Kpi, ManagerUpsert, PlanEntry, UnitTarget, VisitCreate
+from member_svc.managers.models import Assignment, ManagerProfile, MemberCorrection, Visit
+from member_svc.managers.schemas import (
+    CorrectionCreate,
+    Kpi,
+    ManagerUpsert,
+    PlanEntry,
+    TaskCustomer,
+    TaskRead,
+    UnitTarget,
+    VisitCreate,
+)
 from member_svc.members import events as member_events
 from member_svc.members import service as members_service
 from member_svc.members.models import Member
+from member_svc.members.schemas import MemberUpdate
+from member_svc.pii import PiiCipher
 from member_svc.policies import service as policies_service
 from member_svc.principals import actor_id
 
@@ -38,9 +50,21 @@ async def profiles(session: AsyncSession, team: str | None = None) -> Sequence[M
     return await (repository.in_team(session, team) if team else repository.all_profiles(session))
 
 
-async def tasks(session: AsyncSession, manager_id: str, status: str | None) -> Sequence[ManagerTask]:
-    """The manager's follow-up tasks by due date, optionally of one status."""
-    return await repository.tasks(session, manager_id, status)
+async def tasks(
+    session: AsyncSession, manager_id: str, status: str | None, kind: str | None = None, limit: int = 500
+) -> list[TaskRead]:
+    """The manager's tasks by due date then priority, with who the customer is (masked)."""
+    rows = await repository.tasks_with_customers(session, manager_id, status, kind, limit)
+    return [
+        TaskRead.model_validate(task).model_copy(
+            update={
+                "customer": TaskCustomer(name_masked=name, tier=tier, phone_masked=phone)
+                if name is not None and tier is not None and phone is not None
+                else None
+            }
+        )
+        for task, name, tier, phone in rows
+    ]
 
 
 async def visits(
@@ -136,6 +160,67 @@ async def create_post_claim_task(
             "source_ref": claim_id,
             "due_on": settled_at.date() + timedelta(days=3),
             "status": "open",
+            "priority": "high",
+            "context": {"claim_id": claim_id, "settled_at": settled_at.isoformat(), "tier": member.tier},
+        },
+    )
+
+
+async def create_activity_followup(
+    session: AsyncSession,
+    member_id: uuid.UUID,
+    signup_id: str,
+    activity_id: str,
+    activity_title: str | None,
+    attended_at: datetime,
+) -> None:
+    """A follow-up after a club activity the member attended, due within three days, for their manager."""
+    member = await members_service.find(session, member_id)
+    if member is None or member.manager_id is None or member.status != "verified":
+        return
+    await repository.add_task(
+        session,
+        {
+            "id": uuid.uuid4(),
+            "manager_id": member.manager_id,
+            "member_id": member_id,
+            "kind": "activity_followup",
+            "source_ref": signup_id,
+            "due_on": china_time.today(attended_at) + timedelta(days=3),
+            "status": "open",
+            "priority": "normal",
+            "context": {
+                "activity_id": activity_id,
+                "activity_title": activity_title,
+                "attended_at": attended_at.isoformat(),
+                "tier": member.tier,
+            },
+        },
+    )
+
+
+RENEWAL_DAYS, WINBACK_DAYS, WINBACK_HORIZON_DAYS = 30, 15, 90
+
+
+async def generate_tasks(session: AsyncSession, now: datetime) -> dict[str, int]:
+    """Generate the day's work for every manager from the projection: renewals due (a policy ends within
+    30 days, no renewal yet), win-backs (ended 15 days ago, not renewed, within 90 days), star customers
+    about to drop a tier, star customers behind their visit plan. Safe to repeat (one task per fact)."""
+    today = china_time.today(now)
+    year_start = date(today.year, 1, 1)
+    return await repository.generate_tasks(
+        session,
+        {
+            "today": today,
+            "now": now,
+            "renewal_days": RENEWAL_DAYS,
+            "winback_days": WINBACK_DAYS,
+            "winback_horizon": WINBACK_HORIZON_DAYS,
+            "year": str(today.year),
+            "year_start": year_start,
+            "year_start_at": china_time.start_of(year_start),
+            "spacing": PLAN_SPACING_DAYS,
+            "min_visits": PLAN_MIN_VISITS,
         },
     )
 
@@ -197,9 +282,95 @@ async def record_visit(
             raise InvalidField("task_id", "no such task of yours for this member", "unknown_task")
         if task.status != "open":
             raise WrongState("the task is already done")
-        task.status, task.visit_id = "done", visit.id
+        task.status, task.visit_id, task.closed_at = "done", visit.id, now
+    else:
+        # A visit of a kind closes the member's open tasks that such a visit is the answer to.
+        kinds = [kind for kind, closing in VISIT_CLOSES.items() if closing == data.kind]
+        for task in await repository.open_tasks_of(session, manager_id, member.id, kinds):
+            task.status, task.visit_id, task.closed_at = "done", visit.id, now
     await repository.add_visit(session, visit)
     return visit
+
+
+VISIT_CLOSES = {
+    "post_claim_callback": "post_claim_callback",
+    "renewal_due": "renewal_contact",
+    "winback": "winback_visit",
+    "activity_followup": "activity_followup",
+    "tier_downgrade_warning": "star_visit",
+    "star_visit_overdue": "star_visit",
+}
+"""Task kind → the visit kind that does it."""
+
+
+async def correct(
+    session: AsyncSession,
+    pii: PiiCipher,
+    principal: Principal,
+    member: Member,
+    data: CorrectionCreate,
+    now: datetime,
+) -> MemberCorrection:
+    """A manager (of this customer) or ops corrects the customer's contact details or vehicles, audited.
+
+    The same proofs as the member's own change: a new phone only with the code sent to it, which the
+    gateway checked (``Principal.verified_phone``); vehicles and region as the member may change them."""
+    if principal.role == Role.MANAGER and member.manager_id != actor_id(principal):
+        raise NotFound(f"member {member.id} is not known")
+    if data.phone is None and data.region_code is None and data.vehicles is None:
+        raise InvalidField("phone", "nothing to correct: give phone, region_code or vehicles")
+    before = _correctable(member)
+    proof = None
+    if data.phone is not None and member.phone_hash != pii.lookup_hash(data.phone):
+        if principal.verified_phone != data.phone:
+            raise PhoneChangeNeedsProof(
+                "a new phone needs the code sent to it: POST /api/v1/auth/otp with the new number, "
+                "POST /api/v1/auth/otp/verify with the code the customer reads out, then send its "
+                "phone_proof as X-Phone-Proof"
+            )
+        await members_service.change_phone(session, pii, member, data.phone, now)
+        proof = "sms_code_to_new_phone"
+    if data.region_code is not None or data.vehicles is not None:
+        await members_service.update(
+            session, pii, member, MemberUpdate(region_code=data.region_code, vehicles=data.vehicles), now
+        )
+    after = _correctable(member)
+    changed = [field for field in before if before[field] != after[field]]
+    correction = MemberCorrection(
+        member_id=member.id,
+        actor=actor_id(principal),
+        role=principal.role.value,
+        fields=changed,
+        before={f: before[f] for f in changed},
+        after={f: after[f] for f in changed},
+        reason=data.reason,
+        proof=proof,
+        corrected_at=now,
+    )
+    await repository.add_correction(session, correction)
+    return correction
+
+
+def _correctable(member: Member) -> dict[str, object]:
+    """The fields a correction may touch, as the audit keeps them (the phone masked)."""
+    return {
+        "phone": member.phone_masked,
+        "region_code": member.region_code,
+        "vehicles": [
+            {
+                "plate": v.plate,
+                "vin": v.vin,
+                "kind": v.kind,
+                "registered_on": v.registered_on.isoformat() if v.registered_on else None,
+            }
+            for v in sorted(member.vehicles, key=lambda v: v.plate)
+        ],
+    }
+
+
+async def corrections(session: AsyncSession, member_id: uuid.UUID) -> Sequence[MemberCorrection]:
+    """The corrections made to a member's data, newest first."""
+    return await repository.corrections(session, member_id)
 
 
 PLAN_MIN_VISITS, PLAN_SPACING_DAYS, DUE_WINDOW_DAYS = 3, 365 // 3, 30
@@ -258,11 +429,13 @@ async def kpis(
     counts = await repository.visit_counts(session, ids, start, end)
     stars = await repository.star_member_counts(session, ids)
     joins = await repository.joins_by_manager(session, ids, start, end)
+    invitations = await repository.invitations_by_manager(session, ids, start, end)
     days = (until - since).days + 1
     rows = []
     for profile in profiles:
         by_kind = {k: n for m, k, n in counts if m == profile.staff_id}
         star_members = stars.get(profile.staff_id, 0)
+        invited, converted = invitations.get(profile.staff_id, (0, 0))
         rows.append(
             Kpi(
                 staff_id=profile.staff_id,
@@ -275,6 +448,9 @@ async def kpis(
                 star_visits_done=by_kind.get("star_visit", 0),
                 joins=joins.get(profile.staff_id, 0),
                 renewal_contacts=by_kind.get("renewal_contact", 0),
+                invited=invited,
+                invitations_verified=converted,
+                invitation_conversion=_share(converted, invited),
             )
         )
     if team is None:
@@ -295,8 +471,17 @@ async def kpis(
             star_visits_done=sum(r.star_visits_done for r in rows),
             joins=sum(r.joins for r in rows),
             renewal_contacts=sum(r.renewal_contacts for r in rows),
+            invited=sum(r.invited for r in rows),
+            invitations_verified=sum(r.invitations_verified for r in rows),
+            invitation_conversion=_share(
+                sum(r.invitations_verified for r in rows), sum(r.invited for r in rows)
+            ),
         )
     ]
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
 
 
 TARGET_SHARE = Fraction(1, 4)

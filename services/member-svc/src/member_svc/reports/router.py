@@ -12,7 +12,14 @@ from pydantic import BaseModel
 
 from member_svc import china_time
 from member_svc.reports import service
-from member_svc.reports.schemas import JoinsReport, MembersReport, Period, ThroughputReport
+from member_svc.reports.schemas import (
+    InvitationsBy,
+    InvitationsReport,
+    JoinsReport,
+    MembersReport,
+    Period,
+    ThroughputReport,
+)
 
 router = APIRouter(prefix="/member-reports", tags=["reports"])
 
@@ -74,3 +81,19 @@ async def verification(
         session, since or today - timedelta(days=30), until or today, _now()
     )
     return _shaped(report, list(report.rows), report.total, format, "verification-throughput")
+
+
+@router.get("/invitations", response_model=InvitationsReport, responses=CSV, response_model_by_alias=True)
+async def invitations(
+    session: SessionDep,
+    _: OpsDep,
+    by: InvitationsBy = "list",
+    since: Since = None,
+    until: Until = None,
+    format: Format = "json",
+) -> Any:
+    """Invitation outreach and its conversion per imported list or per inviting manager: invited,
+    opened the link, applied, verified, opted out (default: invitations of the last 90 days)."""
+    today = china_time.today()
+    report = await service.invitations(session, by, since or today - timedelta(days=90), until or today)
+    return _shaped(report, list(report.rows), report.total, format, f"invitations-by-{by}")

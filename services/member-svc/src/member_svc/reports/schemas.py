@@ -59,3 +59,31 @@ class ThroughputReport(BaseModel):
     until: date = Field(alias="to")
     rows: list[ThroughputRow]
     total: ThroughputRow
+
+
+InvitationsBy = Literal["list", "manager"]
+
+
+class InvitationsRow(BaseModel):
+    key: str = Field(
+        description="The list's id (by list) or the inviting manager's staff id (by manager); 'all' in "
+        "the total, 'none' for invitations without a manager."
+    )
+    filename: str | None = Field(default=None, description="By list: the imported file's name.")
+    imported_at: datetime | None = Field(default=None, description="By list: when it was imported.")
+    invited: int = Field(description="Invitees contacted (rows with a consent basis).")
+    opened: int = Field(description="Of those, who opened their personal join link.")
+    applied: int = Field(description="Who applied (took the invitation up).")
+    verified: int = Field(description="Who are verified members now: the conversion.")
+    opted_out: int = Field(description="Who replied TD or unsubscribed.")
+    conversion: float | None = Field(description="verified / invited; empty without any invitation.")
+
+
+class InvitationsReport(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    by: InvitationsBy
+    since: date = Field(alias="from")
+    until: date = Field(alias="to")
+    rows: list[InvitationsRow]
+    total: InvitationsRow

@@ -11,9 +11,13 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc.errors import InvalidField
+from member_svc.imports import service as imports_service
 from member_svc.members import service as members_service
 from member_svc.members.schemas import Tier
 from member_svc.reports.schemas import (
+    InvitationsBy,
+    InvitationsReport,
+    InvitationsRow,
     JoinsReport,
     JoinsRow,
     MembersReport,
@@ -108,6 +112,50 @@ async def verification_throughput(
         in_progress=await verification_service.in_progress(session, now),
     )
     return ThroughputReport(since=since, until=until, rows=rows, total=total)
+
+
+def _conversion(verified: int, invited: int) -> float | None:
+    return round(verified / invited, 4) if invited else None
+
+
+async def invitations(
+    session: AsyncSession, by: InvitationsBy, since: date, until: date
+) -> InvitationsReport:
+    """Invitation outreach per list or per inviting manager: invited, opened, applied, verified (the
+    conversion), opted out — of the invitations sent between the two days (China time)."""
+    _check_range(since, until)
+    rows: list[InvitationsRow] = []
+    for key, invited, opened, applied, verified, opted_out in await imports_service.conversion(
+        session, by, since, until
+    ):
+        rows.append(
+            InvitationsRow(
+                key=key or "none",
+                invited=invited,
+                opened=opened,
+                applied=applied,
+                verified=verified,
+                opted_out=opted_out,
+                conversion=_conversion(verified, invited),
+            )
+        )
+    if by == "list":
+        lists = await imports_service.imports_by_id(session, [r.key for r in rows])
+        for row in rows:
+            if row.key in lists:
+                row.filename, row.imported_at = lists[row.key].filename, lists[row.key].imported_at
+        rows.sort(key=lambda r: (r.imported_at is None, r.imported_at), reverse=False)
+    invited, verified = sum(r.invited for r in rows), sum(r.verified for r in rows)
+    total = InvitationsRow(
+        key="all",
+        invited=invited,
+        opened=sum(r.opened for r in rows),
+        applied=sum(r.applied for r in rows),
+        verified=verified,
+        opted_out=sum(r.opted_out for r in rows),
+        conversion=_conversion(verified, invited),
+    )
+    return InvitationsReport(by=by, since=since, until=until, rows=rows, total=total)
 
 
 def to_csv(rows: list[BaseModel], total: BaseModel) -> str:
