@@ -31,6 +31,8 @@ from merchant_svc.merchants.router import keys_router
 from merchant_svc.merchants.router import router as merchants_router
 from merchant_svc.merchants.seed import DemoSeed
 from merchant_svc.pii import cipher_for
+from merchant_svc.service_points.router import merchants_router as service_points_admin_router
+from merchant_svc.service_points.router import router as service_points_router
 from merchant_svc.users.router import router as users_router
 from merchant_svc.users.router import staff_router as merchant_staff_router
 from merchant_svc.webhooks.router import messages_router
@@ -77,6 +79,8 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
             messages_router,
             coupons_router,
             accountability_router,
+            service_points_router,
+            service_points_admin_router,
         ],
         handlers=HANDLERS,
         components=components,

@@ -73,6 +73,9 @@ class PrivilegeOrderRequested(PrivilegeEvent):
     vehicle_plate: str | None = None
     flight_no: str | None = None
     notes: str | None = None
+    service_point_id: Id | None = None
+    """The merchant service point the member chose (merchant-svc prefers its merchant, then the nearest
+    capable point's)."""
 
 
 class PrivilegeOrderCancelled(PrivilegeEvent):

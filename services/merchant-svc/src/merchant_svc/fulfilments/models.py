@@ -53,6 +53,8 @@ class Fulfilment(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
     """What the member gave for the service (pick-up address, plate, flight number, ...)."""
     merchant_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    service_point_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    """Where the merchant serves the order: the member's chosen point, or the nearest capable one."""
     contract_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     unit_price_fen: Mapped[int | None] = mapped_column(BigInteger)
     rejected_by: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid), server_default="{}")

@@ -20,6 +20,7 @@ class FulfilmentRead(BaseModel):
     city_code: str
     status: FulfilmentStatus
     merchant_id: uuid.UUID | None
+    service_point_id: uuid.UUID | None = None
     rejected_by: list[uuid.UUID]
     expired_for: list[uuid.UUID]
     reason: str | None
@@ -66,6 +67,7 @@ class MerchantOrderRead(BaseModel):
     privilege_id: str
     city_code: str
     status: str
+    service_point_id: uuid.UUID | None = Field(default=None, description="Where to serve it.")
     details: dict[str, Any]
     evidence: dict[str, Any] | None
     unit_price_fen: int | None

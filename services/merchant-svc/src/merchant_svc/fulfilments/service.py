@@ -26,6 +26,8 @@ from merchant_svc.fulfilments.models import OPEN_STATUSES, Fulfilment, Fulfilmen
 from merchant_svc.fulfilments.schemas import Accept, Complete, Fail, Reject
 from merchant_svc.merchants import repository as merchants
 from merchant_svc.merchants.repository import Candidate
+from merchant_svc.service_points import service as service_points
+from merchant_svc.service_points.models import ServicePoint
 from merchant_svc.users.service import Actor
 from merchant_svc.webhooks import service as webhooks
 from merchant_svc.webhooks.schemas import WebhookEventType
@@ -39,6 +41,7 @@ CORE_FIELDS = frozenset(PrivilegeOrderRequested.model_fields) - {
     "vehicle_plate",
     "flight_no",
     "notes",
+    "service_point_id",
     "merchant_category",
     "tier",
 }
@@ -126,7 +129,10 @@ async def dispatch(
     """Give the order to the best eligible merchant and queue its webhook, or declare it unplaceable.
 
     Merchants that rejected the order or let its accept window pass are not asked again; when they were
-    the only ones, the order is unplaceable for the ``exhausted`` reason.
+    the only ones, the order is unplaceable for the ``exhausted`` reason. An order naming the member's
+    chosen service point goes to that point's merchant when it is eligible and the point offers the
+    service, else to the eligible merchant with the capable point nearest the chosen one; without a
+    chosen point (or no capable point), to the best-ranked merchant.
     """
     now = datetime.now(UTC)
     candidates = await merchants.dispatch_candidates(
@@ -151,8 +157,17 @@ async def dispatch(
             reason = "no_contracted_merchant"
         await _unplaceable(session, fulfilment, reason, now)
         return
+    point = await service_points.preferred_point(
+        session,
+        fulfilment.details.get("service_point_id"),
+        fulfilment.privilege_id,
+        [c.merchant.id for c in eligible],
+    )
+    if point is not None:
+        eligible = [c for c in eligible if c.merchant.id == point.merchant_id]
     best = max(eligible, key=lambda c: (rank(c), -c.open_orders, str(c.merchant.id)))
     fulfilment.merchant_id = best.merchant.id
+    fulfilment.service_point_id = point.id if point is not None else None
     fulfilment.contract_id = best.contract.id
     fulfilment.unit_price_fen = best.contract.unit_price_fen
     fulfilment.status = FulfilmentStatus.DISPATCHED
@@ -160,17 +175,18 @@ async def dispatch(
     fulfilment.accept_due_at = now + timedelta(minutes=best.contract.accept_within_minutes)
     fulfilment.reason = None
     await session.flush()
-    await _record(session, fulfilment, "dispatched", now, merchant_id=best.merchant.id)
+    note = f"at service point {point.name} ({point.id})" if point is not None else None
+    await _record(session, fulfilment, "dispatched", now, merchant_id=best.merchant.id, note=note)
     await webhooks.enqueue(
         session,
         best.merchant.id,
         WebhookEventType.ORDER_DISPATCHED,
-        _webhook_data(fulfilment),
+        _webhook_data(fulfilment, point),
         order_id=fulfilment.order_id,
     )
 
 
-def _webhook_data(fulfilment: Fulfilment) -> dict[str, Any]:
+def _webhook_data(fulfilment: Fulfilment, point: ServicePoint | None = None) -> dict[str, Any]:
     return {
         "order_id": fulfilment.order_id,
         "privilege_id": fulfilment.privilege_id,
@@ -179,6 +195,9 @@ def _webhook_data(fulfilment: Fulfilment) -> dict[str, Any]:
         "unit_price_fen": fulfilment.unit_price_fen,
         "accept_by": fulfilment.accept_due_at.isoformat() if fulfilment.accept_due_at else None,
         "details": fulfilment.details,
+        "service_point": {"id": str(point.id), "name": point.name, "address": point.address}
+        if point is not None
+        else None,
     }
 
 
@@ -187,6 +206,7 @@ async def _unplaceable(
 ) -> None:
     fulfilment.status = FulfilmentStatus.UNPLACEABLE
     fulfilment.merchant_id = None
+    fulfilment.service_point_id = None
     fulfilment.reason = reason
     await session.flush()
     await _record(session, fulfilment, "unplaceable", now, note=reason)
