@@ -16,7 +16,7 @@ from merchant_svc.service_points.coordinates import (
 # The test vector of the public-domain eviltransform project (Shanghai, WGS-84 → GCJ-02), exact.
 CANONICAL = ((31.1774276, 121.5272106), (31.17530398364597, 121.531541859215))
 # What eviltransform 0.1.1 answers: it uses the WGS-84 semi-major axis (6,378,137 m) where the formula
-# has Krasovsky's (6,378,245 m), which moves the result by millimetres.
+# has Krasovsky's (6,378,245 m), which moves the result by up to a centimetre.
 INDEPENDENT = [
     ((31.1774276, 121.5272106), (31.175303947687105, 121.53154193255554)),
     ((26.0745, 119.2965), (26.071397925829068, 119.30129986363242)),
