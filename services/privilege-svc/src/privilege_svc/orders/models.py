@@ -37,6 +37,8 @@ class ServiceOrder(Base):
     vehicle_plate: Mapped[str | None] = mapped_column(String(16), nullable=True)
     flight_no: Mapped[str | None] = mapped_column(String(16), nullable=True)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    service_point_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The merchant service point the member chose (merchant-svc prefers it when dispatching)."""
     merchant_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     last_rejection: Mapped[str | None] = mapped_column(Text, nullable=True)
     service_record_id: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -22,6 +22,9 @@ class OrderCreate(BaseModel):
     vehicle_plate: Annotated[str, Field(pattern=r"^[\u4e00-\u9fa5][A-Z][A-Z0-9]{5,6}$")] | None = None
     flight_no: Annotated[str, Field(pattern=r"^[A-Z0-9]{2}[0-9]{1,4}[A-Z]?$")] | None = None
     notes: Annotated[str, Field(max_length=500)] | None = None
+    service_point_id: uuid.UUID | None = Field(
+        default=None, description="Where the member wants it done (a service point found nearby)."
+    )
 
 
 class OrderRead(BaseModel):
@@ -41,6 +44,7 @@ class OrderRead(BaseModel):
     vehicle_plate: str | None
     flight_no: str | None
     notes: str | None
+    service_point_id: str | None = None
     merchant_id: str | None
     last_rejection: str | None
     created_at: datetime
