@@ -145,3 +145,31 @@ class TestReceipts:
         assert pushes
         attempts = sms_fake.get("/_fake/receipts").json()["items"]
         assert [a["attempt"] for a in attempts] == [1, 2]
+
+
+class TestUpstreamReplies:
+    def test_a_reply_is_pushed_to_the_reply_url_as_the_provider_does(
+        self, sms_fake: httpx.Client, callback: tuple[str, list[Any]]
+    ) -> None:
+        url, received = callback
+        received.clear()
+        sms_fake.post("/_fake/reply-url", json={"url": url, "headers": {"X-Receipt-Token": "t"}})
+
+        answer = sms_fake.post("/_fake/replies", json={"phone": "13800138000", "content": "TD"}).json()
+
+        assert answer["taken"] is True
+        [batch] = received
+        assert batch[0]["phone_number"] == "13800138000"
+        assert batch[0]["content"] == "TD"
+        assert {"send_time", "sign_name", "dest_code", "sequence_id"} <= set(batch[0])
+        assert sms_fake.get("/_fake/replies").json()["items"][0]["attempt"] == 1
+
+    def test_a_reply_without_a_reply_url_is_not_taken(self, sms_fake: httpx.Client) -> None:
+        answer = sms_fake.post("/_fake/replies", json={"phone": "13800138000", "content": "TD"}).json()
+
+        assert answer["taken"] is False
+
+    def test_a_malformed_phone_is_refused(self, sms_fake: httpx.Client) -> None:
+        response = sms_fake.post("/_fake/replies", json={"phone": "12", "content": "TD"})
+
+        assert response.status_code == 400

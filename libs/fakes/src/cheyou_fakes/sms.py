@@ -4,7 +4,9 @@
 ``OutId`` (JSON or form body; ``AccessKeyId`` is checked when given) and answers
 ``{Code: "OK", Message, BizId, RequestId}`` or an ``isv.*`` error code. It is *not* idempotent, like the
 real ones: the same request twice sends two messages. ``GET /sms/query?PhoneNumber=&OutId=`` is the
-QuerySendDetails lookup. Test controls live under ``/_fake``.
+QuerySendDetails lookup. Upstream replies (上行短信, what a person texts back, e.g. ``TD``) are pushed
+to the configured reply URL as a JSON array ``[{phone_number, send_time, content, sign_name, dest_code,
+sequence_id}]``, answered ``{"code": 0}`` (else retried). Test controls live under ``/_fake``.
 """
 
 from __future__ import annotations
@@ -51,6 +53,10 @@ class SmsState:
     slow_count: int = 0
     fail_next: list[str] = field(default_factory=list)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    reply_url: str | None = None
+    reply_headers: dict[str, str] = field(default_factory=dict)
+    replies: list[dict[str, Any]] = field(default_factory=list)  # pushes: {"items", "answer", "attempt"}
+    sequence: int = 0
 
 
 def _state(request: Request) -> SmsState:
@@ -73,21 +79,28 @@ def _now_text() -> str:
     return datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
-async def _push_receipts(state: SmsState, items: list[dict[str, Any]]) -> None:
-    url = state.receipt_url
+async def _push(
+    url: str | None, headers: dict[str, str], items: list[dict[str, Any]], log: list[dict[str, Any]]
+) -> bool:
+    """POST ``items`` until the callback answers ``{"code": 0}`` (retried on the provider's schedule)."""
     if url is None:
-        return
+        return False
     async with httpx.AsyncClient(timeout=5) as client:
         for attempt, delay in enumerate((0.0, *RECEIPT_RETRY_DELAYS), start=1):
             await asyncio.sleep(delay)
             try:
-                response = await client.post(url, json=items, headers=state.receipt_headers)
+                response = await client.post(url, json=items, headers=headers)
                 answer: Any = response.json()
             except (httpx.HTTPError, ValueError) as error:
                 answer = {"error": repr(error)}
-            state.receipts.append({"items": items, "answer": answer, "attempt": attempt})
+            log.append({"items": items, "answer": answer, "attempt": attempt})
             if isinstance(answer, dict) and answer.get("code") == 0:
-                return
+                return True
+    return False
+
+
+async def _push_receipts(state: SmsState, items: list[dict[str, Any]]) -> None:
+    await _push(state.receipt_url, state.receipt_headers, items, state.receipts)
 
 
 def _limited(state: SmsState, phone: str) -> bool:
@@ -191,6 +204,42 @@ async def set_receipt_url(request: Request) -> JSONResponse:
     return JSONResponse({"ok": True})
 
 
+async def set_reply_url(request: Request) -> JSONResponse:
+    """``POST /_fake/reply-url {"url", "headers"?}``: where upstream replies (上行短信) are pushed."""
+    body = await request.json()
+    state = _state(request)
+    state.reply_url = body.get("url")
+    state.reply_headers = dict(body.get("headers") or {})
+    return JSONResponse({"ok": True})
+
+
+async def reply(request: Request) -> JSONResponse:
+    """``POST /_fake/replies {"phone", "content", "dest_code"?}``: the phone texts back (e.g. ``TD``); the
+    reply is pushed to the reply URL at once (retried until ``{"code": 0}``). Answers whether it was taken."""
+    body = await request.json()
+    state = _state(request)
+    phone, content = str(body.get("phone") or ""), str(body.get("content") or "")
+    if not PHONE.match(phone):
+        return JSONResponse({"ok": False, "error": "isv.MOBILE_NUMBER_ILLEGAL"}, status_code=400)
+    state.sequence += 1
+    sign = state.messages[-1]["sign_name"] if state.messages else ""
+    item = {
+        "phone_number": phone,
+        "send_time": _now_text(),
+        "content": content,
+        "sign_name": sign,
+        "dest_code": str(body.get("dest_code") or ""),
+        "sequence_id": state.sequence,
+    }
+    taken = await _push(state.reply_url, state.reply_headers, [item], state.replies)
+    return JSONResponse({"ok": True, "taken": taken, "item": item})
+
+
+async def replies(request: Request) -> JSONResponse:
+    """``GET /_fake/replies``: every upstream-reply push, with the callback's answer."""
+    return JSONResponse({"items": _state(request).replies})
+
+
 async def set_phone(request: Request) -> JSONResponse:
     """``POST /_fake/phones/{phone} {"deliverable": false, "err_code"?}``: this number's receipts fail."""
     body = await request.json()
@@ -236,7 +285,7 @@ async def receipts(request: Request) -> JSONResponse:
 
 
 async def reset(request: Request) -> JSONResponse:
-    """``POST /_fake/reset``: forget messages, receipts, settings."""
+    """``POST /_fake/reset``: forget messages, receipts, replies, settings."""
     request.app.state.sms = SmsState(access_key_id=_state(request).access_key_id)
     return JSONResponse({"ok": True})
 
@@ -248,6 +297,9 @@ def create_app(access_key_id: str | None = None) -> Starlette:
             Route("/sms/send", send, methods=["POST"]),
             Route("/sms/query", query, methods=["GET"]),
             Route("/_fake/receipt-url", set_receipt_url, methods=["POST"]),
+            Route("/_fake/reply-url", set_reply_url, methods=["POST"]),
+            Route("/_fake/replies", reply, methods=["POST"]),
+            Route("/_fake/replies", replies, methods=["GET"]),
             Route("/_fake/phones/{phone}", set_phone, methods=["POST"]),
             Route("/_fake/config", configure, methods=["POST"]),
             Route("/_fake/fail-next", fail_next, methods=["POST"]),
