@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 LIBS := libs/events libs/kit libs/devinfra libs/fakes
 SERVICES := services/gateway services/member-svc services/privilege-svc services/merchant-svc services/claims-svc services/notify-svc
 PACKAGES := $(LIBS) $(SERVICES)
-TOOLS := pytest pytest-asyncio pytest-timeout ruff mypy import-linter standardwebhooks schemathesis pyyaml kubernetes-validate "moto[s3]" flask flask-cors playwright
+TOOLS := pytest pytest-asyncio pytest-timeout ruff mypy import-linter standardwebhooks schemathesis pyyaml kubernetes-validate "moto[s3]" flask flask-cors playwright squawk-cli
 PLATFORM := $(BIN)/python -m cheyou_devinfra.platform
 
 .PHONY: install web dev up down status test lint fmt bench schemas images clean demo demo-2014 report web-dev api-client
@@ -47,11 +47,12 @@ test: install  ## every test: the front ends' unit tests, then every package and
 	cd web && npm test
 	$(PLATFORM) test -- $(ARGS)
 
-lint: install  ## ruff + mypy --strict + import contracts (docs/ARCHITECTURE.md); ESLint, Prettier and vue-tsc --strict over web/
+lint: install  ## ruff + mypy --strict + import contracts (docs/ARCHITECTURE.md) + squawk over every migration; ESLint, Prettier and vue-tsc --strict over web/
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(foreach p,$(PACKAGES),$(p)/src) tools
 	$(BIN)/lint-imports
+	$(BIN)/python -m tools.lint_migrations
 	cd web && npm run lint && npm run typecheck
 
 fmt: install

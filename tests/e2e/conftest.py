@@ -33,6 +33,7 @@ import pytest
 from cheyou_devinfra import Infra
 from cheyou_devinfra._process import free_port
 from cheyou_devinfra.components import ApacheKafka, KafkaBroker, Postgres, Tansu
+from cheyou_devinfra.components import Redis as RedisServer
 from cheyou_devinfra.components import Service as InfraService
 from cheyou_devinfra.demo import Member, Platform
 from cheyou_devinfra.platform import (
@@ -140,8 +141,27 @@ def platform_postgres_dsn(platform_postgres: Postgres | None) -> str:
 
 
 @pytest.fixture(scope="session")
+def platform_redis() -> Iterator[RedisServer | None]:
+    """A Redis of the platform's own, so that the outage test can stop it without touching any other
+    suite's (None against a running platform: that test then fails rather than pretend)."""
+    if os.environ.get("CHEYOU_E2E_PLATFORM"):
+        yield None
+        return
+    server = RedisServer(temporary_state_dir("platform-redis"))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
 def platform(
-    infra: Infra, platform_kafka: str, platform_postgres_dsn: str, platform_postgres: Postgres | None
+    infra: Infra,
+    platform_kafka: str,
+    platform_postgres_dsn: str,
+    platform_postgres: Postgres | None,
+    platform_redis: RedisServer | None,
 ) -> Iterator[Path]:
     """Every service running as its own uvicorn process (the launcher of ``make up``)."""
     if running := os.environ.get("CHEYOU_E2E_PLATFORM"):
@@ -156,6 +176,8 @@ def platform(
     # a platform pointed at a long-lived server by CHEYOU_E2E_POSTGRES apart from earlier runs).
     os.environ["CHEYOU_DATABASE_SUFFIX"] = f"_e2e_{secrets.token_hex(4)}"
     os.environ.update(_platform_environment(infra, redis_db=1))
+    if platform_redis is not None:
+        os.environ["REDIS_URL"] = platform_redis.url
     try:
         start_platform(state)
         yield state

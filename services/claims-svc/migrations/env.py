@@ -5,4 +5,4 @@ from cheyou_kit.migrations import run_env
 from claims_svc.config import Settings
 from claims_svc.models import Base
 
-run_env([Base.metadata, events_metadata], Settings().sqlalchemy_url)
+run_env([Base.metadata, events_metadata], Settings().migration_sqlalchemy_url)

@@ -5,6 +5,6 @@
 
 from cheyou_devinfra._process import InfraError
 from cheyou_devinfra.manager import Infra, InfraManager
-from cheyou_devinfra.provisioning import ensure_database, ensure_topics
+from cheyou_devinfra.provisioning import ensure_database, ensure_service_roles, ensure_topics
 
-__all__ = ["Infra", "InfraError", "InfraManager", "ensure_database", "ensure_topics"]
+__all__ = ["Infra", "InfraError", "InfraManager", "ensure_database", "ensure_service_roles", "ensure_topics"]

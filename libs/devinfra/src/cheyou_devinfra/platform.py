@@ -26,7 +26,14 @@ import httpx
 import typer
 from sqlalchemy.engine import make_url
 
-from cheyou_devinfra import Infra, InfraManager, components, ensure_database, ensure_topics
+from cheyou_devinfra import (
+    Infra,
+    InfraManager,
+    components,
+    ensure_database,
+    ensure_service_roles,
+    ensure_topics,
+)
 
 ROOT = Path(__file__).resolve().parents[4]
 STATE = ROOT / ".dev"
@@ -125,19 +132,51 @@ def _keys(state: Path) -> dict[str, str]:
     }
 
 
-async def _prepare(infra: Infra, services: tuple[Service, ...]) -> None:
-    """Databases, topics and migrations: everything a service expects before it starts."""
+def _role_passwords(state: Path, services: tuple[Service, ...]) -> dict[str, str]:
+    """Each service's migrator and runtime role and its password, kept under ``state/keys`` so that a
+    restart of one process (or of the platform) finds the password its role has."""
+    path = state / "keys" / "postgres-roles.json"
+    known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    wanted = [f"{s.database_name}_{kind}" for s in services for kind in ("migrator", "runtime")]
+    if any(role not in known for role in wanted):
+        known.update({role: secrets.token_urlsafe(18) for role in wanted if role not in known})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(known, indent=1))
+        path.chmod(0o600)
+    return known
+
+
+async def _prepare(infra: Infra, services: tuple[Service, ...], state: Path) -> dict[str, str]:
+    """Databases, roles, topics and migrations: everything a service expects before it starts.
+
+    Each database gets a migrator role (owns the schema; the migrations run as it) and a runtime role
+    (rows only: the service runs as it), as in production; returns the services' database settings."""
     from cheyou_events.topics import TOPICS
     from cheyou_kit.migrations import upgrade
 
     await ensure_topics(infra.kafka_bootstrap, dict(TOPICS))
+    passwords = _role_passwords(state, services)
+    env: dict[str, str] = {}
     for service in services:
-        dsn = await ensure_database(infra.postgres_dsn, service.database_name)
-        url = make_url(dsn).set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
-        await upgrade(service.root, url)
+        await ensure_database(infra.postgres_dsn, service.database_name)
+        migrator, runtime = (f"{service.database_name}_{kind}" for kind in ("migrator", "runtime"))
+        migrator_dsn, runtime_dsn = await ensure_service_roles(
+            infra.postgres_dsn,
+            service.database_name,
+            migrator=(migrator, passwords[migrator]),
+            runtime=(runtime, passwords[runtime]),
+        )
+        await upgrade(service.root, _asyncpg(migrator_dsn))
+        env[f"{service.env_prefix}DATABASE_URL"] = _asyncpg(runtime_dsn)
+        env[f"{service.env_prefix}MIGRATION_DATABASE_URL"] = _asyncpg(migrator_dsn)
+    return env
 
 
-def _environment(infra: Infra, state: Path) -> dict[str, str]:
+def _asyncpg(dsn: str) -> str:
+    return make_url(dsn).set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def _environment(infra: Infra, state: Path, databases: dict[str, str]) -> dict[str, str]:
     env = {**os.environ, **infra.env(), **_keys(state)}
     # Locally, merchants' webhook receivers run on this machine: allow loopback (production allows no
     # private network; cloud metadata addresses are refused even here).
@@ -162,9 +201,7 @@ def _environment(infra: Infra, state: Path) -> dict[str, str]:
     env.setdefault("MEMBER_REGISTRATION_URL", f"{gateway.url}/h5/join")
     for service in SERVICES:
         env.setdefault(f"{service.env_prefix}URL", service.url)
-        if service.database_name != service.database:
-            database = make_url(infra.postgres_dsn).set(database=service.database_name)
-            env[f"{service.env_prefix}DATABASE_URL"] = database.render_as_string(hide_password=False)
+    env.update(databases)  # each service as its runtime role, on its own database
     return env
 
 
@@ -281,8 +318,8 @@ def start_platform(state: Path = STATE) -> Infra:
         f"infrastructure: postgres {infra.postgres_dsn} · redis {infra.redis_url} · "
         f"{infra.broker} at {infra.kafka_bootstrap}"
     )
-    asyncio.run(_prepare(infra, SERVICES))
-    env = _environment(infra, state)
+    databases = asyncio.run(_prepare(infra, SERVICES, state))
+    env = _environment(infra, state, databases)
     stop_services(state)
     _start_fakes(env, state)
     for service in SERVICES:

@@ -1,4 +1,16 @@
-"""Alembic, run the same way by every service: from its ``env.py`` and programmatically at start-up."""
+"""Alembic, run the same way by every service: from its ``env.py`` and programmatically at start-up.
+
+Every run first sets ``lock_timeout`` and ``statement_timeout`` on its connection
+(``MIGRATION_LOCK_TIMEOUT``, ``MIGRATION_STATEMENT_TIMEOUT``). An ``ALTER TABLE`` waiting for its lock
+behind a long transaction blocks every query queued behind it — the whole API of the service — until
+it gets the lock; with a lock timeout it gives up after seconds instead, the migration fails (Alembic
+rolls the step back), and the operator retries in a quieter minute. A migration that needs longer
+(an index built ``CONCURRENTLY`` on a large table) sets its own value inside its ``upgrade()``.
+
+Migrations run as the service's migrator role (``<PREFIX>MIGRATION_DATABASE_URL``), which owns the
+schema; the service runs as a runtime role that may only read and write rows (see
+``cheyou_devinfra.provisioning.ensure_service_roles``).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +20,38 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, pool
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
+
+
+class MigrationSettings(BaseSettings):
+    """``MIGRATION_*``: the limits every migration run sets on its connection."""
+
+    model_config = SettingsConfigDict(env_prefix="MIGRATION_", extra="ignore")
+
+    lock_timeout: str = Field(
+        default="5s",
+        pattern=r"^\d+\s*(ms|s|min|h)?$",
+        description="Postgres lock_timeout of a migration: how long a DDL statement waits for its lock.",
+    )
+    statement_timeout: str = Field(
+        default="5min",
+        pattern=r"^\d+\s*(ms|s|min|h)?$",
+        description="Postgres statement_timeout of a migration: the longest one statement may run.",
+    )
+
+
+def apply_timeouts(connection: Connection, settings: MigrationSettings | None = None) -> None:
+    """``SET lock_timeout`` and ``statement_timeout`` for this session (bound values, not spliced)."""
+    settings = settings or MigrationSettings()
+    for name, value in (
+        ("lock_timeout", settings.lock_timeout),
+        ("statement_timeout", settings.statement_timeout),
+    ):
+        connection.execute(text("SELECT set_config(:name, :value, false)"), {"name": name, "value": value})
 
 
 def run_env(target_metadata: MetaData | Sequence[MetaData], default_url: str) -> None:
@@ -19,6 +60,7 @@ def run_env(target_metadata: MetaData | Sequence[MetaData], default_url: str) ->
     url = config.attributes.get("url") or default_url
 
     def run(connection: Connection) -> None:
+        apply_timeouts(connection)
         context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
         with context.begin_transaction():
             context.run_migrations()

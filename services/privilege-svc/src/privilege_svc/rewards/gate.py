@@ -7,15 +7,20 @@ gives the Redis unit back if it fails; an attempt the gate refuses is told "sold
 unlocked read of the committed stock agrees (``rewards.service.redeem_through_gate``), because units
 held by admitted attempts that later fail come back after others were refused. So the gate never
 decides anything: it spares the database the row-lock queue, and a lost Redis unit (a crash between
-admit and release) costs a read, not a sale.
+admit and release) costs a read, not a sale. For the same reason, while Redis is down the attempts go
+straight to the database (``rewards.service.redeem_through_gate``): correct, only slower under a burst.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 
+from cheyou_kit.dependencies import REDIS_UNREACHABLE
 from redis.asyncio import BlockingConnectionPool, Redis
+
+log = logging.getLogger(__name__)
 
 _ADMIT = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return -2 end
@@ -29,13 +34,22 @@ TTL_S = 14 * 24 * 3600
 class StockGate:
     """Owns its Redis client: a blocking pool, so a burst waits for a connection instead of failing."""
 
-    def __init__(self, redis_url: str, max_connections: int = 64) -> None:
-        pool = BlockingConnectionPool.from_url(redis_url, max_connections=max_connections, timeout=30)
+    def __init__(self, redis_url: str, max_connections: int = 64, socket_timeout_s: float = 1.0) -> None:
+        pool = BlockingConnectionPool.from_url(
+            redis_url,
+            max_connections=max_connections,
+            timeout=30,
+            socket_timeout=socket_timeout_s,
+            socket_connect_timeout=socket_timeout_s,
+        )
         self._redis = Redis(connection_pool=pool)
         self._admit = self._redis.register_script(_ADMIT)
 
     async def start(self) -> None:
-        await self._redis.ping()
+        try:
+            await self._redis.ping()
+        except REDIS_UNREACHABLE as exc:  # flash sales go straight to the database until Redis is back
+            log.warning("flash-sale gate: Redis unreachable at start-up (%s)", type(exc).__name__)
 
     async def stop(self) -> None:
         await self._redis.aclose()

@@ -9,6 +9,7 @@ without a redemption, no redemption without a debit, never more redemptions than
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import uuid
@@ -19,6 +20,7 @@ from cheyou_events import Envelope, add_events
 from cheyou_events.catalogue.fields import Tier
 from cheyou_events.catalogue.merchant import CouponIssueRefused
 from cheyou_events.catalogue.privilege import RewardRedeemed
+from cheyou_kit.dependencies import REDIS_UNREACHABLE, degraded
 from cheyou_kit.errors import Conflict, NotFound, Unprocessable
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -289,14 +291,20 @@ async def redeem_through_gate(
     async def stock() -> int:
         return (await get(session, reward_id)).stock
 
-    if not await gate.admit(reward_id, stock):
+    try:
+        admitted = await gate.admit(reward_id, stock)
+    except REDIS_UNREACHABLE as exc:  # without the gate the database still decides, in its row lock
+        degraded("flash_sale_gate", "fallback", exc)
+        return await redeem(session, reward_id, member_id, body, idempotency_key=idempotency_key)
+    if not admitted:
         if not await repository.stock_left(session, reward_id):
             raise SoldOut(f"reward {reward_id} is sold out")
         return await redeem(session, reward_id, member_id, body, idempotency_key=idempotency_key)
     try:
         return await redeem(session, reward_id, member_id, body, idempotency_key=idempotency_key)
     except BaseException:
-        await gate.release(reward_id)
+        with contextlib.suppress(*REDIS_UNREACHABLE):  # a lost unit costs a read later, not a sale
+            await gate.release(reward_id)
         raise
 
 

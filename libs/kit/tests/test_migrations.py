@@ -1,0 +1,120 @@
+"""Every migration run sets lock_timeout and statement_timeout (issue 23, item 6): an ALTER TABLE stuck
+behind a long transaction gives up after seconds instead of queueing every query of the service."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+import pytest
+from cheyou_devinfra.manager import Infra
+from cheyou_devinfra.provisioning import ensure_database
+from cheyou_kit.migrations import MigrationSettings, upgrade
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+ENV = """
+from sqlalchemy import MetaData
+from cheyou_kit.migrations import run_env
+
+run_env(MetaData(), "postgresql+asyncpg://unused/unused")
+"""
+
+CREATE = """
+from alembic import op
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade() -> None:
+    op.execute("CREATE TABLE seen (name text, value text)")
+    op.execute("INSERT INTO seen SELECT 'lock_timeout', current_setting('lock_timeout')")
+    op.execute("INSERT INTO seen SELECT 'statement_timeout', current_setting('statement_timeout')")
+    op.execute("CREATE TABLE busy (id int)")
+
+
+def downgrade() -> None:
+    op.execute("DROP TABLE busy")
+    op.execute("DROP TABLE seen")
+"""
+
+ALTER = """
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+
+
+def upgrade() -> None:
+    op.execute("ALTER TABLE busy ADD COLUMN note text")
+
+
+def downgrade() -> None:
+    op.execute("ALTER TABLE busy DROP COLUMN note")
+"""
+
+
+@pytest.fixture
+def service_root(tmp_path: Path) -> Path:
+    """A service's migrations folder in miniature, run through the kit like every service's."""
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (tmp_path / "migrations" / "env.py").write_text(ENV)
+    (tmp_path / "migrations" / "script.py.mako").write_text("")
+    (versions / "0001_create.py").write_text(CREATE)
+    (versions / "0002_alter.py").write_text(ALTER)
+    return tmp_path
+
+
+@pytest.fixture
+async def database(infra: Infra) -> str:
+    return await ensure_database(infra.postgres_dsn, f"migrations_{uuid.uuid4().hex[:8]}")
+
+
+def _sqlalchemy(dsn: str) -> str:
+    return make_url(dsn).set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+async def test_a_migration_runs_with_the_timeouts_set(service_root: Path, database: str) -> None:
+    await upgrade(service_root, _sqlalchemy(database), "0001")
+
+    conn = await asyncpg.connect(database)
+    try:
+        seen = dict(await conn.fetch("SELECT name, value FROM seen"))
+    finally:
+        await conn.close()
+    assert seen == {"lock_timeout": "5s", "statement_timeout": "5min"}
+
+
+async def test_an_alter_behind_a_long_transaction_gives_up_instead_of_waiting(
+    service_root: Path, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await upgrade(service_root, _sqlalchemy(database), "0001")
+    monkeypatch.setenv("MIGRATION_LOCK_TIMEOUT", "1s")
+    reader = await asyncpg.connect(database)
+    transaction = reader.transaction()
+    await transaction.start()
+    await reader.fetch("SELECT * FROM busy")  # a long transaction holding ACCESS SHARE on the table
+    try:
+        started = time.monotonic()
+        with pytest.raises(DBAPIError, match="lock timeout"):
+            await asyncio.wait_for(upgrade(service_root, _sqlalchemy(database), "0002"), timeout=30)
+        assert time.monotonic() - started < 10
+    finally:
+        await transaction.rollback()
+        await reader.close()
+
+    await upgrade(service_root, _sqlalchemy(database), "0002")  # in a quiet minute it goes through
+
+
+async def test_a_timeout_setting_that_is_not_a_duration_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MIGRATION_STATEMENT_TIMEOUT", "0; DROP TABLE members")
+
+    with pytest.raises(ValidationError):
+        MigrationSettings()
