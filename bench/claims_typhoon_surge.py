@@ -219,14 +219,20 @@ async def run(args: argparse.Namespace) -> None:  # noqa: C901 (to split with th
         photos = [
             [photo(i * 4 + k, loss_at + timedelta(minutes=5)) for k in range(4)] for i in range(args.reports)
         ]
-        tokens = [
-            {
-                IDENTITY_HEADER: signer.sign(
-                    Principal(subject=str(m), role=Role.MEMBER, member_id=m), "claims-svc"
-                )
-            }
-            for m in members
-        ]
+        # Which member a request is for; the client's hook signs its identity token for its request line.
+        tokens = [{"X-Bench-Member": str(m)} for m in members]
+
+        async def sign(request: httpx.Request) -> None:
+            member = uuid.UUID(request.headers["X-Bench-Member"])
+            del request.headers["X-Bench-Member"]
+            request.headers[IDENTITY_HEADER] = signer.sign(
+                Principal(subject=str(member), role=Role.MEMBER, member_id=member),
+                "claims-svc",
+                method=request.method,
+                path=request.url.path,
+                query=request.url.query,
+            )
+
         figures = Figures()
         claim_ids: list[str] = []
         print(machine())  # noqa: T201
@@ -236,7 +242,9 @@ async def run(args: argparse.Namespace) -> None:  # noqa: C901 (to split with th
         )
 
         limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
-        async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+        async with httpx.AsyncClient(
+            base_url=base, timeout=120, limits=limits, event_hooks={"request": [sign]}
+        ) as client:
             queue: asyncio.Queue[int] = asyncio.Queue()
             for i in range(args.reports):
                 queue.put_nowait(i)

@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,8 +49,9 @@ from cheyou_events import TOPICS, Envelope
 from cheyou_events.catalogue.fields import Tier
 from cheyou_events.catalogue.privilege import Entitlement, EntitlementsChanged
 from cheyou_events.envelope import to_record
-from cheyou_kit.identity import IDENTITY_HEADER, IdentitySigner, Principal, Role, generate_keypair
+from cheyou_kit.identity import IdentitySigner, Principal, Role, generate_keypair
 from cheyou_kit.migrations import upgrade
+from cheyou_kit.testing import signing_hook
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,7 +123,8 @@ class Service:
     process: subprocess.Popen[bytes]
     url: str
     db_url: str
-    headers: dict[str, str]
+    sign: Callable[[httpx.Request], Awaitable[None]]
+    """Signs each request's identity token for its method and path (an httpx request hook)."""
 
     def stop(self) -> None:
         self.process.terminate()
@@ -187,9 +190,7 @@ async def start_service(
          "--log-level", "warning", "--no-access-log"],
         env=env,
     )  # fmt: skip
-    service = Service(
-        process, f"http://127.0.0.1:{port}", dsn, {IDENTITY_HEADER: signer.sign(principal, "notify-svc")}
-    )
+    service = Service(process, f"http://127.0.0.1:{port}", dsn, signing_hook(signer, principal, "notify-svc"))
     await wait_ready(service.url, "/readyz")
     return service
 
@@ -211,7 +212,9 @@ async def run_campaign(
         "segment": {"tiers": ["ordinary"]},
         "throttle_per_second": throttle,
     }
-    async with httpx.AsyncClient(base_url=service.url, timeout=120, headers=service.headers) as api:
+    async with httpx.AsyncClient(
+        base_url=service.url, timeout=120, event_hooks={"request": [service.sign]}
+    ) as api:
         created = await api.post("/api/v1/campaigns", json=body)
         created.raise_for_status()
         campaign_id: str = created.json()["id"]

@@ -114,11 +114,12 @@ async def flash_sale(name: str, infra: object, attempts: int, stock: int, gate: 
                     "starts_at": (datetime.now(UTC) + timedelta(seconds=2)).isoformat(),
                     "per_member_limit": 1,
                 },
-                headers=service.ops_headers(),
+                headers=service.ops_headers("POST", "/api/v1/flash-sales"),
             )
             response.raise_for_status()
         sale_id = response.json()["id"]
-        headers = [service.member_headers(m) for m in members]
+        redeem = f"/api/v1/flash-sales/{sale_id}/redemptions"
+        headers = [service.member_headers(m, "POST", redeem) for m in members]
         # one open connection per member, so the burst measures the sale, not TCP handshakes
         connections = await open_connections(service.url, attempts)
         wait = datetime.fromisoformat(response.json()["starts_at"]) - datetime.now(UTC)
@@ -126,7 +127,7 @@ async def flash_sale(name: str, infra: object, attempts: int, stock: int, gate: 
 
         async def attempt(connection: RawConnection, h: dict[str, str]) -> tuple[int, float]:
             started = now_s()
-            status, _ = await connection.request("POST", f"/api/v1/flash-sales/{sale_id}/redemptions", h)
+            status, _ = await connection.request("POST", redeem, h)
             return status, (now_s() - started) * 1000
 
         began, cpu_before = now_s(), service.cpu_seconds()

@@ -78,13 +78,14 @@ class Service:
             total += times.user + times.system
         return total
 
-    def member_headers(self, member_id: str) -> dict[str, str]:
+    def member_headers(self, member_id: str, method: str, path: str) -> dict[str, str]:
+        """The member's identity for one request line (a token is bound to its method and path)."""
         principal = Principal(subject=f"member-{member_id}", role=Role.MEMBER, member_id=uuid.UUID(member_id))
-        return {IDENTITY_HEADER: self.signer.sign(principal, "privilege-svc")}
+        return {IDENTITY_HEADER: self.signer.sign(principal, "privilege-svc", method=method, path=path)}
 
-    def ops_headers(self) -> dict[str, str]:
+    def ops_headers(self, method: str, path: str) -> dict[str, str]:
         principal = Principal(subject="ops1", role=Role.OPS, staff_id="ops1")
-        return {IDENTITY_HEADER: self.signer.sign(principal, "privilege-svc")}
+        return {IDENTITY_HEADER: self.signer.sign(principal, "privilege-svc", method=method, path=path)}
 
 
 @asynccontextmanager

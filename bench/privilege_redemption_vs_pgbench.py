@@ -84,7 +84,7 @@ async def service_run(
                         "tier_prices": {"ordinary": 10},
                         "stock": 5_000_000,
                     },
-                    headers=service.ops_headers(),
+                    headers=service.ops_headers("POST", "/api/v1/rewards"),
                 )
                 response.raise_for_status()
                 rewards.append(response.json()["id"])
@@ -96,8 +96,8 @@ async def service_run(
 
         async def loop(i: int) -> None:
             nonlocal errors
-            headers = service.member_headers(members[i])
             path = f"/api/v1/rewards/{rewards[0 if shared_row else i]}/redemptions"
+            headers = service.member_headers(members[i], "POST", path)
             while now_s() < deadline:
                 started = now_s()
                 status, _ = await connections[i].request("POST", path, headers)

@@ -56,19 +56,27 @@ async def test_a_policy_from_the_core_feed_reaches_member_svc_and_claims_svc(
     await publish(platform_kafka, Envelope.new(event, source="core-policy-system"))
     signer = IdentitySigner((platform / "keys" / "internal-token.key").read_bytes())
 
-    def as_ops(audience: str) -> dict[str, str]:
-        return {IDENTITY_HEADER: signer.sign(Principal(subject="ops-1", role=Role.OPS), audience)}
+    def as_ops(audience: str, path: str, query: bytes = b"") -> dict[str, str]:
+        """As the gateway would sign it: for this service, this GET and this query only."""
+        principal = Principal(subject="ops-1", role=Role.OPS)
+        return {IDENTITY_HEADER: signer.sign(principal, audience, method="GET", path=path, query=query)}
 
     async with httpx.AsyncClient(timeout=5) as http:
 
         async def in_member_svc() -> dict[str, object] | None:
-            url = f"{services['member-svc'].url}/api/v1/policies/{policy}"
-            response = await http.get(url, headers=as_ops("member-svc"))
+            path = f"/api/v1/policies/{policy}"
+            response = await http.get(
+                f"{services['member-svc'].url}{path}", headers=as_ops("member-svc", path)
+            )
             return response.json() if response.status_code == 200 else None
 
         async def in_claims_svc() -> list[dict[str, object]] | None:
-            url = f"{services['claims-svc'].url}/api/v1/cover/{customer}"
-            response = await http.get(url, params={"on": "2026-07-01"}, headers=as_ops("claims-svc"))
+            path = f"/api/v1/cover/{customer}"
+            response = await http.get(
+                f"{services['claims-svc'].url}{path}",
+                params={"on": "2026-07-01"},
+                headers=as_ops("claims-svc", path, b"on=2026-07-01"),
+            )
             return response.json() or None
 
         assert (await eventually(in_member_svc, within=30))["premium_fen"] == 412_000

@@ -42,14 +42,14 @@ def world() -> World:
 
 
 @pytest.fixture(scope="session")
-def stand_ins(infra: Infra, identities: Identities, world: World) -> Iterator[dict[str, str]]:
+def stand_ins(identities: Identities, world: World) -> Iterator[dict[str, str]]:
     """Every service the gateway routes to, as a stand-in: name → base URL."""
     public_key = identities.public_key_file.read_bytes()
     urls: dict[str, str] = {}
     servers = []
     try:
         for name in SEGMENTS:
-            server = running(create_stand_in(name, public_key, world, infra.redis_url))
+            server = running(create_stand_in(name, public_key, world))
             urls[name] = server.__enter__()
             servers.append(server)
         yield urls

@@ -22,7 +22,6 @@ from cheyou_kit.errors import Forbidden, NotFound, Unauthorized, install_problem
 from cheyou_kit.identity import IDENTITY_HEADER, STAFF_ROLES, IdentityVerifier, Principal, PrincipalDep, Role
 from fastapi import APIRouter, Body, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
-from redis.asyncio import Redis
 
 SEGMENTS = {
     "member-svc": [
@@ -143,14 +142,11 @@ CARD_PNG = base64.b64decode(
 )
 
 
-def create_stand_in(  # noqa: C901 (one route per stand-in; issue 18)
-    name: str, public_key: bytes, world: World, redis_url: str | None = None
-) -> FastAPI:
+def create_stand_in(name: str, public_key: bytes, world: World) -> FastAPI:  # noqa: C901 (one route per stand-in; issue 18)
     app = FastAPI(title=name)
     install_problem_handlers(app)
-    # With Redis, a token is good once, as in the real services: the gateway's retries must sign anew.
-    redis = Redis.from_url(redis_url) if redis_url else None
-    app.state.identity_verifier = IdentityVerifier(public_key, audience=name, redis=redis)
+    # As in the real services: a token is good only for the request line it was signed for.
+    app.state.identity_verifier = IdentityVerifier(public_key, audience=name)
     router = APIRouter(prefix="/api/v1")
 
     @app.middleware("http")

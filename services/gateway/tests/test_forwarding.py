@@ -71,7 +71,12 @@ class TestForward:
         """Even a validly signed identity from the client is dropped: only the gateway speaks for callers."""
         headers = await bearer(client, "reviewer1")
         private_key = identities.public_key_file.with_name("internal-token.key").read_bytes()
-        forged = IdentitySigner(private_key).sign(Principal(subject="x", role=Role.ADMIN), "member-svc")
+        forged = IdentitySigner(private_key).sign(
+            Principal(subject="x", role=Role.ADMIN),
+            "member-svc",
+            method="GET",
+            path="/api/v1/applications/echo",
+        )
 
         echo = (
             await client.get("/api/v1/applications/echo", headers={**headers, IDENTITY_HEADER: forged})
@@ -79,6 +84,20 @@ class TestForward:
 
         assert echo["identity_headers"] == 1
         assert echo["principal"]["role"] == "reviewer"
+
+    async def test_the_token_is_signed_for_the_path_and_query_the_service_receives(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        """The stand-ins verify the token against the request line as they receive it: a query with
+        Chinese, spaces, '+' and '/' (percent-encoded on the way) still matches what was signed."""
+        headers = await bearer(client, "reviewer1")
+
+        response = await client.get(
+            "/api/v1/applications/echo", params={"q": "闽A 12345", "cursor": "a+b/c=="}, headers=headers
+        )
+
+        assert response.status_code == 200, response.text
+        assert response.json()["principal"]["role"] == "reviewer"
 
     async def test_without_credentials_the_request_goes_nowhere(
         self, client: httpx.AsyncClient, world: World
@@ -95,7 +114,12 @@ class TestForward:
         self, client: httpx.AsyncClient, identities: Identities
     ) -> None:
         private_key = identities.public_key_file.with_name("internal-token.key").read_bytes()
-        forged = IdentitySigner(private_key).sign(Principal(subject="x", role=Role.ADMIN), "member-svc")
+        forged = IdentitySigner(private_key).sign(
+            Principal(subject="x", role=Role.ADMIN),
+            "member-svc",
+            method="GET",
+            path="/api/v1/applications/echo",
+        )
 
         response = await client.get("/api/v1/applications/echo", headers={IDENTITY_HEADER: forged})
 
@@ -130,8 +154,7 @@ class TestRetries:
     async def test_an_idempotent_request_is_retried_after_a_503(
         self, client: httpx.AsyncClient, world: World
     ) -> None:
-        """Each attempt carries an identity token of its own: the stand-ins, like the services, take a
-        token once (a retry with the first attempt's token would be a 401)."""
+        """Each attempt carries an identity token signed for it, from the request as sent."""
         headers, test_id = await bearer(client, "admin"), uuid.uuid4().hex
         world.failures_left[test_id] = 2
 

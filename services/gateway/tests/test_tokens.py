@@ -84,7 +84,9 @@ class TestAccessToken:
         self, client: httpx.AsyncClient, identities: Identities
     ) -> None:
         private_key = identities.public_key_file.with_name("internal-token.key").read_bytes()
-        internal = IdentitySigner(private_key).sign(Principal(subject="x", role=Role.ADMIN), "cheyou-api")
+        internal = IdentitySigner(private_key).sign(
+            Principal(subject="x", role=Role.ADMIN), "cheyou-api", method="GET", path="/api/v1/auth/whoami"
+        )
 
         response = await client.get("/api/v1/auth/whoami", headers={"Authorization": f"Bearer {internal}"})
 

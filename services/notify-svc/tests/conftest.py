@@ -19,6 +19,7 @@ from cheyou_kit.testing import (
     eventually,
     migrated_database,
     rollback_session,
+    sign_identity,
     stops_with_the_suite,
 )
 from notify_svc.config import Settings
@@ -124,7 +125,9 @@ async def client(
             "/_fake/receipt-url",
             json={"url": f"{base_url}/api/v1/sms-receipts", "headers": {"X-Receipt-Token": RECEIPT_TOKEN}},
         )
-        async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+        async with httpx.AsyncClient(
+            base_url=base_url, timeout=10, event_hooks={"request": [sign_identity]}
+        ) as http:
             yield http
 
 

@@ -84,8 +84,8 @@ def create_service_app(
             pool_timeout=settings.database_pool_timeout_seconds,
             statement_cache_size=settings.database_statement_cache_size,
         )
-        # Every request checks its identity token in Redis: a burst waits for a connection, never fails.
-        # A dead Redis costs a command at most the socket timeout, then the feature degrades.
+        # A burst of requests using Redis waits for a connection, never fails; a dead Redis costs a
+        # command at most the socket timeout, then the feature degrades.
         redis: Redis = Redis.from_pool(
             BlockingConnectionPool.from_url(
                 settings.redis_url,
@@ -101,7 +101,7 @@ def create_service_app(
         app.state.redis = redis
         if settings.internal_token_public_key_file is not None:
             app.state.identity_verifier = IdentityVerifier(
-                settings.internal_token_public_key_file.read_bytes(), audience=name, redis=redis
+                settings.internal_token_public_key_file.read_bytes(), audience=name
             )
         producer, workers = event_components(settings, resources.session_factory, handlers or {})
         resources.producer = producer.producer

@@ -1,20 +1,24 @@
 """The internal identity token: the gateway signs who is asking, every service verifies it.
 
 Ed25519 (EdDSA) keeps the signing key in the gateway alone: a service that is compromised can read
-identities but cannot mint them. Tokens are short-lived and bound to the service they are sent to.
+identities but cannot mint them. A token lives a minute and is bound to the service it is sent to and to
+**one request line**: its method, its path and (a SHA-256 of) its query string. A token copied off the
+wire, out of a log or a trace opens nothing but that request line — not another member's claim, not a
+``POST`` where a ``GET`` was signed, not another page of a list — and nothing after its minute.
 
-Each token is good for **one request**: a service records its ``jti`` in Redis (``SET NX`` until the
-token expires) and refuses it the second time. A token copied off the wire, out of a log or a trace is
-worth nothing once used. (Binding it to method and path instead would still let the same request be
-replayed — a second ``POST .../redemptions`` with another body.) Nothing else re-sends a token: the
-gateway signs a new one for each attempt, retries included, and services never forward a token.
-While Redis is down the ``jti`` is still kept in the process (``LocalOnceSet``): a replay to the same
-replica is refused, one to another replica is not, for at most the token's minute (``cheyou_degraded``
-counts each such request).
+Checking it needs nothing but the public key: no Redis, no state shared between replicas, so a service
+keeps authenticating requests while Redis is down (issue 23). What it does not stop: the very same
+request line sent again within the minute by someone who read the token inside the cluster (a second
+``POST …/redemptions`` with another body). Only the gateway reaches a service (network policy), and
+operations that must not happen twice keep their own ``Idempotency-Key``.
+
+The gateway signs each attempt (retries included) from the request it is about to send; services never
+forward a token.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from collections.abc import Callable, Coroutine
@@ -27,9 +31,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from fastapi import Depends, Request
 from pydantic import BaseModel
-from redis.asyncio import Redis
 
-from cheyou_kit.dependencies import REDIS_UNREACHABLE, LocalOnceSet, degraded
 from cheyou_kit.errors import Forbidden, Unauthorized
 
 IDENTITY_HEADER = "X-Cheyou-Identity"
@@ -91,6 +93,11 @@ def generate_keypair(directory: Path) -> tuple[Path, Path]:
     return private_path, public_path
 
 
+def query_digest(query: bytes) -> str:
+    """The hex SHA-256 of a raw (still percent-encoded) query string, as sent and as received."""
+    return hashlib.sha256(query).hexdigest()
+
+
 class IdentitySigner:
     """Used by the gateway only."""
 
@@ -101,7 +108,9 @@ class IdentitySigner:
         self._key = key
         self._ttl = ttl_seconds
 
-    def sign(self, principal: Principal, audience: str) -> str:
+    def sign(self, principal: Principal, audience: str, *, method: str, path: str, query: bytes = b"") -> str:
+        """A token for one request to ``audience``: ``method``, ``path`` (percent-decoded, as the service's
+        ASGI scope has it) and the raw ``query`` bytes of the request about to be sent."""
         now = int(time.time())
         claims = {
             "iss": ISSUER,
@@ -109,32 +118,36 @@ class IdentitySigner:
             "iat": now,
             "exp": now + self._ttl,
             "jti": uuid.uuid4().hex,
+            "htm": method.upper(),
+            "htp": path,
+            "hqs": query_digest(query),
             **principal.model_dump(mode="json", exclude_none=True),
         }
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)
 
 
 LEEWAY_SECONDS = 5
+BINDING_CLAIMS = ("htm", "htp", "hqs")
+"""The request line a token is for: method, path, SHA-256 of the query string."""
 
 
-class IdentityTokenReused(Unauthorized):
-    slug = "identity-token-reused"
-    title = "This identity token was already used"
+class IdentityTokenMisdirected(Unauthorized):
+    slug = "identity-token-misdirected"
+    title = "This identity token was signed for another request"
 
 
 class IdentityVerifier:
-    """Checks the signature, audience, issuer and lifetime; with ``redis``, also that the token is new."""
+    """Checks the signature, audience, issuer, lifetime and the request line the token was signed for."""
 
-    def __init__(self, public_key_pem: bytes, audience: str, redis: Redis | None = None) -> None:
+    def __init__(self, public_key_pem: bytes, audience: str) -> None:
         key = serialization.load_pem_public_key(public_key_pem)
         if not isinstance(key, Ed25519PublicKey):
             raise ValueError("the internal token key must be an Ed25519 public key")
         self._key = key
         self._audience = audience
-        self._redis = redis
-        self._local = LocalOnceSet()  # while Redis is down: this process still refuses a second use
 
-    def _claims(self, token: str) -> dict[str, Any]:
+    def verify(self, token: str, *, method: str, path: str, query: bytes) -> Principal:
+        """The signed principal, when the token was signed for this method, path and query string."""
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -142,35 +155,17 @@ class IdentityVerifier:
                 algorithms=[ALGORITHM],
                 audience=self._audience,
                 issuer=ISSUER,
-                options={"require": ["exp", "iat", "aud", "iss", "jti"]},
+                options={"require": ["exp", "iat", "aud", "iss", *BINDING_CLAIMS]},
                 leeway=LEEWAY_SECONDS,
             )
         except jwt.PyJWTError as exc:
             raise Unauthorized(f"invalid identity token: {exc}") from exc
-        return claims
-
-    def verify(self, token: str) -> Principal:
-        """The signed principal (no replay check: for callers that keep no state)."""
-        return Principal.model_validate(self._claims(token))
-
-    async def verify_once(self, token: str) -> Principal:
-        """The signed principal, when this token's ``jti`` was not seen before (401 on its second use)."""
-        claims = self._claims(token)
-        if self._redis is not None:
-            jti = str(claims["jti"])
-            if not jti or len(jti) > 64:
-                raise Unauthorized("invalid identity token: a bad jti")
-            ttl = max(1, int(claims["exp"]) - int(time.time()) + LEEWAY_SECONDS)
-            key = f"idt:{{{self._audience}}}:{jti}"
-            try:
-                fresh = await self._redis.set(key, b"1", nx=True, ex=ttl)
-            except REDIS_UNREACHABLE as exc:
-                degraded("identity_replay_guard", "fallback", exc)
-                fresh = True
-            # Kept in process too, so a replay to this process is refused while Redis is down.
-            fresh = self._local.add(key, ttl) and bool(fresh)
-            if not fresh:
-                raise IdentityTokenReused()
+        signed_for = (claims["htm"], claims["htp"], claims["hqs"])
+        if signed_for != (method.upper(), path, query_digest(query)):
+            raise IdentityTokenMisdirected(
+                f"the identity token was signed for {claims['htm']} {claims['htp']} (and its query), "
+                f"not for {method.upper()} {path}"
+            )
         return Principal.model_validate(claims)
 
 
@@ -179,7 +174,9 @@ async def get_principal(request: Request) -> Principal:
     token = request.headers.get(IDENTITY_HEADER)
     if verifier is None or not token:
         raise Unauthorized("requests must come through the gateway")
-    return await verifier.verify_once(token)
+    return verifier.verify(
+        token, method=request.method, path=request.scope["path"], query=request.scope.get("query_string", b"")
+    )
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

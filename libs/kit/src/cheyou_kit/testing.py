@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -72,6 +72,37 @@ async def rollback_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
             await transaction.rollback()
 
 
+SIGN_ON_SEND = "sign-on-send:"
+_unsigned: dict[str, Callable[[str, str, bytes], str]] = {}
+"""Placeholder → how to sign it for a request line (``Identities.headers``); filled for the session."""
+
+
+async def sign_identity(request: httpx.Request) -> None:
+    """An httpx request hook: replace an ``Identities.headers`` placeholder with a token signed for this
+    request's method, path and query string, as the gateway signs the request it forwards.
+    ``app_client`` installs it; a client of a service started otherwise passes it as
+    ``event_hooks={"request": [sign_identity]}``."""
+    placeholder = request.headers.get(IDENTITY_HEADER, "")
+    if placeholder.startswith(SIGN_ON_SEND):
+        request.headers[IDENTITY_HEADER] = _unsigned[placeholder](
+            request.method, request.url.path, request.url.query
+        )
+
+
+def signing_hook(
+    signer: IdentitySigner, principal: Principal, audience: str
+) -> Callable[[httpx.Request], Awaitable[None]]:
+    """An httpx request hook that signs each request of a client for ``principal``, as the gateway does
+    (benchmarks and tools that call one service directly): ``event_hooks={"request": [hook]}``."""
+
+    async def sign(request: httpx.Request) -> None:
+        request.headers[IDENTITY_HEADER] = signer.sign(
+            principal, audience, method=request.method, path=request.url.path, query=request.url.query
+        )
+
+    return sign
+
+
 class Identities:
     """Signs identity headers the way the gateway does, for requests straight to a service in tests."""
 
@@ -79,37 +110,38 @@ class Identities:
         private, self.public_key_file = generate_keypair(directory)
         self._signer = IdentitySigner(private.read_bytes())
 
-    def headers(
-        self, audience: str, role: Role, subject: str | None = None, **ids: object
-    ) -> FreshIdentityHeaders:
-        """The identity header, signed anew each time it is read: a test may send the same headers twice,
-        as the gateway would send two requests, while a service refuses a token it has already seen."""
-        principal = Principal.model_validate(
+    def _principal(self, role: Role, subject: str | None, ids: Mapping[str, object]) -> Principal:
+        return Principal.model_validate(
             {"subject": subject or f"{role}-{uuid.uuid4().hex[:8]}", "role": role, **ids}
         )
-        return FreshIdentityHeaders(lambda: self._signer.sign(principal, audience))
 
-    def token(self, audience: str, role: Role, subject: str | None = None, **ids: object) -> str:
-        """One token (for tests that send the very same token twice)."""
-        return self.headers(audience, role, subject, **ids)[IDENTITY_HEADER]
+    def headers(self, audience: str, role: Role, subject: str | None = None, **ids: object) -> dict[str, str]:
+        """The identity header for any request of the test: a placeholder that the client's
+        :func:`sign_identity` hook signs for each request line as it is sent (a token is bound to its
+        method, path and query string)."""
+        principal = self._principal(role, subject, ids)
+        placeholder = f"{SIGN_ON_SEND}{uuid.uuid4().hex}"
 
+        def sign(method: str, path: str, query: bytes) -> str:
+            return self._signer.sign(principal, audience, method=method, path=path, query=query)
 
-class FreshIdentityHeaders(Mapping[str, str]):
-    """``{IDENTITY_HEADER: <a new token at every read>}``; copy it (``{**h, ...}``) and the copy holds one."""
+        _unsigned[placeholder] = sign
+        return {IDENTITY_HEADER: placeholder}
 
-    def __init__(self, sign: Callable[[], str]) -> None:
-        self._sign = sign
-
-    def __getitem__(self, name: str) -> str:
-        if name != IDENTITY_HEADER:
-            raise KeyError(name)
-        return self._sign()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter((IDENTITY_HEADER,))
-
-    def __len__(self) -> int:
-        return 1
+    def token(
+        self,
+        audience: str,
+        role: Role,
+        subject: str | None = None,
+        *,
+        method: str,
+        path: str,
+        query: bytes = b"",
+        **ids: object,
+    ) -> str:
+        """One token, signed for one request line (for tests that send a token where it was not meant)."""
+        principal = self._principal(role, subject, ids)
+        return self._signer.sign(principal, audience, method=method, path=path, query=query)
 
 
 @asynccontextmanager
@@ -117,7 +149,9 @@ async def app_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """Runs the app's real lifespan and yields an HTTP client talking to it in-process."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", event_hooks={"request": [sign_identity]}
+        ) as client:
             yield client
 
 

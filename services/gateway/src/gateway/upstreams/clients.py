@@ -58,10 +58,13 @@ class Upstream:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    def identity(self, principal: Principal) -> str:
+    def identity(self, principal: Principal, request: httpx.Request) -> str:
+        """A token for this request only: its service, method, path and query string, as sent."""
         if self._signer is None:
             raise ServiceUnavailable("the gateway has no internal-token signing key")
-        return self._signer.sign(principal, self.name)
+        return self._signer.sign(
+            principal, self.name, method=request.method, path=request.url.path, query=request.url.query
+        )
 
     async def request(
         self,
@@ -88,11 +91,8 @@ class Upstream:
             timeout_seconds if timeout_seconds is not None else httpx.USE_CLIENT_DEFAULT
         )
         for attempt in range(attempts):
-            if principal is not None:
-                # Signed per attempt: a retry after a slow failure still carries a fresh token.
-                send_headers[IDENTITY_HEADER] = self.identity(principal)
             try:
-                response = await self._client.request(
+                request = self._client.build_request(
                     method,
                     path,
                     headers=send_headers,
@@ -101,6 +101,11 @@ class Upstream:
                     json=json,
                     timeout=timeout,
                 )
+                if principal is not None:
+                    # Signed per attempt, from the request as it will be sent (the path and query the
+                    # service will see): a retry after a slow failure still carries a fresh token.
+                    request.headers[IDENTITY_HEADER] = self.identity(principal, request)
+                response = await self._client.send(request)
             except httpx.InvalidURL as exc:
                 raise BadRequest(f"the path cannot be forwarded: {exc}") from exc
             except httpx.TimeoutException as exc:
