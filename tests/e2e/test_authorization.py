@@ -87,6 +87,7 @@ MAY: list[tuple[str, frozenset[str]]] = [
         r"^/(merchants|fulfilments|webhook-endpoints|webhook-messages|coupons)/",
         frozenset({"merchant X", "ops"}),
     ),
+    (r"^/service-points/", frozenset({"member A", "member B", "manager of A", "another manager", "ops"})),
     (r"^/surveys/", frozenset({"surveyor", "ops"})),
     (r"^/claims/", frozenset({"member A", "ops", "surveyor"})),
     (r"^/appointments/", frozenset({"member A", "ops"})),
