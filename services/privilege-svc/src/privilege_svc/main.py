@@ -10,6 +10,7 @@ from cheyou_events.catalogue.member import (
 )
 from cheyou_events.catalogue.merchant import (
     CouponIssueRefused,
+    CouponPrizeRefused,
     MerchantOrderAccepted,
     MerchantOrderCompleted,
     MerchantOrderInService,
@@ -23,6 +24,8 @@ import privilege_svc
 from privilege_svc.activities.router import router as activities_router
 from privilege_svc.config import Settings
 from privilege_svc.entitlements.router import router as entitlements_router
+from privilege_svc.games import handlers as games_handlers
+from privilege_svc.games.router import router as games_router
 from privilege_svc.members import handlers as members_handlers
 from privilege_svc.members.router import router as members_router
 from privilege_svc.orders import handlers as orders_handlers
@@ -49,6 +52,7 @@ HANDLERS: dict[str, Handler] = {
     MerchantOrderRejected.event_type: orders_handlers.on_rejected,
     MerchantOrderUnplaceable.event_type: orders_handlers.on_unplaceable,
     CouponIssueRefused.event_type: rewards_handlers.on_coupon_issue_refused,
+    CouponPrizeRefused.event_type: games_handlers.on_coupon_prize_refused,
 }
 
 
@@ -75,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             rewards_router,
             flash_sales_router,
             activities_router,
+            games_router,
         ],
         handlers=HANDLERS,
         components=components,

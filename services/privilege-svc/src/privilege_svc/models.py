@@ -3,6 +3,7 @@
 from privilege_svc.activities import models as activities_models
 from privilege_svc.db import Base
 from privilege_svc.entitlements import models as entitlements_models
+from privilege_svc.games import models as games_models
 from privilege_svc.members import models as members_models
 from privilege_svc.orders import models as orders_models
 from privilege_svc.points import models as points_models
@@ -13,6 +14,7 @@ __all__ = [
     "Base",
     "activities_models",
     "entitlements_models",
+    "games_models",
     "members_models",
     "orders_models",
     "points_models",
