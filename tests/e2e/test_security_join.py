@@ -5,7 +5,9 @@ the gateway of a running platform (real Postgres, Redis and Kafka), and the refu
   the holder's policies. Refused: an applicant sees no one's policies; policies attach at verification;
   the reviewer's callback goes to the number the insurer holds, with the name mismatch shown.
 - Medium 3: anonymous registration as a membership oracle. Refused: a proven phone first, one answer for
-  all, a few tries a day per ID number.
+  all, a few tries a day per ID number; and signing in with the phone proof afterwards
+  (``POST /auth/phone-proof``) finds an application either way (a held ID number makes a contested one,
+  which the reviewer rejects).
 - Medium 4: contact changes without proof. Refused: a new sign-in phone needs its code (and the old one
   is told), WeChat binds only through an authorization code.
 
@@ -124,11 +126,23 @@ async def test_registration_tells_a_stranger_nothing_about_who_is_a_member(
     unknown_id = id_number(cheyou.rng)
 
     fresh_phone = phone_number(cheyou.rng)
-    fresh, _ = await _join(cheyou, _person(cheyou, id_number=unknown_id, phone=fresh_phone), fresh_phone)
+    fresh, fresh_proof = await _join(
+        cheyou, _person(cheyou, id_number=unknown_id, phone=fresh_phone), fresh_phone
+    )
     probe_phone = phone_number(cheyou.rng)
-    probe, _ = await _join(
+    probe, probe_proof = await _join(
         cheyou, _person(cheyou, id_number=member.id_number, phone=probe_phone), probe_phone
     )
+    # Then the applicant signs in with the proof, to follow the application: the same for both.
+    followed = []
+    for proof in (fresh_proof, probe_proof):
+        signed_in = await cheyou.client().post("/auth/phone-proof", json={"phone_proof": proof})
+        assert signed_in.status_code == 200, signed_in.text
+        session = signed_in.json()
+        applicant = cheyou.client(Authorization=f"Bearer {session['access_token']}")
+        me = (await applicant.get(f"/members/{session['member_id']}")).json()
+        application = (await applicant.get(f"/members/{session['member_id']}/application")).json()
+        followed.append((sorted(session), session["role"], sorted(me), me["status"], application))
     tries = []
     for _ in range(3):  # the same ID number from other phones: a few a day, then 429 whoever holds it
         other = phone_number(cheyou.rng)
@@ -138,6 +152,8 @@ async def test_registration_tells_a_stranger_nothing_about_who_is_a_member(
 
     assert (fresh.status_code, probe.status_code) == (202, 202)
     assert fresh.json() == probe.json()
+    assert followed[0] == followed[1]  # POST /auth/phone-proof and what follows tell nothing apart
+    assert followed[0][3] == "pending"
     assert [t.status_code for t in tries] == [202, 202, 429]
     # The member's record is untouched: they still sign in with their own phone.
     me = await member.http.get(f"/members/{member.member_id}")

@@ -60,3 +60,29 @@ async def test_the_api_docs_load_swagger_ui_from_here(http: httpx.AsyncClient) -
     script = await http.get("/docs/assets/swagger-ui-bundle.js")
     assert script.status_code == 200
     assert len(script.content) > 100_000
+
+
+async def test_map_tiles_may_come_from_the_configured_origins_only(web_root: Path) -> None:
+    app = FastAPI()
+    mount_frontends(app, web_root, ["https://*.tiles.example.cn", "https://tiles.example.cn:8443"])
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+    csp = (await http.get("/h5/nearby")).headers["content-security-policy"]
+
+    assert "img-src 'self' data: blob: https://*.tiles.example.cn https://tiles.example.cn:8443;" in csp
+    assert csp.count("script-src") == 1
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://tiles.example.cn; script-src *",  # a second directive smuggled in
+        "https://tiles.example.cn 'unsafe-inline'",
+        "http://tiles.example.cn",  # not over TLS
+        "*",
+        "https://tiles.example.cn/{z}/{x}/{y}.png",  # a URL, not an origin
+    ],
+)
+def test_an_origin_that_would_bend_the_policy_is_refused(web_root: Path, origin: str) -> None:
+    with pytest.raises(ValueError, match="origin"):
+        mount_frontends(FastAPI(), web_root, [origin])

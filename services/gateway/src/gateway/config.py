@@ -172,6 +172,12 @@ class Settings(ServiceSettings):
         description="The folder holding web/member-h5/dist and web/console/dist "
         "(default: the checkout's web/).",
     )
+    frontend_image_origins: list[str] = Field(
+        default_factory=list,
+        description='Origins (JSON list, e.g. ["https://*.tiles.example.cn"]) the front ends may load '
+        "images from besides their own: the map tiles of the member H5 (the tile URL it was built with, "
+        "VITE_MAP_TILE_URL). None by default (the map then draws on a plain background).",
+    )
 
     # Upstreams.
     upstream_connect_timeout_seconds: float = 2.0

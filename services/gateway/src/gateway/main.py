@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(proxy_router, prefix="/api/v1")
     install_retry_after(app)
     serve_docs_offline(app)
-    mount_frontends(app, settings.web_root or default_web_root())
+    mount_frontends(app, settings.web_root or default_web_root(), settings.frontend_image_origins)
     app.add_middleware(
         BodyLimitMiddleware,
         max_body_bytes=settings.max_body_bytes,

@@ -20,6 +20,11 @@ class MemberExists(Conflict):
     title = "A member with this ID-card number already exists"
 
 
+class IdNumberHeldElsewhere(Conflict):
+    slug = "id-number-held-by-another-member"
+    title = "Another member holds this ID-card number: this application cannot be approved"
+
+
 class PhoneTaken(Conflict):
     slug = "phone-taken"
     title = "Another member uses this phone number"

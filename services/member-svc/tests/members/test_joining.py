@@ -257,9 +257,11 @@ class TestSelfRegistration:
         assert response.json()["errors"][0]["code"] == "phone_not_proven"
         assert (await identify(client, identities, body["phone"])).status_code == 404
 
-    async def test_an_existing_members_id_number_gets_the_answer_a_new_one_gets_and_changes_nothing(
+    async def test_an_existing_members_id_number_makes_an_application_like_any_other_and_changes_nothing(
         self, client: httpx.AsyncClient, identities: Identities
     ) -> None:
+        """The oracle: were nothing made for a held number, the applicant would find no application to
+        sign in to (the gateway's ``POST /auth/phone-proof``) — and know the number is a member's."""
         member = await register(client, identities)
         await verify(client, identities, member["member_id"])
         fresh_phone, probe_phone = phone(), phone()
@@ -282,8 +284,18 @@ class TestSelfRegistration:
 
         assert (fresh.status_code, probe.status_code, taken_phone.status_code) == (202, 202, 202)
         assert fresh.json() == probe.json() == taken_phone.json()
-        assert (await identify(client, identities, fresh_phone)).status_code == 200
-        assert (await identify(client, identities, probe_phone)).status_code == 404
+        seen = []
+        for proven in (fresh_phone, probe_phone):
+            found = await identify(client, identities, proven)
+            assert found.status_code == 200, found.text
+            assert found.json()["status"] == "pending"
+            own = identities.headers("member-svc", Role.MEMBER, member_id=found.json()["member_id"])
+            me = (await client.get(f"/api/v1/members/{found.json()['member_id']}", headers=own)).json()
+            application = await client.get(f"/api/v1/members/{me['member_id']}/application", headers=own)
+            seen.append(
+                (sorted(me), me["status"], me["tier"], me["id_number_masked"] is not None, application.json())
+            )
+        assert seen[0] == seen[1]  # the applicant's own view: nothing tells the two apart
         found = await identify(client, identities, member["phone"])
         assert (found.json()["member_id"], found.json()["status"]) == (member["member_id"], "verified")
 
@@ -309,7 +321,8 @@ class TestSelfRegistration:
         )
 
         assert stolen.status_code == 202
-        assert (await identify(client, identities, attacker_phone)).status_code == 404
+        contested = await identify(client, identities, attacker_phone)  # an application of its own
+        assert contested.json()["member_id"] != invitation.json()["member_id"]
         assert invitation.json()["status"] == "invited"
         assert taken_up.status_code == 202
         after = await identify(client, identities, invited_phone)
@@ -381,6 +394,91 @@ class TestSelfRegistration:
 
         assert answers[-1] == 429
         assert set(answers[:-1]) == {202}
+
+
+class TestContestedApplications:
+    """An application that gives an ID number another member holds: kept (so the applicant cannot tell),
+    shown to the reviewer as contested, phoned at the insurer's number, never approved."""
+
+    async def test_the_reviewer_sees_the_contest_calls_the_insurers_number_and_cannot_approve(
+        self, client: httpx.AsyncClient, identities: Identities, service_settings: Settings
+    ) -> None:
+        holder_id, holder_phone, attacker_phone = id_number(), phone(), phone()
+        policy_no = f"P{uuid.uuid4().hex[:10]}"
+        await feed(
+            client,
+            identities,
+            policy_issued(
+                f"C{uuid.uuid4().hex[:8]}",
+                policy_no,
+                holder_hash(service_settings, holder_id),
+                holder_phone=holder_phone,
+            ),
+        )
+        await held(client, identities, policy_no)
+        holder = await register(client, identities, id_number=holder_id, phone=holder_phone)
+        await verify(client, identities, holder["member_id"])
+        await client.post(
+            "/api/v1/members",
+            json=registration(id_number=holder_id, phone=attacker_phone, name="王冒名"),
+            headers=applicant(identities, attacker_phone),
+        )
+        contested_id = (await identify(client, identities, attacker_phone)).json()["member_id"]
+
+        task = await claimed_task(client, identities, contested_id)
+        approved = await client.post(
+            f"/api/v1/applications/{task['task_id']}/approve", headers=reviewer(identities)
+        )
+        rejected = await client.post(
+            f"/api/v1/applications/{task['task_id']}/reject",
+            json={"reason": "the policyholder is already a member and did not apply again"},
+            headers=reviewer(identities),
+        )
+
+        record = task["core_record"]
+        assert record["callback_phone_source"] == "insurer"
+        assert record["callback_phone"] == holder_phone
+        assert any("another member already holds" in m for m in record["mismatches"])
+        assert task["policies"][0]["policy_no"] == policy_no  # the evidence of the number given
+        assert approved.status_code == 409
+        assert approved.json()["type"].endswith("/id-number-held-by-another-member")
+        assert rejected.status_code == 200, rejected.text
+        still = await identify(client, identities, holder_phone)
+        assert (still.json()["member_id"], still.json()["status"]) == (holder["member_id"], "verified")
+        assert (await held(client, identities, policy_no))["member_id"] == holder["member_id"]
+
+    async def test_an_applicant_correcting_to_a_held_id_number_is_not_told_but_staff_are(
+        self, client: httpx.AsyncClient, identities: Identities
+    ) -> None:
+        holder = await register(client, identities)
+        await verify(client, identities, holder["member_id"])
+        member = await register(client, identities)
+        own = identities.headers("member-svc", Role.MEMBER, member_id=member["member_id"])
+        task = await claimed_task(client, identities, member["member_id"])
+        await client.post(
+            f"/api/v1/applications/{task['task_id']}/return",
+            json={"fields": ["id_number", "name"], "message": "please check the ID-card number"},
+            headers=reviewer(identities),
+        )
+        ops = identities.headers("member-svc", Role.OPS, staff_id="ops1")
+
+        by_ops = await client.patch(
+            f"/api/v1/members/{member['member_id']}", json={"id_number": holder["id_number"]}, headers=ops
+        )
+        by_applicant = await client.patch(
+            f"/api/v1/members/{member['member_id']}", json={"id_number": holder["id_number"]}, headers=own
+        )
+        requeued = await claimed_task(client, identities, member["member_id"])
+
+        assert by_ops.status_code == 409
+        assert by_ops.json()["type"].endswith("/member-exists")
+        assert by_applicant.status_code == 200, by_applicant.text
+        assert by_applicant.json()["status"] == "pending"
+        assert any("another member already holds" in m for m in requeued["core_record"]["mismatches"])
+        approved = await client.post(
+            f"/api/v1/applications/{requeued['task_id']}/approve", headers=reviewer(identities)
+        )
+        assert approved.status_code == 409
 
 
 class TestContactChanges:

@@ -9,7 +9,10 @@ Both go out gzip-compressed to a browser that accepts it.
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import anyio
 from fastapi import FastAPI
@@ -24,16 +27,35 @@ log = logging.getLogger(__name__)
 IMMUTABLE = "public, max-age=31536000, immutable"
 # The pages run our scripts only; Vant and Element Plus set inline styles; photos preview as blob: URLs.
 # WeChat's JS-SDK is loaded from WeChat's own host inside its in-app browser.
-FRONTEND_CSP = (
+# Images from other origins only where configured: the map tiles of the member H5's "near me" page.
+_CSP = (
     "default-src 'self'; script-src 'self' https://res.wx.qq.com; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "img-src 'self' data: blob:{images}; font-src 'self' data:; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
+FRONTEND_CSP = _CSP.format(images="")
+# An origin a CSP source may name: scheme, host (a leading "*." for subdomains), optional port; nothing
+# that could end the directive or add another (no spaces, semicolons, commas or quotes).
+IMAGE_ORIGIN = re.compile(r"^https://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(:[0-9]{1,5})?$")
+
+
+def frontend_csp(image_origins: Sequence[str] = ()) -> str:
+    """The pages' CSP, letting images come from ``image_origins`` too (each checked by ``IMAGE_ORIGIN``)."""
+    for origin in image_origins:
+        if not IMAGE_ORIGIN.match(origin):
+            raise ValueError(f"not an https origin a CSP may name: {origin!r}")
+    return _CSP.format(images="".join(f" {origin}" for origin in image_origins))
+
+
 APPS = {"h5": "member-h5", "console": "console"}
 
 
 class SinglePageApp(StaticFiles):
     """Static files with the app's ``index.html`` for every path that is not a file."""
+
+    def __init__(self, *, csp: str = FRONTEND_CSP, **options: Any) -> None:
+        super().__init__(**options)
+        self.csp = csp
 
     async def check_config(self) -> None:
         """A front end not built yet is a 404 (``get_response``), not a server error."""
@@ -51,7 +73,7 @@ class SinglePageApp(StaticFiles):
             response.headers["Cache-Control"] = IMMUTABLE
         else:
             response.headers["Cache-Control"] = "no-cache"
-        response.headers["Content-Security-Policy"] = FRONTEND_CSP
+        response.headers["Content-Security-Policy"] = self.csp
         return response
 
 
@@ -60,8 +82,10 @@ def default_web_root() -> Path:
     return Path(__file__).resolve().parents[5] / "web"
 
 
-def mount_frontends(app: FastAPI, web_root: Path) -> None:
-    """Mount each front end that has been built (``make install`` builds them); say which are missing."""
+def mount_frontends(app: FastAPI, web_root: Path, image_origins: Sequence[str] = ()) -> None:
+    """Mount each front end that has been built (``make install`` builds them); say which are missing.
+    ``image_origins``: where the pages may load images from besides their own origin (map tiles)."""
+    csp = frontend_csp(image_origins)
     for prefix, folder in APPS.items():
         dist = web_root / folder / "dist"
         if not (dist / "index.html").is_file():
@@ -72,5 +96,5 @@ def mount_frontends(app: FastAPI, web_root: Path) -> None:
             include_in_schema=False,
         )
         # Compressed on the way out (a phone on a mobile network downloads about a third of the bytes).
-        files = GZipMiddleware(SinglePageApp(directory=dist, check_dir=False), minimum_size=1024)
+        files = GZipMiddleware(SinglePageApp(directory=dist, check_dir=False, csp=csp), minimum_size=1024)
         app.mount(f"/{prefix}/", files, name=f"frontend-{folder}")

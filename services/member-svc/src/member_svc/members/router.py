@@ -185,7 +185,9 @@ async def update_member(
     member = await service.visible(session, principal, member_id)
     if principal.role not in (Role.MEMBER, Role.OPS, Role.ADMIN):
         raise Forbidden(f"role {principal.role} may not change a member")
-    return service.to_read(await service.update(session, pii, member, data, _now()), principal)
+    by_applicant = principal.role == Role.MEMBER
+    updated = await service.update(session, pii, member, data, _now(), by_applicant=by_applicant)
+    return service.to_read(updated, principal)
 
 
 @router.get("/{member_id}/pii", response_model=MemberPii)

@@ -163,14 +163,37 @@ def to_read(member: Member, viewer: Principal, *, full_read: bool = False) -> Me
     )
 
 
-def _set_real_name(pii: PiiCipher, member: Member, name: str, id_number: str) -> None:
+def _set_real_name(
+    pii: PiiCipher, member: Member, name: str, id_number: str, *, contested: bool = False
+) -> None:
     member.name_enc = pii.encrypt(member.id, "name", name)
     member.name_masked = mask_name(name)
     member.id_number_enc = pii.encrypt(member.id, "id_number", id_number)
     member.id_number_masked = mask_id_number(id_number)
-    member.id_hash = pii.lookup_hash(id_number)
+    member.id_hash = _contested_id_hash(pii, member.id) if contested else pii.lookup_hash(id_number)
     member.birth_date = birth_date_of(id_number)
     member.gender = gender_of(id_number)
+
+
+def _contested_id_hash(pii: PiiCipher, member_id: uuid.UUID) -> str:
+    """The ``id_hash`` of a *contested* application: one whose ID number another member already holds.
+
+    An applicant's registration with such a number is kept — as an application a reviewer rejects
+    after phoning the insurer's number for the holder — rather than dropped: dropped, the applicant
+    would find no application to sign in to (``POST /auth/phone-proof``, a second code), and that
+    difference told them the number is a member's (security issue 17, Medium 3). The stand-in hash is
+    unique (``id_hash`` is) and matches no policy; the number itself is sealed as for any application."""
+    return pii.lookup_hash(f"contested-application:{member_id}")
+
+
+def holder_id_hash(pii: PiiCipher, member: Member) -> str:
+    """The keyed hash of the ID number the member gave — also for a contested application."""
+    return pii.lookup_hash(pii.decrypt(member.id, "id_number", member.id_number_enc))
+
+
+def is_contested(pii: PiiCipher, member: Member) -> bool:
+    """Whether another member held the ID number when this application gave it."""
+    return member.id_hash == _contested_id_hash(pii, member.id)
 
 
 def _set_phone(pii: PiiCipher, member: Member, phone: str) -> None:
@@ -258,25 +281,32 @@ async def register(
 async def apply(
     session: AsyncSession, pii: PiiCipher, data: MemberCreate, proven_phone: str, now: datetime
 ) -> Member | None:
-    """An applicant's own registration, with a phone they proved by SMS code. None when nothing was
-    created — the ID number or the phone belongs to someone else — and the caller answers exactly as
-    when it was: a stranger learns nothing about who is a member (security issue 17, Medium 3).
+    """An applicant's own registration, with a phone they proved by SMS code; the caller answers the
+    same whatever became of it, and a stranger learns nothing about who is a member (security issue 17,
+    Medium 3).
 
-    An invitation is taken up only from the phone the invitation list gave; a rejected application may
-    be made again. The applicant's policies are not theirs before a reviewer verifies them."""
+    An ID number another member holds makes a *contested* application (:func:`_contested_id_hash`):
+    pending like any other, so the applicant signs in to it as to any other, and a reviewer — who sees
+    the contest and phones the insurer's number for the holder — rejects it. An invitation is taken up
+    only from the phone the invitation list gave; a rejected application may be made again. None only
+    when the phone, which the applicant proved and so tells them nothing about anyone else, is another
+    member's. The applicant's policies are not theirs before a reviewer verifies them."""
     manager, join_channel, referrer = await _registration_context(session, data, None)
     member = await repository.by_id_hash(session, pii.lookup_hash(data.id_number), for_update=True)
+    contested = False
     if member is not None:
         invitation_taken_up = member.status == "invited" and member.phone_hash == pii.lookup_hash(
             proven_phone
         )
         if not (invitation_taken_up or member.status == "rejected"):
-            return None
+            member, contested = None, True
     holder = await repository.by_phone_hash(session, pii.lookup_hash(data.phone))
     if holder is not None and (member is None or holder.id != member.id):
         return None
     try:
-        return await _open_application(session, pii, member, data, join_channel, manager, referrer, now)
+        return await _open_application(
+            session, pii, member, data, join_channel, manager, referrer, now, contested=contested
+        )
     except MemberExists:
         return None
 
@@ -290,13 +320,15 @@ async def _open_application(
     manager: ManagerProfile | None,
     referrer: Member | None,
     now: datetime,
+    *,
+    contested: bool = False,
 ) -> Member:
     if member is None:
         member = Member(id=uuid.uuid4(), join_channel=join_channel, joined_at=now, interests=[], vehicles=[])
     elif member.status == "rejected":
         member.join_channel = join_channel
         await policies_service.detach_member(session, member.id)
-    _set_real_name(pii, member, data.name, data.id_number)
+    _set_real_name(pii, member, data.name, data.id_number, contested=contested)
     _set_phone(pii, member, data.phone)
     member.status = "pending"
     member.region_code = data.region_code
@@ -369,7 +401,13 @@ async def create_invited(
 
 
 async def update(
-    session: AsyncSession, pii: PiiCipher, member: Member, data: MemberUpdate, now: datetime
+    session: AsyncSession,
+    pii: PiiCipher,
+    member: Member,
+    data: MemberUpdate,
+    now: datetime,
+    *,
+    by_applicant: bool = False,
 ) -> Member:
     """Change what the member may change; a returned application goes back to the queue.
 
@@ -392,14 +430,18 @@ async def update(
     vehicles_before = events.vehicles_of(member)
     if data.id_number is not None:
         holder = await repository.by_id_hash(session, pii.lookup_hash(data.id_number))
-        if holder is not None and holder.id != member.id:
+        contested = holder is not None and holder.id != member.id
+        if contested and not by_applicant:  # staff see every member: they are told
             raise MemberExists("a member with this ID-card number already exists", field="id_number")
+        # The applicant is not: another member's number makes the application contested, as at
+        # registration (a 409 would tell them whose number it is).
         name = data.name or pii.decrypt(member.id, "name", member.name_enc)
-        _set_real_name(pii, member, name, data.id_number)
+        _set_real_name(pii, member, name, data.id_number, contested=contested)
         # Whatever was linked under the old ID number is not this person's (verification links anew).
         await policies_service.detach_member(session, member.id)
     elif data.name is not None:
-        _set_real_name(pii, member, data.name, pii.decrypt(member.id, "id_number", member.id_number_enc))
+        id_number = pii.decrypt(member.id, "id_number", member.id_number_enc)
+        _set_real_name(pii, member, data.name, id_number, contested=is_contested(pii, member))
     if data.region_code is not None:
         member.region_code = data.region_code
     if data.interests is not None:

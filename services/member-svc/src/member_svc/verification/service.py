@@ -14,7 +14,7 @@ from cheyou_kit.masking import mask_phone
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from member_svc.errors import TaskHeldElsewhere, WrongState
+from member_svc.errors import IdNumberHeldElsewhere, TaskHeldElsewhere, WrongState
 from member_svc.members import service as members_service
 from member_svc.members.models import Member
 from member_svc.pii import PiiCipher
@@ -137,8 +137,11 @@ async def view(
         await members_service.audit_pii_read(session, principal, member.id, f"verification task {task.id}")
         full = members_service.decrypt(pii, member)
     plates = {v.plate for v in member.vehicles}
-    policies = await policies_service.for_holder(session, member.id_hash)
-    core_record = core_record_check(pii, member, policies, full=full is not None)
+    # By the number the applicant gave, also when another member holds it (a contested application):
+    # the callback then goes to the insurer's number for the holder, never to the applicant's.
+    policies = await policies_service.for_holder(session, members_service.holder_id_hash(pii, member))
+    contested = members_service.is_contested(pii, member)
+    core_record = core_record_check(pii, member, policies, full=full is not None, contested=contested)
     return TaskRead(
         task_id=task.id,
         member_id=task.member_id,
@@ -180,7 +183,7 @@ def _unseal(policy: Policy, field: str, sealed: str | None) -> str | None:
 
 
 def core_record_check(
-    pii: PiiCipher, member: Member, policies: Sequence[Policy], *, full: bool
+    pii: PiiCipher, member: Member, policies: Sequence[Policy], *, full: bool, contested: bool = False
 ) -> CoreRecordCheck:
     """Name and phone against the newest core record that has them; the number to call back is the
     insurer's whenever it has one — an applicant who typed someone else's ID number and their own phone
@@ -196,6 +199,11 @@ def core_record_check(
     name_matches = None if core_name is None else _same_name(core_name, name)
     phone_matches = None if core_phone is None else core_phone == phone
     mismatches = []
+    if contested:
+        mismatches.append(
+            "another member already holds this ID-card number: call the insurer's number, then reject "
+            "(an application for a held number cannot be approved)"
+        )
     if not policies:
         mismatches.append("the insurer holds no policy for this ID-card number")
     if name_matches is False:
@@ -254,8 +262,14 @@ async def approve(
     session: AsyncSession, pii: PiiCipher, task_id: uuid.UUID, reviewer: str, now: datetime
 ) -> VerificationTask:
     task = await _held(session, task_id, reviewer, now)
+    member = await _member(session, task)
+    if members_service.is_contested(pii, member):
+        raise IdNumberHeldElsewhere(
+            "another member holds this ID-card number; reject the application (if the holder applied "
+            "from a new phone, ops changes the phone of the existing membership)"
+        )
     _decide(task, APPROVED, reviewer, now)
-    await members_service.mark_verified(session, pii, await _member(session, task), reviewer, now)
+    await members_service.mark_verified(session, pii, member, reviewer, now)
     return task
 
 
