@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from cheyou_events import Handler
 from cheyou_events.catalogue.privilege import (
     ComplaintFiled,
+    GamePrizeWon,
     PrivilegeOrderCancelled,
     PrivilegeOrderRated,
     PrivilegeOrderRequested,
@@ -46,6 +47,7 @@ HANDLERS: dict[str, Handler] = {
     PrivilegeOrderRated.event_type: accountability_handlers.on_order_rated,
     ComplaintFiled.event_type: accountability_handlers.on_complaint_filed,
     RewardRedeemed.event_type: coupons_handlers.on_reward_redeemed,
+    GamePrizeWon.event_type: coupons_handlers.on_game_prize_won,
 }
 
 

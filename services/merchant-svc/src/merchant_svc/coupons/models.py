@@ -71,3 +71,20 @@ class MallRedemption(Base):
     """Why no coupon was issued: unknown_batch, batch_closed, batch_exhausted or member_limit."""
     redeemed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     handled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class GamePrizeAward(Base):
+    """A coupon a member won in a club game (privilege-svc's ``game_prize_won``), handled once: the
+    coupon issued, or why not (then ``merchant.coupon_prize_refused`` told privilege-svc)."""
+
+    __tablename__ = "coupon_game_awards"
+
+    play_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    game_id: Mapped[str] = mapped_column(String(64))
+    member_id: Mapped[str] = mapped_column(String(64), index=True)
+    batch_id: Mapped[str] = mapped_column(String(64))
+    """As privilege-svc sent it (it may name no batch of ours)."""
+    coupon_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("coupons.id"))
+    refused: Mapped[str | None] = mapped_column(String(32))
+    won_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    handled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

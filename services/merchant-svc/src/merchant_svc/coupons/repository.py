@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from merchant_svc.coupons.models import Coupon, CouponBatch, CouponStatus, MallRedemption
+from merchant_svc.coupons.models import Coupon, CouponBatch, CouponStatus, GamePrizeAward, MallRedemption
 
 
 async def add(session: AsyncSession, *rows: Coupon | CouponBatch) -> None:
@@ -134,6 +134,33 @@ async def settle_mall_redemption(
     await session.execute(
         update(MallRedemption)
         .where(MallRedemption.redemption_id == redemption_id)
+        .values(coupon_id=coupon_id, refused=refused)
+    )
+
+
+async def claim_game_award(session: AsyncSession, award: GamePrizeAward) -> bool:
+    """Record the game prize unless it was handled already; True when this call is the first."""
+    result = await session.execute(
+        insert(GamePrizeAward)
+        .values(
+            play_id=award.play_id,
+            game_id=award.game_id,
+            member_id=award.member_id,
+            batch_id=award.batch_id,
+            won_at=award.won_at,
+        )
+        .on_conflict_do_nothing()
+        .returning(GamePrizeAward.play_id)
+    )
+    return result.first() is not None
+
+
+async def settle_game_award(
+    session: AsyncSession, play_id: str, *, coupon_id: uuid.UUID | None, refused: str | None
+) -> None:
+    await session.execute(
+        update(GamePrizeAward)
+        .where(GamePrizeAward.play_id == play_id)
         .values(coupon_id=coupon_id, refused=refused)
     )
 

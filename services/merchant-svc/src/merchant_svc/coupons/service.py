@@ -11,14 +11,21 @@ from typing import Literal
 import qrcode
 import qrcode.image.svg
 from cheyou_events import Envelope, add_event
-from cheyou_events.catalogue.merchant import CouponIssueRefused, CouponRedeemed
-from cheyou_events.catalogue.privilege import RewardRedeemed
+from cheyou_events.catalogue.merchant import CouponIssueRefused, CouponPrizeRefused, CouponRedeemed
+from cheyou_events.catalogue.privilege import GamePrizeWon, RewardRedeemed
 from cheyou_kit.errors import Conflict, NotFound, ProblemError, Unprocessable
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.coupons import repository
-from merchant_svc.coupons.models import Coupon, CouponBatch, CouponKind, CouponStatus, MallRedemption
+from merchant_svc.coupons.models import (
+    Coupon,
+    CouponBatch,
+    CouponKind,
+    CouponStatus,
+    GamePrizeAward,
+    MallRedemption,
+)
 from merchant_svc.coupons.schemas import BatchCreate, Reconciliation, ReconciliationLine
 from merchant_svc.merchants import service as merchants
 from merchant_svc.merchants.models import MerchantStatus
@@ -188,6 +195,48 @@ async def issue_from_mall(session: AsyncSession, event: RewardRedeemed) -> MallR
         await add_event(session, Envelope.new(payload, source=SOURCE))
     redemption.coupon_id, redemption.refused = coupon_id, refused
     return redemption
+
+
+async def issue_game_prize(session: AsyncSession, event: GamePrizeWon) -> GamePrizeAward | None:
+    """A coupon a member won in a club game: one coupon of its batch, once per play, through the same
+    issuing path as the mall (the batch row locked: its quantity and the member's limit hold). When
+    none can be issued the refusal is recorded and ``merchant.coupon_prize_refused`` tells
+    privilege-svc, which puts the prize back in the game's budget. Points prizes are not ours: None."""
+    if event.prize_kind != "coupon" or event.coupon_batch_id is None:
+        return None
+    award = GamePrizeAward(
+        play_id=event.play_id,
+        game_id=event.game_id,
+        member_id=event.member_id,
+        batch_id=event.coupon_batch_id,
+        won_at=event.won_at,
+    )
+    if not await repository.claim_game_award(session, award):
+        return None
+    refused: MallRefusal | None = None
+    coupon_id: uuid.UUID | None = None
+    batch = await _batch_named(session, event.coupon_batch_id)
+    if batch is None:
+        refused = "unknown_batch"
+    else:
+        try:  # every refusal is raised before anything is written
+            (coupon,) = await _issue_locked(session, batch, [event.member_id], "game")
+            coupon_id = coupon.id
+        except (BatchClosed, BatchExhausted, MemberLimitReached) as exc:
+            refused = MALL_REFUSALS[type(exc)]
+    await repository.settle_game_award(session, event.play_id, coupon_id=coupon_id, refused=refused)
+    if refused is not None:
+        payload = CouponPrizeRefused(
+            play_id=event.play_id,
+            game_id=event.game_id,
+            member_id=event.member_id,
+            batch_id=event.coupon_batch_id,
+            reason=refused,
+            refused_at=datetime.now(UTC),
+        )
+        await add_event(session, Envelope.new(payload, source=SOURCE))
+    award.coupon_id, award.refused = coupon_id, refused
+    return award
 
 
 async def _batch_named(session: AsyncSession, batch_id: str) -> CouponBatch | None:
