@@ -238,3 +238,32 @@ class TestWeChatBinding:
 
         assert response.status_code in (403, 404, 405)
         assert openid not in world.by_openid
+
+
+class TestManagerOnTheSpot:
+    async def test_a_manager_with_the_customers_phone_proof_passes_the_proven_number_on(
+        self, client: httpx.AsyncClient, sms_url: str
+    ) -> None:
+        phone = _phone()
+        proof = await _proof(client, sms_url, phone)
+        manager = await bearer(client, "manager1")
+
+        with_proof = await client.post(
+            "/api/v1/members", json={"phone": phone}, headers={**manager, "X-Phone-Proof": proof}
+        )
+        without = await client.post("/api/v1/members", json={"phone": phone}, headers=manager)
+
+        assert with_proof.json()["principal"]["role"] == "manager"
+        assert with_proof.json()["principal"]["verified_phone"] == phone
+        assert proof not in with_proof.text
+        assert without.json()["principal"].get("verified_phone") is None
+
+    async def test_a_manager_with_a_forged_proof_is_refused(self, client: httpx.AsyncClient) -> None:
+        response = await client.post(
+            "/api/v1/members",
+            json={"phone": _phone()},
+            headers={**await bearer(client, "manager1"), "X-Phone-Proof": "x" * 43},
+        )
+
+        assert response.status_code == 401
+        assert response.json()["type"].endswith("/phone-proof-invalid")

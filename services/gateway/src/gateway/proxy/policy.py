@@ -27,6 +27,7 @@ MEMBER_DENIED = frozenset(
         "audience",
         "reminders",
         "sms-receipts",
+        "sms-replies",
         "merchant-api-keys",
         "webhook-endpoints",
         "webhook-messages",

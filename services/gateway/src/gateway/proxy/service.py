@@ -139,6 +139,11 @@ async def forward(request: Request) -> Response:
         )
     elif caller is None and not public:
         raise Unauthorized("sign in first (Authorization: Bearer …) or send X-Api-Key")
+    if principal is not None and principal.role is Role.MANAGER and request.headers.get(phone_proof.HEADER):
+        # A manager acting for a customer on the spot (a registration, a new phone): the customer read out
+        # the code sent to their phone; the service is told the number it proves, as for an applicant.
+        proven = await runtime.phone_proofs.phone(request.headers.get(phone_proof.HEADER))
+        principal = principal.model_copy(update={"verified_phone": proven})
     operation = runtime.routes.operation(service, request.method, request.url.path)
     if operation is not None:  # count it under the service's route template, not the catch-all
         setattr(request.state, METRICS_ROUTE, operation.template)
