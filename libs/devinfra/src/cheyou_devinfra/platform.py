@@ -199,6 +199,7 @@ def _environment(infra: Infra, state: Path, databases: dict[str, str]) -> dict[s
     ]
     env.setdefault("GATEWAY_PUBLIC_BASE_URLS", json.dumps(origins))  # 5173: `make web-dev`
     env.setdefault("MEMBER_REGISTRATION_URL", f"{gateway.url}/h5/join")
+    env.setdefault("NOTIFY_INVITATION_UNSUBSCRIBE_URL", f"{gateway.url}/h5/unsubscribe")
     for service in SERVICES:
         env.setdefault(f"{service.env_prefix}URL", service.url)
     env.update(databases)  # each service as its runtime role, on its own database
@@ -239,8 +240,8 @@ def _start_fakes(env: dict[str, str], state: Path) -> None:
 
 
 def _connect_fakes(env: dict[str, str]) -> None:
-    """Tell the fake SMS provider where to push delivery receipts (notify-svc's callback), as an
-    operator configures it in the real provider's console."""
+    """Tell the fake SMS provider where to push delivery receipts and upstream replies (notify-svc's
+    callbacks), as an operator configures it in the real provider's console."""
     sms = next(fake for fake in FAKES if fake.name == "sms")
     if env.get(sms.url_setting) != sms.url:
         return  # a provider we did not start
@@ -249,6 +250,12 @@ def _connect_fakes(env: dict[str, str]) -> None:
     headers = {"X-Receipt-Token": env["NOTIFY_SMS_RECEIPT_TOKEN"]}
     httpx.post(
         f"{sms.url}/_fake/receipt-url", json={"url": callback, "headers": headers}, timeout=5
+    ).raise_for_status()
+    # Upstream replies (a TD to opt out) go to notify-svc too, with the same token.
+    httpx.post(
+        f"{sms.url}/_fake/reply-url",
+        json={"url": f"{notify.url}/api/v1/sms-replies", "headers": headers},
+        timeout=5,
     ).raise_for_status()
 
 
