@@ -7,9 +7,14 @@ through their inbox) — to ``x-cheyou-original-topic``, without the ``x-cheyou-
 ``--execute`` it only lists what it would send. It prints the end offsets it read up to, as the JSON that
 ``kafka-delete-records.sh --offset-json-file`` takes to empty the DLQ up to there.
 
-Runs with what a service image has (python, aiokafka)::
+Runs with what a service image has (python, aiokafka, cheyou_events)::
 
     kubectl -n cheyou exec -i deploy/<svc> -- python - --group <svc> [--execute] < deploy/dlq_replay.py
+
+It connects as the pod's services do (``KAFKA_*``: TLS, SCRAM, the cluster CA), but as its own Kafka user:
+in production ``--username dlq-replay --password-file <file>`` (the ``dlq-replay`` KafkaUser may read the
+DLQs and write back to the topics dead letters come from; a service's own user may not write to the topics
+it consumes). The password is read from a file so it appears in no command line (RUNBOOK.md shows how).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import asyncio
 import json
 import os
 import sys
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
@@ -32,15 +38,39 @@ def say(line: str) -> None:
     sys.stderr.write(line + "\n")
 
 
+def client_options(username: str | None, password_file: str | None) -> dict[str, Any]:
+    """TLS and SASL as the platform's ``KAFKA_*`` settings say, with this tool's own user when given."""
+    from cheyou_events.settings import KafkaSettings
+
+    overrides: dict[str, Any] = {}
+    if username:
+        overrides["sasl_username"] = username
+    if password_file:
+        with open(password_file) as secret:
+            overrides["sasl_password"] = secret.read().strip()
+    return KafkaSettings(**overrides).client_options()
+
+
 async def replay(
-    bootstrap: str, group: str, *, execute: bool, include_malformed: bool, types: set[str]
+    bootstrap: str,
+    group: str,
+    *,
+    execute: bool,
+    include_malformed: bool,
+    types: set[str],
+    security: dict[str, Any] | None = None,
 ) -> dict[str, object]:
     dlq = f"{group}.dlq"
+    security = security or {}
     # earliest: assigning starts a reset of the positions, which must agree with the seeks below
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None, auto_offset_reset="earliest"
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        group_id=None,
+        auto_offset_reset="earliest",
+        **security,
     )
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, **security)
     await consumer.start()
     await producer.start()
     sent = skipped = 0
@@ -95,6 +125,8 @@ def main() -> None:
     parser.add_argument("--execute", action="store_true", help="send (default: only list)")
     parser.add_argument("--include-malformed", action="store_true", help="poison pills too (after a fix)")
     parser.add_argument("--type", action="append", default=[], help="only this event type (repeatable)")
+    parser.add_argument("--username", help="the Kafka user to connect as (default: KAFKA_SASL_USERNAME)")
+    parser.add_argument("--password-file", help="a file holding that user's password")
     args = parser.parse_args()
     summary = asyncio.run(
         replay(
@@ -103,6 +135,7 @@ def main() -> None:
             execute=args.execute,
             include_malformed=args.include_malformed,
             types=set(args.type),
+            security=client_options(args.username, args.password_file),
         )
     )
     sys.stdout.write(json.dumps(summary) + "\n")

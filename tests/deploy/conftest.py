@@ -53,5 +53,15 @@ def rendered(kustomize: str) -> dict[str, list[dict[str, Any]]]:
             timeout=120,
         )
         assert result.returncode == 0, result.stderr
-        out[overlay] = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+        out[overlay] = [doc for doc in yaml.load_all(result.stdout, Loader=KubernetesLoader) if doc]
     return out
+
+
+class KubernetesLoader(yaml.SafeLoader):
+    """YAML as the API server reads it: a timestamp-looking value (a recovery target time) is a string."""
+
+
+KubernetesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}

@@ -2,7 +2,7 @@
 
 The schemas are fetched once from package registries into ``.dev/tools/crds/`` and reused:
 
-- CloudNativePG (``Cluster``, ``Database``, ``ScheduledBackup``): the CRD YAMLs in the
+- CloudNativePG (``Cluster``, ``Database``, ``ScheduledBackup``, ``Pooler``): the CRD YAMLs in the
   ``github.com/cloudnative-pg/cloudnative-pg`` Go module (``config/crd/bases``);
 - prometheus-operator (``ServiceMonitor``, ``PodMonitor``, ``PrometheusRule``): the CRD YAMLs in the
   ``github.com/prometheus-operator/prometheus-operator`` Go module (``example/prometheus-operator-crd``);
@@ -44,6 +44,7 @@ GO_MODULES = {
             "Cluster": "config/crd/bases/postgresql.cnpg.io_clusters.yaml",
             "Database": "config/crd/bases/postgresql.cnpg.io_databases.yaml",
             "ScheduledBackup": "config/crd/bases/postgresql.cnpg.io_scheduledbackups.yaml",
+            "Pooler": "config/crd/bases/postgresql.cnpg.io_poolers.yaml",
         },
     ),
     "github.com/prometheus-operator/prometheus-operator": (

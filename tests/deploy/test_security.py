@@ -4,14 +4,20 @@
 - the prod overlay runs every service in production mode, and each service's settings there pass it;
 - prod Kafka: no plain listener, TLS with SCRAM-SHA-512 (or client certificates), the simple authorizer,
   and one ``KafkaUser`` per service whose ACLs are exactly the topics it produces and consumes, its own
-  retry/DLQ topics and its own consumer groups; the services' clients are wired to them.
+  retry/DLQ topics and its own consumer groups; the services' clients are wired to them; the producers
+  outside the platform and the DLQ replay tool have users of their own, limited the same way;
+- the client's address: behind the ingress, uvicorn and the gateway take the right-most hop the ingress
+  wrote, never the one the client wrote itself.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import importlib.util
 import re
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from cheyou_events import catalogue
@@ -19,7 +25,7 @@ from cheyou_events.topics import dlq_topic, retry_topic
 from cheyou_kit.production import production_problems
 
 from .conftest import OVERLAYS
-from .test_k8s import SERVICES, by_kind, platform_config
+from .test_k8s import ROOT, SERVICES, by_kind, platform_config
 
 Doc = dict[str, Any]
 
@@ -36,6 +42,8 @@ PRODUCES: dict[str, set[str]] = {
     "notify-svc": {"notify.events"},
 }
 """The topics each service's outbox relay writes to (its catalogue's domain)."""
+OUTSIDE = {"core-policy-feed", "external-feed", "dlq-replay"}
+"""Kafka users that are not services: the producers outside the platform, the DLQ replay tool."""
 
 
 def routed(paths: list[Doc], request_path: str) -> bool:
@@ -146,7 +154,7 @@ def test_prod_kafka_users_may_touch_only_their_own_topics_and_groups(rendered: d
     docs = rendered["prod"]
     users = by_kind(docs, "KafkaUser")
     deployments = by_kind(docs, "Deployment")
-    assert set(users) == {name for name, _, _ in SERVICES}
+    assert set(users) == {name for name, _, _ in SERVICES} | set(OUTSIDE)
     for name, module, _ in SERVICES:
         user = users[name]
         consumed, produced = consumed_topics(module), PRODUCES[name]
@@ -174,6 +182,8 @@ def test_prod_kafka_users_may_touch_only_their_own_topics_and_groups(rendered: d
 def test_no_service_may_read_another_services_retry_or_dlq_topic(rendered: dict[str, list[Doc]]) -> None:
     users = by_kind(rendered["prod"], "KafkaUser")
     for name, user in users.items():
+        if name in OUTSIDE:
+            continue
         foreign = {
             resource
             for (kind, resource) in acl_set(user)
@@ -182,3 +192,132 @@ def test_no_service_may_read_another_services_retry_or_dlq_topic(rendered: dict[
             and not resource.startswith(f"{name}.")
         }
         assert not foreign, name
+
+
+def test_the_producers_outside_the_platform_may_write_their_topic_and_nothing_else(
+    rendered: dict[str, list[Doc]],
+) -> None:
+    users = by_kind(rendered["prod"], "KafkaUser")
+    for name, topic in (
+        ("core-policy-feed", "core.policy.events"),
+        ("external-feed", "external.feed.events"),
+    ):
+        user = users[name]
+        assert user["spec"]["authentication"]["type"] == "tls", name  # client certificates, 9093
+        assert acl_set(user) == {("topic", topic): {"Write", "Describe"}}, name
+        # the producer's topic is read by the platform, and nobody else inside writes it except member-svc
+        # (the feed accepted over HTTP goes on through its outbox)
+        writers = {n for n, u in users.items() if "Write" in acl_set(u).get(("topic", topic), set())}
+        assert writers <= {name, "member-svc", "dlq-replay"}, writers
+
+
+def test_the_dlq_replay_user_reads_the_dlqs_and_writes_back_only_where_dead_letters_come_from(
+    rendered: dict[str, list[Doc]],
+) -> None:
+    user = by_kind(rendered["prod"], "KafkaUser")["dlq-replay"]
+    assert user["spec"]["authentication"]["type"] == "scram-sha-512"
+    consumed = set().union(*(consumed_topics(module) for _, module, _ in SERVICES))
+    expected = {("topic", dlq_topic(name)): {"Read", "Describe", "Delete"} for name, _, _ in SERVICES}
+    expected |= {("topic", topic): {"Write", "Describe"} for topic in consumed}
+    assert acl_set(user) == expected
+    assert not [resource for resource in acl_set(user) if resource[0] == "group"]  # assigns, joins no group
+
+
+def test_the_dlq_replay_tool_connects_with_the_platforms_tls_and_its_own_user(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The tool takes TLS and SCRAM from the pod's KAFKA_* settings, and its user from the command line."""
+    spec = importlib.util.spec_from_file_location("dlq_replay", ROOT / "deploy" / "dlq_replay.py")
+    assert spec is not None
+    assert spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    ca = tmp_path / "ca.crt"
+    ca.write_bytes(self_signed_ca())
+    password = tmp_path / "password"
+    password.write_text("replay-secret\n")
+    for key, value in {
+        "KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+        "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+        "KAFKA_SSL_CAFILE": str(ca),
+        "KAFKA_SASL_USERNAME": "member-svc",
+        "KAFKA_SASL_PASSWORD": "the-services-own",
+    }.items():
+        monkeypatch.setenv(key, value)
+    options = tool.client_options("dlq-replay", str(password))
+    assert options["security_protocol"] == "SASL_SSL"
+    assert options["sasl_plain_username"] == "dlq-replay"
+    assert options["sasl_plain_password"] == "replay-secret"
+    assert options["ssl_context"] is not None
+
+
+# ------------------------------------------------------------------------------ the client's address
+
+
+def gateway_env(docs: list[Doc]) -> dict[str, str]:
+    return container_env(docs, by_kind(docs, "Deployment")["gateway"])
+
+
+def test_behind_the_ingress_a_forged_x_forwarded_for_is_not_the_client(
+    rendered: dict[str, list[Doc]],
+) -> None:
+    """Attack: a client sends ``X-Forwarded-For: <someone else>`` to dodge the per-address limits (or to
+    lock someone else's address out). ingress-nginx appends the address it saw; uvicorn (with the rendered
+    FORWARDED_ALLOW_IPS) and the gateway (with the rendered GATEWAY_TRUSTED_PROXIES) take that one."""
+    from gateway.config import Settings as GatewaySettings
+    from gateway.protection.client_address import client_address
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    env = gateway_env(rendered["prod"])
+    assert env.get("FORWARDED_ALLOW_IPS", "127.0.0.1") != "*"
+    with pytest.MonkeyPatch.context() as environment:  # read as the gateway reads it: from its environment
+        environment.setenv("GATEWAY_TRUSTED_PROXIES", env["GATEWAY_TRUSTED_PROXIES"])
+        proxies = GatewaySettings().trusted_proxies
+    assert proxies
+    assert all(network.prefixlen > 0 for network in proxies)
+    ingress_pod = str(next(proxies[0].hosts()))
+    client, forged = "203.0.113.7", "198.51.100.23"
+
+    def seen(allow_ips: str) -> str:
+        scope: dict[str, Any] = {
+            "type": "http",
+            "client": (ingress_pod, 41234),
+            "headers": [(b"x-forwarded-for", f"{forged}, {client}".encode())],
+        }
+        captured: dict[str, Any] = {}
+
+        async def app(inner: dict[str, Any], receive: Any, send: Any) -> None:
+            captured.update(inner)
+
+        middleware: Any = ProxyHeadersMiddleware(cast(Any, app), trusted_hosts=allow_ips)
+        asyncio.run(middleware(scope, None, None))
+        peer = captured["client"][0]
+        return client_address(peer, [h.decode() for _, h in captured["headers"]], proxies)
+
+    assert seen(env.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")) == client
+    assert seen("*") == forged  # what the old FORWARDED_ALLOW_IPS=* let through
+
+
+def self_signed_ca() -> bytes:
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cluster-ca")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM)
