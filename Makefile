@@ -82,6 +82,10 @@ demo-2014: install  ## the whole 2014 world: 23,853 members, 87,404 claims (abou
 report: install  ## the seed's two tables from live data → .dev/report/report.{json,csv,svg}
 	$(BIN)/python -m cheyou_devinfra.report --scale $(DEMO_SCALE) --out .dev/report
 
+.PHONY: feeds-sim
+feeds-sim: install  ## the fake violation and weather providers push signed items (a Fuzhou typhoon…) to the running platform
+	$(BIN)/python -m cheyou_fakes.feeds_sim $(FEEDS_SIM_ARGS)
+
 schemas: install  ## re-export the event catalogue's JSON Schemas after changing an event
 	$(BIN)/python -m cheyou_events export-schemas
 

@@ -151,10 +151,10 @@ class Settings(ServiceSettings):
     )
     idempotency_ttl_seconds: int = 25 * 3600
     public_segments: list[str] = Field(
-        default=["sms-receipts", "sms-replies", "invitations", "unsubscriptions"],
+        default=["sms-receipts", "feed-webhooks", "sms-replies", "invitations", "unsubscriptions"],
         description="Segments forwarded without sign-in (the service authenticates the caller itself: "
-        "the SMS provider's receipt token for receipts and replies, an invitation's personal token for "
-        "its join link and its unsubscribe link).",
+        "the SMS provider's receipt token for receipts and replies, the outside feeds' signatures, an "
+        "invitation's personal token for its join link and its unsubscribe link).",
     )
     self_service: list[str] = Field(
         default=["POST /api/v1/members"],

@@ -7,6 +7,9 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 DEV_PII_KEY = "Y2hleW91LWRldi1vbmx5LXBpaS1rZXktMzItYnl0ZXM="  # 32 bytes, for dev and tests only
+# The outside feeds' signing secrets for dev and tests only (the simulator in cheyou_fakes.feeds knows them).
+DEV_FEED_VIOLATIONS_SECRET = "whsec_Y2hleW91LWRldi12aW9sYXRpb24tZmVlZC1zZWNyZXQ="
+DEV_FEED_WEATHER_SECRET = "whsec_Y2hleW91LWRldi13ZWF0aGVyLS1mZWVkLXNlY3JldCE="
 
 
 class Settings(ServiceSettings):
@@ -16,8 +19,18 @@ class Settings(ServiceSettings):
     database_name: ClassVar[str] = "notify"
     default_port: ClassVar[int] = 8105
     secret_settings: ClassVar[tuple[str, ...]] = ("wechat_secret", "sms_access_key_secret", "events_pii_key")
-    key_settings: ClassVar[tuple[str, ...]] = ("pii_key", "sms_receipt_token")
-    provider_url_settings: ClassVar[tuple[str, ...]] = ("wechat_api_base_url", "sms_api_base_url")
+    key_settings: ClassVar[tuple[str, ...]] = (
+        "pii_key",
+        "sms_receipt_token",
+        "feed_violations_secret",
+        "feed_weather_secret",
+    )
+    provider_url_settings: ClassVar[tuple[str, ...]] = (
+        "wechat_api_base_url",
+        "sms_api_base_url",
+        "feed_violations_pull_url",
+        "feed_weather_pull_url",
+    )
 
     # Third-party providers: platform-wide, shared with the gateway (no prefix).
     wechat_api_base_url: str = Field(default="http://127.0.0.1:8190", validation_alias="WECHAT_API_BASE_URL")
@@ -80,4 +93,39 @@ class Settings(ServiceSettings):
         ge=0,
         description="Approved templates are kept in-process this long (0: read each time); an approval here "
         "takes effect at once, on other replicas within this time.",
+    )
+
+    # The outside feeds (feeds/): traffic violations and weather alerts, pushed signed or pulled.
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8080",
+        description="Where members reach the H5 (the gateway's origin): a template's relative link becomes "
+        "absolute with it in WeChat messages and texts (the inbox keeps it relative).",
+    )
+    feed_violations_secret: str = Field(
+        default=DEV_FEED_VIOLATIONS_SECRET,
+        description="The violation provider's signing secret (Standard Webhooks, ``whsec_`` + base64); "
+        "several separated by commas during a rotation.",
+    )
+    feed_weather_secret: str = Field(
+        default=DEV_FEED_WEATHER_SECRET, description="The weather provider's signing secret (as above)."
+    )
+    feed_signature_tolerance_seconds: int = Field(
+        default=300, gt=0, description="A push signed longer ago (or further ahead) than this is refused."
+    )
+    feed_violations_pull_url: str = Field(
+        default="", description="The violation provider's pull API (empty: the provider pushes only)."
+    )
+    feed_weather_pull_url: str = Field(
+        default="", description="The weather provider's pull API (empty: the provider pushes only)."
+    )
+    feed_violations_pull_token: SecretStr = Field(
+        default=SecretStr(""), description="Bearer token of the violation provider's pull API."
+    )
+    feed_weather_pull_token: SecretStr = Field(
+        default=SecretStr(""), description="Bearer token of the weather provider's pull API."
+    )
+    feed_poll_seconds: float = Field(default=60.0, description="How often each pull-only provider is asked.")
+    feed_poll_page: int = Field(default=100, ge=1, le=500, description="Items asked for per pull.")
+    feed_backoff_max_seconds: float = Field(
+        default=900.0, gt=0, description="The longest wait after failed pulls (doubling from the interval)."
     )

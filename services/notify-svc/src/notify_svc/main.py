@@ -29,6 +29,9 @@ from notify_svc.config import Settings
 from notify_svc.delivery import rules
 from notify_svc.delivery.dispatcher import Dispatcher
 from notify_svc.delivery.router import router as delivery_router
+from notify_svc.feeds.polling import FeedPullers, PullSource
+from notify_svc.feeds.router import router as feeds_router
+from notify_svc.feeds.router import webhooks_router as feed_webhooks_router
 from notify_svc.inbox.router import router as inbox_router
 from notify_svc.preferences.router import router as preferences_router
 from notify_svc.publishing.router import articles_router, publications_router
@@ -37,6 +40,7 @@ from notify_svc.reminders.jobs import ReminderScheduler, ReminderSettings, weath
 from notify_svc.reminders.router import router as reminders_router
 from notify_svc.subscriptions import handlers as subscriptions
 from notify_svc.templates import cache as template_cache
+from notify_svc.templates import links as template_links
 from notify_svc.templates.router import router as templates_router
 
 ORDER_EVENTS = (
@@ -81,6 +85,27 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+def _pulled_feeds(settings: Settings) -> list[PullSource]:
+    """The outside feeds with a pull URL configured (the others only push)."""
+    configured = [
+        ("violations", settings.feed_violations_pull_url, settings.feed_violations_pull_token),
+        ("weather", settings.feed_weather_pull_url, settings.feed_weather_pull_token),
+    ]
+    return [
+        PullSource(
+            provider=provider,  # type: ignore[arg-type]
+            url=url,
+            token=token.get_secret_value(),
+            page=settings.feed_poll_page,
+            interval=settings.feed_poll_seconds,
+            backoff_ceiling=settings.feed_backoff_max_seconds,
+            timeout=settings.provider_timeout_seconds,
+        )
+        for provider, url, token in configured
+        if url
+    ]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     pii.configure(settings.pii_key)
@@ -94,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     template_cache.configure(settings.template_cache_seconds)
+    template_links.configure(settings.public_base_url)
 
     reminder_settings = ReminderSettings(
         renewal_days=tuple(settings.renewal_reminder_days),
@@ -121,6 +147,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     resources.session_factory, reminder_settings.chunk, settings.alert_tick_seconds
                 ),
             ]
+        pulled = _pulled_feeds(settings)
+        if pulled:
+            pullers = FeedPullers(resources.session_factory, pulled)
+            app.state.feed_pullers = pullers
+            running.append(pullers)
         return running
 
     app = create_service_app(
@@ -129,6 +160,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             audience_router,
             campaigns_router,
             delivery_router,
+            feeds_router,
+            feed_webhooks_router,
             inbox_router,
             preferences_router,
             publications_router,

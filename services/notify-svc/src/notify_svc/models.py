@@ -4,6 +4,7 @@ from notify_svc.audience import models as audience_models
 from notify_svc.campaigns import models as campaign_models
 from notify_svc.db import Base
 from notify_svc.delivery import models as delivery_models
+from notify_svc.feeds import models as feed_models
 from notify_svc.inbox import models as inbox_models
 from notify_svc.preferences import models as preference_models
 from notify_svc.publishing import models as publishing_models
@@ -15,6 +16,7 @@ __all__ = [
     "audience_models",
     "campaign_models",
     "delivery_models",
+    "feed_models",
     "inbox_models",
     "preference_models",
     "publishing_models",

@@ -49,7 +49,9 @@ class TestViolationReminders:
         assert [i["title"] for i in items] == ["交通违章提醒"] * 2
         assert items[0]["body"] == (
             f"您的车辆{car}有新的违章记录：11月20日在福州市五四路违反禁令标志指示，罚款200元，记3分。"
+            "可预约代办违章。"
         )
+        assert items[0]["link"] == "/h5/privileges/violation_agency/book"
 
         async def sent() -> list[dict[str, Any]] | None:
             found: list[dict[str, Any]] = (

@@ -1,7 +1,7 @@
 """Weather alerts from ``external.feed.events`` to the members of the alert's region (by prefix)."""
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -11,17 +11,24 @@ from cheyou_kit.testing import Identities, eventually, publish
 from notify_svc.audience import service as audience
 from notify_svc.config import Settings
 from notify_svc.preferences import service as preferences
+from notify_svc.reminders import service as reminders
 from notify_svc.reminders.service import region_prefix
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import Fakes
-from tests.factories import AT, contact_changed, member_id, openid, phone, weather
+from tests.factories import AT, contact_changed, member_id, openid, phone, plate, vehicles, weather
 from tests.reminders.helpers import inbox, ops
 
 
 async def _member(
-    sessions: async_sessionmaker[AsyncSession], region: str, wx: str | None = None, number: str | None = None
+    sessions: async_sessionmaker[AsyncSession],
+    region: str,
+    wx: str | None = None,
+    number: str | None = None,
+    *,
+    car: bool = True,
 ) -> str:
+    """A member of the region with a vehicle (``car=False``: without; weather alerts are for car owners)."""
     member = member_id()
     async with sessions() as session, session.begin():
         await audience.record_profile(
@@ -31,6 +38,10 @@ async def _member(
             ),
         )
         await audience.record_contact(session, contact_changed(member, wx, number))
+        if car:
+            await reminders.record_vehicles(
+                session, vehicles(member, (plate(), date(2022, 3, 1), "household_car")).data
+            )
     return member
 
 
@@ -70,6 +81,7 @@ class TestWeatherAlerts:
         inside = [await _member(sessions, f"{city}02", wx=wx)]
         inside += [await _member(sessions, f"{city}0{n}") for n in (3, 4, 5)]
         outside = await _member(sessions, f"{_city()}02")
+        no_car = await _member(sessions, f"{city}02", car=False)
         opted_out = await _member(sessions, f"{city}02")
         async with sessions() as session, session.begin():
             off = {"wechat": False, "sms": False, "inbox": False}
@@ -82,9 +94,11 @@ class TestWeatherAlerts:
         assert state["reached"] == 5  # four members and the one who opted out, in chunks of three
         for member in inside:
             assert [i["body"] for i in await inbox(client, identities, member)] == [
-                "暴雨橙色预警：市气象台发布暴雨橙色预警。请注意行车安全。"
+                "暴雨橙色预警：市气象台发布暴雨橙色预警。请注意行车安全，如遇出险可一键报案。"
             ]
+            assert [i["link"] for i in await inbox(client, identities, member)] == ["/h5/claims/new"]
         assert await inbox(client, identities, outside) == []
+        assert await inbox(client, identities, no_car) == []
         assert await inbox(client, identities, opted_out) == []
 
         async def sent() -> list[dict[str, Any]] | None:
@@ -93,7 +107,10 @@ class TestWeatherAlerts:
             ).json()["items"]
             return found or None
 
-        assert [m["data"]["thing1"]["value"] for m in await eventually(sent)] == ["暴雨橙色预警"]
+        wechat = await eventually(sent)
+        assert [m["data"]["thing1"]["value"] for m in wechat] == ["暴雨橙色预警"]
+        # The claims-reporting link, whole: WeChat opens it outside our origin's relative paths.
+        assert [m["url"] for m in wechat] == [f"{service_settings.public_base_url}/h5/claims/new"]
 
     async def test_a_blue_alert_stays_off_sms(
         self,

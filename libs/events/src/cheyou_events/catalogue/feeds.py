@@ -37,7 +37,7 @@ class TrafficViolationRecorded(FeedEvent):
 
 
 class WeatherAlertIssued(FeedEvent):
-    """A weather alert (typhoon, rainstorm, heat, fog, ...) was issued for a region."""
+    """A weather alert (typhoon, rainstorm, road icing, heat, fog, ...) was issued for a region."""
 
     event_type: ClassVar[str] = "cheyou.feed.weather_alert_issued.v1"
     key_field: ClassVar[str] = "region_code"
@@ -45,7 +45,8 @@ class WeatherAlertIssued(FeedEvent):
     alert_id: Id
     region_code: str
     """GB/T 2260 code of the region the alert covers, e.g. ``350100`` (Fuzhou); members match by prefix."""
-    kind: Literal["typhoon", "rainstorm", "snow", "heat", "fog", "gale", "other"]
+    kind: Literal["typhoon", "rainstorm", "snow", "heat", "fog", "gale", "other", "freezing"]
+    """``freezing``: road icing (道路结冰), added within v1 (a widened enum: consumers deploy first)."""
     level: Literal["blue", "yellow", "orange", "red"]
     headline: str
     starts_at: AwareDatetime

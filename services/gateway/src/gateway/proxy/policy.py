@@ -13,7 +13,7 @@ from cheyou_kit.identity import STAFF_ROLES, Principal, Role
 
 from gateway.upstreams.routing import Operation
 
-# Staff tools, the core-system feed, campaign machinery and the merchant integration surface.
+# Staff tools, the core-system and outside feeds, campaign machinery and the merchant integration surface.
 MEMBER_DENIED = frozenset(
     {
         "policy-feed",
@@ -28,6 +28,8 @@ MEMBER_DENIED = frozenset(
         "reminders",
         "sms-receipts",
         "sms-replies",
+        "feeds",
+        "feed-webhooks",
         "merchant-api-keys",
         "webhook-endpoints",
         "webhook-messages",

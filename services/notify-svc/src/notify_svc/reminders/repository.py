@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -128,9 +128,22 @@ async def violations_since(
     return (await session.scalars(statement)).all()
 
 
-async def add_alert(session: AsyncSession, values: dict[str, Any]) -> None:
+async def add_alert(session: AsyncSession, values: dict[str, Any]) -> bool:
+    result = await session.execute(
+        insert(WeatherAlert)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[WeatherAlert.alert_id])
+        .returning(WeatherAlert.alert_id)
+    )
+    return result.first() is not None
+
+
+async def restart_alert(session: AsyncSession, alert_id: str) -> None:
+    """Fan a finished alert out again from the start (a replayed feed item)."""
     await session.execute(
-        insert(WeatherAlert).values(**values).on_conflict_do_nothing(index_elements=[WeatherAlert.alert_id])
+        update(WeatherAlert)
+        .where(WeatherAlert.alert_id == alert_id, WeatherAlert.status == "done")
+        .values(status="expanding", cursor_region=None, cursor_member=None, reached=0, completed_at=None)
     )
 
 
@@ -153,11 +166,11 @@ async def expanding_alerts(session: AsyncSession, limit: int) -> Sequence[Weathe
 async def region_chunk(
     session: AsyncSession, prefix: str, after: tuple[str, str] | None, limit: int
 ) -> Sequence[tuple[str, str]]:
-    """(region_code, member_id) of members whose region code starts with ``prefix``, keyset ordered."""
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    """(region_code, member_id) of members with a vehicle whose region code starts with ``prefix``, keyset
+    ordered (a weather alert is for car owners: a member without a vehicle is not told)."""
     statement = (
         select(Recipient.region_code, Recipient.member_id)
-        .where(Recipient.region_code.like(f"{escaped}%", escape="\\"))
+        .where(_in_region_with_vehicle(prefix))
         .order_by(Recipient.region_code, Recipient.member_id)
         .limit(limit)
     )
@@ -165,3 +178,19 @@ async def region_chunk(
         statement = statement.where(tuple_(Recipient.region_code, Recipient.member_id) > tuple_(*after))
     rows = await session.execute(statement)
     return [(str(region), member_id) for region, member_id in rows.all()]
+
+
+def _in_region_with_vehicle(prefix: str) -> ColumnElement[bool]:
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    has_vehicle = exists(select(Vehicle.plate).where(Vehicle.member_id == Recipient.member_id))
+    return and_(Recipient.region_code.like(f"{escaped}%", escape="\\"), has_vehicle)
+
+
+async def region_car_owners(session: AsyncSession, prefix: str, cap: int) -> int:
+    """How many members with a vehicle live in the region, counted up to ``cap``."""
+    capped = select(Recipient.member_id).where(_in_region_with_vehicle(prefix)).limit(cap).subquery()
+    return int(await session.scalar(select(func.count()).select_from(capped)) or 0)
+
+
+async def plate_owner_count(session: AsyncSession, plate: str) -> int:
+    return int(await session.scalar(select(func.count()).where(Vehicle.plate == plate)) or 0)

@@ -28,6 +28,7 @@ ACTION_TEXT = {"label": "免检领标", "inspection": "上线检测"}
 WEATHER_KIND = {
     "typhoon": "台风",
     "rainstorm": "暴雨",
+    "freezing": "道路结冰",
     "snow": "暴雪",
     "heat": "高温",
     "fog": "大雾",
@@ -236,9 +237,12 @@ def region_prefix(region_code: str) -> str:
 
 
 async def record_alert(session: AsyncSession, event: WeatherAlertIssued, now: datetime) -> None:
-    """Accept an alert for fan-out; the scheduler reaches its region's members in chunks."""
+    """Accept an alert for fan-out; the scheduler reaches its region's members in chunks.
+
+    The same alert again (a feed item replayed, as a new event) is fanned out again from the start while
+    it lasts: members who came meanwhile are told, the others already have the fact and are skipped."""
     ended = event.ends_at is not None and event.ends_at <= now
-    await repository.add_alert(
+    added = await repository.add_alert(
         session,
         {
             "alert_id": event.alert_id,
@@ -255,6 +259,8 @@ async def record_alert(session: AsyncSession, event: WeatherAlertIssued, now: da
             "completed_at": now if ended else None,
         },
     )
+    if not added and not ended:
+        await repository.restart_alert(session, event.alert_id)
 
 
 async def advance_alert(session: AsyncSession, alert: WeatherAlert, limit: int, now: datetime) -> int:
@@ -287,6 +293,16 @@ async def advance_alert(session: AsyncSession, alert: WeatherAlert, limit: int, 
         alert.status, alert.completed_at = "done", now
     await session.flush()
     return len(members)
+
+
+async def plate_owners(session: AsyncSession, plate: str) -> int:
+    """How many members have the plate among their vehicles (0: the feed's plate is not ours)."""
+    return await repository.plate_owner_count(session, plate.upper())
+
+
+async def region_car_owners(session: AsyncSession, region_code: str, cap: int) -> int:
+    """How many members a weather alert for the region would reach (those with a vehicle), up to ``cap``."""
+    return await repository.region_car_owners(session, region_prefix(region_code), cap)
 
 
 async def get_alert(session: AsyncSession, alert_id: str) -> WeatherAlert | None:

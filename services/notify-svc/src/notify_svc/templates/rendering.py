@@ -14,6 +14,8 @@ VARIABLE_TYPES = ("string", "int", "date")
 WECHAT_FIELD_LIMIT = 20
 WECHAT_MAX_FIELDS = 5
 WECHAT_FORBIDDEN_KEYS = frozenset({"first", "remark"})
+LINK = "link"
+"""A reserved variable: the template's own link, made absolute (a text carries it as words)."""
 
 
 class UnknownVariable(Unprocessable):
@@ -43,7 +45,7 @@ def placeholders(text: str) -> set[str]:
 def check_texts(variables: Mapping[str, str], texts: Mapping[str, str]) -> None:
     """Every ``{name}`` used in ``texts`` (field → text) must be declared."""
     for where, text in texts.items():
-        unknown = placeholders(text) - set(variables)
+        unknown = placeholders(text) - set(variables) - {LINK}
         if unknown:
             raise UnknownVariable(f"{where} uses undeclared variables {sorted(unknown)}", field=where)
 

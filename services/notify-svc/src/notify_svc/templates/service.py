@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from notify_svc.templates import cache, rendering, repository
+from notify_svc.templates import cache, links, rendering, repository
 from notify_svc.templates.cache import TemplateText
 from notify_svc.templates.models import Template
 from notify_svc.templates.schemas import TemplateCreate
@@ -112,10 +112,13 @@ def preview(template: Template, values: Mapping[str, Any]) -> dict[str, Any]:
 def render(template: TemplateText, values: Mapping[str, Any]) -> dict[str, Any]:
     """The payload of ``template`` for its channel, from typed ``values``."""
     shown = rendering.coerce(template.variables, values)
+    link = links.absolute(template.link)
+    if rendering.LINK not in shown:
+        shown[rendering.LINK] = link or ""
     if template.channel == "wechat":
         return {
             "template_id": template.wechat_template_id,
-            "url": template.link,
+            "url": link,
             "data": {
                 k: {"value": rendering.wechat_value(rendering.fill(v, shown))}
                 for k, v in template.wechat_fields.items()
