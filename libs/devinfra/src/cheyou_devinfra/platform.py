@@ -199,6 +199,7 @@ def _environment(infra: Infra, state: Path, databases: dict[str, str]) -> dict[s
     ]
     env.setdefault("GATEWAY_PUBLIC_BASE_URLS", json.dumps(origins))  # 5173: `make web-dev`
     env.setdefault("MEMBER_REGISTRATION_URL", f"{gateway.url}/h5/join")
+    env.setdefault("NOTIFY_PUBLIC_BASE_URL", gateway.url)  # the links in WeChat messages and texts
     env.setdefault("NOTIFY_INVITATION_UNSUBSCRIBE_URL", f"{gateway.url}/h5/unsubscribe")
     for service in SERVICES:
         env.setdefault(f"{service.env_prefix}URL", service.url)
