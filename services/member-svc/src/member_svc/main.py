@@ -33,6 +33,7 @@ from member_svc.policies import handlers
 from member_svc.policies.router import feed_router
 from member_svc.policies.router import router as policies_router
 from member_svc.reports.router import router as reports_router
+from member_svc.surveys.router import router as surveys_router
 from member_svc.tiers.router import member_router as member_tiers_router
 from member_svc.tiers.router import router as tiers_router
 from member_svc.verification.router import router as verification_router
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             visits_router,
             targets_router,
             reports_router,
+            surveys_router,
         ],
         handlers=HANDLERS,
         components=components,

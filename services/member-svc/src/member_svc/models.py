@@ -5,6 +5,7 @@ from member_svc.imports import models as imports_models
 from member_svc.managers import models as managers_models
 from member_svc.members import models as members_models
 from member_svc.policies import models as policies_models
+from member_svc.surveys import models as surveys_models
 from member_svc.tiers import models as tiers_models
 from member_svc.verification import models as verification_models
 
@@ -14,6 +15,7 @@ __all__ = [
     "managers_models",
     "members_models",
     "policies_models",
+    "surveys_models",
     "tiers_models",
     "verification_models",
 ]

@@ -49,6 +49,7 @@ async def profile_changed(session: AsyncSession, member: Member, now: datetime) 
         birth_year=member.birth_date.year,
         region_code=member.region_code,
         interests=list(member.interests),
+        needs=list(member.needs or []),
         join_channel=member.join_channel,
         manager_id=member.manager_id,
         changed_at=now,

@@ -47,6 +47,8 @@ class Member(Base):
     birth_date: Mapped[date] = mapped_column(Date)
     region_code: Mapped[str | None] = mapped_column(String(12), index=True)
     interests: Mapped[list[str]] = mapped_column(ARRAY(String(32)), server_default="{}")
+    needs: Mapped[list[str]] = mapped_column(ARRAY(String(32)), default=list, server_default="{}")
+    """Services the member said they want, from their answers to needs surveys (征集令)."""
     join_channel: Mapped[str] = mapped_column(String(16))
     invited_by_manager_id: Mapped[str | None] = mapped_column(String(64))
     join_unit: Mapped[str | None] = mapped_column(String(64))

@@ -117,6 +117,7 @@ class MemberRead(BaseModel):
         "member and managers."
     )
     interests: list[str]
+    needs: list[str] = Field(default_factory=list, description="Services the member wants (征集令 answers).")
     join_channel: str
     manager_id: str | None
     referral_code: str | None = Field(description="Given on verification: share it to refer others.")

@@ -152,6 +152,7 @@ def to_read(member: Member, viewer: Principal, *, full_read: bool = False) -> Me
         birth_year=member.birth_date.year if profile else None,
         region_code=member.region_code if profile else None,
         interests=list(member.interests),
+        needs=list(member.needs or []),
         join_channel=member.join_channel,
         manager_id=member.manager_id,
         referral_code=member.referral_code,
