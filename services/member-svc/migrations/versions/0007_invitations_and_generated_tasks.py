@@ -1,6 +1,7 @@
 """Invitation outreach (issue 21, 1): the invitations of imported lists with their consent basis and
 personal token; managers' work generated (issue 21, 4): task priority, context and closing time, and
-the audit of managers' corrections of a customer's contact details and vehicles.
+the audit of managers' corrections of a customer's contact details and vehicles. New tables only get
+indexes here: an index on an existing table must be built concurrently (not done yet, see the README).
 
 Revision ID: 0007
 Revises: 0006
@@ -45,13 +46,6 @@ def upgrade() -> None:
         sa.Column("context", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False),
     )
     op.add_column("manager_tasks", sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True))
-    # A manager's open tasks by due date (the task list), and the member's open tasks (a visit closes them).
-    op.create_index(
-        "ix_manager_tasks_manager_status_due", "manager_tasks", ["manager_id", "status", "due_on"]
-    )
-    op.create_index("ix_manager_tasks_member_status", "manager_tasks", ["member_id", "status"])
-    op.create_index("ix_policies_ends_on", "policies", ["ends_on"])
-    op.create_index("ix_policies_previous_policy_no", "policies", ["previous_policy_no"])
     op.create_table(
         "member_corrections",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
@@ -72,10 +66,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_member_corrections_member_id", table_name="member_corrections")
     op.drop_table("member_corrections")
-    op.drop_index("ix_policies_previous_policy_no", table_name="policies")
-    op.drop_index("ix_policies_ends_on", table_name="policies")
-    op.drop_index("ix_manager_tasks_member_status", table_name="manager_tasks")
-    op.drop_index("ix_manager_tasks_manager_status_due", table_name="manager_tasks")
     op.drop_column("manager_tasks", "closed_at")
     op.drop_column("manager_tasks", "context")
     op.drop_column("manager_tasks", "priority")
