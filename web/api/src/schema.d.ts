@@ -3917,6 +3917,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/feeds/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Items
+         * @description The items the feeds received, newest first: matched, or skipped with the reason.
+         */
+        get: operations["list_items_api_v1_feeds_items_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feeds/items/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Item
+         * @description One item as the provider sent it, and what became of it.
+         */
+        get: operations["get_item_api_v1_feeds_items__item_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feeds/replays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay
+         * @description Match recorded items again and write the facts of those that match now (nobody is told twice).
+         */
+        post: operations["replay_api_v1_feeds_replays_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feeds/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Providers
+         * @description Each provider: pushed or pulled, where its pull stands (cursor, failures, backoff), items by status.
+         */
+        get: operations["list_providers_api_v1_feeds_providers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feeds/providers/{provider}/pull": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pull Now
+         * @description Pull one page from the provider now, even while it is backing off.
+         */
+        post: operations["pull_now_api_v1_feeds_providers__provider__pull_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feed-webhooks/violations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Push Violations
+         * @description Traffic violations pushed by the provider (Standard Webhooks signature; at most 40 per push).
+         */
+        post: operations["push_violations_api_v1_feed_webhooks_violations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feed-webhooks/weather": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Push Weather
+         * @description Weather alerts pushed by the provider (Standard Webhooks signature; at most 40 per push).
+         */
+        post: operations["push_weather_api_v1_feed_webhooks_weather_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/inbox/{member_id}": {
         parameters: {
             query?: never;
@@ -9488,6 +9628,56 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /** FeedItemRead */
+        FeedItemRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "violations" | "weather";
+            /** Provider Item Id */
+            provider_item_id: string;
+            /** Kind */
+            kind: string;
+            /** Subject */
+            subject: string;
+            /** Via */
+            via: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "matched" | "skipped";
+            /** Reason */
+            reason: string | null;
+            /** Matched */
+            matched: number;
+            /** Event Id */
+            event_id: string | null;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            /**
+             * Decided At
+             * Format: date-time
+             */
+            decided_at: string;
+            /** Replays */
+            replays: number;
+            /** Replayed By */
+            replayed_by: string | null;
+            /** Payload */
+            payload: {
+                [key: string]: unknown;
+            };
+        };
         /** InboxItemRead */
         InboxItemRead: {
             /**
@@ -9679,6 +9869,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[FeedItemRead] */
+        Page_FeedItemRead_: {
+            /** Items */
+            items: components["schemas"]["FeedItemRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[InboxItemRead] */
         Page_InboxItemRead_: {
             /** Items */
@@ -9707,6 +9904,22 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** PollResult */
+        PollResult: {
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "violations" | "weather";
+            /** Pulled */
+            pulled: number;
+            /** Failures */
+            failures: number;
+            /** Next Poll At */
+            next_poll_at: string | null;
+            /** Last Error */
+            last_error: string | null;
+        };
         /** PreferencesRead */
         PreferencesRead: {
             /** Member Id */
@@ -9731,6 +9944,41 @@ export interface components {
                     [key: string]: boolean;
                 };
             };
+        };
+        /** ProviderRead */
+        ProviderRead: {
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "violations" | "weather";
+            /** Kind */
+            kind: string;
+            /** Pull Url */
+            pull_url: string | null;
+            /** Cursor */
+            cursor: string | null;
+            /** Failures */
+            failures: number;
+            /** Next Poll At */
+            next_poll_at: string | null;
+            /** Last Polled At */
+            last_polled_at: string | null;
+            /** Last Success At */
+            last_success_at: string | null;
+            /** Last Error */
+            last_error: string | null;
+            /** Items Pulled */
+            items_pulled: number;
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+        };
+        /** ProvidersRead */
+        ProvidersRead: {
+            /** Items */
+            items: components["schemas"]["ProviderRead"][];
         };
         /** PublicationRead */
         PublicationRead: {
@@ -9800,6 +10048,22 @@ export interface components {
              */
             confirm_empty: boolean;
         };
+        /** PushAccepted */
+        PushAccepted: {
+            /** Received */
+            received: number;
+            /** Matched */
+            matched: number;
+            /** Skipped */
+            skipped: number;
+            /** Duplicates */
+            duplicates: number;
+            /**
+             * Repeated Delivery
+             * @default false
+             */
+            repeated_delivery: boolean;
+        };
         /** ReceiptAnswer */
         ReceiptAnswer: {
             /**
@@ -9848,6 +10112,39 @@ export interface components {
             activity_signups: number;
             /** Last Activity At */
             last_activity_at?: string | null;
+        };
+        /**
+         * ReplayRequest
+         * @description Replay the listed items, or the items of a provider (with a status) received in a time window.
+         */
+        ReplayRequest: {
+            /** Item Ids */
+            item_ids?: string[];
+            /** Provider */
+            provider?: ("violations" | "weather") | null;
+            /** Status */
+            status?: ("matched" | "skipped") | null;
+            /** Received From */
+            received_from?: string | null;
+            /** Received To */
+            received_to?: string | null;
+            /**
+             * Limit
+             * @description At most this many items of a window.
+             * @default 500
+             */
+            limit: number;
+        };
+        /** ReplayResult */
+        ReplayResult: {
+            /** Replayed */
+            replayed: number;
+            /** Matched */
+            matched: number;
+            /** Skipped */
+            skipped: number;
+            /** Items */
+            items: components["schemas"]["FeedItemRead"][];
         };
         /**
          * Segment
@@ -10056,6 +10353,60 @@ export interface components {
             /** Unread */
             unread: number;
         };
+        /**
+         * ViolationItem
+         * @description A traffic violation (违章) as the traffic-police data provider sends it, keyed by plate.
+         */
+        ViolationItem: {
+            /** Id */
+            id: string;
+            /**
+             * Plate
+             * @example 闽A12345
+             */
+            plate: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /**
+             * Location
+             * @example 福州市鼓楼区五四路与东街口交叉口
+             */
+            location: string;
+            /**
+             * Offence
+             * @example 违反禁令标志指示
+             */
+            offence: string;
+            /**
+             * Offence Code
+             * @example 1344
+             */
+            offence_code?: string | null;
+            /**
+             * Fine Fen
+             * @description The fine in fen.
+             */
+            fine_fen: number;
+            /**
+             * Points
+             * @description Penalty points (a licence has 12 a year).
+             */
+            points: number;
+            /** Recorded At */
+            recorded_at?: string | null;
+        };
+        /**
+         * ViolationPush
+         * @description A signed push of the violation provider: at most 40 items, so a push stays under the gateway's 16 KiB
+         *     for callers without credentials.
+         */
+        ViolationPush: {
+            /** Items */
+            items: components["schemas"]["ViolationItem"][];
+        };
         /** WeatherAlertRead */
         WeatherAlertRead: {
             /** Alert Id */
@@ -10074,6 +10425,50 @@ export interface components {
             reached: number;
             /** Completed At */
             completed_at: string | null;
+        };
+        /**
+         * WeatherItem
+         * @description A weather alert (预警信号) as the meteorological provider sends it, keyed by region.
+         *
+         *     ``level`` is the national grade: 1 (Ⅰ级, red) is the most severe, 4 (Ⅳ级, blue) the least.
+         */
+        WeatherItem: {
+            /** Id */
+            id: string;
+            /**
+             * Region Code
+             * @description GB/T 2260 code, e.g. 350100 (Fuzhou).
+             */
+            region_code: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "typhoon" | "rainstorm" | "freezing" | "snow" | "heat" | "fog" | "gale" | "other";
+            /** Level */
+            level: number;
+            /**
+             * Headline
+             * @example 福州市气象台发布台风橙色预警信号
+             */
+            headline: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /** Ends At */
+            ends_at?: string | null;
+            /**
+             * Issued At
+             * Format: date-time
+             */
+            issued_at: string;
+        };
+        /** WeatherPush */
+        WeatherPush: {
+            /** Items */
+            items: components["schemas"]["WeatherItem"][];
         };
     };
     responses: never;
@@ -19297,6 +19692,305 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotifySvcPage_MessageRead_"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_items_api_v1_feeds_items_get: {
+        parameters: {
+            query?: {
+                provider?: ("violations" | "weather") | null;
+                status?: ("matched" | "skipped") | null;
+                /** @description A plate or a region code. */
+                subject?: string | null;
+                /** @description The previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description Rows per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FeedItemRead_"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_item_api_v1_feeds_items__item_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedItemRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replay_api_v1_feeds_replays_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayResult"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_providers_api_v1_feeds_providers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProvidersRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pull_now_api_v1_feeds_providers__provider__pull_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: "violations" | "weather";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PollResult"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    push_violations_api_v1_feed_webhooks_violations_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "webhook-id"?: string | null;
+                "webhook-timestamp"?: string | null;
+                "webhook-signature"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ViolationPush"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushAccepted"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    push_weather_api_v1_feed_webhooks_weather_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "webhook-id"?: string | null;
+                "webhook-timestamp"?: string | null;
+                "webhook-signature"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WeatherPush"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushAccepted"];
                 };
             };
             /** @description Problem details */

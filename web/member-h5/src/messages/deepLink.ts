@@ -1,8 +1,8 @@
 /**
- * Where an inbox message leads in the H5. notify-svc gives each item a `link` (from its template; none of
- * today's templates sets one) and the `template_code` of the fact it tells about, whose body names the
- * order, claim or activity by id. The link wins when it names something we know; else the template's
- * fact does. Routes by name: `order` (privileges' order page), `claim`, `activity`, `points`.
+ * Where an inbox message leads in the H5. notify-svc gives each item a `link` (from its template) and the
+ * `template_code` of the fact it tells about, whose body names the order, claim or activity by id. The link wins when it names something we know; else the template's
+ * fact does. Routes by name: `order` (privileges' order page), `claim`, `activity`, `points`, and the
+ * owner's secretary's next steps: `claim-report` (`/h5/claims/new`), `book` (`/h5/privileges/<code>/book`).
  */
 import type { RouteLocationRaw } from 'vue-router'
 
@@ -41,6 +41,9 @@ function fromLink(link: string, origin: string): RouteLocationRaw | null {
     if (url.origin !== origin) return null // never lead a member off our site from a message
     path = url.pathname
   }
+  if (/^(?:\/h5)?\/claims\/new\/?$/.test(path)) return { name: 'claim-report' }
+  const booking = /^(?:\/h5)?\/privileges\/([\w-]+)\/book\/?$/.exec(path)
+  if (booking) return { name: 'book', params: { code: booking[1]! } }
   const match = /^(?:\/h5)?\/(orders|claims|activities)\/([\w-]+)\/?$/.exec(path)
   if (match) return routeFor(match[1]!, match[2]!)
   if (/^(?:\/h5)?\/points\/?$/.test(path)) return { name: 'points' }
