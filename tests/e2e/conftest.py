@@ -1,8 +1,8 @@
 """The platform as real processes, started by the same launcher as ``make up``, on free ports.
 
-The platform gets a Kafka broker and a Postgres server of its own (so the fault tests can restart them
-without disturbing the other packages' suites, which share the session's infrastructure), a Redis
-database number of its own, and databases of this run's own names.
+The platform gets a Kafka broker, a Postgres server and a Redis server of its own (so the fault and
+outage tests can restart or stop them without disturbing the other packages' suites, which share the
+session's infrastructure), and databases of this run's own names.
 
 ``CHEYOU_E2E_PLATFORM=<state dir>`` runs the suite against a platform already started with that state
 dir (its ports, infrastructure and ``MEMBER_PII_HASH_KEY`` in the environment) instead of starting one;

@@ -27,7 +27,7 @@ async def test_every_service_is_ready(services: dict[str, Service]) -> None:
             assert set(checks.values()) == {"ok"}
             metrics = (await http.get(f"{service.url}/metrics")).text
             for dependency in ("kafka", "redis"):
-                up = f'cheyou_dependency_up{{service="{service.name}",dependency="{dependency}"}} 1.0'
+                up = f'cheyou_dependency_up{{dependency="{dependency}",service="{service.name}"}} 1.0'
                 assert up in metrics, (service.name, dependency)
 
 

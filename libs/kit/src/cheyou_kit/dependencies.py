@@ -13,7 +13,7 @@ What replaces the readiness checks is metrics, which the alerts use:
   ``DEPENDENCY_PROBE_INTERVAL_SECONDS`` by :class:`DependencyProbes`.
 - ``cheyou_degraded_total{service, feature, outcome}`` — requests a feature served without Redis:
   ``outcome`` is ``fail_open`` (done without the Redis part: a rate limit not counted), ``fallback``
-  (done another way: a cache read from the source, a replay guard kept in process) or ``refused``
+  (done another way: a cache read from its source, the flash-sale gate skipped) or ``refused``
   (answered 503 ``dependency-unavailable``: sign-in codes, idempotency keys the service cannot keep).
 - ``cheyou_events_outbox_oldest_age_seconds`` (``cheyou_events``) — how long the oldest unpublished
   event has waited: the relay's lag, which grows while Kafka is down.
