@@ -1,9 +1,10 @@
 """Settings of privilege-svc (env prefix ``PRIVILEGE_``; platform-wide settings have none)."""
 
+from pathlib import Path
 from typing import ClassVar
 
 from cheyou_kit.settings import ServiceSettings
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 
@@ -14,6 +15,17 @@ class Settings(ServiceSettings):
     database_name: ClassVar[str] = "privilege"
     default_port: ClassVar[int] = 8102
     key_settings: ClassVar[tuple[str, ...]] = ("qr_secret",)
+    secret_settings: ClassVar[tuple[str, ...]] = ("wechatpay_apiv3_key",)
+    provider_url_settings: ClassVar[tuple[str, ...]] = ("wechatpay_api_base_url",)
+    required_settings: ClassVar[tuple[str, ...]] = (
+        "wechatpay_merchant_private_key_file",
+        "wechatpay_platform_public_key_file",
+        "wechatpay_notify_url",
+    )
+    key_file_settings: ClassVar[tuple[str, ...]] = (
+        "wechatpay_merchant_private_key_file",
+        "wechatpay_platform_public_key_file",
+    )
 
     flash_sale_gate: bool = Field(
         default=True,
@@ -27,3 +39,51 @@ class Settings(ServiceSettings):
         default=3600.0, description="How often the points expiry and reminder job runs (0 disables it)."
     )
     points_reminder_days: int = Field(default=30, description="Remind members this many days before expiry.")
+
+    # Payments (WeChat Pay API v3, a direct merchant). Unset key files or APIv3 key: priced orders are
+    # still created awaiting payment, but starting a payment answers 503 (development without the fake).
+    wechatpay_api_base_url: str = Field(
+        default="https://api.mch.weixin.qq.com", description="WeChat Pay's API (the fake's URL locally)."
+    )
+    wechatpay_mchid: str = Field(default="1900000109", description="Our merchant id (商户号).")
+    wechatpay_appid: str = Field(
+        default="wx-cheyou-dev", description="The official account's appid the payments are made under."
+    )
+    wechatpay_merchant_serial: str = Field(
+        default="", description="The serial number of our merchant API certificate (signs our requests)."
+    )
+    wechatpay_merchant_private_key_file: Path | None = Field(
+        default=None, description="PEM of our merchant API private key (apiclient_key.pem)."
+    )
+    wechatpay_platform_public_key_file: Path | None = Field(
+        default=None,
+        description="PEM of WeChat Pay's public key (微信支付公钥): verifies answers and notifications.",
+    )
+    wechatpay_platform_key_serial: str = Field(
+        default="", description="That key's id (PUB_KEY_ID_…), the Wechatpay-Serial it signs with."
+    )
+    wechatpay_apiv3_key: SecretStr = Field(
+        default=SecretStr(""), description="The 32-character APIv3 key: decrypts notifications' resources."
+    )
+    wechatpay_notify_url: str = Field(
+        default="http://127.0.0.1:8080/api/v1/payments/wechatpay/notifications",
+        description="Where WeChat Pay sends notifications: the gateway's public route to this service.",
+    )
+    wechatpay_timeout_s: float = Field(default=10.0, description="Timeout of one call to WeChat Pay.")
+    payment_window_s: int = Field(
+        default=900, ge=60, description="How long a priced order waits for its payment before it expires."
+    )
+    payment_job_interval_s: float = Field(
+        default=30.0,
+        description="How often unpaid orders are expired and refunds submitted and followed (0 disables it).",
+    )
+    reconciliation_job_interval_s: float = Field(
+        default=3600.0,
+        description="How often the daily reconciliation looks for a day to do (0 disables it).",
+    )
+    reconciliation_after_hour: int = Field(
+        default=10,
+        ge=0,
+        le=23,
+        description="Reconcile yesterday once this hour (Asia/Shanghai) has passed (WeChat's bills are out).",
+    )

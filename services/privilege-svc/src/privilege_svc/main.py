@@ -2,6 +2,7 @@
 
 from cheyou_events import Handler
 from cheyou_events.catalogue.member import (
+    MemberContactChanged,
     MemberPolicyChanged,
     MemberProfileChanged,
     MemberRegistered,
@@ -30,6 +31,9 @@ from privilege_svc.members import handlers as members_handlers
 from privilege_svc.members.router import router as members_router
 from privilege_svc.orders import handlers as orders_handlers
 from privilege_svc.orders.router import router as orders_router
+from privilege_svc.payments.jobs import payment_jobs
+from privilege_svc.payments.router import router as payments_router
+from privilege_svc.payments.wechatpay import WechatPay
 from privilege_svc.points import handlers as points_handlers
 from privilege_svc.points.jobs import points_maintenance
 from privilege_svc.points.router import router as points_router
@@ -43,6 +47,7 @@ from privilege_svc.usage.router import router as usage_router
 HANDLERS: dict[str, Handler] = {
     TierChanged.event_type: members_handlers.on_tier_changed,
     MemberProfileChanged.event_type: members_handlers.on_profile_changed,
+    MemberContactChanged.event_type: members_handlers.on_contact_changed,
     MemberVerified.event_type: points_handlers.on_member_verified,
     MemberRegistered.event_type: points_handlers.on_member_registered,
     MemberPolicyChanged.event_type: points_handlers.on_policy_changed,
@@ -60,11 +65,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
     gate = StockGate(settings.redis_url)
+    wechatpay = WechatPay(settings)
 
     def components(resources: Resources) -> list[Component]:
         return [
             gate,
             points_maintenance(resources, settings.points_job_interval_s, settings.points_reminder_days),
+            wechatpay,
+            *payment_jobs(resources, settings, wechatpay),
         ]
 
     app = create_service_app(
@@ -75,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             members_router,
             entitlements_router,
             orders_router,
+            payments_router,
             points_router,
             rewards_router,
             flash_sales_router,
@@ -86,4 +95,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=privilege_svc.__doc__ or "",
     )
     app.state.stock_gate = gate
+    app.state.wechatpay = wechatpay
     return app

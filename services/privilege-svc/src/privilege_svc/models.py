@@ -6,6 +6,7 @@ from privilege_svc.entitlements import models as entitlements_models
 from privilege_svc.games import models as games_models
 from privilege_svc.members import models as members_models
 from privilege_svc.orders import models as orders_models
+from privilege_svc.payments import models as payments_models
 from privilege_svc.points import models as points_models
 from privilege_svc.privileges import models as privileges_models
 from privilege_svc.rewards import models as rewards_models
@@ -17,6 +18,7 @@ __all__ = [
     "games_models",
     "members_models",
     "orders_models",
+    "payments_models",
     "points_models",
     "privileges_models",
     "rewards_models",

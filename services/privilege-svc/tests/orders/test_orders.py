@@ -175,15 +175,27 @@ class TestBook:
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "body.vehicle_plate"
 
-    async def test_an_in_house_privilege_is_fulfilled_at_once(
-        self, member_at: MemberAt, emitted: Emitted
+    @pytest.mark.usefixtures("notifications")
+    async def test_an_in_house_privilege_is_fulfilled_as_soon_as_it_is_paid(
+        self, member_at: MemberAt, emitted: Emitted, wechatpay_fake: httpx.AsyncClient
     ) -> None:
         member = await member_at(Tier.FIVE_STAR)
 
         response = await member.book({"privilege_code": "fuel_discount", "vehicle_plate": "闽A12345"})
+        started = await member.client.post(
+            "/api/v1/payments",
+            json={"order_id": response.json()["id"], "channel": "h5"},
+            headers=member.headers,
+        )
+        await wechatpay_fake.post(f"/_fake/transactions/{uuid.UUID(started.json()['payment_id']).hex}/pay")
 
-        assert response.json()["status"] == "completed"
-        assert response.json()["price_fen"] == 27000
+        assert (response.json()["status"], response.json()["price_fen"]) == ("awaiting_payment", 27000)
+
+        async def completed() -> dict[str, Any] | None:
+            order = await member.order(response.json()["id"])
+            return order if order["status"] == "completed" else None
+
+        await eventually(completed, within=30)
         [closed] = await emitted("cheyou.privilege.order_closed.v1", member.id)
         assert (closed["merchant_id"], closed["points_awarded"]) == ("in_house", 10)
 

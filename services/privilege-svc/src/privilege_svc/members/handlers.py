@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cheyou_events.catalogue.member import MemberProfileChanged, TierChanged
+from cheyou_events.catalogue.member import MemberContactChanged, MemberProfileChanged, TierChanged
 from cheyou_events.envelope import Envelope
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,3 +20,8 @@ async def on_tier_changed(session: AsyncSession, event: Envelope[TierChanged]) -
 async def on_profile_changed(session: AsyncSession, event: Envelope[MemberProfileChanged]) -> None:
     """Keep the member's interests (activities can target them)."""
     await service.apply_profile(session, event.data)
+
+
+async def on_contact_changed(session: AsyncSession, event: Envelope[MemberContactChanged]) -> None:
+    """Keep the member's openid: a JSAPI payment names its payer."""
+    await service.apply_contact(session, event.data)

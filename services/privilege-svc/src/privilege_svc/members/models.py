@@ -52,3 +52,7 @@ class MemberProfile(Base):
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     interests: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     interests_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    openid: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    """The member's openid under the club's official account (``member.contact_changed``): the payer of a
+    JSAPI payment."""
+    contact_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -119,6 +119,21 @@ async def set_interests(session: AsyncSession, member_id: str, interests: list[s
     return (await session.execute(upsert)).first() is not None
 
 
+async def set_openid(session: AsyncSession, member_id: str, openid: str | None, at: datetime) -> bool:
+    """Keep the newest WeChat binding: an older contact arriving late never overwrites a newer one."""
+    statement = insert(MemberProfile).values(member_id=member_id, openid=openid, contact_changed_at=at)
+    upsert = statement.on_conflict_do_update(
+        index_elements=[MemberProfile.member_id],
+        set_={"openid": statement.excluded.openid, "contact_changed_at": at},
+        where=MemberProfile.contact_changed_at.is_(None) | (MemberProfile.contact_changed_at <= at),
+    ).returning(MemberProfile.member_id)
+    return (await session.execute(upsert)).first() is not None
+
+
+async def openid_of(session: AsyncSession, member_id: str) -> str | None:
+    return await session.scalar(select(MemberProfile.openid).where(MemberProfile.member_id == member_id))
+
+
 async def interests_of(session: AsyncSession, member_id: str) -> list[str]:
     statement = select(MemberProfile.interests).where(MemberProfile.member_id == member_id)
     return list(await session.scalar(statement) or [])

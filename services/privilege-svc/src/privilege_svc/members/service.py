@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from cheyou_events.catalogue.fields import Tier
 from cheyou_events.catalogue.member import (
+    MemberContactChanged,
     MemberPolicyChanged,
     MemberProfileChanged,
     MemberRegistered,
@@ -104,3 +105,12 @@ async def apply_profile(session: AsyncSession, event: MemberProfileChanged) -> b
 
 async def interests_of(session: AsyncSession, member_id: str) -> list[str]:
     return await repository.interests_of(session, member_id)
+
+
+async def apply_contact(session: AsyncSession, event: MemberContactChanged) -> bool:
+    """Keep the member's openid (the payer of a JSAPI payment); the phone is not needed here."""
+    return await repository.set_openid(session, event.member_id, event.openid, event.changed_at)
+
+
+async def openid_of(session: AsyncSession, member_id: str) -> str | None:
+    return await repository.openid_of(session, member_id)

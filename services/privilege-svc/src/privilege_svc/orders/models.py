@@ -11,7 +11,9 @@ from privilege_svc.db import Base
 
 class ServiceOrder(Base):
     """A member's use of a privilege, priced and quota-checked at booking, fulfilled in-house or by a
-    merchant. ``status``: requested → accepted → in_service → completed, or cancelled / unplaceable."""
+    merchant. ``status``: requested → accepted → in_service → completed, or cancelled / unplaceable; an
+    order with a price starts ``awaiting_payment`` and becomes ``requested`` when WeChat Pay's verified
+    notification says it is paid, or ``expired`` when ``payment_due_at`` passes first."""
 
     __tablename__ = "service_orders"
     __table_args__ = (
@@ -54,6 +56,9 @@ class ServiceOrder(Base):
     rating_stars: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rating_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     rated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    payment_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    """A priced order: when it expires unless paid (``PRIVILEGE_PAYMENT_WINDOW_S`` after booking)."""
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class OrderComplaint(Base):

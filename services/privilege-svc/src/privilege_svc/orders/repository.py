@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from cheyou_kit.pagination import Slice, paginate
 from sqlalchemy import select, text
@@ -56,3 +57,14 @@ async def list_orders(
 async def add_complaint(session: AsyncSession, complaint: OrderComplaint) -> None:
     session.add(complaint)
     await session.flush()
+
+
+async def due_for_expiry(session: AsyncSession, now: datetime, limit: int) -> list[ServiceOrder]:
+    statement = (
+        select(ServiceOrder)
+        .where(ServiceOrder.status == "awaiting_payment", ServiceOrder.payment_due_at <= now)
+        .order_by(ServiceOrder.payment_due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.scalars(statement)).all())

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
@@ -21,10 +22,19 @@ from privilege_svc.orders.schemas import (
     OrderStatus,
     RatingCreate,
 )
+from privilege_svc.payments import flows as payment_flows
+from privilege_svc.payments import service as payments
+from privilege_svc.payments.dependencies import PaymentWindowDep, WechatPayDep
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)]
+
+
+async def _read(session: AsyncSession, orders: list[ServiceOrder]) -> list[OrderRead]:
+    """The orders as their members read them, each with where its money stands."""
+    summaries = await payments.summaries(session, order_ids=[o.id for o in orders if o.price_fen > 0])
+    return [OrderRead.model_validate(o).model_copy(update={"payment": summaries.get(o.id)}) for o in orders]
 
 
 async def _readable(session: AsyncSession, order_id: uuid.UUID, principal: Principal) -> ServiceOrder:
@@ -38,11 +48,18 @@ async def _readable(session: AsyncSession, order_id: uuid.UUID, principal: Princ
 
 @router.post("", response_model=OrderRead, status_code=status.HTTP_201_CREATED)
 async def book(
-    body: OrderCreate, session: SessionDep, principal: PrincipalDep, idempotency_key: IdempotencyKey = None
+    body: OrderCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    window: PaymentWindowDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> OrderRead:
-    """Book a privilege (the same Idempotency-Key and body return the first booking)."""
-    order = await service.book(session, acting_member(principal), body, idempotency_key=idempotency_key)
-    return OrderRead.model_validate(order)
+    """Book a privilege (the same Idempotency-Key and body return the first booking); an order with a
+    price awaits its payment (``POST /payments``) and is dispatched once WeChat Pay confirms it."""
+    order = await service.book(
+        session, acting_member(principal), body, idempotency_key=idempotency_key, payment_window=window
+    )
+    return (await _read(session, [order]))[0]
 
 
 @router.get("", response_model=Page[OrderRead])
@@ -62,26 +79,34 @@ async def list_orders(
     else:
         ensure_can_read_member(principal, "")
     rows = await service.list_orders(session, member_id, status, cursor, limit)
-    return rows.page(OrderRead.model_validate)
+    return Page(items=await _read(session, list(rows.rows)), next_cursor=rows.next_cursor)
 
 
 @router.get("/{order_id}", response_model=OrderRead)
 async def get_order(order_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> OrderRead:
     """One order (its member, or staff)."""
-    return OrderRead.model_validate(await _readable(session, order_id, principal))
+    return (await _read(session, [await _readable(session, order_id, principal)]))[0]
 
 
 @router.post("/{order_id}/cancel", response_model=OrderRead)
 async def cancel(
-    order_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, body: CancelRequest | None = None
+    order_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    client: WechatPayDep,
+    body: CancelRequest | None = None,
 ) -> OrderRead:
-    """Cancel before the service starts (the member, or ops); quota and held points are released."""
+    """Cancel before the service starts (the member, or ops); quota and held points are released, an
+    unpaid order's WeChat Pay payment closed, a paid one refunded as its terms say."""
     order = await _readable(session, order_id, principal)
     if principal.role != Role.MEMBER and principal.role not in OPERATORS:
         raise service.OrderNotCancellable("only the member or ops can cancel an order")
     by: service.CancelledBy = "member" if principal.role == Role.MEMBER else "ops"
     reason = (body or CancelRequest()).reason
-    return OrderRead.model_validate(await service.cancel(session, order, by=by, reason=reason))
+    cancelled = await payment_flows.cancel_order(
+        session, client, order, by=by, reason=reason, now=datetime.now(UTC)
+    )
+    return (await _read(session, [cancelled]))[0]
 
 
 @router.post("/{order_id}/rating", response_model=OrderRead)
@@ -91,7 +116,7 @@ async def rate(
     """The member rates a completed order (1–5 stars, a comment)."""
     acting_member(principal)
     order = await _readable(session, order_id, principal)
-    return OrderRead.model_validate(await service.rate(session, order, body))
+    return (await _read(session, [await service.rate(session, order, body)]))[0]
 
 
 @router.post("/{order_id}/complaints", response_model=ComplaintRead, status_code=status.HTTP_201_CREATED)

@@ -6,7 +6,18 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-OrderStatus = Literal["requested", "accepted", "in_service", "completed", "cancelled", "unplaceable"]
+from privilege_svc.payments.schemas import PaymentSummary
+
+OrderStatus = Literal[
+    "awaiting_payment",
+    "requested",
+    "accepted",
+    "in_service",
+    "completed",
+    "cancelled",
+    "unplaceable",
+    "expired",
+]
 
 
 class OrderCreate(BaseModel):
@@ -55,6 +66,11 @@ class OrderRead(BaseModel):
     cancel_reason: str | None
     rating_stars: int | None
     rating_comment: str | None
+    payment_due_at: datetime | None = None
+    """``awaiting_payment``: when the order expires unless paid."""
+    paid_at: datetime | None = None
+    payment: PaymentSummary | None = None
+    """Where its money stands (paid, refunding, refunded…); absent for an order no payment was started for."""
 
 
 class CancelRequest(BaseModel):

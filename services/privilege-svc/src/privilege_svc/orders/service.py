@@ -1,9 +1,13 @@
 """Booking a privilege and following the order through its fulfilment.
 
 A booking runs in one transaction: tier terms checked, quota reserved under the usage row's lock,
-points held, the order and ``order_requested`` written together. Merchant events move the order
-forward only (an event arriving late never moves it back); completion consumes the quota and awards
-points; cancellation before the service starts releases both.
+points held, the order and ``order_requested`` written together. An order with a price waits for its
+payment instead (``awaiting_payment``): ``order_requested`` is written when WeChat Pay's verified
+notification says it is paid (:func:`settle_payment`), and it ``expire``s unpaid after the payment window.
+Merchant events move the order forward only (an event arriving late never moves it back); completion
+consumes the quota and awards points; cancellation before the service starts releases both, and refunds
+a paid order as its terms say (all of it before a merchant accepted, ``refund_after_acceptance_pct``
+after).
 """
 
 from __future__ import annotations
@@ -11,10 +15,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from cheyou_events import Envelope, add_event
+from cheyou_events.catalogue.fields import Tier
 from cheyou_events.catalogue.merchant import (
     MerchantOrderAccepted,
     MerchantOrderCompleted,
@@ -37,6 +42,7 @@ from privilege_svc.entitlements import service as entitlements
 from privilege_svc.orders import repository
 from privilege_svc.orders.models import OrderComplaint, ServiceOrder
 from privilege_svc.orders.schemas import ComplaintCreate, OrderCreate, RatingCreate
+from privilege_svc.payments import service as payments
 from privilege_svc.points import service as points
 from privilege_svc.privileges import service as privileges
 from privilege_svc.privileges.models import Privilege
@@ -48,7 +54,10 @@ IN_HOUSE = "in_house"
 """The ``merchant_id`` of orders the insurer fulfils itself (fuel coupons, ...)."""
 RANK = {"requested": 0, "accepted": 1, "in_service": 2, "completed": 3}
 OPEN = frozenset({"requested", "accepted", "in_service"})
-CANCELLABLE = frozenset({"requested", "accepted"})
+CANCELLABLE = frozenset({"awaiting_payment", "requested", "accepted"})
+DEFAULT_PAYMENT_WINDOW = timedelta(minutes=15)
+EXPIRED_REASON = "未在规定时间内支付，订单已关闭，额度和积分已退回"
+REFUND_NOTE = "，已付款项将原路退回"
 CancelledBy = Literal["member", "merchant", "ops", "system"]
 UNPLACEABLE_REASONS: dict[str, str] = {
     "no_contracted_merchant": "当地暂无签约商户提供此项服务，额度和积分已退回",
@@ -118,8 +127,10 @@ async def book(
     *,
     idempotency_key: str | None = None,
     now: datetime | None = None,
+    payment_window: timedelta = DEFAULT_PAYMENT_WINDOW,
 ) -> ServiceOrder:
-    """Book a privilege; the same ``idempotency_key`` with the same body returns the first order."""
+    """Book a privilege; the same ``idempotency_key`` with the same body returns the first order. A
+    priced order awaits its payment for ``payment_window`` and is dispatched only once paid."""
     now = now or datetime.now(UTC)
     request_fingerprint = fingerprint(body)
     if idempotency_key is not None:
@@ -146,14 +157,16 @@ async def book(
         raise AppointmentInThePast("appointment_at: must be in the future", field="appointment_at")
     period_start, _ = entitlements.period_bounds(terms.period, year_starts_on, day)
     await entitlements.reserve_quota(session, member_id, terms, period_start)
+    price = terms.price_for(privilege.list_price_fen)
     order = ServiceOrder(
         id=uuid.uuid4(),
         member_id=member_id,
         privilege_code=privilege.code,
         tier=tier.value,
         terms_id=terms.id,
-        status="requested",
-        price_fen=terms.price_for(privilege.list_price_fen),
+        status="awaiting_payment" if price > 0 else "requested",
+        price_fen=price,
+        payment_due_at=now + payment_window if price > 0 else None,
         points_held=terms.points_price,
         quota_period_start=period_start,
         city_code=body.city_code,
@@ -181,16 +194,25 @@ async def book(
         )
         order.hold_entry_id = hold.id
     await repository.add(session, order)
+    if order.status == "awaiting_payment":
+        return order  # dispatched when WeChat Pay says it is paid (settle_payment)
+    await _dispatch(session, order, privilege, tier, now)
+    return order
+
+
+async def _dispatch(
+    session: AsyncSession, order: ServiceOrder, privilege: Privilege, tier: Tier, now: datetime
+) -> None:
     if privilege.fulfilment == IN_HOUSE:
         # Fulfilled by the insurer at once (a fuel coupon): no merchant to wait for.
         await _complete(session, order, IN_HOUSE, None, now)
-        return order
+        return
     await add_event(
         session,
         Envelope.new(
             PrivilegeOrderRequested(
                 order_id=str(order.id),
-                member_id=member_id,
+                member_id=order.member_id,
                 privilege_id=privilege.code,
                 price_fen=order.price_fen,
                 points_held=order.points_held,
@@ -210,7 +232,43 @@ async def book(
             source=SOURCE,
         ),
     )
-    return order
+
+
+async def settle_payment(session: AsyncSession, order: ServiceOrder, paid_at: datetime) -> bool:
+    """WeChat Pay says the order is paid: dispatch it. False when it no longer awaits payment (expired,
+    cancelled, or paid by another payment): the caller refunds that payment."""
+    if order.status != "awaiting_payment":
+        return False
+    now = datetime.now(UTC)
+    order.status = "requested"
+    order.paid_at = paid_at
+    order.updated_at = now
+    privilege = await privileges.get_privilege(session, order.privilege_code)
+    await _dispatch(session, order, privilege, Tier(order.tier), now)
+    return True
+
+
+async def due_for_expiry(session: AsyncSession, now: datetime, limit: int) -> list[ServiceOrder]:
+    """Unpaid orders past their payment window, locked (another replica skips them)."""
+    return await repository.due_for_expiry(session, now, limit)
+
+
+async def expire(session: AsyncSession, order: ServiceOrder, now: datetime) -> None:
+    """The payment window passed unpaid: the order ends, its quota and points go back."""
+    if order.status == "awaiting_payment":
+        await _close_unfulfilled(session, order, "expired", "system", EXPIRED_REASON, now)
+
+
+async def refund_owed(session: AsyncSession, order: ServiceOrder) -> int:
+    """What a paid order gets back if cancelled now: all before a merchant accepted, the terms' share
+    after (``refund_after_acceptance_pct``); nothing unpaid."""
+    if order.paid_at is None or order.price_fen <= 0:
+        return 0
+    if order.status != "accepted":
+        return order.price_fen
+    terms = await privileges.terms_by_id(session, order.terms_id)
+    pct = 100 if terms is None else terms.refund_after_acceptance_pct
+    return order.price_fen * pct // 100
 
 
 def import_historical(session: AsyncSession, order: ServiceOrder) -> None:
@@ -250,11 +308,15 @@ async def cancel(
     reason: str,
     now: datetime | None = None,
 ) -> ServiceOrder:
-    """Cancel before the service starts: the quota and any held points go back."""
+    """Cancel before the service starts: the quota and any held points go back, and a paid order is
+    refunded as its terms say. An unpaid order's WeChat Pay attempts are closed first by the caller
+    (``payments.flows.cancel_order``), so a payment under way cannot slip past the cancellation."""
     now = now or datetime.now(UTC)
     if order.status not in CANCELLABLE:
         raise OrderNotCancellable(f"order {order.id} is {order.status}")
-    await _close_unfulfilled(session, order, "cancelled", by, reason, now)
+    owed = await refund_owed(session, order)
+    await _close_unfulfilled(session, order, "cancelled", by, reason + (REFUND_NOTE if owed else ""), now)
+    await payments.refund_payable(session, owed, "cancelled", order_id=order.id, now=now)
     return order
 
 
@@ -361,7 +423,7 @@ async def merchant_completed(session: AsyncSession, event: MerchantOrderComplete
 async def merchant_rejected(session: AsyncSession, event: MerchantOrderRejected) -> None:
     """A merchant declined: the order waits for merchant-svc to place it elsewhere."""
     order = await _merchant_order(session, event.order_id)
-    if order is None or order.status not in CANCELLABLE:
+    if order is None or order.status not in ("requested", "accepted"):
         return
     order.status = "requested"
     order.merchant_id = None
@@ -374,10 +436,13 @@ async def merchant_unplaceable(session: AsyncSession, event: MerchantOrderUnplac
     """No merchant can take it (none contracted, none reachable, all declined or full, or none accepted
     in time): the order ends, the member gets the quota and points back and reads why."""
     order = await _merchant_order(session, event.order_id)
-    if order is None or order.status not in CANCELLABLE:
+    if order is None or order.status not in ("requested", "accepted"):
         return
     reason = UNPLACEABLE_REASONS.get(event.reason, event.reason)
+    owed = order.price_fen if order.paid_at is not None else 0
+    reason += REFUND_NOTE if owed else ""
     await _close_unfulfilled(session, order, "unplaceable", "system", reason, event.failed_at)
+    await payments.refund_payable(session, owed, "cancelled", order_id=order.id, now=event.failed_at)
 
 
 async def rate(session: AsyncSession, order: ServiceOrder, rating: RatingCreate) -> ServiceOrder:

@@ -74,6 +74,9 @@ class PrivilegeTerms(Base):
     """``year`` (the member's privilege year), ``month`` or ``once``."""
     points_price: Mapped[int] = mapped_column(Integer, server_default="0")
     """Points held when booking, spent when the order completes, released when it is cancelled."""
+    refund_after_acceptance_pct: Mapped[int] = mapped_column(Integer, server_default="100")
+    """A paid order cancelled after a merchant accepted it gets this share of its price back (before
+    acceptance it is always 100 %; once the service started it cannot be cancelled)."""
     valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
     valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
     changed_by: Mapped[str] = mapped_column(String(64))

@@ -55,3 +55,7 @@ async def add_terms(session: AsyncSession, terms: PrivilegeTerms) -> PrivilegeTe
     session.add(terms)
     await session.flush()
     return terms
+
+
+async def terms_by_id(session: AsyncSession, terms_id: int) -> PrivilegeTerms | None:
+    return await session.get(PrivilegeTerms, terms_id)

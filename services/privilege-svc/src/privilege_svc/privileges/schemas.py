@@ -21,6 +21,8 @@ class TermsRead(BaseModel):
     quota: int | None
     period: Period
     points_price: int
+    refund_after_acceptance_pct: int = 100
+    """A paid order cancelled after a merchant accepted it gets this share of its price back."""
     valid_from: date | None
     valid_until: date | None
     changed_by: str
@@ -53,6 +55,8 @@ class TermsUpdate(BaseModel):
     quota: Annotated[int, Field(ge=0)] | None = None
     period: Period = "year"
     points_price: Annotated[int, Field(ge=0)] = 0
+    refund_after_acceptance_pct: Annotated[int, Field(ge=0, le=100)] = 100
+    """Share of the price refunded when a paid order is cancelled after a merchant accepted it."""
     valid_from: date | None = None
     valid_until: date | None = None
     reason: Annotated[str, Field(min_length=2, max_length=500)]

@@ -87,6 +87,7 @@ async def update_terms(
             quota=update.quota,
             period=update.period,
             points_price=update.points_price,
+            refund_after_acceptance_pct=update.refund_after_acceptance_pct,
             valid_from=update.valid_from,
             valid_until=update.valid_until,
             changed_by=changed_by,
@@ -94,3 +95,8 @@ async def update_terms(
             created_at=now,
         ),
     )
+
+
+async def terms_by_id(session: AsyncSession, terms_id: int) -> PrivilegeTerms | None:
+    """A version of terms as an order was booked under (superseded or not)."""
+    return await repository.terms_by_id(session, terms_id)

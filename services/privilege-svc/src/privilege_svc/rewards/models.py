@@ -47,11 +47,13 @@ class Reward(Base):
     """When redeeming opens (a flash sale's start instant)."""
     ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     flash_sale: Mapped[bool] = mapped_column(Boolean)
+    cash_price_fen: Mapped[int] = mapped_column(Integer, server_default="0")
+    """Cash paid with WeChat Pay on top of the points (points + cash); 0 for points only."""
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-GIVEN_BACK = ("cancelled", "refunded")
+GIVEN_BACK = ("cancelled", "refunded", "expired")
 """Redemption statuses whose points and unit were given back: they count toward no limit or statistic."""
 
 
@@ -74,7 +76,9 @@ class Redemption(Base):
     debit_entry_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("points_entries.id"))
     status: Mapped[str] = mapped_column(String(16))
     """``redeemed``, then for goods ``shipped`` and ``delivered``; or ``cancelled`` (ops) or ``refunded``
-    (merchant-svc could not issue the coupon), both with the points and the unit given back."""
+    (merchant-svc could not issue the coupon), both with the points and the unit given back. A points +
+    cash redemption starts ``awaiting_payment`` (points and unit held) and becomes ``redeemed`` when paid,
+    or ``expired`` (points and unit given back) when ``payment_due_at`` passes unpaid."""
     refund_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
     """Why merchant-svc refused to issue the coupon (``batch_exhausted``, ``member_limit``, ...)."""
     delivery_address: Mapped[str | None] = mapped_column(String(200), nullable=True)
@@ -83,3 +87,6 @@ class Redemption(Base):
     request_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    cash_fen: Mapped[int] = mapped_column(Integer, server_default="0")
+    payment_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -62,9 +62,10 @@ _TAKE_ONE_AND_RECORD = text(
         UPDATE rewards SET stock = stock - 1 WHERE id = :reward_id AND stock > 0 RETURNING id
     )
     INSERT INTO redemptions (id, reward_id, member_id, tier, points, debit_entry_id, status, delivery_address,
-                             idempotency_key, request_fingerprint, created_at, updated_at)
+                             idempotency_key, request_fingerprint, created_at, updated_at, cash_fen,
+                             payment_due_at)
     SELECT :id, unit.id, :member_id, :tier, :points, :debit_entry_id, :status, :delivery_address,
-           :idempotency_key, :request_fingerprint, :created_at, :updated_at
+           :idempotency_key, :request_fingerprint, :created_at, :updated_at, :cash_fen, :payment_due_at
     FROM unit
     RETURNING id
     """
@@ -135,3 +136,15 @@ async def list_redemptions(
     return await paginate(
         session, statement, cursor, limit, by=(Redemption.created_at, Redemption.id), descending=True
     )
+
+
+async def due_for_expiry(session: AsyncSession, now: datetime, limit: int) -> list[Redemption]:
+    """Points + cash redemptions past their payment window, locked (another replica skips them)."""
+    statement = (
+        select(Redemption)
+        .where(Redemption.status == "awaiting_payment", Redemption.payment_due_at <= now)
+        .order_by(Redemption.payment_due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.scalars(statement)).all())

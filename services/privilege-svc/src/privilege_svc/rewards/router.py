@@ -11,9 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.access import OPERATORS, acting_member, actor, ensure_can_read_member
 from privilege_svc.entitlements import service as entitlements
+from privilege_svc.payments import service as payments
+from privilege_svc.payments.dependencies import PaymentWindowDep
 from privilege_svc.rewards import service
 from privilege_svc.rewards.gate import StockGate
-from privilege_svc.rewards.models import Reward
+from privilege_svc.rewards.models import Redemption, Reward
 from privilege_svc.rewards.schemas import (
     FlashSaleCreate,
     RedemptionCreate,
@@ -59,6 +61,17 @@ async def _page(
     return rows.page(RewardRead.model_validate)
 
 
+async def _read(session: AsyncSession, redemptions: list[Redemption]) -> list[RedemptionRead]:
+    """Redemptions as members read them; a points + cash one with where its money stands."""
+    summaries = await payments.summaries(
+        session, redemption_ids=[r.id for r in redemptions if r.cash_fen > 0]
+    )
+    return [
+        RedemptionRead.model_validate(r).model_copy(update={"payment": summaries.get(r.id)})
+        for r in redemptions
+    ]
+
+
 def _visible(reward: Reward, principal: Principal, tier: str | None) -> None:
     if principal.role == Role.MEMBER and (tier is None or tier not in reward.tier_prices):
         raise service.RewardNotFound(f"reward {reward.id} does not exist")
@@ -94,7 +107,19 @@ async def list_redemptions(
         member_id = member_id or str(principal.member_id)
     ensure_can_read_member(principal, member_id or "")
     rows = await service.list_redemptions(session, member_id, reward_id, cursor, limit)
-    return rows.page(RedemptionRead.model_validate)
+    return Page(items=await _read(session, list(rows.rows)), next_cursor=rows.next_cursor)
+
+
+@router.get("/redemptions/{redemption_id}", response_model=RedemptionRead)
+async def get_redemption(
+    redemption_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> RedemptionRead:
+    """One redemption (its member, or staff): a points + cash one shows whether it is paid."""
+    redemption = await service.get_redemption(session, redemption_id)
+    if principal.role == Role.MEMBER and str(principal.member_id) != redemption.member_id:
+        raise service.RedemptionNotFound(f"redemption {redemption_id} does not exist")
+    ensure_can_read_member(principal, redemption.member_id)
+    return (await _read(session, [redemption]))[0]
 
 
 @router.patch("/redemptions/{redemption_id}", response_model=RedemptionRead)
@@ -107,7 +132,7 @@ async def update_redemption(
     reward = await service.get(session, redemption.reward_id)
     if body.status == "cancelled" and reward.flash_sale and gate is not None:
         await gate.release(reward.id)
-    return RedemptionRead.model_validate(updated)
+    return (await _read(session, [updated]))[0]
 
 
 @router.get("/{reward_id}", response_model=RewardRead)
@@ -126,18 +151,21 @@ async def redeem(
     reward_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
+    window: PaymentWindowDep,
     body: RedemptionCreate | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> RedemptionRead:
-    """Redeem points for a reward of the mall (a flash sale's own route adds the stock gate)."""
+    """Redeem points for a reward of the mall (a flash sale's own route adds the stock gate); a points +
+    cash reward holds the points and the unit until its cash is paid (``POST /payments``)."""
     redemption = await service.redeem(
         session,
         reward_id,
         acting_member(principal),
         body or RedemptionCreate(),
         idempotency_key=idempotency_key,
+        payment_window=window,
     )
-    return RedemptionRead.model_validate(redemption)
+    return (await _read(session, [redemption]))[0]
 
 
 @flash_sales_router.post("", response_model=RewardRead, status_code=status.HTTP_201_CREATED)
@@ -172,4 +200,4 @@ async def redeem_flash_sale(
     redemption = await service.redeem_through_gate(
         session, gate, reward_id, member_id, body or RedemptionCreate(), idempotency_key=idempotency_key
     )
-    return RedemptionRead.model_validate(redemption)
+    return (await _read(session, [redemption]))[0]

@@ -7,8 +7,12 @@ from typing import Annotated, Literal
 from cheyou_events.catalogue.fields import Tier
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, computed_field, model_validator
 
+from privilege_svc.payments.schemas import PaymentSummary
+
 RewardKind = Literal["goods", "service", "coupon"]
-RedemptionStatus = Literal["redeemed", "shipped", "delivered", "cancelled", "refunded"]
+RedemptionStatus = Literal[
+    "awaiting_payment", "redeemed", "shipped", "delivered", "cancelled", "refunded", "expired"
+]
 RefundReason = Literal["unknown_batch", "batch_closed", "batch_exhausted", "member_limit"]
 """Why merchant-svc could not issue a redeemed coupon (``merchant.coupon_issue_refused``)."""
 REFUND_NOTES: dict[str, str] = {
@@ -34,6 +38,8 @@ class RewardCreate(BaseModel):
     visible_until: AwareDatetime | None = None
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
+    cash_price_fen: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    """Points + cash: fen paid with WeChat Pay on top of the points (0: points only)."""
 
     @model_validator(mode="after")
     def _windows(self) -> RewardCreate:
@@ -76,6 +82,7 @@ class RewardRead(BaseModel):
     ends_at: datetime | None
     flash_sale: bool
     created_at: datetime
+    cash_price_fen: int = 0
 
 
 class RedemptionCreate(BaseModel):
@@ -98,6 +105,12 @@ class RedemptionRead(BaseModel):
     """With ``status == "refunded"``: why the coupon could not be issued (the points came back)."""
     created_at: datetime
     updated_at: datetime
+    cash_fen: int = 0
+    """Points + cash: the cash part, paid with WeChat Pay."""
+    payment_due_at: datetime | None = None
+    """``awaiting_payment``: when the points and the unit go back unless paid."""
+    paid_at: datetime | None = None
+    payment: PaymentSummary | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property

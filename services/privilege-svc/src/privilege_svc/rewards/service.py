@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cheyou_events import Envelope, add_events
@@ -26,6 +26,7 @@ from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.entitlements import service as entitlements
+from privilege_svc.payments import service as payments
 from privilege_svc.points import service as points
 from privilege_svc.rewards import repository
 from privilege_svc.rewards.gate import StockGate
@@ -35,6 +36,7 @@ from privilege_svc.rewards.schemas import RedemptionCreate, RedemptionUpdate, Re
 log = logging.getLogger(__name__)
 
 SOURCE = "privilege-svc"
+DEFAULT_PAYMENT_WINDOW = timedelta(minutes=15)
 
 
 class RewardNotFound(NotFound):
@@ -99,6 +101,7 @@ async def create(session: AsyncSession, body: RewardCreate, *, flash_sale: bool,
         starts_at=body.starts_at,
         ends_at=body.ends_at,
         flash_sale=flash_sale,
+        cash_price_fen=body.cash_price_fen,
         created_by=created_by,
         created_at=datetime.now(UTC),
     )
@@ -164,7 +167,10 @@ async def redeem(
     *,
     idempotency_key: str | None = None,
     now: datetime | None = None,
+    payment_window: timedelta = DEFAULT_PAYMENT_WINDOW,
 ) -> Redemption:
+    """Redeem one unit. Points + cash: the points and the unit are held and the redemption awaits its
+    payment for ``payment_window``; ``reward_redeemed`` is written once WeChat Pay says it is paid."""
     now = now or datetime.now(UTC)
     if idempotency_key is not None:
         await repository.lock_idempotency_key(session, member_id, idempotency_key)
@@ -202,38 +208,72 @@ async def redeem(
         tier=tier.value,
         points=price,
         debit_entry_id=entry.id,
-        status="redeemed",
+        status="awaiting_payment" if reward.cash_price_fen > 0 else "redeemed",
         delivery_address=body.delivery_address,
         tracking_no=None,
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint(reward_id, body),
         created_at=now,
         updated_at=now,
+        cash_fen=reward.cash_price_fen,
+        payment_due_at=now + payment_window if reward.cash_price_fen > 0 else None,
     )
     # The unit last, in the statement that records the redemption: the reward's row is the one every
     # redeemer waits for, so it is locked for as short a time as possible. ``redemption`` stays out of
     # the session: it is what was written, returned to the caller.
     if not await repository.take_one_and_record(session, _columns(redemption)):
         raise SoldOut(f"reward {reward.id} is sold out")
-    events.append(
-        Envelope.new(
-            RewardRedeemed(
-                redemption_id=str(redemption.id),
-                reward_id=str(reward.id),
-                member_id=member_id,
-                reward_name=reward.name,
-                kind=reward.kind,
-                points=price,
-                flash_sale=reward.flash_sale,
-                merchant_id=reward.merchant_id,
-                coupon_batch_id=reward.coupon_batch_id,
-                redeemed_at=now,
-            ),
-            source=SOURCE,
-        )
-    )
+    if redemption.status == "redeemed":
+        events.append(_redeemed_event(reward, redemption, now))
     await add_events(session, events)
     return redemption
+
+
+def _redeemed_event(reward: Reward, redemption: Redemption, now: datetime) -> Envelope[RewardRedeemed]:
+    return Envelope.new(
+        RewardRedeemed(
+            redemption_id=str(redemption.id),
+            reward_id=str(reward.id),
+            member_id=redemption.member_id,
+            reward_name=reward.name,
+            kind=reward.kind,
+            points=redemption.points,
+            flash_sale=reward.flash_sale,
+            merchant_id=reward.merchant_id,
+            coupon_batch_id=reward.coupon_batch_id,
+            redeemed_at=now,
+        ),
+        source=SOURCE,
+    )
+
+
+async def settle_payment(session: AsyncSession, redemption: Redemption, paid_at: datetime) -> bool:
+    """WeChat Pay says the cash part is paid: the redemption is made (``reward_redeemed``). False when it no
+    longer awaits payment (expired, or paid by another payment): the caller refunds that payment."""
+    if redemption.status != "awaiting_payment":
+        return False
+    now = datetime.now(UTC)
+    reward = await get(session, redemption.reward_id)
+    redemption.status = "redeemed"
+    redemption.paid_at = paid_at
+    redemption.updated_at = now
+    await add_events(session, [_redeemed_event(reward, redemption, now)])
+    return True
+
+
+async def due_for_expiry(session: AsyncSession, now: datetime, limit: int) -> list[Redemption]:
+    return await repository.due_for_expiry(session, now, limit)
+
+
+async def expire(session: AsyncSession, redemption: Redemption, now: datetime) -> None:
+    """The payment failed or never came in time: the held points and the unit go back."""
+    if redemption.status != "awaiting_payment":
+        return
+    await points.lock_account(session, redemption.member_id)  # the order redeem() locks in
+    await repository.put_back(session, redemption.reward_id)
+    await points.reverse(session, redemption.debit_entry_id, "reversal", now=now)
+    redemption.status = "expired"
+    redemption.updated_at = now
 
 
 async def _reward_and_tier(
@@ -248,6 +288,8 @@ async def _reward_and_tier(
 
 
 _REDEMPTION_COLUMNS = (
+    "cash_fen",
+    "payment_due_at",
     "id",
     "reward_id",
     "member_id",
@@ -369,6 +411,10 @@ async def update_redemption(
         await points.lock_account(session, redemption.member_id)  # the order redeem() locks in
         await repository.put_back(session, redemption.reward_id)
         await points.reverse(session, redemption.debit_entry_id, "reversal", actor=actor, now=now)
+        if redemption.paid_at is not None:  # points + cash: the cash goes back too
+            await payments.refund_payable(
+                session, redemption.cash_fen, "ops", redemption_id=redemption.id, now=now
+            )
     if update.tracking_no is not None:
         redemption.tracking_no = update.tracking_no
     redemption.status = update.status
@@ -400,4 +446,8 @@ async def refund_refused_coupon(session: AsyncSession, refusal: CouponIssueRefus
     redemption.status = "refunded"
     redemption.refund_reason = refusal.reason
     redemption.updated_at = refusal.refused_at
+    if redemption.paid_at is not None:  # points + cash: the cash goes back too
+        await payments.refund_payable(
+            session, redemption.cash_fen, "cancelled", redemption_id=redemption.id, now=refusal.refused_at
+        )
     return redemption
