@@ -21,6 +21,7 @@ class Settings(ServiceSettings):
     secret_settings: ClassVar[tuple[str, ...]] = ("wechat_secret", "sms_access_key_secret", "events_pii_key")
     key_settings: ClassVar[tuple[str, ...]] = (
         "pii_key",
+        "phone_hash_key",
         "sms_receipt_token",
         "feed_violations_secret",
         "feed_weather_secret",
@@ -58,6 +59,22 @@ class Settings(ServiceSettings):
     provider_timeout_seconds: float = 5.0
     sms_receipt_wait_seconds: float = Field(
         default=60.0, description="After an SMS send timed out: wait this long for a receipt before retrying."
+    )
+    phone_hash_key: str = Field(
+        default="cheyou-dev-only-notify-phone-hash-key",
+        description="HMAC key of the phone lookup hash (SMS opt-outs, invitees); a new key forgets the "
+        "opt-outs.",
+    )
+    invitation_unsubscribe_url: str = Field(
+        default="http://127.0.0.1:8080/h5/unsubscribe",
+        description="The H5 page an invitation's unsubscribe link opens (``?invitation=<token>`` appended).",
+    )
+    invitation_reminder_days: list[int] = Field(
+        default=[3, 10],
+        description="Reminders this many days after an invitation (unless joined or opted out).",
+    )
+    invitation_tick_seconds: float = Field(
+        default=60.0, description="How often due invitation reminders are queued (0: never)."
     )
     dispatch_enabled: bool = Field(default=True, description="Run the delivery dispatcher in-process.")
     dispatch_batch: int = 200

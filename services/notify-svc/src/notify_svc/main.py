@@ -8,6 +8,7 @@ from cheyou_events.catalogue.feeds import TrafficViolationRecorded, WeatherAlert
 from cheyou_events.catalogue.member import (
     ManagerAssigned,
     MemberContactChanged,
+    MemberInvited,
     MemberPolicyChanged,
     MemberProfileChanged,
     MemberRegistered,
@@ -17,8 +18,10 @@ from cheyou_events.catalogue.member import (
     TierChanged,
     TierDowngradeScheduled,
 )
+from cheyou_events.envelope import Envelope
 from cheyou_kit.app import Component, Resources, create_service_app
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 import notify_svc
 from notify_svc.audience import handlers, pii
@@ -33,6 +36,10 @@ from notify_svc.feeds.polling import FeedPullers, PullSource
 from notify_svc.feeds.router import router as feeds_router
 from notify_svc.feeds.router import webhooks_router as feed_webhooks_router
 from notify_svc.inbox.router import router as inbox_router
+from notify_svc.outreach import handlers as outreach
+from notify_svc.outreach import service as outreach_service
+from notify_svc.outreach.jobs import invitation_reminders
+from notify_svc.outreach.router import router as outreach_router
 from notify_svc.preferences.router import router as preferences_router
 from notify_svc.publishing.router import articles_router, publications_router
 from notify_svc.reminders import handlers as reminders
@@ -63,8 +70,16 @@ CLAIM_EVENTS = (
     claims.ClaimWithdrawn,
 )
 
+
+async def _on_member_registered(session: AsyncSession, event: Envelope[MemberRegistered]) -> None:
+    """The audience learns of the member; an invitee who applied is no longer invited."""
+    await handlers.on_member_registered(session, event)
+    await outreach.on_member_registered(session, event)
+
+
 HANDLERS: dict[str, Handler] = {
-    MemberRegistered.event_type: handlers.on_member_registered,
+    MemberRegistered.event_type: _on_member_registered,
+    MemberInvited.event_type: outreach.on_member_invited,
     TierChanged.event_type: handlers.on_tier_changed,
     MemberContactChanged.event_type: handlers.on_contact_changed,
     MemberProfileChanged.event_type: handlers.on_profile_changed,
@@ -119,6 +134,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     template_cache.configure(settings.template_cache_seconds)
+    outreach_service.configure(
+        outreach_service.OutreachSettings(
+            phone_hash_key=settings.phone_hash_key.encode(),
+            unsubscribe_url=settings.invitation_unsubscribe_url,
+            reminder_days=tuple(settings.invitation_reminder_days),
+        )
+    )
     template_links.configure(settings.public_base_url)
 
     reminder_settings = ReminderSettings(
@@ -134,6 +156,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             running += [
                 Dispatcher(settings, resources.session_factory, resources.redis),
                 campaign_runner(resources.session_factory, settings.campaign_tick_seconds),
+                invitation_reminders(
+                    resources.session_factory, settings.reminder_chunk, settings.invitation_tick_seconds
+                ),
             ]
         if settings.reminders_enabled:
             running += [
@@ -163,6 +188,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             feeds_router,
             feed_webhooks_router,
             inbox_router,
+            outreach_router,
             preferences_router,
             publications_router,
             articles_router,

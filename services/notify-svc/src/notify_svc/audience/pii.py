@@ -28,6 +28,15 @@ def decrypt_phone(stored: bytes) -> str:
     return _configured().decrypt(stored, aad=_AAD)
 
 
+def encrypt_text(value: str, field: str) -> bytes:
+    """Another secret kept at rest (an invitation token), bound to its field name."""
+    return _configured().encrypt(value, aad=field.encode()).encode()
+
+
+def decrypt_text(stored: bytes, field: str) -> str:
+    return _configured().decrypt(stored, aad=field.encode())
+
+
 def _configured() -> FieldCipher:
     if _cipher is None:
         raise RuntimeError("audience.pii.configure() was not called")

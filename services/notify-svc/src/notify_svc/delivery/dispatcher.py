@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,6 +30,7 @@ from notify_svc.delivery import events, metrics, repository, rules, service
 from notify_svc.delivery.models import Message
 from notify_svc.delivery.sms import RETRYABLE_CODES, SmsClient
 from notify_svc.delivery.wechat import NOT_FOLLOWING, RETRYABLE, WeChatClient
+from notify_svc.outreach import service as outreach
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
@@ -100,6 +102,11 @@ class Dispatcher:
         async with self._sessions() as session, session.begin():
             claimed = await repository.claim_due(session, now, self._settings.dispatch_batch, LEASE)
             recipients = await audience.many(session, sorted({m.member_id for m in claimed}))
+            # Invitees of imported lists are not members yet: their address is the outreach's.
+            recipients.update(
+                await outreach.contacts(session, {m.member_id for m in claimed} - recipients.keys())
+            )
+            stopped = await self._sms_opted_out(session, claimed, recipients)
             session.expunge_all()
         if not claimed:
             return 0
@@ -108,7 +115,10 @@ class Dispatcher:
         # answers meanwhile goes in the next commit. A crash between a WeChat send (WeChat takes no
         # idempotency key) and its commit repeats the message, so answers wait at most one commit; under
         # load the commits grow instead of multiplying (one per answer halved the rate: bench/results).
-        pending = {asyncio.create_task(self._deliver(m, recipients.get(m.member_id))) for m in claimed}
+        pending = {
+            asyncio.create_task(self._deliver(m, recipients.get(m.member_id), m.member_id in stopped))
+            for m in claimed
+        }
         try:
             while pending:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
@@ -130,8 +140,25 @@ class Dispatcher:
         async with self._sessions() as session, session.begin():
             await service.release_reachable(session, datetime.now(UTC))
 
-    async def _deliver(self, message: Message, recipient: Recipient | None) -> Outcome:
+    @staticmethod
+    async def _sms_opted_out(
+        session: AsyncSession, claimed: Sequence[Message], recipients: dict[str, Recipient]
+    ) -> set[str]:
+        """Members whose number replied TD or unsubscribed, among those of this round's non-service texts."""
+        phones = {}
+        for message in claimed:
+            if message.channel == "sms" and message.category != rules.SERVICE:
+                phone = audience.phone_of(recipients.get(message.member_id))
+                if phone is not None:
+                    phones[message.member_id] = phone
+        return await outreach.sms_opted_out(session, phones) if phones else set()
+
+    async def _deliver(
+        self, message: Message, recipient: Recipient | None, sms_stopped: bool = False
+    ) -> Outcome:
         async with self._limit:
+            if sms_stopped and message.channel == "sms" and message.category != rules.SERVICE:
+                return Outcome(message, "skipped", error="opted_out")
             if await self._over_daily_limit(message):
                 return Outcome(message, "skipped", error="rate_limited")
             if message.channel == "wechat":

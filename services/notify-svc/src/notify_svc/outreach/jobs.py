@@ -1,0 +1,22 @@
+"""The reminder job of the outreach: a ``PeriodicJob`` whose batch queues the reminders due."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cheyou_kit.periodic import PeriodicJob
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from notify_svc.outreach import service
+
+
+def invitation_reminders(
+    sessions: async_sessionmaker[AsyncSession], chunk: int, interval_s: float
+) -> PeriodicJob:
+    async def batch(session: AsyncSession, now: datetime) -> int:
+        return await service.send_due_reminders(session, now, chunk)
+
+    # Rows are locked with SKIP LOCKED: replicas share the work.
+    return PeriodicJob(
+        "notify-invitation-reminders", batch, sessions=sessions, interval_s=interval_s, batch_size=chunk
+    )
