@@ -156,6 +156,12 @@ class Settings(ServiceSettings):
         "the SMS provider's receipt token for receipts and replies, the outside feeds' signatures, an "
         "invitation's personal token for its join link and its unsubscribe link).",
     )
+    public_operations: list[str] = Field(
+        default=["POST /api/v1/payments/wechatpay/notifications"],
+        description="Single operations (method and exact path) forwarded without sign-in, the rest of their "
+        "segment staying signed-in only; the service authenticates the caller itself (WeChat Pay's "
+        "notifications: its signature over the raw body).",
+    )
     self_service: list[str] = Field(
         default=["POST /api/v1/members"],
         description="Operations an applicant without an account may call (self-registration), with the "

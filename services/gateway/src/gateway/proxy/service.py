@@ -124,7 +124,8 @@ async def forward(request: Request) -> Response:
                 "the service for this path has not answered yet", retry_after=2, path=request.url.path
             )
         raise NoSuchRoute(path=request.url.path)
-    public = segment in runtime.settings.public_segments
+    line = f"{request.method} {request.url.path.rstrip('/')}"
+    public = segment in runtime.settings.public_segments or line in runtime.settings.public_operations
     principal = caller.principal if caller is not None else None
     if caller is None and f"{request.method} {request.url.path.rstrip('/')}" in runtime.settings.self_service:
         # Self-registration (the club's website, a manager's QR): the applicant has no account yet, only
