@@ -172,7 +172,11 @@ class TestCancelSignup:
 
 class TestCheckIn:
     async def test_the_members_qr_code_checks_them_in_and_earns_points_once(
-        self, client: httpx.AsyncClient, identities: Identities, new_member: NewMember
+        self,
+        client: httpx.AsyncClient,
+        identities: Identities,
+        new_member: NewMember,
+        emitted: Emitted,
     ) -> None:
         event = await activity(client, identities, points_reward=40)
         member_id = await new_member()
@@ -191,6 +195,9 @@ class TestCheckIn:
         assert qr["svg"].startswith("<?xml")
         assert (first.json()["status"], again.json()["status"]) == ("attended", "attended")
         assert await points_of(client, identities, member_id) == 40
+        [attended] = await emitted("cheyou.privilege.activity_attended.v1", member_id)
+        assert attended["signup_id"] == seat["id"]
+        assert attended["activity_title"] == event["title"]
 
     async def test_a_forged_code_is_refused(
         self, client: httpx.AsyncClient, identities: Identities, new_member: NewMember

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import qrcode
 import qrcode.image.svg
 from cheyou_events import Envelope, add_event
-from cheyou_events.catalogue.privilege import ActivitySignedUp
+from cheyou_events.catalogue.privilege import ActivityAttended, ActivitySignedUp
 from cheyou_kit.errors import Conflict, NotFound, Unprocessable
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -298,6 +298,15 @@ async def check_in(
     signup.checked_in_at = now
     signup.updated_at = now
     await session.flush()
+    # The member's manager follows up after an activity (member-svc makes the task from this).
+    attended = ActivityAttended(
+        signup_id=str(signup.id),
+        activity_id=str(activity.id),
+        member_id=str(signup.member_id),
+        activity_title=activity.title,
+        attended_at=now,
+    )
+    await add_event(session, Envelope.new(attended, source=SOURCE))
     await points.award(
         session,
         "activity_attendance",
