@@ -92,7 +92,11 @@ class Fake:
         return f"http://127.0.0.1:{self.port}"
 
 
-FAKES = (Fake("wechat", "WECHAT_API_BASE_URL", 8190), Fake("sms", "SMS_API_BASE_URL", 8191))
+FAKES = (
+    Fake("wechat", "WECHAT_API_BASE_URL", 8190),
+    Fake("sms", "SMS_API_BASE_URL", 8191),
+    Fake("wechatpay", "PRIVILEGE_WECHATPAY_API_BASE_URL", 8192),
+)
 
 app = typer.Typer(add_completion=False, help=__doc__)
 
@@ -228,16 +232,39 @@ def _start_service(service: Service, env: dict[str, str], state: Path) -> subpro
 
 
 def _start_fakes(env: dict[str, str], state: Path) -> None:
-    """The fake WeChat and SMS providers, for whichever of the two the environment does not name."""
+    """The fake WeChat, SMS and WeChat Pay providers, for whichever the environment does not name."""
     for fake in FAKES:
         if env.get(fake.url_setting):
             continue
         command = [sys.executable, "-m", "cheyou_fakes", fake.name, "--port", str(fake.port)]
+        if fake.name == "wechatpay":
+            # The merchant's keys and the fake's platform key, generated here on the first start.
+            command += ["--keys", str(state / "keys" / "wechatpay")]
+            env.setdefault("WECHATPAY_NOTIFY_RETRY_SCALE", "0.02")  # WeChat Pay's 15 s back-off → 0.3 s
         _spawn(f"fake-{fake.name}", command, env, state)
         env[fake.url_setting] = fake.url
         _wait_listening(fake.port)
         if fake.name == "sms":
             env.setdefault("NOTIFY_SMS_RECEIPT_TOKEN", secrets.token_urlsafe(16))
+        if fake.name == "wechatpay":
+            env.update(_wechatpay_settings(state / "keys" / "wechatpay"))
+
+
+def _wechatpay_settings(keys: Path) -> dict[str, str]:
+    """privilege-svc's WeChat Pay settings for the keys the fake generated (``credentials.json``), and the
+    notification URL: the gateway's public route, as WeChat Pay reaches it."""
+    credentials = json.loads((keys / "credentials.json").read_text())
+    gateway = next(service for service in SERVICES if service.name == "gateway")
+    return {
+        "PRIVILEGE_WECHATPAY_MCHID": credentials["mchid"],
+        "PRIVILEGE_WECHATPAY_APPID": credentials["appid"],
+        "PRIVILEGE_WECHATPAY_MERCHANT_SERIAL": credentials["merchant_serial"],
+        "PRIVILEGE_WECHATPAY_MERCHANT_PRIVATE_KEY_FILE": credentials["merchant_private_key_file"],
+        "PRIVILEGE_WECHATPAY_PLATFORM_PUBLIC_KEY_FILE": credentials["platform_public_key_file"],
+        "PRIVILEGE_WECHATPAY_PLATFORM_KEY_SERIAL": credentials["platform_key_serial"],
+        "PRIVILEGE_WECHATPAY_APIV3_KEY": Path(credentials["apiv3_key_file"]).read_text().strip(),
+        "PRIVILEGE_WECHATPAY_NOTIFY_URL": f"{gateway.url}/api/v1/payments/wechatpay/notifications",
+    }
 
 
 def _connect_fakes(env: dict[str, str]) -> None:
