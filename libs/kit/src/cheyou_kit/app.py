@@ -130,7 +130,16 @@ def create_service_app(
             await redis.aclose()
             await engine.dispose()
 
-    app = FastAPI(title=name, description=description, lifespan=lifespan, version="1.0.0")
+    app = FastAPI(
+        title=name,
+        description=description,
+        lifespan=lifespan,
+        version="1.0.0",
+        # Server spans come from the OpenTelemetry instrumentor (configure_tracing) and metrics from
+        # Prometheus: FastAPI's own telemetry, which switches itself on once a tracer provider exists,
+        # would make a second span and metric per request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
     install_problem_handlers(app)
     install_dependency_handlers(app)
     install_request_context(app, name)
