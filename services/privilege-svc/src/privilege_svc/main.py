@@ -27,6 +27,7 @@ from privilege_svc.config import Settings
 from privilege_svc.entitlements.router import router as entitlements_router
 from privilege_svc.games import handlers as games_handlers
 from privilege_svc.games.router import router as games_router
+from privilege_svc.interest_groups.router import router as interest_groups_router
 from privilege_svc.members import handlers as members_handlers
 from privilege_svc.members.router import router as members_router
 from privilege_svc.orders import handlers as orders_handlers
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             flash_sales_router,
             activities_router,
             games_router,
+            interest_groups_router,
         ],
         handlers=HANDLERS,
         components=components,

@@ -4,6 +4,7 @@ from privilege_svc.activities import models as activities_models
 from privilege_svc.db import Base
 from privilege_svc.entitlements import models as entitlements_models
 from privilege_svc.games import models as games_models
+from privilege_svc.interest_groups import models as interest_groups_models
 from privilege_svc.members import models as members_models
 from privilege_svc.orders import models as orders_models
 from privilege_svc.payments import models as payments_models
@@ -16,6 +17,7 @@ __all__ = [
     "activities_models",
     "entitlements_models",
     "games_models",
+    "interest_groups_models",
     "members_models",
     "orders_models",
     "payments_models",

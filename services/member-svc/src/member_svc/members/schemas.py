@@ -11,7 +11,7 @@ from member_svc.identifiers import IdCardNumber, MobileNumber, PlateNumber, Vin
 
 Interest = Literal[
     "photography", "self_drive", "sports", "family", "travel", "food", "yoga", "badminton", "basketball",
-    "charity", "cars", "movies", "lectures",
+    "charity", "cars", "movies", "lectures", "fishing",
 ]  # fmt: skip
 Gender = Literal["male", "female"]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=32)]
@@ -60,7 +60,7 @@ class MemberCreate(BaseModel):
     phone: MobileNumber
     gender: str | None = Field(default=None, description="Checked against the ID-card number when given.")
     region_code: RegionCode | None = None
-    interests: list[Interest] = Field(default_factory=list, max_length=13)
+    interests: list[Interest] = Field(default_factory=list, max_length=14)
     vehicles: list[VehicleIn] = Field(default_factory=list, max_length=5)
     channel: Literal["web", "wechat"] = "web"
     manager_code: str | None = Field(
@@ -87,7 +87,7 @@ class MemberUpdate(BaseModel):
         "POST /api/v1/auth/phone-change.",
     )
     region_code: RegionCode | None = None
-    interests: list[Interest] | None = Field(default=None, max_length=13)
+    interests: list[Interest] | None = Field(default=None, max_length=14)
     vehicles: list[VehicleIn] | None = Field(default=None, max_length=5)
 
 

@@ -25,7 +25,7 @@ class OptionIn(BaseModel):
 
     code: Code
     label: Label
-    interests: list[Interest] = Field(default_factory=list, max_length=13)
+    interests: list[Interest] = Field(default_factory=list, max_length=14)
     """Interests a member who picks it gets (e.g. 自驾游 → ``self_drive``)."""
     needs: list[Need] = Field(default_factory=list, max_length=16)
 
