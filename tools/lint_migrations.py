@@ -8,7 +8,9 @@ binary inside its wheel) lints each revision's statements as one file. A revisio
 may index and constrain it in the same file (squawk knows the table is new); a revision that touches a
 table an earlier revision created gets the full rules: no ``CREATE INDEX`` without ``CONCURRENTLY``, no
 ``NOT NULL`` column without a default, no column type change, no constraint without ``NOT VALID``, no
-renames, no drops.
+renames, no drops. A statement a revision runs in an ``autocommit_block()`` (outside any transaction, as
+``CREATE INDEX CONCURRENTLY`` must) is linted as a file of its own without the assumed transaction, the
+way it really ran.
 
 ``GRANDFATHERED`` names the revisions written before this linter, each with the rules it breaks; they
 stay as they are because they ran before the first release, on tables without rows, and rewriting a
@@ -72,8 +74,13 @@ def _squawk() -> str:
     return found
 
 
-def _capture_revisions(service: str, url: str) -> list[tuple[Path, list[str]]]:
-    """Run the service's chain revision by revision on ``url``; each revision's file and its statements."""
+Captured = tuple[Path, list[str], list[str]]
+"""A revision's file, the statements it ran in its transaction, those it ran in autocommit blocks."""
+
+
+def _capture_revisions(service: str, url: str) -> list[Captured]:
+    """Run the service's chain revision by revision on ``url``, as the kit's runner does (a transaction
+    per revision, autocommit blocks honoured); each revision's file and statements."""
     from alembic import command
     from alembic.script import ScriptDirectory
     from cheyou_kit.migrations import alembic_config
@@ -84,19 +91,22 @@ def _capture_revisions(service: str, url: str) -> list[tuple[Path, list[str]]]:
     config = alembic_config(root)
     script = ScriptDirectory.from_config(config)
     revisions = list(reversed(list(script.walk_revisions())))
-    captured: list[tuple[Path, list[str]]] = []
+    captured: list[Captured] = []
 
     async def run() -> None:
         engine = create_async_engine(url, poolclass=pool.NullPool)
         try:
             for revision in revisions:
-                statements: list[str] = []
+                statements: list[tuple[str, bool]] = []
 
                 def step(
-                    connection: Any, target: str = revision.revision, into: list[str] = statements
+                    connection: Any,
+                    target: str = revision.revision,
+                    into: list[tuple[str, bool]] = statements,
                 ) -> None:
-                    def capture(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-                        into.append(statement)
+                    def capture(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+                        level = conn.get_execution_options().get("isolation_level")
+                        into.append((statement, level == "AUTOCOMMIT"))
 
                     event.listen(connection, "before_cursor_execute", capture)
                     config.attributes["connection"] = connection
@@ -105,10 +115,18 @@ def _capture_revisions(service: str, url: str) -> list[tuple[Path, list[str]]]:
                     finally:
                         event.remove(connection, "before_cursor_execute", capture)
 
-                async with engine.begin() as connection:
+                async with engine.connect() as connection:  # as cheyou_kit.migrations runs them
                     await connection.run_sync(step)
+                    await connection.commit()
                 assert revision.path is not None
-                captured.append((Path(revision.path), [s for s in statements if _is_migration_sql(s)]))
+                own = [(s, alone) for s, alone in statements if _is_migration_sql(s)]
+                captured.append(
+                    (
+                        Path(revision.path),
+                        [s for s, alone in own if not alone],
+                        [s for s, alone in own if alone],
+                    )
+                )
         finally:
             await engine.dispose()
 
@@ -129,10 +147,13 @@ def _is_migration_sql(statement: str) -> bool:
     )
 
 
-def _lint(files: list[Path], workdir: Path) -> int:
-    """Squawk over the captured files; prints its report; the number of files with problems."""
+def _lint(files: list[Path], workdir: Path, *, in_transaction: bool = True) -> int:
+    """Squawk over the captured files; prints its report; non-zero when a file has problems."""
+    if not files:
+        return 0
+    assumed = [] if in_transaction else ["--no-assume-in-transaction"]
     result = subprocess.run(
-        [_squawk(), "--config", str(CONFIG), "--reporter", "gcc", *map(str, files)],
+        [_squawk(), "--config", str(CONFIG), *assumed, "--reporter", "gcc", *map(str, files)],
         cwd=workdir,
         capture_output=True,
         text=True,
@@ -161,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         from sqlalchemy.engine import make_url
 
         files: list[Path] = []
+        alone: list[Path] = []  # one autocommit statement each, run outside any transaction
         for service in services:
             database = asyncio.run(
                 ensure_database(dsn, f"lint_{service.replace('-', '_')}_{uuid.uuid4().hex[:6]}")
@@ -168,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             url = (
                 make_url(database).set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
             )
-            for migration, statements in _capture_revisions(service, url):
+            for migration, statements, autocommit in _capture_revisions(service, url):
                 relative = migration.relative_to(ROOT).as_posix()
                 if f"{service}:{migration.name}" in GRANDFATHERED:
                     continue
@@ -176,10 +198,17 @@ def main(argv: list[str] | None = None) -> int:
                 sql.parent.mkdir(parents=True, exist_ok=True)
                 sql.write_text("".join(f"{s.strip().rstrip(';')};\n\n" for s in statements))
                 files.append(sql.relative_to(workdir))
+                for number, statement in enumerate(autocommit, start=1):
+                    single = sql.with_suffix(f".autocommit-{number}.sql")
+                    single.write_text(f"{statement.strip().rstrip(';')};\n")
+                    alone.append(single.relative_to(workdir))
         sys.stdout.write(
-            f"squawk: {len(files)} migrations of {', '.join(services)} ({len(GRANDFATHERED)} grandfathered)\n"
+            f"squawk: {len(files)} migrations of {', '.join(services)} ({len(GRANDFATHERED)} grandfathered), "
+            f"{len(alone)} statements outside a transaction\n"
         )
-        return 1 if _lint(files, workdir) else 0
+        failed = _lint(files, workdir)
+        failed_alone = _lint(alone, workdir, in_transaction=False)
+        return 1 if failed or failed_alone else 0
     finally:
         if server is not None:
             server.stop()

@@ -59,6 +59,24 @@ def downgrade() -> None:
 """
 
 
+CONCURRENT = """
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+
+
+def upgrade() -> None:
+    with op.get_context().autocommit_block():
+        op.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_busy_note ON busy (note)")
+
+
+def downgrade() -> None:
+    with op.get_context().autocommit_block():
+        op.execute("DROP INDEX CONCURRENTLY IF EXISTS ix_busy_note")
+"""
+
+
 @pytest.fixture
 def service_root(tmp_path: Path) -> Path:
     """A service's migrations folder in miniature, run through the kit like every service's."""
@@ -118,3 +136,42 @@ async def test_a_timeout_setting_that_is_not_a_duration_is_refused(monkeypatch: 
 
     with pytest.raises(ValidationError):
         MigrationSettings()
+
+
+async def test_an_index_on_a_table_with_rows_is_built_concurrently_outside_a_transaction(
+    service_root: Path, database: str
+) -> None:
+    (service_root / "migrations" / "versions" / "0003_concurrent.py").write_text(CONCURRENT)
+    await upgrade(service_root, _sqlalchemy(database), "0002")
+    conn = await asyncpg.connect(database)
+    try:
+        await conn.execute("INSERT INTO busy SELECT g, 'n' || g FROM generate_series(1, 1000) g")
+
+        await upgrade(service_root, _sqlalchemy(database))  # Postgres refuses CONCURRENTLY in a transaction
+
+        valid = await conn.fetchval(
+            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE c.relname = 'ix_busy_note'"
+        )
+        version = await conn.fetchval("SELECT version_num FROM alembic_version")
+    finally:
+        await conn.close()
+    assert valid is True
+    assert version == "0003"
+
+
+async def test_each_revision_is_its_own_transaction_so_a_failure_keeps_the_ones_before(
+    service_root: Path, database: str
+) -> None:
+    broken = ALTER.replace("ADD COLUMN note text", "ADD COLUMN note no_such_type")
+    (service_root / "migrations" / "versions" / "0002_alter.py").write_text(broken)
+
+    with pytest.raises(DBAPIError, match="no_such_type"):
+        await upgrade(service_root, _sqlalchemy(database))
+
+    conn = await asyncpg.connect(database)
+    try:
+        version = await conn.fetchval("SELECT version_num FROM alembic_version")
+    finally:
+        await conn.close()
+    assert version == "0001"

@@ -7,6 +7,13 @@ it gets the lock; with a lock timeout it gives up after seconds instead, the mig
 rolls the step back), and the operator retries in a quieter minute. A migration that needs longer
 (an index built ``CONCURRENTLY`` on a large table) sets its own value inside its ``upgrade()``.
 
+Each revision runs in its own transaction (``transaction_per_migration``), so a revision may leave it
+for a statement Postgres refuses inside one — ``CREATE INDEX CONCURRENTLY`` on a table that already has
+rows — with Alembic's ``op.get_context().autocommit_block()``: the revision's work so far is committed,
+the statement runs on its own, and the revision goes on in a new transaction. Write such a statement in
+a revision of its own (nothing else in it), idempotent (``IF NOT EXISTS``), since a failure after the
+commit leaves the revision half done: the run stops there and is simply repeated.
+
 Migrations run as the service's migrator role (``<PREFIX>MIGRATION_DATABASE_URL``), which owns the
 schema; the service runs as a runtime role that may only read and write rows (see
 ``cheyou_devinfra.provisioning.ensure_service_roles``).
@@ -61,7 +68,15 @@ def run_env(target_metadata: MetaData | Sequence[MetaData], default_url: str) ->
 
     def run(connection: Connection) -> None:
         apply_timeouts(connection)
-        context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+        # The timeouts are session settings and outlive this commit. Alembic must find the connection
+        # outside a transaction: one it did not begin is "external", and autocommit_block() cannot end it.
+        connection.commit()
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            compare_type=True,
+            transaction_per_migration=True,
+        )
         with context.begin_transaction():
             context.run_migrations()
 
@@ -102,6 +117,9 @@ async def _run(service_root: Path, url: str, step: Callable[[Config], None]) -> 
         config.attributes["connection"] = connection
         step(config)
 
-    async with engine.begin() as connection:
+    # Not engine.begin(): an outer transaction would hold every revision, and a revision's
+    # autocommit_block() could not commit it (see the module's docstring).
+    async with engine.connect() as connection:
         await connection.run_sync(run)
+        await connection.commit()
     await engine.dispose()

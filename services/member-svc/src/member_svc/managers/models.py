@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Identity,
+    Index,
     Numeric,
     String,
     Text,
@@ -77,9 +78,11 @@ class ManagerTask(Base):
     source_ref)`` is unique, so generating twice (an event redelivered, a job run again) adds nothing."""
 
     __tablename__ = "manager_tasks"
-    # Read by manager (ix_manager_tasks_manager_id). A (manager, status, due) index would help a big book;
-    # on this existing table it must be built CONCURRENTLY, which the kit's migration runner cannot do yet.
-    __table_args__ = (UniqueConstraint("kind", "source_ref"),)
+    # A manager's open tasks by due date (built CONCURRENTLY by migration 0009).
+    __table_args__ = (
+        UniqueConstraint("kind", "source_ref"),
+        Index("ix_manager_tasks_manager_status_due", "manager_id", "status", "due_on"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     manager_id: Mapped[str] = mapped_column(String(64), index=True)

@@ -14,7 +14,13 @@ class Policy(Base):
     that member is verified (never before: an applicant sees no one's policies)."""
 
     __tablename__ = "policies"
-    __table_args__ = (Index("ix_policies_unit_issued", "selling_unit", "issued_on"),)
+    __table_args__ = (
+        Index("ix_policies_unit_issued", "selling_unit", "issued_on"),
+        # Managers' tasks: policies ending soon or lately, and whether one was renewed (built CONCURRENTLY
+        # by migration 0009).
+        Index("ix_policies_ends_on", "ends_on"),
+        Index("ix_policies_previous_policy_no", "previous_policy_no"),
+    )
 
     policy_no: Mapped[str] = mapped_column(String(64), primary_key=True)
     customer_no: Mapped[str] = mapped_column(String(64), index=True)
