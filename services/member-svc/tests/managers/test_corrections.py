@@ -77,6 +77,28 @@ class TestCorrections:
         assert corrected.json()["proof"] == "sms_code_to_new_phone"
         assert corrected.json()["after"]["phone"] == f"{number[:3]}****{number[-4:]}"
 
+    async def test_the_number_replaced_is_named_for_the_gateways_notice_and_nowhere_in_the_body(
+        self, client: httpx.AsyncClient, identities: Identities
+    ) -> None:
+        member = await register(client, identities, manager_code="MK7Q2Z9A")
+        await verify(client, identities, member["member_id"])
+        number = phone()
+
+        corrected = await client.post(
+            f"/api/v1/members/{member['member_id']}/corrections",
+            json={"reason": "客户换号", "phone": number},
+            headers=manager(identities, verified_phone=number),
+        )
+        vehicles = await client.post(
+            f"/api/v1/members/{member['member_id']}/corrections",
+            json={"reason": "客户换车", "vehicles": [{"plate": plate(), "kind": "household_car"}]},
+            headers=manager(identities),
+        )
+
+        assert corrected.headers["x-replaced-phone"] == member["phone"]
+        assert member["phone"] not in corrected.text
+        assert "x-replaced-phone" not in vehicles.headers
+
     async def test_another_managers_customer_is_404_and_nothing_is_written(
         self, client: httpx.AsyncClient, identities: Identities
     ) -> None:

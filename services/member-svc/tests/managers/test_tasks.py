@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 from cheyou_events import Envelope
+from cheyou_events.catalogue.policy import PolicyIssued, PolicyLine, PolicyRenewed, VehicleKind
 from cheyou_events.catalogue.privilege import ActivityAttended
 from cheyou_kit.identity import Principal, Role
 from cheyou_kit.testing import Identities, eventually, publish
@@ -15,8 +16,9 @@ from member_svc.config import Settings
 from member_svc.managers import service
 from member_svc.managers.schemas import VisitCreate
 from member_svc.members.models import Member
+from member_svc.policies import service as policies_service
 from member_svc.policies.models import Policy
-from member_svc.testing import plate, register, verify
+from member_svc.testing import holder_hash, plate, register, verify
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -93,6 +95,87 @@ class TestGeneration:
         await service.generate_tasks(session, NOW)
 
         assert await _tasks(session, member_id, "renewal_due") == []
+
+    async def test_a_renewal_arriving_meanwhile_closes_the_open_renewal_task(
+        self,
+        client: httpx.AsyncClient,
+        identities: Identities,
+        session: AsyncSession,
+        service_settings: Settings,
+    ) -> None:
+        member = await register(client, identities, manager_code="MK7Q2Z9A")
+        await verify(client, identities, member["member_id"])
+        member_id = uuid.UUID(str(member["member_id"]))
+        old = _policy(member_id, TODAY + timedelta(days=10))
+        other = _policy(member_id, TODAY + timedelta(days=12))  # another car: still to renew
+        session.add_all([old, other])
+        await session.flush()
+        await service.generate_tasks(session, NOW)
+
+        await policies_service.record_issued(
+            session,
+            PolicyRenewed(
+                policy_no=f"P{uuid.uuid4().hex[:12]}",
+                previous_policy_no=old.policy_no,
+                customer_no=old.customer_no,
+                line=PolicyLine.COMMERCIAL,
+                vehicle_kind=VehicleKind.HOUSEHOLD_CAR,
+                premium_fen=430_000,
+                starts_on=old.ends_on + timedelta(days=1),
+                ends_on=old.ends_on + timedelta(days=365),
+                branch_code="350100",
+                renewed_at=NOW,
+                holder_id_hash=holder_hash(service_settings, member["id_number"]),
+                plate=old.plate,
+            ),
+        )
+
+        [still_open] = await _tasks(session, member_id, "renewal_due")
+        assert still_open.context["policy_no"] == other.policy_no
+        [closed] = [
+            t
+            for t in await service.tasks(session, "manager1", "done", "renewal_due")
+            if t.member_id == member_id
+        ]
+        assert closed.context["policy_no"] == old.policy_no
+        assert closed.context["closed_by"] == "policy_renewed"
+        assert closed.closed_at is not None
+        assert closed.visit_id is None
+
+    async def test_a_new_policy_for_the_lapsed_car_closes_the_winback(
+        self,
+        client: httpx.AsyncClient,
+        identities: Identities,
+        session: AsyncSession,
+        service_settings: Settings,
+    ) -> None:
+        member = await register(client, identities, manager_code="MK7Q2Z9A")
+        await verify(client, identities, member["member_id"])
+        member_id = uuid.UUID(str(member["member_id"]))
+        lapsed = _policy(member_id, TODAY - timedelta(days=20), status="lapsed")
+        session.add(lapsed)
+        await session.flush()
+        await service.generate_tasks(session, NOW)
+        assert len(await _tasks(session, member_id, "winback")) == 1
+
+        await policies_service.record_issued(  # issued anew (not as a renewal) for the same car
+            session,
+            PolicyIssued(
+                policy_no=f"P{uuid.uuid4().hex[:12]}",
+                customer_no=lapsed.customer_no,
+                line=PolicyLine.COMMERCIAL,
+                vehicle_kind=VehicleKind.HOUSEHOLD_CAR,
+                premium_fen=400_000,
+                starts_on=TODAY,
+                ends_on=TODAY + timedelta(days=364),
+                branch_code="350100",
+                issued_at=NOW,
+                holder_id_hash=holder_hash(service_settings, member["id_number"]),
+                plate=lapsed.plate,
+            ),
+        )
+
+        assert await _tasks(session, member_id, "winback") == []
 
     async def test_a_policy_lapsed_15_days_without_renewal_is_a_winback(
         self, client: httpx.AsyncClient, identities: Identities, session: AsyncSession

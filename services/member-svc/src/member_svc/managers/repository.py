@@ -330,6 +330,28 @@ async def open_tasks_of(
     return (await session.scalars(statement)).all()
 
 
+_CLOSE_RENEWED = text(
+    """
+UPDATE manager_tasks t
+   SET status = 'done', closed_at = CAST(:at AS timestamptz),
+       context = t.context || jsonb_build_object('closed_by', 'policy_renewed',
+                                                 'renewal_policy_no', CAST(:policy_no AS text))
+ WHERE t.member_id = :member_id AND t.status = 'open' AND t.kind IN ('renewal_due', 'winback')
+   AND t.context ->> 'policy_no' IS DISTINCT FROM CAST(:policy_no AS text)
+   AND (t.context ->> 'policy_no' = CAST(:previous_policy_no AS text)
+        OR (t.context ->> 'line' = CAST(:line AS text)
+            AND coalesce(t.context ->> 'plate', '') = coalesce(CAST(:plate AS text), '')
+            AND CAST(coalesce(t.context ->> 'ends_on', t.context ->> 'ended_on') AS date)
+                < CAST(:ends_on AS date)))"""
+)
+
+
+async def close_renewed(session: AsyncSession, params: dict[str, Any]) -> int:
+    """Close the member's open renewal and win-back tasks that this policy answers; how many."""
+    result = await session.execute(_CLOSE_RENEWED, params)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def add_correction(session: AsyncSession, correction: MemberCorrection) -> None:
     session.add(correction)
     await session.flush()

@@ -45,6 +45,9 @@ member_router = APIRouter(prefix="/members/{member_id}", tags=["managers"])
 OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
 ManagerDep = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
 ManagerOrOpsDep = Annotated[Principal, Depends(require_roles(Role.MANAGER, Role.OPS, Role.ADMIN))]
+REPLACED_PHONE_HEADER = "X-Replaced-Phone"
+"""For the gateway only (``gateway.proxy.service``): the number a correction replaced, which it texts the
+notice of the change to and removes from the answer before the manager sees it."""
 Since = Annotated[date | None, Query(alias="from")]
 Until = Annotated[date | None, Query(alias="to")]
 
@@ -276,14 +279,18 @@ async def manager_history(
 async def correct_member(
     member_id: uuid.UUID,
     data: CorrectionCreate,
+    response: Response,
     session: SessionDep,
     pii: PiiDep,
     principal: ManagerOrOpsDep,
 ) -> CorrectionRead:
     """Correct a customer's phone, region or vehicles (the customer's manager, ops, admin), audited; a new
-    phone needs the code sent to it (``X-Phone-Proof``), as for the member's own change."""
+    phone needs the code sent to it (``X-Phone-Proof``), as for the member's own change, and the number
+    it replaces is told by SMS (by the gateway, which takes it off the answer)."""
     member = await members_service.get_locked(session, member_id)
-    correction = await service.correct(session, pii, principal, member, data, _now())
+    correction, replaced = await service.correct(session, pii, principal, member, data, _now())
+    if replaced is not None:
+        response.headers[REPLACED_PHONE_HEADER] = replaced
     return CorrectionRead.model_validate(correction)
 
 

@@ -199,6 +199,34 @@ async def create_activity_followup(
     )
 
 
+async def close_renewed(
+    session: AsyncSession,
+    member_id: uuid.UUID,
+    *,
+    policy_no: str,
+    previous_policy_no: str | None,
+    line: str,
+    plate: str | None,
+    ends_on: date,
+    at: datetime,
+) -> int:
+    """A new or renewed policy of the member answers the open renewal-due and win-back tasks of the policy
+    it continues (``previous_policy_no``), or of an earlier policy of the same line and plate: they close
+    as done without a visit (``context.closed_by = "policy_renewed"``). Returns how many closed."""
+    return await repository.close_renewed(
+        session,
+        {
+            "member_id": member_id,
+            "policy_no": policy_no,
+            "previous_policy_no": previous_policy_no,
+            "line": line,
+            "plate": plate,
+            "ends_on": ends_on,
+            "at": at,
+        },
+    )
+
+
 RENEWAL_DAYS, WINBACK_DAYS, WINBACK_HORIZON_DAYS = 30, 15, 90
 
 
@@ -310,8 +338,10 @@ async def correct(
     member: Member,
     data: CorrectionCreate,
     now: datetime,
-) -> MemberCorrection:
-    """A manager (of this customer) or ops corrects the customer's contact details or vehicles, audited.
+) -> tuple[MemberCorrection, str | None]:
+    """A manager (of this customer) or ops corrects the customer's contact details or vehicles, audited;
+    returns the correction and the phone number it replaced, if it replaced one (its owner is told, as
+    after the member's own change).
 
     The same proofs as the member's own change: a new phone only with the code sent to it, which the
     gateway checked (``Principal.verified_phone``); vehicles and region as the member may change them."""
@@ -320,7 +350,7 @@ async def correct(
     if data.phone is None and data.region_code is None and data.vehicles is None:
         raise InvalidField("phone", "nothing to correct: give phone, region_code or vehicles")
     before = _correctable(member)
-    proof = None
+    proof = replaced = None
     if data.phone is not None and member.phone_hash != pii.lookup_hash(data.phone):
         if principal.verified_phone != data.phone:
             raise PhoneChangeNeedsProof(
@@ -328,7 +358,7 @@ async def correct(
                 "POST /api/v1/auth/otp/verify with the code the customer reads out, then send its "
                 "phone_proof as X-Phone-Proof"
             )
-        await members_service.change_phone(session, pii, member, data.phone, now)
+        replaced = await members_service.change_phone(session, pii, member, data.phone, now)
         proof = "sms_code_to_new_phone"
     if data.region_code is not None or data.vehicles is not None:
         await members_service.update(
@@ -348,7 +378,7 @@ async def correct(
         corrected_at=now,
     )
     await repository.add_correction(session, correction)
-    return correction
+    return correction, replaced
 
 
 def _correctable(member: Member) -> dict[str, object]:

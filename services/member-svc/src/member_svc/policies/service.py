@@ -103,6 +103,18 @@ async def record_issued(session: AsyncSession, event: PolicyIssued | PolicyRenew
     member_id = await _member_for(session, event.holder_id_hash, event.policy_no)
     values.update(status=ACTIVE, issued_on=at.date(), member_id=member_id)
     await repository.upsert(session, values, at)
+    if member_id is not None and event.ends_on > at.date():
+        # The customer renewed meanwhile: the manager's renewal or win-back call is no longer needed.
+        await managers_service.close_renewed(
+            session,
+            member_id,
+            policy_no=event.policy_no,
+            previous_policy_no=values["previous_policy_no"],
+            line=str(event.line),
+            plate=event.plate,
+            ends_on=event.ends_on,
+            at=at,
+        )
     change: policy_events.Change = "renewed" if isinstance(event, PolicyRenewed) else "issued"
     await _after_change(session, member_id, event.policy_no, change, at, event.selling_manager_id)
 
