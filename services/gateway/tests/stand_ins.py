@@ -247,6 +247,24 @@ def create_stand_in(name: str, public_key: bytes, world: World) -> FastAPI:  # n
             member = _changed(member_id, phone_masked=body["phone"][:3] + "****" + body["phone"][-4:])
             return JSONResponse({"member": member, "previous_phone": previous})
 
+        @router.post("/members/{member_id}/corrections", status_code=201)
+        async def correct(
+            member_id: uuid.UUID, principal: PrincipalDep, body: Annotated[dict[str, str], Body()]
+        ) -> JSONResponse:
+            """A manager's correction of a customer's phone: member-svc names the number replaced."""
+            if principal.role is not Role.MANAGER:
+                raise Forbidden("managers only here")
+            if len(body.get("reason", "")) < 2:
+                return JSONResponse({"detail": "give a reason"}, status_code=422)
+            if body.get("phone") != principal.verified_phone:
+                return JSONResponse({"detail": "the new phone needs its code"}, status_code=403)
+            previous = next((p for p, (m, _) in world.by_phone.items() if m == member_id), None)
+            if previous is None:
+                raise NotFound("no such member")
+            world.by_phone[body["phone"]] = world.by_phone.pop(previous)
+            answer = {"member_id": str(member_id), "fields": ["phone"], "proof": "sms_code_to_new_phone"}
+            return JSONResponse(answer, status_code=201, headers={"X-Replaced-Phone": previous})
+
         @router.put("/members/{member_id}/openid")
         async def bind_openid(
             member_id: uuid.UUID, principal: PrincipalDep, body: Annotated[dict[str, str], Body()]

@@ -267,3 +267,47 @@ class TestManagerOnTheSpot:
 
         assert response.status_code == 401
         assert response.json()["type"].endswith("/phone-proof-invalid")
+
+    async def test_a_managers_phone_correction_spends_the_proof_and_tells_the_old_number(
+        self, client: httpx.AsyncClient, sms_url: str, world: World
+    ) -> None:
+        old, new = _phone(), _phone()
+        member_id = world.member(phone=old)
+        proof = await _proof(client, sms_url, new)  # the customer reads out the code sent to the new number
+        manager = await bearer(client, "manager1")
+        body = {"reason": "换了新号码", "phone": new}
+
+        corrected = await client.post(
+            f"/api/v1/members/{member_id}/corrections", json=body, headers={**manager, "X-Phone-Proof": proof}
+        )
+        again = await client.post(
+            f"/api/v1/members/{member_id}/corrections", json=body, headers={**manager, "X-Phone-Proof": proof}
+        )
+
+        assert corrected.status_code == 201, corrected.text
+        assert "x-replaced-phone" not in corrected.headers
+        assert old not in corrected.text
+        notice = (await _messages(sms_url, old))[-1]
+        assert notice["template_code"] == "SMS_CHEYOU_PHONE_CHANGED"
+        assert notice["template_param"] == {"phone": new[:3] + "****" + new[-4:]}
+        assert again.status_code == 401
+        assert again.json()["type"].endswith("/phone-proof-invalid")
+
+    async def test_a_correction_the_service_refuses_keeps_the_proof_for_another_try(
+        self, client: httpx.AsyncClient, sms_url: str, world: World
+    ) -> None:
+        old, new = _phone(), _phone()
+        member_id = world.member(phone=old)
+        proof = await _proof(client, sms_url, new)
+        headers = {**await bearer(client, "manager1"), "X-Phone-Proof": proof}
+
+        refused = await client.post(
+            f"/api/v1/members/{member_id}/corrections", json={"reason": "", "phone": new}, headers=headers
+        )
+        retried = await client.post(
+            f"/api/v1/members/{member_id}/corrections", json={"reason": "换号", "phone": new}, headers=headers
+        )
+
+        assert refused.status_code == 422
+        assert retried.status_code == 201, retried.text
+        assert world.by_phone[new][0] == member_id

@@ -4,7 +4,9 @@
 that stands for "this client received a code at this number a moment ago". An applicant sends it as
 ``X-Phone-Proof`` with the self-registration (the gateway tells member-svc the proven number, and
 member-svc registers only that number), and trades it once for tokens when the application exists
-(``POST /auth/phone-proof``), so joining costs one SMS.
+(``POST /auth/phone-proof``), so joining costs one SMS. A manager acting for a customer on the spot (a
+registration, a new phone) sends the customer's proof the same way: it is held for that one request
+(a second request with it meanwhile is refused) and spent when the service has done the change.
 
 Redis keeps ``gw:proof:{sha256(token)}`` → the phone encrypted (AES-256-GCM under a key derived from the
 gateway's token key, bound to the token's digest): neither the token nor the number is readable there.
@@ -18,7 +20,7 @@ import hmac
 import os
 import secrets
 
-from cheyou_kit.errors import Unauthorized
+from cheyou_kit.errors import Conflict, Unauthorized
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from redis.asyncio import Redis
@@ -34,6 +36,15 @@ class PhoneProofRequired(Unauthorized):
 class InvalidPhoneProof(Unauthorized):
     slug = "phone-proof-invalid"
     title = "The phone proof is not valid or has expired; ask for a new code"
+
+
+class PhoneProofInUse(Conflict):
+    slug = "phone-proof-in-use"
+    title = "Another request is using this phone proof right now"
+
+
+HOLD_SECONDS = 60
+"""How long a proof stays held by a request that never finished (longer than any upstream timeout)."""
 
 
 class PhoneProofs:
@@ -68,8 +79,24 @@ class PhoneProofs:
 
     async def spend(self, token: str) -> None:
         """Use the proof up (a second spend of the same proof fails)."""
-        if not await self._redis.delete(f"gw:proof:{self._digest(token)}"):
+        digest = self._digest(token)
+        deleted = await self._redis.delete(f"gw:proof:{digest}")
+        await self._redis.delete(f"gw:proof-held:{digest}")
+        if not deleted:
             raise InvalidPhoneProof("the phone proof was used already")
+
+    async def hold(self, token: str) -> str:
+        """The phone the proof stands for, held for one request until :meth:`spend` or :meth:`release`:
+        two requests with one proof at once cannot both use it."""
+        phone = await self.phone(token)
+        held = await self._redis.set(f"gw:proof-held:{self._digest(token)}", b"1", nx=True, ex=HOLD_SECONDS)
+        if not held:
+            raise PhoneProofInUse("wait for the other request with this phone proof to finish")
+        return phone
+
+    async def release(self, token: str) -> None:
+        """The request did not use the proof (the service refused it): it stays good for another try."""
+        await self._redis.delete(f"gw:proof-held:{self._digest(token)}")
 
     def _open(self, stored: bytes | str | None, digest: str) -> str:
         if stored is None:

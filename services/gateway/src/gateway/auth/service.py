@@ -107,21 +107,27 @@ async def change_phone(runtime: Runtime, principal: Principal, phone: str, code:
     )
     previous = str(answer["previous_phone"])
     if previous != phone:
-        settings = runtime.settings
-        try:
-            await sms.send(
-                runtime.external,
-                settings.sms_api_base_url,
-                access_key_id=settings.sms_access_key_id,
-                sign_name=settings.sms_sign_name,
-                template_code=settings.sms_phone_changed_template_code,
-                phone=previous,
-                params={"phone": mask_phone(phone)},
-            )
-        except Exception:  # the change is made: a lost notice must not hide it from the member
-            log.warning("the notice of a phone change to the previous number could not be sent")
+        await tell_replaced_phone(runtime, previous, phone)
     member: dict[str, Any] = answer["member"]
     return member
+
+
+async def tell_replaced_phone(runtime: Runtime, previous: str, phone: str) -> None:
+    """Text the number a member's phone was moved away from (by the member, or by their manager with the
+    new number's code), so a stolen session or a careless correction cannot move the account unnoticed."""
+    settings = runtime.settings
+    try:
+        await sms.send(
+            runtime.external,
+            settings.sms_api_base_url,
+            access_key_id=settings.sms_access_key_id,
+            sign_name=settings.sms_sign_name,
+            template_code=settings.sms_phone_changed_template_code,
+            phone=previous,
+            params={"phone": mask_phone(phone)},
+        )
+    except Exception:  # the change is made: a lost notice must not hide it from the member
+        log.warning("the notice of a phone change to the previous number could not be sent")
 
 
 async def bind_wechat(

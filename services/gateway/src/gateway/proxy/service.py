@@ -12,6 +12,7 @@ from cheyou_kit.observability import METRICS_ROUTE
 from fastapi import Request, Response
 
 from gateway.auth import phone_proof
+from gateway.auth import service as auth_service
 from gateway.auth.authentication import authenticate, client_ip
 from gateway.errors import ServiceUnavailable, UpstreamTimeout
 from gateway.protection import idempotency
@@ -45,6 +46,9 @@ _NOT_FORWARDED = HOP_BY_HOP | {
     phone_proof.HEADER,
     IDENTITY_HEADER.lower(),
 }
+REPLACED_PHONE_HEADER = "x-replaced-phone"
+"""member-svc's answer to a manager's phone correction names the number replaced, for the notice the
+gateway texts to it (``member_svc.managers.router``); it never reaches the caller."""
 _NOT_RETURNED = HOP_BY_HOP | {"content-length", "content-encoding", "date", "server"}
 IDEMPOTENCY_STATUS_HEADER = "Idempotency-Status"
 """``service`` on an answer forwarded while the gateway could not record the key (Redis down)."""
@@ -140,16 +144,49 @@ async def forward(request: Request) -> Response:
         )
     elif caller is None and not public:
         raise Unauthorized("sign in first (Authorization: Bearer …) or send X-Api-Key")
-    if principal is not None and principal.role is Role.MANAGER and request.headers.get(phone_proof.HEADER):
-        # A manager acting for a customer on the spot (a registration, a new phone): the customer read out
-        # the code sent to their phone; the service is told the number it proves, as for an applicant.
-        proven = await runtime.phone_proofs.phone(request.headers.get(phone_proof.HEADER))
-        principal = principal.model_copy(update={"verified_phone": proven})
     operation = runtime.routes.operation(service, request.method, request.url.path)
     if operation is not None:  # count it under the service's route template, not the catch-all
         setattr(request.state, METRICS_ROUTE, operation.template)
     if principal is not None:
         authorize(principal, segment, operation)
+    proof = request.headers.get(phone_proof.HEADER)
+    if principal is None or principal.role is not Role.MANAGER or not proof:
+        return _without_replaced_phone(await _forward_authorized(runtime, service, request, principal))
+    # A manager acting for a customer on the spot (a registration, a new phone): the customer read out the
+    # code sent to their phone; the service is told the number it proves, as for an applicant. The proof is
+    # held for this request and spent once the service has done what it proves (a second use is a 401).
+    if request.method not in idempotency.MUTATIONS:
+        principal = principal.model_copy(update={"verified_phone": await runtime.phone_proofs.phone(proof)})
+        return _without_replaced_phone(await _forward_authorized(runtime, service, request, principal))
+    proven = await runtime.phone_proofs.hold(proof)
+    try:
+        principal = principal.model_copy(update={"verified_phone": proven})
+        response = await _forward_authorized(runtime, service, request, principal)
+    except BaseException:
+        await runtime.phone_proofs.release(proof)
+        raise
+    replaced = response.headers.get(REPLACED_PHONE_HEADER)
+    response = _without_replaced_phone(response)
+    if not 200 <= response.status_code < 300:
+        await runtime.phone_proofs.release(proof)
+        return response
+    await runtime.phone_proofs.spend(proof)
+    if replaced is not None and replaced != proven:  # as after the member's own change
+        await auth_service.tell_replaced_phone(runtime, replaced, proven)
+    return response
+
+
+def _without_replaced_phone(response: Response) -> Response:
+    """The replaced number is for the gateway's notice only, never for the caller."""
+    if REPLACED_PHONE_HEADER in response.headers:
+        del response.headers[REPLACED_PHONE_HEADER]
+    return response
+
+
+async def _forward_authorized(
+    runtime: Runtime, service: str, request: Request, principal: Principal | None
+) -> Response:
+    operation = runtime.routes.operation(service, request.method, request.url.path)
     upstream = runtime.upstreams[service]
     headers = _upstream_headers(request)
     key = request.headers.get(idempotency.HEADER)
