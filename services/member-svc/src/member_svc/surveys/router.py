@@ -12,7 +12,13 @@ from fastapi import APIRouter, Depends, status
 
 from member_svc.principals import actor_id
 from member_svc.surveys import service
-from member_svc.surveys.schemas import AnswerCreate, AnswerRead, ResultsRead, SurveyCreate, SurveyRead
+from member_svc.surveys.schemas import (
+    NeedsSurveyAnswerCreate,
+    NeedsSurveyAnswerRead,
+    NeedsSurveyCreate,
+    NeedsSurveyRead,
+    NeedsSurveyResults,
+)
 
 router = APIRouter(prefix="/needs-surveys", tags=["needs-surveys"])
 
@@ -30,44 +36,46 @@ def _member_or_operator(principal: Principal) -> uuid.UUID | None:
     raise Forbidden(f"role {principal.role} does not take part in needs surveys")
 
 
-@router.post("", response_model=SurveyRead, status_code=status.HTTP_201_CREATED)
-async def create_survey(body: SurveyCreate, session: SessionDep, principal: Operator) -> SurveyRead:
+@router.post("", response_model=NeedsSurveyRead, status_code=status.HTTP_201_CREATED)
+async def create_survey(body: NeedsSurveyCreate, session: SessionDep, principal: Operator) -> NeedsSurveyRead:
     """Ops: a call for needs (征集令) as a draft: single/multiple choice and free-text questions."""
     survey = await service.create(session, body, created_by=actor_id(principal), now=datetime.now(UTC))
     return service.read(survey)
 
 
-@router.get("", response_model=Page[SurveyRead])
+@router.get("", response_model=Page[NeedsSurveyRead])
 async def list_surveys(
     session: SessionDep, principal: PrincipalDep, cursor: CursorQuery = None, limit: LimitQuery = 50
-) -> Page[SurveyRead]:
+) -> Page[NeedsSurveyRead]:
     """Ops: every survey. A member: the published ones, each saying whether they answered it."""
     items, next_cursor = await service.page(session, _member_or_operator(principal), cursor, limit)
     return Page(items=items, next_cursor=next_cursor)
 
 
-@router.get("/{survey_id}", response_model=SurveyRead)
-async def get_survey(survey_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> SurveyRead:
+@router.get("/{survey_id}", response_model=NeedsSurveyRead)
+async def get_survey(survey_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> NeedsSurveyRead:
     """One survey (a member reads it once it is published)."""
     return await service.get_for(session, survey_id, _member_or_operator(principal))
 
 
-@router.post("/{survey_id}/publish", response_model=SurveyRead, dependencies=[OperatorOnly])
-async def publish_survey(survey_id: uuid.UUID, session: SessionDep) -> SurveyRead:
+@router.post("/{survey_id}/publish", response_model=NeedsSurveyRead, dependencies=[OperatorOnly])
+async def publish_survey(survey_id: uuid.UUID, session: SessionDep) -> NeedsSurveyRead:
     """Ops: members can answer it."""
     return service.read(await service.publish(session, survey_id, datetime.now(UTC)))
 
 
-@router.post("/{survey_id}/close", response_model=SurveyRead, dependencies=[OperatorOnly])
-async def close_survey(survey_id: uuid.UUID, session: SessionDep) -> SurveyRead:
+@router.post("/{survey_id}/close", response_model=NeedsSurveyRead, dependencies=[OperatorOnly])
+async def close_survey(survey_id: uuid.UUID, session: SessionDep) -> NeedsSurveyRead:
     """Ops: no more answers."""
     return service.read(await service.close(session, survey_id, datetime.now(UTC)))
 
 
-@router.post("/{survey_id}/answers", response_model=AnswerRead, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/{survey_id}/answers", response_model=NeedsSurveyAnswerRead, status_code=status.HTTP_201_CREATED
+)
 async def answer_survey(
-    survey_id: uuid.UUID, body: AnswerCreate, session: SessionDep, principal: PrincipalDep
-) -> AnswerRead:
+    survey_id: uuid.UUID, body: NeedsSurveyAnswerCreate, session: SessionDep, principal: PrincipalDep
+) -> NeedsSurveyAnswerRead:
     """The member answers, once; their interests and needs take what the chosen options add."""
     member_id = _member_or_operator(principal)
     if member_id is None:
@@ -75,7 +83,7 @@ async def answer_survey(
     return await service.answer(session, survey_id, member_id, body, datetime.now(UTC))
 
 
-@router.get("/{survey_id}/results", response_model=ResultsRead, dependencies=[OperatorOnly])
-async def survey_results(survey_id: uuid.UUID, session: SessionDep) -> ResultsRead:
+@router.get("/{survey_id}/results", response_model=NeedsSurveyResults, dependencies=[OperatorOnly])
+async def survey_results(survey_id: uuid.UUID, session: SessionDep) -> NeedsSurveyResults:
     """Ops: answers per question, each option's count and the free texts."""
     return await service.results(session, survey_id)

@@ -20,7 +20,7 @@ Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
-class OptionIn(BaseModel):
+class NeedsSurveyOption(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: Code
@@ -30,17 +30,17 @@ class OptionIn(BaseModel):
     needs: list[Need] = Field(default_factory=list, max_length=16)
 
 
-class QuestionIn(BaseModel):
+class NeedsSurveyQuestion(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: Code
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     kind: QuestionKind
     required: bool = True
-    options: list[OptionIn] = Field(default_factory=list, max_length=12)
+    options: list[NeedsSurveyOption] = Field(default_factory=list, max_length=12)
 
     @model_validator(mode="after")
-    def _options(self) -> QuestionIn:
+    def _options(self) -> NeedsSurveyQuestion:
         if self.kind == "text" and self.options:
             raise ValueError(f"questions.{self.code}.options: a free-text question has no options")
         if self.kind != "text" and len(self.options) < 2:
@@ -51,27 +51,27 @@ class QuestionIn(BaseModel):
         return self
 
 
-class SurveyCreate(BaseModel):
+class NeedsSurveyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Label
     intro: Annotated[str, Field(max_length=1000)] = ""
-    questions: Annotated[list[QuestionIn], Field(min_length=1, max_length=20)]
+    questions: Annotated[list[NeedsSurveyQuestion], Field(min_length=1, max_length=20)]
 
     @model_validator(mode="after")
-    def _codes(self) -> SurveyCreate:
+    def _codes(self) -> NeedsSurveyCreate:
         codes = [question.code for question in self.questions]
         if len(set(codes)) != len(codes):
             raise ValueError("questions: each question code once")
         return self
 
 
-class SurveyRead(BaseModel):
+class NeedsSurveyRead(BaseModel):
     id: uuid.UUID
     title: str
     intro: str
     status: SurveyStatus
-    questions: list[QuestionIn]
+    questions: list[NeedsSurveyQuestion]
     created_at: datetime
     published_at: datetime | None
     closed_at: datetime | None
@@ -79,7 +79,7 @@ class SurveyRead(BaseModel):
     """For a member: whether they answered it already."""
 
 
-class AnswerItem(BaseModel):
+class NeedsSurveyAnswerItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: Code
@@ -87,13 +87,13 @@ class AnswerItem(BaseModel):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = None
 
 
-class AnswerCreate(BaseModel):
+class NeedsSurveyAnswerCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    items: Annotated[list[AnswerItem], Field(min_length=1, max_length=20)]
+    items: Annotated[list[NeedsSurveyAnswerItem], Field(min_length=1, max_length=20)]
 
 
-class AnswerRead(BaseModel):
+class NeedsSurveyAnswerRead(BaseModel):
     survey_id: uuid.UUID
     answered_at: datetime
     interests: list[str]
@@ -101,31 +101,31 @@ class AnswerRead(BaseModel):
     needs: list[str]
 
 
-class OptionResult(BaseModel):
+class NeedsSurveyOptionResult(BaseModel):
     code: str
     label: str
     count: int
 
 
-class TextResult(BaseModel):
+class NeedsSurveyText(BaseModel):
     text: str
     answered_at: datetime
 
 
-class QuestionResult(BaseModel):
+class NeedsSurveyQuestionResult(BaseModel):
     code: str
     text: str
     kind: QuestionKind
     answered: int
     """Members who answered this question."""
-    options: list[OptionResult]
-    texts: list[TextResult]
+    options: list[NeedsSurveyOptionResult]
+    texts: list[NeedsSurveyText]
     """Free texts, newest first (at most 100)."""
 
 
-class ResultsRead(BaseModel):
+class NeedsSurveyResults(BaseModel):
     survey_id: uuid.UUID
     title: str
     status: SurveyStatus
     answers: int
-    questions: list[QuestionResult]
+    questions: list[NeedsSurveyQuestionResult]

@@ -16,15 +16,15 @@ from member_svc.members import repository as members
 from member_svc.surveys import repository
 from member_svc.surveys.models import NeedsSurvey, SurveyAnswer, SurveyAnswerItem
 from member_svc.surveys.schemas import (
-    AnswerCreate,
-    AnswerRead,
-    OptionResult,
-    QuestionIn,
-    QuestionResult,
-    ResultsRead,
-    SurveyCreate,
-    SurveyRead,
-    TextResult,
+    NeedsSurveyAnswerCreate,
+    NeedsSurveyAnswerRead,
+    NeedsSurveyCreate,
+    NeedsSurveyOptionResult,
+    NeedsSurveyQuestion,
+    NeedsSurveyQuestionResult,
+    NeedsSurveyRead,
+    NeedsSurveyResults,
+    NeedsSurveyText,
 )
 
 TEXTS_SHOWN = 100
@@ -60,12 +60,12 @@ class MemberNotFound(NotFound):
     title = "No such member"
 
 
-def questions_of(survey: NeedsSurvey) -> list[QuestionIn]:
-    return [QuestionIn.model_validate(question) for question in survey.questions]
+def questions_of(survey: NeedsSurvey) -> list[NeedsSurveyQuestion]:
+    return [NeedsSurveyQuestion.model_validate(question) for question in survey.questions]
 
 
-def read(survey: NeedsSurvey, answered: bool | None = None) -> SurveyRead:
-    return SurveyRead(
+def read(survey: NeedsSurvey, answered: bool | None = None) -> NeedsSurveyRead:
+    return NeedsSurveyRead(
         id=survey.id,
         title=survey.title,
         intro=survey.intro,
@@ -78,7 +78,9 @@ def read(survey: NeedsSurvey, answered: bool | None = None) -> SurveyRead:
     )
 
 
-async def create(session: AsyncSession, body: SurveyCreate, *, created_by: str, now: datetime) -> NeedsSurvey:
+async def create(
+    session: AsyncSession, body: NeedsSurveyCreate, *, created_by: str, now: datetime
+) -> NeedsSurvey:
     survey = NeedsSurvey(
         id=uuid.uuid4(),
         title=body.title,
@@ -99,7 +101,9 @@ async def get(session: AsyncSession, survey_id: uuid.UUID, *, for_update: bool =
     return survey
 
 
-async def get_for(session: AsyncSession, survey_id: uuid.UUID, member_id: uuid.UUID | None) -> SurveyRead:
+async def get_for(
+    session: AsyncSession, survey_id: uuid.UUID, member_id: uuid.UUID | None
+) -> NeedsSurveyRead:
     """Staff read any survey; a member reads a published or closed one, with whether they answered."""
     survey = await get(session, survey_id)
     if member_id is None:
@@ -111,7 +115,7 @@ async def get_for(session: AsyncSession, survey_id: uuid.UUID, member_id: uuid.U
 
 async def page(
     session: AsyncSession, member_id: uuid.UUID | None, cursor: str | None, limit: int
-) -> tuple[list[SurveyRead], str | None]:
+) -> tuple[list[NeedsSurveyRead], str | None]:
     rows: Slice[NeedsSurvey] = await repository.page(
         session, published_only=member_id is not None, cursor=cursor, limit=limit
     )
@@ -138,7 +142,7 @@ async def close(session: AsyncSession, survey_id: uuid.UUID, now: datetime) -> N
 
 
 def _items(
-    survey: NeedsSurvey, answer_id: uuid.UUID, body: AnswerCreate
+    survey: NeedsSurvey, answer_id: uuid.UUID, body: NeedsSurveyAnswerCreate
 ) -> tuple[list[SurveyAnswerItem], set[str], set[str]]:
     """The answer's rows and the interests and needs its options add; refuses an answer that does not
     fit the questions (before anything is written)."""
@@ -206,8 +210,12 @@ def _row(
 
 
 async def answer(
-    session: AsyncSession, survey_id: uuid.UUID, member_id: uuid.UUID, body: AnswerCreate, now: datetime
-) -> AnswerRead:
+    session: AsyncSession,
+    survey_id: uuid.UUID,
+    member_id: uuid.UUID,
+    body: NeedsSurveyAnswerCreate,
+    now: datetime,
+) -> NeedsSurveyAnswerRead:
     """Once per member: the answer is recorded, and what it says the member likes and wants is added to
     their interests and needs (a second answer is refused and changes nothing)."""
     survey = await get(session, survey_id)
@@ -228,12 +236,12 @@ async def answer(
         member.updated_at = now
         await session.flush()
         await events.profile_changed(session, member, now)
-    return AnswerRead(
+    return NeedsSurveyAnswerRead(
         survey_id=survey.id, answered_at=now, interests=list(member.interests), needs=list(member.needs)
     )
 
 
-async def results(session: AsyncSession, survey_id: uuid.UUID) -> ResultsRead:
+async def results(session: AsyncSession, survey_id: uuid.UUID) -> NeedsSurveyResults:
     """Per question: how many answered it, each option's count, the free texts (newest first)."""
     survey = await get(session, survey_id)
     counts = await repository.option_counts(session, survey.id)
@@ -243,23 +251,25 @@ async def results(session: AsyncSession, survey_id: uuid.UUID) -> ResultsRead:
         texts = []
         if question.kind == "text":
             texts = [
-                TextResult(text=text, answered_at=at)
+                NeedsSurveyText(text=text, answered_at=at)
                 for text, at in await repository.texts(session, survey.id, question.code, TEXTS_SHOWN)
             ]
         questions.append(
-            QuestionResult(
+            NeedsSurveyQuestionResult(
                 code=question.code,
                 text=question.text,
                 kind=question.kind,
                 answered=answered.get(question.code, 0),
                 options=[
-                    OptionResult(code=o.code, label=o.label, count=counts.get((question.code, o.code), 0))
+                    NeedsSurveyOptionResult(
+                        code=o.code, label=o.label, count=counts.get((question.code, o.code), 0)
+                    )
                     for o in question.options
                 ],
                 texts=texts,
             )
         )
-    return ResultsRead(
+    return NeedsSurveyResults(
         survey_id=survey.id,
         title=survey.title,
         status=survey.status,

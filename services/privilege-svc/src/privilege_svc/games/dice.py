@@ -36,7 +36,7 @@ Face = Annotated[str, StringConstraints(pattern=r"^[1-6]$")]
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 
 
-class Condition(BaseModel):
+class DiceCondition(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     counts: dict[Face, Annotated[int, Field(ge=0, le=DICE)]] | None = None
@@ -45,7 +45,7 @@ class Condition(BaseModel):
     straight: bool = False
 
     @model_validator(mode="after")
-    def _says_something(self) -> Condition:
+    def _says_something(self) -> DiceCondition:
         if not self.counts and self.of_a_kind is None and not self.straight:
             raise ValueError("a rule needs counts, of_a_kind or straight")
         if self.counts and sum(self.counts.values()) > DICE:
@@ -64,7 +64,7 @@ class Condition(BaseModel):
         return not self.straight or all(tally[face] == 1 for face in FACES)
 
 
-class Rule(BaseModel):
+class DiceRule(BaseModel):
     """One outcome of the ranking: its code, its name as players say it, the rank group it belongs to
     (状元, 对堂, 三红, 四进, 二举, 一秀) and when a roll is it."""
 
@@ -73,11 +73,11 @@ class Rule(BaseModel):
     code: Code
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
     group: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
-    when: Condition
+    when: DiceCondition
 
 
-Rules = Annotated[list[Rule], Field(min_length=1, max_length=32)]
-RULES_ADAPTER: TypeAdapter[list[Rule]] = TypeAdapter(Rules)
+Rules = Annotated[list[DiceRule], Field(min_length=1, max_length=32)]
+RULES_ADAPTER: TypeAdapter[list[DiceRule]] = TypeAdapter(Rules)
 
 _XIAMEN: list[tuple[str, str, str, dict[str, Any]]] = [
     ("zhuangyuan_chajinhua", "状元插金花", "状元", {"counts": {"4": 4, "1": 2}}),
@@ -93,14 +93,14 @@ _XIAMEN: list[tuple[str, str, str, dict[str, Any]]] = [
     ("erju", "二举", "二举", {"counts": {"4": 2}}),
     ("yixiu", "一秀", "一秀", {"counts": {"4": 1}}),
 ]
-DEFAULT_RULES: list[Rule] = RULES_ADAPTER.validate_python(
+DEFAULT_RULES: list[DiceRule] = RULES_ADAPTER.validate_python(
     [{"code": code, "name": name, "group": group, "when": when} for code, name, group, when in _XIAMEN]
 )
 """The Xiamen ranking, highest first: inside 状元, 插金花 > 六勃红 > 遍地锦 > 六勃黑 > 五红 > 五子登科 >
 四点红; then 对堂 > 三红 > 四进 > 二举 > 一秀; anything else wins nothing."""
 
 
-def validate_rules(rules: Sequence[Rule]) -> None:
+def validate_rules(rules: Sequence[DiceRule]) -> None:
     """Codes unique and none of them ``none``; every rule reachable (some roll takes it)."""
     codes = [rule.code for rule in rules]
     if NO_PRIZE in codes:
@@ -113,7 +113,7 @@ def validate_rules(rules: Sequence[Rule]) -> None:
         raise ValueError(f"rules: no roll reaches {', '.join(unreachable)} (a rule above takes them all)")
 
 
-def digest(rules: Sequence[Rule]) -> str:
+def digest(rules: Sequence[DiceRule]) -> str:
     """A stable digest of the ranking, stored on the game and on every play it decided."""
     canonical = json.dumps(
         [rule.model_dump(mode="json") for rule in rules], sort_keys=True, ensure_ascii=False
@@ -129,7 +129,7 @@ def dice_of(draw: int) -> tuple[int, ...]:
     return tuple(draw // 6**i % 6 + 1 for i in range(DICE))
 
 
-def classify(rules: Sequence[Rule], dice: Iterable[int]) -> str:
+def classify(rules: Sequence[DiceRule], dice: Iterable[int]) -> str:
     """The code of the highest-ranked rule the dice match, or ``none``."""
     tally = Counter(dice)
     for rule in rules:
@@ -142,7 +142,7 @@ def classify(rules: Sequence[Rule], dice: Iterable[int]) -> str:
 class Ranking:
     """A ranking with every one of the 46,656 rolls classified once: a play looks its outcome up."""
 
-    rules: tuple[Rule, ...]
+    rules: tuple[DiceRule, ...]
     digest: str
     table: tuple[str, ...]
     counts: dict[str, int]
@@ -162,7 +162,7 @@ class Ranking:
 _RANKINGS: dict[str, Ranking] = {}
 
 
-def ranking(rules: Sequence[Rule]) -> Ranking:
+def ranking(rules: Sequence[DiceRule]) -> Ranking:
     """The ranking of these rules, enumerated once per process (about 0.3 s) and kept by digest."""
     key = digest(rules)
     found = _RANKINGS.get(key)

@@ -48,7 +48,7 @@ class Game(Base):
     target_tiers: Mapped[list[str]] = mapped_column(ARRAY(String(16)))
     """Who may play; empty = every member."""
     rules: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB, nullable=True)
-    """博饼: the ranking (``games.dice.Rule`` list), frozen once published; the golden egg has none."""
+    """博饼: the ranking (``games.dice.DiceRule`` list), frozen once published; the golden egg has none."""
     rules_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     points_budget: Mapped[int] = mapped_column(Integer)
     points_left: Mapped[int] = mapped_column(Integer)

@@ -13,14 +13,14 @@ from privilege_svc.access import OPERATORS, STAFF_READERS, acting_member, actor,
 from privilege_svc.games import service
 from privilege_svc.games.models import GamePlay
 from privilege_svc.games.schemas import (
-    AuditRead,
-    BudgetTopUp,
-    FairnessRead,
+    GameAuditRead,
+    GameBudgetTopUp,
     GameCreate,
+    GameFairnessRead,
+    GameOddsRead,
+    GamePlayAuditRead,
+    GamePlayRead,
     GameRead,
-    OddsRead,
-    PlayAuditRead,
-    PlayRead,
 )
 
 router = APIRouter(prefix="/games", tags=["games"])
@@ -39,8 +39,8 @@ def _member_or_staff(principal: Principal) -> str | None:
     return None
 
 
-def _play(record: GamePlay, plays_left: int | None = None, exhausted: bool | None = None) -> PlayRead:
-    return PlayRead(
+def _play(record: GamePlay, plays_left: int | None = None, exhausted: bool | None = None) -> GamePlayRead:
+    return GamePlayRead(
         id=record.id,
         game_id=record.game_id,
         member_id=record.member_id,
@@ -77,8 +77,8 @@ async def list_games(
     return Page(items=items, next_cursor=next_cursor)
 
 
-@router.get("/bobing-ranking", response_model=OddsRead)
-async def bobing_ranking(principal: PrincipalDep) -> OddsRead:
+@router.get("/bobing-ranking", response_model=GameOddsRead)
+async def bobing_ranking(principal: PrincipalDep) -> GameOddsRead:
     """The default 博饼 ranking (data) with each outcome's exact probability over the 46,656 rolls."""
     _member_or_staff(principal)
     return service.default_ranking()
@@ -90,8 +90,8 @@ async def get_game(game_id: uuid.UUID, session: SessionDep, principal: Principal
     return await service.get(session, game_id, member_id=_member_or_staff(principal))
 
 
-@router.get("/{game_id}/odds", response_model=OddsRead)
-async def game_odds(game_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> OddsRead:
+@router.get("/{game_id}/odds", response_model=GameOddsRead)
+async def game_odds(game_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> GameOddsRead:
     """The game's outcomes with their exact probabilities, prizes and the expected points per play."""
     return await service.odds(session, game_id, member_id=_member_or_staff(principal))
 
@@ -109,21 +109,21 @@ async def close_game(game_id: uuid.UUID, session: SessionDep) -> GameRead:
 
 
 @router.post("/{game_id}/budget-top-ups", response_model=GameRead, dependencies=[OperatorOnly])
-async def top_up_budget(game_id: uuid.UUID, body: BudgetTopUp, session: SessionDep) -> GameRead:
+async def top_up_budget(game_id: uuid.UUID, body: GameBudgetTopUp, session: SessionDep) -> GameRead:
     """Ops: add points to the game's budget."""
     return await service.top_up(session, game_id, body.points)
 
 
-@router.post("/{game_id}/plays", response_model=PlayRead, status_code=status.HTTP_201_CREATED)
+@router.post("/{game_id}/plays", response_model=GamePlayRead, status_code=status.HTTP_201_CREATED)
 async def play(
     game_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, idempotency_key: IdempotencyKey = None
-) -> PlayRead:
+) -> GamePlayRead:
     """The member rolls the dice (or smashes an egg): the outcome, the prize, the plays left today."""
     played = await service.play(session, game_id, acting_member(principal), idempotency_key=idempotency_key)
     return _play(played.play, played.plays_left_today, played.budget_exhausted)
 
 
-@router.get("/{game_id}/plays", response_model=Page[PlayRead])
+@router.get("/{game_id}/plays", response_model=Page[GamePlayRead])
 async def list_plays(
     game_id: uuid.UUID,
     session: SessionDep,
@@ -131,7 +131,7 @@ async def list_plays(
     member_id: str | None = None,
     cursor: CursorQuery = None,
     limit: LimitQuery = 50,
-) -> Page[PlayRead]:
+) -> Page[GamePlayRead]:
     """Plays, newest first: a member's own, or (staff) anyone's."""
     if principal.role == Role.MEMBER:
         member_id = member_id or acting_member(principal)
@@ -140,29 +140,29 @@ async def list_plays(
     return rows.page(_play)
 
 
-@router.get("/{game_id}/audit", response_model=AuditRead, dependencies=[StaffReader])
+@router.get("/{game_id}/audit", response_model=GameAuditRead, dependencies=[StaffReader])
 async def audit_plays(
     game_id: uuid.UUID,
     session: SessionDep,
     member_id: Annotated[str, Query(min_length=1, max_length=64)],
     day: date,
-) -> AuditRead:
+) -> GameAuditRead:
     """Staff: re-derive a member's plays of a day (draw → outcome, digests, chain, daily count)."""
     return await service.audit(session, game_id, member_id, day)
 
 
-@router.get("/{game_id}/audit/plays", response_model=Page[PlayAuditRead], dependencies=[StaffReader])
+@router.get("/{game_id}/audit/plays", response_model=Page[GamePlayAuditRead], dependencies=[StaffReader])
 async def audit_play_list(
     game_id: uuid.UUID,
     session: SessionDep,
     member_id: str | None = None,
     cursor: CursorQuery = None,
     limit: LimitQuery = 50,
-) -> Page[PlayAuditRead]:
+) -> Page[GamePlayAuditRead]:
     """Staff: plays with their draws, ranking digests and chain digests."""
     rows = await service.list_plays(session, game_id, member_id, cursor, limit)
     return rows.page(
-        lambda record: PlayAuditRead(
+        lambda record: GamePlayAuditRead(
             **_play(record).model_dump(exclude={"message"}),
             draw=record.draw,
             rules_digest=record.rules_digest,
@@ -172,7 +172,7 @@ async def audit_play_list(
     )
 
 
-@router.get("/{game_id}/fairness", response_model=FairnessRead, dependencies=[StaffReader])
-async def fairness(game_id: uuid.UUID, session: SessionDep) -> FairnessRead:
+@router.get("/{game_id}/fairness", response_model=GameFairnessRead, dependencies=[StaffReader])
+async def fairness(game_id: uuid.UUID, session: SessionDep) -> GameFairnessRead:
     """Staff: the recorded outcomes against the exact probabilities (chi-square)."""
     return await service.fairness(session, game_id)

@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from privilege_svc.games import dice
-from privilege_svc.games.dice import NO_PRIZE, Rule
+from privilege_svc.games.dice import NO_PRIZE, DiceRule
 
 GameKind = Literal["bobing", "golden_egg"]
 GameStatus = Literal["draft", "published", "closed"]
@@ -27,7 +27,7 @@ MILLION = 1_000_000
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
-class PrizeIn(BaseModel):
+class GamePrizeIn(BaseModel):
     """What an outcome pays. 博饼: ``code`` is the outcome (``zhuangyuan``, ``duitang``...); golden egg:
     the prize's own code, with its odds in parts per million."""
 
@@ -44,7 +44,7 @@ class PrizeIn(BaseModel):
     probability_ppm: Annotated[int, Field(ge=1, le=MILLION)] | None = None
 
     @model_validator(mode="after")
-    def _kind(self) -> PrizeIn:
+    def _kind(self) -> GamePrizeIn:
         if self.kind == "points":
             if self.points is None:
                 raise ValueError(f"prizes.{self.code}.points: a points prize says how many")
@@ -74,9 +74,9 @@ class GameCreate(BaseModel):
     target_tiers: list[Tier] = Field(default_factory=list, max_length=5)
     points_budget: Annotated[int, Field(ge=0, le=100_000_000)]
     """The points the game may pay out in all; a play never takes it below zero."""
-    rules: Annotated[list[Rule], Field(min_length=1, max_length=32)] | None = None
+    rules: Annotated[list[DiceRule], Field(min_length=1, max_length=32)] | None = None
     """博饼 only: the ranking, highest first (default: the Xiamen ranking, ``GET /games/bobing-ranking``)."""
-    prizes: Annotated[list[PrizeIn], Field(min_length=1, max_length=32)]
+    prizes: Annotated[list[GamePrizeIn], Field(min_length=1, max_length=32)]
 
     @model_validator(mode="after")
     def _consistent(self) -> GameCreate:
@@ -108,13 +108,13 @@ class GameCreate(BaseModel):
         return self
 
 
-class BudgetTopUp(BaseModel):
+class GameBudgetTopUp(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     points: Annotated[int, Field(ge=1, le=100_000_000)]
 
 
-class PrizeRead(BaseModel):
+class GamePrizeRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     code: str
@@ -143,7 +143,7 @@ class GameRead(BaseModel):
     budget_exhausted: bool
     """Nothing left to win: every prize's units or points are spent (plays are refused)."""
     rules_digest: str | None
-    prizes: list[PrizeRead]
+    prizes: list[GamePrizeRead]
     created_at: datetime
     published_at: datetime | None
     plays_today: int | None = None
@@ -151,7 +151,7 @@ class GameRead(BaseModel):
     plays_left_today: int | None = None
 
 
-class OutcomeRead(BaseModel):
+class GameOutcomeRead(BaseModel):
     code: str
     name: str
     group: str
@@ -160,21 +160,21 @@ class OutcomeRead(BaseModel):
     rolls: int
     """How many of the 46,656 ordered rolls (or, for an egg, of a million draws) give it."""
     probability: float
-    prize: PrizeRead | None = None
+    prize: GamePrizeRead | None = None
 
 
-class OddsRead(BaseModel):
+class GameOddsRead(BaseModel):
     """Each outcome's exact probability, by enumerating the 46,656 rolls (博饼) or from the odds (egg),
     and what one play costs the budget on average."""
 
     rules_digest: str | None
     total: int
-    outcomes: list[OutcomeRead]
+    outcomes: list[GameOutcomeRead]
     expected_points_per_play: float
-    rules: list[Rule] | None = None
+    rules: list[DiceRule] | None = None
 
 
-class PlayRead(BaseModel):
+class GamePlayRead(BaseModel):
     id: uuid.UUID
     game_id: uuid.UUID
     member_id: str
@@ -220,7 +220,7 @@ REFUSALS = {
 }
 
 
-class PlayAuditRead(PlayRead):
+class GamePlayAuditRead(GamePlayRead):
     """A play with what makes it auditable: the CSPRNG draw, the ranking's digest and the chain."""
 
     draw: int
@@ -229,7 +229,7 @@ class PlayAuditRead(PlayRead):
     digest: str
 
 
-class AuditRead(BaseModel):
+class GameAuditRead(BaseModel):
     """A member's plays of one day, re-derived: each outcome recomputed from its draw under the game's
     ranking, and the chain of digests followed from the first play to the last."""
 
@@ -243,19 +243,19 @@ class AuditRead(BaseModel):
     problems: list[str]
 
 
-class FairnessOutcome(BaseModel):
+class GameFairnessOutcome(BaseModel):
     code: str
     name: str
     observed: int
     expected: float
 
 
-class FairnessRead(BaseModel):
+class GameFairnessRead(BaseModel):
     """The game's recorded plays against the exact probabilities (Pearson's chi-square)."""
 
     game_id: uuid.UUID
     plays: int
-    outcomes: list[FairnessOutcome]
+    outcomes: list[GameFairnessOutcome]
     chi_square: float | None
     degrees_of_freedom: int | None
     p_value: float | None

@@ -34,18 +34,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.entitlements.service import MemberNotKnown
 from privilege_svc.games import dice, repository
-from privilege_svc.games.dice import NO_PRIZE, RULES_ADAPTER, Rule
+from privilege_svc.games.dice import NO_PRIZE, RULES_ADAPTER, DiceRule
 from privilege_svc.games.models import Game, GamePlay, GamePrize
 from privilege_svc.games.schemas import (
     MILLION,
-    AuditRead,
-    FairnessOutcome,
-    FairnessRead,
+    GameAuditRead,
     GameCreate,
+    GameFairnessOutcome,
+    GameFairnessRead,
+    GameOddsRead,
+    GameOutcomeRead,
+    GamePrizeRead,
     GameRead,
-    OddsRead,
-    OutcomeRead,
-    PrizeRead,
 )
 from privilege_svc.members import service as members
 from privilege_svc.points import service as points
@@ -99,7 +99,7 @@ def beijing_day(at: datetime) -> date:
     return at.astimezone(BEIJING).date()
 
 
-def rules_of(game: Game) -> list[Rule]:
+def rules_of(game: Game) -> list[DiceRule]:
     return RULES_ADAPTER.validate_python(game.rules or [])
 
 
@@ -170,7 +170,7 @@ def _read(game: Game, prizes: Sequence[GamePrize], plays_today: int | None = Non
         points_left=game.points_left,
         budget_exhausted=exhausted(game, prizes),
         rules_digest=game.rules_digest,
-        prizes=[PrizeRead.model_validate(prize) for prize in prizes],
+        prizes=[GamePrizeRead.model_validate(prize) for prize in prizes],
         created_at=game.created_at,
         published_at=game.published_at,
         plays_today=plays_today,
@@ -271,10 +271,10 @@ async def top_up(session: AsyncSession, game_id: uuid.UUID, points: int) -> Game
 
 
 def _odds(
-    game_kind: str, rules: list[Rule] | None, prizes: Sequence[GamePrize], *, with_rules: bool
-) -> OddsRead:
+    game_kind: str, rules: list[DiceRule] | None, prizes: Sequence[GamePrize], *, with_rules: bool
+) -> GameOddsRead:
     by_code = {prize.code: prize for prize in prizes}
-    outcomes: list[OutcomeRead] = []
+    outcomes: list[GameOutcomeRead] = []
     if game_kind == "bobing":
         ranking = dice.ranking(rules or dice.DEFAULT_RULES)
         total = dice.ROLLS
@@ -300,7 +300,7 @@ def _odds(
         for outcome in outcomes
         if outcome.prize is not None and outcome.prize.kind == "points"
     )
-    return OddsRead(
+    return GameOddsRead(
         rules_digest=rules_digest,
         total=total,
         outcomes=outcomes,
@@ -311,25 +311,25 @@ def _odds(
 
 def _outcome(
     code: str, name: str, group: str, rank: int, rolls: int, total: int, prizes: dict[str, GamePrize]
-) -> OutcomeRead:
+) -> GameOutcomeRead:
     prize = prizes.get(code)
-    return OutcomeRead(
+    return GameOutcomeRead(
         code=code,
         name=name,
         group=group,
         rank=rank,
         rolls=rolls,
         probability=rolls / total,
-        prize=None if prize is None else PrizeRead.model_validate(prize),
+        prize=None if prize is None else GamePrizeRead.model_validate(prize),
     )
 
 
-def default_ranking() -> OddsRead:
+def default_ranking() -> GameOddsRead:
     """The Xiamen ranking with each outcome's exact probability (no prizes)."""
     return _odds("bobing", None, [], with_rules=True)
 
 
-async def odds(session: AsyncSession, game_id: uuid.UUID, *, member_id: str | None = None) -> OddsRead:
+async def odds(session: AsyncSession, game_id: uuid.UUID, *, member_id: str | None = None) -> GameOddsRead:
     """The game's outcomes, their exact probabilities and prizes (members see the odds they play)."""
     await get(session, game_id, member_id=member_id)  # visibility
     game = await _game(session, game_id)
@@ -534,7 +534,7 @@ async def list_plays(
     return await repository.list_plays(session, game_id, member_id, cursor, limit)
 
 
-async def audit(session: AsyncSession, game_id: uuid.UUID, member_id: str, day: date) -> AuditRead:
+async def audit(session: AsyncSession, game_id: uuid.UUID, member_id: str, day: date) -> GameAuditRead:
     """Re-derive a member's plays of a day: each outcome from its draw under the game's ranking (or odds),
     each digest from its fields, each link of the chain, and the count against the daily counter."""
     game = await _game(session, game_id)
@@ -567,7 +567,7 @@ async def audit(session: AsyncSession, game_id: uuid.UUID, member_id: str, day: 
         previous = record.digest
     if counted != len(plays):
         problems.append(f"the daily counter holds {counted} plays, {len(plays)} are recorded")
-    return AuditRead(
+    return GameAuditRead(
         game_id=game_id,
         member_id=member_id,
         day=day,
@@ -578,7 +578,7 @@ async def audit(session: AsyncSession, game_id: uuid.UUID, member_id: str, day: 
     )
 
 
-async def fairness(session: AsyncSession, game_id: uuid.UUID) -> FairnessRead:
+async def fairness(session: AsyncSession, game_id: uuid.UUID) -> GameFairnessRead:
     """The recorded outcomes against the exact probabilities (a chi-square test; None under 100 plays)."""
     game = await _game(session, game_id)
     prizes = await repository.prizes_of(session, [game.id])
@@ -587,7 +587,7 @@ async def fairness(session: AsyncSession, game_id: uuid.UUID) -> FairnessRead:
     expected = {outcome.code: Fraction(outcome.rolls, table.total) for outcome in table.outcomes}
     total = sum(observed.values())
     outcomes = [
-        FairnessOutcome(
+        GameFairnessOutcome(
             code=outcome.code,
             name=outcome.name,
             observed=observed.get(outcome.code, 0),
@@ -596,7 +596,7 @@ async def fairness(session: AsyncSession, game_id: uuid.UUID) -> FairnessRead:
         for outcome in table.outcomes
     ]
     if total < 100:
-        return FairnessRead(
+        return GameFairnessRead(
             game_id=game_id,
             plays=total,
             outcomes=outcomes,
@@ -605,7 +605,7 @@ async def fairness(session: AsyncSession, game_id: uuid.UUID) -> FairnessRead:
             p_value=None,
         )
     test = dice.chi_square(observed, expected)
-    return FairnessRead(
+    return GameFairnessRead(
         game_id=game_id,
         plays=total,
         outcomes=outcomes,

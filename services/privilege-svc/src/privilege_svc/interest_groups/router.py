@@ -12,7 +12,11 @@ from pydantic import AwareDatetime
 
 from privilege_svc.access import OPERATORS, acting_member, actor, ensure_can_read_member
 from privilege_svc.interest_groups import service
-from privilege_svc.interest_groups.schemas import GroupCreate, GroupRead, JoinRead
+from privilege_svc.interest_groups.schemas import (
+    InterestGroupCreate,
+    InterestGroupJoinRead,
+    InterestGroupRead,
+)
 
 router = APIRouter(prefix="/interest-groups", tags=["interest-groups"])
 
@@ -31,28 +35,30 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@router.post("", response_model=GroupRead, status_code=status.HTTP_201_CREATED)
-async def create_group(body: GroupCreate, session: SessionDep, principal: Operator) -> GroupRead:
+@router.post("", response_model=InterestGroupRead, status_code=status.HTTP_201_CREATED)
+async def create_group(
+    body: InterestGroupCreate, session: SessionDep, principal: Operator
+) -> InterestGroupRead:
     """Ops: a group for members with one of these interests (upload its WeChat group QR next)."""
     return await service.create(session, body, created_by=actor(principal), now=_now())
 
 
-@router.get("", response_model=Page[GroupRead])
+@router.get("", response_model=Page[InterestGroupRead])
 async def list_groups(
     session: SessionDep, principal: PrincipalDep, cursor: CursorQuery = None, limit: LimitQuery = 50
-) -> Page[GroupRead]:
+) -> Page[InterestGroupRead]:
     """Staff: every group with its joins. A member: the active groups sharing one of their interests."""
     items, next_cursor = await service.page(session, _member_or_staff(principal), cursor, limit, _now())
     return Page(items=items, next_cursor=next_cursor)
 
 
-@router.get("/{group_id}", response_model=GroupRead)
-async def get_group(group_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> GroupRead:
+@router.get("/{group_id}", response_model=InterestGroupRead)
+async def get_group(group_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> InterestGroupRead:
     """One group (a member sees it when it shares one of their interests)."""
     return await service.get(session, group_id, _member_or_staff(principal), _now())
 
 
-@router.put("/{group_id}/qr", response_model=GroupRead)
+@router.put("/{group_id}/qr", response_model=InterestGroupRead)
 async def replace_qr(
     group_id: uuid.UUID,
     session: SessionDep,
@@ -61,14 +67,14 @@ async def replace_qr(
     expires_at: Annotated[
         AwareDatetime | None, Form(description="When WeChat says it expires (≤ 7 days).")
     ] = None,
-) -> GroupRead:
+) -> InterestGroupRead:
     """Ops: upload or replace the group's QR (multipart: file, expires_at)."""
     data = await file.read(service.QR_MAX_BYTES + 1)
     return await service.replace_qr(session, group_id, data, expires_at, actor=actor(principal), now=_now())
 
 
-@router.post("/{group_id}/archive", response_model=GroupRead, dependencies=[OperatorOnly])
-async def archive_group(group_id: uuid.UUID, session: SessionDep) -> GroupRead:
+@router.post("/{group_id}/archive", response_model=InterestGroupRead, dependencies=[OperatorOnly])
+async def archive_group(group_id: uuid.UUID, session: SessionDep) -> InterestGroupRead:
     """Ops: members no longer see the group."""
     return await service.archive(session, group_id, _now())
 
@@ -84,7 +90,9 @@ async def group_qr(group_id: uuid.UUID, session: SessionDep, principal: Principa
     return Response(content=data, media_type=content_type, headers={"Cache-Control": "private, max-age=300"})
 
 
-@router.post("/{group_id}/joins", response_model=JoinRead, status_code=status.HTTP_201_CREATED)
-async def join_group(group_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> JoinRead:
+@router.post("/{group_id}/joins", response_model=InterestGroupJoinRead, status_code=status.HTTP_201_CREATED)
+async def join_group(
+    group_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> InterestGroupJoinRead:
     """The member opens the QR to join the WeChat group: counted once per member."""
     return await service.join(session, group_id, acting_member(principal), _now())

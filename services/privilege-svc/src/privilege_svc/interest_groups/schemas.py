@@ -13,7 +13,7 @@ Interest = Literal[
 """member-svc's interests (what members pick when they join or answer a needs survey), and fishing."""
 
 
-class GroupCreate(BaseModel):
+class InterestGroupCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -21,7 +21,7 @@ class GroupCreate(BaseModel):
     interests: Annotated[list[Interest], Field(min_length=1, max_length=14)]
 
 
-class GroupRead(BaseModel):
+class InterestGroupRead(BaseModel):
     id: uuid.UUID
     name: str
     description: str
@@ -39,7 +39,7 @@ class GroupRead(BaseModel):
     """A member: whether they joined."""
 
 
-class JoinRead(BaseModel):
+class InterestGroupJoinRead(BaseModel):
     group_id: uuid.UUID
     joined_at: datetime
     first_time: bool

@@ -15,7 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.interest_groups import repository
 from privilege_svc.interest_groups.models import InterestGroup, InterestGroupJoin
-from privilege_svc.interest_groups.schemas import GroupCreate, GroupRead, JoinRead
+from privilege_svc.interest_groups.schemas import (
+    InterestGroupCreate,
+    InterestGroupJoinRead,
+    InterestGroupRead,
+)
 from privilege_svc.members import service as members
 
 QR_MAX_BYTES = 512 * 1024
@@ -61,8 +65,8 @@ def qr_available(group: InterestGroup, now: datetime) -> bool:
 
 def read(
     group: InterestGroup, now: datetime, *, joins: int | None = None, joined: bool | None = None
-) -> GroupRead:
-    return GroupRead(
+) -> InterestGroupRead:
+    return InterestGroupRead(
         id=group.id,
         name=group.name,
         description=group.description,
@@ -78,7 +82,9 @@ def read(
     )
 
 
-async def create(session: AsyncSession, body: GroupCreate, *, created_by: str, now: datetime) -> GroupRead:
+async def create(
+    session: AsyncSession, body: InterestGroupCreate, *, created_by: str, now: datetime
+) -> InterestGroupRead:
     group = InterestGroup(
         id=uuid.uuid4(),
         name=body.name,
@@ -107,7 +113,9 @@ async def _for_member(session: AsyncSession, group: InterestGroup, member_id: st
         raise GroupNotFound(f"interest group {group.id} does not exist")
 
 
-async def get(session: AsyncSession, group_id: uuid.UUID, member_id: str | None, now: datetime) -> GroupRead:
+async def get(
+    session: AsyncSession, group_id: uuid.UUID, member_id: str | None, now: datetime
+) -> InterestGroupRead:
     group = await _group(session, group_id)
     if member_id is None:
         return read(group, now, joins=(await repository.join_counts(session, [group.id])).get(group.id, 0))
@@ -117,7 +125,7 @@ async def get(session: AsyncSession, group_id: uuid.UUID, member_id: str | None,
 
 async def page(
     session: AsyncSession, member_id: str | None, cursor: str | None, limit: int, now: datetime
-) -> tuple[list[GroupRead], str | None]:
+) -> tuple[list[InterestGroupRead], str | None]:
     """Staff: every group with its joins. A member: the active groups sharing one of their interests."""
     interests = None if member_id is None else await members.interests_of(session, member_id)
     rows: Slice[InterestGroup] = await repository.page(
@@ -143,7 +151,7 @@ async def replace_qr(
     *,
     actor: str,
     now: datetime,
-) -> GroupRead:
+) -> InterestGroupRead:
     """A new group QR (PNG or JPEG, ≤ 512 KiB) replaces the old one; it expires when WeChat says (at most
     seven days from now; seven days when not given)."""
     kind = sniff(data)
@@ -162,7 +170,7 @@ async def replace_qr(
     return read(group, now, joins=(await repository.join_counts(session, [group.id])).get(group.id, 0))
 
 
-async def archive(session: AsyncSession, group_id: uuid.UUID, now: datetime) -> GroupRead:
+async def archive(session: AsyncSession, group_id: uuid.UUID, now: datetime) -> InterestGroupRead:
     group = await _group(session, group_id, for_update=True)
     group.status = "archived"
     await session.flush()
@@ -183,7 +191,9 @@ async def qr(
     return group.qr_image, group.qr_content_type
 
 
-async def join(session: AsyncSession, group_id: uuid.UUID, member_id: str, now: datetime) -> JoinRead:
+async def join(
+    session: AsyncSession, group_id: uuid.UUID, member_id: str, now: datetime
+) -> InterestGroupJoinRead:
     """The member opens the QR to join: counted once (the first join is kept)."""
     group = await _group(session, group_id)
     await _for_member(session, group, member_id)
@@ -195,7 +205,7 @@ async def join(session: AsyncSession, group_id: uuid.UUID, member_id: str, now: 
         session,
         InterestGroupJoin(group_id=group.id, member_id=member_id, joined_at=now, qr_version=group.qr_version),
     )
-    return JoinRead(
+    return InterestGroupJoinRead(
         group_id=group.id,
         joined_at=kept.joined_at,
         first_time=kept.joined_at == now,
