@@ -169,12 +169,20 @@ async def _two(awaitable: Any) -> Any:
     return items if len(items) >= 2 else None
 
 
-def test_make_feeds_sim_drives_the_running_platform(
-    services: dict[str, Service], capsys: pytest.CaptureFixture[str]
+async def test_make_feeds_sim_drives_the_running_platform(
+    cheyou: Platform,
+    staff: dict[str, httpx.AsyncClient],
+    providers: dict[str, str],
+    services: dict[str, Service],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """``make feeds-sim`` against this platform: every push answered, the repeat recognised, the items
-    listed as ops sees them (matched for members' plates and Fuzhou, skipped with the reason otherwise)."""
-    feeds_sim.main(["--gateway", services["gateway"].url, "--known", "2", "--unknown", "2", "--seed", "7"])
+    listed as ops sees them (matched for members' plates and Fuzhou, skipped with the reason otherwise).
+    A Fuzhou car owner of its own, known to notify-svc first, so the test does not lean on another's."""
+    owner = await cheyou.member(staff["ops1"], staff["reviewer1"], region_code="350103")  # 台江区
+    await _known_car(providers, owner)
+    argv = ["--gateway", services["gateway"].url, "--known", "2", "--unknown", "2", "--seed", "7"]
+    await asyncio.to_thread(feeds_sim.main, argv)
 
     printed = capsys.readouterr().out
     assert "→ 200" in printed
