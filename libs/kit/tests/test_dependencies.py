@@ -15,7 +15,7 @@ import pytest
 from cheyou_devinfra.manager import Infra
 from cheyou_events.relay import asyncpg_dsn
 from cheyou_kit.app import create_service_app
-from cheyou_kit.dependencies import DependencyUnavailable, LocalOnceSet
+from cheyou_kit.dependencies import DependencyUnavailable
 from cheyou_kit.eventing import event_components
 from cheyou_kit.settings import ServiceSettings
 from fastapi import APIRouter, FastAPI
@@ -133,19 +133,6 @@ class TestReadiness:
             assert (await http.get("/readyz")).status_code == 200
             assert gauge("demo-up-svc", "kafka") == 1.0
             assert gauge("demo-up-svc", "redis") == 1.0
-
-
-class TestLocalOnceSet:
-    def test_the_local_set_forgets_a_key_when_it_expires_and_stays_bounded(self) -> None:
-        once = LocalOnceSet(max_entries=3)
-
-        assert once.add("a", 60) is True
-        assert once.add("a", 60) is False
-        assert once.add("gone", -1) is True
-        assert once.add("gone", 60) is True  # expired: a new one
-        for key in ("b", "c", "d", "e"):
-            once.add(key, 60)
-        assert len(once._expiry) <= 3
 
 
 class TestDatabaseSettings:

@@ -172,32 +172,3 @@ class DependencyProbes:
                 await self.probe_once()
             except Exception:  # a probe must never end the loop
                 log.exception("dependency probes failed")
-
-
-class LocalOnceSet:
-    """``SET NX EX`` in process memory: the fallback of a Redis once-only check while Redis is down.
-
-    It protects what this process sees (a replay to another replica is not caught): weaker than Redis,
-    far better than nothing. Entries expire with their TTL; at ``max_entries`` the oldest go first."""
-
-    def __init__(self, max_entries: int = 200_000) -> None:
-        self._expiry: dict[str, float] = {}
-        self._max = max_entries
-
-    def add(self, key: str, ttl_seconds: float) -> bool:
-        """True when ``key`` was not held (now it is, for ``ttl_seconds``); False when it still is."""
-        now = time.monotonic()
-        expires = self._expiry.get(key)
-        if expires is not None and expires > now:
-            return False
-        if len(self._expiry) >= self._max:
-            self._expire(now)
-        self._expiry.pop(key, None)
-        self._expiry[key] = now + ttl_seconds
-        return True
-
-    def _expire(self, now: float) -> None:
-        for key in [k for k, t in self._expiry.items() if t <= now]:
-            del self._expiry[key]
-        while len(self._expiry) >= self._max:  # still full: drop the oldest insertions
-            del self._expiry[next(iter(self._expiry))]
