@@ -113,6 +113,19 @@ class TestTemplateSend:
         assert _send(wx, token)["errcode"] == 45009
         assert _send(wx, token)["errcode"] == 0
 
+    def test_slow_answer_times_out_but_the_message_is_sent(self, wx: httpx.Client) -> None:
+        token = _token(wx)
+        wx.post("/_fake/config", json={"slow_seconds": 1.0, "slow_count": 1})
+        with pytest.raises(httpx.ReadTimeout):
+            wx.post(
+                "/cgi-bin/message/template/send",
+                params={"access_token": token},
+                json={"touser": "o-1", "template_id": "TPL", "data": {"thing1": {"value": "金卡会员"}}},
+                timeout=0.2,
+            )
+        assert len(wx.get("/_fake/messages").json()["items"]) == 1  # sent although the answer was lost
+        assert _send(wx, token)["errcode"] == 0  # only the next one was slow
+
     def test_stats_count_token_requests(self, wx: httpx.Client) -> None:
         _token(wx)
         _token(wx)

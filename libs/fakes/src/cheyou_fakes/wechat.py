@@ -10,6 +10,7 @@ inject failures, and list the accepted messages.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import ipaddress
 import os
@@ -101,6 +102,8 @@ class WeChatState:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)
     next_msgid: int = 1_000_000_000
+    slow_seconds: float = 0.0
+    slow_count: int = 0
 
 
 def _error(code: int) -> JSONResponse:
@@ -409,8 +412,12 @@ async def send_template(request: Request) -> JSONResponse:
         return _error(code)
     _saw(state, touser)
     state.next_msgid += 1
-    state.messages.append({"msgid": state.next_msgid, **body})
-    return JSONResponse({"errcode": 0, "errmsg": "ok", "msgid": state.next_msgid})
+    msgid = state.next_msgid
+    state.messages.append({"msgid": msgid, **body})
+    if state.slow_count > 0:  # sent, but the answer comes after the client gave up: a timeout
+        state.slow_count -= 1
+        await asyncio.sleep(state.slow_seconds)
+    return JSONResponse({"errcode": 0, "errmsg": "ok", "msgid": msgid})
 
 
 async def register_code(request: Request) -> JSONResponse:
@@ -467,6 +474,16 @@ async def fail_next(request: Request) -> JSONResponse:
     """``POST /_fake/fail-next {"errcode", "count"?}``: the next sends answer this errcode (e.g. 45009)."""
     body = await request.json()
     _state(request).fail_next.extend([int(body["errcode"])] * int(body.get("count", 1)))
+    return JSONResponse({"ok": True})
+
+
+async def configure(request: Request) -> JSONResponse:
+    """``POST /_fake/config {"slow_seconds", "slow_count"?}``: the next ``slow_count`` template messages are
+    sent but answered only after ``slow_seconds`` (the client times out not knowing it was sent)."""
+    body = await request.json()
+    state = _state(request)
+    state.slow_seconds = float(body["slow_seconds"])
+    state.slow_count = int(body.get("slow_count", 1))
     return JSONResponse({"ok": True})
 
 
@@ -540,6 +557,7 @@ def create_app(
             Route("/_fake/expire-token", expire_token, methods=["POST"]),
             Route("/_fake/users/{openid}", set_user, methods=["POST"]),
             Route("/_fake/fail-next", fail_next, methods=["POST"]),
+            Route("/_fake/config", configure, methods=["POST"]),
             Route("/_fake/messages", messages, methods=["GET"]),
             Route("/_fake/stats", stats, methods=["GET"]),
             Route("/_fake/reset", reset, methods=["POST"]),
