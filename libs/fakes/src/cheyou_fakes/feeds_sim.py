@@ -8,8 +8,8 @@ region without members; then one push again byte for byte (answered as a repeate
 what the platform answered and, as ops, the feed items it recorded (matched, or skipped with the reason).
 
 ``--serve`` keeps both providers running afterwards (Ctrl-C stops them) with their pull APIs on fixed
-ports, for a notify-svc started with ``NOTIFY_FEED_VIOLATIONS_PULL_URL=http://127.0.0.1:8192/feed/items``
-(and ``NOTIFY_FEED_WEATHER_PULL_URL=http://127.0.0.1:8193/feed/items``, tokens
+ports, for a notify-svc started with ``NOTIFY_FEED_VIOLATIONS_PULL_URL=http://127.0.0.1:8194/feed/items``
+(and ``NOTIFY_FEED_WEATHER_PULL_URL=http://127.0.0.1:8195/feed/items``, tokens
 ``NOTIFY_FEED_*_PULL_TOKEN=cheyou-dev-feed-token``). The signing secrets are notify-svc's development ones
 unless ``NOTIFY_FEED_VIOLATIONS_SECRET`` / ``NOTIFY_FEED_WEATHER_SECRET`` are set.
 """
@@ -130,8 +130,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--unknown", type=int, default=2, help="Violations for plates nobody has.")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--serve", action="store_true", help="Keep serving the pull APIs afterwards.")
-    parser.add_argument("--violations-port", type=int, default=8192)
-    parser.add_argument("--weather-port", type=int, default=8193)
+    parser.add_argument("--violations-port", type=int, default=8194)
+    parser.add_argument("--weather-port", type=int, default=8195)
     arguments = parser.parse_args(argv)
     secrets = {
         "violations": os.environ.get("NOTIFY_FEED_VIOLATIONS_SECRET", feeds.DEV_SECRETS["violations"]),
