@@ -1565,7 +1565,8 @@ export interface paths {
         put?: never;
         /**
          * Book
-         * @description Book a privilege (the same Idempotency-Key and body return the first booking).
+         * @description Book a privilege (the same Idempotency-Key and body return the first booking); an order with a
+         *     price awaits its payment (``POST /payments``) and is dispatched once WeChat Pay confirms it.
          */
         post: operations["book_api_v1_orders_post"];
         delete?: never;
@@ -1605,7 +1606,8 @@ export interface paths {
         put?: never;
         /**
          * Cancel
-         * @description Cancel before the service starts (the member, or ops); quota and held points are released.
+         * @description Cancel before the service starts (the member, or ops); quota and held points are released, an
+         *     unpaid order's WeChat Pay payment closed, a paid one refunded as its terms say.
          */
         post: operations["cancel_api_v1_orders__order_id__cancel_post"];
         delete?: never;
@@ -1648,6 +1650,111 @@ export interface paths {
          * @description The member complains about the service; merchant-svc opens an accountability case.
          */
         post: operations["complain_api_v1_orders__order_id__complaints_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/wechatpay/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Wechatpay Notification
+         * @description WeChat Pay's notifications (no sign-in: the signature is checked on the raw body, the resource
+         *     decrypted with the APIv3 key); 204 when applied, a 4xx ``{"code": "FAIL", "message"}`` when refused.
+         */
+        post: operations["wechatpay_notification_api_v1_payments_wechatpay_notifications_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Payment
+         * @description Pay for one's own order or points + cash redemption that awaits payment.
+         */
+        post: operations["start_payment_api_v1_payments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/reconciliations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Reconciliations
+         * @description Ops: the days reconciled (newest first; the last 31 days unless told).
+         */
+        get: operations["list_reconciliations_api_v1_payments_reconciliations_get"];
+        put?: never;
+        /**
+         * Reconcile
+         * @description Ops: reconcile a day against WeChat Pay's bills now (again, if it was).
+         */
+        post: operations["reconcile_api_v1_payments_reconciliations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/reconciliations/{bill_date}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Reconciliation
+         * @description Ops: one day's run with every difference.
+         */
+        get: operations["get_reconciliation_api_v1_payments_reconciliations__bill_date__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{payment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Payment
+         * @description One payment with its refunds (its member, or staff).
+         */
+        get: operations["get_payment_api_v1_payments__payment_id__get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1825,7 +1932,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get Redemption
+         * @description One redemption (its member, or staff): a points + cash one shows whether it is paid.
+         */
+        get: operations["get_redemption_api_v1_rewards_redemptions__redemption_id__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1869,7 +1980,8 @@ export interface paths {
         put?: never;
         /**
          * Redeem
-         * @description Redeem points for a reward of the mall (a flash sale's own route adds the stock gate).
+         * @description Redeem points for a reward of the mall (a flash sale's own route adds the stock gate); a points +
+         *     cash reward holds the points and the unit until its cash is paid (``POST /payments``).
          */
         post: operations["redeem_api_v1_rewards__reward_id__redemptions_post"];
         delete?: never;
@@ -6967,6 +7079,27 @@ export interface components {
              */
             filed_at: string;
         };
+        /** DifferenceRead */
+        DifferenceRead: {
+            /**
+             * Subject
+             * @enum {string}
+             */
+            subject: "trade" | "refund";
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "missing_ours" | "missing_theirs" | "amount_mismatch";
+            /** Out Trade No */
+            out_trade_no: string;
+            /** Out Refund No */
+            out_refund_no: string | null;
+            /** Ours Fen */
+            ours_fen: number | null;
+            /** Theirs Fen */
+            theirs_fen: number | null;
+        };
         /** EntitlementRead */
         EntitlementRead: {
             /** Privilege Code */
@@ -7112,6 +7245,11 @@ export interface components {
             starts_at: string;
             /** Ends At */
             ends_at?: string | null;
+            /**
+             * Cash Price Fen
+             * @default 0
+             */
+            cash_price_fen?: number | null;
         };
         /** MaintenanceRead */
         MaintenanceRead: {
@@ -7175,7 +7313,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "requested" | "accepted" | "in_service" | "completed" | "cancelled" | "unplaceable";
+            status: "awaiting_payment" | "requested" | "accepted" | "in_service" | "completed" | "cancelled" | "unplaceable" | "expired";
             /** Price Fen */
             price_fen: number;
             /** Points Held */
@@ -7194,6 +7332,8 @@ export interface components {
             flight_no: string | null;
             /** Notes */
             notes: string | null;
+            /** Service Point Id */
+            service_point_id?: string | null;
             /** Merchant Id */
             merchant_id: string | null;
             /** Last Rejection */
@@ -7217,6 +7357,11 @@ export interface components {
             rating_stars: number | null;
             /** Rating Comment */
             rating_comment: string | null;
+            /** Payment Due At */
+            payment_due_at?: string | null;
+            /** Paid At */
+            paid_at?: string | null;
+            payment?: components["schemas"]["PaymentSummary"] | null;
         };
         /** Page[ActivityRead] */
         Page_ActivityRead_: {
@@ -7266,6 +7411,116 @@ export interface components {
             items: components["schemas"]["SignupRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        };
+        /**
+         * PaymentAttemptCreate
+         * @description Pay for one awaiting order or points + cash redemption. ``jsapi`` inside WeChat (the answer's
+         *     ``bridge`` goes to ``WeixinJSBridge.invoke('getBrandWCPayRequest', bridge, …)``); ``h5`` in any other
+         *     phone browser (send it to ``h5_url`` with ``&redirect_url=`` + the page to come back to).
+         */
+        PaymentAttemptCreate: {
+            /** Order Id */
+            order_id?: string | null;
+            /** Redemption Id */
+            redemption_id?: string | null;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "jsapi" | "h5";
+        };
+        /** PaymentRead */
+        PaymentRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Member Id */
+            member_id: string;
+            /** Order Id */
+            order_id: string | null;
+            /** Redemption Id */
+            redemption_id: string | null;
+            /** Out Trade No */
+            out_trade_no: string;
+            /** Transaction Id */
+            transaction_id: string | null;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "jsapi" | "h5";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "closed";
+            /** Amount Fen */
+            amount_fen: number;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Paid At */
+            paid_at: string | null;
+            /** Closed At */
+            closed_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Refunds
+             * @default []
+             */
+            refunds: components["schemas"]["RefundRead"][];
+        };
+        /** PaymentStarted */
+        PaymentStarted: {
+            /**
+             * Payment Id
+             * Format: uuid
+             */
+            payment_id: string;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "jsapi" | "h5";
+            /** Amount Fen */
+            amount_fen: number;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            bridge?: components["schemas"]["BridgeParameters"] | null;
+            /** H5 Url */
+            h5_url?: string | null;
+        };
+        /**
+         * PaymentSummary
+         * @description Where the money of one order or redemption stands.
+         */
+        PaymentSummary: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "unpaid" | "paid" | "refunding" | "refunded" | "partly_refunded" | "refund_failed";
+            /** Paid Fen */
+            paid_fen: number;
+            /** Refunded Fen */
+            refunded_fen: number;
+            /** Refunding Fen */
+            refunding_fen: number;
+            /** Paid At */
+            paid_at?: string | null;
+            /** Refunded At */
+            refunded_at?: string | null;
         };
         /** PrivilegeRead */
         PrivilegeRead: {
@@ -7321,6 +7576,47 @@ export interface components {
             /** Comment */
             comment?: string | null;
         };
+        /** ReconcileRequest */
+        ReconcileRequest: {
+            /**
+             * Bill Date
+             * Format: date
+             */
+            bill_date: string;
+        };
+        /** ReconciliationRead */
+        ReconciliationRead: {
+            /**
+             * Bill Date
+             * Format: date
+             */
+            bill_date: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "clean" | "differences";
+            /** Trade Lines */
+            trade_lines: number;
+            /** Refund Lines */
+            refund_lines: number;
+            /** Matched */
+            matched: number;
+            /** Differences */
+            differences: number;
+            /** Run By */
+            run_by: string;
+            /**
+             * Reconciled At
+             * Format: date-time
+             */
+            reconciled_at: string;
+            /**
+             * Items
+             * @default []
+             */
+            items: components["schemas"]["DifferenceRead"][];
+        };
         /** RedemptionCreate */
         RedemptionCreate: {
             /** Delivery Address */
@@ -7348,7 +7644,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "redeemed" | "shipped" | "delivered" | "cancelled" | "refunded";
+            status: "awaiting_payment" | "redeemed" | "shipped" | "delivered" | "cancelled" | "refunded" | "expired";
             /** Delivery Address */
             delivery_address: string | null;
             /** Tracking No */
@@ -7365,6 +7661,16 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /**
+             * Cash Fen
+             * @default 0
+             */
+            cash_fen: number;
+            /** Payment Due At */
+            payment_due_at?: string | null;
+            /** Paid At */
+            paid_at?: string | null;
+            payment?: components["schemas"]["PaymentSummary"] | null;
             /**
              * Refund Note
              * @description The refund reason as the member reads it.
@@ -7383,6 +7689,30 @@ export interface components {
             status: "shipped" | "delivered" | "cancelled";
             /** Tracking No */
             tracking_no?: string | null;
+        };
+        /** RefundRead */
+        RefundRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Amount Fen */
+            amount_fen: number;
+            /** Cause */
+            cause: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "processing" | "succeeded" | "closed" | "abnormal";
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+            /** Settled At */
+            settled_at: string | null;
         };
         /** RewardCreate */
         RewardCreate: {
@@ -7418,6 +7748,11 @@ export interface components {
             starts_at?: string | null;
             /** Ends At */
             ends_at?: string | null;
+            /**
+             * Cash Price Fen
+             * @default 0
+             */
+            cash_price_fen?: number | null;
         };
         /** RewardRead */
         RewardRead: {
@@ -7464,6 +7799,11 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Cash Price Fen
+             * @default 0
+             */
+            cash_price_fen: number;
         };
         /** RuleRead */
         RuleRead: {
@@ -7601,6 +7941,11 @@ export interface components {
             period: "year" | "month" | "once";
             /** Points Price */
             points_price: number;
+            /**
+             * Refund After Acceptance Pct
+             * @default 100
+             */
+            refund_after_acceptance_pct: number;
             /** Valid From */
             valid_from: string | null;
             /** Valid Until */
@@ -7644,6 +7989,11 @@ export interface components {
              * @default 0
              */
             points_price: number;
+            /**
+             * Refund After Acceptance Pct
+             * @default 100
+             */
+            refund_after_acceptance_pct?: number | null;
             /** Valid From */
             valid_from?: string | null;
             /** Valid Until */
@@ -11113,6 +11463,24 @@ export interface components {
              * @description When WeChat says it expires (≤ 7 days).
              */
             expires_at?: string | null;
+        };
+        /**
+         * BridgeParameters
+         * @description The WeChat bridge's ``getBrandWCPayRequest`` / JS-SDK ``chooseWXPay`` parameters, signed (RSA).
+         */
+        BridgeParameters: {
+            /** Appid */
+            appId: string;
+            /** Timestamp */
+            timeStamp: string;
+            /** Noncestr */
+            nonceStr: string;
+            /** Package */
+            package: string;
+            /** Signtype */
+            signType: string;
+            /** Paysign */
+            paySign: string;
         };
         /** DiceCondition */
         DiceCondition: {
@@ -15110,7 +15478,7 @@ export interface operations {
         parameters: {
             query?: {
                 member_id?: string | null;
-                status?: ("requested" | "accepted" | "in_service" | "completed" | "cancelled" | "unplaceable") | null;
+                status?: ("awaiting_payment" | "requested" | "accepted" | "in_service" | "completed" | "cancelled" | "unplaceable" | "expired") | null;
                 /** @description The previous page's next_cursor. */
                 cursor?: string | null;
                 /** @description Rows per page. */
@@ -15345,6 +15713,247 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ComplaintRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wechatpay_notification_api_v1_payments_wechatpay_notifications_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    start_payment_api_v1_payments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentAttemptCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentStarted"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_reconciliations_api_v1_payments_reconciliations_get: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationRead"][];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reconcile_api_v1_payments_reconciliations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReconcileRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_reconciliation_api_v1_payments_reconciliations__bill_date__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bill_date: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_payment_api_v1_payments__payment_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentRead"];
                 };
             };
             /** @description Problem details */
@@ -15726,6 +16335,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_RedemptionRead_"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_redemption_api_v1_rewards_redemptions__redemption_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                redemption_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionRead"];
                 };
             };
             /** @description Problem details */

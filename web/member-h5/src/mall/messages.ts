@@ -13,6 +13,7 @@ export default {
       stock: '剩余 {stock}/{total}',
       limit: '每人限 {limit} 件',
       price: '{points} 积分',
+      priceWithCash: '{points} 积分 + {cash}',
       kind: { goods: '实物', service: '服务', coupon: '商户券' },
       phase: {
         unknown: '正在校准时间…',
@@ -29,6 +30,7 @@ export default {
       retry: '重试兑换',
       confirmTitle: '确认兑换',
       confirmMessage: '用 {points} 积分兑换「{name}」？',
+      confirmMessageCash: '用 {points} 积分 + {cash} 兑换「{name}」？积分先为您保留，支付成功后兑换完成。',
       notEnough: '积分不足，还差 {points} 积分',
       redeemed: '兑换成功',
       tiers: {
@@ -39,6 +41,8 @@ export default {
         five_star: '五星会员',
       },
       status: {
+        awaiting_payment: '待支付',
+        expired: '支付超时，已退回积分',
         redeemed: '已兑换',
         shipped: '已发货',
         delivered: '已送达',
@@ -62,6 +66,7 @@ export default {
         issuingLate: '券码还在路上，稍后可在“我的兑换”中查看',
         tracking: '快递单号 {no}',
         spent: '消耗 {points} 积分',
+        cash: '另付 {cash}',
         back: '返回商城',
       },
     },
@@ -90,6 +95,7 @@ export default {
       stock: '{stock}/{total} left',
       limit: '{limit} per member',
       price: '{points} pts',
+      priceWithCash: '{points} pts + {cash}',
       kind: { goods: 'Goods', service: 'Service', coupon: 'Coupon' },
       phase: {
         unknown: 'Syncing the clock…',
@@ -106,6 +112,7 @@ export default {
       retry: 'Try again',
       confirmTitle: 'Redeem',
       confirmMessage: 'Spend {points} points on “{name}”?',
+      confirmMessageCash: 'Spend {points} points + {cash} on “{name}”? The points are held until you pay.',
       notEnough: 'Not enough points: {points} short',
       redeemed: 'Redeemed',
       tiers: {
@@ -116,6 +123,8 @@ export default {
         five_star: 'five-star',
       },
       status: {
+        awaiting_payment: 'Awaiting payment',
+        expired: 'Not paid in time: points returned',
         redeemed: 'Redeemed',
         shipped: 'Shipped',
         delivered: 'Delivered',
@@ -139,6 +148,7 @@ export default {
         issuingLate: 'The coupon is on its way; find it later under “My redemptions”',
         tracking: 'Tracking no. {no}',
         spent: '{points} points spent',
+        cash: 'plus {cash}',
         back: 'Back to the mall',
       },
     },

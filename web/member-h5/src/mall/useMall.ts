@@ -30,6 +30,8 @@ export const mall = {
   rewards: () => timed(() => api.GET('/api/v1/rewards', { params: { query: { limit: 100 } } })),
   flashSales: () => timed(() => api.GET('/api/v1/flash-sales', { params: { query: { limit: 50 } } })),
   reward: (id: string) => timed(() => api.GET('/api/v1/rewards/{reward_id}', { params: { path: { reward_id: id } } })),
+  redemption: (id: string) =>
+    must(api.GET('/api/v1/rewards/redemptions/{redemption_id}', { params: { path: { redemption_id: id } } })),
   redemptions: (rewardId?: string) =>
     must(api.GET('/api/v1/rewards/redemptions', { params: { query: { reward_id: rewardId, limit: 100 } } })),
   coupons: () => must(api.GET('/api/v1/coupons', { params: { query: { limit: 100 } } })),
@@ -39,9 +41,20 @@ export const mall = {
     )) as unknown as string,
 }
 
-/** Redemptions that hold a unit (not cancelled, not refunded): what counts against the per-member limit. */
+/** Redemptions that hold a unit (not cancelled, refunded or expired unpaid): what counts against the limit. */
 export function held(redemptions: Redemption[]): Redemption[] {
-  return redemptions.filter((r) => r.status !== 'cancelled' && r.status !== 'refunded')
+  return redemptions.filter((r) => r.status !== 'cancelled' && r.status !== 'refunded' && r.status !== 'expired')
+}
+
+/** The price for my tier in words: points, plus cash for a points + cash reward. */
+export function priceWords(
+  reward: Reward,
+  points: number | undefined,
+  t: (key: string, values: Record<string, unknown>) => string,
+  money: (fen: number) => string,
+): string {
+  if (reward.cash_price_fen) return t('mall.priceWithCash', { points, cash: money(reward.cash_price_fen) })
+  return t('mall.price', { points })
 }
 
 /**

@@ -4,6 +4,7 @@ import { showConfirmDialog, showFailToast, showSuccessToast } from 'vant'
 import { ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { useRouter } from 'vue-router'
+import { formatFen } from '@/format/money'
 import { RedeemAttempt, redeem, type Reward } from './useMall'
 
 export function useRedeem(afterRefusal: () => Promise<void>) {
@@ -26,7 +27,9 @@ export function useRedeem(afterRefusal: () => Promise<void>) {
       try {
         await showConfirmDialog({
           title: t('mall.confirmTitle'),
-          message: t('mall.confirmMessage', { points: price, name: reward.name }),
+          message: reward.cash_price_fen
+            ? t('mall.confirmMessageCash', { points: price, cash: formatFen(reward.cash_price_fen), name: reward.name })
+            : t('mall.confirmMessage', { points: price, name: reward.name }),
           confirmButtonText: t('common.confirm'),
           cancelButtonText: t('common.cancel'),
         })
@@ -38,7 +41,7 @@ export function useRedeem(afterRefusal: () => Promise<void>) {
     try {
       const redemption = await attempt.run((key) => redeem(reward, key, deliveryAddress))
       unsettled.value.delete(reward.id)
-      showSuccessToast(t('mall.redeemed'))
+      if (redemption.status !== 'awaiting_payment') showSuccessToast(t('mall.redeemed'))
       await router.push({ name: 'redemption', params: { id: redemption.id }, query: { reward: reward.id } })
     } catch (caught) {
       showFailToast({ message: describeError(caught, t, te), wordBreak: 'break-word' })

@@ -15,6 +15,7 @@ function terms(tier: Terms['tier'], mode: Terms['mode'], extra: Partial<Terms> =
     quota: null,
     period: 'year',
     points_price: 0,
+    refund_after_acceptance_pct: 100,
     valid_from: null,
     valid_until: null,
     changed_by: 'ops1',

@@ -7,6 +7,8 @@ export default {
       browse: '去看看特权',
       more: '加载更多',
       status: {
+        awaiting_payment: '待支付',
+        expired: '已过期',
         requested: '待接单',
         accepted: '已接单',
         in_service: '服务中',
@@ -15,6 +17,8 @@ export default {
         unplaceable: '暂无商户接单',
       },
       explain: {
+        awaiting_payment: '订单已提交，支付成功后为您安排服务商。',
+        expired: '未在规定时间内支付，订单已关闭，权益次数和积分已退回。',
         requested: '正在为您安排服务商，接单后会通知您。',
         accepted: '服务商已接单，正在赶来。',
         in_service: '服务进行中。',
@@ -51,6 +55,7 @@ export default {
       keep: '不取消',
       cancelTitle: '取消订单',
       cancelConfirm: '服务开始前可以免费取消，权益次数和积分会退回。确定取消吗？',
+      cancelConfirmPaid: '取消后权益次数和积分会退回，已付款项按服务条款原路退回微信。确定取消吗？',
       cancelReason: '会员取消',
       cancelled: '订单已取消',
       rateTitle: '评价服务',
@@ -86,6 +91,8 @@ export default {
       browse: 'See the privileges',
       more: 'More',
       status: {
+        awaiting_payment: 'Awaiting payment',
+        expired: 'Expired',
         requested: 'Waiting for a merchant',
         accepted: 'Accepted',
         in_service: 'In service',
@@ -94,6 +101,8 @@ export default {
         unplaceable: 'No merchant available',
       },
       explain: {
+        awaiting_payment: 'Booked: once paid, we find you a merchant.',
+        expired: 'Not paid in time: the order closed and your quota and points are back.',
         requested: 'Finding a merchant; you will hear when one accepts.',
         accepted: 'A merchant accepted and is on the way.',
         in_service: 'The service is under way.',
@@ -130,6 +139,7 @@ export default {
       keep: 'Keep it',
       cancelTitle: 'Cancel the order',
       cancelConfirm: 'Free before the service starts; quota and points come back. Cancel?',
+      cancelConfirmPaid: 'Quota and points come back, and what you paid goes back to WeChat as the terms say. Cancel?',
       cancelReason: 'cancelled by the member',
       cancelled: 'Cancelled',
       rateTitle: 'Rate the service',

@@ -1,6 +1,6 @@
 import type { components } from '@cheyou/api'
 import { describe, expect, it } from 'vitest'
-import { cancellable, timeline } from './timeline'
+import { awaitingPayment, cancellable, inProgress, timeline } from './timeline'
 
 type Order = components['schemas']['OrderRead']
 
@@ -82,5 +82,13 @@ describe('timeline', () => {
     ])
     expect(cancellable(base)).toBe(true)
     expect(cancellable({ ...base, status: 'in_service' })).toBe(false)
+  })
+  it('waits for the payment until its deadline, then no more', () => {
+    const unpaid = { ...base, status: 'awaiting_payment' as const, payment_due_at: '2026-12-07T12:15:00Z' }
+    expect(awaitingPayment(unpaid, Date.parse('2026-12-07T12:14:59Z'))).toBe(true)
+    expect(awaitingPayment(unpaid, Date.parse('2026-12-07T12:15:00Z'))).toBe(false)
+    expect(cancellable(unpaid)).toBe(true)
+    expect(inProgress(unpaid)).toBe(true)
+    expect(inProgress({ ...base, status: 'expired' as const })).toBe(false)
   })
 })

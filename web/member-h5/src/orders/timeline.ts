@@ -50,12 +50,23 @@ export function timeline(order: Order): TimelineStep[] {
   return steps
 }
 
-/** Whether the member may still cancel (before the service starts). */
+/** Whether the member may still cancel (unpaid, or before the service starts). */
 export function cancellable(order: Order): boolean {
-  return order.status === 'requested' || order.status === 'accepted'
+  return order.status === 'awaiting_payment' || order.status === 'requested' || order.status === 'accepted'
 }
 
-/** Still moving: worth asking the server again in a while. */
+/** Still moving: worth asking the server again in a while (a payment, a merchant, a refund under way). */
 export function inProgress(order: Order): boolean {
-  return order.status === 'requested' || order.status === 'accepted' || order.status === 'in_service'
+  return (
+    order.status === 'awaiting_payment' ||
+    order.status === 'requested' ||
+    order.status === 'accepted' ||
+    order.status === 'in_service' ||
+    order.payment?.status === 'refunding'
+  )
+}
+
+/** Whether the order waits for its payment (before its deadline). */
+export function awaitingPayment(order: Order, now: number = Date.now()): boolean {
+  return order.status === 'awaiting_payment' && !!order.payment_due_at && Date.parse(order.payment_due_at) > now
 }

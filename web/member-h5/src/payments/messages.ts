@@ -1,0 +1,61 @@
+export default {
+  'zh-CN': {
+    payments: {
+      payNow: '立即支付 {amount}',
+      confirmTitle: '确认支付',
+      confirmMessage: '使用微信支付 {amount}？',
+      timeLeft: '请在 {clock} 内完成支付，超时订单将自动关闭',
+      confirming: '正在确认支付结果…',
+      confirmingSlow: '支付结果确认较慢，请稍后刷新查看；如已扣款未成功，款项会原路退回。',
+      cancelledByMember: '已取消支付，可重新支付',
+      failed: '支付没有成功，请重试',
+      paidTitle: '支付成功',
+      money: {
+        title: '支付状态',
+        paid: '已支付 {amount}',
+        refunding: '退款中 {amount}',
+        refunded: '已退款 {amount}',
+        partly_refunded: '已部分退款 {amount}',
+        refund_failed: '退款未成功，客服会尽快联系您',
+      },
+      refundedAt: '退款时间',
+      paidAt: '支付时间',
+    },
+    problems: {
+      'nothing-to-pay': '这笔订单已无需支付（可能已支付或已关闭）',
+      'payer-unknown': '请先绑定微信再使用微信支付',
+      'payment-provider-failed': '微信支付暂时不可用，请稍后重试',
+      'payments-not-configured': '暂不支持在线支付',
+    },
+  },
+  en: {
+    payments: {
+      payNow: 'Pay {amount} now',
+      confirmTitle: 'Pay',
+      confirmMessage: 'Pay {amount} with WeChat Pay?',
+      timeLeft: 'Pay within {clock}, or the order closes',
+      confirming: 'Confirming the payment…',
+      confirmingSlow:
+        'Still confirming: check again shortly. Money taken for a payment that did not go through goes back.',
+      cancelledByMember: 'Payment cancelled: you can pay again',
+      failed: 'The payment did not go through: try again',
+      paidTitle: 'Paid',
+      money: {
+        title: 'Payment',
+        paid: 'Paid {amount}',
+        refunding: 'Refunding {amount}',
+        refunded: 'Refunded {amount}',
+        partly_refunded: 'Partly refunded {amount}',
+        refund_failed: 'The refund did not go through: we will contact you',
+      },
+      refundedAt: 'Refunded at',
+      paidAt: 'Paid at',
+    },
+    problems: {
+      'nothing-to-pay': 'Nothing to pay for this any more (paid or closed)',
+      'payer-unknown': 'Bind WeChat first to pay with WeChat Pay',
+      'payment-provider-failed': 'WeChat Pay is not available right now: try again shortly',
+      'payments-not-configured': 'Online payment is not available',
+    },
+  },
+}
