@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -233,3 +234,50 @@ def test_every_operator_group_is_covered_or_named_as_uncovered(rendered: dict[st
     groups = {d["apiVersion"].split("/")[0] for docs in rendered.values() for d in docs}
     operators = {g for g in groups if "." in g and not g.endswith(".k8s.io")}
     assert operators <= covered | UNCOVERED_GROUPS, sorted(operators - covered - UNCOVERED_GROUPS)
+
+
+# ---------------------------------------------------------------------------------------------- alerts
+
+
+@pytest.fixture(scope="session")
+def cloudnativepg_module() -> Path:
+    env = {**os.environ, "GOMODCACHE": str(TOOLS / "gomod"), "GOFLAGS": "-modcacherw", "GOTOOLCHAIN": "local"}
+    module = "github.com/cloudnative-pg/cloudnative-pg"
+    out = _run(
+        [_tool("go"), "mod", "download", "-json", f"{module}@{GO_MODULES[module][0]}"], env=env, cwd=TOOLS
+    )
+    return Path(json.loads(out.stdout)["Dir"])
+
+
+BARMAN_PLUGIN_METRICS = {"barman_cloud_cloudnative_pg_io_last_available_backup_timestamp"}
+"""The Barman Cloud plugin's metrics (its documentation, "Observability"): not in a fetchable module."""
+
+
+def test_postgres_alerts_read_what_cloudnativepg_exports(
+    rendered: dict[str, list[Doc]], cloudnativepg_module: Path
+) -> None:
+    """Each ``cnpg_*`` metric of an alert is a column of the operator's default monitoring queries
+    (``cnpg_<query>_<column>``), or a metric its documentation shows its collector or pooler exporting."""
+    queries = yaml.safe_load(
+        yaml.safe_load((cloudnativepg_module / "config/manager/default-monitoring.yaml").read_text())["data"][
+            "queries"
+        ]
+    )
+    exported = {
+        f"cnpg_{query}_{column}"
+        for query, spec in queries.items()
+        for metric in spec["metrics"]
+        for column, usage in metric.items()
+        if usage["usage"] in {"GAUGE", "COUNTER"}
+    }
+    docs = "\n".join(
+        (cloudnativepg_module / "docs/src" / page).read_text()
+        for page in ("monitoring.md", "connection_pooling.md")
+    )
+    exported |= set(re.findall(r"^(cnpg_(?:collector|pgbouncer)_[a-z_]+)", docs, re.MULTILINE))
+    [rule] = [d for d in rendered["prod"] if d["kind"] == "PrometheusRule"]
+    exprs = [r["expr"] for group in rule["spec"]["groups"] for r in group["rules"] if "alert" in r]
+    used = set().union(*(set(re.findall(r"\b(cnpg_[a-z_]+|barman_cloud_[a-z_]+)\b", e)) for e in exprs))
+    assert {"cnpg_pg_replication_lag", "cnpg_collector_sync_replicas", "cnpg_pgbouncer_pools_maxwait"} <= used
+    assert used - BARMAN_PLUGIN_METRICS <= exported, sorted(used - BARMAN_PLUGIN_METRICS - exported)
+    assert "cnpg_pg_nonexistent_metric" not in exported

@@ -49,6 +49,9 @@ DATABASES = {
 POOL_SIZE, MAX_OVERFLOW = "DATABASE_POOL_SIZE", "DATABASE_MAX_OVERFLOW"
 STATEMENT_CACHE = "DATABASE_STATEMENT_CACHE_SIZE"
 DIRECT_URL, MIGRATION_URL = "DATABASE_DIRECT_URL", "MIGRATION_DATABASE_URL"
+DIRECT_PER_POD = {"merchant-svc": 2}
+"""Connections a pod opens to Postgres itself: the outbox relay; merchant-svc's webhook worker LISTENs too
+(libs/kit/README.md, "Settings for production")."""
 OPERATOR_RESERVE = 30
 """Connections kept for the operator, monitoring, the pooler's auth user and superusers (README)."""
 ZONE = "topology.kubernetes.io/zone"
@@ -102,7 +105,7 @@ def budget(docs: list[Doc]) -> dict[str, int]:
     parameters = pooler["spec"]["pgbouncer"]["parameters"]
     instances = pooler["spec"]["instances"]
     roles = {r["name"]: r for r in cluster["spec"]["managed"]["roles"]}
-    pods = client = 0
+    pods = client = direct = 0
     for name, _, _ in SERVICES:
         deployment = deployments[name]
         replicas = (
@@ -114,16 +117,16 @@ def budget(docs: list[Doc]) -> dict[str, int]:
         per_pod = int(env[prefix + POOL_SIZE]) + int(env[prefix + MAX_OVERFLOW])
         pods += at_most
         client += at_most * per_pod
-        # each runtime role may open what the pooler opens for its database, plus one direct connection
-        # (the outbox relay) per pod
-        needed = instances * int(parameters["max_db_connections"]) + at_most
+        direct += at_most * DIRECT_PER_POD.get(name, 1)
+        # each runtime role may open what the pooler opens for its database, plus its pods' direct ones
+        needed = instances * int(parameters["max_db_connections"]) + at_most * DIRECT_PER_POD.get(name, 1)
         assert roles[DATABASES[name]]["connectionLimit"] >= needed, name
     return {
         "pods": pods,
         "client": client,
         "capacity": max(1, instances - 1) * int(parameters["max_client_conn"]),
         "server": instances * len(SERVICES) * int(parameters["max_db_connections"]),
-        "direct": pods,
+        "direct": direct,
         "limits": sum(r["connectionLimit"] for r in roles.values()) + OPERATOR_RESERVE,
         "max_connections": int(cluster["spec"]["postgresql"]["parameters"]["max_connections"]),
     }
