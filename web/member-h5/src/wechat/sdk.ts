@@ -42,6 +42,16 @@ export interface Wx {
     fail?: (result: { errMsg: string }) => void
     cancel?: () => void
   }): void
+  /** WeChat's own map with a "navigate" button; coordinates in GCJ-02. */
+  openLocation(options: {
+    latitude: number
+    longitude: number
+    name: string
+    address: string
+    scale: number
+    infoUrl?: string
+    fail?: (result: { errMsg: string }) => void
+  }): void
 }
 
 declare global {

@@ -1,5 +1,5 @@
 /**
- * `useWechat()`: scan a code, pick or take photos, read the location — through WeChat's JS-SDK inside
+ * `useWechat()`: scan a code, pick or take photos, read the location, show a place on the map — through WeChat's JS-SDK inside
  * WeChat, through plain web APIs elsewhere (and whenever the SDK cannot be reached or configured).
  *
  * ```ts
@@ -7,6 +7,7 @@
  * const files = await chooseImage({ count: 1, camera: true }) // File[]; [] when the member cancels
  * const where = await getLocation() // throws WechatUnavailable('denied' | 'unsupported' | 'failed')
  * const text = await scanQRCode() // string, or null where no scanner exists (type the code instead)
+ * await openLocation({ lat, lng, name, address }, fallbackUrl) // WeChat's map (GCJ-02), else the URL
  * ```
  */
 import { ref } from 'vue'
@@ -32,6 +33,14 @@ function failure(errMsg: string): WechatUnavailable {
   if (/cancel/i.test(errMsg)) return new WechatUnavailable('cancelled', errMsg)
   if (/deny|denied|auth/i.test(errMsg)) return new WechatUnavailable('denied', errMsg)
   return new WechatUnavailable('failed', errMsg)
+}
+
+/** A place to show on WeChat's map: GCJ-02 coordinates, as Chinese maps take them. */
+export interface OpenLocation {
+  lat: number
+  lng: number
+  name: string
+  address: string
 }
 
 export interface ChooseImageOptions {
@@ -113,5 +122,23 @@ export function useWechat() {
     return browserLocation()
   }
 
-  return { inWeChat, sdkReady, scanQRCode, chooseImage, getLocation }
+  /** Shows a place (GCJ-02) on WeChat's map, whose "navigate" hands it to the phone's map apps; outside
+   * WeChat (or when the SDK cannot be had) the page goes to `fallbackUrl` instead. */
+  async function openLocation(place: OpenLocation, fallbackUrl: string): Promise<void> {
+    const wx = await sdk()
+    if (wx) {
+      wx.openLocation({
+        latitude: place.lat,
+        longitude: place.lng,
+        name: place.name,
+        address: place.address,
+        scale: 16,
+        fail: () => window.location.assign(fallbackUrl),
+      })
+      return
+    }
+    window.location.assign(fallbackUrl)
+  }
+
+  return { inWeChat, sdkReady, scanQRCode, chooseImage, getLocation, openLocation }
 }
