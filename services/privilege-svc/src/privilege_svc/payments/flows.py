@@ -30,7 +30,7 @@ from privilege_svc.orders.service import CancelledBy
 from privilege_svc.payments import repository
 from privilege_svc.payments import service as payments
 from privilege_svc.payments.models import Payment
-from privilege_svc.payments.schemas import PaymentCreate
+from privilege_svc.payments.schemas import PaymentAttemptCreate
 from privilege_svc.payments.wechatpay import NotificationRefused, WechatPay
 from privilege_svc.privileges import service as privileges
 from privilege_svc.rewards import service as rewards
@@ -53,7 +53,7 @@ async def start_payment(
     session: AsyncSession,
     client: WechatPay,
     member_id: str,
-    body: PaymentCreate,
+    body: PaymentAttemptCreate,
     *,
     client_ip: str,
     now: datetime,

@@ -14,7 +14,7 @@ from privilege_svc.payments.dependencies import ClientIpDep, WechatPayDep
 from privilege_svc.payments.schemas import (
     BridgeParameters,
     DifferenceRead,
-    PaymentCreate,
+    PaymentAttemptCreate,
     PaymentRead,
     PaymentStarted,
     ReconcileRequest,
@@ -39,7 +39,7 @@ async def wechatpay_notification(request: Request, session: SessionDep, client: 
 
 @router.post("", response_model=PaymentStarted, status_code=status.HTTP_201_CREATED)
 async def start_payment(
-    body: PaymentCreate,
+    body: PaymentAttemptCreate,
     session: SessionDep,
     principal: PrincipalDep,
     client: WechatPayDep,

@@ -19,7 +19,7 @@ class PaymentSummary(BaseModel):
     refunded_at: datetime | None = None
 
 
-class PaymentCreate(BaseModel):
+class PaymentAttemptCreate(BaseModel):
     """Pay for one awaiting order or points + cash redemption. ``jsapi`` inside WeChat (the answer's
     ``bridge`` goes to ``WeixinJSBridge.invoke('getBrandWCPayRequest', bridge, …)``); ``h5`` in any other
     phone browser (send it to ``h5_url`` with ``&redirect_url=`` + the page to come back to)."""
@@ -29,7 +29,7 @@ class PaymentCreate(BaseModel):
     channel: Literal["jsapi", "h5"]
 
     @model_validator(mode="after")
-    def _one_payable(self) -> PaymentCreate:
+    def _one_payable(self) -> PaymentAttemptCreate:
         if (self.order_id is None) == (self.redemption_id is None):
             raise ValueError("order_id: name an order or a redemption (one of them)")
         return self

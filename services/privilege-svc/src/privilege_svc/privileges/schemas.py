@@ -55,8 +55,9 @@ class TermsUpdate(BaseModel):
     quota: Annotated[int, Field(ge=0)] | None = None
     period: Period = "year"
     points_price: Annotated[int, Field(ge=0)] = 0
-    refund_after_acceptance_pct: Annotated[int, Field(ge=0, le=100)] = 100
-    """Share of the price refunded when a paid order is cancelled after a merchant accepted it."""
+    refund_after_acceptance_pct: Annotated[int, Field(ge=0, le=100)] | None = None
+    """Share of the price refunded when a paid order is cancelled after a merchant accepted it (100 when
+    absent)."""
     valid_from: date | None = None
     valid_until: date | None = None
     reason: Annotated[str, Field(min_length=2, max_length=500)]

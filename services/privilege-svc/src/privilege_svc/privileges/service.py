@@ -87,7 +87,9 @@ async def update_terms(
             quota=update.quota,
             period=update.period,
             points_price=update.points_price,
-            refund_after_acceptance_pct=update.refund_after_acceptance_pct,
+            refund_after_acceptance_pct=100
+            if update.refund_after_acceptance_pct is None
+            else update.refund_after_acceptance_pct,
             valid_from=update.valid_from,
             valid_until=update.valid_until,
             changed_by=changed_by,

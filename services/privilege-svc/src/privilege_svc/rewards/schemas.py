@@ -38,8 +38,8 @@ class RewardCreate(BaseModel):
     visible_until: AwareDatetime | None = None
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
-    cash_price_fen: Annotated[int, Field(ge=0, le=10_000_000)] = 0
-    """Points + cash: fen paid with WeChat Pay on top of the points (0: points only)."""
+    cash_price_fen: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    """Points + cash: fen paid with WeChat Pay on top of the points (absent or 0: points only)."""
 
     @model_validator(mode="after")
     def _windows(self) -> RewardCreate:

@@ -101,7 +101,7 @@ async def create(session: AsyncSession, body: RewardCreate, *, flash_sale: bool,
         starts_at=body.starts_at,
         ends_at=body.ends_at,
         flash_sale=flash_sale,
-        cash_price_fen=body.cash_price_fen,
+        cash_price_fen=body.cash_price_fen or 0,
         created_by=created_by,
         created_at=datetime.now(UTC),
     )
