@@ -139,6 +139,47 @@ async def _on_pool_timeout(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(problem, headers={"Retry-After": "1"})
 
 
+_DATABASE_GOING_AWAY = ("57P01", "57P02", "57P03", "08000", "08003", "08006")
+"""SQLSTATEs of a server shutting down or starting up (admin/crash shutdown, cannot connect now) and of
+lost connections."""
+
+
+def _database_unreachable(exc: BaseException) -> bool:
+    """The database went away under the request (a restart, a failover): the connection was lost (and
+    SQLAlchemy has invalidated the pool's connections), or a new one was refused."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    seen: BaseException | None = exc
+    while seen is not None:
+        if str(getattr(seen, "sqlstate", "") or "") in _DATABASE_GOING_AWAY:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _unavailable(request: Request, exc: BaseException, slug: str, title: str) -> JSONResponse:
+    log.warning("%s on %s %s (%s): answering 503", slug, request.method, request.url.path, type(exc).__name__)
+    problem = {"type": PROBLEM_BASE + slug, "title": title, "status": 503, "instance": request.url.path}
+    return problem_response(problem, headers={"Retry-After": "1"})
+
+
+def _database_unavailable(request: Request, exc: BaseException) -> JSONResponse:
+    return _unavailable(
+        request,
+        exc,
+        "database-unavailable",
+        "The service's database is briefly unavailable; try again shortly",
+    )
+
+
+async def _on_connection_error(request: Request, exc: Exception) -> JSONResponse:
+    """A connection refused or reset that no feature handled — Postgres restarting refuses new
+    connections (the pool connects again on the next checkout): 503, not a bug."""
+    return _unavailable(
+        request, exc, "dependency-unavailable", "This feature is briefly unavailable; try again shortly"
+    )
+
+
 def _unstorable(exc: BaseException) -> bool:
     """A value Postgres refused as data (SQLSTATE class 22: out of range, NUL byte, bad encoding) or one
     asyncpg could not even encode as a parameter (its client-side DataError, an InterfaceError that is
@@ -155,7 +196,9 @@ def _unstorable(exc: BaseException) -> bool:
 
 async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
     """Input the schema let through but the database cannot store is the client's 422 (the transaction
-    rolled back: nothing was written); any other database error is ours."""
+    rolled back: nothing was written); a lost database is a 503; any other database error is ours."""
+    if _database_unreachable(exc):
+        return _database_unavailable(request, exc)
     if not _unstorable(exc):
         return await _on_unexpected(request, exc)
     log.info("unstorable value on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
@@ -185,4 +228,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(PoolTimeout, _on_pool_timeout)
     app.add_exception_handler(DBAPIError, _on_database_error)
+    app.add_exception_handler(ConnectionError, _on_connection_error)
     app.add_exception_handler(Exception, _on_unexpected)
