@@ -152,7 +152,7 @@ class Settings(ServiceSettings):
         )
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings = request.app.state.resources.settings
     assert isinstance(settings, Settings)
     return settings

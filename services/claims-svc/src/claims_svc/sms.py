@@ -66,7 +66,7 @@ class SmsSender:
         return str(answer.get("BizId", ""))
 
 
-def get_sms(request: Request) -> SmsSender:
+async def get_sms(request: Request) -> SmsSender:
     sender: SmsSender = request.app.state.sms
     return sender
 

@@ -132,3 +132,9 @@ def _own_document(app: FastAPI) -> dict[str, Any]:
 def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+async def runtime_dependency(request: Request) -> Runtime:
+    """:func:`runtime_of` as a route dependency: ``async``, so FastAPI calls it on the event loop instead
+    of handing a plain function to its thread pool on every request."""
+    return runtime_of(request)

@@ -11,17 +11,17 @@ from member_svc.config import Settings
 from member_svc.pii import PiiCipher
 
 
-def get_pii(request: Request) -> PiiCipher:
+async def get_pii(request: Request) -> PiiCipher:
     pii: PiiCipher = request.app.state.pii
     return pii
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.member_settings
     return settings
 
 
-def get_redis(request: Request) -> Redis:
+async def get_redis(request: Request) -> Redis:
     redis: Redis = request.app.state.redis
     return redis
 

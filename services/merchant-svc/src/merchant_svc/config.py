@@ -77,7 +77,7 @@ class Settings(ServiceSettings):
         return [str(ipaddress.ip_network(n, strict=False)) for n in value]  # ValueError names a bad one
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the running app was built with (tests build apps with their own)."""
     settings: Settings = request.app.state.resources.settings
     return settings

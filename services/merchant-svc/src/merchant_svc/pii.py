@@ -44,7 +44,7 @@ def cipher_for(pii_key: str) -> PiiCipher:
     return PiiCipher(Keyring.from_setting(pii_key, name="MERCHANT_PII_KEY"))
 
 
-def _cipher(settings: SettingsDep) -> PiiCipher:
+async def _cipher(settings: SettingsDep) -> PiiCipher:
     return cipher_for(settings.pii_key)
 
 
@@ -57,7 +57,7 @@ def phone_index_for(pii_hash_key: str) -> BlindIndex:
     return BlindIndex(base64.b64decode(pii_hash_key), name="MERCHANT_PII_HASH_KEY")
 
 
-def _phone_index(settings: SettingsDep) -> BlindIndex:
+async def _phone_index(settings: SettingsDep) -> BlindIndex:
     return phone_index_for(settings.pii_hash_key)
 
 

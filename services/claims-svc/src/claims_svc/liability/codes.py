@@ -37,7 +37,7 @@ async def count_try(redis: Redis, code_id: uuid.UUID, *, lifetime_seconds: int) 
     return int(tries)
 
 
-def get_redis(request: Request) -> Redis:
+async def get_redis(request: Request) -> Redis:
     redis: Redis = request.app.state.redis
     return redis
 

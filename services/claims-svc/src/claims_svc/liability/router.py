@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from cheyou_kit.db import SessionDep
+from cheyou_kit.db import ReadSessionDep, SessionDep
 from cheyou_kit.identity import PrincipalDep, Role
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Response, status
@@ -45,7 +45,7 @@ def _read(
 
 @scenarios_router.get("", response_model=Page[ScenarioRead])
 async def list_scenarios(
-    session: SessionDep, _: PrincipalDep, cursor: CursorQuery = None, limit: LimitQuery = 50
+    session: ReadSessionDep, _: PrincipalDep, cursor: CursorQuery = None, limit: LimitQuery = 50
 ) -> Page[ScenarioRead]:
     """The standard fast-handling scenarios, each with its legal reference."""
     return (await service.scenarios(session, cursor=cursor, limit=limit)).page(ScenarioRead.model_validate)

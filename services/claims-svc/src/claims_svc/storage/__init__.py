@@ -71,7 +71,7 @@ def content_type_of(key: str) -> str:
     return guessed or "application/octet-stream"
 
 
-def get_storage(request: Request) -> FileStorage:
+async def get_storage(request: Request) -> FileStorage:
     storage: FileStorage = request.app.state.storage
     return storage
 

@@ -30,11 +30,11 @@ from gateway.auth.schemas import (
     WeChatBinding,
 )
 from gateway.protection.rate_limits import Limit, hit
-from gateway.runtime import Runtime, runtime_of
+from gateway.runtime import Runtime, runtime_dependency, runtime_of
 from gateway.staff import service as staff
 from gateway.tokens.service import TokenPair
 
-RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
+RuntimeDep = Annotated[Runtime, Depends(runtime_dependency)]
 
 
 async def sign_in_limits(request: Request) -> None:

@@ -9,9 +9,9 @@ from gateway.auth.router import sign_in_limits
 from gateway.auth.schemas import OtpSent
 from gateway.merchant_staff import service
 from gateway.merchant_staff.schemas import MerchantOtpLogin, MerchantOtpRequest, MerchantTokenRead
-from gateway.runtime import Runtime, runtime_of
+from gateway.runtime import Runtime, runtime_dependency
 
-RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
+RuntimeDep = Annotated[Runtime, Depends(runtime_dependency)]
 
 router = APIRouter(prefix="/auth/merchant", tags=["auth"], dependencies=[Depends(sign_in_limits)])
 

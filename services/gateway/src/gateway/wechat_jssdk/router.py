@@ -5,11 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from gateway.auth.authentication import OptionalCallerDep
-from gateway.runtime import Runtime, runtime_of
+from gateway.runtime import Runtime, runtime_dependency
 from gateway.wechat_jssdk import service
 from gateway.wechat_jssdk.schemas import JsConfig
 
-RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
+RuntimeDep = Annotated[Runtime, Depends(runtime_dependency)]
 
 router = APIRouter(prefix="/wechat", tags=["wechat"])
 

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Query
 from gateway.auth import service as auth
 from gateway.auth.authentication import OptionalCallerDep
 from gateway.auth.router import sign_in_limits
-from gateway.runtime import Runtime, runtime_of
+from gateway.runtime import Runtime, runtime_dependency
 from gateway.wechat_web import service
 from gateway.wechat_web.schemas import AuthorizeUrl, WeChatSignedIn, WeChatSignIn
 
-RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
+RuntimeDep = Annotated[Runtime, Depends(runtime_dependency)]
 
 router = APIRouter(prefix="/auth/wechat", tags=["auth"])
 

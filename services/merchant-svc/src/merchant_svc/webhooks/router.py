@@ -38,7 +38,7 @@ messages_router = APIRouter(prefix="/webhook-messages", tags=["webhooks"])
 ENDPOINT = "webhook endpoint"
 
 
-def get_destinations(request: Request) -> Destinations:
+async def get_destinations(request: Request) -> Destinations:
     """The address policy and resolver the app was built with (:func:`merchant_svc.main.create_app`)."""
     destinations: Destinations = request.app.state.webhook_destinations
     return destinations

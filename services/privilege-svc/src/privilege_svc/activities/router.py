@@ -28,7 +28,7 @@ router = APIRouter(prefix="/activities", tags=["activities"])
 Operator = Annotated[Principal, Depends(require_roles(*OPERATORS))]
 
 
-def qr_secret(request: Request) -> str:
+async def qr_secret(request: Request) -> str:
     return str(request.app.state.resources.settings.qr_secret)
 
 

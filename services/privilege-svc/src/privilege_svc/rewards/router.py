@@ -32,7 +32,7 @@ Operator = Annotated[Principal, Depends(require_roles(*OPERATORS))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)]
 
 
-def stock_gate(request: Request) -> StockGate | None:
+async def stock_gate(request: Request) -> StockGate | None:
     """The flash-sale gate (``main.create_app`` runs it), unless ``PRIVILEGE_FLASH_SALE_GATE`` is off."""
     if not request.app.state.resources.settings.flash_sale_gate:
         return None
