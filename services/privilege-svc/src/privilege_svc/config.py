@@ -27,6 +27,13 @@ class Settings(ServiceSettings):
         "wechatpay_platform_public_key_file",
     )
 
+    catalogue_cache_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="How long a process serves the encoded catalogue (GET /privileges) before building it "
+        "again: the longest another replica's terms change takes to show here (this process drops it at "
+        "the commit). 0 builds it for every request.",
+    )
     flash_sale_gate: bool = Field(
         default=True,
         description="Turn flash-sale attempts away in Redis once the stock is taken, before the database.",

@@ -38,6 +38,7 @@ from privilege_svc.payments.wechatpay import WechatPay
 from privilege_svc.points import handlers as points_handlers
 from privilege_svc.points.jobs import points_maintenance
 from privilege_svc.points.router import router as points_router
+from privilege_svc.privileges.catalogue import CatalogueCache
 from privilege_svc.privileges.router import router as privileges_router
 from privilege_svc.rewards import handlers as rewards_handlers
 from privilege_svc.rewards.gate import StockGate
@@ -97,5 +98,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=privilege_svc.__doc__ or "",
     )
     app.state.stock_gate = gate
+    app.state.catalogue = CatalogueCache(settings.catalogue_cache_seconds)
     app.state.wechatpay = wechatpay
     return app

@@ -63,6 +63,50 @@ class TestListPrivileges:
         assert response.status_code == 401
 
 
+class TestCatalogueCache:
+    """The catalogue is encoded once and served with an ETag (issue 20)."""
+
+    async def test_the_same_catalogue_is_a_304_for_its_etag(
+        self, client: httpx.AsyncClient, identities: Identities
+    ) -> None:
+        member = identities.headers(AUDIENCE, Role.MEMBER)
+
+        first = await client.get("/api/v1/privileges", headers=member)
+        again = await client.get(
+            "/api/v1/privileges", headers={**member, "If-None-Match": first.headers["etag"]}
+        )
+        stale = await client.get("/api/v1/privileges", headers={**member, "If-None-Match": '"not-this-one"'})
+
+        assert first.status_code == 200
+        assert first.headers["etag"].startswith('"')
+        assert again.status_code == 304
+        assert again.content == b""
+        assert again.headers["etag"] == first.headers["etag"]
+        assert stale.status_code == 200
+        assert stale.content == first.content
+
+    async def test_an_edit_is_in_the_next_read_with_a_new_etag(
+        self, client: httpx.AsyncClient, identities: Identities
+    ) -> None:
+        member = identities.headers(AUDIENCE, Role.MEMBER)
+        before = await client.get("/api/v1/privileges", headers=member)
+
+        edited = await client.put(
+            "/api/v1/privileges/airport_vip/terms/four_star",
+            json={"mode": "discount", "discount_pct": 45, "reason": "cache test"},
+            headers=identities.headers(AUDIENCE, Role.OPS, staff_id="ops1"),
+        )
+        after = await client.get(
+            "/api/v1/privileges", headers={**member, "If-None-Match": before.headers["etag"]}
+        )
+
+        assert edited.status_code == 200
+        assert after.status_code == 200
+        assert after.headers["etag"] != before.headers["etag"]
+        airport = next(p for p in after.json()["items"] if p["code"] == "airport_vip")
+        assert terms(airport, "four_star")["discount_pct"] == 45
+
+
 class TestUpdateTerms:
     async def test_an_edit_becomes_the_next_version_with_who_and_why(
         self, client: httpx.AsyncClient, identities: Identities

@@ -3,13 +3,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from cheyou_events.catalogue.fields import Tier
-from cheyou_kit.db import SessionDep
+from cheyou_kit.db import ReadSessionDep, SessionDep
 from cheyou_kit.identity import Principal, get_principal, require_roles
 from cheyou_kit.pagination import Page
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Header, Request, Response
 
 from privilege_svc.access import OPERATORS, actor
 from privilege_svc.privileges import service
+from privilege_svc.privileges.catalogue import CatalogueCache
 from privilege_svc.privileges.schemas import PrivilegeRead, TermsRead, TermsUpdate
 
 router = APIRouter(prefix="/privileges", tags=["privileges"])
@@ -17,17 +18,32 @@ router = APIRouter(prefix="/privileges", tags=["privileges"])
 Operator = Annotated[Principal, Depends(require_roles(*OPERATORS))]
 
 
-@router.get("", response_model=Page[PrivilegeRead], dependencies=[Depends(get_principal)])
-async def list_privileges(session: SessionDep) -> Page[PrivilegeRead]:
-    """The whole catalogue with every tier's current terms (one page: it is small)."""
-    rows = await service.list_privileges(session)
-    items = [
-        PrivilegeRead.model_validate(p).model_copy(
-            update={"terms": [TermsRead.model_validate(t) for t in terms]}
-        )
-        for p, terms in rows
-    ]
-    return Page(items=items, next_cursor=None)
+async def catalogue_of(request: Request) -> CatalogueCache:
+    cache: CatalogueCache = request.app.state.catalogue
+    return cache
+
+
+CatalogueDep = Annotated[CatalogueCache, Depends(catalogue_of)]
+
+
+@router.get(
+    "",
+    response_model=Page[PrivilegeRead],
+    dependencies=[Depends(get_principal)],
+    responses={304: {"description": "Not modified: the catalogue still has the ETag sent in If-None-Match."}},
+)
+async def list_privileges(
+    session: ReadSessionDep,
+    catalogue: CatalogueDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The whole catalogue with every tier's current terms (one page: it is small), with an ``ETag``;
+    ``If-None-Match`` with it answers 304. Cached in the process (``privileges.catalogue``)."""
+    encoded = await catalogue.get(session)
+    headers = {"ETag": encoded.etag, "Cache-Control": "private, no-cache"}
+    if if_none_match is not None and encoded.etag in (tag.strip() for tag in if_none_match.split(",")):
+        return Response(status_code=304, headers=headers)
+    return Response(encoded.body, media_type="application/json", headers=headers)
 
 
 @router.get("/{code}", response_model=PrivilegeRead, dependencies=[Depends(get_principal)])
@@ -43,10 +59,16 @@ async def get_privilege(code: str, session: SessionDep) -> PrivilegeRead:
 
 @router.put("/{code}/terms/{tier}", response_model=TermsRead)
 async def update_terms(
-    code: str, tier: Tier, body: TermsUpdate, session: SessionDep, principal: Operator
+    code: str,
+    tier: Tier,
+    body: TermsUpdate,
+    session: SessionDep,
+    principal: Operator,
+    catalogue: CatalogueDep,
 ) -> TermsRead:
     """Ops: new terms for one tier, recorded as the next version with who and why."""
     terms = await service.update_terms(session, code, tier, body, changed_by=actor(principal))
+    catalogue.invalidate_after_commit(session)
     return TermsRead.model_validate(terms)
 
 
