@@ -5891,6 +5891,12 @@ export interface components {
              */
             callback_phone: string | null;
             /**
+             * Id Number Contested
+             * @description Another member already holds this ID-card number: the application cannot be approved (409 id-number-held-by-another-member); call the insurer's number, then reject.
+             * @default false
+             */
+            id_number_contested: boolean;
+            /**
              * Mismatches
              * @description What does not agree with the core record, to settle by phone.
              */

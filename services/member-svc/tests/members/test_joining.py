@@ -439,6 +439,7 @@ class TestContestedApplications:
         assert record["callback_phone_source"] == "insurer"
         assert record["callback_phone"] == holder_phone
         assert any("another member already holds" in m for m in record["mismatches"])
+        assert record["id_number_contested"] is True
         assert task["policies"][0]["policy_no"] == policy_no  # the evidence of the number given
         assert approved.status_code == 409
         assert approved.json()["type"].endswith("/id-number-held-by-another-member")

@@ -46,6 +46,7 @@ export default {
         },
       },
       mismatch: {
+        contested: '该身份证号已属于另一位会员：请拨打保险公司留存号码核实后拒绝（此申请不能通过）',
         noPolicy: '核心系统没有该身份证号的保单',
         name: '姓名与保险公司记录的投保人姓名不一致',
         phone: '手机号与保险公司留存号码不一致：请拨打保险公司留存号码',
@@ -120,6 +121,7 @@ export default {
       },
     },
     problems: {
+      'id-number-held-by-another-member': '该身份证号已属于另一位会员，此申请不能通过，请拒绝',
       'queue-empty': '暂时没有待审核的申请',
       'task-held-by-another-reviewer': '该申请正由另一位审核员处理',
       'wrong-state': '状态已变化，请刷新后重试',
@@ -172,6 +174,8 @@ export default {
         },
       },
       mismatch: {
+        contested:
+          'Another member already holds this ID number: call the insurer’s number, then reject (it cannot be approved)',
         noPolicy: 'The core system holds no policy for this ID number',
         name: 'The name is not the policyholder’s name on the insurer’s record',
         phone: 'The phone is not the one the insurer holds: call the insurer’s number',
@@ -246,6 +250,8 @@ export default {
       },
     },
     problems: {
+      'id-number-held-by-another-member':
+        'Another member holds this ID number: this application cannot be approved; reject it',
       'queue-empty': 'No application is waiting',
       'task-held-by-another-reviewer': 'Another reviewer holds this application',
       'wrong-state': 'The state has changed. Refresh and try again.',

@@ -50,6 +50,7 @@ export function reachedByPhone(task: Pick<Task, 'callbacks'>): boolean {
 /** What does not agree with the insurer's record, as message keys (the service's own list is in English). */
 export function mismatchKeys(core: Task['core_record'], policies: Task['policies']): string[] {
   const keys: string[] = []
+  if (core.id_number_contested) keys.push('verification.mismatch.contested')
   if (!core.id_number_known) keys.push('verification.mismatch.noPolicy')
   if (core.name_matches === false) keys.push('verification.mismatch.name')
   if (core.phone_matches === false) keys.push('verification.mismatch.phone')

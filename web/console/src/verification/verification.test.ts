@@ -9,6 +9,7 @@ const core: Task['core_record'] = {
   callback_phone_source: 'insurer',
   callback_phone_masked: '138****0000',
   callback_phone: null,
+  id_number_contested: false,
   mismatches: [],
 }
 const policy = {
@@ -47,6 +48,9 @@ describe('mismatchKeys', () => {
         { ...policy, plate_matches_application: false },
       ]),
     ).toEqual(['verification.mismatch.name', 'verification.mismatch.phone', 'verification.mismatch.plate'])
+  })
+  it('puts an ID number another member holds first', () => {
+    expect(mismatchKeys({ ...core, id_number_contested: true }, [policy])).toEqual(['verification.mismatch.contested'])
   })
 })
 

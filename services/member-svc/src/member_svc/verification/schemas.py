@@ -69,6 +69,11 @@ class CoreRecordCheck(BaseModel):
     callback_phone: str | None = Field(
         description="The number to call, in full: only for the reviewer holding the task (audited)."
     )
+    id_number_contested: bool = Field(
+        default=False,
+        description="Another member already holds this ID-card number: the application cannot be approved "
+        "(409 id-number-held-by-another-member); call the insurer's number, then reject.",
+    )
     mismatches: list[str] = Field(description="What does not agree with the core record, to settle by phone.")
 
 

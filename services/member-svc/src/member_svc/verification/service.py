@@ -218,6 +218,7 @@ def core_record_check(
         callback_phone_source="insurer" if core_phone is not None else "application",
         callback_phone_masked=mask_phone(callback),
         callback_phone=callback if full else None,
+        id_number_contested=contested,
         mismatches=mismatches,
     )
 
