@@ -76,6 +76,8 @@ PLATFORM_SETTINGS = {
     "GATEWAY_ACCESS_TOKEN_TTL_SECONDS": "7200",
     # Webhook retries in seconds, not minutes: a delivery that fails once on a loaded box comes again soon.
     "MERCHANT_WEBHOOK_RETRY_SCHEDULE_S": "[0, 1, 2, 3, 5, 8]",
+    # Payments: refunds submitted and unpaid orders expired every 2 s, not every 30 s.
+    "PRIVILEGE_PAYMENT_JOB_INTERVAL_S": "2",
     **_quiet_hours(),
 }
 
