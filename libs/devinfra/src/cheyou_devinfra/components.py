@@ -380,8 +380,12 @@ class Postgres(LocalProcess):
             "unix_socket_directories": "",  # TCP only: no socket in /tmp to collide with a system server
             "max_connections": "300",
             # A dev/test server: durable across restarts and crashes of the server, not of the machine.
+            # fsync off: the WAL is written to the kernel at each commit but never forced to disk (lost
+            # only if the machine dies). synchronous_commit stays on: off would acknowledge a commit
+            # while its WAL is still in Postgres' own buffers, and a crash of the server (the soak's
+            # immediate shutdown) then loses transactions the services were told had committed — a
+            # consumer's inbox row after its offset was committed, a booking after its 201 (issue 19).
             "fsync": "off",
-            "synchronous_commit": "off",
             "full_page_writes": "off",
         }
         argv = [str(_postgres_bin() / "postgres"), "-D", str(self.data_dir), "-p", str(self.port)]
