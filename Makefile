@@ -9,7 +9,7 @@ PACKAGES := $(LIBS) $(SERVICES)
 TOOLS := pytest pytest-asyncio pytest-timeout ruff mypy import-linter standardwebhooks schemathesis pyyaml kubernetes-validate "moto[s3]" flask flask-cors playwright squawk-cli
 PLATFORM := $(BIN)/python -m cheyou_devinfra.platform
 
-.PHONY: install web dev up down status test lint fmt bench schemas images clean demo demo-2014 report web-dev api-client
+.PHONY: install web dev up down status test lint fmt bench schemas images clean demo demo-2014 report web-dev api-client soak
 
 $(VENV)/.installed: constraints.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,17 @@ api-client: web/node_modules/.installed  ## regenerate web/api/src/schema.d.ts f
 
 bench: install  ## every benchmark in bench/ (each starts its own infrastructure); figures in bench/RESULTS.md
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+SOAK_DURATION ?= 900
+SOAK_SEED ?= 19
+SOAK_INJECTIONS ?= 50
+SOAK_BROKER ?= apache-kafka
+SOAK_MEMBERS ?= 30
+SOAK_OUT ?= .dev/soak
+
+soak: install  ## the reliability soak (issue 19): a platform of its own, a seeded workload and fault schedule, then every invariant → $(SOAK_OUT)/report.md
+	$(BIN)/python -m cheyou_devinfra.soak --duration $(SOAK_DURATION) --seed $(SOAK_SEED) --injections $(SOAK_INJECTIONS) \
+	  --broker $(SOAK_BROKER) --members $(SOAK_MEMBERS) --out $(SOAK_OUT) $(SOAK_ARGS)
 
 DEMO_SCALE ?= 0.01
 
