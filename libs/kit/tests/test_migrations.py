@@ -76,6 +76,21 @@ def downgrade() -> None:
         op.execute("DROP INDEX CONCURRENTLY IF EXISTS ix_busy_note")
 """
 
+LATER = """
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+
+
+def upgrade() -> None:
+    op.execute("CREATE TABLE later (id bigserial PRIMARY KEY, note text)")
+
+
+def downgrade() -> None:
+    op.execute("DROP TABLE later")
+"""
+
 
 @pytest.fixture
 def service_root(tmp_path: Path) -> Path:
@@ -175,3 +190,44 @@ async def test_each_revision_is_its_own_transaction_so_a_failure_keeps_the_ones_
     finally:
         await conn.close()
     assert version == "0001"
+
+
+async def test_a_run_gives_the_runtime_role_row_access_to_what_exists_and_to_what_comes_later(
+    service_root: Path, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    role = f"runtime_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(database)
+    await admin.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'runtime-pw'")
+    await admin.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    monkeypatch.setenv("MIGRATION_RUNTIME_ROLE", role)
+    as_runtime = (
+        make_url(database).set(username=role, password="runtime-pw").render_as_string(hide_password=False)
+    )
+    try:
+        await upgrade(service_root, _sqlalchemy(database), "0001")  # tables before the grants
+        (service_root / "migrations" / "versions" / "0003_later.py").write_text(LATER)
+        await upgrade(service_root, _sqlalchemy(database))  # and a table created by a later run
+
+        runtime = await asyncpg.connect(as_runtime)
+        try:
+            await runtime.execute("INSERT INTO seen VALUES ('by', 'runtime')")
+            await runtime.execute("INSERT INTO later (note) VALUES ('a row')")  # its sequence too
+            rows = await runtime.fetchval("SELECT count(*) FROM later")
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await runtime.execute("CREATE TABLE mine (id int)")
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await runtime.execute("DROP TABLE later")
+        finally:
+            await runtime.close()
+    finally:
+        await admin.execute(f"DROP OWNED BY {role}")
+        await admin.execute(f"DROP ROLE {role}")
+        await admin.close()
+    assert rows == 1
+
+
+async def test_a_runtime_role_that_is_not_a_plain_name_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MIGRATION_RUNTIME_ROLE", "member; DROP TABLE members")
+
+    with pytest.raises(ValidationError):
+        MigrationSettings()

@@ -16,7 +16,11 @@ commit leaves the revision half done: the run stops there and is simply repeated
 
 Migrations run as the service's migrator role (``<PREFIX>MIGRATION_DATABASE_URL``), which owns the
 schema; the service runs as a runtime role that may only read and write rows (see
-``cheyou_devinfra.provisioning.ensure_service_roles``).
+``cheyou_devinfra.provisioning.ensure_service_roles``). With ``MIGRATION_RUNTIME_ROLE`` set, every run
+ends by giving that role its rights itself, as the owner: ``USAGE`` on the schema, ``SELECT, INSERT,
+UPDATE, DELETE`` on every table and ``USAGE, SELECT`` on every sequence, now and by default privileges
+on what the migrator creates later — idempotent, so a production database needs a superuser only once,
+to hand the schema to the migrator (deploy/RUNBOOK.md, "Migrator and runtime roles").
 """
 
 from __future__ import annotations
@@ -49,6 +53,22 @@ class MigrationSettings(BaseSettings):
         pattern=r"^\d+\s*(ms|s|min|h)?$",
         description="Postgres statement_timeout of a migration: the longest one statement may run.",
     )
+    runtime_role: str | None = Field(
+        default=None,
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="The role the service runs as: each run grants it row access to the migrator's tables "
+        "and sequences (now and by default privileges). Unset: no grants (a superuser gives them).",
+    )
+
+
+GRANTS = (
+    "GRANT USAGE ON SCHEMA public TO {role}",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
+    "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {role}",
+)
+"""What the runtime role may do, granted by the migrator (the owner) after every run."""
 
 
 def apply_timeouts(connection: Connection, settings: MigrationSettings | None = None) -> None:
@@ -59,6 +79,16 @@ def apply_timeouts(connection: Connection, settings: MigrationSettings | None = 
         ("statement_timeout", settings.statement_timeout),
     ):
         connection.execute(text("SELECT set_config(:name, :value, false)"), {"name": name, "value": value})
+
+
+def grant_runtime_role(connection: Connection, settings: MigrationSettings | None = None) -> None:
+    """The runtime role's row access to everything the migrator owns (no-op without the setting)."""
+    role = (settings or MigrationSettings()).runtime_role
+    if role is None:
+        return
+    quoted = connection.dialect.identifier_preparer.quote(role)
+    for grant in GRANTS:
+        connection.execute(text(grant.format(role=quoted)))
 
 
 def run_env(target_metadata: MetaData | Sequence[MetaData], default_url: str) -> None:
@@ -79,6 +109,8 @@ def run_env(target_metadata: MetaData | Sequence[MetaData], default_url: str) ->
         )
         with context.begin_transaction():
             context.run_migrations()
+        grant_runtime_role(connection)
+        connection.commit()
 
     async def run_async() -> None:
         engine = create_async_engine(url, poolclass=pool.NullPool)

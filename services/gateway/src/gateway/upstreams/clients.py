@@ -115,7 +115,12 @@ class Upstream:
                 )
                 log.warning("%s %s %s: %r", self.name, method, path, exc)
             except httpx.TransportError as exc:
-                failure = BadGateway(f"{self.name} could not be reached")
+                # No connection (or none we could use): the service never saw the request. Anything else
+                # broke after it went out — the service may have done the work and died before answering.
+                unsent = isinstance(
+                    exc, httpx.ConnectError | httpx.UnsupportedProtocol | httpx.LocalProtocolError
+                )
+                failure = BadGateway(f"{self.name} could not be reached", reached_service=not unsent)
                 log.warning("%s %s %s: %r", self.name, method, path, exc)
             else:
                 if response.status_code in _UNHEALTHY and attempt + 1 < attempts:
