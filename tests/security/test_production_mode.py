@@ -80,8 +80,24 @@ SERVICES: dict[str, tuple[type[ServiceSettings], Callable[..., Any], list[str], 
     "privilege-svc": (
         PrivilegeSettings,
         privilege_app,
-        ["PRIVILEGE_QR_SECRET is a development value"],
-        {"qr_secret": KEY},
+        [
+            "PRIVILEGE_QR_SECRET is a development value",
+            "PRIVILEGE_WECHATPAY_APIV3_KEY is not set",
+            "PRIVILEGE_WECHATPAY_MERCHANT_PRIVATE_KEY_FILE is not set",
+            "PRIVILEGE_WECHATPAY_PLATFORM_PUBLIC_KEY_FILE is not set",
+            "PRIVILEGE_WECHATPAY_MERCHANT_SERIAL is not set",
+            "PRIVILEGE_WECHATPAY_NOTIFY_URL=http://127.0.0.1:8080/api/v1/payments/wechatpay/notifications "
+            "is not https",
+        ],
+        {
+            "qr_secret": KEY,
+            "wechatpay_apiv3_key": "k" * 32,
+            "wechatpay_merchant_private_key_file": "/etc/cheyou/wechatpay/apiclient_key.pem",
+            "wechatpay_platform_public_key_file": "/etc/cheyou/wechatpay/wechatpay_public_key.pem",
+            "wechatpay_merchant_serial": "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
+            "wechatpay_platform_key_serial": "PUB_KEY_ID_0114232134912410000000000000",
+            "wechatpay_notify_url": "https://club.example.cn/api/v1/payments/wechatpay/notifications",
+        },
     ),
     "merchant-svc": (
         MerchantSettings,

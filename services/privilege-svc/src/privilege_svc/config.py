@@ -16,10 +16,13 @@ class Settings(ServiceSettings):
     default_port: ClassVar[int] = 8102
     key_settings: ClassVar[tuple[str, ...]] = ("qr_secret",)
     secret_settings: ClassVar[tuple[str, ...]] = ("wechatpay_apiv3_key",)
-    provider_url_settings: ClassVar[tuple[str, ...]] = ("wechatpay_api_base_url",)
+    # WeChat Pay's API, and where WeChat Pay notifies us: both https and public in production.
+    provider_url_settings: ClassVar[tuple[str, ...]] = ("wechatpay_api_base_url", "wechatpay_notify_url")
     required_settings: ClassVar[tuple[str, ...]] = (
         "wechatpay_merchant_private_key_file",
         "wechatpay_platform_public_key_file",
+        "wechatpay_merchant_serial",
+        "wechatpay_platform_key_serial",
         "wechatpay_notify_url",
     )
     key_file_settings: ClassVar[tuple[str, ...]] = (
