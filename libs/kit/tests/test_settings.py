@@ -1,0 +1,56 @@
+"""Secrets as files (issue 23, item 7): Kubernetes mounts a Secret's keys as files; the settings read them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from cheyou_kit.settings import SECRETS_DIR_VARIABLE, ServiceSettings
+from pydantic import SecretStr
+from pydantic_settings import SettingsConfigDict
+
+
+class DemoSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="DEMO_", extra="ignore", populate_by_name=True)
+    service_name: ClassVar[str] = "demo-svc"
+    database_name: ClassVar[str] = "demo"
+    default_port: ClassVar[int] = 8999
+
+    signing_key: SecretStr = SecretStr("dev-signing-key")
+
+
+@pytest.fixture(autouse=True)
+def _clean(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("DEMO_SIGNING_KEY", "REDIS_URL", SECRETS_DIR_VARIABLE):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_a_secret_is_read_from_a_file_named_like_its_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, platform = tmp_path / "service", tmp_path / "platform"
+    service.mkdir()
+    platform.mkdir()
+    (service / "DEMO_SIGNING_KEY").write_text("a-key-from-the-mounted-secret")
+    (platform / "REDIS_URL").write_text("rediss://:pw@redis.cheyou:6380/0")
+    monkeypatch.setenv(SECRETS_DIR_VARIABLE, f"{service}:{platform}")
+
+    settings = DemoSettings()
+
+    assert settings.signing_key.get_secret_value() == "a-key-from-the-mounted-secret"
+    assert settings.redis_url == "rediss://:pw@redis.cheyou:6380/0"  # a platform-wide one, no prefix
+
+
+def test_a_variable_that_is_set_wins_over_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "DEMO_SIGNING_KEY").write_text("from-the-file")
+    monkeypatch.setenv(SECRETS_DIR_VARIABLE, str(tmp_path))
+    monkeypatch.setenv("DEMO_SIGNING_KEY", "from-the-environment")
+
+    assert DemoSettings().signing_key.get_secret_value() == "from-the-environment"
+
+
+def test_without_the_directory_setting_only_the_environment_counts(tmp_path: Path) -> None:
+    (tmp_path / "DEMO_SIGNING_KEY").write_text("never-read")
+
+    assert DemoSettings().signing_key.get_secret_value() == "dev-signing-key"
