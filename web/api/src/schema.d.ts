@@ -411,6 +411,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/invitations/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open Invitation
+         * @description What a personal invitation link shows before sign-in (no credentials: the token is the key):
+         *     the inviting manager, the invitee's masked name and whether it is still open. Opening is recorded.
+         */
+        get: operations["open_invitation_api_v1_invitations__token__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members": {
         parameters: {
             query?: never;
@@ -1120,6 +1141,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/managers/task-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate Tasks
+         * @description Generate managers' tasks now (the job does it every ``MEMBER_TASKS_INTERVAL_SECONDS``); repeats
+         *     add nothing.
+         */
+        post: operations["generate_tasks_api_v1_managers_task_runs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/managers/{staff_id}": {
         parameters: {
             query?: never;
@@ -1233,11 +1275,34 @@ export interface paths {
         };
         /**
          * Tasks
-         * @description Follow-up tasks (post-claim callbacks), by due date.
+         * @description The manager's tasks (post-claim callbacks, renewals due, win-backs, activity follow-ups,
+         *     tier-downgrade warnings, star visits overdue) by due date, then priority, with the customer.
          */
         get: operations["tasks_api_v1_managers__staff_id__tasks_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/managers/{staff_id}/registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register On The Spot
+         * @description A manager registers a customer on the spot, with the code sent to the customer's phone
+         *     (``X-Phone-Proof``, as a self-registration): the application goes to verification like any other,
+         *     with this manager as the inviting manager; the answer is the same whatever became of it.
+         */
+        post: operations["register_on_the_spot_api_v1_managers__staff_id__registrations_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1298,6 +1363,32 @@ export interface paths {
         get: operations["manager_history_api_v1_members__member_id__manager_history_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{member_id}/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Member Corrections
+         * @description Who corrected the member's contact details or vehicles, when, why and what (masked).
+         */
+        get: operations["member_corrections_api_v1_members__member_id__corrections_get"];
+        put?: never;
+        /**
+         * Correct Member
+         * @description Correct a customer's phone, region or vehicles (the customer's manager, ops, admin), audited; a new
+         *     phone needs the code sent to it (``X-Phone-Proof``), as for the member's own change, and the number
+         *     it replaces is told by SMS (by the gateway, which takes it off the answer).
+         */
+        post: operations["correct_member_api_v1_members__member_id__corrections_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1401,6 +1492,27 @@ export interface paths {
          *     (default: the last 30 days).
          */
         get: operations["verification_api_v1_member_reports_verification_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/member-reports/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Invitations
+         * @description Invitation outreach and its conversion per imported list or per inviting manager: invited,
+         *     opened the link, applied, verified, opted out (default: invitations of the last 90 days).
+         */
+        get: operations["invitations_api_v1_member_reports_invitations_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4317,6 +4429,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/unsubscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unsubscribe
+         * @description The unsubscribe link of an invitation (no sign-in: the token is the key): no more invitation
+         *     messages, no more marketing texts to the number.
+         */
+        post: operations["unsubscribe_api_v1_unsubscriptions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/preferences/{member_id}": {
         parameters: {
             query?: never;
@@ -5903,6 +6036,52 @@ export interface components {
             mismatches: string[];
         };
         /**
+         * CorrectionCreate
+         * @description A manager corrects a customer's contact details or vehicles, with the reason; a new phone only with
+         *     the code sent to it (the customer reads it out; ``X-Phone-Proof``), as for the member's own change.
+         */
+        CorrectionCreate: {
+            /** Reason */
+            reason: string;
+            /** Phone */
+            phone?: string | null;
+            /** Region Code */
+            region_code?: string | null;
+            /** Vehicles */
+            vehicles?: components["schemas"]["VehicleIn"][] | null;
+        };
+        /** CorrectionRead */
+        CorrectionRead: {
+            /**
+             * Member Id
+             * Format: uuid
+             */
+            member_id: string;
+            /** Actor */
+            actor: string;
+            /** Role */
+            role: string;
+            /** Fields */
+            fields: string[];
+            /** Before */
+            before: {
+                [key: string]: unknown;
+            };
+            /** After */
+            after: {
+                [key: string]: unknown;
+            };
+            /** Reason */
+            reason: string;
+            /** Proof */
+            proof: string | null;
+            /**
+             * Corrected At
+             * Format: date-time
+             */
+            corrected_at: string;
+        };
+        /**
          * DryRunRead
          * @description What publishing the rules and re-evaluating today would do; nothing is written.
          */
@@ -6060,6 +6239,100 @@ export interface components {
              */
             imported_at: string;
         };
+        /** InvitationManager */
+        InvitationManager: {
+            /** Display Name */
+            display_name: string;
+            /** Team */
+            team: string;
+            /** Staff Number */
+            staff_number: string;
+        };
+        /**
+         * InvitationView
+         * @description What the personal join link shows before sign-in: who invites, to whom (masked), and its state.
+         */
+        InvitationView: {
+            manager: components["schemas"]["InvitationManager"] | null;
+            /** Manager Code */
+            manager_code: string | null;
+            /** Name Masked */
+            name_masked: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "taken_up" | "opted_out";
+        };
+        /** InvitationsReport */
+        InvitationsReport: {
+            /**
+             * By
+             * @enum {string}
+             */
+            by: "list" | "manager";
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+            /** Rows */
+            rows: components["schemas"]["InvitationsRow"][];
+            total: components["schemas"]["InvitationsRow"];
+        };
+        /** InvitationsRow */
+        InvitationsRow: {
+            /**
+             * Key
+             * @description The list's id (by list) or the inviting manager's staff id (by manager); 'all' in the total, 'none' for invitations without a manager.
+             */
+            key: string;
+            /**
+             * Filename
+             * @description By list: the imported file's name.
+             */
+            filename?: string | null;
+            /**
+             * Imported At
+             * @description By list: when it was imported.
+             */
+            imported_at?: string | null;
+            /**
+             * Invited
+             * @description Invitees contacted (rows with a consent basis).
+             */
+            invited: number;
+            /**
+             * Opened
+             * @description Of those, who opened their personal join link.
+             */
+            opened: number;
+            /**
+             * Applied
+             * @description Who applied (took the invitation up).
+             */
+            applied: number;
+            /**
+             * Verified
+             * @description Who are verified members now: the conversion.
+             */
+            verified: number;
+            /**
+             * Opted Out
+             * @description Who replied TD or unsubscribed.
+             */
+            opted_out: number;
+            /**
+             * Conversion
+             * @description verified / invited; empty without any invitation.
+             */
+            conversion: number | null;
+        };
         /** JoinsReport */
         JoinsReport: {
             /**
@@ -6134,6 +6407,23 @@ export interface components {
             joins: number;
             /** Renewal Contacts */
             renewal_contacts: number;
+            /**
+             * Invited
+             * @description Invitations from imported lists sent for the manager.
+             * @default 0
+             */
+            invited: number;
+            /**
+             * Invitations Verified
+             * @description Of those, verified members now.
+             * @default 0
+             */
+            invitations_verified: number;
+            /**
+             * Invitation Conversion
+             * @description invitations_verified / invited; empty without any invitation.
+             */
+            invitation_conversion?: number | null;
         };
         /** ManagerRead */
         ManagerRead: {
@@ -6633,6 +6923,30 @@ export interface components {
             /** Finished At */
             finished_at: string | null;
         };
+        /** TaskCustomer */
+        TaskCustomer: {
+            /** Name Masked */
+            name_masked: string;
+            /** Tier */
+            tier: string;
+            /** Phone Masked */
+            phone_masked: string;
+        };
+        /**
+         * TaskRun
+         * @description What one generation run added, per kind.
+         */
+        TaskRun: {
+            /** Generated */
+            generated: {
+                [key: string]: number;
+            };
+            /**
+             * On
+             * Format: date
+             */
+            on: string;
+        };
         /** TaskSummary */
         TaskSummary: {
             /**
@@ -6933,6 +7247,22 @@ export interface components {
             status: string;
             /** Visit Id */
             visit_id: string | null;
+            /**
+             * Priority
+             * @default normal
+             * @enum {string}
+             */
+            priority: "high" | "normal" | "low";
+            /**
+             * Context
+             * @description What to know before the call: policy_no, plate, ends_on / ended_on, premium_fen (renewal, win-back); tier, to_tier, effective_on, contribution_needed_fen (downgrade); activity_title, attended_at (activity); visits_this_year, last_visit_at (star visit); claim_id.
+             */
+            context?: {
+                [key: string]: unknown;
+            };
+            /** Closed At */
+            closed_at?: string | null;
+            customer?: components["schemas"]["TaskCustomer"] | null;
         };
         /** TaskRead */
         member_svc__verification__schemas__TaskRead: {
@@ -11548,6 +11878,28 @@ export interface components {
             /** Unread */
             unread: number;
         };
+        /** Unsubscribe */
+        Unsubscribe: {
+            /**
+             * Token
+             * @description The ``invitation`` parameter of the unsubscribe link.
+             */
+            token: string;
+        };
+        /** Unsubscribed */
+        Unsubscribed: {
+            /**
+             * Status
+             * @default unsubscribed
+             * @constant
+             */
+            status: "unsubscribed";
+            /**
+             * Message
+             * @default 已退订：您不会再收到车友俱乐部的入会邀请和营销短信。
+             */
+            message: string;
+        };
         /**
          * ViolationItem
          * @description A traffic violation (违章) as the traffic-police data provider sends it, keyed by plate.
@@ -13208,6 +13560,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    open_invitation_api_v1_invitations__token__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationView"];
                 };
             };
             /** @description Problem details */
@@ -14897,6 +15289,44 @@ export interface operations {
             };
         };
     };
+    generate_tasks_api_v1_managers_task_runs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskRun"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_manager_api_v1_managers__staff_id__get: {
         parameters: {
             query?: never;
@@ -15145,7 +15575,9 @@ export interface operations {
     tasks_api_v1_managers__staff_id__tasks_get: {
         parameters: {
             query?: {
-                status?: string | null;
+                status?: ("open" | "done") | null;
+                kind?: ("post_claim_callback" | "renewal_due" | "winback" | "activity_followup" | "tier_downgrade_warning" | "star_visit_overdue") | null;
+                limit?: number;
             };
             header?: never;
             path: {
@@ -15162,6 +15594,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["member_svc__managers__schemas__TaskRead"][];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    register_on_the_spot_api_v1_managers__staff_id__registrations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                staff_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationReceived"];
                 };
             };
             /** @description Problem details */
@@ -15289,6 +15765,90 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AssignmentRead"][];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    member_corrections_api_v1_members__member_id__corrections_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectionRead"][];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    correct_member_api_v1_members__member_id__corrections_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorrectionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CorrectionRead"];
                 };
             };
             /** @description Problem details */
@@ -15546,6 +16106,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ThroughputReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    invitations_api_v1_member_reports_invitations_get: {
+        parameters: {
+            query?: {
+                by?: "list" | "manager";
+                from?: string | null;
+                to?: string | null;
+                /** @description csv: the table as text/csv (rows, then total). */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationsReport"];
                     "text/csv": string;
                 };
             };
@@ -22552,6 +23157,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InboxMarked"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unsubscribe_api_v1_unsubscriptions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Unsubscribe"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unsubscribed"];
                 };
             };
             /** @description Problem details */

@@ -2,7 +2,7 @@
  * Joining the club: the application (the phone proven by SMS code first: `X-Phone-Proof`), signing the
  * new applicant in with that proof, the application's status, and the fix the reviewer asked for.
  */
-import { must, type components } from '@cheyou/api'
+import { ApiError, must, type components } from '@cheyou/api'
 import { reactive } from 'vue'
 import { api } from '@/api'
 import { useSession } from '@/session/useSession'
@@ -11,19 +11,25 @@ import { normaliseIdNumber, normalisePhone, normalisePlate, type Interest } from
 
 type MemberCreate = components['schemas']['MemberCreate']
 
-/** Who invited the applicant: what a manager's invite QR or a member's referral QR carries. */
+/**
+ * Who invited the applicant: what a manager's invite QR or a member's referral QR carries, or the personal
+ * token of an invitation from an imported list (`invitation`, sent by SMS or WeChat with the manager's code).
+ */
 export interface Invitation {
   managerCode: string | null
   referralCode: string | null
+  token: string | null
 }
 
 const INVITATION_KEY = 'cheyou.join.invitation'
 const CODE = /^[A-Za-z0-9]{4,16}$/
+/** The shape member-svc and notify-svc accept for an invitation's personal token. */
+export const TOKEN = /^[A-Za-z0-9_-]{16,64}$/
 
 /**
  * The invitation of the link that opened the page (`manager_code` / `referral_code`, as member-svc's
- * QR codes write them; `manager` / `referrer` accepted too), kept for this tab so that reading the privacy
- * notice or signing in on the way does not lose it.
+ * QR codes write them; `manager` / `referrer` accepted too; `invitation`, the personal token), kept for
+ * this tab so that reading the privacy notice or signing in on the way does not lose it.
  */
 export function invitationFrom(query: Record<string, unknown>): Invitation {
   const pick = (...names: string[]) => {
@@ -33,16 +39,41 @@ export function invitationFrom(query: Record<string, unknown>): Invitation {
     }
     return null
   }
-  const fromLink = { managerCode: pick('manager_code', 'manager'), referralCode: pick('referral_code', 'referrer') }
-  if (fromLink.managerCode || fromLink.referralCode) {
+  const token = typeof query.invitation === 'string' && TOKEN.test(query.invitation) ? query.invitation : null
+  const fromLink = {
+    managerCode: pick('manager_code', 'manager'),
+    referralCode: pick('referral_code', 'referrer'),
+    token,
+  }
+  if (fromLink.managerCode || fromLink.referralCode || fromLink.token) {
     sessionStorage.setItem(INVITATION_KEY, JSON.stringify(fromLink))
     return fromLink
   }
   try {
-    return (JSON.parse(sessionStorage.getItem(INVITATION_KEY) ?? 'null') as Invitation | null) ?? fromLink
+    const kept = JSON.parse(sessionStorage.getItem(INVITATION_KEY) ?? 'null') as Partial<Invitation> | null
+    return kept ? { managerCode: null, referralCode: null, token: null, ...kept } : fromLink
   } catch {
     return fromLink
   }
+}
+
+export type InvitationView = components['schemas']['InvitationView']
+
+/**
+ * What the personal link shows before sign-in: the inviting manager, the invitee's name masked, whether it
+ * was taken up or opted out of. Opening it is recorded (the list's conversion counts it). An unknown or
+ * malformed token is `null`: the page explains and the form still works without it.
+ */
+export function useInvitationView(token: string | null) {
+  return useRequest<InvitationView | null>(async () => {
+    if (!token) return null
+    try {
+      return await must(api.GET('/api/v1/invitations/{token}', { params: { path: { token } } }))
+    } catch (caught) {
+      if (caught instanceof ApiError && (caught.status === 404 || caught.status === 422)) return null
+      throw caught
+    }
+  })
 }
 
 export interface JoinDraft {
