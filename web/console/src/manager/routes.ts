@@ -23,6 +23,19 @@ export default [
     },
   },
   {
+    path: 'manager/register',
+    name: 'manager-register',
+    component: () => import('./RegisterPage.vue'),
+    meta: {
+      roles: [...manager],
+      menu: 'onTheSpot.register.menu',
+      group: 'groups.customers',
+      menuOrder: 4,
+      icon: 'UserFilled',
+      title: 'onTheSpot.register.title',
+    },
+  },
+  {
     path: 'manager/kpis',
     name: 'manager-kpis',
     component: () => import('./KpiPage.vue'),

@@ -1,9 +1,12 @@
 /** The customer manager's own card, invite QR, follow-up tasks, KPIs, unit targets and publications to share. */
-import { must, type components } from '@cheyou/api'
+import { must, type components, type operations } from '@cheyou/api'
 import { api } from '@/api'
 
 export type ManagerCard = components['schemas']['ManagerRead']
 export type ManagerTask = components['schemas']['member_svc__managers__schemas__TaskRead']
+export type TaskKind = NonNullable<
+  NonNullable<NonNullable<operations['tasks_api_v1_managers__staff_id__tasks_get']['parameters']['query']>['kind']>
+>
 export type Kpi = components['schemas']['Kpi']
 export type UnitTarget = components['schemas']['UnitTarget']
 export type Publication = components['schemas']['PublicationRead']
@@ -23,10 +26,10 @@ export function useManager() {
       })
       return data as unknown as Blob
     },
-    tasks: (staffId: string, status: 'open' | 'done') =>
+    tasks: (staffId: string, status: 'open' | 'done', kind?: TaskKind) =>
       must(
         api.GET('/api/v1/managers/{staff_id}/tasks', {
-          params: { path: { staff_id: staffId }, query: { status } },
+          params: { path: { staff_id: staffId }, query: { status, kind, limit: 500 } },
         }),
       ),
     kpis: (staffId: string, from: string, to: string) =>
