@@ -4,7 +4,9 @@ Each speaks the route contracts the gateway relies on, verifies the gateway's id
 every service does (``cheyou_kit.identity``), applies the object checks the real services promise (a
 member reads only their own data), and records what it received so tests can look.
 Besides the contract routes, every segment of a stand-in has ``/echo`` (answers what arrived),
-``/flaky`` (503 for the first N calls of a test) and ``/slow`` (answers late).
+``/flaky`` (503 for the first N calls of a test), ``/slow`` (answers late) and ``/vanishing`` (does the
+work, then the connection breaks before the answer is out: a service killed between its commit and its
+answer).
 """
 
 from __future__ import annotations
@@ -447,7 +449,25 @@ def create_stand_in(name: str, public_key: bytes, world: World) -> FastAPI:  # n
             return {"unread": 3}
 
     app.include_router(router)
+    app.add_middleware(_VanishingAfterTheWork, world=world)
     return app
+
+
+class _VanishingAfterTheWork:
+    """``…/vanishing``: the work is done (counted under ``X-Test-Id``), the answer starts, and the
+    connection breaks before it is whole — what the gateway sees of a service killed after its commit."""
+
+    def __init__(self, app: Any, world: World) -> None:
+        self.app, self.world = app, world
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].endswith("/vanishing"):
+            await self.app(scope, receive, send)
+            return
+        test_id = dict(scope["headers"]).get(b"x-test-id", b"").decode()
+        self.world.calls[test_id] += 1
+        await send({"type": "http.response.start", "status": 201, "headers": [(b"content-length", b"64")]})
+        raise ConnectionAbortedError("the service died after doing the work, before its answer was out")
 
 
 def key_subject(key: str) -> str:

@@ -2,12 +2,15 @@
 
 import asyncio
 import hashlib
+import json
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 
 import httpx
 from cheyou_kit.testing import eventually
 from gateway.config import Settings
+from gateway.protection.idempotency import fingerprint
 from redis.asyncio import Redis
 
 from .sign_in import bearer
@@ -109,6 +112,46 @@ class TestIdempotencyKey:
         assert second.status_code == 409
         assert second.json()["type"].endswith("/idempotency-outcome-unknown")
         assert world.calls[test_id] == 1
+
+    async def test_a_request_whose_service_died_before_answering_is_not_sent_again(
+        self, client: httpx.AsyncClient, world: World
+    ) -> None:
+        """The connection broke after the request went out (the service did the work and was killed before
+        its answer): the key is not released, so a retry with it cannot do the work a second time."""
+        test_id = uuid.uuid4().hex
+        headers = {**await bearer(client, "ops1"), "Idempotency-Key": uuid.uuid4().hex, "X-Test-Id": test_id}
+
+        first = await client.post("/api/v1/rewards/vanishing", headers=headers, json={})
+        second = await client.post("/api/v1/rewards/vanishing", headers=headers, json={})
+
+        assert first.status_code == 502
+        assert second.status_code == 409, second.text
+        assert second.json()["type"].endswith("/idempotency-outcome-unknown")
+        assert world.calls[test_id] == 1
+
+    async def test_a_key_left_in_flight_by_a_dead_gateway_does_not_come_free(
+        self, client: httpx.AsyncClient, world: World, service_settings: Settings
+    ) -> None:
+        """A gateway killed while forwarding leaves its key in flight; the service may have done the work,
+        so once that is older than any upstream timeout a retry is told the outcome is unknown — it is not
+        sent again (before, the marker expired after 120 s and the retry did the work a second time)."""
+        test_id, key = uuid.uuid4().hex, uuid.uuid4().hex
+        headers = {**await bearer(client, "ops1"), "Idempotency-Key": key, "X-Test-Id": test_id}
+        redis = Redis.from_url(service_settings.redis_url)
+        marker = {
+            "state": "in_flight",
+            "fingerprint": fingerprint("POST", "/api/v1/rewards/echo", "", b"{}"),
+            "since": time.time() - 600,
+        }
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        await redis.set(f"gw:idem:{{staff:ops1}}:{digest}", json.dumps(marker), ex=3600)
+        await redis.aclose()
+
+        retry = await client.post("/api/v1/rewards/echo", headers=headers, content=b"{}")
+
+        assert retry.status_code == 409, retry.text
+        assert retry.json()["type"].endswith("/idempotency-outcome-unknown")
+        assert world.calls[test_id] == 0
 
     async def test_a_malformed_key_is_a_400(self, client: httpx.AsyncClient) -> None:
         headers = {**await bearer(client, "ops1"), "Idempotency-Key": "x" * 256}

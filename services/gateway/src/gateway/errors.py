@@ -17,6 +17,14 @@ class BadGateway(ProblemError):
     slug = "bad-gateway"
     title = "The service behind the gateway failed"
 
+    def __init__(
+        self, detail: str | None = None, *, reached_service: bool = False, **extensions: object
+    ) -> None:
+        super().__init__(detail, **extensions)
+        self.reached_service = reached_service
+        """True when the request went out and the connection broke before the answer (the service may
+        have done the work and died, or dropped the connection, before answering)."""
+
 
 class ServiceUnavailable(ProblemError):
     status = 503

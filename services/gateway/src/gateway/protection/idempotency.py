@@ -3,7 +3,9 @@
 The first request with a key is marked in flight; its response (status and body) is stored and
 replayed for repeats. The same key with a different request is a 422; a repeat while the first is
 still in flight is a 409. A request the service never received (the gateway could not reach it)
-releases the key, so the client may try again.
+releases the key, so the client may try again. A request that reached the service and lost its answer
+(a timeout, a connection broken before the answer), or whose gateway died while it was in flight, may
+have been done: its key answers 409 ``idempotency-outcome-unknown`` from then on.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 
 from cheyou_kit.errors import BadRequest, Conflict, Unprocessable
@@ -18,7 +21,9 @@ from redis.asyncio import Redis
 
 HEADER = "Idempotency-Key"
 MUTATIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_IN_FLIGHT_SECONDS = 120  # longer than any upstream timeout; a crashed gateway frees the key after it
+_IN_FLIGHT_SECONDS = (
+    120  # longer than any upstream timeout; a key in flight longer was held by a dead gateway
+)
 
 
 class InvalidIdempotencyKey(BadRequest):
@@ -74,9 +79,11 @@ class IdempotencyStore:
     async def begin(self, scope: str, key: str, request_fingerprint: str) -> StoredResponse | None:
         """None: go ahead (the key is now in flight). A stored response: replay it. Else 409/422."""
         redis_key = self._key(scope, key)
-        marker = json.dumps({"state": "in_flight", "fingerprint": request_fingerprint})
+        marker = json.dumps({"state": "in_flight", "fingerprint": request_fingerprint, "since": time.time()})
         for _ in range(3):
-            if await self._redis.set(redis_key, marker, nx=True, ex=_IN_FLIGHT_SECONDS):
+            # Kept as long as an answer would be: a gateway that died while the key was in flight may
+            # have had the request done by the service, so its key must not come free again.
+            if await self._redis.set(redis_key, marker, nx=True, ex=self._ttl):
                 return None
             raw = await self._redis.get(redis_key)
             if raw is None:
@@ -85,7 +92,13 @@ class IdempotencyStore:
             if record["fingerprint"] != request_fingerprint:
                 raise IdempotencyKeyReused()
             if record["state"] == "in_flight":
-                raise IdempotencyKeyInUse(retry_after=1)
+                if time.time() - float(record.get("since", time.time())) < _IN_FLIGHT_SECONDS:
+                    raise IdempotencyKeyInUse(retry_after=1)
+                # In flight for longer than any upstream timeout: the gateway that held it died on the way,
+                # perhaps after the service did the work.
+                raise IdempotencyOutcomeUnknown(
+                    "it may have taken effect: look the result up before sending it again with a new key"
+                )
             if record["state"] == "unknown":
                 raise IdempotencyOutcomeUnknown(
                     "it may have taken effect: look the result up before sending it again with a new key"

@@ -14,7 +14,7 @@ from fastapi import Request, Response
 from gateway.auth import phone_proof
 from gateway.auth import service as auth_service
 from gateway.auth.authentication import authenticate, client_ip
-from gateway.errors import ServiceUnavailable, UpstreamTimeout
+from gateway.errors import BadGateway, ServiceUnavailable, UpstreamTimeout
 from gateway.protection import idempotency
 from gateway.protection.idempotency import StoredResponse
 from gateway.proxy.policy import authorize
@@ -222,7 +222,7 @@ async def _forward_once_per_key(
         return Response(content=stored.body, status_code=stored.status, headers=replay_headers)
     try:
         answer = await _send(upstream, request, principal, body, headers)
-    except UpstreamTimeout as exc:
+    except (UpstreamTimeout, BadGateway) as exc:
         if exc.reached_service:  # it may be done: a retry with this key must not do it again
             await runtime.idempotency.mark_unknown(scope, key, fingerprint)
         else:
