@@ -8,6 +8,7 @@ import logging
 import random
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 from cheyou_kit.errors import BadRequest
@@ -16,6 +17,7 @@ from httpx._client import UseClientDefault  # the type of httpx.USE_CLIENT_DEFAU
 
 from gateway.errors import BadGateway, ServiceUnavailable, UpstreamTimeout
 from gateway.upstreams.breaker import CircuitBreaker
+from gateway.upstreams.http1 import Http1Client
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +56,23 @@ class Upstream:
             ),
             follow_redirects=False,
         )
+        # Whole bodies to a plain-http service (every forwarded request but streamed uploads) go through
+        # the lean client: a third of a forwarded request's CPU was httpx's (issue 20).
+        self._lean = (
+            Http1Client(
+                self.base_url,
+                connect_timeout=connect_timeout,
+                timeout=timeout,
+                max_connections=max_connections,
+            )
+            if self.base_url.startswith("http://")
+            else None
+        )
 
     async def aclose(self) -> None:
         await self._client.aclose()
+        if self._lean is not None:
+            await self._lean.aclose()
 
     def identity(self, principal: Principal, request: httpx.Request) -> str:
         """A token for this request only: its service, method, path and query string, as sent."""
@@ -65,6 +81,58 @@ class Upstream:
         return self._signer.sign(
             principal, self.name, method=request.method, path=request.url.path, query=request.url.query
         )
+
+    async def _send_httpx(
+        self,
+        method: str,
+        path: str,
+        principal: Principal | None,
+        headers: dict[str, str],
+        params: Any,
+        content: bytes | AsyncIterator[bytes] | None,
+        json: Any,
+        request_timeout: float | UseClientDefault,
+    ) -> httpx.Response:
+        request = self._client.build_request(
+            method, path, headers=headers, params=params, content=content, json=json, timeout=request_timeout
+        )
+        if principal is not None:
+            # Signed per attempt, from the request as it will be sent (the path and query the service will
+            # see): a retry after a slow failure still carries a fresh token.
+            request.headers[IDENTITY_HEADER] = self.identity(principal, request)
+        return await self._client.send(request)
+
+    async def _send_lean(
+        self,
+        lean: Http1Client,
+        method: str,
+        path: str,
+        principal: Principal | None,
+        headers: dict[str, str],
+        params: Any,
+        content: bytes | AsyncIterator[bytes] | None,
+        timeout_seconds: float | None,
+    ) -> httpx.Response:
+        """One attempt through the lean client: the path as given (percent-encoded, as the caller sent
+        it), the query as given or encoded from a mapping, the token signed for exactly what is sent."""
+        if isinstance(params, str):
+            query = params
+        elif params:
+            query = str(httpx.QueryParams(params))
+        else:
+            query = ""
+        if any(c in path for c in " \r\n#?") or not path.startswith("/"):
+            raise httpx.InvalidURL(f"not a path: {path!r}")
+        send = dict(headers)
+        if principal is not None:
+            if self._signer is None:
+                raise ServiceUnavailable("the gateway has no internal-token signing key")
+            send[IDENTITY_HEADER] = self._signer.sign(
+                principal, self.name, method=method, path=unquote(path), query=query.encode("latin-1")
+            )
+        target = f"{path}?{query}" if query else path
+        body = content if isinstance(content, bytes) else None
+        return await lean.request(method, target, send, body, timeout_seconds)
 
     async def request(
         self,
@@ -90,22 +158,17 @@ class Upstream:
         timeout: float | UseClientDefault = (
             timeout_seconds if timeout_seconds is not None else httpx.USE_CLIENT_DEFAULT
         )
+        lean = self._lean if json is None and method != "HEAD" and replayable else None
         for attempt in range(attempts):
             try:
-                request = self._client.build_request(
-                    method,
-                    path,
-                    headers=send_headers,
-                    params=params,
-                    content=content,
-                    json=json,
-                    timeout=timeout,
-                )
-                if principal is not None:
-                    # Signed per attempt, from the request as it will be sent (the path and query the
-                    # service will see): a retry after a slow failure still carries a fresh token.
-                    request.headers[IDENTITY_HEADER] = self.identity(principal, request)
-                response = await self._client.send(request)
+                if lean is not None:
+                    response = await self._send_lean(
+                        lean, method, path, principal, send_headers, params, content, timeout_seconds
+                    )
+                else:
+                    response = await self._send_httpx(
+                        method, path, principal, send_headers, params, content, json, timeout
+                    )
             except httpx.InvalidURL as exc:
                 raise BadRequest(f"the path cannot be forwarded: {exc}") from exc
             except httpx.TimeoutException as exc:
