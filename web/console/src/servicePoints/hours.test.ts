@@ -33,7 +33,15 @@ describe('summary', () => {
       { day: 2, opens: '09:00', closes: '18:00' },
       { day: 6, opens: '00:00', closes: '24:00' },
     ]
-    expect(summary(hours, (d) => `D${d}`, 'all day')).toBe('D1、D2 09:00–18:00；D6 all day')
+    expect(summary(hours, (d) => `D${d}`, 'all day', 'daily')).toBe('D1、D2 09:00–18:00；D6 all day')
+    expect(
+      summary(
+        hoursOf({ days: [1, 2, 3, 4, 5, 6, 7], allDay: false, opens: '08:00', closes: '20:00' }),
+        String,
+        'x',
+        '每天',
+      ),
+    ).toBe('每天 08:00–20:00')
     expect(uniform(hours)).toBe(false)
   })
 })

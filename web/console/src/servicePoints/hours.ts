@@ -37,12 +37,19 @@ export function uniform(hours: readonly DayHours[]): boolean {
   return hours.every((h) => h.opens === hours[0]?.opens && h.closes === hours[0]?.closes)
 }
 
-/** "周一至周五 09:00–18:00" style summary for the table, with the day names given. */
-export function summary(hours: readonly DayHours[], dayName: (day: number) => string, allDay: string): string {
+/** "周一、周二 09:00–18:00；周六 全天" for the table (`everyDay` when a span is on all seven days). */
+export function summary(
+  hours: readonly DayHours[],
+  dayName: (day: number) => string,
+  allDay: string,
+  everyDay: string,
+): string {
   const spans = new Map<string, number[]>()
   for (const h of hours) {
     const span = h.opens === '00:00' && h.closes === '24:00' ? allDay : `${h.opens}–${h.closes}`
     spans.set(span, [...(spans.get(span) ?? []), h.day])
   }
-  return [...spans.entries()].map(([span, days]) => `${days.map(dayName).join('、')} ${span}`).join('；')
+  return [...spans.entries()]
+    .map(([span, days]) => `${new Set(days).size === 7 ? everyDay : days.map(dayName).join('、')} ${span}`)
+    .join('；')
 }
