@@ -78,6 +78,8 @@ PLATFORM_SETTINGS = {
     "MERCHANT_WEBHOOK_RETRY_SCHEDULE_S": "[0, 1, 2, 3, 5, 8]",
     # Payments: refunds submitted and unpaid orders expired every 2 s, not every 30 s.
     "PRIVILEGE_PAYMENT_JOB_INTERVAL_S": "2",
+    # Invitation reminders queued every 2 s, not every minute (the invitations flow moves time on).
+    "NOTIFY_INVITATION_TICK_SECONDS": "2",
     **_quiet_hours(),
 }
 
