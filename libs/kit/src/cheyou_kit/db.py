@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -117,12 +118,20 @@ async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
     meet the same server connection, so there the reads keep their transaction.
     """
     factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
-    async with factory() as session:
+    bind = factory.kw.get("bind")
+    if isinstance(bind, AsyncEngine) and bind.get_execution_options().get(AUTOCOMMIT_READS, False):
+        session = factory(bind=_autocommit(bind))  # a connection only once a statement needs one
+    else:  # a transaction that only reads: closing the session ends it
+        session = factory()
+    async with session:
         session.info[_READ_ONLY] = True
-        bind = session.bind
-        if bind is not None and bind.get_execution_options().get(AUTOCOMMIT_READS, False):
-            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        yield session  # without autocommit: a transaction only reads, and closing the session ends it
+        yield session
+
+
+@functools.cache
+def _autocommit(engine: AsyncEngine) -> AsyncEngine:
+    """``engine`` (its pool) with every connection in autocommit, made once per engine."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -99,13 +100,24 @@ async def privilege_year_start(session: AsyncSession, member_id: str, today: dat
 
 
 async def entitlements_for(
-    session: AsyncSession, member_id: str, *, today: date | None = None
+    session: AsyncSession,
+    member_id: str,
+    *,
+    today: date | None = None,
+    catalogue_rows: Sequence[tuple[Privilege, Sequence[PrivilegeTerms]]] | None = None,
 ) -> tuple[Tier, list[EntitlementView]]:
-    """Every privilege the member's tier offers today, with what is left of each quota."""
+    """Every privilege the member's tier offers today, with what is left of each quota.
+
+    ``catalogue_rows``: the catalogue with its current terms as the process caches it
+    (``privileges.catalogue``), instead of reading them again."""
     today = today or datetime.now(UTC).date()
     tier, year_starts_on = await member_tier_and_year(session, member_id)
-    catalogue = {p.code: p for p, _ in await privileges.list_privileges(session)}
-    terms = [t for t in await privileges.current_terms(session, tier) if offered(t, today)]
+    if catalogue_rows is None:
+        catalogue_rows = await privileges.list_privileges(session)
+    catalogue = {p.code: p for p, _ in catalogue_rows}
+    terms = [
+        t for _, of_privilege in catalogue_rows for t in of_privilege if t.tier == tier and offered(t, today)
+    ]
     bounds = {t.privilege_code: period_bounds(t.period, year_starts_on, today) for t in terms}
     used = await repository.usage_in_periods(
         session, member_id, {code: start for code, (start, _) in bounds.items()}

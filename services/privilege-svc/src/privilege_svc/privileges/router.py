@@ -3,27 +3,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from cheyou_events.catalogue.fields import Tier
-from cheyou_kit.db import ReadSessionDep, SessionDep
+from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Principal, get_principal, require_roles
 from cheyou_kit.pagination import Page
 from fastapi import APIRouter, Depends, Header, Request, Response
 
 from privilege_svc.access import OPERATORS, actor
 from privilege_svc.privileges import service
-from privilege_svc.privileges.catalogue import CatalogueCache
+from privilege_svc.privileges.catalogue import CatalogueDep
 from privilege_svc.privileges.schemas import PrivilegeRead, TermsRead, TermsUpdate
 
 router = APIRouter(prefix="/privileges", tags=["privileges"])
 
 Operator = Annotated[Principal, Depends(require_roles(*OPERATORS))]
-
-
-async def catalogue_of(request: Request) -> CatalogueCache:
-    cache: CatalogueCache = request.app.state.catalogue
-    return cache
-
-
-CatalogueDep = Annotated[CatalogueCache, Depends(catalogue_of)]
 
 
 @router.get(
@@ -33,13 +25,14 @@ CatalogueDep = Annotated[CatalogueCache, Depends(catalogue_of)]
     responses={304: {"description": "Not modified: the catalogue still has the ETag sent in If-None-Match."}},
 )
 async def list_privileges(
-    session: ReadSessionDep,
+    request: Request,
     catalogue: CatalogueDep,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """The whole catalogue with every tier's current terms (one page: it is small), with an ``ETag``;
-    ``If-None-Match`` with it answers 304. Cached in the process (``privileges.catalogue``)."""
-    encoded = await catalogue.get(session)
+    ``If-None-Match`` with it answers 304. Cached in the process (``privileges.catalogue``): no database
+    connection unless it is built again."""
+    encoded = await catalogue.get(request.app.state.session_factory)
     headers = {"ETag": encoded.etag, "Cache-Control": "private, no-cache"}
     if if_none_match is not None and encoded.etag in (tag.strip() for tag in if_none_match.split(",")):
         return Response(status_code=304, headers=headers)
