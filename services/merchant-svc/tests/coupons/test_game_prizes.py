@@ -43,7 +43,8 @@ async def handled(world: World, play_id: str) -> dict[str, Any]:
         async with world.sessions() as session:
             row = (
                 await session.execute(
-                    text("SELECT coupon_id, refused FROM coupon_game_awards WHERE play_id = :id"), {"id": play_id}
+                    text("SELECT coupon_id, refused FROM coupon_game_awards WHERE play_id = :id"),
+                    {"id": play_id},
                 )
             ).one_or_none()
         return {"coupon_id": row.coupon_id, "refused": row.refused} if row else None

@@ -12,7 +12,7 @@ from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc.members import events
-from member_svc.members import repository as members
+from member_svc.members import service as members
 from member_svc.surveys import repository
 from member_svc.surveys.models import NeedsSurvey, SurveyAnswer, SurveyAnswerItem
 from member_svc.surveys.schemas import (
@@ -223,7 +223,7 @@ async def answer(
         raise SurveyNotOpen("这份征集令已结束" if survey.status == "closed" else "这份征集令还没有发布")
     answer_id = uuid.uuid4()
     items, interests, needs = _items(survey, answer_id, body)
-    member = await members.get(session, member_id, for_update=True)
+    member = await members.find(session, member_id, for_update=True)
     if member is None:
         raise MemberNotFound(f"member {member_id} does not exist")
     recorded = SurveyAnswer(id=answer_id, survey_id=survey.id, member_id=member_id, answered_at=now)
