@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { appointmentDays, appointmentIso, bookingProblems, openSlots, orderBody, type BookingDraft } from './booking'
+import {
+  appointmentDays,
+  appointmentIso,
+  bookableDays,
+  bookingProblems,
+  openSlots,
+  orderBody,
+  type BookingDraft,
+} from './booking'
 
 const empty: BookingDraft = {
   city: '350100',
@@ -22,6 +30,10 @@ describe('appointments', () => {
     expect(openSlots('2026-12-07', now)).toEqual([])
     expect(openSlots('2026-12-08', now)[0]).toBe('08:00')
     expect(appointmentIso('2026-12-08', '09:30')).toBe('2026-12-08T09:30:00+08:00')
+  })
+  it('starts the days a member can book tomorrow once today is closed', () => {
+    expect(bookableDays(now, 2)).toEqual(['2026-12-08', '2026-12-09'])
+    expect(bookableDays(new Date('2026-12-07T02:00:00Z'), 2)).toEqual(['2026-12-07', '2026-12-08'])
   })
 })
 

@@ -68,6 +68,12 @@ export function openSlots(day: string, now: Date, leadMinutes = 60): string[] {
   return SLOTS.filter((slot) => Date.parse(appointmentIso(day, slot)) >= now.getTime() + leadMinutes * 60_000)
 }
 
+/** The days a member may still book: today only while one of its slots is open (in the evening, from tomorrow). */
+export function bookableDays(now: Date, count = 14): string[] {
+  const days = appointmentDays(now, count + 1)
+  return (openSlots(days[0] ?? '', now).length ? days : days.slice(1)).slice(0, count)
+}
+
 export const FLIGHT = /^[A-Z0-9]{2}[0-9]{1,4}[A-Z]?$/
 
 export type BookingProblem = 'required' | 'address' | 'plate' | 'flight' | 'past'
