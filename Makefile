@@ -66,8 +66,8 @@ web-dev: web/node_modules/.installed  ## Vite's dev servers (H5 :5173/h5/, conso
 api-client: web/node_modules/.installed  ## regenerate web/api/src/schema.d.ts from a running gateway's merged OpenAPI (OPENAPI_URL)
 	cd web && npm run api
 
-bench: install  ## every benchmark in bench/ (each starts its own infrastructure); figures in bench/RESULTS.md
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+bench: install  ## every benchmark in bench/ (each starts its own infrastructure; the wrk ones need `apt-get install wrk`); figures in bench/RESULTS.md
+	@for b in bench/*.py; do case $$b in *_harness.py) continue;; esac; echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 SOAK_DURATION ?= 900
 SOAK_SEED ?= 19

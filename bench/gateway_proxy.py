@@ -2,7 +2,7 @@
 
     python bench/gateway_proxy.py [--seconds 8] [--concurrency 1,32]
 
-Three targets, the same load generator (httpx, keep-alive, N concurrent workers, one process), the same
+Three targets, the same load generator (wrk, keep-alive, N connections; ``apt-get install wrk``), the same
 upstream (a minimal FastAPI app answering ``GET /api/v1/bench/ping`` with a small JSON body, one uvicorn
 process):
 - direct: client → upstream;
@@ -13,7 +13,9 @@ process):
 Each runs as its own uvicorn process (one worker); all run at once and take the load in turn, in short
 interleaved rounds, so background load on the machine falls on all three alike. Uses
 POSTGRES_DSN / REDIS_URL / KAFKA_BOOTSTRAP_SERVERS when set; otherwise starts them through cheyou_devinfra.
-Figures go to bench/results/gateway.md.
+Per target also the CPU milliseconds per request of its process (the upstream for "direct", the gateway
+for the others; ``/proc`` deltas): the gateway's own cost of a forwarded request, target ≤ 1 ms.
+Figures go to their section of bench/results/gateway.md.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import wrk_harness
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "gateway.md"
@@ -97,37 +100,26 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    cpu_ms: float | None = None
+    load: float = 0.0
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds
 
 
-async def load(name: str, url: str, headers: dict[str, str], concurrency: int, seconds: float) -> Result:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=10, headers=headers) as client:
-        for _ in range(100):  # warm-up: connections, caches, lazy imports
-            await client.get(url)
-        latencies: list[float] = []
-        errors = 0
-        stop_at = time.perf_counter() + seconds
-
-        async def worker() -> None:
-            nonlocal errors
-            while time.perf_counter() < stop_at:
-                started = time.perf_counter()
-                response = await client.get(url)
-                latencies.append(time.perf_counter() - started)
-                if response.status_code != 200:
-                    errors += 1
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    quantiles = statistics.quantiles(latencies, n=100)
-    return Result(
-        name, concurrency, len(latencies), elapsed, quantiles[49] * 1000, quantiles[98] * 1000, errors
-    )
+async def load(
+    name: str, url: str, headers: dict[str, str], concurrency: int, seconds: float, pids: tuple[int, ...] = ()
+) -> Result:
+    """One round of wrk (keep-alive, ``concurrency`` connections) against ``url``; ``pids``: the gateway
+    process whose CPU milliseconds per request are recorded (``/proc`` deltas)."""
+    before = wrk_harness.cpu_seconds([q for pid in pids for q in wrk_harness.descendants(pid)])
+    run = wrk_harness.wrk(url, connections=concurrency, seconds=seconds, headers=headers)
+    used = wrk_harness.cpu_seconds([q for pid in pids for q in wrk_harness.descendants(pid)]) - before
+    result = Result(name, concurrency, run.requests, run.seconds, run.p50_ms, run.p99_ms, run.errors)
+    result.cpu_ms = used * 1000 / max(1, run.requests) if pids else None
+    result.load = wrk_harness.load_average()
+    return result
 
 
 async def _prepare(postgres_dsn: str, kafka: str) -> str:
@@ -195,6 +187,7 @@ def run(seconds: float, concurrencies: list[int]) -> list[Result]:
         processes.append(upstream)
         upstream_url = f"http://127.0.0.1:{upstream_port}"
         _wait(upstream_url + PATH)
+        gateway_pids: dict[str, tuple[int, ...]] = {"direct": (upstream.pid,)}
         gateways = {
             "gateway bare": {"GATEWAY_PUBLIC_SEGMENTS": '["bench"]', "GATEWAY_RATE_LIMITS_ENABLED": "false"},
             "gateway full": {},
@@ -212,6 +205,7 @@ def run(seconds: float, concurrencies: list[int]) -> list[Result]:
             base = f"http://127.0.0.1:{port}"
             _wait(base + "/readyz")
             targets[name] = (base, {})
+            gateway_pids[name] = (processes[-1].pid,)
         full_base = targets["gateway full"][0]
         answer = httpx.post(
             f"{full_base}/api/v1/auth/staff/login", json={"username": "ops1", "password": "cheyou-demo-2026"}
@@ -225,7 +219,11 @@ def run(seconds: float, concurrencies: list[int]) -> list[Result]:
             for _ in range(ROUNDS):
                 for name, (base, headers) in targets.items():
                     rounds[name].append(
-                        asyncio.run(load(name, base + PATH, headers, concurrency, seconds / ROUNDS))
+                        asyncio.run(
+                            load(
+                                name, base + PATH, headers, concurrency, seconds / ROUNDS, gateway_pids[name]
+                            )
+                        )
                     )
             for name, parts in rounds.items():
                 result = Result(
@@ -236,6 +234,8 @@ def run(seconds: float, concurrencies: list[int]) -> list[Result]:
                     statistics.median(p.p50_ms for p in parts),
                     statistics.median(p.p99_ms for p in parts),
                     sum(p.errors for p in parts),
+                    sum(p.cpu_ms or 0.0 for p in parts) / len(parts),
+                    max(p.load for p in parts),
                 )
                 print(  # noqa: T201
                     f"{name:<14} c={concurrency:<3} {result.rps:8.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
@@ -260,18 +260,18 @@ def report(results: list[Result], seconds: float) -> str:
         f"{platform.processor() or platform.machine()}, Python {platform.python_version()}. The load "
         "generator, the upstream, both gateways (one uvicorn worker each) and Redis share these cores.",
         "",
-        f"**Reproduce**: `.venv/bin/python bench/gateway_proxy.py --seconds {seconds:g}`. Load: httpx, "
-        "keep-alive, N concurrent workers in one process; the three targets run side by side and take "
+        f"**Reproduce**: `.venv/bin/python bench/gateway_proxy.py --seconds {seconds:g}`. Load: wrk "
+        "(`apt-get install wrk`), keep-alive, N connections; the three targets run side by side and take "
         "the load in turn, "
         f"{ROUNDS} interleaved rounds each (p50/p99: median over the rounds). Upstream: a minimal "
         "FastAPI app (`GET /api/v1/bench/ping`, 5 small items).",
         "",
-        "| target | concurrency | req/s | p50 | p99 | errors |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| target | concurrency | req/s | p50 | p99 | errors | CPU ms/req (its process) | load avg |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [
         f"| {r.target} | {r.concurrency} | {r.rps:,.0f} | {r.p50_ms:.2f} ms | {r.p99_ms:.2f} ms "
-        f"| {r.errors} |"
+        f"| {r.errors} | {r.cpu_ms or 0:.2f} | {r.load:.1f} |"
         for r in results
     ]
     load1, load5, _ = os.getloadavg()
@@ -301,13 +301,18 @@ def report(results: list[Result], seconds: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--concurrency", default="1,32")
+    parser.add_argument("--concurrency", default="1,16")
+    parser.add_argument("--quick", action="store_true", help="4 s per target, c=16 only")
     args = parser.parse_args()
-    concurrencies = [int(c) for c in args.concurrency.split(",")]
+    concurrencies = [16] if args.quick else [int(c) for c in args.concurrency.split(",")]
+    if args.quick:
+        args.seconds = 4.0
     results = run(args.seconds, concurrencies)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     text = report(results, args.seconds)
-    RESULTS.write_text(text)
+    wrk_harness.write_result(
+        "gateway", "Forwarding to a trivial upstream (gateway_proxy.py)", text.splitlines()[2:]
+    )
     print(text)  # noqa: T201
 
 

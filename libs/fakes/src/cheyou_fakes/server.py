@@ -41,5 +41,7 @@ def running(
 
 
 def serve(app: ASGIApp, host: str, port: int) -> None:
-    """Run ``app`` in the foreground until interrupted."""
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    """Run ``app`` in the foreground until interrupted. No access log: a line per request was most of a
+    fake's work and capped a campaign's benchmark at the fake (issue 20); ``/_fake/stats`` and
+    ``/_fake/messages`` say what it received."""
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)

@@ -60,8 +60,13 @@ class PiiCipher:
         return self._index.digest(value)
 
     def card_code(self, member_id: uuid.UUID, ttl_seconds: int, now: float | None = None) -> str:
-        """A short-lived signed code for the member card's QR: ``CY1.<member>.<expiry>.<signature>``."""
-        expires = int((now or time.time()) + ttl_seconds)
+        """A short-lived signed code for the member card's QR: ``CY1.<member>.<expiry>.<signature>``.
+
+        The expiry moves in steps of half the lifetime: a member's code — and the QR drawn from it,
+        which ``qr.card_png`` keeps — stays the same for half its lifetime, and every code handed out is
+        valid for more than half of it (issue 20: drawing the QR was the Me page's costliest part)."""
+        step = max(1, ttl_seconds // 2)
+        expires = (int(now or time.time()) // step) * step + ttl_seconds
         body = f"CY1.{member_id.hex}.{expires}"
         return f"{body}.{self._sign(body)}"
 

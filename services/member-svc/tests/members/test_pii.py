@@ -91,3 +91,22 @@ class TestKeysFromSettings:
 
         with pytest.raises(ValueError, match="MEMBER_PII_KEY"):
             PiiCipher.from_settings(settings)
+
+
+class TestCardCode:
+    """A member card's code stays the same for half its lifetime (its QR is drawn once), and every code
+    handed out is valid for more than half of it (issue 20)."""
+
+    def test_the_code_is_the_same_within_half_its_lifetime_and_valid_long_enough(self) -> None:
+        pii, member_id, ttl = PiiCipher(Keyring([NEW]), HASH_KEY), uuid.uuid4(), 300
+        start = 1_800_000_000.0  # a multiple of 150: the start of a step
+
+        codes = [pii.card_code(member_id, ttl, now=start + offset) for offset in (0, 60, 149.9, 150)]
+
+        assert codes[0] == codes[1] == codes[2] != codes[3]
+        for offset, code in zip((0, 60, 149.9, 150), codes, strict=True):
+            expires = int(code.split(".")[2])
+            assert ttl / 2 < expires - (start + offset) <= ttl
+            assert pii.read_card_code(code, now=start + offset) == member_id
+        with pytest.raises(Exception, match="expired"):
+            pii.read_card_code(codes[0], now=start + ttl + 1)

@@ -164,10 +164,17 @@ class Injector:
         elif kind == "receiver":
             self.receiver.mode = detail["mode"]
             self.receiver.hang_seconds = 30.0
+            before = len(self.receiver.received)
             try:
                 await asyncio.sleep(detail["for_s"])
+                # At least one delivery must meet the misbehaviour (else it proved nothing): up to 90 s more.
+                for _ in range(90):
+                    if len(self.receiver.received) > before:
+                        break
+                    await asyncio.sleep(1)
             finally:
                 self.receiver.mode = "ok"
+            detail["deliveries_met"] = len(self.receiver.received) - before
         elif kind == "wechat":
             if "errcode" in detail:
                 await platform.fake_post(

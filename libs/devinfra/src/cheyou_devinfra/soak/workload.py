@@ -271,12 +271,12 @@ class Workload:
     async def run(self, stop: asyncio.Event, spread_s: float) -> None:
         """Every member's journey (started over ``spread_s``), the reviewers, then traffic until ``stop``."""
         reviewers = [asyncio.create_task(self._reviewer(r)) for r in self._staff().reviewers]
+        progress = asyncio.create_task(self._progress())
         journeys = []
         for person in self.people:
             journeys.append(asyncio.create_task(self._journey(person)))
             await asyncio.sleep(spread_s / max(1, len(self.people)) * (0.5 + self.rng.random()))
         background = asyncio.create_task(self._background(stop))
-        progress = asyncio.create_task(self._progress())
         await asyncio.gather(*journeys)
         await background
         progress.cancel()

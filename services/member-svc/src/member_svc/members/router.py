@@ -255,7 +255,7 @@ async def member_card(
     if member.status != "verified":
         raise NotFound("only a verified member has a member card")
     code = pii.card_code(member.id, settings.card_code_ttl_seconds)
-    return Response(qr.png(code), media_type="image/png", headers={"Cache-Control": "no-store"})
+    return Response(qr.card_png(code), media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
 @router.get("/{member_id}/referral-qr.png", response_class=Response)

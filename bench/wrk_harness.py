@@ -1,0 +1,437 @@
+"""What the wrk benchmarks of issue 20 share (not a benchmark itself; ``make bench`` skips it).
+
+- :func:`platform`: the whole platform (every service as its own uvicorn process, the fakes) on a state
+  directory of its own, as ``make up`` starts it; on the environment's Postgres/Redis/Kafka when
+  ``POSTGRES_DSN``, ``REDIS_URL`` and ``KAFKA_BOOTSTRAP_SERVERS`` are set (databases of the run's own
+  names), else on infrastructure it starts and stops;
+- :func:`wrk`: one run of ``wrk`` (``apt-get install wrk``; keep-alive, fixed connections) through
+  ``bench/wrk/cheyou.lua``, which can walk a list of per-member requests;
+- :func:`interleaved`: several targets in short rounds, in turn (the order rotating), so that whatever
+  else the machine does falls on all of them alike; per target the requests/s, the median p50/p99 over
+  the rounds and **the CPU milliseconds per request of the processes serving it** (``/proc/<pid>/stat``
+  deltas, net of what they burn idle): the figure that holds still on a shared machine;
+- :func:`profile`: a py-spy flame graph (SVG) of a process while a target takes load;
+- the load average with every figure, and a result marked *not a result* when it was above the cores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import platform as _platform
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+LUA = ROOT / "bench" / "wrk" / "cheyou.lua"
+PY_SPY = Path(sys.executable).parent / "py-spy"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+CORES = os.cpu_count() or 1
+
+
+# --- the machine -----------------------------------------------------------------------------------
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
+def machine() -> str:
+    cpu = "unknown"
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        pass
+    return f"`nproc` {CORES}, {cpu}, Python {_platform.python_version()}"
+
+
+def verdict(loads: Sequence[float]) -> str:
+    """How to read figures taken at these load averages (1 min)."""
+    worst = max(loads) if loads else load_average()
+    if worst > CORES:
+        return f"load average up to {worst:.1f} on {CORES} cores: **loaded machine, not a result**"
+    return f"load average ≤ {worst:.1f} on {CORES} cores"
+
+
+# --- processes -------------------------------------------------------------------------------------
+
+
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it (uvicorn's workers)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User + system CPU seconds the processes have used so far (those gone count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat(5))
+    return total / CLOCK_TICKS
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def pid_listening_on(port: int) -> int:
+    """The process that owns the listening socket of ``port`` (a uvicorn started by the launcher)."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            parts = line.split()
+            if parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(parts[9])
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[8:-1] in inodes:
+            return int(fd.parent.parent.name)
+    raise LookupError(f"nothing listens on {port}")
+
+
+# --- wrk -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class WrkRun:
+    requests: int
+    seconds: float
+    errors: int
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def wrk(
+    url: str,
+    *,
+    connections: int,
+    seconds: float,
+    headers: dict[str, str] | None = None,
+    requests: Path | None = None,
+    timeout_s: int = 10,
+) -> WrkRun:
+    """One wrk run: ``connections`` keep-alive connections for ``seconds``; ``requests`` a file of
+    requests (bench/wrk/cheyou.lua) to send in turn instead of ``GET url``."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    threads = max(1, min(connections, CORES))
+    command = [
+        "wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
+        f"--timeout={timeout_s}s", "-s", str(LUA),
+    ]  # fmt: skip
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    env = {**os.environ, "WRK_REQUESTS": str(requests) if requests else ""}
+    output = subprocess.run(
+        [*command, url], capture_output=True, text=True, env=env, check=True, timeout=seconds + 60
+    ).stdout
+    line = next((line for line in output.splitlines() if line.startswith("WRKJSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk printed no summary:\n{output}")
+    data = json.loads(line.removeprefix("WRKJSON "))
+    errors = sum(
+        data[k] for k in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
+    )
+    return WrkRun(
+        data["requests"],
+        data["duration_us"] / 1e6,
+        errors,
+        data["p50_us"] / 1000,
+        data["p90_us"] / 1000,
+        data["p99_us"] / 1000,
+    )
+
+
+def requests_file(lines: Sequence[tuple[str, str, dict[str, str], str]]) -> Path:
+    """A file of (method, path, headers, body) lines for :func:`wrk`'s ``requests``."""
+    handle, name = tempfile.mkstemp(prefix="cheyou-wrk-", suffix=".tsv")
+    with os.fdopen(handle, "w") as out:
+        for method, path, headers, body in lines:
+            joined = "|".join(f"{k}: {v}" for k, v in headers.items())
+            out.write(f"{method}\t{path}\t{joined}\t{body}\n")
+    return Path(name)
+
+
+@dataclass
+class Target:
+    """What takes load in a round, and the processes whose CPU it is charged."""
+
+    name: str
+    url: str
+    pids: dict[str, int]
+    """Process name → pid (its uvicorn workers are counted with it)."""
+    headers: dict[str, str] = field(default_factory=dict)
+    requests: Path | None = None
+
+
+@dataclass
+class Measured:
+    target: str
+    connections: int
+    runs: list[WrkRun]
+    cpu_ms_per_request: dict[str, float]
+    loads: list[float]
+
+    @property
+    def requests(self) -> int:
+        return sum(r.requests for r in self.runs)
+
+    @property
+    def rps(self) -> float:
+        return self.requests / sum(r.seconds for r in self.runs)
+
+    @property
+    def p50_ms(self) -> float:
+        return statistics.median(r.p50_ms for r in self.runs)
+
+    @property
+    def p99_ms(self) -> float:
+        return statistics.median(r.p99_ms for r in self.runs)
+
+    @property
+    def errors(self) -> int:
+        return sum(r.errors for r in self.runs)
+
+    def cpu(self, process: str) -> str:
+        value = self.cpu_ms_per_request.get(process)
+        return f"{value:.2f}" if value is not None else "–"
+
+
+def idle_cpu_rates(targets: Sequence[Target], seconds: float = 5.0) -> dict[int, float]:
+    """CPU seconds per second each process burns with no load (relays, consumers, probes)."""
+    pids = {pid for target in targets for pid in target.pids.values()}
+    before = {pid: cpu_seconds(descendants(pid)) for pid in pids}
+    time.sleep(seconds)
+    return {pid: max(0.0, (cpu_seconds(descendants(pid)) - before[pid]) / seconds) for pid in pids}
+
+
+def interleaved(
+    targets: Sequence[Target], *, connections: int, seconds: float, rounds: int, warmup_s: float = 2.0
+) -> list[Measured]:
+    """Each target in turn for ``seconds / rounds``, ``rounds`` times (the order rotating each round)."""
+    for target in targets:  # connections, caches, lazy imports
+        wrk(target.url, connections=connections, seconds=warmup_s, headers=target.headers,
+            requests=target.requests)  # fmt: skip
+    idle = idle_cpu_rates(targets)
+    runs: dict[str, list[WrkRun]] = {t.name: [] for t in targets}
+    cpu: dict[str, dict[str, float]] = {t.name: dict.fromkeys(t.pids, 0.0) for t in targets}
+    loads: dict[str, list[float]] = {t.name: [] for t in targets}
+    for index in range(rounds):
+        order = list(targets[index % len(targets) :]) + list(targets[: index % len(targets)])
+        for target in order:
+            pids = {name: descendants(pid) for name, pid in target.pids.items()}
+            before = {name: cpu_seconds(p) for name, p in pids.items()}
+            started = time.monotonic()
+            run = wrk(target.url, connections=connections, seconds=seconds / rounds,
+                      headers=target.headers, requests=target.requests)  # fmt: skip
+            elapsed = time.monotonic() - started
+            for name, p in pids.items():
+                used = cpu_seconds(p) - before[name] - idle[target.pids[name]] * elapsed
+                cpu[target.name][name] += max(0.0, used)
+            runs[target.name].append(run)
+            loads[target.name].append(load_average())
+    results = []
+    for target in targets:
+        total = sum(r.requests for r in runs[target.name]) or 1
+        per_request = {name: seconds_used * 1000 / total for name, seconds_used in cpu[target.name].items()}
+        results.append(Measured(target.name, connections, runs[target.name], per_request, loads[target.name]))
+    return results
+
+
+@contextmanager
+def profile(pid: int, svg: Path, *, seconds: float, rate: int = 250) -> Iterator[None]:
+    """py-spy samples ``pid`` (GIL holder only: where the CPU goes) for ``seconds`` into a flame graph,
+    while the body puts load on it."""
+    svg.parent.mkdir(parents=True, exist_ok=True)
+    spy = subprocess.Popen(
+        [str(PY_SPY), "record", "-p", str(pid), "--gil", "--rate", str(rate), "-d", str(round(seconds)),
+         "-f", "flamegraph", "-o", str(svg), "--nonblocking"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    time.sleep(1.0)
+    try:
+        yield
+    finally:
+        spy.wait(timeout=seconds + 60)
+
+
+def table(results: Sequence[Measured], processes: Sequence[str]) -> list[str]:
+    head = "| target | c | req/s | p50 | p99 | errors | " + " | ".join(f"{p} CPU ms/req" for p in processes)
+    lines = [head + " | load avg |", "|---|---:|---:|---:|---:|---:|" + "---:|" * len(processes) + "---|"]
+    for r in results:
+        cpu = " | ".join(r.cpu(p) for p in processes)
+        lines.append(
+            f"| {r.target} | {r.connections} | {r.rps:,.0f} | {r.p50_ms:.2f} ms | {r.p99_ms:.2f} ms "
+            f"| {r.errors} | {cpu} | {min(r.loads):.1f}–{max(r.loads):.1f} |"
+        )
+    return lines
+
+
+def write_result(name: str, title: str, body: Sequence[str]) -> Path:
+    """Replace (or add) the ``## title`` section of bench/results/<name>.md."""
+    path = RESULTS / f"{name}.md"
+    text = path.read_text() if path.exists() else f"# {name} benchmark results\n"
+    heading = f"## {title}\n"
+    start = text.find(heading)
+    if start >= 0:
+        end = text.find("\n## ", start + len(heading))
+        text = text[:start] + text[end + 1 :] if end >= 0 else text[:start]
+    path.write_text(text.rstrip("\n") + "\n\n" + heading + "\n".join(body).rstrip("\n") + "\n")
+    return path
+
+
+# --- the platform ----------------------------------------------------------------------------------
+
+# As the e2e suite sets them: one address (this machine) sends everything, so per-address limits are
+# raised; per-principal limits too (the benchmark's member is one principal).
+PLATFORM_SETTINGS = {
+    "GATEWAY_SEED_DEMO_STAFF": "true",
+    "GATEWAY_RATE_LIMIT_PER_IP": "1000000000",
+    "GATEWAY_RATE_LIMIT_PER_PRINCIPAL": "1000000000",
+    "GATEWAY_LOGIN_RATE_LIMIT_PER_IP": "1000000",
+    "GATEWAY_OTP_PER_IP_HOUR": "1000000",
+    "GATEWAY_OTP_RESEND_SECONDS": "0",
+    "GATEWAY_OTP_PER_PHONE_HOUR": "1000",
+    "GATEWAY_ACCESS_TOKEN_TTL_SECONDS": "7200",
+}
+
+
+@dataclass
+class Platform:
+    state: Path
+    env: dict[str, str]
+
+    def url(self, service: str) -> str:
+        from cheyou_devinfra.platform import FAKES, SERVICES
+
+        for s in SERVICES:
+            if s.name == service:
+                return f"http://127.0.0.1:{self.env[f'{s.env_prefix}PORT']}"
+        for f in FAKES:
+            if f.name == service:
+                return f"http://127.0.0.1:{self.env[f'CHEYOU_FAKE_{f.name.upper()}_PORT']}"
+        raise KeyError(service)
+
+    def pid(self, service: str) -> int:
+        return pid_listening_on(int(self.url(service).rsplit(":", 1)[1]))
+
+    def identity(self, audience: str, method: str, path: str, query: bytes = b"", **principal: object) -> str:
+        """An identity token as the gateway signs it, for a request straight to a service (an hour)."""
+        from cheyou_kit.identity import IdentitySigner, Principal
+
+        signer = IdentitySigner((self.state / "keys" / "internal-token.key").read_bytes(), ttl_seconds=3600)
+        return signer.sign(
+            Principal.model_validate(principal), audience, method=method, path=path, query=query
+        )
+
+    def demo(self) -> object:
+        from cheyou_devinfra.demo import Platform as Doors
+
+        return Doors(
+            self.url("gateway"),
+            self.url("wechat"),
+            self.url("sms"),
+            base64.b64decode(self.env["MEMBER_PII_HASH_KEY"]),
+        )
+
+
+@contextmanager
+def platform() -> Iterator[Platform]:
+    """The platform as ``make up`` starts it, on ports and databases of its own; stopped at the end."""
+    from cheyou_devinfra.platform import FAKES, SERVICES, start_platform, stop_platform
+
+    state = Path(tempfile.mkdtemp(prefix="cheyou-bench-platform-"))
+    state.chmod(0o755)  # Postgres runs unprivileged when we are root
+    saved = dict(os.environ)
+    os.environ.update(
+        {
+            **{f"{s.env_prefix}PORT": str(free_port()) for s in SERVICES},
+            **{f"CHEYOU_FAKE_{f.name.upper()}_PORT": str(free_port()) for f in FAKES},
+            "CHEYOU_POSTGRES_PORT": str(free_port()),
+            "CHEYOU_REDIS_PORT": str(free_port()),
+            "CHEYOU_KAFKA_PORT": str(free_port()),
+            "CHEYOU_DATABASE_SUFFIX": f"_bench_{secrets.token_hex(4)}",
+            "MEMBER_PII_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "MEMBER_PII_HASH_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+            **PLATFORM_SETTINGS,
+        }
+    )
+    if os.environ.get("REDIS_URL"):  # a Redis database of its own on a shared server
+        os.environ["REDIS_URL"] = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/9"
+    try:
+        start_platform(state)
+        yield Platform(state, dict(os.environ))
+    finally:
+        stop_platform(state)
+        os.environ.clear()
+        os.environ.update(saved)
+        shutil.rmtree(state, ignore_errors=True)
+
+
+async def member(doors: object) -> tuple[str, str]:
+    """A verified member with a policy (ordinary tier), signed in: (member id, access token)."""
+    from cheyou_devinfra.demo import Platform as Doors
+
+    assert isinstance(doors, Doors)
+    ops, reviewer, admin = [await doors.staff(name) for name in ("ops1", "reviewer1", "admin")]
+    created = await doors.member(ops, reviewer)
+    await doors.feed(admin, doors.policy_issued(created, 400_000))
+    token = str(created.http.headers["Authorization"]).removeprefix("Bearer ")
+    return created.member_id, token
+
+
+def member_signed_in(p: Platform) -> tuple[str, str]:
+    async def make() -> tuple[str, str]:
+        doors = p.demo()
+        try:
+            return await member(doors)
+        finally:
+            await doors.aclose()  # type: ignore[attr-defined]
+
+    return asyncio.run(make())
+
+
+if __name__ == "__main__":
+    sys.stdout.write(__doc__ or "")
