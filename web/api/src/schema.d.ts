@@ -402,7 +402,8 @@ export interface paths {
         put?: never;
         /**
          * Import Invitations
-         * @description Import an invitation list (CSV body); the answer is the per-row report (JSON or CSV).
+         * @description Import an invitation list (CSV body); the answer is the per-row report (JSON or CSV). Each new
+         *     invitee with a consent basis is invited (SMS, WeChat where an openid is given) by notify-svc.
          */
         post: operations["import_invitations_api_v1_members_imports_post"];
         delete?: never;
@@ -1521,6 +1522,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/needs-surveys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Surveys
+         * @description Ops: every survey. A member: the published ones, each saying whether they answered it.
+         */
+        get: operations["list_surveys_api_v1_needs_surveys_get"];
+        put?: never;
+        /**
+         * Create Survey
+         * @description Ops: a call for needs (征集令) as a draft: single/multiple choice and free-text questions.
+         */
+        post: operations["create_survey_api_v1_needs_surveys_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs-surveys/{survey_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Survey
+         * @description One survey (a member reads it once it is published).
+         */
+        get: operations["get_survey_api_v1_needs_surveys__survey_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs-surveys/{survey_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish Survey
+         * @description Ops: members can answer it.
+         */
+        post: operations["publish_survey_api_v1_needs_surveys__survey_id__publish_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs-surveys/{survey_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close Survey
+         * @description Ops: no more answers.
+         */
+        post: operations["close_survey_api_v1_needs_surveys__survey_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs-surveys/{survey_id}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer Survey
+         * @description The member answers, once; their interests and needs take what the chosen options add.
+         */
+        post: operations["answer_survey_api_v1_needs_surveys__survey_id__answers_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs-surveys/{survey_id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Survey Results
+         * @description Ops: answers per question, each option's count and the free texts.
+         */
+        get: operations["survey_results_api_v1_needs_surveys__survey_id__results_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/privileges/usage": {
         parameters: {
             query?: never;
@@ -1550,7 +1675,9 @@ export interface paths {
         };
         /**
          * List Privileges
-         * @description The whole catalogue with every tier's current terms (one page: it is small).
+         * @description The whole catalogue with every tier's current terms (one page: it is small), with an ``ETag``;
+         *     ``If-None-Match`` with it answers 304. Cached in the process (``privileges.catalogue``): no database
+         *     connection unless it is built again.
          */
         get: operations["list_privileges_api_v1_privileges_get"];
         put?: never;
@@ -2288,6 +2415,342 @@ export interface paths {
          * @description Staff scan a member's QR code at the door; attendance points are awarded once.
          */
         post: operations["check_in_api_v1_activities__activity_id__check_ins_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/games": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Games
+         * @description Staff: every game. A member: the games open now for their tier, with their plays left today.
+         */
+        get: operations["list_games_api_v1_games_get"];
+        put?: never;
+        /**
+         * Create Game
+         * @description Ops: a 博饼 or golden-egg game with its prizes and budget, as a draft.
+         */
+        post: operations["create_game_api_v1_games_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/games/bobing-ranking": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Bobing Ranking
+         * @description The default 博饼 ranking (data) with each outcome's exact probability over the 46,656 rolls.
+         */
+        get: operations["bobing_ranking_api_v1_games_bobing_ranking_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/games/{game_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Game
+         * @description One game (a member sees only published games for their tier, with their plays left today).
+         */
+        get: operations["get_game_api_v1_games__game_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/games/{game_id}/odds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Game Odds
+         * @description The game's outcomes with their exact probabilities, prizes and the expected points per play.
+         */
+        get: operations["game_odds_api_v1_games__game_id__odds_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/games/{game_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish Game
+         * @description Ops: members can play it from its start (its ranking and odds are frozen).
+         */
+        post: operations["publish_game_api_v1_games__game_id__publish_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/games/{game_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close Game
+         * @description Ops: no more plays.
+         */
+        post: operations["close_game_api_v1_games__game_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/games/{game_id}/budget-top-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Top Up Budget
+         * @description Ops: add points to the game's budget.
+         */
+        post: operations["top_up_budget_api_v1_games__game_id__budget_top_ups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/games/{game_id}/plays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Plays
+         * @description Plays, newest first: a member's own, or (staff) anyone's.
+         */
+        get: operations["list_plays_api_v1_games__game_id__plays_get"];
+        put?: never;
+        /**
+         * Play
+         * @description The member rolls the dice (or smashes an egg): the outcome, the prize, the plays left today.
+         */
+        post: operations["play_api_v1_games__game_id__plays_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/games/{game_id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit Plays
+         * @description Staff: re-derive a member's plays of a day (draw → outcome, digests, chain, daily count).
+         */
+        get: operations["audit_plays_api_v1_games__game_id__audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/games/{game_id}/audit/plays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit Play List
+         * @description Staff: plays with their draws, ranking digests and chain digests.
+         */
+        get: operations["audit_play_list_api_v1_games__game_id__audit_plays_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/games/{game_id}/fairness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fairness
+         * @description Staff: the recorded outcomes against the exact probabilities (chi-square).
+         */
+        get: operations["fairness_api_v1_games__game_id__fairness_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/interest-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Groups
+         * @description Staff: every group with its joins. A member: the active groups sharing one of their interests.
+         */
+        get: operations["list_groups_api_v1_interest_groups_get"];
+        put?: never;
+        /**
+         * Create Group
+         * @description Ops: a group for members with one of these interests (upload its WeChat group QR next).
+         */
+        post: operations["create_group_api_v1_interest_groups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/interest-groups/{group_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Group
+         * @description One group (a member sees it when it shares one of their interests).
+         */
+        get: operations["get_group_api_v1_interest_groups__group_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/interest-groups/{group_id}/qr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Group Qr
+         * @description The group's QR image (a member: while it is valid; 410 once it expired).
+         */
+        get: operations["group_qr_api_v1_interest_groups__group_id__qr_get"];
+        /**
+         * Replace Qr
+         * @description Ops: upload or replace the group's QR (multipart: file, expires_at).
+         */
+        put: operations["replace_qr_api_v1_interest_groups__group_id__qr_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/interest-groups/{group_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive Group
+         * @description Ops: members no longer see the group.
+         */
+        post: operations["archive_group_api_v1_interest_groups__group_id__archive_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/interest-groups/{group_id}/joins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join Group
+         * @description The member opens the QR to join the WeChat group: counted once per member.
+         */
+        post: operations["join_group_api_v1_interest_groups__group_id__joins_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4429,6 +4892,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sms-replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept Sms Replies
+         * @description Upstream replies pushed by the SMS provider (the receipts' shared token, in a header): a reply TD
+         *     (退订, T, N…) stops every invitation and marketing or reminder text to that number.
+         */
+        post: operations["accept_sms_replies_api_v1_sms_replies_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/unsubscriptions": {
         parameters: {
             query?: never;
@@ -4888,466 +5372,6 @@ export interface paths {
          * @description Render a template with sample values, as the member would receive it.
          */
         post: operations["preview_template_api_v1_templates__template_id__preview_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/needs-surveys": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Surveys
-         * @description Ops: every survey. A member: the published ones, each saying whether they answered it.
-         */
-        get: operations["list_surveys_api_v1_needs_surveys_get"];
-        put?: never;
-        /**
-         * Create Survey
-         * @description Ops: a call for needs (征集令) as a draft: single/multiple choice and free-text questions.
-         */
-        post: operations["create_survey_api_v1_needs_surveys_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/needs-surveys/{survey_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get Survey
-         * @description One survey (a member reads it once it is published).
-         */
-        get: operations["get_survey_api_v1_needs_surveys__survey_id__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/needs-surveys/{survey_id}/publish": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Publish Survey
-         * @description Ops: members can answer it.
-         */
-        post: operations["publish_survey_api_v1_needs_surveys__survey_id__publish_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/needs-surveys/{survey_id}/close": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Close Survey
-         * @description Ops: no more answers.
-         */
-        post: operations["close_survey_api_v1_needs_surveys__survey_id__close_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/needs-surveys/{survey_id}/answers": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Answer Survey
-         * @description The member answers, once; their interests and needs take what the chosen options add.
-         */
-        post: operations["answer_survey_api_v1_needs_surveys__survey_id__answers_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/needs-surveys/{survey_id}/results": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Survey Results
-         * @description Ops: answers per question, each option's count and the free texts.
-         */
-        get: operations["survey_results_api_v1_needs_surveys__survey_id__results_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/games": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Games
-         * @description Staff: every game. A member: the games open now for their tier, with their plays left today.
-         */
-        get: operations["list_games_api_v1_games_get"];
-        put?: never;
-        /**
-         * Create Game
-         * @description Ops: a 博饼 or golden-egg game with its prizes and budget, as a draft.
-         */
-        post: operations["create_game_api_v1_games_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/games/bobing-ranking": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Bobing Ranking
-         * @description The default 博饼 ranking (data) with each outcome's exact probability over the 46,656 rolls.
-         */
-        get: operations["bobing_ranking_api_v1_games_bobing_ranking_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/games/{game_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get Game
-         * @description One game (a member sees only published games for their tier, with their plays left today).
-         */
-        get: operations["get_game_api_v1_games__game_id__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/games/{game_id}/odds": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Game Odds
-         * @description The game's outcomes with their exact probabilities, prizes and the expected points per play.
-         */
-        get: operations["game_odds_api_v1_games__game_id__odds_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/games/{game_id}/publish": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Publish Game
-         * @description Ops: members can play it from its start (its ranking and odds are frozen).
-         */
-        post: operations["publish_game_api_v1_games__game_id__publish_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/games/{game_id}/close": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Close Game
-         * @description Ops: no more plays.
-         */
-        post: operations["close_game_api_v1_games__game_id__close_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/games/{game_id}/budget-top-ups": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Top Up Budget
-         * @description Ops: add points to the game's budget.
-         */
-        post: operations["top_up_budget_api_v1_games__game_id__budget_top_ups_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/games/{game_id}/plays": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Plays
-         * @description Plays, newest first: a member's own, or (staff) anyone's.
-         */
-        get: operations["list_plays_api_v1_games__game_id__plays_get"];
-        put?: never;
-        /**
-         * Play
-         * @description The member rolls the dice (or smashes an egg): the outcome, the prize, the plays left today.
-         */
-        post: operations["play_api_v1_games__game_id__plays_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/games/{game_id}/audit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Audit Plays
-         * @description Staff: re-derive a member's plays of a day (draw → outcome, digests, chain, daily count).
-         */
-        get: operations["audit_plays_api_v1_games__game_id__audit_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/games/{game_id}/audit/plays": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Audit Play List
-         * @description Staff: plays with their draws, ranking digests and chain digests.
-         */
-        get: operations["audit_play_list_api_v1_games__game_id__audit_plays_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/games/{game_id}/fairness": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Fairness
-         * @description Staff: the recorded outcomes against the exact probabilities (chi-square).
-         */
-        get: operations["fairness_api_v1_games__game_id__fairness_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/interest-groups": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Groups
-         * @description Staff: every group with its joins. A member: the active groups sharing one of their interests.
-         */
-        get: operations["list_groups_api_v1_interest_groups_get"];
-        put?: never;
-        /**
-         * Create Group
-         * @description Ops: a group for members with one of these interests (upload its WeChat group QR next).
-         */
-        post: operations["create_group_api_v1_interest_groups_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/interest-groups/{group_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get Group
-         * @description One group (a member sees it when it shares one of their interests).
-         */
-        get: operations["get_group_api_v1_interest_groups__group_id__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/interest-groups/{group_id}/qr": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Group Qr
-         * @description The group's QR image (a member: while it is valid; 410 once it expired).
-         */
-        get: operations["group_qr_api_v1_interest_groups__group_id__qr_get"];
-        /**
-         * Replace Qr
-         * @description Ops: upload or replace the group's QR (multipart: file, expires_at).
-         */
-        put: operations["replace_qr_api_v1_interest_groups__group_id__qr_put"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/interest-groups/{group_id}/archive": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Archive Group
-         * @description Ops: members no longer see the group.
-         */
-        post: operations["archive_group_api_v1_interest_groups__group_id__archive_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/interest-groups/{group_id}/joins": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Join Group
-         * @description The member opens the QR to join the WeChat group: counted once per member.
-         */
-        post: operations["join_group_api_v1_interest_groups__group_id__joins_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6484,11 +6508,11 @@ export interface components {
              * Gender
              * @description Checked against the ID-card number when given.
              */
-            gender?: ("male" | "female") | null;
+            gender?: string | null;
             /** Region Code */
             region_code?: string | null;
             /** Interests */
-            interests?: ("photography" | "self_drive" | "sports" | "family" | "travel" | "food" | "yoga" | "badminton" | "basketball" | "charity" | "cars" | "movies" | "lectures")[];
+            interests?: ("photography" | "self_drive" | "sports" | "family" | "travel" | "food" | "yoga" | "badminton" | "basketball" | "charity" | "cars" | "movies" | "lectures" | "fishing")[];
             /** Vehicles */
             vehicles?: components["schemas"]["VehicleIn"][];
             /**
@@ -6621,7 +6645,7 @@ export interface components {
             /** Region Code */
             region_code?: string | null;
             /** Interests */
-            interests?: ("photography" | "self_drive" | "sports" | "family" | "travel" | "food" | "yoga" | "badminton" | "basketball" | "charity" | "cars" | "movies" | "lectures")[] | null;
+            interests?: ("photography" | "self_drive" | "sports" | "family" | "travel" | "food" | "yoga" | "badminton" | "basketball" | "charity" | "cars" | "movies" | "lectures" | "fishing")[] | null;
             /** Vehicles */
             vehicles?: components["schemas"]["VehicleIn"][] | null;
         };
@@ -6640,6 +6664,165 @@ export interface components {
             /** @description tier and status 'all'. */
             total: components["schemas"]["TierStatusRow"];
         };
+        /** NeedsSurveyAnswerCreate */
+        NeedsSurveyAnswerCreate: {
+            /** Items */
+            items: components["schemas"]["NeedsSurveyAnswerItem"][];
+        };
+        /** NeedsSurveyAnswerItem */
+        NeedsSurveyAnswerItem: {
+            /** Question */
+            question: string;
+            /** Options */
+            options?: string[];
+            /** Text */
+            text?: string | null;
+        };
+        /** NeedsSurveyAnswerRead */
+        NeedsSurveyAnswerRead: {
+            /**
+             * Survey Id
+             * Format: uuid
+             */
+            survey_id: string;
+            /**
+             * Answered At
+             * Format: date-time
+             */
+            answered_at: string;
+            /** Interests */
+            interests: string[];
+            /** Needs */
+            needs: string[];
+        };
+        /** NeedsSurveyCreate */
+        NeedsSurveyCreate: {
+            /** Title */
+            title: string;
+            /**
+             * Intro
+             * @default
+             */
+            intro: string;
+            /** Questions */
+            questions: components["schemas"]["NeedsSurveyQuestion"][];
+        };
+        /** NeedsSurveyOption */
+        NeedsSurveyOption: {
+            /** Code */
+            code: string;
+            /** Label */
+            label: string;
+            /** Interests */
+            interests?: ("photography" | "self_drive" | "sports" | "family" | "travel" | "food" | "yoga" | "badminton" | "basketball" | "charity" | "cars" | "movies" | "lectures" | "fishing")[];
+            /** Needs */
+            needs?: ("car_wash" | "annual_inspection" | "violation_handling" | "licence_affairs" | "designated_driving" | "roadside_rescue" | "maintenance" | "fuel_discount" | "airport_vip" | "hotel_booking" | "car_purchase" | "home_cleaning" | "self_drive_tours" | "family_events" | "insurance_advice" | "fresh_food")[];
+        };
+        /** NeedsSurveyOptionResult */
+        NeedsSurveyOptionResult: {
+            /** Code */
+            code: string;
+            /** Label */
+            label: string;
+            /** Count */
+            count: number;
+        };
+        /** NeedsSurveyQuestion */
+        NeedsSurveyQuestion: {
+            /** Code */
+            code: string;
+            /** Text */
+            text: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "single" | "multiple" | "text";
+            /**
+             * Required
+             * @default true
+             */
+            required: boolean;
+            /** Options */
+            options?: components["schemas"]["NeedsSurveyOption"][];
+        };
+        /** NeedsSurveyQuestionResult */
+        NeedsSurveyQuestionResult: {
+            /** Code */
+            code: string;
+            /** Text */
+            text: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "single" | "multiple" | "text";
+            /** Answered */
+            answered: number;
+            /** Options */
+            options: components["schemas"]["NeedsSurveyOptionResult"][];
+            /** Texts */
+            texts: components["schemas"]["NeedsSurveyText"][];
+        };
+        /** NeedsSurveyRead */
+        NeedsSurveyRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Title */
+            title: string;
+            /** Intro */
+            intro: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "published" | "closed";
+            /** Questions */
+            questions: components["schemas"]["NeedsSurveyQuestion"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Published At */
+            published_at: string | null;
+            /** Closed At */
+            closed_at: string | null;
+            /** Answered */
+            answered?: boolean | null;
+        };
+        /** NeedsSurveyResults */
+        NeedsSurveyResults: {
+            /**
+             * Survey Id
+             * Format: uuid
+             */
+            survey_id: string;
+            /** Title */
+            title: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "published" | "closed";
+            /** Answers */
+            answers: number;
+            /** Questions */
+            questions: components["schemas"]["NeedsSurveyQuestionResult"][];
+        };
+        /** NeedsSurveyText */
+        NeedsSurveyText: {
+            /** Text */
+            text: string;
+            /**
+             * Answered At
+             * Format: date-time
+             */
+            answered_at: string;
+        };
         /** OpenidBinding */
         OpenidBinding: {
             /** Openid */
@@ -6649,6 +6832,13 @@ export interface components {
         Page_MemberRead_: {
             /** Items */
             items: components["schemas"]["MemberRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[NeedsSurveyRead] */
+        Page_NeedsSurveyRead_: {
+            /** Items */
+            items: components["schemas"]["NeedsSurveyRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -6823,6 +7013,12 @@ export interface components {
             status: "created" | "exists" | "invalid";
             /** Member Id */
             member_id?: string | null;
+            /**
+             * Contacted
+             * @description An invitation is sent (a new invitee with a consent basis).
+             * @default false
+             */
+            contacted: boolean;
             /** Errors */
             errors?: {
                 [key: string]: unknown;
@@ -7454,6 +7650,37 @@ export interface components {
             /** Expiring */
             expiring: components["schemas"]["ExpiringRead"][];
         };
+        /** Body_replace_qr_api_v1_interest_groups__group_id__qr_put */
+        Body_replace_qr_api_v1_interest_groups__group_id__qr_put: {
+            /**
+             * File
+             * @description The WeChat group QR: PNG or JPEG, at most 512 KiB.
+             */
+            file: string;
+            /**
+             * Expires At
+             * @description When WeChat says it expires (≤ 7 days).
+             */
+            expires_at?: string | null;
+        };
+        /**
+         * BridgeParameters
+         * @description The WeChat bridge's ``getBrandWCPayRequest`` / JS-SDK ``chooseWXPay`` parameters, signed (RSA).
+         */
+        BridgeParameters: {
+            /** Appid */
+            appId: string;
+            /** Timestamp */
+            timeStamp: string;
+            /** Noncestr */
+            nonceStr: string;
+            /** Package */
+            package: string;
+            /** Signtype */
+            signType: string;
+            /** Paysign */
+            paySign: string;
+        };
         /** CancelRequest */
         CancelRequest: {
             /**
@@ -7502,6 +7729,36 @@ export interface components {
              * Format: date-time
              */
             filed_at: string;
+        };
+        /** DiceCondition */
+        DiceCondition: {
+            /** Counts */
+            counts?: {
+                [key: string]: number;
+            } | null;
+            /** Of A Kind */
+            of_a_kind?: number | null;
+            /** Except Faces */
+            except_faces?: number[];
+            /**
+             * Straight
+             * @default false
+             */
+            straight: boolean;
+        };
+        /**
+         * DiceRule
+         * @description One outcome of the ranking: its code, its name as players say it, the rank group it belongs to
+         *     (状元, 对堂, 三红, 四进, 二举, 一秀) and when a roll is it.
+         */
+        DiceRule: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Group */
+            group: string;
+            when: components["schemas"]["DiceCondition"];
         };
         /** DifferenceRead */
         DifferenceRead: {
@@ -7669,11 +7926,439 @@ export interface components {
             starts_at: string;
             /** Ends At */
             ends_at?: string | null;
-            /**
-             * Cash Price Fen
-             * @default 0
-             */
+            /** Cash Price Fen */
             cash_price_fen?: number | null;
+        };
+        /**
+         * GameAuditRead
+         * @description A member's plays of one day, re-derived: each outcome recomputed from its draw under the game's
+         *     ranking, and the chain of digests followed from the first play to the last.
+         */
+        GameAuditRead: {
+            /**
+             * Game Id
+             * Format: uuid
+             */
+            game_id: string;
+            /** Member Id */
+            member_id: string;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Plays */
+            plays: number;
+            /** Counted */
+            counted: number;
+            /** Verified */
+            verified: boolean;
+            /** Problems */
+            problems: string[];
+        };
+        /** GameBudgetTopUp */
+        GameBudgetTopUp: {
+            /** Points */
+            points: number;
+        };
+        /**
+         * GameCreate
+         * @description A game with its budget; it starts as a draft and is played once published.
+         */
+        GameCreate: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "bobing" | "golden_egg";
+            /** Name */
+            name: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /**
+             * Plays Per Day
+             * @default 3
+             */
+            plays_per_day: number;
+            /** Target Tiers */
+            target_tiers?: components["schemas"]["Tier"][];
+            /** Points Budget */
+            points_budget: number;
+            /** Rules */
+            rules?: components["schemas"]["DiceRule"][] | null;
+            /** Prizes */
+            prizes: components["schemas"]["GamePrizeIn"][];
+        };
+        /** GameFairnessOutcome */
+        GameFairnessOutcome: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Observed */
+            observed: number;
+            /** Expected */
+            expected: number;
+        };
+        /**
+         * GameFairnessRead
+         * @description The game's recorded plays against the exact probabilities (Pearson's chi-square).
+         */
+        GameFairnessRead: {
+            /**
+             * Game Id
+             * Format: uuid
+             */
+            game_id: string;
+            /** Plays */
+            plays: number;
+            /** Outcomes */
+            outcomes: components["schemas"]["GameFairnessOutcome"][];
+            /** Chi Square */
+            chi_square: number | null;
+            /** Degrees Of Freedom */
+            degrees_of_freedom: number | null;
+            /** P Value */
+            p_value: number | null;
+        };
+        /**
+         * GameOddsRead
+         * @description Each outcome's exact probability, by enumerating the 46,656 rolls (博饼) or from the odds (egg),
+         *     and what one play costs the budget on average.
+         */
+        GameOddsRead: {
+            /** Rules Digest */
+            rules_digest: string | null;
+            /** Total */
+            total: number;
+            /** Outcomes */
+            outcomes: components["schemas"]["GameOutcomeRead"][];
+            /** Expected Points Per Play */
+            expected_points_per_play: number;
+            /** Rules */
+            rules?: components["schemas"]["DiceRule"][] | null;
+        };
+        /** GameOutcomeRead */
+        GameOutcomeRead: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Group */
+            group: string;
+            /** Rank */
+            rank: number;
+            /** Rolls */
+            rolls: number;
+            /** Probability */
+            probability: number;
+            prize?: components["schemas"]["GamePrizeRead"] | null;
+        };
+        /**
+         * GamePlayAuditRead
+         * @description A play with what makes it auditable: the CSPRNG draw, the ranking's digest and the chain.
+         */
+        GamePlayAuditRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Game Id
+             * Format: uuid
+             */
+            game_id: string;
+            /** Member Id */
+            member_id: string;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Seq */
+            seq: number;
+            /** Dice */
+            dice: number[] | null;
+            /** Outcome Code */
+            outcome_code: string;
+            /** Outcome Name */
+            outcome_name: string;
+            /** Prize Name */
+            prize_name: string | null;
+            /** Prize Kind */
+            prize_kind: ("points" | "coupon") | null;
+            /** Points */
+            points: number;
+            /**
+             * Prize Status
+             * @enum {string}
+             */
+            prize_status: "none" | "paid" | "coupon_awarded" | "coupon_refused" | "budget_exhausted";
+            /** Refusal Reason */
+            refusal_reason: string | null;
+            /**
+             * Played At
+             * Format: date-time
+             */
+            played_at: string;
+            /** Plays Left Today */
+            plays_left_today?: number | null;
+            /** Budget Exhausted */
+            budget_exhausted?: boolean | null;
+            /** Draw */
+            draw: number;
+            /** Rules Digest */
+            rules_digest: string | null;
+            /** Prev Digest */
+            prev_digest: string | null;
+            /** Digest */
+            digest: string;
+            /**
+             * Message
+             * @description The play in words, as the member reads it.
+             */
+            readonly message: string;
+        };
+        /** GamePlayRead */
+        GamePlayRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Game Id
+             * Format: uuid
+             */
+            game_id: string;
+            /** Member Id */
+            member_id: string;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Seq */
+            seq: number;
+            /** Dice */
+            dice: number[] | null;
+            /** Outcome Code */
+            outcome_code: string;
+            /** Outcome Name */
+            outcome_name: string;
+            /** Prize Name */
+            prize_name: string | null;
+            /** Prize Kind */
+            prize_kind: ("points" | "coupon") | null;
+            /** Points */
+            points: number;
+            /**
+             * Prize Status
+             * @enum {string}
+             */
+            prize_status: "none" | "paid" | "coupon_awarded" | "coupon_refused" | "budget_exhausted";
+            /** Refusal Reason */
+            refusal_reason: string | null;
+            /**
+             * Played At
+             * Format: date-time
+             */
+            played_at: string;
+            /** Plays Left Today */
+            plays_left_today?: number | null;
+            /** Budget Exhausted */
+            budget_exhausted?: boolean | null;
+            /**
+             * Message
+             * @description The play in words, as the member reads it.
+             */
+            readonly message: string;
+        };
+        /**
+         * GamePrizeIn
+         * @description What an outcome pays. 博饼: ``code`` is the outcome (``zhuangyuan``, ``duitang``...); golden egg:
+         *     the prize's own code, with its odds in parts per million.
+         */
+        GamePrizeIn: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "points" | "coupon";
+            /** Points */
+            points?: number | null;
+            /** Merchant Id */
+            merchant_id?: string | null;
+            /** Coupon Batch Id */
+            coupon_batch_id?: string | null;
+            /** Quantity */
+            quantity?: number | null;
+            /** Probability Ppm */
+            probability_ppm?: number | null;
+        };
+        /** GamePrizeRead */
+        GamePrizeRead: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "points" | "coupon";
+            /** Points */
+            points: number;
+            /** Merchant Id */
+            merchant_id: string | null;
+            /** Coupon Batch Id */
+            coupon_batch_id: string | null;
+            /** Quantity */
+            quantity: number | null;
+            /** Remaining */
+            remaining: number | null;
+            /** Probability Ppm */
+            probability_ppm: number | null;
+        };
+        /** GameRead */
+        GameRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "bobing" | "golden_egg";
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "published" | "closed";
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Plays Per Day */
+            plays_per_day: number;
+            /** Target Tiers */
+            target_tiers: string[];
+            /** Points Budget */
+            points_budget: number;
+            /** Points Left */
+            points_left: number;
+            /** Budget Exhausted */
+            budget_exhausted: boolean;
+            /** Rules Digest */
+            rules_digest: string | null;
+            /** Prizes */
+            prizes: components["schemas"]["GamePrizeRead"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Published At */
+            published_at: string | null;
+            /** Plays Today */
+            plays_today?: number | null;
+            /** Plays Left Today */
+            plays_left_today?: number | null;
+        };
+        /** InterestGroupCreate */
+        InterestGroupCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Interests */
+            interests: ("photography" | "self_drive" | "sports" | "family" | "travel" | "food" | "yoga" | "badminton" | "basketball" | "charity" | "cars" | "movies" | "lectures" | "fishing")[];
+        };
+        /** InterestGroupJoinRead */
+        InterestGroupJoinRead: {
+            /**
+             * Group Id
+             * Format: uuid
+             */
+            group_id: string;
+            /**
+             * Joined At
+             * Format: date-time
+             */
+            joined_at: string;
+            /** First Time */
+            first_time: boolean;
+            /** Qr Expires At */
+            qr_expires_at: string | null;
+        };
+        /** InterestGroupRead */
+        InterestGroupRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Interests */
+            interests: string[];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "archived";
+            /** Qr Version */
+            qr_version: number;
+            /** Qr Expires At */
+            qr_expires_at: string | null;
+            /** Qr Available */
+            qr_available: boolean;
+            /** Qr Updated At */
+            qr_updated_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Joins */
+            joins?: number | null;
+            /** Joined */
+            joined?: boolean | null;
         };
         /** MaintenanceRead */
         MaintenanceRead: {
@@ -7803,6 +8488,34 @@ export interface components {
         Page_EntryRead_: {
             /** Items */
             items: components["schemas"]["EntryRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[GamePlayAuditRead] */
+        Page_GamePlayAuditRead_: {
+            /** Items */
+            items: components["schemas"]["GamePlayAuditRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[GamePlayRead] */
+        Page_GamePlayRead_: {
+            /** Items */
+            items: components["schemas"]["GamePlayRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[GameRead] */
+        Page_GameRead_: {
+            /** Items */
+            items: components["schemas"]["GameRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[InterestGroupRead] */
+        Page_InterestGroupRead_: {
+            /** Items */
+            items: components["schemas"]["InterestGroupRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -8177,10 +8890,7 @@ export interface components {
             starts_at?: string | null;
             /** Ends At */
             ends_at?: string | null;
-            /**
-             * Cash Price Fen
-             * @default 0
-             */
+            /** Cash Price Fen */
             cash_price_fen?: number | null;
         };
         /** RewardRead */
@@ -8418,10 +9128,7 @@ export interface components {
              * @default 0
              */
             points_price: number;
-            /**
-             * Refund After Acceptance Pct
-             * @default 100
-             */
+            /** Refund After Acceptance Pct */
             refund_after_acceptance_pct?: number | null;
             /** Valid From */
             valid_from?: string | null;
@@ -11672,6 +12379,22 @@ export interface components {
             items: components["schemas"]["FeedItemRead"][];
         };
         /**
+         * RepliesAnswer
+         * @description What the provider expects back (anything else is retried).
+         */
+        RepliesAnswer: {
+            /**
+             * Code
+             * @default 0
+             */
+            code: number;
+            /**
+             * Msg
+             * @default 成功
+             */
+            msg: string;
+        };
+        /**
          * Segment
          * @description Who: every criterion given must hold (lists match any of their values); none given = everyone.
          */
@@ -11760,6 +12483,24 @@ export interface components {
             receive_time?: string | null;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * SmsReply
+         * @description An upstream message (上行短信) the provider pushes: what a person texted back to our number.
+         */
+        SmsReply: {
+            /** Phone Number */
+            phone_number: string;
+            /** Content */
+            content: string;
+            /** Send Time */
+            send_time?: string | null;
+            /** Sign Name */
+            sign_name?: string | null;
+            /** Dest Code */
+            dest_code?: string | null;
+            /** Sequence Id */
+            sequence_id?: number | string | null;
         };
         /** TemplateCreate */
         TemplateCreate: {
@@ -12016,692 +12757,6 @@ export interface components {
         WeatherPush: {
             /** Items */
             items: components["schemas"]["WeatherItem"][];
-        };
-        /** NeedsSurveyAnswerCreate */
-        NeedsSurveyAnswerCreate: {
-            /** Items */
-            items: components["schemas"]["NeedsSurveyAnswerItem"][];
-        };
-        /** NeedsSurveyAnswerItem */
-        NeedsSurveyAnswerItem: {
-            /** Question */
-            question: string;
-            /** Options */
-            options?: string[];
-            /** Text */
-            text?: string | null;
-        };
-        /** NeedsSurveyAnswerRead */
-        NeedsSurveyAnswerRead: {
-            /**
-             * Survey Id
-             * Format: uuid
-             */
-            survey_id: string;
-            /**
-             * Answered At
-             * Format: date-time
-             */
-            answered_at: string;
-            /** Interests */
-            interests: string[];
-            /** Needs */
-            needs: string[];
-        };
-        /** NeedsSurveyCreate */
-        NeedsSurveyCreate: {
-            /** Title */
-            title: string;
-            /**
-             * Intro
-             * @default
-             */
-            intro: string;
-            /** Questions */
-            questions: components["schemas"]["NeedsSurveyQuestion"][];
-        };
-        /** NeedsSurveyOption */
-        NeedsSurveyOption: {
-            /** Code */
-            code: string;
-            /** Label */
-            label: string;
-            /** Interests */
-            interests?: ("photography" | "self_drive" | "sports" | "family" | "travel" | "food" | "yoga" | "badminton" | "basketball" | "charity" | "cars" | "movies" | "lectures" | "fishing")[];
-            /** Needs */
-            needs?: ("car_wash" | "annual_inspection" | "violation_handling" | "licence_affairs" | "designated_driving" | "roadside_rescue" | "maintenance" | "fuel_discount" | "airport_vip" | "hotel_booking" | "car_purchase" | "home_cleaning" | "self_drive_tours" | "family_events" | "insurance_advice" | "fresh_food")[];
-        };
-        /** NeedsSurveyOptionResult */
-        NeedsSurveyOptionResult: {
-            /** Code */
-            code: string;
-            /** Label */
-            label: string;
-            /** Count */
-            count: number;
-        };
-        /** NeedsSurveyQuestion */
-        NeedsSurveyQuestion: {
-            /** Code */
-            code: string;
-            /** Text */
-            text: string;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "single" | "multiple" | "text";
-            /**
-             * Required
-             * @default true
-             */
-            required: boolean;
-            /** Options */
-            options?: components["schemas"]["NeedsSurveyOption"][];
-        };
-        /** NeedsSurveyQuestionResult */
-        NeedsSurveyQuestionResult: {
-            /** Code */
-            code: string;
-            /** Text */
-            text: string;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "single" | "multiple" | "text";
-            /** Answered */
-            answered: number;
-            /** Options */
-            options: components["schemas"]["NeedsSurveyOptionResult"][];
-            /** Texts */
-            texts: components["schemas"]["NeedsSurveyText"][];
-        };
-        /** NeedsSurveyRead */
-        NeedsSurveyRead: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Title */
-            title: string;
-            /** Intro */
-            intro: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "draft" | "published" | "closed";
-            /** Questions */
-            questions: components["schemas"]["NeedsSurveyQuestion"][];
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Published At */
-            published_at: string | null;
-            /** Closed At */
-            closed_at: string | null;
-            /** Answered */
-            answered?: boolean | null;
-        };
-        /** NeedsSurveyResults */
-        NeedsSurveyResults: {
-            /**
-             * Survey Id
-             * Format: uuid
-             */
-            survey_id: string;
-            /** Title */
-            title: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "draft" | "published" | "closed";
-            /** Answers */
-            answers: number;
-            /** Questions */
-            questions: components["schemas"]["NeedsSurveyQuestionResult"][];
-        };
-        /** NeedsSurveyText */
-        NeedsSurveyText: {
-            /** Text */
-            text: string;
-            /**
-             * Answered At
-             * Format: date-time
-             */
-            answered_at: string;
-        };
-        /** Page[NeedsSurveyRead] */
-        Page_NeedsSurveyRead_: {
-            /** Items */
-            items: components["schemas"]["NeedsSurveyRead"][];
-            /** Next Cursor */
-            next_cursor?: string | null;
-        };
-        /** Body_replace_qr_api_v1_interest_groups__group_id__qr_put */
-        Body_replace_qr_api_v1_interest_groups__group_id__qr_put: {
-            /**
-             * File
-             * @description The WeChat group QR: PNG or JPEG, at most 512 KiB.
-             */
-            file: string;
-            /**
-             * Expires At
-             * @description When WeChat says it expires (≤ 7 days).
-             */
-            expires_at?: string | null;
-        };
-        /**
-         * BridgeParameters
-         * @description The WeChat bridge's ``getBrandWCPayRequest`` / JS-SDK ``chooseWXPay`` parameters, signed (RSA).
-         */
-        BridgeParameters: {
-            /** Appid */
-            appId: string;
-            /** Timestamp */
-            timeStamp: string;
-            /** Noncestr */
-            nonceStr: string;
-            /** Package */
-            package: string;
-            /** Signtype */
-            signType: string;
-            /** Paysign */
-            paySign: string;
-        };
-        /** DiceCondition */
-        DiceCondition: {
-            /** Counts */
-            counts?: {
-                [key: string]: number;
-            } | null;
-            /** Of A Kind */
-            of_a_kind?: number | null;
-            /** Except Faces */
-            except_faces?: number[];
-            /**
-             * Straight
-             * @default false
-             */
-            straight: boolean;
-        };
-        /**
-         * DiceRule
-         * @description One outcome of the ranking: its code, its name as players say it, the rank group it belongs to
-         *     (状元, 对堂, 三红, 四进, 二举, 一秀) and when a roll is it.
-         */
-        DiceRule: {
-            /** Code */
-            code: string;
-            /** Name */
-            name: string;
-            /** Group */
-            group: string;
-            when: components["schemas"]["DiceCondition"];
-        };
-        /**
-         * GameAuditRead
-         * @description A member's plays of one day, re-derived: each outcome recomputed from its draw under the game's
-         *     ranking, and the chain of digests followed from the first play to the last.
-         */
-        GameAuditRead: {
-            /**
-             * Game Id
-             * Format: uuid
-             */
-            game_id: string;
-            /** Member Id */
-            member_id: string;
-            /**
-             * Day
-             * Format: date
-             */
-            day: string;
-            /** Plays */
-            plays: number;
-            /** Counted */
-            counted: number;
-            /** Verified */
-            verified: boolean;
-            /** Problems */
-            problems: string[];
-        };
-        /** GameBudgetTopUp */
-        GameBudgetTopUp: {
-            /** Points */
-            points: number;
-        };
-        /**
-         * GameCreate
-         * @description A game with its budget; it starts as a draft and is played once published.
-         */
-        GameCreate: {
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "bobing" | "golden_egg";
-            /** Name */
-            name: string;
-            /**
-             * Description
-             * @default
-             */
-            description: string;
-            /**
-             * Starts At
-             * Format: date-time
-             */
-            starts_at: string;
-            /**
-             * Ends At
-             * Format: date-time
-             */
-            ends_at: string;
-            /**
-             * Plays Per Day
-             * @default 3
-             */
-            plays_per_day: number;
-            /** Target Tiers */
-            target_tiers?: components["schemas"]["Tier"][];
-            /** Points Budget */
-            points_budget: number;
-            /** Rules */
-            rules?: components["schemas"]["DiceRule"][] | null;
-            /** Prizes */
-            prizes: components["schemas"]["GamePrizeIn"][];
-        };
-        /** GameFairnessOutcome */
-        GameFairnessOutcome: {
-            /** Code */
-            code: string;
-            /** Name */
-            name: string;
-            /** Observed */
-            observed: number;
-            /** Expected */
-            expected: number;
-        };
-        /**
-         * GameFairnessRead
-         * @description The game's recorded plays against the exact probabilities (Pearson's chi-square).
-         */
-        GameFairnessRead: {
-            /**
-             * Game Id
-             * Format: uuid
-             */
-            game_id: string;
-            /** Plays */
-            plays: number;
-            /** Outcomes */
-            outcomes: components["schemas"]["GameFairnessOutcome"][];
-            /** Chi Square */
-            chi_square: number | null;
-            /** Degrees Of Freedom */
-            degrees_of_freedom: number | null;
-            /** P Value */
-            p_value: number | null;
-        };
-        /**
-         * GameOddsRead
-         * @description Each outcome's exact probability, by enumerating the 46,656 rolls (博饼) or from the odds (egg),
-         *     and what one play costs the budget on average.
-         */
-        GameOddsRead: {
-            /** Rules Digest */
-            rules_digest: string | null;
-            /** Total */
-            total: number;
-            /** Outcomes */
-            outcomes: components["schemas"]["GameOutcomeRead"][];
-            /** Expected Points Per Play */
-            expected_points_per_play: number;
-            /** Rules */
-            rules?: components["schemas"]["DiceRule"][] | null;
-        };
-        /** GameOutcomeRead */
-        GameOutcomeRead: {
-            /** Code */
-            code: string;
-            /** Name */
-            name: string;
-            /** Group */
-            group: string;
-            /** Rank */
-            rank: number;
-            /** Rolls */
-            rolls: number;
-            /** Probability */
-            probability: number;
-            prize?: components["schemas"]["GamePrizeRead"] | null;
-        };
-        /**
-         * GamePlayAuditRead
-         * @description A play with what makes it auditable: the CSPRNG draw, the ranking's digest and the chain.
-         */
-        GamePlayAuditRead: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Game Id
-             * Format: uuid
-             */
-            game_id: string;
-            /** Member Id */
-            member_id: string;
-            /**
-             * Day
-             * Format: date
-             */
-            day: string;
-            /** Seq */
-            seq: number;
-            /** Dice */
-            dice: number[] | null;
-            /** Outcome Code */
-            outcome_code: string;
-            /** Outcome Name */
-            outcome_name: string;
-            /** Prize Name */
-            prize_name: string | null;
-            /** Prize Kind */
-            prize_kind: ("points" | "coupon") | null;
-            /** Points */
-            points: number;
-            /**
-             * Prize Status
-             * @enum {string}
-             */
-            prize_status: "none" | "paid" | "coupon_awarded" | "coupon_refused" | "budget_exhausted";
-            /** Refusal Reason */
-            refusal_reason: string | null;
-            /**
-             * Played At
-             * Format: date-time
-             */
-            played_at: string;
-            /** Plays Left Today */
-            plays_left_today?: number | null;
-            /** Budget Exhausted */
-            budget_exhausted?: boolean | null;
-            /** Draw */
-            draw: number;
-            /** Rules Digest */
-            rules_digest: string | null;
-            /** Prev Digest */
-            prev_digest: string | null;
-            /** Digest */
-            digest: string;
-            /**
-             * Message
-             * @description The play in words, as the member reads it.
-             */
-            readonly message: string;
-        };
-        /** GamePlayRead */
-        GamePlayRead: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Game Id
-             * Format: uuid
-             */
-            game_id: string;
-            /** Member Id */
-            member_id: string;
-            /**
-             * Day
-             * Format: date
-             */
-            day: string;
-            /** Seq */
-            seq: number;
-            /** Dice */
-            dice: number[] | null;
-            /** Outcome Code */
-            outcome_code: string;
-            /** Outcome Name */
-            outcome_name: string;
-            /** Prize Name */
-            prize_name: string | null;
-            /** Prize Kind */
-            prize_kind: ("points" | "coupon") | null;
-            /** Points */
-            points: number;
-            /**
-             * Prize Status
-             * @enum {string}
-             */
-            prize_status: "none" | "paid" | "coupon_awarded" | "coupon_refused" | "budget_exhausted";
-            /** Refusal Reason */
-            refusal_reason: string | null;
-            /**
-             * Played At
-             * Format: date-time
-             */
-            played_at: string;
-            /** Plays Left Today */
-            plays_left_today?: number | null;
-            /** Budget Exhausted */
-            budget_exhausted?: boolean | null;
-            /**
-             * Message
-             * @description The play in words, as the member reads it.
-             */
-            readonly message: string;
-        };
-        /**
-         * GamePrizeIn
-         * @description What an outcome pays. 博饼: ``code`` is the outcome (``zhuangyuan``, ``duitang``...); golden egg:
-         *     the prize's own code, with its odds in parts per million.
-         */
-        GamePrizeIn: {
-            /** Code */
-            code: string;
-            /** Name */
-            name: string;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "points" | "coupon";
-            /** Points */
-            points?: number | null;
-            /** Merchant Id */
-            merchant_id?: string | null;
-            /** Coupon Batch Id */
-            coupon_batch_id?: string | null;
-            /** Quantity */
-            quantity?: number | null;
-            /** Probability Ppm */
-            probability_ppm?: number | null;
-        };
-        /** GamePrizeRead */
-        GamePrizeRead: {
-            /** Code */
-            code: string;
-            /** Name */
-            name: string;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "points" | "coupon";
-            /** Points */
-            points: number;
-            /** Merchant Id */
-            merchant_id: string | null;
-            /** Coupon Batch Id */
-            coupon_batch_id: string | null;
-            /** Quantity */
-            quantity: number | null;
-            /** Remaining */
-            remaining: number | null;
-            /** Probability Ppm */
-            probability_ppm: number | null;
-        };
-        /** GameRead */
-        GameRead: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "bobing" | "golden_egg";
-            /** Name */
-            name: string;
-            /** Description */
-            description: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "draft" | "published" | "closed";
-            /**
-             * Starts At
-             * Format: date-time
-             */
-            starts_at: string;
-            /**
-             * Ends At
-             * Format: date-time
-             */
-            ends_at: string;
-            /** Plays Per Day */
-            plays_per_day: number;
-            /** Target Tiers */
-            target_tiers: string[];
-            /** Points Budget */
-            points_budget: number;
-            /** Points Left */
-            points_left: number;
-            /** Budget Exhausted */
-            budget_exhausted: boolean;
-            /** Rules Digest */
-            rules_digest: string | null;
-            /** Prizes */
-            prizes: components["schemas"]["GamePrizeRead"][];
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Published At */
-            published_at: string | null;
-            /** Plays Today */
-            plays_today?: number | null;
-            /** Plays Left Today */
-            plays_left_today?: number | null;
-        };
-        /** InterestGroupCreate */
-        InterestGroupCreate: {
-            /** Name */
-            name: string;
-            /**
-             * Description
-             * @default
-             */
-            description: string;
-            /** Interests */
-            interests: ("photography" | "self_drive" | "sports" | "family" | "travel" | "food" | "yoga" | "badminton" | "basketball" | "charity" | "cars" | "movies" | "lectures" | "fishing")[];
-        };
-        /** InterestGroupJoinRead */
-        InterestGroupJoinRead: {
-            /**
-             * Group Id
-             * Format: uuid
-             */
-            group_id: string;
-            /**
-             * Joined At
-             * Format: date-time
-             */
-            joined_at: string;
-            /** First Time */
-            first_time: boolean;
-            /** Qr Expires At */
-            qr_expires_at: string | null;
-        };
-        /** InterestGroupRead */
-        InterestGroupRead: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Name */
-            name: string;
-            /** Description */
-            description: string;
-            /** Interests */
-            interests: string[];
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "active" | "archived";
-            /** Qr Version */
-            qr_version: number;
-            /** Qr Expires At */
-            qr_expires_at: string | null;
-            /** Qr Available */
-            qr_available: boolean;
-            /** Qr Updated At */
-            qr_updated_at: string | null;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Joins */
-            joins?: number | null;
-            /** Joined */
-            joined?: boolean | null;
-        };
-        /** Page[GamePlayAuditRead] */
-        Page_GamePlayAuditRead_: {
-            /** Items */
-            items: components["schemas"]["GamePlayAuditRead"][];
-            /** Next Cursor */
-            next_cursor?: string | null;
-        };
-        /** Page[GamePlayRead] */
-        Page_GamePlayRead_: {
-            /** Items */
-            items: components["schemas"]["GamePlayRead"][];
-            /** Next Cursor */
-            next_cursor?: string | null;
-        };
-        /** Page[GameRead] */
-        Page_GameRead_: {
-            /** Items */
-            items: components["schemas"]["GameRead"][];
-            /** Next Cursor */
-            next_cursor?: string | null;
-        };
-        /** Page[InterestGroupRead] */
-        Page_InterestGroupRead_: {
-            /** Items */
-            items: components["schemas"]["InterestGroupRead"][];
-            /** Next Cursor */
-            next_cursor?: string | null;
         };
     };
     responses: never;
@@ -13627,7 +13682,7 @@ export interface operations {
             query?: {
                 tier?: ("prospective" | "ordinary" | "three_star" | "four_star" | "five_star") | null;
                 status?: ("invited" | "pending" | "needs_fix" | "verified" | "rejected") | null;
-                interest?: ("photography" | "self_drive" | "sports" | "family" | "travel" | "food" | "yoga" | "badminton" | "basketball" | "charity" | "cars" | "movies" | "lectures") | null;
+                interest?: ("photography" | "self_drive" | "sports" | "family" | "travel" | "food" | "yoga" | "badminton" | "basketball" | "charity" | "cars" | "movies" | "lectures" | "fishing") | null;
                 gender?: ("male" | "female") | null;
                 region_code?: string | null;
                 join_channel?: ("web" | "wechat" | "manager_invite" | "import") | null;
@@ -16174,6 +16229,295 @@ export interface operations {
             };
         };
     };
+    list_surveys_api_v1_needs_surveys_get: {
+        parameters: {
+            query?: {
+                /** @description The previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description Rows per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_NeedsSurveyRead_"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_survey_api_v1_needs_surveys_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NeedsSurveyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NeedsSurveyRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_survey_api_v1_needs_surveys__survey_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NeedsSurveyRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publish_survey_api_v1_needs_surveys__survey_id__publish_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NeedsSurveyRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    close_survey_api_v1_needs_surveys__survey_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NeedsSurveyRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    answer_survey_api_v1_needs_surveys__survey_id__answers_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NeedsSurveyAnswerCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NeedsSurveyAnswerRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    survey_results_api_v1_needs_surveys__survey_id__results_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NeedsSurveyResults"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     usage_api_v1_privileges_usage_get: {
         parameters: {
             query: {
@@ -16218,7 +16562,9 @@ export interface operations {
     list_privileges_api_v1_privileges_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "if-none-match"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -16232,6 +16578,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Page_PrivilegeRead_"];
                 };
+            };
+            /** @description Not modified: the catalogue still has the ETag sent in If-None-Match. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Problem details */
             422: {
@@ -18024,6 +18377,840 @@ export interface operations {
             };
         };
     };
+    list_games_api_v1_games_get: {
+        parameters: {
+            query?: {
+                /** @description The previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description Rows per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_GameRead_"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_game_api_v1_games_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GameCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GameRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bobing_ranking_api_v1_games_bobing_ranking_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GameOddsRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_game_api_v1_games__game_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                game_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GameRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    game_odds_api_v1_games__game_id__odds_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                game_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GameOddsRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publish_game_api_v1_games__game_id__publish_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                game_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GameRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    close_game_api_v1_games__game_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                game_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GameRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    top_up_budget_api_v1_games__game_id__budget_top_ups_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                game_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GameBudgetTopUp"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GameRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_plays_api_v1_games__game_id__plays_get: {
+        parameters: {
+            query?: {
+                member_id?: string | null;
+                /** @description The previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description Rows per page. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                game_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_GamePlayRead_"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    play_api_v1_games__game_id__plays_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                game_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GamePlayRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit_plays_api_v1_games__game_id__audit_get: {
+        parameters: {
+            query: {
+                member_id: string;
+                day: string;
+            };
+            header?: never;
+            path: {
+                game_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GameAuditRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit_play_list_api_v1_games__game_id__audit_plays_get: {
+        parameters: {
+            query?: {
+                member_id?: string | null;
+                /** @description The previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description Rows per page. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                game_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_GamePlayAuditRead_"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    fairness_api_v1_games__game_id__fairness_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                game_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GameFairnessRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_groups_api_v1_interest_groups_get: {
+        parameters: {
+            query?: {
+                /** @description The previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description Rows per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_InterestGroupRead_"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_group_api_v1_interest_groups_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InterestGroupCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterestGroupRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_group_api_v1_interest_groups__group_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterestGroupRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    group_qr_api_v1_interest_groups__group_id__qr_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The group QR image. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": unknown;
+                    "image/jpeg": unknown;
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replace_qr_api_v1_interest_groups__group_id__qr_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_replace_qr_api_v1_interest_groups__group_id__qr_put"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterestGroupRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    archive_group_api_v1_interest_groups__group_id__archive_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterestGroupRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    join_group_api_v1_interest_groups__group_id__joins_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterestGroupJoinRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_merchants_api_v1_merchants_get: {
         parameters: {
             query?: {
@@ -19501,275 +20688,6 @@ export interface operations {
             };
         };
     };
-    find_nearby_api_v1_service_points_nearby_get: {
-        parameters: {
-            query: {
-                /** @description Where I am: latitude. */
-                lat: number;
-                /** @description Longitude. */
-                lng: number;
-                /** @description The datum of lat/lng: wgs84 (GPS, the browser) or gcj02 (WeChat). */
-                coordsys?: "gcj02" | "wgs84";
-                radius_m?: number;
-                category?: components["schemas"]["Category"] | null;
-                /** @description A privilege code. */
-                service?: string | null;
-                open_now?: boolean;
-                /** @description The previous page's next_cursor. */
-                cursor?: string | null;
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_NearbyServicePoint_"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    get_public_point_api_v1_service_points__point_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                point_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PublicServicePoint"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_points_api_v1_merchants__merchant_id__service_points_get: {
-        parameters: {
-            query?: {
-                status?: components["schemas"]["ServicePointStatus"] | null;
-                /** @description The previous page's next_cursor. */
-                cursor?: string | null;
-                /** @description Rows per page. */
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                merchant_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_ServicePointRead_"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    create_point_api_v1_merchants__merchant_id__service_points_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                merchant_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ServicePointCreate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ServicePointRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    get_point_api_v1_merchants__merchant_id__service_points__point_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                merchant_id: string;
-                point_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ServicePointRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    update_point_api_v1_merchants__merchant_id__service_points__point_id__patch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                merchant_id: string;
-                point_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ServicePointUpdate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ServicePointRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     get_endpoint_api_v1_webhook_endpoints__endpoint_id__get: {
         parameters: {
             query?: never;
@@ -20720,6 +21638,275 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CaseRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    find_nearby_api_v1_service_points_nearby_get: {
+        parameters: {
+            query: {
+                /** @description Where I am: latitude. */
+                lat: number;
+                /** @description Longitude. */
+                lng: number;
+                /** @description The datum of lat/lng: wgs84 (GPS, the browser) or gcj02 (WeChat). */
+                coordsys?: "gcj02" | "wgs84";
+                radius_m?: number;
+                category?: components["schemas"]["Category"] | null;
+                /** @description A privilege code. */
+                service?: string | null;
+                open_now?: boolean;
+                /** @description The previous page's next_cursor. */
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_NearbyServicePoint_"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_public_point_api_v1_service_points__point_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                point_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicServicePoint"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_points_api_v1_merchants__merchant_id__service_points_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["ServicePointStatus"] | null;
+                /** @description The previous page's next_cursor. */
+                cursor?: string | null;
+                /** @description Rows per page. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                merchant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ServicePointRead_"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_point_api_v1_merchants__merchant_id__service_points_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                merchant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServicePointCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServicePointRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_point_api_v1_merchants__merchant_id__service_points__point_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                merchant_id: string;
+                point_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServicePointRead"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_point_api_v1_merchants__merchant_id__service_points__point_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                merchant_id: string;
+                point_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServicePointUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServicePointRead"];
                 };
             };
             /** @description Problem details */
@@ -23179,6 +24366,50 @@ export interface operations {
             };
         };
     };
+    accept_sms_replies_api_v1_sms_replies_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-receipt-token"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SmsReply"][];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepliesAnswer"];
+                };
+            };
+            /** @description Problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     unsubscribe_api_v1_unsubscriptions_post: {
         parameters: {
             query?: never;
@@ -24324,1129 +25555,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TemplatePreviewRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_surveys_api_v1_needs_surveys_get: {
-        parameters: {
-            query?: {
-                /** @description The previous page's next_cursor. */
-                cursor?: string | null;
-                /** @description Rows per page. */
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_NeedsSurveyRead_"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    create_survey_api_v1_needs_surveys_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NeedsSurveyCreate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NeedsSurveyRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    get_survey_api_v1_needs_surveys__survey_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                survey_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NeedsSurveyRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    publish_survey_api_v1_needs_surveys__survey_id__publish_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                survey_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NeedsSurveyRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    close_survey_api_v1_needs_surveys__survey_id__close_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                survey_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NeedsSurveyRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    answer_survey_api_v1_needs_surveys__survey_id__answers_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                survey_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NeedsSurveyAnswerCreate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NeedsSurveyAnswerRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    survey_results_api_v1_needs_surveys__survey_id__results_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                survey_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NeedsSurveyResults"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_games_api_v1_games_get: {
-        parameters: {
-            query?: {
-                /** @description The previous page's next_cursor. */
-                cursor?: string | null;
-                /** @description Rows per page. */
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_GameRead_"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    create_game_api_v1_games_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["GameCreate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GameRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    bobing_ranking_api_v1_games_bobing_ranking_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GameOddsRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    get_game_api_v1_games__game_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                game_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GameRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    game_odds_api_v1_games__game_id__odds_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                game_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GameOddsRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    publish_game_api_v1_games__game_id__publish_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                game_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GameRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    close_game_api_v1_games__game_id__close_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                game_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GameRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    top_up_budget_api_v1_games__game_id__budget_top_ups_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                game_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["GameBudgetTopUp"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GameRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_plays_api_v1_games__game_id__plays_get: {
-        parameters: {
-            query?: {
-                member_id?: string | null;
-                /** @description The previous page's next_cursor. */
-                cursor?: string | null;
-                /** @description Rows per page. */
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                game_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_GamePlayRead_"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    play_api_v1_games__game_id__plays_post: {
-        parameters: {
-            query?: never;
-            header?: {
-                "Idempotency-Key"?: string | null;
-            };
-            path: {
-                game_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GamePlayRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    audit_plays_api_v1_games__game_id__audit_get: {
-        parameters: {
-            query: {
-                member_id: string;
-                day: string;
-            };
-            header?: never;
-            path: {
-                game_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GameAuditRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    audit_play_list_api_v1_games__game_id__audit_plays_get: {
-        parameters: {
-            query?: {
-                member_id?: string | null;
-                /** @description The previous page's next_cursor. */
-                cursor?: string | null;
-                /** @description Rows per page. */
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                game_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_GamePlayAuditRead_"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    fairness_api_v1_games__game_id__fairness_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                game_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GameFairnessRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_groups_api_v1_interest_groups_get: {
-        parameters: {
-            query?: {
-                /** @description The previous page's next_cursor. */
-                cursor?: string | null;
-                /** @description Rows per page. */
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_InterestGroupRead_"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    create_group_api_v1_interest_groups_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["InterestGroupCreate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InterestGroupRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    get_group_api_v1_interest_groups__group_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                group_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InterestGroupRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    group_qr_api_v1_interest_groups__group_id__qr_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                group_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The group QR image. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "image/png": unknown;
-                    "image/jpeg": unknown;
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    replace_qr_api_v1_interest_groups__group_id__qr_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                group_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "multipart/form-data": components["schemas"]["Body_replace_qr_api_v1_interest_groups__group_id__qr_put"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InterestGroupRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    archive_group_api_v1_interest_groups__group_id__archive_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                group_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InterestGroupRead"];
-                };
-            };
-            /** @description Problem details */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem details */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    join_group_api_v1_interest_groups__group_id__joins_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                group_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InterestGroupJoinRead"];
                 };
             };
             /** @description Problem details */
