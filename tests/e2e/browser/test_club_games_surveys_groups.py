@@ -206,7 +206,9 @@ async def test_a_member_plays_answers_the_call_for_needs_and_joins_the_self_driv
     # The golden egg pays 60 points from a pool of 100: the second egg finds the pool spent.
     await phone.goto(f"/h5/games/{ids['egg']}")
     await phone.get_by_role("button", name="砸第 1 个金蛋").click()
-    await expect(phone.get_by_role("region", name="结果").get_by_text("金蛋大奖！获得 60 积分")).to_be_visible()
+    await expect(
+        phone.get_by_role("region", name="结果").get_by_text("金蛋大奖！获得 60 积分")
+    ).to_be_visible()
     await expect(phone.get_by_text("本场奖池已经发完了，感谢参与")).to_be_visible()
     await expect(phone.get_by_role("button", name="砸第 2 个金蛋")).to_be_disabled()
     await shots(await settled(phone), "golden-egg-pool-spent")
