@@ -17,6 +17,11 @@ render >"$manifests"
 # 1. everything but the workloads and the migrations
 kubectl apply --server-side -f "$manifests" \
   --selector 'app.kubernetes.io/component notin (server,migration)'
+# prod: the Secrets the External Secrets Operator makes (overlays/prod/external-secrets.yaml) exist before the
+# database roles, the migrations and the pods need them
+if grep -q '^kind: ExternalSecret$' "$manifests"; then
+  kubectl -n "$ns" wait externalsecret --all --for=condition=Ready --timeout=5m
+fi
 kubectl -n "$ns" wait kafka/cheyou --for=condition=Ready --timeout=15m
 kubectl -n "$ns" wait cluster.postgresql.cnpg.io/cheyou-pg --for=condition=Ready --timeout=15m
 

@@ -6,15 +6,17 @@ The schemas are fetched once from package registries into ``.dev/tools/crds/`` a
   ``github.com/cloudnative-pg/cloudnative-pg`` Go module (``config/crd/bases``);
 - prometheus-operator (``ServiceMonitor``, ``PodMonitor``, ``PrometheusRule``): the CRD YAMLs in the
   ``github.com/prometheus-operator/prometheus-operator`` Go module (``example/prometheus-operator-crd``);
+- External Secrets Operator (``ExternalSecret``, prod): the CRD YAML in the
+  ``github.com/external-secrets/external-secrets`` Go module (``config/crds/bases``);
 - Strimzi (``Kafka``, ``KafkaNodePool``, ``KafkaTopic``, ``KafkaUser``): Strimzi publishes no CRD YAML in a
   package (its Maven ``io.strimzi:api`` jar holds Java classes only), so its objects go through the
   validators that the npm package ``@kubernetes-models/strimzi-kafka-operator`` generates from Strimzi's
   CRDs (run with node).
 
-CloudNativePG and prometheus-operator objects are checked with ``jsonschema`` the way the API server's strict
-field validation (``kubectl apply``'s default) checks them: unknown fields fail, except under
-``x-kubernetes-preserve-unknown-fields``. CEL rules (``x-kubernetes-validations``) are not evaluated. The
-Barman Cloud plugin's ``ObjectStore`` (prod backups) is not covered: no version of its module could be
+CloudNativePG, prometheus-operator and External Secrets objects are checked with ``jsonschema`` the way the
+API server's strict field validation (``kubectl apply``'s default) checks them: unknown fields fail, except
+under ``x-kubernetes-preserve-unknown-fields``. CEL rules (``x-kubernetes-validations``) are not evaluated.
+The Barman Cloud plugin's ``ObjectStore`` (prod backups) is not covered: no version of its module could be
 fetched from the Go module proxy here.
 """
 
@@ -55,6 +57,10 @@ GO_MODULES = {
             "PodMonitor": "example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml",
             "PrometheusRule": "example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml",
         },
+    ),
+    "github.com/external-secrets/external-secrets": (
+        "v1.3.2",
+        {"ExternalSecret": "config/crds/bases/external-secrets.io_externalsecrets.yaml"},
     ),
 }
 STRIMZI_PACKAGES = {
@@ -105,6 +111,8 @@ def crd_schemas() -> dict[tuple[str, str], Doc]:
             crd = yaml.safe_load((directory / relative).read_text())
             assert crd["spec"]["names"]["kind"] == kind
             for served in crd["spec"]["versions"]:
+                if not served["served"]:
+                    continue
                 api_version = f"{crd['spec']['group']}/{served['name']}"
                 schemas[(api_version, kind)] = served["schema"]["openAPIV3Schema"]
     return schemas
@@ -166,13 +174,16 @@ def operator_docs(docs: list[Doc], groups: set[str]) -> list[Doc]:
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_cloudnativepg_and_prometheus_operator_objects_match_their_crds(
+def test_cloudnativepg_prometheus_operator_and_external_secrets_objects_match_their_crds(
     rendered: dict[str, list[Doc]], crd_schemas: dict[tuple[str, str], Doc], overlay: str
 ) -> None:
-    docs = operator_docs(rendered[overlay], {"postgresql.cnpg.io", "monitoring.coreos.com"})
+    docs = operator_docs(
+        rendered[overlay], {"postgresql.cnpg.io", "monitoring.coreos.com", "external-secrets.io"}
+    )
     assert {"Cluster", "Database", "ServiceMonitor", "PodMonitor", "PrometheusRule"} <= {
         d["kind"] for d in docs
     }
+    assert ("ExternalSecret" in {d["kind"] for d in docs}) == overlay.startswith("prod")
     errors: list[str] = []
     for doc in docs:
         schema = crd_schemas.get((doc["apiVersion"], doc["kind"]))
@@ -217,6 +228,16 @@ def test_the_checks_catch_what_the_operators_would_refuse(
     found = list(errors_of(monitor, crd_schemas[("monitoring.coreos.com/v1", "ServiceMonitor")]))
     assert any("selector" in e for e in found)  # required
     assert any("intervall" in e for e in found)
+    external_secret = {
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ExternalSecret",
+        "metadata": {"name": "bad"},
+        "spec": {"target": {"name": "x"}, "data": [{"secretKey": "k", "remotRef": {"key": "cheyou/x"}}]},
+    }
+    found = list(errors_of(external_secret, crd_schemas[("external-secrets.io/v1", "ExternalSecret")]))
+    assert any("remotRef" in e for e in found)
+    assert any("remoteRef" in e for e in found)  # required
+    assert ("external-secrets.io/v1beta1", "ExternalSecret") not in crd_schemas  # no longer served
     topic = {
         "apiVersion": "kafka.strimzi.io/v1beta2",
         "kind": "KafkaTopic",
@@ -230,7 +251,7 @@ def test_the_checks_catch_what_the_operators_would_refuse(
 
 
 def test_every_operator_group_is_covered_or_named_as_uncovered(rendered: dict[str, list[Doc]]) -> None:
-    covered = {"postgresql.cnpg.io", "monitoring.coreos.com", "kafka.strimzi.io"}
+    covered = {"postgresql.cnpg.io", "monitoring.coreos.com", "kafka.strimzi.io", "external-secrets.io"}
     groups = {d["apiVersion"].split("/")[0] for docs in rendered.values() for d in docs}
     operators = {g for g in groups if "." in g and not g.endswith(".k8s.io")}
     assert operators <= covered | UNCOVERED_GROUPS, sorted(operators - covered - UNCOVERED_GROUPS)

@@ -18,6 +18,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from .mounted_secrets import secret_files
+
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 README = (K8S / "README.md").read_text()
@@ -34,6 +36,7 @@ SERVICES = [
     ("notify-svc", "notify_svc", 8105),
 ]
 OPERATOR_GROUPS = {"kafka.strimzi.io", "postgresql.cnpg.io", "monitoring.coreos.com", "barmancloud.cnpg.io"}
+OPERATOR_GROUPS |= {"external-secrets.io"}
 SECRET_ENV = re.compile(r"PASSWORD|SECRET|TOKEN|PRIVATE|CREDENTIAL|_KEY$|DSN$", re.IGNORECASE)
 
 Doc = dict[str, Any]
@@ -236,6 +239,8 @@ def referenced_secrets(docs: list[Doc]) -> set[str]:
                     names.add(value["name"])
                 elif key == "secret" and isinstance(value, dict) and "secretName" in value:
                     names.add(value["secretName"])
+                elif key == "secret" and isinstance(value, dict) and "name" in value:  # a projected volume's
+                    names.add(value["name"])
                 elif key in {"passwordSecret", "accessKeyId", "secretAccessKey"} and isinstance(value, dict):
                     names.add(value["name"])
                 else:
@@ -259,7 +264,7 @@ def test_no_plaintext_secrets_and_every_secret_is_documented(
     for doc, spec in pod_specs(docs):
         for container in spec["containers"]:
             for env in container.get("env", []):
-                if "value" in env and not env["name"].endswith("_FILE"):
+                if "value" in env and not env["name"].endswith(("_FILE", "_DIR")):  # paths
                     assert not SECRET_ENV.search(env["name"]), f"{doc['metadata']['name']}: {env['name']}"
                     assert not re.search(r"://[^$/]+:[^$/]+@", env["value"]), f"credentials in {env['name']}"
     for config in by_kind(docs, "ConfigMap").values():
@@ -296,10 +301,12 @@ def test_every_secret_setting_of_a_service_comes_from_a_secret(
     a token signed by one replica would be refused by the others)."""
     deployments = by_kind(rendered[overlay], "Deployment")
     for name, module, _ in SERVICES:
-        [container] = deployments[name]["spec"]["template"]["spec"]["containers"]
+        pod = deployments[name]["spec"]["template"]["spec"]
+        [container] = pod["containers"]
         from_secrets = {
             e["name"] for e in container.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})
         }
+        from_secrets |= set(secret_files(pod))  # test_secret_files.py: mounted where the settings read them
         missing = {field: env for field, env in secret_settings(module).items() if env not in from_secrets}
         assert not missing, f"{name}: settings without a Secret: {missing}"
     assert secret_settings("gateway")["access_token_secret"] == "GATEWAY_ACCESS_TOKEN_SECRET"

@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 from .conftest import OVERLAYS
+from .mounted_secrets import file_env, secret_files
 from .test_k8s import ROOT, SERVICES, by_kind, pod_specs
 
 Doc = dict[str, Any]
@@ -57,8 +58,10 @@ OPERATOR_RESERVE = 30
 ZONE = "topology.kubernetes.io/zone"
 
 
-def env_of(docs: list[Doc], container: Doc) -> dict[str, str]:
-    """A container's environment as Kubernetes builds it: ConfigMaps, then its own values with $(VAR)."""
+def env_of(docs: list[Doc], pod: Doc) -> dict[str, str]:
+    """The settings of a pod's container: its environment as Kubernetes builds it (ConfigMaps, then its own
+    values with $(VAR)), and the settings its secret files hold (``mounted_secrets.py``)."""
+    [container] = pod["containers"]
     config_maps = by_kind(docs, "ConfigMap")
     env: dict[str, str] = {}
     for source in container.get("envFrom", []):
@@ -70,21 +73,23 @@ def env_of(docs: list[Doc], container: Doc) -> dict[str, str]:
             )
         elif "secretKeyRef" in item.get("valueFrom", {}):
             env[item["name"]] = f"<{item['valueFrom']['secretKeyRef']['name']}>"
-    return env
+    return env | file_env(docs, pod)
 
 
-def app_container(docs: list[Doc], name: str) -> Doc:
-    [container] = by_kind(docs, "Deployment")[name]["spec"]["template"]["spec"]["containers"]
-    return dict(container)
+def app_pod(docs: list[Doc], name: str) -> Doc:
+    return dict(by_kind(docs, "Deployment")[name]["spec"]["template"]["spec"])
 
 
-def migrate_container(docs: list[Doc], name: str) -> Doc:
-    [container] = by_kind(docs, "Job")[f"{name}-migrate"]["spec"]["template"]["spec"]["containers"]
-    return dict(container)
+def migrate_pod(docs: list[Doc], name: str) -> Doc:
+    return dict(by_kind(docs, "Job")[f"{name}-migrate"]["spec"]["template"]["spec"])
 
 
 def host_of(url: str) -> str:
     return url.split("@", 1)[1].split(":", 1)[0]
+
+
+def user_of(url: str) -> str:
+    return url.split("://", 1)[1].split(":", 1)[0]
 
 
 def surge_pods(deployment: Doc, replicas: int) -> int:
@@ -112,7 +117,7 @@ def budget(docs: list[Doc]) -> dict[str, int]:
             hpas[name]["spec"]["maxReplicas"] if name in hpas else deployment["spec"].get("replicas", 1)
         )
         at_most = surge_pods(deployment, replicas)
-        env = env_of(docs, app_container(docs, name))
+        env = env_of(docs, app_pod(docs, name))
         prefix = PREFIXES[name]
         per_pod = int(env[prefix + POOL_SIZE]) + int(env[prefix + MAX_OVERFLOW])
         pods += at_most
@@ -170,12 +175,15 @@ def test_requests_go_through_the_pooler_and_sessions_go_direct(
     assert int(pooler["spec"]["pgbouncer"]["parameters"]["max_prepared_statements"]) > 0
     for name, _, _ in SERVICES:
         prefix = PREFIXES[name]
-        env = env_of(docs, app_container(docs, name))
+        env = env_of(docs, app_pod(docs, name))
         assert host_of(env[prefix + "DATABASE_URL"]) == pooler["metadata"]["name"], name
         assert host_of(env[prefix + DIRECT_URL]) == "cheyou-pg-rw", name
         assert env[prefix + STATEMENT_CACHE] == "0", name
-        job = env_of(docs, migrate_container(docs, name))
+        job = env_of(docs, migrate_pod(docs, name))
         assert host_of(job[prefix + MIGRATION_URL]) == "cheyou-pg-rw", name
+        assert job[prefix + "DATABASE_URL"] == job[prefix + MIGRATION_URL], name  # nothing falls back
+        for url in (env[prefix + "DATABASE_URL"], env[prefix + DIRECT_URL], job[prefix + MIGRATION_URL]):
+            assert url.rsplit("/", 1)[1] == DATABASES[name], name
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -193,15 +201,19 @@ def test_migrations_run_as_the_migrator_and_the_services_as_the_runtime_role(
         assert not any(runtime.get(flag) for flag in ("superuser", "createdb", "createrole", "bypassrls"))
         migrator_secret = roles[f"{database}_migrator"]["passwordSecret"]["name"]
 
-        def secrets(container: Doc) -> set[str]:
+        def secrets(pod: Doc) -> set[str]:
+            """The Secrets the pod's database URLs come from."""
             return {
-                e["valueFrom"]["secretKeyRef"]["name"]
-                for e in container.get("env", [])
-                if e["name"] in {"PGUSER", "PGPASSWORD"}
+                ref.secret for file, ref in secret_files(pod).items() if re.search(r"DATABASE_.*URL$", file)
             }
 
-        assert secrets(migrate_container(docs, name)) == {migrator_secret}, name
-        assert secrets(app_container(docs, name)) == {runtime["passwordSecret"]["name"]}, name
+        assert secrets(migrate_pod(docs, name)) == {migrator_secret}, name
+        assert secrets(app_pod(docs, name)) == {runtime["passwordSecret"]["name"]}, name
+        # and the URLs connect as that role
+        prefix = PREFIXES[name]
+        job, env = env_of(docs, migrate_pod(docs, name)), env_of(docs, app_pod(docs, name))
+        assert user_of(job[prefix + MIGRATION_URL]) == f"{database}_migrator", name
+        assert user_of(env[prefix + "DATABASE_URL"]) == user_of(env[prefix + DIRECT_URL]) == database, name
         everything = str(by_kind(docs, "Deployment")[name])
         assert migrator_secret not in everything, f"{name}: a pod of the service can act as the migrator"
 
@@ -232,7 +244,7 @@ def test_argo_cd_applies_config_then_migrations_then_the_new_version(
             assert wave(by_kind(docs, "ConfigMap")[config_map]) < wave(job)
     migrations = {wave(job) for job in jobs.values()}
     before = {"ConfigMap", "ServiceAccount", "NetworkPolicy", "Kafka", "KafkaTopic", "Cluster", "Database"}
-    before |= {"Pooler", "KafkaUser", "StorageClass", "Namespace"}
+    before |= {"Pooler", "KafkaUser", "StorageClass", "Namespace", "ExternalSecret"}
     after = {"Deployment", "HorizontalPodAutoscaler", "Ingress"}
     for doc in docs:
         if doc["kind"] in before:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .test_k8s import SERVICES, by_kind
-from .test_operations import DATABASES, PREFIXES, app_container, env_of, host_of, reachable
+from .test_operations import DATABASES, PREFIXES, app_pod, env_of, host_of, reachable
 
 Doc = dict[str, Any]
 
@@ -66,7 +66,7 @@ def test_the_services_reach_the_restored_cluster_as_before(rendered: dict[str, l
     databases = {d["spec"]["name"]: d["spec"] for d in by_kind(docs, "Database").values()}
     for name, _, _ in SERVICES:
         labels = dict(by_kind(docs, "Deployment")[name]["spec"]["template"]["metadata"]["labels"])
-        env = env_of(docs, app_container(docs, name))
+        env = env_of(docs, app_pod(docs, name))
         assert host_of(env[PREFIXES[name] + "DATABASE_URL"]) == pooler["metadata"]["name"]
         assert host_of(env[PREFIXES[name] + "DATABASE_DIRECT_URL"]) == "cheyou-pg-rw"
         assert reachable(policies, labels, instance, 5432)

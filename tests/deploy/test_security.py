@@ -23,8 +23,10 @@ import pytest
 from cheyou_events import catalogue
 from cheyou_events.topics import dlq_topic, retry_topic
 from cheyou_kit.production import production_problems
+from pydantic import SecretStr
 
 from .conftest import OVERLAYS
+from .mounted_secrets import file_env, secrets_dirs
 from .test_k8s import ROOT, SERVICES, by_kind, platform_config
 
 Doc = dict[str, Any]
@@ -98,19 +100,44 @@ def container_env(docs: list[Doc], deployment: Doc) -> dict[str, str]:
     return env
 
 
+def lay_out_secret_files(directory: Path, files: dict[str, str]) -> None:
+    """The files as the kubelet lays a projected volume out: each a symlink into ``..data``, itself a symlink
+    to the timestamped directory that holds them (a rotation swaps ``..data``)."""
+    payload = directory / "..2025_01_01_00_00_00.000000000"
+    payload.mkdir(parents=True)
+    for name, value in files.items():
+        (payload / name).write_text(value + "\n")  # a value written with `kubectl create --from-file` ends so
+        (directory / name).symlink_to(Path("..data") / name)
+    (directory / "..data").symlink_to(payload.name)
+
+
 def test_prod_runs_every_service_in_production_mode_and_its_settings_pass(
-    rendered: dict[str, list[Doc]], monkeypatch: pytest.MonkeyPatch
+    rendered: dict[str, list[Doc]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """Each service's settings as its container builds them: the environment of the Deployment, and the
+    secret files of its volume (the ExternalSecrets' keys, secrets stood in) where CHEYOU_SECRETS_DIR says."""
     docs = rendered["prod"]
     deployments = by_kind(docs, "Deployment")
     for name, module, _ in SERVICES:
-        with monkeypatch.context() as environment:  # read as the container reads it: from its environment
+        pod = deployments[name]["spec"]["template"]["spec"]
+        [container] = pod["containers"]
+        files = file_env(docs, pod)
+        mounted = tmp_path / name
+        lay_out_secret_files(mounted, files)
+        [directory] = secrets_dirs(container)
+        with monkeypatch.context() as environment:  # read as the container reads it
             for key, value in container_env(docs, deployments[name]).items():
-                environment.setenv(key, value)
+                environment.setenv(key, value.replace(directory, str(mounted)))
             settings = importlib.import_module(f"{module}.config").Settings()
 
         assert settings.environment == "production", name
         assert production_problems(settings) == [], name
+        # every file reached its setting (the value, not the default: a misnamed file would leave it unset)
+        declared = {settings.env_name(field): field for field in type(settings).model_fields}
+        for variable, value in files.items():
+            held = getattr(settings, declared[variable])
+            held = held.get_secret_value() if isinstance(held, SecretStr) else held
+            assert str(held) == value, f"{name}: {variable}"
 
 
 def test_dev_is_not_production_mode(rendered: dict[str, list[Doc]]) -> None:
