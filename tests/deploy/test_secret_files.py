@@ -1,10 +1,10 @@
 """Secrets as files (issue 23, item 7), checked on the rendered overlays:
 
-- no setting the kit reads comes from a ``secretKeyRef`` variable (the two exceptions are named, with why, and
-  a test fails once they are no longer needed);
+- no secret reaches a pod as a ``secretKeyRef`` variable (the events library reads its own secrets,
+  ``EVENTS_PII_KEY`` and ``KAFKA_SASL_PASSWORD``, from the same files as the kit);
 - every pod with secret files sets ``CHEYOU_SECRETS_DIR`` to where they are mounted, read-only, mode 0440 at
-  most, and every file is named like a setting its service declares (a typo would leave the setting at its
-  development default);
+  most, and every file is named like a setting its service or the events library declares (a typo would leave
+  the setting at its development default);
 - prod: every Secret the pods read is made by an ``ExternalSecret`` from the one ``ClusterSecretStore``
   (except those the operators make), with every key the pods read; dev: by the README's commands.
 """
@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import copy
 import importlib
-from pathlib import Path
 from typing import Any
 
 import pytest
-from cheyou_events.settings import EventsPiiSettings, KafkaSettings
+from cheyou_events import settings as events_settings
 from cheyou_kit.settings import SECRETS_DIR_VARIABLE
+from pydantic_settings import BaseSettings
 
 from .conftest import OVERLAYS
 from .mounted_secrets import (
@@ -35,15 +35,6 @@ Doc = dict[str, Any]
 MODULES = {name: module for name, module, _ in SERVICES}
 STORE = {"kind": "ClusterSecretStore", "name": "cheyou-secrets"}
 
-VARIABLE_EXCEPTIONS = {
-    "EVENTS_PII_KEY": "the events library's sealer (cheyou_events.sealing) reads it with its own settings, "
-    "from the environment only; as a file the service's own check would pass while events were sealed under "
-    "the development key",
-    "KAFKA_SASL_PASSWORD": "the events library's Kafka settings (cheyou_events.settings.KafkaSettings) read "
-    "the environment only",
-}
-"""Secrets that stay ``secretKeyRef`` variables, and why."""
-
 MADE_BY_OPERATORS = {
     "cheyou-cluster-ca-cert": "Strimzi: the cluster CA",
     "cheyou-gateway-tls": "cert-manager: the Ingress certificate",
@@ -56,47 +47,43 @@ MADE_BY_OPERATORS = {
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_no_secret_reaches_a_pod_as_a_variable_except_the_named_ones(
-    rendered: dict[str, list[Doc]], overlay: str
-) -> None:
-    found = set()
+def test_no_secret_reaches_a_pod_as_a_variable(rendered: dict[str, list[Doc]], overlay: str) -> None:
     for doc, spec in pod_specs(rendered[overlay]):
         if not is_ours(doc):
             continue
         for container in spec["containers"]:
-            for env in container.get("env", []):
-                if "secretKeyRef" in env.get("valueFrom", {}):
-                    found.add(env["name"])
-                    assert env["name"] in VARIABLE_EXCEPTIONS, (
-                        f"{doc['kind']}/{doc['metadata']['name']}: {env}"
-                    )
+            variables = [e for e in container.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})]
+            assert not variables, f"{doc['kind']}/{doc['metadata']['name']}: {variables}"
             assert "envFrom" not in container or all("secretRef" not in s for s in container["envFrom"])
-    assert "EVENTS_PII_KEY" in found
-
-
-def test_the_named_exceptions_still_cannot_be_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Fails once the events library reads CHEYOU_SECRETS_DIR: then mount them as files, drop them here."""
-    for name in VARIABLE_EXCEPTIONS:
-        monkeypatch.delenv(name, raising=False)
-        (tmp_path / name).write_text("from-a-file-" + "k" * 32)
-    monkeypatch.setenv(SECRETS_DIR_VARIABLE, str(tmp_path))
-
-    assert EventsPiiSettings().pii_key is None
-    assert KafkaSettings().sasl_password is None
 
 
 # ---------------------------------------------------------------------------------------------- files
 
 
-def declared_variables(module: str) -> set[str]:
-    """The variables a service's Settings read (its prefix, or a field's own alias)."""
-    settings = importlib.import_module(f"{module}.config").Settings
+def variables(settings: type[BaseSettings]) -> set[str]:
+    """The variables a settings class reads (its prefix, or a field's own alias)."""
     prefix = settings.model_config.get("env_prefix", "")
     names = set()
     for field_name, field in settings.model_fields.items():
         alias = field.validation_alias
         names.add(alias if isinstance(alias, str) else f"{prefix}{field_name}".upper())
     return names
+
+
+EVENTS_SETTINGS = [
+    settings
+    for settings in vars(events_settings).values()
+    if isinstance(settings, type)
+    and issubclass(settings, events_settings.FileSecretsSettings)
+    and settings is not events_settings.FileSecretsSettings
+]
+"""The events library's settings classes: every service reads them too (Kafka, the outbox, the sealer)."""
+EVENTS_VARIABLES = set().union(*(variables(settings) for settings in EVENTS_SETTINGS))
+
+
+def declared_variables(module: str) -> set[str]:
+    """The variables a service reads: its Settings', and the events library's."""
+    return variables(importlib.import_module(f"{module}.config").Settings) | EVENTS_VARIABLES
 
 
 def secret_file_problems(docs: list[Doc]) -> list[str]:
@@ -158,11 +145,17 @@ def test_the_file_checks_catch_a_typo_a_loose_mode_a_writable_mount_and_a_wrong_
         [found] = [v for v in pod["volumes"] if v["name"] == "secrets"]
         return dict(found)
 
-    def typo(pod: Doc) -> None:
+    def rename(pod: Doc, path: str, typo: str) -> None:
         for source in volume(pod)["projected"]["sources"]:
             for item in source["secret"]["items"]:
-                if item["path"] == "GATEWAY_ACCESS_TOKEN_SECRET":
-                    item["path"] = "GATEWAY_ACCESS_TOKEN_SECRETS"
+                if item["path"] == path:
+                    item["path"] = typo
+
+    def typo(pod: Doc) -> None:
+        rename(pod, "GATEWAY_ACCESS_TOKEN_SECRET", "GATEWAY_ACCESS_TOKEN_SECRETS")
+
+    def events_typo(pod: Doc) -> None:  # a setting of the events library, not of the service
+        rename(pod, "KAFKA_SASL_PASSWORD", "KAFKA_SASL_PASSWD")
 
     def mode(pod: Doc) -> None:
         volume(pod)["projected"]["defaultMode"] = 0o644
@@ -176,6 +169,7 @@ def test_the_file_checks_catch_a_typo_a_loose_mode_a_writable_mount_and_a_wrong_
         env["value"] = "/etc/cheyou/secret"
 
     assert any("GATEWAY_ACCESS_TOKEN_SECRETS" in p for p in broken(typo))
+    assert any("KAFKA_SASL_PASSWD" in p for p in broken(events_typo))
     assert any("mode 644" in p for p in broken(mode))
     assert any("writable" in p for p in broken(writable))
     assert any("/etc/cheyou/secret'" in p for p in broken(directory))
@@ -185,8 +179,8 @@ def test_the_file_checks_catch_a_typo_a_loose_mode_a_writable_mount_and_a_wrong_
 
 
 def read_keys(docs: list[Doc], *, optional: bool = True) -> set[tuple[str, str]]:
-    """Every (Secret, key) a pod of ours reads, as a file or a variable (without ``optional``: the ones it
-    cannot start without)."""
+    """Every (Secret, key) a pod of ours reads, as a file or a volume (without ``optional``: the ones it
+    cannot start without); none as a variable (test_no_secret_reaches_a_pod_as_a_variable)."""
     keys = set()
     for doc, spec in pod_specs(docs):
         if not is_ours(doc):
@@ -196,11 +190,6 @@ def read_keys(docs: list[Doc], *, optional: bool = True) -> set[tuple[str, str]]
             secret = volume.get("secret")
             if secret and (optional or not secret.get("optional")):
                 keys |= {(secret["secretName"], item["key"]) for item in secret.get("items", [])}
-        for container in spec["containers"]:
-            for env in container.get("env", []):
-                ref = env.get("valueFrom", {}).get("secretKeyRef")
-                if ref and (optional or not ref.get("optional")):
-                    keys.add((ref["name"], ref["key"]))
     return keys
 
 

@@ -21,12 +21,13 @@ from typing import Any, cast
 
 import pytest
 from cheyou_events import catalogue
+from cheyou_events.settings import EventsPiiSettings, KafkaSettings
 from cheyou_events.topics import dlq_topic, retry_topic
 from cheyou_kit.production import production_problems
 from pydantic import SecretStr
 
 from .conftest import OVERLAYS
-from .mounted_secrets import file_env, secrets_dirs
+from .mounted_secrets import SecretKey, file_env, secret_files, secrets_dirs
 from .test_k8s import ROOT, SERVICES, by_kind, platform_config
 
 Doc = dict[str, Any]
@@ -115,7 +116,9 @@ def test_prod_runs_every_service_in_production_mode_and_its_settings_pass(
     rendered: dict[str, list[Doc]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Each service's settings as its container builds them: the environment of the Deployment, and the
-    secret files of its volume (the ExternalSecrets' keys, secrets stood in) where CHEYOU_SECRETS_DIR says."""
+    secret files of its volume (the ExternalSecrets' keys, secrets stood in) where CHEYOU_SECRETS_DIR says.
+    The events library's settings too: the sealer's key and the Kafka password are read by them, not only by
+    the service's own settings."""
     docs = rendered["prod"]
     deployments = by_kind(docs, "Deployment")
     for name, module, _ in SERVICES:
@@ -129,15 +132,28 @@ def test_prod_runs_every_service_in_production_mode_and_its_settings_pass(
             for key, value in container_env(docs, deployments[name]).items():
                 environment.setenv(key, value.replace(directory, str(mounted)))
             settings = importlib.import_module(f"{module}.config").Settings()
+            events = [KafkaSettings(), EventsPiiSettings()]
 
         assert settings.environment == "production", name
         assert production_problems(settings) == [], name
-        # every file reached its setting (the value, not the default: a misnamed file would leave it unset)
-        declared = {settings.env_name(field): field for field in type(settings).model_fields}
+        # every file reached each setting that reads it, the service's own and the events library's (the
+        # value, not the default: a misnamed file would leave it unset)
+        held: dict[str, list[object]] = {}
+        for field in type(settings).model_fields:
+            held.setdefault(settings.env_name(field), []).append(getattr(settings, field))
+        for reader in events:
+            prefix = type(reader).model_config.get("env_prefix", "")
+            for field in type(reader).model_fields:
+                held.setdefault(f"{prefix}{field}".upper(), []).append(getattr(reader, field))
         for variable, value in files.items():
-            held = getattr(settings, declared[variable])
-            held = held.get_secret_value() if isinstance(held, SecretStr) else held
-            assert str(held) == value, f"{name}: {variable}"
+            assert held.get(variable), f"{name}: nothing reads {variable}"
+            for each in held[variable]:
+                each = each.get_secret_value() if isinstance(each, SecretStr) else each
+                assert str(each) == value, f"{name}: {variable}"
+        # the secrets the events library reads itself: the Kafka password, and the sealer's key where the
+        # service seals or unseals
+        assert "KAFKA_SASL_PASSWORD" in files, name
+        assert ("EVENTS_PII_KEY" in files) == ("events_pii_key" in type(settings).model_fields), name
 
 
 def test_dev_is_not_production_mode(rendered: dict[str, list[Doc]]) -> None:
@@ -201,7 +217,8 @@ def test_prod_kafka_users_may_touch_only_their_own_topics_and_groups(rendered: d
         assert acl_set(user) == expected, name
         env = {e["name"]: e for e in deployments[name]["spec"]["template"]["spec"]["containers"][0]["env"]}
         assert env["KAFKA_SASL_USERNAME"]["value"] == name
-        assert env["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": name, "key": "password"}
+        files = secret_files(deployments[name]["spec"]["template"]["spec"])
+        assert files["KAFKA_SASL_PASSWORD"] == SecretKey(name, "password", optional=False)
         volumes = {v["name"]: v for v in deployments[name]["spec"]["template"]["spec"]["volumes"]}
         assert volumes["kafka-ca"]["secret"]["secretName"] == "cheyou-cluster-ca-cert"
 

@@ -9,7 +9,8 @@ member's event, or into another field, does not unseal. Events published before 
 (``NEW,OLD``): the first seals, all unseal, so the key rotates without losing events still on a topic.
 
 Producers call :func:`seal`, consumers :func:`unseal` (which raises
-:class:`~cheyou_events.fieldcrypt.DecryptionError`); both read the key from the environment once.
+:class:`~cheyou_events.fieldcrypt.DecryptionError`); both read the key once, from the environment or
+from a secret file (``CHEYOU_SECRETS_DIR``, :class:`~cheyou_events.settings.FileSecretsSettings`).
 """
 
 from __future__ import annotations

@@ -1,17 +1,62 @@
-"""Settings of the events library, read from the environment (pydantic-settings)."""
+"""Settings of the events library, read from the environment and from secrets mounted as files
+(pydantic-settings)."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any, Literal
 
 from aiokafka.helpers import create_ssl_context
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+)
 
 BrokerKind = Literal["apache-kafka", "tansu", "external"]
 
+SECRETS_DIR_VARIABLE = "CHEYOU_SECRETS_DIR"
+"""Where secrets mounted as files are (``:``-separated directories); unset: environment only."""
 
-class KafkaSettings(BaseSettings):
+
+class FileSecretsSettings(BaseSettings):
+    """Settings that may also come from secrets mounted as files, as Kubernetes mounts them.
+
+    With ``CHEYOU_SECRETS_DIR`` set (one directory, or several separated by ``:``), a file named like the
+    variable (``EVENTS_PII_KEY``, ``KAFKA_SASL_PASSWORD``, a service's ``MEMBER_PII_KEY``) holds the value.
+    A variable that is set wins over a file; files keep secrets out of the process environment
+    (``/proc/<pid>/environ``, crash reports, child processes). The directories are read when the settings
+    are built, not when the class is defined (pydantic-settings' ``secrets_dir`` is fixed in the class).
+
+    Every settings class of this library and the kit's ``ServiceSettings`` subclass it: one mechanism, so a
+    secret the library reads itself (the event sealer's key, the Kafka password) is found where the
+    service's own secrets are.
+    """
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003 - a static secrets_dir; ours is read at start
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        directories = [Path(d) for d in os.environ.get(SECRETS_DIR_VARIABLE, "").split(":") if d.strip()]
+        if not directories:
+            return init_settings, env_settings, dotenv_settings
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            SecretsSettingsSource(settings_cls, secrets_dir=directories),
+        )
+
+
+class KafkaSettings(FileSecretsSettings):
     """``KAFKA_*``: where the broker is and how producers talk to it."""
 
     model_config = SettingsConfigDict(env_prefix="KAFKA_", extra="ignore")
@@ -39,6 +84,8 @@ class KafkaSettings(BaseSettings):
     sasl_username: str | None = None
     """The service's ``KafkaUser`` (its ACLs allow only its own topics and consumer groups)."""
     sasl_password: SecretStr | None = None
+    """The ``KafkaUser``'s password (the User Operator's Secret, key ``password``), in production the file
+    ``KAFKA_SASL_PASSWORD`` in ``CHEYOU_SECRETS_DIR``."""
 
     def client_options(self) -> dict[str, Any]:
         """The security arguments of every aiokafka client (producer, consumers, admin)."""
@@ -66,7 +113,7 @@ class KafkaSettings(BaseSettings):
         return self.broker_kind != "tansu"
 
 
-class OutboxSettings(BaseSettings):
+class OutboxSettings(FileSecretsSettings):
     """``OUTBOX_*``: the relay."""
 
     model_config = SettingsConfigDict(env_prefix="OUTBOX_", extra="ignore")
@@ -87,7 +134,7 @@ class OutboxSettings(BaseSettings):
     """Prepended to every topic the relay publishes to (environments sharing a cluster; test isolation)."""
 
 
-class ConsumerSettings(BaseSettings):
+class ConsumerSettings(FileSecretsSettings):
     """``EVENTS_CONSUMER_*``: consumer runner, retries and the DLQ."""
 
     model_config = SettingsConfigDict(env_prefix="EVENTS_CONSUMER_", extra="ignore")
@@ -117,10 +164,11 @@ class ConsumerSettings(BaseSettings):
     its DLQ (``cheyou_events_consumer_lag``, ``cheyou_events_dlq_depth``)."""
 
 
-class EventsPiiSettings(BaseSettings):
+class EventsPiiSettings(FileSecretsSettings):
     """``EVENTS_PII_KEY``: the platform key sealing personal data inside event payloads.
 
-    Every producer and consumer of a sealed field shares it (a Kubernetes secret). Unset, a fixed
+    Every producer and consumer of a sealed field shares it (a Kubernetes Secret, mounted as the file
+    ``EVENTS_PII_KEY`` in ``CHEYOU_SECRETS_DIR``). Unset, a fixed
     development key is used and a warning is logged: never leave it unset in production.
     """
 

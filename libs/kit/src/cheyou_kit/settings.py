@@ -2,55 +2,29 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import ClassVar, Literal, Self
 
+from cheyou_events.settings import SECRETS_DIR_VARIABLE as SECRETS_DIR_VARIABLE  # re-exported
+from cheyou_events.settings import FileSecretsSettings
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SecretsSettingsSource,
-    SettingsConfigDict,
-)
+from pydantic_settings import SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-SECRETS_DIR_VARIABLE = "CHEYOU_SECRETS_DIR"
-"""Where secrets mounted as files are (``:``-separated directories); unset: environment only."""
 
-
-class ServiceSettings(BaseSettings):
+class ServiceSettings(FileSecretsSettings):
     """Connection and runtime settings.
 
     Platform-wide settings (``POSTGRES_DSN``, ``REDIS_URL``, ``KAFKA_BOOTSTRAP_SERVERS``…) are read
     without a prefix; a service's own settings use its prefix (``MEMBER_PORT``, ``MEMBER_DATABASE_URL``).
 
-    Secrets may also come as files, as Kubernetes mounts them: with ``CHEYOU_SECRETS_DIR`` set (one
-    directory, or several separated by ``:``), a file named like the variable (``MEMBER_PII_KEY``,
-    ``REDIS_URL``) holds the value. A variable that is set wins over a file; files keep secrets out of
-    the process environment (``/proc/<pid>/environ``, crash reports, child processes).
+    Secrets may also come as files, as Kubernetes mounts them: with ``CHEYOU_SECRETS_DIR`` set, a file
+    named like the variable (``MEMBER_PII_KEY``, ``REDIS_URL``) holds the value, and a variable that is set
+    wins. The mechanism is the events library's (:class:`cheyou_events.settings.FileSecretsSettings`), so the
+    secrets that library reads itself (``EVENTS_PII_KEY``, ``KAFKA_SASL_PASSWORD``) come from the same files.
     """
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003 - a static secrets_dir; ours is read at start
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        directories = [Path(d) for d in os.environ.get(SECRETS_DIR_VARIABLE, "").split(":") if d.strip()]
-        if not directories:
-            return init_settings, env_settings, dotenv_settings
-        return (
-            init_settings,
-            env_settings,
-            dotenv_settings,
-            SecretsSettingsSource(settings_cls, secrets_dir=directories),
-        )
 
     service_name: ClassVar[str]
     database_name: ClassVar[str]
