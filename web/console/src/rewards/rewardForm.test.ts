@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  cashFen,
   emptyRewardForm,
   redemptionActions,
   rewardBody,
@@ -55,6 +56,36 @@ describe('the reward form', () => {
       starts_at: '2026-12-08T10:00:00+08:00',
       ends_at: null,
     })
+  })
+})
+
+describe('the cash part of a points + cash reward', () => {
+  it('reads yuan as integer fen, nothing typed as points only', () => {
+    expect(cashFen('9.9')).toBe(990)
+    expect(cashFen('9.90')).toBe(990)
+    expect(cashFen(' 0.01 ')).toBe(1)
+    expect(cashFen('1,234.56')).toBe(123456)
+    expect(cashFen('¥20')).toBe(2000)
+    expect(cashFen('0.29')).toBe(29) // not 28.999…: no float arithmetic on the way
+    expect(cashFen('')).toBe(0)
+    expect(cashFen('0')).toBe(0)
+    expect(cashFen('9.999')).toBeNull()
+    expect(cashFen('-1')).toBeNull()
+    expect(cashFen('九块九')).toBeNull()
+  })
+
+  it('refuses what is not an amount or more than the service takes', () => {
+    expect(validateReward({ ...filled(), cash: '9.999' }, true).cash).toBe('cash')
+    expect(validateReward({ ...filled(), cash: 'abc' }, true).cash).toBe('cash')
+    expect(validateReward({ ...filled(), cash: '100000.01' }, true).cash).toBe('cashMax')
+    expect(validateReward({ ...filled(), cash: '100000' }, true).cash).toBeUndefined()
+    expect(validateReward({ ...filled(), cash: '' }, true)).toEqual({})
+  })
+
+  it('sends the cash in fen, and 0 for points only', () => {
+    expect(rewardBody({ ...filled(), cash: '29.90' }).cash_price_fen).toBe(2990)
+    expect(rewardBody({ ...filled(), cash: '' }).cash_price_fen).toBe(0)
+    expect(rewardBody({ ...filled(), cash: '0.00' }).cash_price_fen).toBe(0)
   })
 })
 

@@ -1,8 +1,10 @@
 /**
  * The reward and flash-sale forms of the mall: what ops typed checked before sending (the same rules as
  * privilege-svc's `RewardCreate`/`FlashSaleCreate`), turned into the API's body, and a flash sale's state.
- * Times are typed as Shanghai wall-clock time ("2026-12-08T10:00:00") and sent as instants (+08:00).
+ * Times are typed as Shanghai wall-clock time ("2026-12-08T10:00:00") and sent as instants (+08:00); the
+ * cash part of a points + cash reward is typed in yuan and sent as integer fen.
  */
+import { yuanToFen } from '@/format/money'
 import { TIERS, type Tier } from '@/ops/vocabulary'
 
 export type RewardKind = 'goods' | 'service' | 'coupon'
@@ -21,6 +23,8 @@ export interface RewardForm {
   visibleUntil: string | null
   startsAt: string | null
   endsAt: string | null
+  /** Cash paid with WeChat Pay on top of the points, as typed in yuan ("9.9"); empty or 0: points only. */
+  cash: string
 }
 
 export interface RewardBody {
@@ -36,6 +40,16 @@ export interface RewardBody {
   visible_until: string | null
   starts_at: string | null
   ends_at: string | null
+  cash_price_fen: number
+}
+
+/** The most a reward's cash part may be (privilege-svc's `cash_price_fen` ≤ 10,000,000 fen). */
+export const MAX_CASH_FEN = 10_000_000
+
+/** The cash part typed in yuan as integer fen: 0 for nothing typed (points only), null when it is not an
+ * amount of at most two decimals. */
+export function cashFen(typed: string): number | null {
+  return typed.trim() === '' ? 0 : yuanToFen(typed)
 }
 
 export function emptyRewardForm(flashSale: boolean): RewardForm {
@@ -52,6 +66,7 @@ export function emptyRewardForm(flashSale: boolean): RewardForm {
     visibleUntil: null,
     startsAt: null,
     endsAt: null,
+    cash: '',
   }
 }
 
@@ -85,6 +100,9 @@ export function validateReward(form: RewardForm, flashSale: boolean): Record<str
   if (form.stock === null || !Number.isInteger(form.stock) || form.stock < 0) e.stock = 'stock'
   if (form.perMemberLimit !== null && (!Number.isInteger(form.perMemberLimit) || form.perMemberLimit < 1))
     e.perMemberLimit = 'limit'
+  const cash = cashFen(form.cash)
+  if (cash === null) e.cash = 'cash'
+  else if (cash > MAX_CASH_FEN) e.cash = 'cashMax'
   if (flashSale && !form.startsAt) e.startsAt = 'startsAt'
   const starts = at(form.startsAt)
   const ends = at(form.endsAt)
@@ -115,6 +133,7 @@ export function rewardBody(form: RewardForm): RewardBody {
     visible_until: shanghaiInstant(form.visibleUntil),
     starts_at: shanghaiInstant(form.startsAt),
     ends_at: shanghaiInstant(form.endsAt),
+    cash_price_fen: cashFen(form.cash) ?? 0,
   }
 }
 
