@@ -30,7 +30,7 @@ async def test_a_short_soak_keeps_every_invariant_and_sees_redeliveries() -> Non
     out = Path(temporary_state_dir("soak-short"))
     report = await run(
         Options(
-            seed=1919,
+            seed=1906,  # its first fault (its second on Tansu): the receiver answering 500 — redeliveries
             injections=4,
             duration_s=90,
             members=6,

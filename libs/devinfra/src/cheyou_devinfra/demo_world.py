@@ -37,7 +37,7 @@ from functools import partial
 from typing import Any
 
 from cheyou_devinfra.demo import id_number, phone_number, plate
-from cheyou_devinfra.demo_client import Caller, Gateway, LoadError, OutcomeUnknown
+from cheyou_devinfra.demo_client import Caller, Gateway, LoadError, MemberCaller, OutcomeUnknown
 from cheyou_devinfra.demo_figures import NAMED_PRIVILEGES, TIERS, Figures, scale_count
 
 # Premium bands (fen) inside each tier's contribution band under tier rules v1 (member-svc migration
@@ -237,7 +237,7 @@ class World:
         self.people: list[Person] = []
         self._ids: set[str] = set()
         self._phones: set[str] = set()
-        self._members: dict[str, Caller] = {}
+        self._members: dict[str, MemberCaller] = {}
         self._member_signed_at: dict[str, float] = {}
         self._merchants: dict[str, Caller] = {}
         self._merchant_lock = asyncio.Lock()
@@ -286,7 +286,7 @@ class World:
     def policyholders(self) -> list[Person]:
         return [p for p in self.people if p.tier != "prospective"]
 
-    async def member(self, person: Person) -> Caller:
+    async def member(self, person: Person) -> MemberCaller:
         """The member's own session (signed in through WeChat, again after ten minutes)."""
         caller = self._members.get(person.member_id)
         if caller is None or time.monotonic() - self._member_signed_at[person.member_id] > 600:
@@ -655,6 +655,15 @@ class World:
             "POST", "/orders", json=self._booking(person, code), lagging=(404, 422), within=180
         )
         order_id = order["id"]
+        if order["status"] == "awaiting_payment":  # an ordinary member pays the discounted price
+            await member.pay(order_id)
+            # WeChat Pay's notification decides: then the order is dispatched, or done at once (a fuel
+            # discount needs no merchant).
+            order = await self._until(
+                lambda: member.call("GET", f"/orders/{order_id}"),
+                lambda o: o["status"] != "awaiting_payment",
+                f"payment of {order_id}",
+            )
         if order["status"] != "completed":
             fulfilment = await self._dispatched(ops, order_id)
             merchant = await self._merchant(ops, fulfilment["merchant_id"])
