@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import importlib.util
+import os
 import re
 from pathlib import Path
 from typing import Any, cast
@@ -128,7 +129,9 @@ def test_prod_runs_every_service_in_production_mode_and_its_settings_pass(
         mounted = tmp_path / name
         lay_out_secret_files(mounted, files)
         [directory] = secrets_dirs(container)
-        with monkeypatch.context() as environment:  # read as the container reads it
+        with monkeypatch.context() as environment:  # read as the container reads it: its environment only
+            for key in list(os.environ):  # (not this process's, e.g. the test platform's REDIS_URL)
+                environment.delenv(key)
             for key, value in container_env(docs, deployments[name]).items():
                 environment.setenv(key, value.replace(directory, str(mounted)))
             settings = importlib.import_module(f"{module}.config").Settings()

@@ -363,7 +363,8 @@ async def test_with_redis_stopped_the_api_serves_what_does_not_need_it_and_refus
     finally:
         await asyncio.to_thread(platform_redis.start)
 
-    await eventually(lambda: _equals(dependency_up(gateway, "redis"), 1.0), within=30)
+    for service in services.values():  # every process finds Redis again (a pooled connection reconnects)
+        await eventually(lambda: _equals(dependency_up(service, "redis"), 1.0), within=30)  # noqa: B023
     repeated = await ops.post(
         f"/points/{member.member_id}/adjustments",
         json={"points": 5, "reason": "Redis 恢复后入账"},
