@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cheyou_devinfra.demo import Platform
 from cheyou_devinfra.platform import Service
+from cheyou_kit.testing import eventually
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 REPO = Path(__file__).resolve().parents[3]
@@ -149,3 +151,27 @@ def axe() -> Callable[[Page], Awaitable[list[dict[str, Any]]]]:
         ]
 
     return serious_violations
+
+
+async def _sign_in_by_sms(page: Page, cheyou: Platform, mobile: str) -> None:
+    """The sign-in page the H5 sends a signed-out member to: phone, the code texted to it, and back."""
+    before = len(await cheyou.sms_messages(mobile))
+    await page.get_by_label("手机号").fill(mobile)
+    await page.get_by_role("button", name="获取验证码").click()
+
+    async def code() -> str | None:
+        found = [
+            str(m["template_param"]["code"])
+            for m in (await cheyou.sms_messages(mobile))[before:]
+            if isinstance(m.get("template_param"), dict) and "code" in m["template_param"]
+        ]
+        return found[-1] if found else None
+
+    await page.get_by_label("验证码").fill(await eventually(code, within=20))
+    await page.get_by_role("button", name="登录", exact=True).click()
+
+
+@pytest.fixture
+def sign_in_by_sms() -> Callable[[Page, Platform, str], Awaitable[None]]:
+    """Sign a member in on the H5's sign-in page with the code texted to their phone."""
+    return _sign_in_by_sms

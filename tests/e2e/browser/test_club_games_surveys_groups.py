@@ -30,24 +30,6 @@ XIAMEN_PRIZES = [
 ]  # fmt: skip
 
 
-async def sign_in_by_sms(page: Page, cheyou: Platform, mobile: str) -> None:
-    """The sign-in page the H5 sends a signed-out member to: phone, the code texted to it, and back."""
-    before = len(await cheyou.sms_messages(mobile))
-    await page.get_by_label("手机号").fill(mobile)
-    await page.get_by_role("button", name="获取验证码").click()
-
-    async def code() -> str | None:
-        found = [
-            str(m["template_param"]["code"])
-            for m in (await cheyou.sms_messages(mobile))[before:]
-            if isinstance(m.get("template_param"), dict) and "code" in m["template_param"]
-        ]
-        return found[-1] if found else None
-
-    await page.get_by_label("验证码").fill(await eventually(code, within=20))
-    await page.get_by_role("button", name="登录", exact=True).click()
-
-
 async def settled(page: Page) -> Page:
     """The page without a toast over it (a toast is a dialog: screenshots and axe wait until it is gone)."""
     await expect(page.locator(".van-toast:visible")).to_have_count(0)
@@ -157,7 +139,13 @@ async def known_to_privilege_svc(member: Member) -> None:
 
 
 async def test_a_member_plays_answers_the_call_for_needs_and_joins_the_self_driving_group(
-    phone: Page, desk: Page, shots: Shots, axe: Axe, cheyou: Platform, staff: dict[str, httpx.AsyncClient]
+    sign_in_by_sms: Callable[[Page, Platform, str], Awaitable[None]],
+    phone: Page,
+    desk: Page,
+    shots: Shots,
+    axe: Axe,
+    cheyou: Platform,
+    staff: dict[str, httpx.AsyncClient],
 ) -> None:
     ops = staff["ops1"]
     ids = await set_up_the_club(ops)

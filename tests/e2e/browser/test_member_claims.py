@@ -43,24 +43,6 @@ SLOTS = [
 NOTE = "请靠近拍摄碰撞部位，让护栏和车身都入镜"
 
 
-async def sign_in_by_sms(page: Page, cheyou: Platform, mobile: str) -> None:
-    """The sign-in page the H5 sends a signed-out member to: phone, the code texted to it, and back."""
-    before = len(await cheyou.sms_messages(mobile))
-    await page.get_by_label("手机号").fill(mobile)
-    await page.get_by_role("button", name="获取验证码").click()
-
-    async def code() -> str | None:
-        found = [
-            str(m["template_param"]["code"])
-            for m in (await cheyou.sms_messages(mobile))[before:]
-            if isinstance(m.get("template_param"), dict) and "code" in m["template_param"]
-        ]
-        return found[-1] if found else None
-
-    await page.get_by_label("验证码").fill(await eventually(code, within=20))
-    await page.get_by_role("button", name="登录", exact=True).click()
-
-
 async def settled(page: Page) -> Page:
     """The page without a toast over it (a toast is a dialog: screenshots and axe wait until it is gone)."""
     await expect(page.locator(".van-toast:visible")).to_have_count(0)
@@ -68,6 +50,7 @@ async def settled(page: Page) -> Page:
 
 
 async def test_a_member_reports_a_scrape_takes_the_guided_photos_and_answers_a_reshoot(
+    sign_in_by_sms: Callable[[Page, Platform, str], Awaitable[None]],
     phone: Page,
     shots: Shots,
     axe: Axe,
