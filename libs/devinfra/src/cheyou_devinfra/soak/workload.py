@@ -599,33 +599,41 @@ class Workload:
     # --- orders: booked by the member, dispatched over a webhook, accepted and completed by the merchant --
 
     async def _book_orders(self, person: Person) -> None:
-        member = self._caller(person)
         await until(lambda: self._star(person), within=900, what=f"star tier of {person.index}")
-        for planned in person.orders:
-            body = {
-                "privilege_code": "after_drinking_driving",
-                "city_code": CITY,
-                "pickup_address": "福清市融城大道1号",
-                "destination_address": "福州市鼓楼区五四路158号",
-                "vehicle_plate": person.plate,
-            }
-            async with self.limit:
-                write, _ = await self.ledger.write(
-                    member,
-                    "order",
-                    "POST",
-                    "/orders",
-                    json=body,
-                    expect=(201,),
-                    info={"member_id": person.member_id, "planned": planned},
-                )
-            self.count(f"orders_{write.outcome}")
-            if write.outcome != "acknowledged" or write.object_id is None:
-                continue
-            self.order_plan[write.object_id] = planned
-            self.order_members[write.object_id] = str(person.member_id)
-            if planned == "cancelled":
-                await self._cancel(person, write.object_id)
+        for planned in list(person.orders):
+            await self._book(person, planned)
+
+    async def _book(self, person: Person, planned: str) -> None:
+        member = self._caller(person)
+        body = {
+            "privilege_code": "after_drinking_driving",
+            "city_code": CITY,
+            "pickup_address": "福清市融城大道1号",
+            "destination_address": "福州市鼓楼区五四路158号",
+            "vehicle_plate": person.plate,
+        }
+        async with self.limit:
+            write, _ = await self.ledger.write(
+                member,
+                "order",
+                "POST",
+                "/orders",
+                json=body,
+                expect=(201,),
+                info={"member_id": person.member_id, "planned": planned},
+            )
+        self.count(f"orders_{write.outcome}")
+        if write.outcome != "acknowledged" or write.object_id is None:
+            return
+        self.order_plan[write.object_id] = planned
+        self.order_members[write.object_id] = str(person.member_id)
+        if planned == "cancelled":
+            await self._cancel(person, write.object_id)
+
+    async def _book_and_cancel(self, person: Person) -> None:
+        """A later booking the member calls off before the merchant acts (background traffic: every
+        receiver fault meets deliveries — the dispatch and the cancellation — after the journeys end)."""
+        await self._book(person, "cancelled")
 
     async def _star(self, person: Person) -> bool:
         body = await self._caller(person).call("GET", f"/entitlements/{person.member_id}")
@@ -849,16 +857,24 @@ class Workload:
         self.count(f"campaign_{write.outcome}")
 
     async def _background(self, stop: asyncio.Event) -> None:
-        """Until the faults end: points earned and spent, inbox reads, by members who are ready."""
+        """Until the faults end: points earned and spent, inbox reads, by members who are ready, and
+        bookings called off by star members whose journey ended."""
         rng = random.Random(f"{self.seed}:background")
         while not stop.is_set():
             ready = [p for p in self.people if p.ready and p.failure is None]
+            booked = [p for p in ready if p.done and p.orders]  # star members whose journey ended
             if ready:
                 person = rng.choice(ready)
                 action = rng.choice([self._adjust, self._redeem, self._read_inbox])
+                booking = bool(booked) and rng.random() < 0.25
+                if booking:
+                    person, action = rng.choice(booked), self._book_and_cancel
                 try:
-                    async with self.limit:
+                    if booking:  # takes its own place under the limit
                         await action(person)
+                    else:
+                        async with self.limit:
+                            await action(person)
                 except (LoadError, TimeoutError, httpx.HTTPError) as exc:
                     self.errors.append(f"background: {exc}")
             await asyncio.sleep(0.5 + rng.random())
