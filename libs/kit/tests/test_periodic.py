@@ -1,15 +1,16 @@
-"""PeriodicJob against a real Postgres: batches, transactions, the one-replica lock, stopping, metrics."""
+"""PeriodicJob against a real Postgres: batches, transactions, the one-replica lock, stopping, metrics,
+wake-ups (by a call or a NOTIFY) and work after a batch's commit."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
 import pytest
 from cheyou_devinfra.manager import Infra
-from cheyou_kit.periodic import PeriodicJob
+from cheyou_kit.periodic import PeriodicJob, after_commit
 from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -237,3 +238,130 @@ class TestLoop:
         await off.stop()
         assert await done(sessions, table) == 0
         assert metric("cheyou_job_runs_total", later.name) == 0
+
+
+async def until(condition: Callable[[], Awaitable[bool]], timeout_s: float = 5.0) -> bool:
+    """Whether ``condition`` became true within ``timeout_s``."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while asyncio.get_running_loop().time() < deadline:
+        if await condition():
+            return True
+        await asyncio.sleep(0.02)
+    return False
+
+
+class TestWake:
+    async def test_wake_starts_a_round_before_the_interval(
+        self, sessions: async_sessionmaker[AsyncSession], table: str
+    ) -> None:
+        async def batch(session: AsyncSession, now: datetime) -> int:
+            return await mark(session, table, now, 1)
+
+        job = PeriodicJob(f"wake-{table}", batch, sessions=sessions, interval_s=60)
+        await job.start()
+        try:
+            assert await until(lambda: _done_is(sessions, table, 1))
+            await asyncio.sleep(0.2)
+            assert await done(sessions, table) == 1  # the interval is a minute
+            job.wake()
+            assert await until(lambda: _done_is(sessions, table, 2), timeout_s=2)
+        finally:
+            await job.stop()
+
+    async def test_wake_after_a_delay_waits_that_long(
+        self, sessions: async_sessionmaker[AsyncSession], table: str
+    ) -> None:
+        async def batch(session: AsyncSession, now: datetime) -> int:
+            n = await mark(session, table, now, 1)
+            if n:
+                job.wake(after_s=0.5)  # the batch knows its next item falls due in half a second
+            return n
+
+        job = PeriodicJob(f"later-{table}", batch, sessions=sessions, interval_s=60)
+        await job.start()
+        try:
+            assert await until(lambda: _done_is(sessions, table, 1))
+            await asyncio.sleep(0.2)
+            assert await done(sessions, table) == 1
+            assert await until(lambda: _done_is(sessions, table, 2), timeout_s=2)
+        finally:
+            await job.stop()
+
+    async def test_a_notify_on_the_channel_wakes_the_job(
+        self, sessions: async_sessionmaker[AsyncSession], table: str, infra: Infra
+    ) -> None:
+        async def batch(session: AsyncSession, now: datetime) -> int:
+            return await mark(session, table, now, 1)
+
+        channel = f"wake_{table}"
+        job = PeriodicJob(
+            f"listen-{table}", batch, sessions=sessions, interval_s=60, listen=(channel, infra.postgres_dsn)
+        )
+        await job.start()
+        try:
+            assert await until(lambda: _done_is(sessions, table, 1))
+            async with sessions() as session, session.begin():
+                await session.execute(text(f"NOTIFY {channel}"))
+            assert await until(lambda: _done_is(sessions, table, 2), timeout_s=2)
+        finally:
+            await job.stop()
+
+    async def test_a_job_that_cannot_listen_still_polls(
+        self, sessions: async_sessionmaker[AsyncSession], table: str
+    ) -> None:
+        async def batch(session: AsyncSession, now: datetime) -> int:
+            return await mark(session, table, now, 1)
+
+        nowhere = "postgresql://nobody@127.0.0.1:1/none"
+        job = PeriodicJob(
+            f"deaf-{table}", batch, sessions=sessions, interval_s=0.05, listen=("wake_deaf", nowhere)
+        )
+        await job.start()
+        try:
+            assert await until(lambda: _done_is(sessions, table, 3))
+        finally:
+            await job.stop()
+
+
+class TestAfterCommit:
+    async def test_callbacks_run_once_the_batch_committed(
+        self, sessions: async_sessionmaker[AsyncSession], table: str
+    ) -> None:
+        seen_done: list[int] = []
+
+        async def batch(session: AsyncSession, now: datetime) -> int:
+            n = await mark(session, table, now, 4)
+
+            async def send() -> None:  # sees what the batch claimed, from another connection
+                seen_done.append(await done(sessions, table))
+
+            after_commit(session, send)
+            return n
+
+        job = PeriodicJob(f"after-{table}", batch, sessions=sessions, interval_s=60, batch_size=4)
+        assert await job.run_once() == 10
+        assert seen_done == [4, 8, 10]
+
+    async def test_a_batch_that_rolls_back_drops_its_callbacks(
+        self, sessions: async_sessionmaker[AsyncSession], table: str
+    ) -> None:
+        sent: list[str] = []
+
+        async def batch(session: AsyncSession, now: datetime) -> int:
+            await mark(session, table, now, 4)
+
+            async def send() -> None:
+                sent.append("sent")
+
+            after_commit(session, send)
+            raise RuntimeError("the claim failed")
+
+        job = PeriodicJob(f"dropped-{table}", batch, sessions=sessions, interval_s=60)
+        with pytest.raises(RuntimeError):
+            await job.run_once()
+        assert sent == []
+        assert await done(sessions, table) == 0
+
+
+async def _done_is(sessions: async_sessionmaker[AsyncSession], table: str, at_least: int) -> bool:
+    return await done(sessions, table) >= at_least
