@@ -25,7 +25,7 @@ from merchant_svc.coupons import handlers as coupons_handlers
 from merchant_svc.coupons.router import merchant_api as coupons_merchant_api
 from merchant_svc.coupons.router import router as coupons_router
 from merchant_svc.fulfilments import handlers
-from merchant_svc.fulfilments.deadlines import AcceptDeadlineWorker
+from merchant_svc.fulfilments.jobs import accept_deadlines
 from merchant_svc.fulfilments.router import merchant_api as orders_merchant_api
 from merchant_svc.fulfilments.router import router as fulfilments_router
 from merchant_svc.merchants.router import keys_router
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
         if settings.delivery_worker_enabled:
             started.append(DeliveryWorker(settings, resources.session_factory, destinations))
         if settings.accept_deadline_worker_enabled:
-            started.append(AcceptDeadlineWorker(settings, resources.session_factory))
+            started.append(accept_deadlines(settings, resources.session_factory))
         return started
 
     app = create_service_app(

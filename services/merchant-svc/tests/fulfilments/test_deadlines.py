@@ -13,7 +13,7 @@ from cheyou_events.catalogue.privilege import PrivilegeOrderRequested
 from cheyou_kit.testing import Identities, app_client, migrated_database
 from merchant_svc.config import Settings
 from merchant_svc.fulfilments import service
-from merchant_svc.fulfilments.deadlines import AcceptDeadlineWorker
+from merchant_svc.fulfilments.jobs import accept_deadlines
 from merchant_svc.main import create_app
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
@@ -118,7 +118,7 @@ class TestMissedAcceptDeadline:
         assert accepted.status_code == 200
 
         await lapse(world, order_id)
-        await AcceptDeadlineWorker(world.settings, world.sessions).run_once()
+        await accept_deadlines(world.settings, world.sessions).run_once()
 
         fulfilment = await world.fulfilment(order_id)
         assert (fulfilment["status"], fulfilment["merchant_id"]) == ("accepted", merchant["id"])
@@ -130,7 +130,7 @@ class TestMissedAcceptDeadline:
         await world.merchant(privilege, score=80)
         third = await world.merchant(privilege, score=70)
         order_id = (await world.dispatched(privilege))["order_id"]
-        workers = [AcceptDeadlineWorker(world.settings, world.sessions) for _ in range(3)]
+        workers = [accept_deadlines(world.settings, world.sessions) for _ in range(3)]
 
         await lapse(world, order_id)
         await asyncio.gather(*(w.run_once() for w in workers))  # beside the app's own worker
@@ -152,7 +152,7 @@ class TestAcrossRestarts:
         self, infra: Any, identities: Identities, service_settings: Settings
     ) -> None:
         # A database of its own: the suite's app (and its job) must not do the work for us.
-        url = await migrated_database(infra.postgres_dsn, ROOT, "merchant_deadline_restart")
+        url = await migrated_database(infra, ROOT, "merchant_deadline_restart")
         settings = service_settings.model_copy(
             update={"database_url": url, "consumers_enabled": False, "seed_demo": False}
         )

@@ -5,7 +5,8 @@ LOCKED`` and leases them (``leased_until``) for the duration of one attempt, so 
 come back after the lease and a restart loses nothing. A claim takes at most an endpoint's free
 ``max_in_flight`` slots, and every request has a hard timeout, so a slow or dead merchant ties up at
 most its own slots while the others' deliveries go on. Woken by ``NOTIFY webhook_deliveries`` (sent on
-commit of the transaction that queued the delivery), with a poll as fallback.
+commit of the transaction that queued the delivery), with a poll as fallback: a kit ``PeriodicJob`` with
+``listen``, whose batch leases and whose ``after_commit`` starts the attempts.
 
 Each request's connection goes to an address checked when it is opened (:mod:`.transport`), or through
 the configured egress proxy; what the merchant answered is kept only as a short, cleaned excerpt.
@@ -14,18 +15,15 @@ the configured egress proxy; what the merchant answered is kept only as a short,
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import unicodedata
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
 from urllib.parse import urlsplit
 
-import asyncpg
 import httpx
-from cheyou_events.relay import asyncpg_dsn
+from cheyou_kit.periodic import PeriodicJob, after_commit
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from merchant_svc.config import Settings
@@ -60,21 +58,31 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
 
 
 class DeliveryWorker:
+    """The app component: the HTTP client, the attempts in flight and two kit jobs — ``webhook-deliveries``
+    (claim what is due, woken by ``NOTIFY``, by a free slot and when the next retry falls due, polling
+    every ``MERCHANT_WEBHOOK_POLL_INTERVAL_S``) and ``webhook-disabled-gauge`` (every 15 s)."""
+
     def __init__(
         self, settings: Settings, sessions: async_sessionmaker[AsyncSession], destinations: Destinations
     ) -> None:
         self._settings = settings
         self._sessions = sessions
         self._destinations = destinations
-        self._wake = asyncio.Event()
-        self._stopping = False
         self._inflight: set[asyncio.Task[None]] = set()
-        self._task: asyncio.Task[None] | None = None
-        self._listener: asyncpg.Connection[Any] | None = None
         self._client: httpx.AsyncClient | None = None
+        self._claims = PeriodicJob(
+            "webhook-deliveries",
+            self._claim,
+            sessions=sessions,
+            interval_s=settings.webhook_poll_interval_s,
+            # LISTEN needs a session of its own: the database itself, not a transaction pooler.
+            listen=(repository.NOTIFY_CHANNEL, settings.direct_sqlalchemy_url),
+        )
+        self._gauge = PeriodicJob(
+            "webhook-disabled-gauge", _refresh_gauge, sessions=sessions, interval_s=GAUGE_REFRESH_S
+        )
 
     async def start(self) -> None:
-        self._stopping = False
         concurrency = self._settings.webhook_worker_concurrency
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         proxy = self._settings.webhook_egress_proxy
@@ -89,19 +97,12 @@ class DeliveryWorker:
             follow_redirects=False,  # a redirect could lead anywhere, including our own network
             trust_env=False,  # no proxy or certificates from the environment: only our settings
         )
-        try:
-            # LISTEN needs a session of its own: the database itself, not a transaction pooler.
-            self._listener = await asyncpg.connect(asyncpg_dsn(self._settings.direct_sqlalchemy_url))
-            await self._listener.add_listener(repository.NOTIFY_CHANNEL, self._on_notify)
-        except (OSError, asyncpg.PostgresError) as exc:  # polling still works
-            log.warning("webhook worker cannot LISTEN, polling only: %s", exc)
-        self._task = asyncio.create_task(self._run(), name="webhook delivery worker")
+        await self._claims.start()
+        await self._gauge.start()
 
     async def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            await self._task
+        await self._gauge.stop()
+        await self._claims.stop()
         if self._inflight:
             # Attempts still running get a moment to finish; the rest are cancelled and their leases
             # expire, so another worker (or this one after a restart) tries them again.
@@ -111,54 +112,35 @@ class DeliveryWorker:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._listener.close()
         if self._client is not None:
             await self._client.aclose()
 
-    def _on_notify(self, *_: object) -> None:
-        self._wake.set()
-
-    async def _run(self) -> None:
+    async def _claim(self, session: AsyncSession, _now: datetime) -> int:
+        """Lease what is due, up to the free slots; the attempts start once the lease is committed."""
         settings = self._settings
-        next_gauge = 0.0
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                free = settings.webhook_worker_concurrency - len(self._inflight)
-                claimed: list[Claimed] = []
-                if free > 0:
-                    async with self._sessions() as session, session.begin():
-                        claimed = await repository.claim_due(
-                            session, limit=free, lease_s=settings.webhook_timeout_s + LEASE_MARGIN_S
-                        )
-                for item in claimed:
-                    task = asyncio.create_task(self._deliver(item), name=f"webhook {item.message_id}")
-                    self._inflight.add(task)
-                    task.add_done_callback(self._done)
-                if time.monotonic() >= next_gauge:
-                    async with self._sessions() as session:
-                        await service.refresh_disabled_gauge(session)
-                    next_gauge = time.monotonic() + GAUGE_REFRESH_S
-                if free > 0 and len(claimed) == free:
-                    continue  # there may be more due right now
-                async with self._sessions() as session:
-                    due_in = await repository.next_due_in(session)
-                wait = (
-                    settings.webhook_poll_interval_s
-                    if due_in is None
-                    else min(due_in, settings.webhook_poll_interval_s)
-                )
-            except Exception:
-                log.exception("webhook worker loop failed; retrying")
-                wait = settings.webhook_poll_interval_s
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=max(wait, 0.01))
+        free = settings.webhook_worker_concurrency - len(self._inflight)
+        if free <= 0:
+            return 0  # a finished attempt wakes the job
+        claimed = await repository.claim_due(
+            session, limit=free, lease_s=settings.webhook_timeout_s + LEASE_MARGIN_S
+        )
+        if len(claimed) < free:  # nothing else due now: look again when the next retry falls due
+            due_in = await repository.next_due_in(session)
+            if due_in is not None:
+                self._claims.wake(after_s=max(due_in, 0.01))
+
+        async def deliver() -> None:
+            for item in claimed:
+                task = asyncio.create_task(self._deliver(item), name=f"webhook {item.message_id}")
+                self._inflight.add(task)
+                task.add_done_callback(self._done)
+
+        after_commit(session, deliver)
+        return len(claimed)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._inflight.discard(task)
-        self._wake.set()  # a slot (and maybe an endpoint's slot) is free
+        self._claims.wake()  # a slot (and maybe an endpoint's slot) is free
         if not task.cancelled() and (exc := task.exception()) is not None:
             log.error("webhook delivery failed unexpectedly", exc_info=exc)
 
@@ -209,6 +191,11 @@ class DeliveryWorker:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
         await self._destinations.addresses(parts.hostname or "", port)
+
+
+async def _refresh_gauge(session: AsyncSession, _now: datetime) -> int:
+    await service.refresh_disabled_gauge(session)
+    return 0
 
 
 def _ms(started: float) -> int:
