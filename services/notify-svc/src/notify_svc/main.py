@@ -43,7 +43,7 @@ from notify_svc.outreach.router import router as outreach_router
 from notify_svc.preferences.router import router as preferences_router
 from notify_svc.publishing.router import articles_router, publications_router
 from notify_svc.reminders import handlers as reminders
-from notify_svc.reminders.jobs import ReminderScheduler, ReminderSettings, weather_alert_fanout
+from notify_svc.reminders.jobs import DailyReminders, ReminderSettings, weather_alert_fanout
 from notify_svc.reminders.router import router as reminders_router
 from notify_svc.subscriptions import handlers as subscriptions
 from notify_svc.templates import cache as template_cache
@@ -162,7 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ]
         if settings.reminders_enabled:
             running += [
-                ReminderScheduler(
+                DailyReminders(
                     resources.session_factory,
                     resources.redis,
                     reminder_settings,

@@ -1,17 +1,19 @@
 """The dispatcher: delivers queued messages to WeChat and SMS, outside any Kafka handler.
 
-Each round claims due messages under a lease (``FOR UPDATE SKIP LOCKED``, so replicas share the work),
-commits, talks to the providers concurrently, and records the outcomes in the delivery log as they come
-in (each commit takes what answered meanwhile). A message abandoned mid-send (crash) is claimed again when its
-lease ends; an SMS whose send timed out is looked up by its out-id before being sent again. Every
-``HELD_SWEEP`` it also marks the messages that waited longer than ``NOTIFY_CONTACT_WAIT_SECONDS`` for a
-contact undeliverable, and releases those whose contact came in a transaction that could not see them.
+Two kit ``PeriodicJob``s. ``notify-dispatch``: each batch claims due messages under a lease (``FOR UPDATE
+SKIP LOCKED``, so replicas share the work) and commits; then (``after_commit``) the round talks to the
+providers concurrently and records the outcomes in the delivery log as they come in (each commit takes
+what answered meanwhile); it claims again at once while there was something, else after
+``NOTIFY_DISPATCH_IDLE_SECONDS``. A message abandoned mid-send (crash) is claimed again when its lease
+ends; an SMS whose send timed out is looked up by its out-id before being sent again.
+``notify-held-messages``, every ``HELD_SWEEP``, marks the messages that waited longer than
+``NOTIFY_CONTACT_WAIT_SECONDS`` for a contact undeliverable, and releases those whose contact came in a
+transaction that could not see them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from typing import Any
 
 import httpx
 from cheyou_events import Envelope, add_events
+from cheyou_kit.periodic import PeriodicJob, after_commit
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -65,52 +68,60 @@ class Dispatcher:
             settings.sms_access_key_secret,
             settings.sms_sign_name,
         )
-        self._task: asyncio.Task[None] | None = None
         self._limit = asyncio.Semaphore(settings.dispatch_concurrency)
         self._contact_wait = timedelta(seconds=settings.contact_wait_seconds)
-        self._next_sweep = datetime.now(UTC)
+        self._jobs = [
+            # Again at once while a round claimed anything, else after NOTIFY_DISPATCH_IDLE_SECONDS; a
+            # round in progress on stop gets the providers' timeout to record its answers.
+            PeriodicJob(
+                "notify-dispatch",
+                self._claim,
+                sessions=session_factory,
+                interval_s=settings.dispatch_idle_seconds,
+                batch_size=1,
+                stop_timeout_s=settings.provider_timeout_seconds + 5,
+            ),
+            PeriodicJob(
+                "notify-held-messages",
+                self._expire_held,
+                sessions=session_factory,
+                interval_s=HELD_SWEEP.total_seconds(),
+                batch_size=HELD_BATCH,
+            ),
+        ]
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="notify-dispatcher")
+        for job in self._jobs:
+            await job.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for job in reversed(self._jobs):
+            await job.stop()
         await self._http.aclose()
 
-    async def _run(self) -> None:
-        while True:
-            if datetime.now(UTC) >= self._next_sweep:
-                self._next_sweep = datetime.now(UTC) + HELD_SWEEP
-                try:
-                    await self.sweep_held()
-                except Exception:
-                    log.exception("sweeping held messages failed")
-            try:
-                handled = await self.run_once()
-            except Exception:
-                log.exception("dispatch round failed")
-                handled = 0
-            if handled == 0:
-                await asyncio.sleep(self._settings.dispatch_idle_seconds)
-
-    async def run_once(self) -> int:
-        """One round: claim, deliver, record. Returns how many messages it handled."""
-        now = datetime.now(UTC)
-        async with self._sessions() as session, session.begin():
-            claimed = await repository.claim_due(session, now, self._settings.dispatch_batch, LEASE)
-            recipients = await audience.many(session, sorted({m.member_id for m in claimed}))
-            # Invitees of imported lists are not members yet: their address is the outreach's.
-            recipients.update(
-                await outreach.contacts(session, {m.member_id for m in claimed} - recipients.keys())
-            )
-            stopped = await self._sms_opted_out(session, claimed, recipients)
-            session.expunge_all()
+    async def _claim(self, session: AsyncSession, now: datetime) -> int:
+        """Lease due messages and find their addresses; they are sent once the lease has committed."""
+        claimed = await repository.claim_due(session, now, self._settings.dispatch_batch, LEASE)
         if not claimed:
             return 0
+        recipients = await audience.many(session, sorted({m.member_id for m in claimed}))
+        # Invitees of imported lists are not members yet: their address is the outreach's.
+        recipients.update(
+            await outreach.contacts(session, {m.member_id for m in claimed} - recipients.keys())
+        )
+        stopped = await self._sms_opted_out(session, claimed, recipients)
+        session.expunge_all()
 
+        async def send() -> None:
+            await self._send(claimed, recipients, stopped)
+
+        after_commit(session, send)
+        return len(claimed)
+
+    async def _send(
+        self, claimed: Sequence[Message], recipients: dict[str, Recipient], stopped: set[str]
+    ) -> None:
+        """Deliver, recording the outcomes as they come in."""
         # Outcomes are recorded as they come in: whatever has answered is committed at once, and what
         # answers meanwhile goes in the next commit. A crash between a WeChat send (WeChat takes no
         # idempotency key) and its commit repeats the message, so answers wait at most one commit; under
@@ -127,18 +138,14 @@ class Dispatcher:
         finally:
             for send in pending:  # stopping (or a failed commit): nothing outlives the round
                 send.cancel()
-        return len(claimed)
 
-    async def sweep_held(self) -> None:
-        """Expire the messages held too long for a contact, then release those whose contact is known."""
-        expired = HELD_BATCH
-        while expired == HELD_BATCH:
-            async with self._sessions() as session, session.begin():
-                expired = await service.expire_held(
-                    session, datetime.now(UTC), self._contact_wait, HELD_BATCH
-                )
-        async with self._sessions() as session, session.begin():
-            await service.release_reachable(session, datetime.now(UTC))
+    async def _expire_held(self, session: AsyncSession, now: datetime) -> int:
+        """Expire a batch of the messages held too long for a contact; after the last batch, release
+        those whose contact is known."""
+        expired = await service.expire_held(session, now, self._contact_wait, HELD_BATCH)
+        if expired < HELD_BATCH:
+            await service.release_reachable(session, now)
+        return expired
 
     @staticmethod
     async def _sms_opted_out(

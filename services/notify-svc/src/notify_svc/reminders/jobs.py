@@ -1,26 +1,26 @@
 """The owner's-secretary jobs: each streams its rows in chunks, one transaction per chunk, and is safe to
-run twice (every reminder is a fact queued at most once). ``ReminderScheduler`` runs the daily jobs in
-the app every ``NOTIFY_REMINDER_INTERVAL_SECONDS`` (one replica at a time, under a Redis lock);
+run twice (every reminder is a fact queued at most once). ``DailyReminders`` runs the daily jobs in
+the app as a kit `PeriodicJob` every ``NOTIFY_REMINDER_INTERVAL_SECONDS`` (one replica per interval,
+under a Redis lock);
 ``weather_alert_fanout`` is the kit `PeriodicJob` of the weather fan-out, every
 ``NOTIFY_ALERT_TICK_SECONDS`` and at once again while a tick reached someone."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
-from cheyou_kit.periodic import PeriodicJob
+from cheyou_kit.periodic import PeriodicJob, after_commit
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from notify_svc.delivery.service import Planned
 from notify_svc.reminders import repository, service
+from notify_svc.reminders.inspection import Rule
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,48 @@ class JobResult:
         }
 
 
+class ReminderRun:
+    """One job for one day, chunk by chunk: each chunk in the caller's transaction, the run moving on
+    only once that transaction has committed (a chunk rolled back is done again)."""
+
+    def __init__(self, job: Job, settings: ReminderSettings, today: date, now: datetime) -> None:
+        self.job, self.today, self.now = job, today, now
+        self.result = JobResult(job, today)
+        self.done = False
+        self._settings = settings
+        self._cursor: Any = None
+        self._rules: dict[str, list[Rule]] | None = None
+
+    async def chunk(self, session: AsyncSession) -> Callable[[], None]:
+        """Queue the next chunk's reminders; returns what moves the run on, to call after the commit."""
+        settings, today, now = self._settings, self.today, self.now
+        cursor: Any
+        if self.job == "renewal":
+            cursor, seen, planned = await service.renewal_chunk(
+                session, today, settings.renewal_days, self._cursor, settings.chunk, now
+            )
+        elif self.job == "inspection":
+            if self._rules is None:
+                self._rules = await service.inspection_rules(session)
+            cursor, seen, planned = await service.inspection_chunk(
+                session, today, settings.inspection_days, self._rules, self._cursor, settings.chunk, now
+            )
+        else:
+            since = now - timedelta(days=settings.violation_sweep_days)
+            cursor, seen, planned = await service.violation_chunk(
+                session, since, self._cursor, settings.chunk, now
+            )
+
+        def advance() -> None:
+            self._cursor = cursor
+            self.result.add(seen, planned)
+            self.done = cursor is None
+            if self.done:
+                log.info("reminder job done", extra=self.result.as_dict())
+
+        return advance
+
+
 async def run(
     sessions: async_sessionmaker[AsyncSession], job: Job, settings: ReminderSettings, on: date | None = None
 ) -> JobResult:
@@ -74,43 +116,12 @@ async def run(
     queued now.
     """
     now = datetime.now(UTC)
-    today = on or service.local_today(now)
-    result = JobResult(job, today)
-    if job == "renewal":
-        renewal_at: tuple[date, str] | None = None
-        while True:
-            async with sessions() as session, session.begin():
-                renewal_at, seen, planned = await service.renewal_chunk(
-                    session, today, settings.renewal_days, renewal_at, settings.chunk, now
-                )
-            result.add(seen, planned)
-            if renewal_at is None:
-                break
-    elif job == "inspection":
-        async with sessions() as session:
-            rules = await service.inspection_rules(session)
-        vehicle_at: tuple[str, str] | None = None
-        while True:
-            async with sessions() as session, session.begin():
-                vehicle_at, seen, planned = await service.inspection_chunk(
-                    session, today, settings.inspection_days, rules, vehicle_at, settings.chunk, now
-                )
-            result.add(seen, planned)
-            if vehicle_at is None:
-                break
-    else:
-        since = now - timedelta(days=settings.violation_sweep_days)
-        violation_at: str | None = None
-        while True:
-            async with sessions() as session, session.begin():
-                violation_at, seen, planned = await service.violation_chunk(
-                    session, since, violation_at, settings.chunk, now
-                )
-            result.add(seen, planned)
-            if violation_at is None:
-                break
-    log.info("reminder job done", extra=result.as_dict())
-    return result
+    reminders = ReminderRun(job, settings, on or service.local_today(now), now)
+    while not reminders.done:
+        async with sessions() as session, session.begin():
+            advance = await reminders.chunk(session)
+        advance()
+    return reminders.result
 
 
 def weather_alert_fanout(
@@ -130,7 +141,13 @@ def weather_alert_fanout(
     )
 
 
-class ReminderScheduler:
+class DailyReminders:
+    """The app component: the daily jobs as the kit job ``notify-reminders``, a round every
+    ``NOTIFY_REMINDER_INTERVAL_SECONDS``. A round runs the jobs one chunk per transaction (woken again at
+    once after each committed chunk until the last); a Redis lock taken when a round starts them, held
+    for the interval (at least a minute), lets one replica run them per interval. A chunk that fails
+    is done again by the next round."""
+
     LOCK = "notify:reminders:daily"
 
     def __init__(
@@ -140,27 +157,34 @@ class ReminderScheduler:
         settings: ReminderSettings,
         interval_seconds: float,
     ) -> None:
-        self._sessions, self._redis, self._settings = sessions, redis, settings
-        self._interval = interval_seconds
-        self._tasks: list[asyncio.Task[None]] = []
+        self._redis, self._settings, self._interval = redis, settings, interval_seconds
+        self._runs: list[ReminderRun] = []
+        self.job = PeriodicJob(
+            "notify-reminders", self._chunk, sessions=sessions, interval_s=interval_seconds
+        )
 
     async def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._daily(), name="notify-reminders")]
+        await self.job.start()
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self.job.stop()
 
-    async def _daily(self) -> None:
-        while True:
+    async def _chunk(self, session: AsyncSession, now: datetime) -> int:
+        if not self._runs:
             lock = self._redis.lock(self.LOCK, timeout=max(60.0, self._interval), blocking=False)
-            try:
-                if await lock.acquire():
-                    for job in JOBS:
-                        await run(self._sessions, job, self._settings)
-            except Exception:
-                log.exception("reminder jobs failed")
-            await asyncio.sleep(self._interval)
+            if not await lock.acquire():
+                return 0  # another replica ran them within the interval
+            today = service.local_today(now)
+            self._runs = [ReminderRun(job, self._settings, today, now) for job in JOBS]
+        reminders = self._runs[0]
+        advance = await reminders.chunk(session)
+
+        async def move_on() -> None:
+            advance()
+            if reminders.done:
+                self._runs.pop(0)
+            if self._runs:
+                self.job.wake()
+
+        after_commit(session, move_on)
+        return reminders.result.considered
