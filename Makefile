@@ -4,8 +4,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 LIBS := libs/events libs/kit libs/devinfra libs/fakes
+DEMO := tools/demo
 SERVICES := services/gateway services/member-svc services/privilege-svc services/merchant-svc services/claims-svc services/notify-svc
-PACKAGES := $(LIBS) $(SERVICES)
+PACKAGES := $(LIBS) $(DEMO) $(SERVICES)
 TOOLS := pytest pytest-asyncio pytest-timeout ruff mypy import-linter standardwebhooks schemathesis pyyaml kubernetes-validate "moto[s3]" flask flask-cors playwright squawk-cli
 PLATFORM := $(BIN)/python -m cheyou_devinfra.platform
 
@@ -50,7 +51,7 @@ test: install  ## every test: the front ends' unit tests, then every package and
 lint: install  ## ruff + mypy --strict + import contracts (docs/ARCHITECTURE.md) + squawk over every migration; ESLint, Prettier and vue-tsc --strict over web/
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy $(foreach p,$(PACKAGES),$(p)/src) tools
+	$(BIN)/mypy $(foreach p,$(PACKAGES),$(p)/src) tools/*.py
 	$(BIN)/lint-imports
 	$(BIN)/python -m tools.lint_migrations
 	cd web && npm run lint && npm run typecheck
@@ -82,16 +83,18 @@ soak: install  ## the reliability soak (issue 19): a platform of its own, a seed
 
 DEMO_SCALE ?= 0.01
 
-demo: install  ## the seed's 2014 Fuzhou world at DEMO_SCALE (1 %) into the running platform, then the ops report
-	$(BIN)/python -m cheyou_devinfra.demo --scale $(DEMO_SCALE)
-	$(BIN)/python -m cheyou_devinfra.report --scale $(DEMO_SCALE) --out .dev/report
+DEMO_LOGINS := .dev/demo-loaded.json
 
-demo-2014: install  ## the whole 2014 world: 23,853 members, 87,404 claims (about 2 h on 2 cores; progress on stderr)
-	$(BIN)/python -m cheyou_devinfra.demo --scale 1 --concurrency 32
-	$(BIN)/python -m cheyou_devinfra.report --out .dev/report
+demo: install  ## the seed's 2014 Fuzhou world at DEMO_SCALE (1 %) into the running platform (its logins → .dev/demo-loaded.json), then the ops report
+	$(BIN)/python -m cheyou_demo --scale $(DEMO_SCALE) --out $(DEMO_LOGINS)
+	$(BIN)/python -m cheyou_demo.report --scale $(DEMO_SCALE) --out .dev/report
+
+demo-2014: install  ## the whole 2014 world: 23,853 members, 87,404 claims (about 2 h on 2 cores; progress on stderr; logins → .dev/demo-loaded.json)
+	$(BIN)/python -m cheyou_demo --scale 1 --concurrency 32 --out $(DEMO_LOGINS)
+	$(BIN)/python -m cheyou_demo.report --out .dev/report
 
 report: install  ## the seed's two tables from live data → .dev/report/report.{json,csv,svg}
-	$(BIN)/python -m cheyou_devinfra.report --scale $(DEMO_SCALE) --out .dev/report
+	$(BIN)/python -m cheyou_demo.report --scale $(DEMO_SCALE) --out .dev/report
 
 .PHONY: feeds-sim
 feeds-sim: install  ## the fake violation and weather providers push signed items (a Fuzhou typhoon…) to the running platform

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from cheyou_devinfra.demo import ADMIN_PASSWORD, STAFF_PASSWORD, id_number, phone_number, plate
+from cheyou_demo import ADMIN_PASSWORD, STAFF_PASSWORD, id_number, phone_number, plate
 from playwright.async_api import async_playwright
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -367,7 +367,7 @@ class Platform:
         )
 
     def demo(self) -> object:
-        from cheyou_devinfra.demo import Platform as Doors
+        from cheyou_demo import Platform as Doors
 
         return Doors(
             self.url("gateway"),
@@ -412,7 +412,7 @@ def platform() -> Iterator[Platform]:
 
 async def member(doors: object) -> tuple[str, str]:
     """A verified member with a policy (ordinary tier), signed in: (member id, access token)."""
-    from cheyou_devinfra.demo import Platform as Doors
+    from cheyou_demo import Platform as Doors
 
     assert isinstance(doors, Doors)
     ops, reviewer, admin = [await doors.staff(name) for name in ("ops1", "reviewer1", "admin")]

@@ -34,7 +34,7 @@ RUNBOOK = (ROOT / "deploy" / "RUNBOOK.md").read_text()
 
 @pytest.fixture
 async def sessions(infra: Infra) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    url = await migrated_database(infra.postgres_dsn, ROOT / "services" / "member-svc", "runbook")
+    url = await migrated_database(infra, ROOT / "services" / "member-svc", "runbook")
     engine = create_async_engine(url)
     try:
         yield async_sessionmaker(engine, expire_on_commit=False)

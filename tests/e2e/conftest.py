@@ -30,12 +30,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from cheyou_demo import Member, Platform
 from cheyou_devinfra import Infra
 from cheyou_devinfra._process import free_port
 from cheyou_devinfra.components import ApacheKafka, KafkaBroker, Postgres, Tansu
 from cheyou_devinfra.components import Redis as RedisServer
 from cheyou_devinfra.components import Service as InfraService
-from cheyou_devinfra.demo import Member, Platform
 from cheyou_devinfra.platform import (
     FAKES,
     SERVICES,

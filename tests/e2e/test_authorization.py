@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 import schemathesis
-from cheyou_devinfra.demo import Platform
+from cheyou_demo import Platform
 from cheyou_kit.testing import eventually
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.core import NotSet

@@ -8,10 +8,9 @@ difference is compared (the demo's reviewers leave other tests' applications alo
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from cheyou_devinfra import report
-from cheyou_devinfra.demo import Platform
-from cheyou_devinfra.demo_figures import SEED_MEMBERS_TOTAL, SEED_SERVICES_TOTAL, Figures
-from cheyou_devinfra.demo_world import load
+from cheyou_demo import Platform, report
+from cheyou_demo.figures import SEED_MEMBERS_TOTAL, SEED_SERVICES_TOTAL, Figures
+from cheyou_demo.world import load
 from cheyou_kit.testing import eventually
 
 SCALE = 0.01

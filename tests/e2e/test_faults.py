@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
+from cheyou_demo import Member, Platform
 from cheyou_devinfra.components import KafkaBroker, Postgres
-from cheyou_devinfra.demo import Member, Platform
 from cheyou_devinfra.platform import FAKES, Service
 from cheyou_kit.testing import eventually
 

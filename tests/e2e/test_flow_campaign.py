@@ -10,7 +10,7 @@ import random
 from typing import Any
 
 import httpx
-from cheyou_devinfra.demo import Member, Platform
+from cheyou_demo import Member, Platform
 from cheyou_kit.testing import eventually
 
 REMINDER = {"template_code": "weather_alert", "variables": {"region": "平潭", "alert": "台风橙色预警"}}

@@ -5,7 +5,7 @@ task for the member's manager in member-svc; a second claim is withdrawn (and op
 from typing import Any
 
 import httpx
-from cheyou_devinfra.demo import Member, Platform, phone_number
+from cheyou_demo import Member, Platform, phone_number
 from cheyou_kit.testing import eventually
 
 PDF = b"%PDF-1.4\n%%EOF\n"

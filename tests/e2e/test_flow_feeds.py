@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from cheyou_devinfra.demo import Member, Platform
+from cheyou_demo import Member, Platform
 from cheyou_devinfra.platform import Service
 from cheyou_fakes import feeds, feeds_sim, running
 from cheyou_kit.testing import eventually

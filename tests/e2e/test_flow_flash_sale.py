@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from cheyou_devinfra.demo import Member, Platform
+from cheyou_demo import Member, Platform
 from cheyou_kit.testing import eventually
 
 MEMBERS, STOCK, PRICE, FUNDS = 12, 4, 100, 150

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import asyncpg
 import httpx
 import pytest
-from cheyou_devinfra.demo import Platform, id_number, phone_number, plate
+from cheyou_demo import Platform, id_number, phone_number, plate
 from cheyou_devinfra.platform import SERVICES, Service
 from cheyou_devinfra.provisioning import database_dsn
 from cheyou_kit.testing import eventually

@@ -4,7 +4,7 @@
 from typing import Any
 
 import httpx
-from cheyou_devinfra.demo import Member, Platform, id_number, phone_number
+from cheyou_demo import Member, Platform, id_number, phone_number
 from cheyou_kit.testing import eventually
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 import uvicorn
-from cheyou_devinfra.demo import Member, Platform
+from cheyou_demo import Member, Platform
 from cheyou_devinfra.platform import FAKES
 from cheyou_kit.testing import eventually
 from standardwebhooks import Webhook

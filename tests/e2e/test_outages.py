@@ -25,9 +25,9 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from cheyou_demo import Member, Platform
 from cheyou_devinfra.components import KafkaBroker
 from cheyou_devinfra.components import Redis as RedisServer
-from cheyou_devinfra.demo import Member, Platform
 from cheyou_devinfra.platform import FAKES, SERVICES, Service
 from cheyou_devinfra.provisioning import database_dsn
 from cheyou_kit.testing import eventually

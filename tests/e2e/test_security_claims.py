@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 import httpx
-from cheyou_devinfra.demo import Member, Platform, phone_number
+from cheyou_demo import Member, Platform, phone_number
 from cheyou_kit.testing import eventually
 
 

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
-from cheyou_devinfra.demo import Platform, id_number, phone_number
+from cheyou_demo import Platform, id_number, phone_number
 from cheyou_kit.testing import eventually
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer
-from cheyou_devinfra.demo import Platform
+from cheyou_demo import Platform
 from cheyou_events.testing import read_topic
 from cheyou_kit.testing import eventually
 from sqlalchemy.engine import make_url

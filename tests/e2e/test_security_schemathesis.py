@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from cheyou_devinfra.demo import Platform
+from cheyou_demo import Platform
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
@@ -145,11 +145,11 @@ async def _merchant_callers(cheyou: Platform, ops: httpx.AsyncClient) -> dict[st
         sent = await http.post("/api/v1/auth/merchant/otp", json={"phone": phone})
         assert sent.status_code < 300, sent.text
         messages = (await http.get(f"{cheyou.sms}/_fake/messages", params={"phone": phone})).json()["items"]
-        from cheyou_devinfra.demo import _otp_code  # the fake SMS message's code, as the demo reads it
+        from cheyou_demo import otp_code  # the fake SMS message's code, as the demo reads it
 
         verified = await _ok(
             await http.post(
-                "/api/v1/auth/merchant/otp/verify", json={"phone": phone, "code": _otp_code(messages[-1])}
+                "/api/v1/auth/merchant/otp/verify", json={"phone": phone, "code": otp_code(messages[-1])}
             )
         )
     return {

@@ -10,7 +10,7 @@ their own Idempotency-Key).
 from pathlib import Path
 
 import httpx
-from cheyou_devinfra.demo import Platform
+from cheyou_demo import Platform
 from cheyou_devinfra.platform import Service
 from cheyou_kit.identity import IDENTITY_HEADER, IdentitySigner, Principal, Role
 

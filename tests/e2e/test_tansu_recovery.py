@@ -26,7 +26,7 @@ import asyncpg
 import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
-from cheyou_devinfra.demo import Member, Platform
+from cheyou_demo import Member, Platform
 from cheyou_devinfra.platform import ROOT, SERVICES
 from cheyou_events.topics import TOPICS
 from cheyou_kit.testing import eventually

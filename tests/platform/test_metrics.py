@@ -105,7 +105,7 @@ async def service_processes(
     urls: dict[str, str] = {}
     try:
         for service in SERVICES:
-            url = await migrated_database(infra.postgres_dsn, service.root, f"{service.database}_metrics")
+            url = await migrated_database(infra, service.root, f"{service.database}_metrics")
             port = free_port()
             env = {
                 **os.environ,
@@ -222,7 +222,7 @@ async def test_metrics_expose_every_family_the_dashboard_and_alerts_use(
 @pytest.fixture
 async def events_db(infra: Infra) -> AsyncIterator[Any]:
     """A database with the events tables (member-svc's migrations create them)."""
-    url = await migrated_database(infra.postgres_dsn, ROOT / "services" / "member-svc", "events_metrics")
+    url = await migrated_database(infra, ROOT / "services" / "member-svc", "events_metrics")
     engine = create_async_engine(url)
     try:
         yield url, async_sessionmaker(engine, expire_on_commit=False)

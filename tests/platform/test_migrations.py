@@ -15,14 +15,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 @pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
 async def test_migrations_match_the_models(infra: Infra, service: Service) -> None:
     models = importlib.import_module(f"{service.module}.models")
-    url = await migrated_database(infra.postgres_dsn, service.root, f"{service.database}_schema")
+    url = await migrated_database(infra, service.root, f"{service.database}_schema")
 
     assert await schema_drift(url, models.Base.metadata, events_metadata) == []
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
 async def test_downgrade_to_base_leaves_no_table(infra: Infra, service: Service) -> None:
-    url = await migrated_database(infra.postgres_dsn, service.root, f"{service.database}_down")
+    url = await migrated_database(infra, service.root, f"{service.database}_down")
 
     await downgrade(service.root, url, "base")
 

@@ -35,8 +35,8 @@ import member_svc.main
 import privilege_svc.config
 import privilege_svc.main
 import pytest
+from cheyou_demo import ADMIN_PASSWORD, STAFF_PASSWORD, Platform, id_number, phone_number, plate
 from cheyou_devinfra import Infra
-from cheyou_devinfra.demo import ADMIN_PASSWORD, STAFF_PASSWORD, Platform, id_number, phone_number, plate
 from cheyou_events import TOPICS, ensure_topics
 from cheyou_events.catalogue.member import TierChanged
 from cheyou_events.catalogue.privilege import EntitlementsChanged
@@ -125,7 +125,7 @@ async def platform(
 
     async def settings_of(module: Any, root: Path, **extra: Any) -> Any:
         settings_cls = module.Settings
-        url = await migrated_database(infra.postgres_dsn, root, f"{settings_cls.database_name}_trace")
+        url = await migrated_database(infra, root, f"{settings_cls.database_name}_trace")
         return settings_cls.model_validate(
             {
                 **common,

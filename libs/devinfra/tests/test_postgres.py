@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncpg
 from cheyou_devinfra import Infra, InfraManager, ensure_database
+from cheyou_kit.testing import SuiteInfrastructure
 
 
 async def test_answers_select_1(local_infra: Infra) -> None:
@@ -25,6 +26,19 @@ async def test_ensure_database_is_idempotent_and_returns_a_plain_dsn(local_infra
     conn = await asyncpg.connect(first)
     try:
         assert await conn.fetchval("SELECT current_database()") == "member"
+    finally:
+        await conn.close()
+
+
+async def test_infra_creates_a_database_for_the_kits_suites(local_infra: Infra) -> None:
+    suite_infrastructure: SuiteInfrastructure = local_infra  # what cheyou_kit.testing asks of it
+
+    dsn = await suite_infrastructure.create_database("suite_db")
+
+    assert dsn == await ensure_database(local_infra.postgres_dsn, "suite_db")
+    conn = await asyncpg.connect(dsn)
+    try:
+        assert await conn.fetchval("SELECT current_database()") == "suite_db"
     finally:
         await conn.close()
 

@@ -75,7 +75,7 @@ async def base_settings(
     infra: Infra, identities: Identities, stand_ins: dict[str, str], wechat_url: str, sms_url: str
 ) -> dict[str, Any]:
     await ensure_topics(infra.kafka_bootstrap, dict(TOPICS))
-    url = await migrated_database(infra.postgres_dsn, ROOT, "gateway_test")
+    url = await migrated_database(infra, ROOT, "gateway_test")
     return {
         **infra.env(),
         "database_url": url,

@@ -356,7 +356,7 @@ class TestSeedCommand:
     async def test_the_command_creates_the_demo_staff_once(
         self, infra: Infra, base_settings: dict[str, object]
     ) -> None:
-        url = await migrated_database(infra.postgres_dsn, Path(__file__).parents[1], "gateway_seed")
+        url = await migrated_database(infra, Path(__file__).parents[1], "gateway_seed")
         settings = Settings.model_validate({**base_settings, "database_url": url})
 
         first, second = await seed(settings), await seed(settings)

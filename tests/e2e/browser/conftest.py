@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cheyou_devinfra.demo import Platform
+from cheyou_demo import Platform
 from cheyou_devinfra.platform import Service
 from cheyou_kit.testing import eventually
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright

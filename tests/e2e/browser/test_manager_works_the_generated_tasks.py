@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 import httpx
-from cheyou_devinfra.demo import Platform, id_number, phone_number
+from cheyou_demo import Platform, id_number, phone_number
 from cheyou_devinfra.platform import SERVICES
 from cheyou_devinfra.provisioning import database_dsn
 from cheyou_kit.testing import eventually

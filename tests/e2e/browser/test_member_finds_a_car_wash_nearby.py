@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from cheyou_devinfra.demo import Platform
+from cheyou_demo import Platform
 from cheyou_kit.testing import eventually
 from playwright.async_api import Page, expect
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from cheyou_devinfra.demo import Member, Platform, id_number, phone_number
+from cheyou_demo import Member, Platform, id_number, phone_number
 from cheyou_kit.testing import eventually
 from playwright.async_api import Page, expect
 

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from cheyou_devinfra.demo import Member, Platform
+from cheyou_demo import Member, Platform
 from cheyou_kit.testing import eventually
 from playwright.async_api import Page, expect
 from standardwebhooks import Webhook

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from cheyou_devinfra.demo import Member, Platform
+from cheyou_demo import Member, Platform
 from cheyou_kit.testing import eventually
 from playwright.async_api import Page, expect
 

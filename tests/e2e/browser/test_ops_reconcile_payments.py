@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from cheyou_devinfra.demo import Member, Platform
+from cheyou_demo import Member, Platform
 from cheyou_devinfra.platform import FAKES
 from cheyou_kit.testing import eventually
 from playwright.async_api import Locator, Page, expect

@@ -4,7 +4,7 @@ import re
 from typing import Any
 
 import httpx
-from cheyou_devinfra.demo import Platform, decide
+from cheyou_demo import Platform, decide
 from cheyou_kit.testing import eventually
 from playwright.async_api import Page, expect
 

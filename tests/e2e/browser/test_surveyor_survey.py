@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from cheyou_devinfra.demo import Platform
+from cheyou_demo import Platform
 from playwright.async_api import Page, expect
 
 

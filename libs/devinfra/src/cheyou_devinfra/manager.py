@@ -26,6 +26,7 @@ from cheyou_devinfra.components import (
     Service,
     Tansu,
 )
+from cheyou_devinfra.provisioning import ensure_database
 
 log = logging.getLogger("cheyou_devinfra")
 
@@ -47,6 +48,11 @@ class Infra:
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
             "KAFKA_BROKER_KIND": self.broker,
         }
+
+    async def create_database(self, name: str) -> str:
+        """Database ``name`` on this Postgres, created if missing; its plain ``postgresql://`` DSN (what
+        ``cheyou_kit.testing.SuiteInfrastructure`` asks of the suites' infrastructure)."""
+        return await ensure_database(self.postgres_dsn, name)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Infra | None:

@@ -408,7 +408,7 @@ def _load_demo_once(state: Path = STATE) -> None:
         return
     gateway = next(s for s in SERVICES if s.name == "gateway")
     wechat = next(f for f in FAKES if f.name == "wechat")
-    command = [sys.executable, "-m", "cheyou_devinfra.demo", "--scale", scale, "--once", str(marker)]
+    command = [sys.executable, "-m", "cheyou_demo", "--scale", scale, "--once", str(marker)]
     command += ["--gateway", gateway.url, "--wechat", wechat.url]
     _spawn("demo", command, dict(os.environ), state)
     typer.echo(f"loading the demo world (scale {scale}) in the background: .dev/logs/demo.log")

@@ -26,7 +26,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 import pytest
@@ -47,11 +47,25 @@ S = TypeVar("S", bound=ServiceSettings)
 T = TypeVar("T")
 
 
-async def migrated_database(server_dsn: str, service_root: Path, prefix: str) -> str:
-    """A new database named ``<prefix>_<random>`` at the service's head revision; returns its asyncpg URL."""
-    from cheyou_devinfra import ensure_database
+class SuiteInfrastructure(Protocol):
+    """What a suite needs of the infrastructure under it. The kit names the need and never imports who
+    meets it: devinfra's ``infra`` fixture (``cheyou_devinfra.Infra``) does, for every suite."""
 
-    dsn = await ensure_database(server_dsn, f"{prefix}_{uuid.uuid4().hex[:10]}")
+    @property
+    def kafka_bootstrap(self) -> str: ...
+
+    def env(self) -> dict[str, str]:
+        """The variables that point a service at this infrastructure (``POSTGRES_DSN``, ``REDIS_URL``…)."""
+        ...
+
+    async def create_database(self, name: str) -> str:
+        """Database ``name``, created if missing; its plain ``postgresql://`` DSN."""
+        ...
+
+
+async def migrated_database(infra: SuiteInfrastructure, service_root: Path, prefix: str) -> str:
+    """A new database named ``<prefix>_<random>`` at the service's head revision; returns its asyncpg URL."""
+    dsn = await infra.create_database(f"{prefix}_{uuid.uuid4().hex[:10]}")
     url = make_url(dsn).set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
     await upgrade(service_root, url)
     return url
@@ -211,9 +225,9 @@ def service_fixtures(
         return Identities(tmp_path_factory.mktemp("keys"))
 
     @pytest.fixture(scope="session")
-    async def service_settings(infra: Any, identities: Identities) -> S:
+    async def service_settings(infra: SuiteInfrastructure, identities: Identities) -> S:
         await ensure_topics(infra.kafka_bootstrap, dict(TOPICS))  # as the launcher does before start-up
-        url = await migrated_database(infra.postgres_dsn, root, f"{settings_cls.database_name}_test")
+        url = await migrated_database(infra, root, f"{settings_cls.database_name}_test")
         return settings_cls.model_validate(
             {
                 **infra.env(),

@@ -66,7 +66,7 @@ async def test_a_claim_paid_again_after_reopening_keeps_its_first_settlement(
 
 
 async def test_the_migration_takes_the_settlement_of_earlier_claims_from_their_timeline(infra: Any) -> None:
-    url = await migrated_database(infra.postgres_dsn, SERVICE_ROOT, "claims_settled_at")
+    url = await migrated_database(infra, SERVICE_ROOT, "claims_settled_at")
     await downgrade(SERVICE_ROOT, url, "0006")
     reported = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     paid, reopened, paid_again = (reported + timedelta(days=d) for d in (5, 9, 12))

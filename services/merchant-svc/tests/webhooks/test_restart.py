@@ -37,7 +37,7 @@ class TestRestart:
         self, infra: Any, identities: Identities, receiver: Receiver, service_settings: Settings
     ) -> None:
         # A database of its own: the suite's app (and its worker) must not do the work for us.
-        url = await migrated_database(infra.postgres_dsn, ROOT, "merchant_restart")
+        url = await migrated_database(infra, ROOT, "merchant_restart")
         settings = service_settings.model_copy(
             update={
                 "database_url": url,

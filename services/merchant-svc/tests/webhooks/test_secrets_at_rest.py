@@ -66,7 +66,7 @@ class TestSecretsAtRest:
         assert await _secrets(world, endpoint["id"]) == [endpoint["secret"]]
 
     async def test_the_migration_seals_what_was_stored_in_clear_and_back(self, infra: Infra) -> None:
-        url = await migrated_database(infra.postgres_dsn, ROOT, "merchant_seal")
+        url = await migrated_database(infra, ROOT, "merchant_seal")
         engine = create_async_engine(url)
         merchant_id, endpoint_id, secret_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
         clear = "whsec_" + "A" * 43

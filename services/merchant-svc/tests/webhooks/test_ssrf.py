@@ -65,7 +65,7 @@ class TestDnsRebinding:
     ) -> None:
         # Production settings (no private network allowed) on a database of their own, so the suite's
         # app (which allows loopback for its receiver) never sees this delivery.
-        url = await migrated_database(infra.postgres_dsn, ROOT, "merchant_ssrf")
+        url = await migrated_database(infra, ROOT, "merchant_ssrf")
         settings = service_settings.model_copy(
             update={
                 "database_url": url,

@@ -19,8 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import httpx
-
-from cheyou_devinfra.demo_client import OUTCOME_UNKNOWN, Caller, LoadError, _problem_type
+from cheyou_demo.client import OUTCOME_UNKNOWN, Caller, LoadError, problem_type
 
 KEY_IN_USE = "https://cheyou.dev/problems/idempotency-key-in-use"
 UNAVAILABLE = "https://cheyou.dev/problems/dependency-unavailable"
@@ -96,7 +95,7 @@ class Ledger:
                 response = None  # the answer is lost: the same key again
             if response is not None:
                 entry.status = response.status_code
-                entry.problem = _problem_type(response) if response.status_code >= 400 else None
+                entry.problem = problem_type(response) if response.status_code >= 400 else None
             if response is not None and response.status_code in expect:
                 entry.outcome = "acknowledged"
                 entry.replayed = response.headers.get("idempotent-replayed") == "true"

@@ -28,9 +28,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+from cheyou_demo.client import Caller, Gateway, LoadError
+from cheyou_demo.people import id_number, phone_number, plate
 
-from cheyou_devinfra.demo import id_number, phone_number, plate
-from cheyou_devinfra.demo_client import Caller, Gateway, LoadError
 from cheyou_devinfra.soak.ledger import Ledger, until
 from cheyou_devinfra.soak.platform import SHANGHAI, SoakPlatform
 from cheyou_devinfra.soak.receiver import MerchantReceiver

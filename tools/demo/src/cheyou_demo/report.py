@@ -1,7 +1,7 @@
 """The ops report beside the seed: the branch's two tables (members by tier; value-added services used)
 from live data, next to the seed's 2014 figures.
 
-``python -m cheyou_devinfra.report --gateway http://127.0.0.1:8080 --out .dev/report`` signs in as an ops
+``python -m cheyou_demo.report --gateway http://127.0.0.1:8080 --out .dev/report`` signs in as an ops
 user and reads the gateway's ``GET /api/v1/reports/club`` (JSON, and its SVG chart), which composes the
 figures from the services that own them (member-svc, privilege-svc, claims-svc). It prints both tables
 beside the seed's figures (times ``--scale``) and writes ``report.json`` (the API's answer, the seed and
@@ -23,8 +23,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cheyou_devinfra.demo_client import Gateway
-from cheyou_devinfra.demo_figures import Figures
+from cheyou_demo.client import Gateway
+from cheyou_demo.figures import Figures
 
 
 @dataclass
@@ -149,7 +149,7 @@ def write(report: Report, out: Path, scale: float) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m cheyou_devinfra.report", description=__doc__.split("\n\n")[0]
+        prog="python -m cheyou_demo.report", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--gateway", default="http://127.0.0.1:8080")
     parser.add_argument("--user", default="ops1", help="an ops or admin account")

@@ -1,50 +1,20 @@
-"""The demo world, made through the public API only (``python -m cheyou_devinfra.demo --gateway …``):
-a few members per tier, or with ``--scale S`` the seed's 2014 Fuzhou world (``demo_world``).
-
-Also the driver the e2e suite shares: sign in as anyone, register and verify members, feed policies.
-"""
+"""The driver the e2e suite, the browser journeys and the benchmarks share: the running platform's
+public doors — sign in as anyone, register and verify members, feed the core system's policies."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import random
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-STAFF_PASSWORD = "cheyou-demo-2026"
-ADMIN_PASSWORD = "cheyou-admin-2026"
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-
-FUZHOU_DISTRICTS = ("350102", "350103", "350104", "350105", "350111", "350112", "350121", "350122")
-
-
-def id_number(rng: random.Random, *, birth_year: int | None = None, male: bool = True) -> str:
-    """A valid mainland ID-card number from Fuzhou (checksum per GB 11643); ~48 million of them, so the
-    few thousand a test session makes rarely meet (``Platform.register`` draws again when they do)."""
-    year = birth_year if birth_year is not None else rng.randrange(1960, 2000)
-    sequence = rng.randrange(100, 999)
-    sequence += (sequence % 2 == 0) == male  # odd = male
-    district = rng.choice(FUZHOU_DISTRICTS)
-    body = f"{district}{year}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}{sequence % 1000:03d}"
-    return body + _ID_CHECK[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
-
-
-def phone_number(rng: random.Random) -> str:
-    return f"139{rng.randrange(10**8):08d}"
-
-
-def plate(rng: random.Random) -> str:
-    letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-    return "闽A" + rng.choice(letters) + "".join(rng.choice("0123456789") for _ in range(4))
+from cheyou_demo.people import id_number, phone_number, plate
+from cheyou_demo.sign_in import ADMIN_PASSWORD, STAFF_PASSWORD, choose_on_wechat_page, otp_code
 
 
 async def decide(reviewer: httpx.AsyncClient, task_id: str) -> httpx.Response:
@@ -69,23 +39,6 @@ class Member:
     plate: str
     customer_no: str
     http: httpx.AsyncClient  # signed in as this member
-
-
-async def choose_on_wechat_page(http: httpx.AsyncClient, authorize_url: str, openid: str) -> tuple[str, str]:
-    """What a browser does on the fake WeChat authorize page the gateway sent it to: choose ``openid``.
-    The ``code`` and ``state`` WeChat puts on the redirect back to our page."""
-    url = httpx.URL(authorize_url)
-    chosen = await http.post(
-        str(url.copy_with(query=None, fragment=None)), data={**dict(url.params), "openid": openid}
-    )
-    if chosen.status_code != 302:
-        raise httpx.HTTPStatusError(
-            f"the WeChat authorize page answered {chosen.status_code}",
-            request=chosen.request,
-            response=chosen,
-        )
-    back = httpx.URL(chosen.headers["location"])
-    return back.params["code"], back.params["state"]
 
 
 class Platform:
@@ -142,7 +95,7 @@ class Platform:
         sent = await http.post(f"{self.gateway}/api/v1/auth/otp", json={"phone": phone})
         assert sent.status_code in (200, 201, 202, 204), sent.text
         messages = (await http.get(f"{self.sms}/_fake/messages", params={"phone": phone})).json()["items"]
-        code = _otp_code(messages[-1])
+        code = otp_code(messages[-1])
         return await http.post(f"{self.gateway}/api/v1/auth/otp/verify", json={"phone": phone, "code": code})
 
     async def sign_in_phone(self, phone: str) -> httpx.AsyncClient:
@@ -293,156 +246,3 @@ class Platform:
                 "plate": member.plate,
             },
         }
-
-
-def _otp_code(message: dict[str, Any]) -> str:
-    import json
-    import re
-
-    params = message.get("template_param")
-    if isinstance(params, str):
-        params = json.loads(params)
-    if isinstance(params, dict) and "code" in params:
-        return str(params["code"])
-    found = re.search(r"\b(\d{6})\b", json.dumps(message))
-    assert found, message
-    return found.group(1)
-
-
-def b64key() -> tuple[str, bytes]:
-    raw = hashlib.sha256(uuid.uuid4().bytes).digest()
-    return base64.b64encode(raw).decode(), raw
-
-
-# --- the demo world --------------------------------------------------------------------------------
-
-# Annual premium (fen) that puts a customer in each tier under tier rules v1 (three-star ≥ 6,000 yuan of
-# contribution, four-star ≥ 12,000, five-star ≥ 25,000); prospective customers hold no policy.
-TIER_PREMIUMS = {"prospective": None, "ordinary": 400_000, "three_star": 800_000, "four_star": 1_400_000}
-TIER_PREMIUMS["five_star"] = 2_800_000
-
-
-async def seed(gateway: str, wechat: str, sms: str, hash_key: bytes, per_tier: int) -> dict[str, Any]:
-    """A few verified members per tier with their policies, and a contracted merchant, all through the API."""
-    cheyou = Platform(gateway, wechat, sms, hash_key)
-    try:
-        ops, reviewer, admin = [await cheyou.staff(name) for name in ("ops1", "reviewer1", "admin")]
-        members: dict[str, list[str]] = {}
-        for tier, premium in TIER_PREMIUMS.items():
-            for _ in range(per_tier):
-                member = await cheyou.member(ops, reviewer, manager_code="MK7Q2Z9A")
-                if premium is not None:
-                    await cheyou.feed(admin, cheyou.policy_issued(member, premium))
-                members.setdefault(tier, []).append(member.member_id)
-        staff_ops = ops
-        created = await staff_ops.post(
-            "/merchants",
-            json={
-                "name": f"福州安途代驾{uuid.uuid4().hex[:4]}",
-                "category": "designated_driving",
-                "city_codes": ["350100"],
-            },
-        )
-        assert created.status_code == 201, created.text
-        merchant_id = created.json()["id"]
-        today = date.today()
-        contract = await staff_ops.post(
-            f"/merchants/{merchant_id}/contracts",
-            json={
-                "privilege_ids": ["after_drinking_driving", "inspection_driving"],
-                "city_codes": ["350100"],
-                "unit_price_fen": 8_000,
-                "starts_on": today.isoformat(),
-                "ends_on": (today + timedelta(days=365)).isoformat(),
-            },
-        )
-        assert contract.status_code == 201, contract.text
-        await staff_ops.post(f"/merchants/{merchant_id}/status", json={"status": "active", "reason": "demo"})
-        key = (await staff_ops.post(f"/merchants/{merchant_id}/api-keys", json={"label": "demo"})).json()
-        return {"members": members, "merchant_id": merchant_id, "merchant_api_key": key.get("key")}
-    finally:
-        await cheyou.aclose()
-
-
-def _hash_key(explicit: str | None) -> bytes:
-    import json
-    import os
-
-    value = explicit or os.environ.get("MEMBER_PII_HASH_KEY")
-    if not value:
-        keys = Path(__file__).resolve().parents[4] / ".dev" / "member-svc-pii-keys.json"
-        value = json.loads(keys.read_text())["pii_hash_key"]
-    return base64.b64decode(value)
-
-
-def main(argv: list[str] | None = None) -> None:
-    import argparse
-    import asyncio
-    import json
-    import sys
-
-    parser = argparse.ArgumentParser(prog="python -m cheyou_devinfra.demo", description=__doc__)
-    parser.add_argument("--gateway", default="http://127.0.0.1:8080")
-    parser.add_argument("--wechat", default="http://127.0.0.1:8190", help="the fake WeChat server")
-    parser.add_argument("--sms", default="http://127.0.0.1:8191", help="the fake SMS server")
-    parser.add_argument("--hash-key", help="member-svc's MEMBER_PII_HASH_KEY (default: env, then .dev)")
-    parser.add_argument("--per-tier", type=int, default=2, help="without --scale: a few members per tier")
-    parser.add_argument(
-        "--scale",
-        type=float,
-        help="the seed's 2014 Fuzhou world at this fraction (1 = 23,853 members, 87,404 claims; "
-        "see cheyou_devinfra.demo_figures for the rounding)",
-    )
-    parser.add_argument("--concurrency", type=int, default=16, help="requests in flight (with --scale)")
-    parser.add_argument(
-        "--seed", type=int, default=2014, help="random seed of the world's plan (with --scale)"
-    )
-    parser.add_argument(
-        "--once",
-        metavar="MARKER",
-        help="do nothing if this file exists; write it after a successful load (the first `make dev`)",
-    )
-    args = parser.parse_args(argv)
-    marker = Path(args.once) if args.once else None
-    if marker is not None and marker.exists():
-        sys.stdout.write(f"demo data already loaded ({marker} exists)\n")
-        return
-    key = _hash_key(args.hash_key)
-    if args.scale is not None:
-        from cheyou_devinfra.demo_client import LoadError
-        from cheyou_devinfra.demo_figures import Figures
-        from cheyou_devinfra.demo_world import load
-
-        try:
-            Figures.scaled(args.scale)
-        except ValueError as exc:
-            parser.error(str(exc))
-
-        def holder_hash(id_card: str) -> str:
-            return hmac.new(key, id_card.encode(), hashlib.sha256).hexdigest()
-
-        world = load(
-            args.gateway,
-            args.wechat,
-            holder_hash,
-            sms_url=args.sms,
-            scale=args.scale,
-            concurrency=args.concurrency,
-            seed=args.seed,
-        )
-        try:
-            result: dict[str, Any] = asyncio.run(world).as_dict()
-        except LoadError as exc:
-            raise SystemExit(f"the demo load stopped: {exc}") from None
-        except httpx.TransportError as exc:
-            raise SystemExit(f"no platform answers at {args.gateway} ({exc!r}): `make up` first") from None
-    else:
-        result = asyncio.run(seed(args.gateway, args.wechat, args.sms, key, args.per_tier))
-    if marker is not None:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(json.dumps(result, ensure_ascii=False) + "\n")
-    sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
-
-
-if __name__ == "__main__":
-    main()

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from cheyou_devinfra.demo import ADMIN_PASSWORD, STAFF_PASSWORD, choose_on_wechat_page
+from cheyou_demo.sign_in import ADMIN_PASSWORD, STAFF_PASSWORD, choose_on_wechat_page
 
 REFRESH_AFTER_S = 600.0
 """Sign in again after this long; the gateway's access tokens live 15 minutes."""
@@ -217,7 +217,7 @@ class Caller:
                 delay = min(delay * 1.5, 3.0)
                 continue
             failure = f"{method} {path} answered {response.status_code}: {response.text[:500]}"
-            if response.status_code == 409 and _problem_type(response) == OUTCOME_UNKNOWN:
+            if response.status_code == 409 and problem_type(response) == OUTCOME_UNKNOWN:
                 raise OutcomeUnknown(failure)
             raise LoadError(failure)
 
@@ -267,7 +267,7 @@ class Caller:
             delay = min(delay * 2, 5.0)
 
 
-def _problem_type(response: httpx.Response) -> str | None:
+def problem_type(response: httpx.Response) -> str | None:
     try:
         body = response.json()
     except ValueError:

@@ -36,9 +36,9 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from cheyou_devinfra.demo import id_number, phone_number, plate
-from cheyou_devinfra.demo_client import Caller, Gateway, LoadError, MemberCaller, OutcomeUnknown
-from cheyou_devinfra.demo_figures import NAMED_PRIVILEGES, TIERS, Figures, scale_count
+from cheyou_demo.client import Caller, Gateway, LoadError, MemberCaller, OutcomeUnknown
+from cheyou_demo.figures import NAMED_PRIVILEGES, TIERS, Figures, scale_count
+from cheyou_demo.people import id_number, phone_number, plate
 
 # Premium bands (fen) inside each tier's contribution band under tier rules v1 (member-svc migration
 # 0003: three-star ≥ 6,000 yuan, four-star ≥ 12,000, five-star ≥ 25,000). A policy that started less
