@@ -107,10 +107,14 @@ IMAGE_REGISTRY ?= cheyou
 IMAGE_TAG ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 CONTAINER ?= docker
 
-images:  ## one image per service, built from the repository root: $(IMAGE_REGISTRY)/<svc>:$(IMAGE_TAG)
-	@for svc in $(notdir $(SERVICES)); do \
-	  echo "$(CONTAINER) build $(IMAGE_REGISTRY)/$$svc:$(IMAGE_TAG)"; \
-	  $(CONTAINER) build -f services/$$svc/Dockerfile -t $(IMAGE_REGISTRY)/$$svc:$(IMAGE_TAG) . || exit 1; \
+# Each service's port (its Deployment's containerPort); its Python package is its name with "_" for "-".
+IMAGE_PORTS := gateway:8080 member-svc:8101 privilege-svc:8102 merchant-svc:8103 claims-svc:8104 notify-svc:8105
+
+images:  ## one image per service from one template (deploy/images/Dockerfile), built from the repository root: $(IMAGE_REGISTRY)/<svc>:$(IMAGE_TAG)
+	@for entry in $(IMAGE_PORTS); do svc=$${entry%%:*}; port=$${entry##*:}; \
+	  echo "# $(IMAGE_REGISTRY)/$$svc:$(IMAGE_TAG)"; \
+	  $(CONTAINER) build -f deploy/images/Dockerfile --build-arg SERVICE=$$svc --build-arg MODULE=$${svc//-/_} \
+	    --build-arg PORT=$$port -t $(IMAGE_REGISTRY)/$$svc:$(IMAGE_TAG) . || exit 1; \
 	done
 
 clean:

@@ -19,7 +19,7 @@ from types import ModuleType
 import pytest
 from packaging.utils import canonicalize_name
 
-from .test_k8s import ROOT, SERVICES
+from .test_k8s import ROOT, SERVICES, dockerfile
 
 REQUIREMENTS = ROOT / "deploy" / "images" / "requirements"
 
@@ -53,7 +53,7 @@ def pinned(path: Path) -> dict[str, tuple[str, list[str]]]:
 def test_the_dockerfile_pins_its_base_installs_by_hash_and_leaves_no_pip(
     name: str, module: str, port: int
 ) -> None:
-    text = (ROOT / "services" / name / "Dockerfile").read_text()
+    text = dockerfile(name)
     assert re.search(r"^ARG PYTHON_IMAGE=python:3\.11-slim-bookworm@sha256:[0-9a-f]{64}$", text, re.MULTILINE)
     assert [line for line in text.splitlines() if line.startswith("FROM")] == [
         "FROM ${PYTHON_IMAGE} AS build",
@@ -75,12 +75,10 @@ def test_the_dockerfile_pins_its_base_installs_by_hash_and_leaves_no_pip(
     assert "/opt/build" not in runtime
 
 
-def test_every_service_image_uses_the_same_base_digest() -> None:
-    digests = {
-        re.search(r"@(sha256:[0-9a-f]{64})", (ROOT / "services" / name / "Dockerfile").read_text())[1]  # type: ignore[index]
-        for name, _, _ in SERVICES
-    }
-    assert len(digests) == 1
+def test_every_service_image_is_built_from_the_one_template_and_its_base_digest() -> None:
+    assert not list((ROOT / "services").glob("*/Dockerfile")), "one template: deploy/images/Dockerfile"
+    template = (ROOT / "deploy" / "images" / "Dockerfile").read_text()
+    assert len(set(re.findall(r"@(sha256:[0-9a-f]{64})", template))) == 1
 
 
 def test_the_hashed_requirements_agree_with_constraints_and_name_no_address() -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import subprocess
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,32 @@ SERVICES = [
     ("claims-svc", "claims_svc", 8104),
     ("notify-svc", "notify_svc", 8105),
 ]
+
+
+@cache
+def image_builds() -> dict[str, dict[str, str]]:
+    """Service → the build arguments ``make images`` passes to the one image template (run with
+    ``CONTAINER=echo``: the build commands are printed, nothing is built)."""
+    printed = subprocess.run(
+        ["make", "-s", "images", "CONTAINER=echo"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    builds: dict[str, dict[str, str]] = {}
+    for line in printed.splitlines():
+        if line.startswith("build "):
+            assert " -f deploy/images/Dockerfile " in line, line
+            arguments = dict(a.split("=", 1) for a in re.findall(r"--build-arg (\S+)", line))
+            builds[arguments["SERVICE"]] = arguments
+    return builds
+
+
+def dockerfile(name: str) -> str:
+    """The image template (deploy/images/Dockerfile) as the build of service ``name`` reads it."""
+    text = (ROOT / "deploy" / "images" / "Dockerfile").read_text()
+    for argument, value in image_builds()[name].items():
+        text = text.replace("${" + argument + "}", value)
+    return text
+
+
 OPERATOR_GROUPS = {"kafka.strimzi.io", "postgresql.cnpg.io", "monitoring.coreos.com", "barmancloud.cnpg.io"}
 OPERATOR_GROUPS |= {"external-secrets.io"}
 SECRET_ENV = re.compile(r"PASSWORD|SECRET|TOKEN|PRIVATE|CREDENTIAL|_KEY$|DSN$", re.IGNORECASE)
@@ -145,9 +173,10 @@ def test_every_service_has_its_objects(rendered: dict[str, list[Doc]], overlay: 
         )
         assert f"{name}-ingress" in policies
         # what the image runs must listen on the port the Deployment declares
-        dockerfile = (ROOT / "services" / name / "Dockerfile").read_text()
-        assert f'"{module}.main:create_app", "--factory"' in dockerfile
-        assert f'"--port", "{port}"' in dockerfile
+        image = dockerfile(name)
+        assert f"UVICORN_APP={module}.main:create_app" in image
+        assert f"UVICORN_PORT={port}" in image
+        assert 'CMD ["uvicorn", "--factory",' in image
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -316,10 +345,7 @@ def test_every_secret_setting_of_a_service_comes_from_a_secret(
 
 
 def consumed_topics(module: str) -> set[str]:
-    from cheyou_events import catalogue
-
-    handlers = getattr(importlib.import_module(f"{module}.main"), "HANDLERS", {})
-    return {catalogue.topic(event_type) for event_type in handlers}
+    return set(importlib.import_module(f"{module}.main").subscriptions.topics())
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -596,7 +622,9 @@ def test_the_otel_collector_receives_what_the_services_send(
 
 @pytest.mark.parametrize(("name", "module", "port"), SERVICES)
 def test_dockerfile(name: str, module: str, port: int) -> None:
-    text = (ROOT / "services" / name / "Dockerfile").read_text()
+    assert image_builds()[name] == {"SERVICE": name, "MODULE": module, "PORT": str(port)}
+    text = dockerfile(name)
+    assert "${" not in text.replace("${PYTHON_IMAGE}", "").replace("$PATH", ""), "every build argument given"
     instructions = [line.split()[0] for line in text.splitlines() if line and not line.startswith((" ", "#"))]
     assert instructions.count("FROM") == 2, "multi-stage: build, then a runtime without build tools"
     assert "HEALTHCHECK" not in instructions, "Kubernetes probes the service"
