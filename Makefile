@@ -68,7 +68,7 @@ api-client: web/node_modules/.installed  ## regenerate web/api/src/schema.d.ts f
 	cd web && npm run api
 
 bench: install  ## every benchmark in bench/ (each starts its own infrastructure; the wrk ones need `apt-get install wrk`); figures in bench/RESULTS.md
-	@for b in bench/*.py; do case $$b in *_harness.py) continue;; esac; echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in bench/*.py; do case $$b in *harness.py) continue;; esac; echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 SOAK_DURATION ?= 900
 SOAK_SEED ?= 19

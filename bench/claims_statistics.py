@@ -26,9 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
-import statistics
-import subprocess
 import tempfile
 import time
 import uuid
@@ -41,6 +38,7 @@ from zoneinfo import ZoneInfo
 from cheyou_kit.migrations import upgrade
 from claims_svc.claims.models import Claim
 from claims_svc.reports import repository, service
+from harness import machine, percentile, write_section
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -120,20 +118,6 @@ WHERE c.handling = 'self_service' AND c.status NOT IN ('survey_pending', 'survey
 """
 
 
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    free = subprocess.run(["free", "-g"], capture_output=True, text=True, check=False).stdout.strip()
-    load = Path("/proc/loadavg").read_text().split()[:3]
-    return f"nproc {os.cpu_count()}, CPU {cpu}, load average {' '.join(load)} (at the end of the run)\n{free}"
-
-
 async def fill(engine: AsyncEngine, n: int) -> dict[str, int]:
     async with engine.begin() as connection:
         await connection.execute(text("SELECT setseed(0.2014)"))
@@ -166,11 +150,6 @@ async def timed(sessions: async_sessionmaker[AsyncSession], work: Timed, repeat:
         if attempt:
             times.append(elapsed)
     return times
-
-
-def summary(times: list[float]) -> tuple[float, float]:
-    ordered = sorted(times)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -292,9 +271,12 @@ async def run(args: argparse.Namespace) -> None:
             await asyncio.to_thread(manager.postgres.stop)
 
     year = answers[f"{YEAR[0]:%Y-%m}-month"]
-    lines = [f"| {period} | {what} | {summary(t)[0]:.1f} | {summary(t)[1]:.1f} |" for period, what, t in rows]
-    base = {period: summary(t)[0] for period, what, t in rows if what.startswith("baseline:")}
-    full = {period: summary(t)[0] for period, what, t in rows if what.startswith("**figures")}
+    lines = [
+        f"| {period} | {what} | {percentile(t, 0.5):.1f} | {percentile(t, 0.9):.1f} |"
+        for period, what, t in rows
+    ]
+    base = {period: percentile(t, 0.5) for period, what, t in rows if what.startswith("baseline:")}
+    full = {period: percentile(t, 0.5) for period, what, t in rows if what.startswith("**figures")}
     ratios = ", ".join(f"{p}: ×{full[p] / base[p]:.1f}" for p in base)
     total = year.total
     mean_days = (total.mean_seconds_to_settlement or 0) / 86400
@@ -333,15 +315,7 @@ measures each, and hash the re-shoot requests once per query.
 """
     print(section)  # noqa: T201
     if args.write:
-        write_results(section)
-
-
-def write_results(section: str) -> None:
-    """Replace this benchmark's section of the results file; the other sections stay as they are."""
-    text_now = RESULTS.read_text() if RESULTS.exists() else "# claims-svc — benchmark results\n"
-    head, *sections = text_now.split("\n## ")
-    kept = [f"## {part}".rstrip() + "\n" for part in sections if not f"## {part}".startswith(HEADING)]
-    RESULTS.write_text("\n".join([head.rstrip() + "\n", *kept, section]))
+        write_section(RESULTS, section, title="claims-svc — benchmark results", replaces=HEADING)
 
 
 def main() -> None:

@@ -24,10 +24,8 @@ import asyncio
 import io
 import json
 import os
-import platform
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,6 +44,7 @@ from cheyou_events import TOPICS
 from cheyou_events.testing import read_topic
 from cheyou_kit.identity import IDENTITY_HEADER, IdentitySigner, Principal, Role, generate_keypair
 from cheyou_kit.migrations import upgrade
+from harness import free_port, machine, percentile, write_section
 from PIL import ExifTags, Image
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -64,34 +63,9 @@ class Figures:
     upload_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
-    @staticmethod
-    def pct(values: list[float], q: float) -> float:
-        ordered = sorted(values)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
-
 
 def latency_line(name: str, values: list[float]) -> str:
-    return f"{name:<7} p50 {Figures.pct(values, 0.5):.0f} ms  p99 {Figures.pct(values, 0.99):.0f} ms"
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    free = subprocess.run(["free", "-g"], capture_output=True, text=True, check=False).stdout.strip()
-    return f"nproc {os.cpu_count()}, CPU {cpu}\n{free}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    return f"{name:<7} p50 {percentile(values, 0.5):.0f} ms  p99 {percentile(values, 0.99):.0f} ms"
 
 
 def photo(seed: int, taken: datetime) -> bytes:
@@ -490,11 +464,7 @@ Nothing lost, nothing duplicated ({"all checks passed" if ok else "SOME CHECKS F
 |---|---:|---:|---|
 {table}
 """
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    text_now = RESULTS.read_text() if RESULTS.exists() else "# claims-svc — benchmark results\n"
-    head, *sections = text_now.split("\n## ")
-    kept = [f"## {part}".rstrip() + "\n" for part in sections if not f"## {part}".startswith(heading)]
-    RESULTS.write_text("\n".join([head.rstrip() + "\n", section, *kept]))
+    write_section(RESULTS, section, title="claims-svc — benchmark results")
 
 
 def main() -> None:

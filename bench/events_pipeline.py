@@ -22,9 +22,7 @@ import asyncio
 import json
 import multiprocessing
 import os
-import platform
 import shutil
-import subprocess
 import tempfile
 import time
 import uuid
@@ -48,6 +46,7 @@ from cheyou_events import (
 )
 from cheyou_events.consumer import Handler
 from cheyou_events.testing import effect_log, effects_metadata, tier_changed
+from harness import machine, percentile
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
@@ -68,8 +67,7 @@ class Result:
         return self.events / self.seconds
 
     def pct(self, q: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+        return percentile(self.latencies_ms, q)
 
     def line(self) -> str:
         return (
@@ -235,19 +233,6 @@ def write_events(dsn: str, n: int, paced_rate: float | None, per_transaction: in
         return committed
 
     return asyncio.run(main())
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    free = subprocess.run(["free", "-g"], capture_output=True, text=True, check=False).stdout.strip()
-    return f"nproc {os.cpu_count()}, CPU {cpu}\n{free}"
 
 
 async def run(args: argparse.Namespace) -> None:

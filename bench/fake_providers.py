@@ -17,12 +17,13 @@ import subprocess
 import sys
 import time
 
+import harness
 import httpx
 import wrk_harness as h
 
 
 def _start(fake: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = h.free_port()
+    port = harness.free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "cheyou_fakes", fake, "--port", str(port)],
         stdout=subprocess.DEVNULL,
@@ -115,7 +116,7 @@ def main() -> None:
             process.terminate()
             process.wait(timeout=20)
     body = [
-        f"**Machine** {h.machine()}; {h.verdict(loads)}.",
+        f"**Machine** {harness.machine()}; {h.verdict(loads)}.",
         "",
         f"**Reproduce**: `.venv/bin/python bench/fake_providers.py{' --quick' if args.quick else ''}`. wrk, "
         f"keep-alive, {seconds:g} s per run; one process per fake, as `make dev` starts it.",

@@ -33,14 +33,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from harness import machine, percentile
 from privilege_harness import (
     RawConnection,
     Service,
     infrastructure,
-    machine,
     now_s,
     open_connections,
-    pct,
     running_service,
     seed_members,
     write_section,
@@ -213,8 +212,8 @@ async def main() -> None:
         answers,
         f"{seconds:.1f}",
         f"{attempts / seconds:,.0f}",
-        f"{pct(latencies, 0.5):.0f} ms",
-        f"{pct(latencies, 0.99):.0f} ms",
+        f"{percentile(latencies, 0.5):.0f} ms",
+        f"{percentile(latencies, 0.99):.0f} ms",
         f"{cpu * 1000 / attempts:.1f} ms",
         f"{facts['points_left']:,}",
         f"{facts['paid']:,} = {facts['credited']:,}",

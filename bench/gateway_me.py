@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 
+import harness
 import wrk_harness as h
 
 SERVICES = ("gateway", "member-svc", "privilege-svc", "claims-svc", "merchant-svc", "notify-svc")
@@ -64,7 +65,7 @@ def main() -> None:
     slowest = min(results[1:], key=lambda r: r.rps)
     loads = [load for r in [*results, *single] for load in r.loads]
     body = [
-        f"**Machine** {h.machine()}; {h.verdict(loads)}.",
+        f"**Machine** {harness.machine()}; {h.verdict(loads)}.",
         "",
         f"**Reproduce**: `.venv/bin/python bench/gateway_me.py{' --quick' if args.quick else ''}`. wrk, "
         f"keep-alive; {rounds} interleaved rounds of {seconds / rounds:g} s per target.",

@@ -23,9 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +34,7 @@ from pathlib import Path
 
 import httpx
 import wrk_harness
+from harness import free_port, machine
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "gateway.md"
@@ -53,12 +52,6 @@ def upstream_app() -> object:
         return {"ok": True, "items": [{"id": i, "name": "洗车"} for i in range(5)]}
 
     return app
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait(url: str, timeout: float = 60.0) -> None:
@@ -157,7 +150,7 @@ def run(seconds: float, concurrencies: list[int]) -> list[Result]:
     try:
         database_url = asyncio.run(_prepare(infra_env["POSTGRES_DSN"], infra_env["KAFKA_BOOTSTRAP_SERVERS"]))
         private, public = generate_keypair(work / "keys")
-        upstream_port, closed_port = _free_port(), _free_port()
+        upstream_port, closed_port = free_port(), free_port()
         env = {
             **os.environ,
             **infra_env,
@@ -194,7 +187,7 @@ def run(seconds: float, concurrencies: list[int]) -> list[Result]:
         }
         targets: dict[str, tuple[str, dict[str, str]]] = {"direct": (upstream_url, {})}
         for name, overrides in gateways.items():
-            port = _free_port()
+            port = free_port()
             processes.append(
                 _spawn(
                     ["gateway.main:create_app", "--factory", "--port", str(port)],
@@ -256,8 +249,7 @@ def report(results: list[Result], seconds: float) -> str:
     lines = [
         "# Gateway: through the gateway vs straight to the service (`bench/gateway_proxy.py`)",
         "",
-        f"**Date** {time.strftime('%Y-%m-%d')}. **Machine** `nproc` {os.cpu_count()}, "
-        f"{platform.processor() or platform.machine()}, Python {platform.python_version()}. The load "
+        f"**Date** {time.strftime('%Y-%m-%d')}. **Machine** {machine()}. The load "
         "generator, the upstream, both gateways (one uvicorn worker each) and Redis share these cores.",
         "",
         f"**Reproduce**: `.venv/bin/python bench/gateway_proxy.py --seconds {seconds:g}`. Load: wrk "

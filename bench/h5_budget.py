@@ -29,7 +29,6 @@ import hashlib
 import hmac
 import json
 import os
-import platform
 import random
 import re
 import statistics
@@ -43,6 +42,7 @@ from typing import Any
 
 import httpx
 from cheyou_demo import ADMIN_PASSWORD, STAFF_PASSWORD, id_number, phone_number, plate
+from harness import machine
 from playwright.async_api import async_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -235,17 +235,15 @@ def report(
     data = statistics.median(r.data_ms for r in runs)
     (before1, before5), (after1, after5) = loads
     quiet = max(before1, after1) <= 2
-    machine = platform.processor() or platform.machine()
     js_met = "met" if js.js_gzip <= BUDGET_JS_GZIP else "not met"
     data_met = "met" if data <= AIM_TIME_TO_DATA_MS else "not met"
     lines = [
         "# Member H5: first-page JavaScript and the Me page's timings (`bench/h5_budget.py`)",
         "",
-        f"**Date** {time.strftime('%Y-%m-%d %H:%M')}. **Machine** `nproc` {os.cpu_count()}, {machine}, "
-        f"Python {platform.python_version()}; Debian's Chromium headless, CPU throttled {args.throttle:g}× "
-        "(`Emulation.setCPUThrottlingRate`), 390×844 at 2×, against the platform at "
-        f"{args.gateway} (the gateway serving `web/member-h5/dist`, every service and Postgres, Redis and "
-        "Kafka on the same cores).",
+        f"**Date** {time.strftime('%Y-%m-%d %H:%M')}. **Machine** {machine()}; Debian's Chromium headless, "
+        f"CPU throttled {args.throttle:g}× (`Emulation.setCPUThrottlingRate`), 390×844 at 2×, against the "
+        f"platform at {args.gateway} (the gateway serving `web/member-h5/dist`, every service and Postgres, "
+        "Redis and Kafka on the same cores).",
         "",
         f"**Load average** before: {before1:.1f} (1 min), {before5:.1f} (5 min); after: {after1:.1f}, "
         f"{after5:.1f} on {os.cpu_count()} cores. "

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import uuid
 
+import harness
 import wrk_harness as h
 
 PATH = "/api/v1/liability-scenarios"
@@ -50,7 +51,7 @@ def main() -> None:
                 h.wrk(targets[1].url, connections=16, seconds=16, headers=targets[1].headers)
     loads = [load for r in results for load in r.loads]
     body = [
-        f"**Machine** {h.machine()}; {h.verdict(loads)}.",
+        f"**Machine** {harness.machine()}; {h.verdict(loads)}.",
         "",
         f"**Reproduce**: `.venv/bin/python bench/kit_small_read.py{' --quick' if args.quick else ''}`. "
         f"wrk, keep-alive; {rounds} interleaved rounds of {seconds / rounds:g} s per target.",

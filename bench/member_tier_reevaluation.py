@@ -23,8 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
-import subprocess
 import tempfile
 import threading
 import time
@@ -36,6 +34,7 @@ from pathlib import Path
 import asyncpg
 from cheyou_kit.masking import mask_id_number, mask_name, mask_phone
 from cheyou_kit.migrations import upgrade
+from harness import machine, write_section
 from member_svc.pii import PiiCipher
 from member_svc.simulator import customers
 from member_svc.tiers import batch, repository, service
@@ -234,30 +233,11 @@ async def vacuum(dsn: str) -> None:
         await connection.close()
 
 
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    free = subprocess.run(["free", "-g"], capture_output=True, text=True, check=False).stdout.strip()
-    return f"nproc {os.cpu_count()}, CPU {cpu}\n{free}"
-
-
 def report(results: list[Measured], chunk: int) -> str:
     lines = [
-        "# member-svc benchmarks",
-        "",
         "## Tier re-evaluation (`bench/member_tier_reevaluation.py`)",
         "",
-        f"Date 2026-11-25. Machine: `{machine().splitlines()[0]}`",
-        "",
-        "```",
-        machine().split("\n", 1)[1],
-        "```",
+        f"Date 2026-11-25. Machine: {machine()}.",
         "",
         "Rules v2 lower the star thresholds by 15%; both sides start from the same state (tiers settled under",
         f"v1) and make the same changes. Engine = the service's batch job (chunks of {chunk}, one transaction per",
@@ -302,8 +282,7 @@ async def main() -> None:
             print(result)  # noqa: T201
             results.append(result)
         text_report = report(results, args.chunk)
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(text_report)
+        write_section(RESULTS, text_report, title="member-svc benchmarks")
         print(text_report)  # noqa: T201
     finally:
         if manager is not None:

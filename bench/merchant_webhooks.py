@@ -23,10 +23,7 @@ import asyncio
 import json
 import multiprocessing
 import os
-import platform
 import shutil
-import socket
-import subprocess
 import tempfile
 import time
 import uuid
@@ -42,6 +39,7 @@ from cheyou_events.catalogue.privilege import PrivilegeOrderRequested
 from cheyou_kit.db import create_engine, create_session_factory
 from cheyou_kit.migrations import upgrade
 from cheyou_kit.testing import app_client
+from harness import free_port, machine, percentile
 from merchant_svc.config import Settings
 from merchant_svc.main import create_app
 from merchant_svc.merchants import service as merchants
@@ -107,12 +105,6 @@ def _serve(port: int) -> None:
     uvicorn.run(_receiver_app(), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def arrivals(base: str) -> dict[str, float]:
     async with httpx.AsyncClient() as client:
         found: dict[str, float] = (await client.get(f"{base}/stats")).json()
@@ -143,10 +135,7 @@ class Result:
         return self.deliveries / self.seconds
 
     def pct(self, q: float) -> float:
-        if not self.latencies_ms:
-            return float("nan")
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+        return percentile(self.latencies_ms, q)
 
     def row(self) -> str:
         p50, p99 = self.pct(0.5), self.pct(0.99)
@@ -296,19 +285,6 @@ async def _publish(producer: AIOKafkaProducer, privilege: str, sent: dict[str, f
     sent[order_id] = time.time()
     await producer.send_and_wait(record.topic, record.value, key=record.key, headers=record.headers)
     return order_id
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    free = subprocess.run(["free", "-g"], capture_output=True, text=True, check=False).stdout.strip()
-    return f"nproc {os.cpu_count()}, CPU {cpu}\n{free}"
 
 
 async def run(args: argparse.Namespace) -> None:

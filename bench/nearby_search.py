@@ -30,7 +30,6 @@ import asyncio
 import inspect
 import math
 import os
-import platform
 import random
 import re
 import statistics
@@ -46,6 +45,7 @@ from urllib.parse import urlencode
 
 from cheyou_kit.identity import IdentitySigner, Principal, Role, generate_keypair
 from cheyou_kit.migrations import upgrade
+from harness import machine, percentile, write_section
 from merchant_svc.service_points import service
 from merchant_svc.service_points.coordinates import wgs84_to_gcj02
 from merchant_svc.service_points.hours import week_intervals
@@ -88,18 +88,6 @@ DAILY = [(d, "08:00", "20:00") for d in range(1, 8)]
 ROUND_THE_CLOCK = [(d, "00:00", "24:00") for d in range(1, 8)]
 WEEKDAYS = [(d, "09:00", "18:00") for d in range(1, 6)]
 HOURS = [(DAILY, 70), (ROUND_THE_CLOCK, 20), (WEEKDAYS, 10)]
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    return f"nproc {os.cpu_count()}, CPU {cpu}"
 
 
 def load() -> str:
@@ -195,6 +183,11 @@ def variants() -> dict[str, dict[str, Any]]:
     }
 
 
+def quantiles(times: list[float]) -> tuple[float, float, float]:
+    """p50, p99 and the slowest of some timings (ms)."""
+    return percentile(times, 0.5), percentile(times, 0.99), max(times)
+
+
 async def query_alone(
     sessions: async_sessionmaker[AsyncSession], queries: int, variant: dict[str, Any]
 ) -> tuple[list[float], float]:
@@ -220,12 +213,6 @@ async def query_alone(
             times.append(elapsed)
             found.append(len(page.items))
     return times, statistics.mean(found)
-
-
-def percentiles(times: list[float]) -> tuple[float, float, float]:
-    ordered = sorted(times)
-    p99 = ordered[min(len(ordered) - 1, math.ceil(0.99 * len(ordered)) - 1)]
-    return statistics.median(ordered), p99, ordered[-1]
 
 
 async def plan(engine: AsyncEngine) -> str:
@@ -366,15 +353,6 @@ async def wait_ready(url: str) -> None:
     raise RuntimeError("merchant-svc did not start")
 
 
-def write(report: str) -> None:
-    existing = RESULTS.read_text() if RESULTS.exists() else "# merchant-svc benchmarks\n"
-    start = existing.find(HEADING)
-    if start >= 0:
-        end = existing.find("\n## ", start + 1)
-        existing = existing[:start].rstrip() + "\n" + (existing[end:] if end >= 0 else "")
-    RESULTS.write_text(existing.rstrip() + "\n\n" + report)
-
-
 async def run(args: argparse.Namespace) -> None:
     manager = None
     state = Path(tempfile.mkdtemp(prefix="cheyou-bench-"))
@@ -409,7 +387,7 @@ async def run(args: argparse.Namespace) -> None:
         rows = []
         for label, variant in variants().items():
             times, mean_found = await query_alone(sessions, args.queries, variant)
-            rows.append((label, *percentiles(times), mean_found))
+            rows.append((label, *quantiles(times), mean_found))
             print(label, rows[-1])  # noqa: T201
         explained = await plan(engine)
         async with engine.begin() as connection:
@@ -419,7 +397,7 @@ async def run(args: argparse.Namespace) -> None:
             await connection.execute(text("DROP INDEX ix_service_points_nearby"))
         try:
             times, mean_found = await query_alone(sessions, max(50, args.queries // 10), variants()["5 km"])
-            rows.append(("5 km **without the index** (sequential scan)", *percentiles(times), mean_found))
+            rows.append(("5 km **without the index** (sequential scan)", *quantiles(times), mean_found))
         finally:
             async with engine.begin() as connection:
                 await connection.execute(text(str(definition)))
@@ -481,7 +459,7 @@ async def run(args: argparse.Namespace) -> None:
     report = "\n".join(lines)
     print(report)  # noqa: T201
     if not args.no_write:
-        write(report)
+        write_section(RESULTS, report, title="merchant-svc benchmarks", replaces=HEADING)
 
 
 def main() -> None:

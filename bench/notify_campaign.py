@@ -29,8 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -52,31 +50,12 @@ from cheyou_events.envelope import to_record
 from cheyou_kit.identity import IdentitySigner, Principal, Role, generate_keypair
 from cheyou_kit.migrations import upgrade
 from cheyou_kit.testing import signing_hook
+from harness import free_port, machine, percentile
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICE_ROOT = ROOT / "services" / "notify-svc"
 RESULTS = ROOT / "bench" / "results" / "notify-svc.md"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    load = Path("/proc/loadavg").read_text().split()[:3]
-    return f"nproc {os.cpu_count()}, {cpu}; load average at start {' '.join(load)}"
 
 
 def memory_mib(pid: int) -> tuple[float, float]:
@@ -87,11 +66,6 @@ def memory_mib(pid: int) -> tuple[float, float]:
         if key in ("VmRSS", "VmHWM"):
             values[key] = int(rest.split()[0]) / 1024
     return values["VmRSS"], values["VmHWM"]
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 async def wait_ready(url: str, path: str) -> None:
@@ -364,7 +338,7 @@ async def run(args: argparse.Namespace) -> None:
             latencies = await event_latency(service, bootstrap, args.event_rate, args.event_seconds)
             print(  # noqa: T201
                 f"event → inbox at {args.event_rate}/s for {args.event_seconds} s: {len(latencies)} events,"
-                f" p50 {pct(latencies, 0.5):.0f} ms, p99 {pct(latencies, 0.99):.0f} ms"
+                f" p50 {percentile(latencies, 0.5):.0f} ms, p99 {percentile(latencies, 0.99):.0f} ms"
             )
             return
         ceiling = await fake_ceiling(wechat_url)
@@ -381,7 +355,7 @@ async def run(args: argparse.Namespace) -> None:
                     print(  # noqa: T201
                         f"event → inbox at {args.event_rate}/s for {args.event_seconds} s:"
                         f" {len(latencies)} events,"
-                        f" p50 {pct(latencies, 0.5):.0f} ms, p99 {pct(latencies, 0.99):.0f} ms"
+                        f" p50 {percentile(latencies, 0.5):.0f} ms, p99 {percentile(latencies, 0.99):.0f} ms"
                     )
                 seed_seconds = await seed(service.db_url, size)
                 ready_rss = memory_mib(service.process.pid)[0]
@@ -422,7 +396,7 @@ def write_results(
     )
     latency = (
         f"| event → inbox at {args.event_rate}/s, {len(latencies):,} events"
-        f" | p50 {pct(latencies, 0.5):.0f} ms | p99 {pct(latencies, 0.99):.0f} ms"
+        f" | p50 {percentile(latencies, 0.5):.0f} ms | p99 {percentile(latencies, 0.99):.0f} ms"
         " | pipeline (bench/RESULTS.md) at 1,000/s: p50 25 ms, p99 99–258 ms |"
         if latencies
         else "| event → inbox | not measured | | |"

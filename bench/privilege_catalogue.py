@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 
+import harness
 import httpx
 import wrk_harness as h
 
@@ -57,7 +58,7 @@ def main() -> None:
     healthz = results[0].rps
     loads = [load for r in results for load in r.loads]
     body = [
-        f"**Machine** {h.machine()}; {h.verdict(loads)}.",
+        f"**Machine** {harness.machine()}; {h.verdict(loads)}.",
         "",
         f"**Reproduce**: `.venv/bin/python bench/privilege_catalogue.py{' --quick' if args.quick else ''}`. "
         f"wrk, keep-alive, 16 connections; {rounds} interleaved rounds of {seconds / rounds:g} s per target.",

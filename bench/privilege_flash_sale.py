@@ -19,13 +19,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from harness import machine, percentile
 from privilege_harness import (
     RawConnection,
     infrastructure,
-    machine,
     now_s,
     open_connections,
-    pct,
     running_service,
     seed_members,
     write_section,
@@ -55,8 +54,9 @@ class Run:
         return (
             f"| {self.name} | {self.attempts:,} | {self.sold} | {self.sold_out:,} | {self._other()} "
             f"| {self.seconds:.2f} s | {self.attempts / self.seconds:,.0f}/s "
-            f"| {pct(self.latencies_ms, 0.5):.0f} ms | {pct(self.latencies_ms, 0.99):.0f} ms "
-            f"| {pct(self.winner_latencies_ms, 0.5):.0f} ms | {pct(self.winner_latencies_ms, 0.99):.0f} ms "
+            f"| {percentile(self.latencies_ms, 0.5):.0f} ms | {percentile(self.latencies_ms, 0.99):.0f} ms "
+            f"| {percentile(self.winner_latencies_ms, 0.5):.0f} ms "
+            f"| {percentile(self.winner_latencies_ms, 0.99):.0f} ms "
             f"| {self.cpu_ms_per_attempt:.1f} ms | {self.checked} |"
         )
 

@@ -1,5 +1,5 @@
 """What privilege-svc's benchmarks share: infrastructure, the service as a real uvicorn process on its
-own database, members with points, signed identities, percentiles and the machine line.
+own database, members with points, signed identities, its results file (the rest is ``harness``).
 
 Not a benchmark itself; ``privilege_flash_sale.py`` and ``privilege_redemption_vs_pgbench.py`` import it.
 """
@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,12 +20,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import harness
 import httpx
 from cheyou_devinfra import Infra, ensure_database, ensure_topics
 from cheyou_events import TOPICS
 from cheyou_events.catalogue.fields import Tier
 from cheyou_kit.identity import IDENTITY_HEADER, IdentitySigner, Principal, Role, generate_keypair
 from cheyou_kit.migrations import upgrade
+from harness import free_port
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
@@ -52,12 +52,6 @@ def infrastructure() -> Iterator[Infra]:
     finally:
         manager.stop()
         shutil.rmtree(state, ignore_errors=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -147,37 +141,9 @@ async def seed_members(database_url: str, n: int, points_each: int, tier: Tier =
     return ids
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
-
-
-def machine() -> str:
-    cpu = "unknown"
-    try:
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        pass
-    memory = subprocess.run(["free", "-g"], capture_output=True, text=True, check=False).stdout.strip()
-    total = next((line.split()[1] for line in memory.splitlines() if line.startswith("Mem:")), "?")
-    python = platform.python_version()
-    return f"`nproc` {os.cpu_count()}, CPU {cpu}, `free -g` total {total} GiB, Python {python}"
-
-
 def write_section(title: str, body: str) -> None:
     """Replace (or add) one ``## title`` section of bench/results/privilege-svc.md."""
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    text = RESULTS.read_text() if RESULTS.exists() else "# privilege-svc benchmark results\n"
-    heading = f"## {title}\n"
-    start = text.find(heading)
-    if start >= 0:
-        end = text.find("\n## ", start + len(heading))
-        text = text[:start] + text[end + 1 :] if end >= 0 else text[:start]
-    RESULTS.write_text(text.rstrip("\n") + "\n\n" + heading + body.rstrip("\n") + "\n")
+    harness.write_section(RESULTS, f"## {title}\n{body}", title="privilege-svc benchmark results")
 
 
 def now_s() -> float:

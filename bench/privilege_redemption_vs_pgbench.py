@@ -29,12 +29,11 @@ from pathlib import Path
 
 import httpx
 from cheyou_devinfra import Infra, ensure_database
+from harness import machine, percentile
 from privilege_harness import (
     infrastructure,
-    machine,
     now_s,
     open_connections,
-    pct,
     running_service,
     seed_members,
     write_section,
@@ -115,7 +114,13 @@ async def service_run(
         elapsed, cpu = now_s() - began, service.cpu_seconds() - cpu_before
         await asyncio.gather(*(c.close() for c in connections))
     done = len(latencies)
-    return done / elapsed, pct(latencies, 0.5), pct(latencies, 0.99), errors, cpu * 1000 / max(done, 1)
+    return (
+        done / elapsed,
+        percentile(latencies, 0.5),
+        percentile(latencies, 0.99),
+        errors,
+        cpu * 1000 / max(done, 1),
+    )
 
 
 async def statements_per_redemption(infra: Infra) -> list[str]:

@@ -20,10 +20,8 @@ import asyncio
 import base64
 import json
 import os
-import platform as _platform
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +31,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import harness
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -47,19 +47,6 @@ CORES = os.cpu_count() or 1
 
 def load_average() -> float:
     return os.getloadavg()[0]
-
-
-def machine() -> str:
-    cpu = "unknown"
-    try:
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        pass
-    return f"`nproc` {CORES}, {cpu}, Python {_platform.python_version()}"
 
 
 def verdict(loads: Sequence[float]) -> str:
@@ -100,12 +87,6 @@ def cpu_seconds(pids: Sequence[int]) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat(5))
     return total / CLOCK_TICKS
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def pid_listening_on(port: int) -> int:
@@ -311,15 +292,8 @@ def table(results: Sequence[Measured], processes: Sequence[str]) -> list[str]:
 
 def write_result(name: str, title: str, body: Sequence[str]) -> Path:
     """Replace (or add) the ``## title`` section of bench/results/<name>.md."""
-    path = RESULTS / f"{name}.md"
-    text = path.read_text() if path.exists() else f"# {name} benchmark results\n"
-    heading = f"## {title}\n"
-    start = text.find(heading)
-    if start >= 0:
-        end = text.find("\n## ", start + len(heading))
-        text = text[:start] + text[end + 1 :] if end >= 0 else text[:start]
-    path.write_text(text.rstrip("\n") + "\n\n" + heading + "\n".join(body).rstrip("\n") + "\n")
-    return path
+    section = f"## {title}\n" + "\n".join(body)
+    return harness.write_section(RESULTS / f"{name}.md", section, title=f"{name} benchmark results")
 
 
 # --- the platform ----------------------------------------------------------------------------------
@@ -387,11 +361,11 @@ def platform() -> Iterator[Platform]:
     saved = dict(os.environ)
     os.environ.update(
         {
-            **{f"{s.env_prefix}PORT": str(free_port()) for s in SERVICES},
-            **{f"CHEYOU_FAKE_{f.name.upper()}_PORT": str(free_port()) for f in FAKES},
-            "CHEYOU_POSTGRES_PORT": str(free_port()),
-            "CHEYOU_REDIS_PORT": str(free_port()),
-            "CHEYOU_KAFKA_PORT": str(free_port()),
+            **{f"{s.env_prefix}PORT": str(harness.free_port()) for s in SERVICES},
+            **{f"CHEYOU_FAKE_{f.name.upper()}_PORT": str(harness.free_port()) for f in FAKES},
+            "CHEYOU_POSTGRES_PORT": str(harness.free_port()),
+            "CHEYOU_REDIS_PORT": str(harness.free_port()),
+            "CHEYOU_KAFKA_PORT": str(harness.free_port()),
             "CHEYOU_DATABASE_SUFFIX": f"_bench_{secrets.token_hex(4)}",
             "MEMBER_PII_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
             "MEMBER_PII_HASH_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
