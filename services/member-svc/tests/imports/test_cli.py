@@ -10,7 +10,8 @@ import httpx
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
 from member_svc.config import Settings
-from member_svc.testing import id_number, phone
+
+from ..factories import id_number, phone  # noqa: TID252
 
 HEADER = "name,id_number,phone,region_code,plate,vin,manager_id"
 

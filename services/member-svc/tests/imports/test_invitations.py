@@ -11,7 +11,8 @@ from cheyou_events.catalogue.notify import InvitationOptedOut
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually, publish
 from member_svc.config import Settings
-from member_svc.testing import id_number, member_events, phone, registration, verify
+
+from ..factories import id_number, member_events, phone, registration, verify  # noqa: TID252
 
 HEADER = "name,id_number,phone,region_code,plate,vin,manager_id,consent_basis,consent_ref,openid\n"
 

@@ -1,7 +1,8 @@
 import httpx
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
-from member_svc.testing import id_number, phone, registration
+
+from ..factories import id_number, phone, registration  # noqa: TID252
 
 
 def csv_body(rows: list[str]) -> bytes:

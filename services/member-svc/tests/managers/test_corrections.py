@@ -6,7 +6,8 @@ from typing import Any
 import httpx
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
-from member_svc.testing import id_number, phone, plate, register, registration, verify
+
+from ..factories import id_number, phone, plate, register, registration, verify  # noqa: TID252
 
 
 def manager(identities: Identities, name: str = "manager1", **ids: Any) -> dict[str, str]:

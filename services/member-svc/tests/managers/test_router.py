@@ -8,7 +8,8 @@ from cheyou_events.catalogue.claims import ClaimSettled
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually, publish
 from member_svc.config import Settings
-from member_svc.testing import register, verify
+
+from ..factories import register, verify  # noqa: TID252
 
 
 def manager(identities: Identities, name: str = "manager1") -> dict[str, str]:

@@ -18,8 +18,9 @@ from member_svc.managers.schemas import VisitCreate
 from member_svc.members.models import Member
 from member_svc.policies import service as policies_service
 from member_svc.policies.models import Policy
-from member_svc.testing import holder_hash, plate, register, verify
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..factories import holder_hash, plate, register, verify  # noqa: TID252
 
 
 def manager(identities: Identities, name: str = "manager1") -> dict[str, str]:

@@ -10,7 +10,8 @@ the full data anyway (audited), gets both.
 import httpx
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
-from member_svc.testing import id_number, register, verify
+
+from ..factories import id_number, register, verify  # noqa: TID252
 
 PROFILE = ("birth_year", "gender", "region_code")
 

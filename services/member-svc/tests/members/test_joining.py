@@ -13,7 +13,8 @@ from cheyou_events.testing import read_topic
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually
 from member_svc.config import Settings
-from member_svc.testing import holder_hash, id_number, phone, register, registration, verify
+
+from ..factories import holder_hash, id_number, phone, register, registration, verify  # noqa: TID252
 
 
 def applicant(identities: Identities, proven: str) -> dict[str, str]:

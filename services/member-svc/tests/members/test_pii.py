@@ -13,9 +13,10 @@ from member_svc.members import service
 from member_svc.members.models import Member
 from member_svc.members.schemas import MemberCreate
 from member_svc.pii import PiiCipher
-from member_svc.testing import registration
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..factories import registration  # noqa: TID252
 
 OLD, NEW, HASH_KEY = os.urandom(32), os.urandom(32), os.urandom(32)
 NOW = datetime.now(UTC)

@@ -4,7 +4,8 @@ import httpx
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
 from member_svc.config import Settings
-from member_svc.testing import member_events, register, registration, verify
+
+from ..factories import member_events, register, registration, verify  # noqa: TID252
 
 
 async def me(client: httpx.AsyncClient, identities: Identities, member_id: str) -> dict[str, object]:

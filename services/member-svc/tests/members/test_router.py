@@ -8,7 +8,8 @@ from cheyou_events import sealing
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
 from member_svc.config import Settings
-from member_svc.testing import id_number, member_events, phone, register, registration, verify
+
+from ..factories import id_number, member_events, phone, register, registration, verify  # noqa: TID252
 
 SERVICE = Role.SERVICE
 

@@ -7,7 +7,8 @@ import httpx
 import pytest
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
-from member_svc.testing import id_number, register, verify
+
+from ..factories import id_number, register, verify  # noqa: TID252
 
 
 def region() -> str:

@@ -7,7 +7,8 @@ import pytest
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
 from member_svc.config import Settings
-from member_svc.testing import member_events, plate, register, registration, verify, vin
+
+from ..factories import member_events, plate, register, registration, verify, vin  # noqa: TID252
 
 VEHICLES_CHANGED = "cheyou.member.vehicles_changed.v1"
 

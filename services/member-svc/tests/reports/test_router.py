@@ -10,7 +10,8 @@ import pytest
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
 from member_svc.china_time import CHINA
-from member_svc.testing import register, verify
+
+from ..factories import register, verify  # noqa: TID252
 
 
 def ops(identities: Identities) -> dict[str, str]:

@@ -10,9 +10,10 @@ import pytest
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
 from member_svc.config import Settings
-from member_svc.testing import member_events, register, verify
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..factories import member_events, register, verify  # noqa: TID252
 
 AUDIENCE = "member-svc"
 SURVEY = {

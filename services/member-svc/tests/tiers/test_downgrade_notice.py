@@ -10,7 +10,8 @@ from cheyou_events.catalogue.policy import PolicyEndorsed, PolicyIssued, PolicyL
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually, publish
 from member_svc.config import Settings
-from member_svc.testing import holder_hash, member_events, register, verify
+
+from ..factories import holder_hash, member_events, register, verify  # noqa: TID252
 
 
 class TestDowngradeScheduled:

@@ -15,12 +15,13 @@ from member_svc.members.models import Member
 from member_svc.members.schemas import MemberCreate
 from member_svc.pii import PiiCipher
 from member_svc.policies import service as policies_service
-from member_svc.testing import registration
 from member_svc.tiers import service
 from member_svc.tiers.models import DowngradeNotice, TierChange, TierRules
 from member_svc.tiers.schemas import DryRunRead, FloorSet, RulesDocument
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..factories import registration  # noqa: TID252
 
 PII = PiiCipher(Keyring([os.urandom(32)]), os.urandom(32))
 NOW = datetime.now(UTC)

@@ -1,7 +1,8 @@
 import httpx
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually
-from member_svc.testing import register, verify
+
+from ..factories import register, verify  # noqa: TID252
 
 RULES = {
     "premium_weight": 1.0,

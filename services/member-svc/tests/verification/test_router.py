@@ -9,9 +9,10 @@ from cheyou_events import sealing
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
 from member_svc.config import Settings
-from member_svc.testing import member_events, register
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
+
+from ..factories import member_events, register  # noqa: TID252
 
 
 def reviewer(identities: Identities, name: str = "reviewer1") -> dict[str, str]:

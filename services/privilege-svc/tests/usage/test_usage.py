@@ -7,8 +7,9 @@ import httpx
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
 from privilege_svc.usage import service
-from privilege_svc.usage.demo import seed_2014
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from .seed_2014 import seed_2014
 
 AUDIENCE = "privilege-svc"
 

@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import hashlib
-import hmac
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,20 +16,10 @@ from typing import Any
 import httpx
 
 from cheyou_demo.client import LoadError
+from cheyou_demo.core_system import hash_key, holder_hasher
 from cheyou_demo.figures import Figures
 from cheyou_demo.small_world import seed
 from cheyou_demo.world import load
-
-ROOT = Path(__file__).resolve().parents[4]
-"""The repository (tools/demo/src/cheyou_demo/__main__.py), whose ``.dev`` the launcher fills."""
-
-
-def _hash_key(explicit: str | None) -> bytes:
-    value = explicit or os.environ.get("MEMBER_PII_HASH_KEY")
-    if not value:
-        keys = ROOT / ".dev" / "member-svc-pii-keys.json"
-        value = json.loads(keys.read_text())["pii_hash_key"]
-    return base64.b64decode(value)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -67,20 +53,17 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.write(f"demo data already loaded ({marker} exists)\n")
         return
     out = marker or (Path(args.out) if args.out else None)
-    key = _hash_key(args.hash_key)
+    key = hash_key(args.hash_key)
     if args.scale is not None:
         try:
             Figures.scaled(args.scale)
         except ValueError as exc:
             parser.error(str(exc))
 
-        def holder_hash(id_card: str) -> str:
-            return hmac.new(key, id_card.encode(), hashlib.sha256).hexdigest()
-
         world = load(
             args.gateway,
             args.wechat,
-            holder_hash,
+            holder_hasher(key),
             sms_url=args.sms,
             scale=args.scale,
             concurrency=args.concurrency,

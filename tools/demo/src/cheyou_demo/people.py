@@ -29,3 +29,21 @@ def phone_number(rng: random.Random) -> str:
 def plate(rng: random.Random) -> str:
     letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
     return "闽A" + rng.choice(letters) + "".join(rng.choice("0123456789") for _ in range(4))
+
+
+# ISO 3779: each character's value and each position's weight; the 9th character is the check digit.
+_VIN_VALUES = {
+    **{str(d): d for d in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+def vin_check_digit(vin: str) -> str:
+    """The check digit (ISO 3779) of a 17-character VIN, whatever its 9th character now is."""
+    remainder = sum(_VIN_VALUES[c] * w for c, w in zip(vin, _VIN_WEIGHTS, strict=True)) % 11
+    return "X" if remainder == 10 else str(remainder)

@@ -3,8 +3,6 @@ public doors — sign in as anyone, register and verify members, feed the core s
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import random
 import uuid
 from dataclasses import dataclass
@@ -13,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from cheyou_demo.core_system import holder_id_hash
 from cheyou_demo.people import id_number, phone_number, plate
 from cheyou_demo.sign_in import ADMIN_PASSWORD, STAFF_PASSWORD, choose_on_wechat_page, otp_code
 
@@ -61,7 +60,7 @@ class Platform:
 
     def holder_id_hash(self, id_card: str) -> str:
         """What the core policy system puts in ``holder_id_hash`` (it shares member-svc's hash key)."""
-        return hmac.new(self._hash_key, id_card.encode(), hashlib.sha256).hexdigest()
+        return holder_id_hash(self._hash_key, id_card)
 
     async def staff(self, username: str) -> httpx.AsyncClient:
         password = ADMIN_PASSWORD if username == "admin" else STAFF_PASSWORD

@@ -1,5 +1,5 @@
-"""Test support for member-svc and its neighbours: valid, unique real-name data (check digits computed,
-never hard-coded), registration and verification through the API, and reading ``member.events``."""
+"""member-svc's test data and steps: valid, unique real-name data (check digits computed, never hard-coded),
+registration and verification through the API, and reading ``member.events``."""
 
 from __future__ import annotations
 
@@ -12,11 +12,10 @@ import httpx
 from cheyou_events.testing import read_topic
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually
-from stdnum.cn import ric
-
 from member_svc.config import Settings
 from member_svc.identifiers import vin_check_digit
 from member_svc.pii import PiiCipher
+from stdnum.cn import ric
 
 _rng = random.Random()
 

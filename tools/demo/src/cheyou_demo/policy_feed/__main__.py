@@ -1,10 +1,11 @@
-"""``python -m member_svc.simulator``: produce the simulated core policy feed to Kafka or over HTTP."""
+"""``python -m cheyou_demo.policy_feed``: the simulated core policy feed to Kafka or over HTTP."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
 import json
+import os
 from typing import Annotated, Any
 
 import httpx
@@ -13,9 +14,8 @@ from aiokafka import AIOKafkaProducer
 from cheyou_events import Envelope, to_record
 from rich.progress import Progress
 
-from member_svc.config import Settings
-from member_svc.pii import PiiCipher
-from member_svc.simulator import customers, events
+from cheyou_demo.core_system import hash_key, holder_hasher
+from cheyou_demo.policy_feed import customers, events
 
 app = typer.Typer(help="The core policy system's feed, simulated.", no_args_is_help=True)
 
@@ -23,8 +23,9 @@ Customers = Annotated[int, typer.Option(help="How many customers (each holds 2â€
 Seed = Annotated[int, typer.Option(help="The same seed gives the same customers and events.")]
 
 
-def _hash() -> PiiCipher:
-    return PiiCipher.from_settings(Settings())
+HashKey = Annotated[
+    str | None, typer.Option(help="member-svc's MEMBER_PII_HASH_KEY (default: env, then .dev).")
+]
 
 
 @app.command()
@@ -32,19 +33,21 @@ def kafka(
     customers_count: Customers = 1000,
     seed: Seed = 2014,
     bootstrap: Annotated[str | None, typer.Option(help="Default: KAFKA_BOOTSTRAP_SERVERS.")] = None,
+    key: HashKey = None,
 ) -> None:
     """Produce the events to ``core.policy.events`` (keyed by customer number)."""
 
     async def run() -> None:
         producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap or Settings().kafka_bootstrap_servers, acks="all"
+            bootstrap_servers=bootstrap or os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+            acks="all",
         )
         await producer.start()
         try:
             with Progress() as progress:
                 task = progress.add_task("customers", total=customers_count)
                 last = None
-                for envelope in events(customers_count, _hash().lookup_hash, seed):
+                for envelope in events(customers_count, holder_hasher(hash_key(key)), seed):
                     record = to_record(envelope)
                     await producer.send(record.topic, record.value, key=record.key, headers=record.headers)
                     if envelope.partitionkey != last:
@@ -66,10 +69,11 @@ def http(
     seed: Seed = 2014,
     header: Annotated[list[str], typer.Option(help="Extra request header 'Name: value' (auth).")] = [],  # noqa: B006
     batch: Annotated[int, typer.Option(help="Events per request.")] = 200,
+    key: HashKey = None,
 ) -> None:
     """POST the events to the ingestion endpoint in batches."""
     headers = dict(h.split(": ", 1) for h in header)
-    stream = events(customers_count, _hash().lookup_hash, seed)
+    stream = events(customers_count, holder_hasher(hash_key(key)), seed)
     with httpx.Client(headers=headers, timeout=30) as client, Progress() as progress:
         task = progress.add_task("events", total=None)
         while chunk := list(itertools.islice(stream, batch)):

@@ -1,9 +1,10 @@
-"""The policy-feed simulator: realistic customers and the core system's policy events for them.
+"""The insurer's core policy system, simulated: realistic customers and the policy events it feeds us.
 
-Used by demo data, tests and the benchmark. Deterministic for a seed. Customers hold 1–3 policies
-(household-car commercial + compulsory as a pair, sometimes non-motor); ~70% renew at the end of the
-term, ~3% cancel, ~5% are endorsed, the rest lapse. ``holder_id_hash`` is computed with the hash key
-member-svc uses, as the core system does.
+``python -m cheyou_demo.policy_feed`` puts them on ``core.policy.events`` or posts them to the policy feed;
+``bench/member_tier_reevaluation.py`` makes its members from ``customers``. Deterministic for a seed.
+Customers hold 1–3 policies (household-car commercial + compulsory as a pair, sometimes non-motor); ~70%
+renew at the end of the term, ~3% cancel, ~5% are endorsed, the rest lapse. ``holder_id_hash`` is
+computed with the hash key member-svc uses, as the core system does.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from cheyou_events.catalogue.policy import (
 )
 from stdnum.cn import ric
 
-from member_svc.identifiers import vin_check_digit
+from cheyou_demo.people import vin_check_digit
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"

@@ -1,9 +1,11 @@
-"""The case study's figures as data: March–December 2014 orders and redemptions of the Fuzhou club.
+"""The case study's figures as data, for the usage test: March–December 2014 orders and redemptions of the
+Fuzhou club.
 
 ``seed_2014`` writes the completed orders behind the seed's table (代办验车 586, 洗车 1,350, 加油优惠 204,
 星级会员酒后代驾 46) and the 1,091 points redemptions as a historical import (no quota, points or
 events: it is history), so ``GET /privileges/usage?from=2014-03-01&to=2015-01-01`` reproduces the
-table. (The seed's 87,404 fast claims are claims-svc's, not privilege orders.)
+table. (The seed's 87,404 fast claims are claims-svc's, not privilege orders.) The demo world
+(``make demo``, ``tools/demo``) makes the same figures through the public API instead.
 """
 
 from __future__ import annotations
@@ -12,14 +14,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from cheyou_events.catalogue.fields import Tier
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from privilege_svc.members import service as member_tiers
 from privilege_svc.orders import service as orders
 from privilege_svc.orders.models import ServiceOrder
 from privilege_svc.privileges import service as privileges
 from privilege_svc.rewards import service as rewards
 from privilege_svc.rewards.schemas import RewardCreate
+from sqlalchemy.ext.asyncio import AsyncSession
 
 START = datetime(2014, 3, 1, tzinfo=UTC)
 END = datetime(2015, 1, 1, tzinfo=UTC)
