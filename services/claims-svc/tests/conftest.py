@@ -339,8 +339,12 @@ async def claims_events(bootstrap: str, claim_id: str) -> list[dict[str, Any]]:
     return found
 
 
+Published = Callable[[str], Awaitable[list[dict[str, Any]]]]
+"""Reads the events claims-svc published about one claim (the ``published`` fixture)."""
+
+
 @pytest.fixture
-def published(service_settings: Settings) -> Callable[[str], Awaitable[list[dict[str, Any]]]]:
+def published(service_settings: Settings) -> Published:
     """Reads what claims-svc's outbox relay put on ``claims.events`` about one claim."""
 
     async def read(claim_id: str) -> list[dict[str, Any]]:

@@ -3,12 +3,17 @@
 import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from cheyou_kit.identity import Role
 
+from ..conftest import Arrange  # noqa: TID252
 
-async def open_slot(client: httpx.AsyncClient, arrange, *, days: int = 2, site: str | None = None) -> dict:
+
+async def open_slot(
+    client: httpx.AsyncClient, arrange: Arrange, *, days: int = 2, site: str | None = None
+) -> dict[str, Any]:
     start = (datetime.now(UTC) + timedelta(days=days)).replace(microsecond=0) + timedelta(
         minutes=uuid.uuid4().int % 100_000
     )
@@ -24,10 +29,13 @@ async def open_slot(client: httpx.AsyncClient, arrange, *, days: int = 2, site: 
         headers=arrange.staff(Role.OPS),
     )
     assert response.status_code == 201, response.text
-    return response.json()
+    slot: dict[str, Any] = response.json()
+    return slot
 
 
-async def book(client: httpx.AsyncClient, arrange, member, claim_id: str, slot_id: str) -> httpx.Response:
+async def book(
+    client: httpx.AsyncClient, arrange: Arrange, member: uuid.UUID, claim_id: str, slot_id: str
+) -> httpx.Response:
     return await client.post(
         "/api/v1/appointments",
         json={"claim_id": claim_id, "slot_id": slot_id},
@@ -36,7 +44,7 @@ async def book(client: httpx.AsyncClient, arrange, member, claim_id: str, slot_i
 
 
 class TestCreateSlot:
-    async def test_members_cannot_open_slots(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_members_cannot_open_slots(self, client: httpx.AsyncClient, arrange: Arrange) -> None:
         response = await client.post(
             "/api/v1/appointment-slots",
             json={
@@ -52,7 +60,7 @@ class TestCreateSlot:
         assert response.status_code == 403
 
     async def test_a_slot_ending_before_it_starts_is_refused(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         response = await client.post(
             "/api/v1/appointment-slots",
@@ -70,7 +78,9 @@ class TestCreateSlot:
 
 
 class TestListFreeSlots:
-    async def test_a_booked_slot_is_no_longer_offered(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_a_booked_slot_is_no_longer_offered(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         site = f"FZ-{uuid.uuid4().hex[:6]}"
         first, second = (
@@ -89,7 +99,7 @@ class TestListFreeSlots:
 
 class TestBookAppointment:
     async def test_a_member_books_a_slot_for_their_injury_claim(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         slot = await open_slot(client, arrange)
@@ -105,7 +115,7 @@ class TestBookAppointment:
         assert steps["items"][-1]["text"].startswith("已预约人伤调解：鼓楼人伤调解室")
 
     async def test_two_claims_racing_for_one_slot_get_one_booking(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         slot = await open_slot(client, arrange)
         members = [uuid.uuid4() for _ in range(4)]
@@ -120,7 +130,9 @@ class TestBookAppointment:
             "slot-booked"
         }
 
-    async def test_a_claim_books_one_slot_at_a_time(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_a_claim_books_one_slot_at_a_time(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member, injury_or_death=True)
         await book(client, arrange, member, claim["id"], (await open_slot(client, arrange))["id"])
@@ -131,7 +143,7 @@ class TestBookAppointment:
         assert response.json()["type"].endswith("/claim-already-booked")
 
     async def test_a_claim_without_injury_needs_no_mediation(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
@@ -140,7 +152,9 @@ class TestBookAppointment:
 
         assert response.status_code == 422
 
-    async def test_nobody_books_for_someone_elses_claim(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_nobody_books_for_someone_elses_claim(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         claim = await arrange.claim(uuid.uuid4(), injury_or_death=True)
 
         response = await book(
@@ -151,7 +165,9 @@ class TestBookAppointment:
 
 
 class TestRescheduleAppointment:
-    async def test_moving_to_another_slot_frees_the_first(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_moving_to_another_slot_frees_the_first(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member, other = uuid.uuid4(), uuid.uuid4()
         first, second = await open_slot(client, arrange), await open_slot(client, arrange, days=3)
         claim = await arrange.claim(member, injury_or_death=True)
@@ -169,7 +185,7 @@ class TestRescheduleAppointment:
         assert takes_first.status_code == 201
 
     async def test_moving_onto_a_booked_slot_is_409_and_keeps_the_booking(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member, other = uuid.uuid4(), uuid.uuid4()
         mine, theirs = await open_slot(client, arrange), await open_slot(client, arrange)
@@ -190,7 +206,9 @@ class TestRescheduleAppointment:
 
 
 class TestCancelAppointment:
-    async def test_a_cancelled_appointment_frees_its_slot(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_a_cancelled_appointment_frees_its_slot(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         slot = await open_slot(client, arrange)
         claim = await arrange.claim(member, injury_or_death=True)
@@ -204,7 +222,9 @@ class TestCancelAppointment:
         assert cancelled.json()["status"] == "cancelled"
         assert again.status_code == 201
 
-    async def test_someone_elses_appointment_is_404(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_someone_elses_appointment_is_404(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member, injury_or_death=True)
         appointment = (

@@ -1,6 +1,7 @@
 """The claim's life: withdrawal, adjudication, payment, closing, reopening; illegal steps refused."""
 
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -8,11 +9,13 @@ from cheyou_kit.identity import Role
 from cheyou_kit.testing import eventually
 from claims_svc.claims.lifecycle import TRANSITIONS, ClaimStatus, IllegalTransition, ensure_transition
 
+from ..conftest import Arrange, Published  # noqa: TID252
+
 PDF = b"%PDF-1.4\n%%EOF\n"
 BASICS = ["id_card", "driving_licence", "vehicle_licence", "bank_card", "repair_invoice"]
 
 
-async def adjudicating(client: httpx.AsyncClient, arrange, member: uuid.UUID) -> dict:
+async def adjudicating(client: httpx.AsyncClient, arrange: Arrange, member: uuid.UUID) -> dict[str, Any]:
     claim = await arrange.confirmed(member)
     for kind in BASICS:
         response = await client.post(
@@ -37,7 +40,7 @@ class TestEnsureTransition:
 
 class TestWithdrawClaim:
     async def test_before_adjudication_the_member_withdraws_at_once(
-        self, client: httpx.AsyncClient, arrange, published
+        self, client: httpx.AsyncClient, arrange: Arrange, published: Published
     ) -> None:
         member = uuid.uuid4()
         claim = await arrange.submitted(member)
@@ -56,13 +59,15 @@ class TestWithdrawClaim:
         )
         assert claim["id"] not in [t["claim_id"] for t in queue.json()["items"]]
 
-        async def withdrawn() -> dict | None:
+        async def withdrawn() -> dict[str, Any] | None:
             events = await published(claim["id"])
             return next((e for e in events if e["type"] == "cheyou.claims.withdrawn.v1"), None)
 
         assert (await eventually(withdrawn))["reason"] == "已与对方私了"
 
-    async def test_withdrawal_frees_the_mediation_slot(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_withdrawal_frees_the_mediation_slot(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member, injury_or_death=True)
         start = "2027-01-05T10:00:00+08:00"
@@ -97,7 +102,7 @@ class TestWithdrawClaim:
         assert after.json()["status"] == "cancelled"
 
     async def test_under_adjudication_it_is_a_request_an_adjuster_approves(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         claim = await adjudicating(client, arrange, member)
@@ -118,7 +123,9 @@ class TestWithdrawClaim:
         assert requested.json()["claim"]["withdrawal_requested"] is True
         assert approved.json()["status"] == "withdrawn"
 
-    async def test_an_adjuster_may_decline_the_request(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_an_adjuster_may_decline_the_request(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         claim = await adjudicating(client, arrange, member)
         await client.post(
@@ -134,7 +141,9 @@ class TestWithdrawClaim:
         assert declined.json()["status"] == "adjudicating"
         assert declined.json()["withdrawal_requested"] is False
 
-    async def test_a_paid_claim_cannot_be_withdrawn(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_a_paid_claim_cannot_be_withdrawn(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         claim = await adjudicating(client, arrange, member)
         ops = arrange.staff(Role.OPS)
@@ -151,7 +160,9 @@ class TestWithdrawClaim:
 
         assert response.status_code == 409
 
-    async def test_members_cannot_approve_their_own_request(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_members_cannot_approve_their_own_request(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
 
@@ -166,7 +177,7 @@ class TestWithdrawClaim:
 
 class TestAdjudicateClaim:
     async def test_a_claim_still_in_survey_cannot_be_approved(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         claim = await arrange.submitted(uuid.uuid4())
 
@@ -180,7 +191,7 @@ class TestAdjudicateClaim:
         assert response.json()["type"].endswith("/illegal-transition")
         assert response.json()["current_status"] == "survey_submitted"
 
-    async def test_a_rejection_needs_a_reason(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_a_rejection_needs_a_reason(self, client: httpx.AsyncClient, arrange: Arrange) -> None:
         claim = await arrange.claim(uuid.uuid4())
 
         response = await client.post(
@@ -192,7 +203,7 @@ class TestAdjudicateClaim:
         assert response.status_code == 422
 
     async def test_a_rejected_claim_can_be_reopened_and_approved(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         claim = await adjudicating(client, arrange, member)
@@ -212,7 +223,9 @@ class TestAdjudicateClaim:
 
 
 class TestPayClaim:
-    async def test_paying_more_than_approved_is_refused(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_paying_more_than_approved_is_refused(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         claim = await adjudicating(client, arrange, member)
         ops = arrange.staff(Role.OPS)
@@ -232,7 +245,7 @@ class TestPayClaim:
 
 class TestTheWholeJourney:
     async def test_report_liability_survey_reshoot_documents_appointment_settlement(
-        self, client: httpx.AsyncClient, arrange, published
+        self, client: httpx.AsyncClient, arrange: Arrange, published: Published
     ) -> None:
         member = uuid.uuid4()
         me = arrange.member(member)
@@ -313,7 +326,7 @@ class TestTheWholeJourney:
         ]
         assert steps[-2]["text"] == "赔款 4,200.00 元已支付到您的银行卡，请注意查收。"
 
-        async def settled() -> list[dict] | None:
+        async def settled() -> list[dict[str, Any]] | None:
             events = await published(claim["id"])
             return events if any(e["type"] == "cheyou.claims.closed.v1" for e in events) else None
 

@@ -5,9 +5,11 @@ import uuid
 import httpx
 from cheyou_kit.identity import Role
 
+from ..conftest import Arrange  # noqa: TID252
+
 
 class TestGetClaim:
-    async def test_a_member_reads_their_claim(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_a_member_reads_their_claim(self, client: httpx.AsyncClient, arrange: Arrange) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
 
@@ -17,7 +19,7 @@ class TestGetClaim:
         assert response.json()["claim_no"] == claim["claim_no"]
 
     async def test_another_members_claim_does_not_exist_for_them(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         claim = await arrange.claim(uuid.uuid4())
 
@@ -27,7 +29,7 @@ class TestGetClaim:
         assert response.json()["type"].endswith("/claim-not-found")
 
     async def test_a_surveyor_sees_no_claim_outside_the_queue(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         claim = await arrange.claim(uuid.uuid4())
 
@@ -37,14 +39,14 @@ class TestGetClaim:
 
         assert response.status_code == 404
 
-    async def test_ops_read_any_claim(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_ops_read_any_claim(self, client: httpx.AsyncClient, arrange: Arrange) -> None:
         claim = await arrange.claim(uuid.uuid4())
 
         response = await client.get(f"/api/v1/claims/{claim['id']}", headers=arrange.staff(Role.OPS))
 
         assert response.status_code == 200
 
-    async def test_a_manager_may_not_read_claims(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_a_manager_may_not_read_claims(self, client: httpx.AsyncClient, arrange: Arrange) -> None:
         claim = await arrange.claim(uuid.uuid4())
 
         response = await client.get(
@@ -61,7 +63,7 @@ class TestGetClaim:
 
 class TestListClaims:
     async def test_a_member_pages_through_their_own_claims_newest_first(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         made = [await arrange.claim(member) for _ in range(3)]
@@ -83,7 +85,7 @@ class TestListClaims:
         assert second["next_cursor"] is None
 
     async def test_a_full_last_page_says_there_is_no_next_one(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         made = [await arrange.claim(member) for _ in range(2)]
@@ -96,7 +98,7 @@ class TestListClaims:
         assert page["next_cursor"] is None
 
     async def test_a_member_cannot_list_someone_elses_claims(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         other = uuid.uuid4()
         await arrange.claim(other)
@@ -107,7 +109,9 @@ class TestListClaims:
 
         assert response.status_code == 403
 
-    async def test_the_gateway_lists_a_named_members_claims(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_the_gateway_lists_a_named_members_claims(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
 
@@ -119,13 +123,15 @@ class TestListClaims:
 
         assert [c["id"] for c in response.json()["items"]] == [claim["id"]]
 
-    async def test_staff_must_name_the_member(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_staff_must_name_the_member(self, client: httpx.AsyncClient, arrange: Arrange) -> None:
         response = await client.get("/api/v1/claims", headers=arrange.staff(Role.OPS))
 
         assert response.status_code == 400
         assert response.json()["field"] == "member_id"
 
-    async def test_a_forged_cursor_is_a_bad_request(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_a_forged_cursor_is_a_bad_request(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         response = await client.get("/api/v1/claims", params={"cursor": "bm9wZQ"}, headers=arrange.member())
 
         assert response.status_code == 400
@@ -133,7 +139,9 @@ class TestListClaims:
 
 
 class TestTimeline:
-    async def test_the_timeline_speaks_plain_chinese(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_the_timeline_speaks_plain_chinese(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
 
@@ -144,7 +152,7 @@ class TestTimeline:
         assert step["text"].startswith(f"报案成功，报案号 {claim['claim_no']}")
         assert "福州市鼓楼区五四路" in step["text"]
 
-    async def test_another_members_timeline_is_404(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_another_members_timeline_is_404(self, client: httpx.AsyncClient, arrange: Arrange) -> None:
         claim = await arrange.claim(uuid.uuid4())
 
         response = await client.get(f"/api/v1/claims/{claim['id']}/timeline", headers=arrange.member())

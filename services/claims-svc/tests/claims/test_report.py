@@ -3,6 +3,7 @@
 import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -13,12 +14,14 @@ from claims_svc.config import Settings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ..conftest import Arrange, Published  # noqa: TID252
+
 Sessions = async_sessionmaker[AsyncSession]
 
 
 class TestReportClaim:
     async def test_a_covered_vehicle_gets_a_claim_number_at_once(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         vehicle = await arrange.vehicle(held_by=member)
@@ -41,7 +44,7 @@ class TestReportClaim:
         assert claim["other_party"]["phone"] == "138****8000"
 
     async def test_the_other_partys_phone_and_the_licence_number_are_stored_encrypted(
-        self, client: httpx.AsyncClient, arrange, db: Sessions, service_settings: Settings
+        self, client: httpx.AsyncClient, arrange: Arrange, db: Sessions, service_settings: Settings
     ) -> None:
         member, licence_no = uuid.uuid4(), "350102198507161234"
         vehicle = await arrange.vehicle(held_by=member)
@@ -66,13 +69,15 @@ class TestReportClaim:
         assert created["driver"]["licence_no"] == "**************1234"
         assert "phone_encrypted" not in created["other_party"]
 
-    async def test_claim_numbers_are_unique(self, arrange) -> None:
+    async def test_claim_numbers_are_unique(self, arrange: Arrange) -> None:
         member = uuid.uuid4()
         numbers = {(await arrange.claim(member))["claim_no"] for _ in range(3)}
 
         assert len(numbers) == 3
 
-    async def test_the_plate_alone_finds_the_policy(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_the_plate_alone_finds_the_policy(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         vehicle = await arrange.vehicle(held_by=member)
         body = arrange.report_body(vehicle, policy_no=None, plate=vehicle.plate.replace("A", "A·"))
@@ -83,7 +88,7 @@ class TestReportClaim:
         assert response.json()["policy_no"] == vehicle.policy_no
 
     async def test_a_loss_outside_the_policy_period_is_refused_and_nothing_is_written(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         vehicle = await arrange.vehicle(
@@ -100,7 +105,9 @@ class TestReportClaim:
         mine = await client.get("/api/v1/claims", headers=arrange.member(member))
         assert mine.json()["items"] == []
 
-    async def test_a_plate_no_policy_covers_is_refused(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_a_plate_no_policy_covers_is_refused(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         vehicle = await arrange.vehicle()
         body = arrange.report_body(vehicle, policy_no=None, plate="闽Z00000", member_id=str(uuid.uuid4()))
 
@@ -111,7 +118,7 @@ class TestReportClaim:
         assert response.json()["field"] == "plate"
 
     async def test_a_plate_that_is_not_the_policys_vehicle_is_refused(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         vehicle = await arrange.vehicle(held_by=member)
@@ -122,7 +129,9 @@ class TestReportClaim:
         assert response.status_code == 422
         assert response.json()["type"].endswith("/plate-mismatch")
 
-    async def test_a_loss_time_in_the_future_is_refused(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_a_loss_time_in_the_future_is_refused(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         vehicle = await arrange.vehicle(held_by=member)
         later = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
@@ -136,7 +145,7 @@ class TestReportClaim:
         assert response.json()["field"] == "loss_at"
 
     async def test_a_location_outside_the_service_area_is_refused(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         vehicle = await arrange.vehicle(held_by=member)
@@ -153,7 +162,7 @@ class TestReportClaim:
         assert response.json()["field"] == "location"
 
     async def test_neither_policy_nor_plate_is_a_validation_error(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         vehicle = await arrange.vehicle(held_by=member)
@@ -167,7 +176,9 @@ class TestReportClaim:
         assert response.status_code == 422
         assert "policy number or the plate" in response.json()["detail"]
 
-    async def test_an_unknown_field_names_the_field(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_an_unknown_field_names_the_field(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         vehicle = await arrange.vehicle(held_by=member)
 
@@ -179,7 +190,7 @@ class TestReportClaim:
         assert response.json()["errors"][0]["field"] == "body.speed_kmh"
 
     async def test_a_second_report_of_the_same_vehicle_and_time_is_flagged_as_a_duplicate(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         vehicle = await arrange.vehicle()
@@ -193,7 +204,7 @@ class TestReportClaim:
         steps = await client.get(f"/api/v1/claims/{second['id']}/timeline", headers=arrange.member(member))
         assert first["claim_no"] in steps.json()["items"][-1]["text"]
 
-    async def test_a_later_loss_of_the_same_vehicle_is_not_a_duplicate(self, arrange) -> None:
+    async def test_a_later_loss_of_the_same_vehicle_is_not_a_duplicate(self, arrange: Arrange) -> None:
         member = uuid.uuid4()
         vehicle = await arrange.vehicle()
         await arrange.claim(member, vehicle, loss_at=(datetime.now(UTC) - timedelta(days=3)).isoformat())
@@ -216,7 +227,7 @@ class TestReportClaim:
         ],
     )
     async def test_a_report_outside_self_service_goes_on_site_with_the_reason(
-        self, client: httpx.AsyncClient, arrange, details, reason
+        self, client: httpx.AsyncClient, arrange: Arrange, details: dict[str, Any], reason: str
     ) -> None:
         member = uuid.uuid4()
 
@@ -231,18 +242,20 @@ class TestReportClaim:
         assert [s["code"] for s in steps["items"]] == ["reported", "routed_on_site"]
         assert claim["on_site_reason_text"] in steps["items"][-1]["text"]
 
-    async def test_a_loss_at_the_fast_claim_limit_stays_self_service(self, arrange) -> None:
+    async def test_a_loss_at_the_fast_claim_limit_stays_self_service(self, arrange: Arrange) -> None:
         claim = await arrange.claim(uuid.uuid4(), estimated_loss_fen=1_000_000)
 
         assert claim["handling"] == "self_service"
 
-    async def test_a_single_vehicle_accident_goes_straight_to_the_photo_survey(self, arrange) -> None:
+    async def test_a_single_vehicle_accident_goes_straight_to_the_photo_survey(
+        self, arrange: Arrange
+    ) -> None:
         claim = await arrange.claim(uuid.uuid4(), accident_type="single_vehicle", other_party=None)
 
         assert claim["status"] == "survey_pending"
 
     async def test_claims_staff_report_by_phone_for_the_member_they_name(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         vehicle = await arrange.vehicle()  # member-svc has not matched the policy to the member yet
@@ -262,7 +275,7 @@ class TestReportClaim:
         assert [s["code"] for s in steps][:2] == ["reported", "reported_by_staff"]
         assert "ops7" in steps[1]["text"]
 
-    async def test_staff_must_name_the_member(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_staff_must_name_the_member(self, client: httpx.AsyncClient, arrange: Arrange) -> None:
         vehicle = await arrange.vehicle()
 
         response = await client.post(
@@ -274,7 +287,7 @@ class TestReportClaim:
 
     @pytest.mark.parametrize("role", [Role.SURVEYOR, Role.MANAGER, Role.SERVICE])
     async def test_other_staff_do_not_take_reports(
-        self, client: httpx.AsyncClient, arrange, role: Role
+        self, client: httpx.AsyncClient, arrange: Arrange, role: Role
     ) -> None:
         vehicle = await arrange.vehicle()
 
@@ -286,12 +299,14 @@ class TestReportClaim:
 
         assert response.status_code == 403
 
-    async def test_the_report_is_published_keyed_by_member(self, arrange, published) -> None:
+    async def test_the_report_is_published_keyed_by_member(
+        self, arrange: Arrange, published: Published
+    ) -> None:
         member = uuid.uuid4()
 
         claim = await arrange.claim(member, injury_or_death=True, catastrophe_code="TY201513")
 
-        async def both() -> list[dict] | None:
+        async def both() -> list[dict[str, Any]] | None:
             events = await published(claim["id"])
             return events if len(events) >= 2 else None
 
@@ -306,7 +321,7 @@ class TestReportClaim:
 
 
 class TestCompleteReport:
-    async def test_details_added_later_are_kept(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_details_added_later_are_kept(self, client: httpx.AsyncClient, arrange: Arrange) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
 
@@ -321,7 +336,7 @@ class TestCompleteReport:
         assert response.json()["driver"]["licence_no"] == "**************1234"
 
     async def test_an_injury_reported_later_routes_the_claim_on_site(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
@@ -333,7 +348,9 @@ class TestCompleteReport:
         assert response.json()["status"] == "escalated_on_site"
         assert response.json()["on_site_reasons"] == ["injury_or_death"]
 
-    async def test_someone_elses_claim_cannot_be_changed(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_someone_elses_claim_cannot_be_changed(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         claim = await arrange.claim(uuid.uuid4())
 
         response = await client.patch(
@@ -343,7 +360,7 @@ class TestCompleteReport:
         assert response.status_code == 404
 
     async def test_a_report_cannot_be_changed_once_the_photos_are_submitted(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         claim = await arrange.submitted(member)

@@ -14,12 +14,14 @@ from cheyou_kit.testing import migrated_database
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from ..conftest import Arrange  # noqa: TID252
+
 SERVICE_ROOT = Path(__file__).parents[2]
 PDF = b"%PDF-1.4\n%%EOF\n"
 BASICS = ["id_card", "driving_licence", "vehicle_licence", "bank_card", "repair_invoice"]
 
 
-async def paid_claim(client: httpx.AsyncClient, arrange, member: uuid.UUID) -> str:
+async def paid_claim(client: httpx.AsyncClient, arrange: Arrange, member: uuid.UUID) -> str:
     claim = await arrange.confirmed(member)
     for kind in BASICS:
         await client.post(
@@ -36,7 +38,7 @@ async def paid_claim(client: httpx.AsyncClient, arrange, member: uuid.UUID) -> s
 
 
 async def test_a_claim_paid_again_after_reopening_keeps_its_first_settlement(
-    client: httpx.AsyncClient, arrange
+    client: httpx.AsyncClient, arrange: Arrange
 ) -> None:
     ops = arrange.staff(Role.OPS)
     start = datetime.now(UTC)
@@ -109,6 +111,7 @@ async def test_the_migration_takes_the_settlement_of_earlier_claims_from_their_t
     await upgrade(SERVICE_ROOT, url)
 
     async with engine.connect() as connection:
-        rows = dict((await connection.execute(text("SELECT id, settled_at FROM claims"))).all())
+        result = await connection.execute(text("SELECT id, settled_at FROM claims"))
+        rows: dict[uuid.UUID, datetime | None] = {row.id: row.settled_at for row in result}
     await engine.dispose()
     assert rows == {settled: paid, unsettled: None}

@@ -10,10 +10,12 @@ from claims_svc.config import Settings
 from claims_svc.cover import service
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..conftest import Arrange  # noqa: TID252
+
 
 class TestReportNeedsTheHolder:
     async def test_a_report_is_accepted_once_member_svc_says_the_member_holds_the_policy(
-        self, client: httpx.AsyncClient, arrange, service_settings: Settings
+        self, client: httpx.AsyncClient, arrange: Arrange, service_settings: Settings
     ) -> None:
         member = uuid.uuid4()
         vehicle = await arrange.vehicle()
@@ -33,7 +35,7 @@ class TestReportNeedsTheHolder:
         assert (await eventually(reported)).json()["policy_no"] == vehicle.policy_no
 
     async def test_someone_elses_policy_is_refused_and_nothing_is_written(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         vehicle = await arrange.vehicle(held_by=uuid.uuid4())
@@ -51,7 +53,7 @@ class TestReportNeedsTheHolder:
         mine = await client.get("/api/v1/claims", headers=arrange.member(member))
         assert mine.json()["items"] == []
 
-    async def test_someone_elses_plate_is_refused(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_someone_elses_plate_is_refused(self, client: httpx.AsyncClient, arrange: Arrange) -> None:
         member = uuid.uuid4()
         await arrange.vehicle(held_by=member)  # the member holds another vehicle's policy
         theirs = await arrange.vehicle(held_by=uuid.uuid4())
@@ -63,7 +65,7 @@ class TestReportNeedsTheHolder:
         assert response.json()["field"] == "plate"
 
     async def test_an_uninsured_plate_answers_a_member_like_someone_elses(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         vehicle = await arrange.vehicle(held_by=member)
@@ -75,7 +77,7 @@ class TestReportNeedsTheHolder:
         assert response.json()["type"].endswith("/not-policy-holder")
 
     async def test_a_policy_the_member_gave_up_before_the_loss_is_refused(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         vehicle = await arrange.vehicle(held_by=member)
@@ -95,7 +97,7 @@ class TestReportNeedsTheHolder:
 
 class TestMemberPolicyProjection:
     async def test_a_policy_given_up_after_the_loss_still_counts(
-        self, session: AsyncSession, arrange
+        self, session: AsyncSession, arrange: Arrange
     ) -> None:
         member, vehicle = uuid.uuid4(), await arrange.vehicle()
         loss = datetime.now(UTC) - timedelta(days=3)
@@ -111,7 +113,7 @@ class TestMemberPolicyProjection:
         assert held == {vehicle.policy_no}
 
     async def test_an_older_event_arriving_late_does_not_undo_a_newer_one(
-        self, session: AsyncSession, arrange
+        self, session: AsyncSession, arrange: Arrange
     ) -> None:
         member, vehicle = uuid.uuid4(), await arrange.vehicle()
         now = datetime.now(UTC)
@@ -129,7 +131,9 @@ class TestMemberPolicyProjection:
             == set()
         )
 
-    async def test_the_same_event_twice_changes_nothing(self, session: AsyncSession, arrange) -> None:
+    async def test_the_same_event_twice_changes_nothing(
+        self, session: AsyncSession, arrange: Arrange
+    ) -> None:
         member, vehicle = uuid.uuid4(), await arrange.vehicle()
         event = arrange.policy_changed(member, vehicle)
 

@@ -6,10 +6,12 @@ import httpx
 import pytest
 from claims_svc.liability.service import split
 
+from ..conftest import Arrange  # noqa: TID252
+
 
 class TestListScenarios:
     async def test_the_standard_list_carries_legal_references(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         response = await client.get("/api/v1/liability-scenarios", headers=arrange.member())
 
@@ -39,7 +41,7 @@ class TestSplit:
 
 class TestProposeLiability:
     async def test_a_rear_end_collision_makes_the_member_fully_liable(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
@@ -60,7 +62,7 @@ class TestProposeLiability:
         assert "您方全部责任，对方无责任" in steps["items"][-1]["text"]
 
     async def test_more_than_three_scenarios_per_party_is_refused(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
@@ -77,7 +79,7 @@ class TestProposeLiability:
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "body.member_scenarios"
 
-    async def test_an_unknown_scenario_is_refused(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_an_unknown_scenario_is_refused(self, client: httpx.AsyncClient, arrange: Arrange) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
 
@@ -91,7 +93,7 @@ class TestProposeLiability:
         assert response.json()["unknown"] == ["flying"]
 
     async def test_a_manual_scenario_sends_the_claim_on_site(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
@@ -107,7 +109,9 @@ class TestProposeLiability:
         assert after["status"] == "escalated_on_site"
         assert after["on_site_reasons"] == ["liability_manual"]
 
-    async def test_a_single_vehicle_accident_has_no_split(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_a_single_vehicle_accident_has_no_split(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member, accident_type="single_vehicle", other_party=None)
 
@@ -121,7 +125,7 @@ class TestProposeLiability:
 
 
 class TestAnswerLiability:
-    async def test_the_member_answers_for_themself(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_the_member_answers_for_themself(self, client: httpx.AsyncClient, arrange: Arrange) -> None:
         member = uuid.uuid4()
         claim, _ = await arrange.proposed(member)
 
@@ -136,7 +140,7 @@ class TestAnswerLiability:
         assert mine.json()["claim_status"] == "liability_pending"
         assert mine.json()["answering_as"] == "member"
 
-    async def test_answering_twice_is_refused(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_answering_twice_is_refused(self, client: httpx.AsyncClient, arrange: Arrange) -> None:
         member = uuid.uuid4()
         claim, _ = await arrange.proposed(member)
         url = f"/api/v1/claims/{claim['id']}/liability/confirmations"
@@ -149,7 +153,7 @@ class TestAnswerLiability:
         assert response.status_code == 409
 
     async def test_a_members_dispute_sends_the_claim_on_site(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         claim, _ = await arrange.proposed(member)

@@ -8,6 +8,7 @@ to oneself, a stranger's account answering, flooding a phone with codes.
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from cheyou_kit.identity import Role
@@ -16,21 +17,26 @@ from claims_svc.config import Settings
 from claims_svc.liability.models import LiabilityCode
 from claims_svc.liability.sweep import overdue_liability_sweep
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ..conftest import Arrange, Published  # noqa: TID252
 
 
-def confirmations(claim: dict) -> str:
+def confirmations(claim: dict[str, Any]) -> str:
     return f"/api/v1/claims/{claim['id']}/liability/confirmations"
 
 
-async def claim_of(client: httpx.AsyncClient, arrange, member: uuid.UUID, claim: dict) -> dict:
+async def claim_of(
+    client: httpx.AsyncClient, arrange: Arrange, member: uuid.UUID, claim: dict[str, Any]
+) -> dict[str, Any]:
     response = await client.get(f"/api/v1/claims/{claim['id']}", headers=arrange.member(member))
-    body: dict = response.json()
+    body: dict[str, Any] = response.json()
     return body
 
 
 class TestTheCodeSentToTheOtherParty:
     async def test_both_agree_the_other_party_with_the_code_from_their_phone(
-        self, client: httpx.AsyncClient, arrange, published
+        self, client: httpx.AsyncClient, arrange: Arrange, published: Published
     ) -> None:
         member = uuid.uuid4()
         claim, phone = await arrange.proposed(member)
@@ -57,7 +63,7 @@ class TestTheCodeSentToTheOtherParty:
         assert theirs.json()["claim_status"] == "survey_pending"
         assert (await claim_of(client, arrange, member, claim))["liability"] == "equal"
 
-        async def all_published() -> list[dict] | None:
+        async def all_published() -> list[dict[str, Any]] | None:
             events = await published(claim["id"])
             types = [e["type"] for e in events]
             return events if "cheyou.claims.liability_assessed.v1" in types else None
@@ -74,7 +80,7 @@ class TestTheCodeSentToTheOtherParty:
         assert text["template_param"]["code"] not in str(events)
 
     async def test_the_code_alone_means_the_other_party_agrees(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         claim, phone = await arrange.proposed(member)
@@ -89,7 +95,9 @@ class TestTheCodeSentToTheOtherParty:
         assert theirs.status_code == 200, theirs.text
         assert theirs.json()["other_confirmed_at"] is not None
 
-    async def test_the_other_party_disputes_with_their_code(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_the_other_party_disputes_with_their_code(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         claim, phone = await arrange.proposed(member)
         await arrange.code_requested(member, claim["id"])
@@ -105,7 +113,9 @@ class TestTheCodeSentToTheOtherParty:
         after = await claim_of(client, arrange, member, claim)
         assert after["on_site_reasons"] == ["liability_disputed"]
 
-    async def test_the_code_is_kept_only_as_a_keyed_hash(self, arrange, db) -> None:
+    async def test_the_code_is_kept_only_as_a_keyed_hash(
+        self, arrange: Arrange, db: async_sessionmaker[AsyncSession]
+    ) -> None:
         member = uuid.uuid4()
         claim, phone = await arrange.proposed(member)
         await arrange.code_requested(member, claim["id"])
@@ -122,7 +132,7 @@ class TestTheCodeSentToTheOtherParty:
         assert len(row.digest) == 64
 
     async def test_a_failed_send_stores_nothing_and_freezes_nothing(
-        self, client: httpx.AsyncClient, arrange, sms_url: str
+        self, client: httpx.AsyncClient, arrange: Arrange, sms_url: str
     ) -> None:
         member = uuid.uuid4()
         claim, _ = await arrange.proposed(member)
@@ -142,7 +152,7 @@ class TestTheCodeSentToTheOtherParty:
 
 class TestAttacks:
     async def test_the_last_four_digits_of_the_phone_prove_nothing_any_more(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         claim, phone = await arrange.proposed(member)
@@ -165,7 +175,9 @@ class TestAttacks:
         assert liability.json()["other_confirmed_at"] is None
         assert liability.json()["claim_status"] == "liability_pending"
 
-    async def test_guessing_the_code_stops_after_five_tries(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_guessing_the_code_stops_after_five_tries(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         claim, phone = await arrange.proposed(member)
         await arrange.code_requested(member, claim["id"])
@@ -196,7 +208,9 @@ class TestAttacks:
         )
         assert liability.json()["other_confirmed_at"] is None
 
-    async def test_an_expired_code_is_refused(self, client: httpx.AsyncClient, arrange, db) -> None:
+    async def test_an_expired_code_is_refused(
+        self, client: httpx.AsyncClient, arrange: Arrange, db: async_sessionmaker[AsyncSession]
+    ) -> None:
         member = uuid.uuid4()
         claim, phone = await arrange.proposed(member)
         await arrange.code_requested(member, claim["id"])
@@ -218,7 +232,7 @@ class TestAttacks:
         assert response.json()["type"].endswith("/liability-code-invalid")
 
     async def test_a_code_sent_for_an_earlier_proposal_does_not_confirm_a_new_one(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         claim, phone = await arrange.proposed(member)
@@ -237,7 +251,7 @@ class TestAttacks:
         assert response.status_code == 422
 
     async def test_the_phone_cannot_be_swapped_once_the_code_was_sent(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         claim, phone = await arrange.proposed(member)
@@ -273,7 +287,7 @@ class TestAttacks:
         )
         assert ok.status_code == 200
 
-    async def test_the_member_cannot_send_the_code_to_their_own_phone(self, arrange) -> None:
+    async def test_the_member_cannot_send_the_code_to_their_own_phone(self, arrange: Arrange) -> None:
         member = uuid.uuid4()
         claim, phone = await arrange.proposed(member)
         await arrange.member_phone(member, phone)
@@ -284,7 +298,7 @@ class TestAttacks:
         assert response.json()["type"].endswith("/other-party-phone-is-yours")
         assert await arrange.sms_to(phone) == []
 
-    async def test_codes_for_one_claim_wait_a_minute(self, arrange) -> None:
+    async def test_codes_for_one_claim_wait_a_minute(self, arrange: Arrange) -> None:
         member = uuid.uuid4()
         claim, phone = await arrange.proposed(member)
 
@@ -296,7 +310,9 @@ class TestAttacks:
         assert 0 < again.json()["retry_after"] <= 60
         assert len(await arrange.sms_to(phone)) == 1
 
-    async def test_one_claim_sends_five_codes_at_most(self, arrange, db) -> None:
+    async def test_one_claim_sends_five_codes_at_most(
+        self, arrange: Arrange, db: async_sessionmaker[AsyncSession]
+    ) -> None:
         member = uuid.uuid4()
         claim, phone = await arrange.proposed(member)
         answers = []
@@ -313,7 +329,7 @@ class TestAttacks:
         assert answers == [201] * 5 + [429]
         assert len(await arrange.sms_to(phone)) == 5
 
-    async def test_one_phone_receives_five_codes_an_hour_whatever_the_claims(self, arrange) -> None:
+    async def test_one_phone_receives_five_codes_an_hour_whatever_the_claims(self, arrange: Arrange) -> None:
         phone = arrange.other_phone()
         answers = []
         for _ in range(6):
@@ -328,7 +344,7 @@ class TestAttacks:
 
 class TestTheOtherPartysOwnAccount:
     async def test_the_other_party_signed_in_with_their_phone_confirms(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member, other_member = uuid.uuid4(), uuid.uuid4()
         claim, phone = await arrange.proposed(member)
@@ -355,7 +371,7 @@ class TestTheOtherPartysOwnAccount:
         assert claim_read.status_code == 404
 
     async def test_the_other_party_cannot_answer_for_the_member(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member, other_member = uuid.uuid4(), uuid.uuid4()
         claim, phone = await arrange.proposed(member)
@@ -369,7 +385,9 @@ class TestTheOtherPartysOwnAccount:
 
         assert response.status_code == 403
 
-    async def test_any_other_member_finds_no_such_claim(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_any_other_member_finds_no_such_claim(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member, stranger = uuid.uuid4(), uuid.uuid4()
         claim, _ = await arrange.proposed(member)
         await arrange.member_phone(stranger, arrange.other_phone())
@@ -387,7 +405,12 @@ class TestTheOtherPartysOwnAccount:
 
 class TestTheDeadline:
     async def test_a_split_not_agreed_in_time_goes_to_a_surveyor_on_site(
-        self, client: httpx.AsyncClient, arrange, db, service_settings: Settings, published
+        self,
+        client: httpx.AsyncClient,
+        arrange: Arrange,
+        db: async_sessionmaker[AsyncSession],
+        service_settings: Settings,
+        published: Published,
     ) -> None:
         member = uuid.uuid4()
         claim, _ = await arrange.proposed(member)
@@ -415,7 +438,7 @@ class TestTheDeadline:
         assert queue.status_code == 200
         assert queue.json()["task"]["kind"] == "on_site"
 
-        async def unconfirmed() -> dict | None:
+        async def unconfirmed() -> dict[str, Any] | None:
             events = await published(claim["id"])
             return next((e for e in events if e["type"] == "cheyou.claims.liability_unconfirmed.v1"), None)
 

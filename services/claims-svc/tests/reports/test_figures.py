@@ -3,6 +3,7 @@
 import csv
 import io
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from statistics import fmean
 from typing import Any
@@ -11,13 +12,17 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from cheyou_kit.identity import Role
+from cheyou_kit.testing import Identities
 from claims_svc import flows
 from claims_svc.claims import service as claims
+from claims_svc.claims.models import Claim
 from claims_svc.claims.schemas import ClaimCreate
 from claims_svc.config import Settings
 from claims_svc.reports import service
 from claims_svc.reports.schemas import Figures
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..conftest import Arrange  # noqa: TID252
 
 URL = "/api/v1/claim-reports/figures"
 FUZHOU = ZoneInfo("Asia/Shanghai")
@@ -43,7 +48,7 @@ async def figures(client: httpx.AsyncClient, headers: dict[str, str], **query: s
 
 class TestFiguresRoute:
     async def test_the_claims_reported_in_the_period_by_status_route_reason_and_day(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         ops = arrange.staff(Role.OPS)
         surveyor = arrange.staff(Role.SURVEYOR, "surveyor1")
@@ -130,7 +135,7 @@ class TestFiguresRoute:
         assert sum(r["settled"] for r in body["by_period"]) == 2
 
     async def test_as_csv_the_same_rows_each_led_by_its_group(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         ops = arrange.staff(Role.OPS)
         start = datetime.now(UTC)
@@ -185,7 +190,7 @@ class TestFiguresRoute:
         ids=["inverted-days", "empty", "inverted-instants", "too-long", "inverted-mixed"],
     )
     async def test_a_period_that_is_not_one_is_422_naming_from(
-        self, client: httpx.AsyncClient, arrange, query: dict[str, str]
+        self, client: httpx.AsyncClient, arrange: Arrange, query: dict[str, str]
     ) -> None:
         response = await client.get(URL, params=query, headers=arrange.staff(Role.OPS))
 
@@ -207,7 +212,7 @@ class TestFiguresRoute:
         ids=["no-offset", "not-a-date", "epoch", "year-9999", "year-1", "unknown-grouping"],
     )
     async def test_a_bound_that_is_no_day_or_instant_is_422(
-        self, client: httpx.AsyncClient, arrange, name: str, value: str
+        self, client: httpx.AsyncClient, arrange: Arrange, name: str, value: str
     ) -> None:
         response = await client.get(URL, params={name: value}, headers=arrange.staff(Role.OPS))
 
@@ -216,7 +221,7 @@ class TestFiguresRoute:
 
     @pytest.mark.parametrize("role", [Role.MEMBER, Role.SURVEYOR, Role.MANAGER, Role.REVIEWER, Role.MERCHANT])
     async def test_only_ops_admin_and_services_read_the_figures(
-        self, client: httpx.AsyncClient, arrange, identities, role: Role
+        self, client: httpx.AsyncClient, arrange: Arrange, identities: Identities, role: Role
     ) -> None:
         for fmt in ("json", "csv"):
             response = await client.get(
@@ -238,12 +243,16 @@ class TestFiguresRoute:
         assert document["paths"][URL]["get"]["x-cheyou-roles"] == ["ops", "admin"]
 
 
+ReportAt = Callable[..., Awaitable[Claim]]
+"""``await report(reported_at, **report_body_overrides)``: a claim the service took at that time."""
+
+
 class TestFigures:
     """Periods and local days, with claims reported in 2024 (the service takes the report time)."""
 
     @pytest.fixture
-    async def report(self, session: AsyncSession, arrange, service_settings: Settings):
-        async def report(reported_at: datetime, **details: Any) -> Any:
+    async def report(self, session: AsyncSession, arrange: Arrange, service_settings: Settings) -> ReportAt:
+        async def report(reported_at: datetime, **details: Any) -> Claim:
             member = uuid.uuid4()
             vehicle = await arrange.vehicle(
                 starts_on=date(2024, 1, 1), ends_on=date(2024, 12, 31), held_by=member
@@ -261,7 +270,9 @@ class TestFigures:
 
         return report
 
-    async def test_local_days_and_months_count_by_beijing_time(self, session: AsyncSession, report) -> None:
+    async def test_local_days_and_months_count_by_beijing_time(
+        self, session: AsyncSession, report: ReportAt
+    ) -> None:
         await report(datetime(2024, 3, 31, 15, 59, 59, tzinfo=UTC))  # 23:59:59 on 31 March in Fuzhou
         await report(datetime(2024, 3, 31, 16, 0, tzinfo=UTC))  # midnight, 1 April
         april = await report(datetime(2024, 4, 15, 4, 0, tzinfo=UTC))
@@ -288,7 +299,7 @@ class TestFigures:
         assert [(p.key, p.reported) for p in days.by_period or []] == [("2024-03-31", 1), ("2024-04-01", 1)]
 
     async def test_an_instant_bound_includes_from_and_excludes_to(
-        self, session: AsyncSession, report
+        self, session: AsyncSession, report: ReportAt
     ) -> None:
         first = datetime(2024, 8, 1, 2, 0, tzinfo=UTC)
         await report(first)
@@ -307,7 +318,9 @@ class TestFigures:
         assert window.total.reported == 2
         assert window.by_period is None
 
-    async def test_days_without_claims_are_rows_of_zeros(self, session: AsyncSession, report) -> None:
+    async def test_days_without_claims_are_rows_of_zeros(
+        self, session: AsyncSession, report: ReportAt
+    ) -> None:
         await report(datetime(2024, 9, 2, 1, 0, tzinfo=UTC))
 
         window = await service.figures(

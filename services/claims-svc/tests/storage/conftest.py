@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
+import boto3  # type: ignore[import-untyped]  # boto3 ships no type hints, as in claims_svc.storage.s3
 import httpx
 import pytest
 from cheyou_kit.testing import app_client
@@ -53,7 +53,13 @@ def new_bucket(s3_admin: Any) -> str:
 
 def s3_location(endpoint: str, bucket: str, **overrides: Any) -> S3Location:
     return S3Location(
-        bucket=bucket, endpoint_url=endpoint, region=REGION, path_style=True, **CREDENTIALS, **overrides
+        bucket=bucket,
+        endpoint_url=endpoint,
+        region=REGION,
+        path_style=True,
+        access_key_id=CREDENTIALS["access_key_id"],
+        secret_access_key=CREDENTIALS["secret_access_key"],
+        **overrides,
     )
 
 

@@ -2,16 +2,18 @@
 
 import uuid
 
+import httpx
 from cheyou_kit.testing import eventually
 
+from ..conftest import Arrange  # noqa: TID252
 from .conftest import ServedBackend
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 async def upload_photo(
-    served: ServedBackend, arrange, member: uuid.UUID, claim_id: str, slot: str, data: bytes
-):
+    served: ServedBackend, arrange: Arrange, member: uuid.UUID, claim_id: str, slot: str, data: bytes
+) -> httpx.Response:
     return await served.client.post(
         f"/api/v1/claims/{claim_id}/survey/photos",
         data={"slot": slot},
@@ -21,7 +23,9 @@ async def upload_photo(
 
 
 class TestPhotosOnEachBackend:
-    async def test_a_photo_is_stored_and_served_with_its_type(self, served: ServedBackend, arrange) -> None:
+    async def test_a_photo_is_stored_and_served_with_its_type(
+        self, served: ServedBackend, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
         data = arrange.jpeg(fmt="PNG")
@@ -41,7 +45,7 @@ class TestPhotosOnEachBackend:
         assert content.headers["content-type"] == "image/png"
 
     async def test_a_disguised_file_is_refused_and_nothing_is_stored(
-        self, served: ServedBackend, arrange
+        self, served: ServedBackend, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
@@ -54,7 +58,7 @@ class TestPhotosOnEachBackend:
         assert await served.keys(f"claims/{claim['id']}/") == []
 
     async def test_a_refused_second_photo_for_a_slot_leaves_only_the_first(
-        self, served: ServedBackend, arrange
+        self, served: ServedBackend, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
@@ -67,7 +71,9 @@ class TestPhotosOnEachBackend:
             f"claims/{claim['id']}/photos/{first['id']}.jpg"
         ]
 
-    async def test_a_photo_taken_back_is_deleted_from_storage(self, served: ServedBackend, arrange) -> None:
+    async def test_a_photo_taken_back_is_deleted_from_storage(
+        self, served: ServedBackend, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
         photo = (await upload_photo(served, arrange, member, claim["id"], "side_view", arrange.jpeg())).json()
@@ -85,7 +91,9 @@ class TestPhotosOnEachBackend:
 
 
 class TestDocumentsOnEachBackend:
-    async def test_a_scan_is_stored_as_a_pdf_and_served_back(self, served: ServedBackend, arrange) -> None:
+    async def test_a_scan_is_stored_as_a_pdf_and_served_back(
+        self, served: ServedBackend, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
 

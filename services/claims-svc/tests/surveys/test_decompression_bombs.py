@@ -12,6 +12,8 @@ import pytest
 from claims_svc.config import Settings
 from PIL import Image
 
+from ..conftest import Arrange  # noqa: TID252
+
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
@@ -42,7 +44,7 @@ def test_the_bomb_is_real() -> None:
 
 class TestPhotos:
     async def test_a_png_bomb_is_refused_undecoded_and_nothing_is_stored(
-        self, client: httpx.AsyncClient, arrange, service_settings: Settings
+        self, client: httpx.AsyncClient, arrange: Arrange, service_settings: Settings
     ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member, accident_type="single_vehicle", other_party=None)
@@ -66,7 +68,9 @@ class TestPhotos:
         assert all(slot["photo"] is None for slot in survey["slots"])
         assert stored_files(service_settings, claim["id"]) == []
 
-    async def test_a_side_longer_than_allowed_is_refused_whatever_the_pixel_count(self, arrange) -> None:
+    async def test_a_side_longer_than_allowed_is_refused_whatever_the_pixel_count(
+        self, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member, accident_type="single_vehicle", other_party=None)
 
@@ -75,7 +79,7 @@ class TestPhotos:
         assert response.status_code == 422
         assert response.json()["max_side"] == 16_384
 
-    async def test_an_ordinary_photo_still_goes_through(self, arrange) -> None:
+    async def test_an_ordinary_photo_still_goes_through(self, arrange: Arrange) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member, accident_type="single_vehicle", other_party=None)
 
@@ -87,7 +91,7 @@ class TestPhotos:
 
 class TestDocuments:
     async def test_a_png_bomb_scan_is_refused_and_nothing_is_stored(
-        self, client: httpx.AsyncClient, arrange, service_settings: Settings
+        self, client: httpx.AsyncClient, arrange: Arrange, service_settings: Settings
     ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)

@@ -4,6 +4,7 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -16,6 +17,8 @@ from claims_svc.storage.local import LocalDirectoryStorage
 from claims_svc.surveys import service
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..conftest import Arrange, Published  # noqa: TID252
+
 
 def stored_files(settings: Settings, claim_id: str) -> list[Path]:
     return sorted(Path(settings.storage_dir).glob(f"claims/{claim_id}/**/*.*"))
@@ -23,7 +26,7 @@ def stored_files(settings: Settings, claim_id: str) -> list[Path]:
 
 class TestGetSurvey:
     async def test_the_shot_list_tells_what_to_shoot_and_how(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
@@ -39,7 +42,7 @@ class TestGetSurvey:
         assert [s["required"] for s in survey["slots"] if s["code"].startswith("extra")] == [False] * 3
         assert survey["service_hours"] == "08:00–20:00"
 
-    async def test_another_members_survey_is_404(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_another_members_survey_is_404(self, client: httpx.AsyncClient, arrange: Arrange) -> None:
         claim = await arrange.claim(uuid.uuid4())
 
         response = await client.get(f"/api/v1/claims/{claim['id']}/survey", headers=arrange.member())
@@ -49,7 +52,7 @@ class TestGetSurvey:
 
 class TestUploadPhoto:
     async def test_a_photo_is_stored_with_its_exif_time_and_position(
-        self, client: httpx.AsyncClient, arrange, service_settings: Settings
+        self, client: httpx.AsyncClient, arrange: Arrange, service_settings: Settings
     ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
@@ -72,7 +75,7 @@ class TestUploadPhoto:
         assert content.content == data
         assert content.headers["content-type"] == "image/jpeg"
 
-    async def test_a_photo_taken_long_before_the_loss_is_flagged(self, arrange) -> None:
+    async def test_a_photo_taken_long_before_the_loss_is_flagged(self, arrange: Arrange) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
         old = arrange.jpeg(taken_at=datetime.now(UTC) - timedelta(days=30))
@@ -81,7 +84,7 @@ class TestUploadPhoto:
 
         assert response.json()["flags"] == ["taken_long_before_loss"]
 
-    async def test_a_photo_taken_far_away_is_flagged(self, arrange) -> None:
+    async def test_a_photo_taken_far_away_is_flagged(self, arrange: Arrange) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
 
@@ -89,7 +92,7 @@ class TestUploadPhoto:
 
         assert response.json()["flags"] == ["far_from_loss_location"]
 
-    async def test_a_png_is_accepted(self, arrange) -> None:
+    async def test_a_png_is_accepted(self, arrange: Arrange) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
 
@@ -99,7 +102,7 @@ class TestUploadPhoto:
         assert response.json()["content_type"] == "image/png"
 
     async def test_a_file_that_only_claims_to_be_a_jpeg_is_refused_and_nothing_is_stored(
-        self, client: httpx.AsyncClient, arrange, service_settings: Settings
+        self, client: httpx.AsyncClient, arrange: Arrange, service_settings: Settings
     ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
@@ -114,7 +117,7 @@ class TestUploadPhoto:
         ).json()
         assert all(s["photo"] is None for s in survey["slots"])
 
-    async def test_a_truncated_jpeg_is_refused(self, arrange) -> None:
+    async def test_a_truncated_jpeg_is_refused(self, arrange: Arrange) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
 
@@ -125,7 +128,7 @@ class TestUploadPhoto:
         assert response.status_code == 422
         assert response.json()["type"].endswith("/unreadable-image")
 
-    async def test_an_oversized_file_is_refused(self, arrange, service_settings: Settings) -> None:
+    async def test_an_oversized_file_is_refused(self, arrange: Arrange, service_settings: Settings) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
         huge = arrange.jpeg() + b"\0" * service_settings.photo_max_bytes
@@ -134,7 +137,7 @@ class TestUploadPhoto:
 
         assert response.status_code == 413
 
-    async def test_a_slot_not_in_the_shot_list_is_refused(self, arrange) -> None:
+    async def test_a_slot_not_in_the_shot_list_is_refused(self, arrange: Arrange) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
 
@@ -143,7 +146,7 @@ class TestUploadPhoto:
         assert response.status_code == 422
         assert response.json()["field"] == "slot"
 
-    async def test_a_slot_takes_one_photo(self, arrange) -> None:
+    async def test_a_slot_takes_one_photo(self, arrange: Arrange) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
         await arrange.upload(member, claim["id"], "front_view")
@@ -153,7 +156,7 @@ class TestUploadPhoto:
         assert response.status_code == 409
         assert response.json()["type"].endswith("/slot-taken")
 
-    async def test_a_deleted_photo_frees_its_slot(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_a_deleted_photo_frees_its_slot(self, client: httpx.AsyncClient, arrange: Arrange) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
         first = (await arrange.upload(member, claim["id"], "front_view")).json()
@@ -166,19 +169,19 @@ class TestUploadPhoto:
         assert deleted.status_code == 204
         assert again.status_code == 201
 
-    async def test_nobody_uploads_into_someone_elses_claim(self, arrange) -> None:
+    async def test_nobody_uploads_into_someone_elses_claim(self, arrange: Arrange) -> None:
         claim = await arrange.claim(uuid.uuid4())
 
         response = await arrange.upload(uuid.uuid4(), claim["id"], "front_view")
 
         assert response.status_code == 404
 
-    async def test_the_upload_is_published(self, arrange, published) -> None:
+    async def test_the_upload_is_published(self, arrange: Arrange, published: Published) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member)
         photo = (await arrange.upload(member, claim["id"], "contact_point")).json()
 
-        async def uploaded() -> dict | None:
+        async def uploaded() -> dict[str, Any] | None:
             events = await published(claim["id"])
             return next((e for e in events if e["type"] == "cheyou.claims.survey_photo_uploaded.v1"), None)
 
@@ -189,11 +192,12 @@ class TestUploadPhoto:
 
 class TestStoredFilesOnRollback:
     async def test_a_file_stored_for_a_transaction_that_rolls_back_is_deleted(
-        self, session: AsyncSession, arrange, tmp_path: Path, service_settings: Settings
+        self, session: AsyncSession, arrange: Arrange, tmp_path: Path, service_settings: Settings
     ) -> None:
         member = uuid.uuid4()
         claim_id = uuid.UUID((await arrange.claim(member))["id"])
         claim = await claims_repository.get(session, claim_id)
+        assert claim is not None
         storage = LocalDirectoryStorage(tmp_path)
 
         photo = await service.upload_photo(
@@ -213,7 +217,9 @@ class TestStoredFilesOnRollback:
 
 
 class TestSubmitSurvey:
-    async def test_missing_required_photos_are_named(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_missing_required_photos_are_named(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         member = uuid.uuid4()
         claim = await arrange.claim(member, accident_type="single_vehicle", other_party=None)
         await arrange.upload(member, claim["id"], "front_view")
@@ -227,7 +233,7 @@ class TestSubmitSurvey:
         assert "车尾后方全景" in response.json()["detail"]
 
     async def test_a_complete_survey_is_queued_for_the_surveyors(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
 
@@ -244,7 +250,7 @@ class TestSubmitSurvey:
         assert steps["items"][-1]["code"] == "survey_submitted"
         assert steps["items"][-1]["text"].startswith("照片已提交")
 
-    async def test_photos_cannot_be_changed_after_submission(self, arrange) -> None:
+    async def test_photos_cannot_be_changed_after_submission(self, arrange: Arrange) -> None:
         member = uuid.uuid4()
         claim = await arrange.submitted(member)
 
@@ -255,11 +261,12 @@ class TestSubmitSurvey:
 
 class TestServiceHours:
     async def test_a_survey_submitted_at_night_tells_the_member_when_a_surveyor_will_look(
-        self, session: AsyncSession, arrange, service_settings: Settings
+        self, session: AsyncSession, arrange: Arrange, service_settings: Settings
     ) -> None:
         member = uuid.uuid4()
         claim_id = uuid.UUID((await arrange.photographed(member))["id"])
         claim = await claims_repository.get(session, claim_id, for_update=True)
+        assert claim is not None
         fuzhou = ZoneInfo("Asia/Shanghai")
         night = datetime.now(fuzhou).replace(hour=21, minute=30, second=0, microsecond=0)
 

@@ -2,15 +2,18 @@
 
 import asyncio
 import uuid
+from typing import Any
 
 import httpx
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import eventually
 
+from ..conftest import Arrange, Published  # noqa: TID252
+
 
 class TestTakeNextSurvey:
     async def test_surveyors_taking_at_once_never_get_the_same_survey(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         made = {(await arrange.submitted(uuid.uuid4()))["id"] for _ in range(3)}
 
@@ -28,7 +31,9 @@ class TestTakeNextSurvey:
         assert len(everything) == len(set(everything))
         assert made <= set(everything)
 
-    async def test_taking_tells_the_member(self, client: httpx.AsyncClient, arrange, published) -> None:
+    async def test_taking_tells_the_member(
+        self, client: httpx.AsyncClient, arrange: Arrange, published: Published
+    ) -> None:
         member = uuid.uuid4()
         claim = await arrange.taken(member)
 
@@ -38,7 +43,7 @@ class TestTakeNextSurvey:
 
         assert steps["items"][-1]["text"] == "查勘员已开始审核您的照片。"
 
-        async def taken() -> dict | None:
+        async def taken() -> dict[str, Any] | None:
             events = await published(claim["id"])
             return next((e for e in events if e["type"] == "cheyou.claims.survey_taken.v1"), None)
 
@@ -48,7 +53,9 @@ class TestTakeNextSurvey:
 
 
 class TestTakeSurvey:
-    async def test_a_survey_someone_else_took_is_409(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_a_survey_someone_else_took_is_409(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         claim = await arrange.taken(uuid.uuid4(), surveyor="surveyor1")
 
         response = await client.post(
@@ -60,7 +67,7 @@ class TestTakeSurvey:
 
 class TestGetSurveyCase:
     async def test_a_surveyor_sees_a_queued_survey_with_its_photos(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         claim = await arrange.submitted(uuid.uuid4())
 
@@ -72,7 +79,7 @@ class TestGetSurveyCase:
         assert response.json()["task"]["status"] == "queued"
         assert len(response.json()["photos"]) == 9
 
-    async def test_another_surveyors_case_is_404(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_another_surveyors_case_is_404(self, client: httpx.AsyncClient, arrange: Arrange) -> None:
         claim = await arrange.taken(uuid.uuid4(), surveyor="surveyor1")
 
         response = await client.get(
@@ -81,7 +88,9 @@ class TestGetSurveyCase:
 
         assert response.status_code == 404
 
-    async def test_members_cannot_use_the_surveyors_queue(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_members_cannot_use_the_surveyors_queue(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         response = await client.get("/api/v1/surveys", headers=arrange.member())
 
         assert response.status_code == 403
@@ -89,7 +98,7 @@ class TestGetSurveyCase:
 
 class TestConfirmLoss:
     async def test_the_surveyor_confirms_with_an_amount_and_documents_are_asked_for(
-        self, client: httpx.AsyncClient, arrange, published
+        self, client: httpx.AsyncClient, arrange: Arrange, published: Published
     ) -> None:
         member = uuid.uuid4()
         claim = await arrange.taken(member)
@@ -108,13 +117,15 @@ class TestConfirmLoss:
         assert "核定损失金额 3,560.50 元" in texts[-2]
         assert texts[-1].startswith("请上传理赔资料，还需要：被保险人身份证")
 
-        async def confirmed() -> dict | None:
+        async def confirmed() -> dict[str, Any] | None:
             events = await published(claim["id"])
             return next((e for e in events if e["type"] == "cheyou.claims.survey_confirmed.v1"), None)
 
         assert (await eventually(confirmed))["estimated_loss_fen"] == 356_050
 
-    async def test_a_survey_not_taken_cannot_be_confirmed(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_a_survey_not_taken_cannot_be_confirmed(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         claim = await arrange.submitted(uuid.uuid4())
 
         response = await client.post(
@@ -127,7 +138,7 @@ class TestConfirmLoss:
         assert response.json()["type"].endswith("/not-your-survey")
 
     async def test_an_on_site_claim_is_confirmed_by_the_surveyor_who_took_it(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         claim = await arrange.claim(uuid.uuid4(), vehicles_drivable=False)
         surveyor = arrange.staff(Role.SURVEYOR, "surveyor7")
@@ -143,7 +154,7 @@ class TestConfirmLoss:
 
 class TestRequestReshoot:
     async def test_the_member_shoots_the_slots_again_and_the_same_surveyor_gets_them_back(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         claim = await arrange.taken(member)
@@ -175,7 +186,7 @@ class TestRequestReshoot:
         assert resubmitted.json()["status"] == "survey_submitted"
         assert confirmed.json()["status"] == "documents_pending"
 
-    async def test_an_unknown_slot_is_refused(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_an_unknown_slot_is_refused(self, client: httpx.AsyncClient, arrange: Arrange) -> None:
         claim = await arrange.taken(uuid.uuid4())
 
         response = await client.post(

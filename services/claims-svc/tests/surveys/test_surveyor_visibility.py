@@ -3,15 +3,19 @@ documents, timeline and liability of those. Surveyor B reading a claim assigned 
 every read route answers 404, as if the claim did not exist."""
 
 import uuid
+from typing import Any
 
 import httpx
 import pytest
 from cheyou_kit.identity import Role
+from cheyou_kit.testing import Identities
+
+from ..conftest import Arrange  # noqa: TID252
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-async def claim_with_everything(client: httpx.AsyncClient, arrange, surveyor: str) -> dict:
+async def claim_with_everything(client: httpx.AsyncClient, arrange: Arrange, surveyor: str) -> dict[str, Any]:
     """A claim taken by ``surveyor``, with its photos and a document (an ID card scan)."""
     member = uuid.uuid4()
     claim = await arrange.taken(member, surveyor=surveyor)
@@ -27,7 +31,7 @@ async def claim_with_everything(client: httpx.AsyncClient, arrange, surveyor: st
     return {**claim, "document_id": document.json()["document"]["id"], "photo_id": photo, "member": member}
 
 
-def read_routes(claim: dict) -> dict[str, str]:
+def read_routes(claim: dict[str, Any]) -> dict[str, str]:
     url = f"/api/v1/claims/{claim['id']}"
     return {
         "claim": url,
@@ -43,7 +47,7 @@ def read_routes(claim: dict) -> dict[str, str]:
 
 class TestSurveyorBReadsSurveyorAsClaim:
     async def test_every_read_route_is_404_for_another_surveyor(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         claim = await claim_with_everything(client, arrange, "surveyor-a")
         b = arrange.staff(Role.SURVEYOR, "surveyor-b")
@@ -56,7 +60,9 @@ class TestSurveyorBReadsSurveyorAsClaim:
         assert answers == dict.fromkeys(read_routes(claim), 404)
         assert taking.status_code == 404
 
-    async def test_the_assigned_surveyor_reads_them(self, client: httpx.AsyncClient, arrange) -> None:
+    async def test_the_assigned_surveyor_reads_them(
+        self, client: httpx.AsyncClient, arrange: Arrange
+    ) -> None:
         claim = await claim_with_everything(client, arrange, "surveyor-a2")
         a = arrange.staff(Role.SURVEYOR, "surveyor-a2")
 
@@ -70,7 +76,7 @@ class TestSurveyorBReadsSurveyorAsClaim:
         assert member.json()["type"].endswith("/no-liability-proposal")
 
     async def test_once_decided_the_claim_leaves_every_surveyors_view(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         claim = await claim_with_everything(client, arrange, "surveyor-a3")
         confirmed = await client.post(
@@ -88,7 +94,7 @@ class TestSurveyorBReadsSurveyorAsClaim:
 
     @pytest.mark.parametrize("surveyor_id", [None, ""])
     async def test_a_surveyor_identity_without_a_staff_id_sees_nothing(
-        self, client: httpx.AsyncClient, arrange, identities, surveyor_id: str | None
+        self, client: httpx.AsyncClient, arrange: Arrange, identities: Identities, surveyor_id: str | None
     ) -> None:
         claim = await arrange.submitted(uuid.uuid4())  # queued: visible to any surveyor with an id
         headers = identities.headers("claims-svc", Role.SURVEYOR, subject="staff:x", staff_id=surveyor_id)
@@ -98,7 +104,7 @@ class TestSurveyorBReadsSurveyorAsClaim:
         assert response.status_code == 404
 
     async def test_a_queued_claims_documents_wait_until_it_is_taken(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         member = uuid.uuid4()
         claim = await arrange.submitted(member)
@@ -123,7 +129,7 @@ class TestSurveyorBReadsSurveyorAsClaim:
         assert taken == [200, 200]
 
     async def test_a_claim_never_queued_is_404_for_surveyors(
-        self, client: httpx.AsyncClient, arrange
+        self, client: httpx.AsyncClient, arrange: Arrange
     ) -> None:
         claim = await arrange.claim(uuid.uuid4())
 
