@@ -1,4 +1,5 @@
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -222,9 +223,9 @@ def test_only_the_configured_domain_when_loopback_is_off() -> None:
 
 
 class TestStableTokenAndTicket:
-    def _stable(self, wx: httpx.Client, **extra: object) -> dict[str, object]:
+    def _stable(self, wx: httpx.Client, **extra: object) -> dict[str, Any]:
         body = {"grant_type": "client_credential", "appid": "wx-test", "secret": "s3cret", **extra}
-        answer: dict[str, object] = wx.post("/cgi-bin/stable_token", json=body).json()
+        answer: dict[str, Any] = wx.post("/cgi-bin/stable_token", json=body).json()
         return answer
 
     def test_stable_token_is_shared_until_forced(self, wx: httpx.Client) -> None:

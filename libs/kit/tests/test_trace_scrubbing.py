@@ -24,7 +24,8 @@ def recorded() -> tuple[TracerProvider, InMemorySpanExporter]:
 
 
 def dumped(span: ReadableSpan) -> str:
-    return span.to_json()
+    text: str = span.to_json()  # opentelemetry-sdk leaves to_json's return untyped
+    return text
 
 
 class TestScrubUrl:

@@ -2,6 +2,7 @@
 
 import hashlib
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
 
@@ -79,7 +80,7 @@ class TestBodyLimits:
     async def test_a_streamed_body_over_the_limit_is_a_413(self, client: httpx.AsyncClient) -> None:
         headers = await bearer(client, "ops1")
 
-        async def chunks() -> object:
+        async def chunks() -> AsyncIterator[bytes]:
             for _ in range(20):
                 yield b"x" * 100_000
 
@@ -111,7 +112,7 @@ class TestBodyLimits:
     async def test_an_anonymous_streamed_body_is_cut_at_the_small_limit(
         self, client: httpx.AsyncClient
     ) -> None:
-        async def chunks() -> object:
+        async def chunks() -> AsyncIterator[bytes]:
             for _ in range(10):
                 yield b"x" * 4_000
 

@@ -15,6 +15,7 @@ from gateway.config import Settings
 from gateway.main import create_app
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Err
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from .sign_in import ADMIN_PASSWORD
@@ -38,6 +39,10 @@ def admin_headers(live_gateway: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {answer['access_token']}"}
 
 
+Case = schemathesis.Case[schemathesis.APIOperation[Any, Any, Any, Any]]
+"""A case drawn for any of the schema's operations (schemathesis leaves their parameter types open)."""
+
+
 @pytest.fixture(scope="module")
 def api_schema(live_gateway: str) -> schemathesis.BaseSchema:
     return schemathesis.openapi.from_url(f"{live_gateway}/openapi.json")
@@ -48,11 +53,13 @@ def fuzz(schema: schemathesis.BaseSchema, base_url: str, headers: dict[str, str]
     what failed, by operation."""
     failures: dict[str, str] = {}
     for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()
         operation = result.ok()
 
         @given(case=operation.as_strategy())
         @settings(max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-        def check(case: schemathesis.Case) -> None:
+        def check(case: Case) -> None:
             response = case.call(base_url=base_url, headers=headers)
             case.validate_response(
                 response, checks=[not_a_server_error, response_schema_conformance, content_type_conformance]

@@ -93,7 +93,7 @@ class TestAccessToken:
         assert response.status_code == 401
 
     async def test_a_token_signed_with_no_key_is_refused(self, client: httpx.AsyncClient) -> None:
-        unsigned = jwt.encode({"sub": "staff:admin", "role": "admin"}, key=None, algorithm="none")
+        unsigned = jwt.encode({"sub": "staff:admin", "role": "admin"}, key="", algorithm="none")
 
         response = await client.get("/api/v1/auth/whoami", headers={"Authorization": f"Bearer {unsigned}"})
 

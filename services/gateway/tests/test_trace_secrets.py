@@ -52,7 +52,9 @@ async def test_provider_calls_leave_no_secret_in_any_span(base_settings: dict[st
             phone="13900001234",
             code="246810",
         )
-    access_token = (await redis.get(jssdk.TOKEN_KEY)).decode()
+    token = await redis.get(jssdk.TOKEN_KEY)
+    assert isinstance(token, bytes)
+    access_token = token.decode()
     await redis.aclose()
 
     spans = exporter.get_finished_spans()
