@@ -132,13 +132,11 @@ class TestBrokerConformance:
             members.append(member("b"))
             await members[1].start()  # rebalance while the first is busy
             await produce(producer, topic, events[1500:])
-            await eventually(
-                lambda: _applied_at_least(db, 1800), within_s=60, what="progress with two members"
-            )
+            await eventually(lambda: _applied_at_least(db, 1800), within=60, what="progress with two members")
             members.append(member("c"))
             await members[2].start()
             await members[0].stop()  # leaves in the middle: its partitions move
-            await eventually(lambda: _applied_at_least(db, 3000), within_s=90, what="every event")
+            await eventually(lambda: _applied_at_least(db, 3000), within=90, what="every event")
         finally:
             await producer.stop()
             for m in members[1:]:

@@ -264,7 +264,7 @@ class TestOrdering:
         consumer = new_consumer(db, kafka, consumer_settings, topic, check_order, group=group)
         await consumer.start()
         try:
-            await eventually(lambda: applied(db, 10_000), within_s=120, what="10,000 events")
+            await eventually(lambda: applied(db, 10_000), within=120, what="10,000 events")
         finally:
             await consumer.stop()
 

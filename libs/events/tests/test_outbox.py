@@ -199,7 +199,7 @@ class TestRelay:
             started = loop.time()
             async with db.sessions() as session, session.begin():
                 await add_event(session, tier_changed("M-1", 1))
-            await eventually(lambda: _zero(unpublished(db)), within_s=5, what="published on NOTIFY")
+            await eventually(lambda: _zero(unpublished(db)), within=5, what="published on NOTIFY")
             assert loop.time() - started < 2
         finally:
             await relay.stop()

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 from cheyou_devinfra.manager import Infra
 from cheyou_kit.periodic import PeriodicJob, after_commit
+from cheyou_kit.testing import eventually
 from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -240,16 +241,6 @@ class TestLoop:
         assert metric("cheyou_job_runs_total", later.name) == 0
 
 
-async def until(condition: Callable[[], Awaitable[bool]], timeout_s: float = 5.0) -> bool:
-    """Whether ``condition`` became true within ``timeout_s``."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while asyncio.get_running_loop().time() < deadline:
-        if await condition():
-            return True
-        await asyncio.sleep(0.02)
-    return False
-
-
 class TestWake:
     async def test_wake_starts_a_round_before_the_interval(
         self, sessions: async_sessionmaker[AsyncSession], table: str
@@ -260,11 +251,11 @@ class TestWake:
         job = PeriodicJob(f"wake-{table}", batch, sessions=sessions, interval_s=60)
         await job.start()
         try:
-            assert await until(lambda: _done_is(sessions, table, 1))
+            await eventually(lambda: _done_is(sessions, table, 1), within=5, what="round 1")
             await asyncio.sleep(0.2)
             assert await done(sessions, table) == 1  # the interval is a minute
             job.wake()
-            assert await until(lambda: _done_is(sessions, table, 2), timeout_s=2)
+            await eventually(lambda: _done_is(sessions, table, 2), within=2, what="round 2")
         finally:
             await job.stop()
 
@@ -280,10 +271,10 @@ class TestWake:
         job = PeriodicJob(f"later-{table}", batch, sessions=sessions, interval_s=60)
         await job.start()
         try:
-            assert await until(lambda: _done_is(sessions, table, 1))
+            await eventually(lambda: _done_is(sessions, table, 1), within=5, what="round 1")
             await asyncio.sleep(0.2)
             assert await done(sessions, table) == 1
-            assert await until(lambda: _done_is(sessions, table, 2), timeout_s=2)
+            await eventually(lambda: _done_is(sessions, table, 2), within=2, what="round 2")
         finally:
             await job.stop()
 
@@ -299,10 +290,10 @@ class TestWake:
         )
         await job.start()
         try:
-            assert await until(lambda: _done_is(sessions, table, 1))
+            await eventually(lambda: _done_is(sessions, table, 1), within=5, what="round 1")
             async with sessions() as session, session.begin():
                 await session.execute(text(f"NOTIFY {channel}"))
-            assert await until(lambda: _done_is(sessions, table, 2), timeout_s=2)
+            await eventually(lambda: _done_is(sessions, table, 2), within=2, what="round 2")
         finally:
             await job.stop()
 
@@ -318,7 +309,7 @@ class TestWake:
         )
         await job.start()
         try:
-            assert await until(lambda: _done_is(sessions, table, 3))
+            await eventually(lambda: _done_is(sessions, table, 3), within=5, what="round 3")
         finally:
             await job.stop()
 

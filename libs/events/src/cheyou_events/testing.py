@@ -1,7 +1,7 @@
 """Helpers for tests of code that publishes or consumes events, against a real broker and database.
 
 - ``read_topic`` returns every record of a topic (no group, nothing committed);
-- ``eventually`` polls an async condition;
+- ``eventually`` polls an async probe until it answers (every suite's poll-until);
 - ``EffectLog`` is a handler that records each application in a table without a unique key, so an event
   applied twice shows up as two rows — the observable of "exactly-once effects".
 """
@@ -12,7 +12,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cheyou_events.catalogue import TierChanged
 from cheyou_events.envelope import Envelope
+
+T = TypeVar("T")
 
 effects_metadata = MetaData()
 effect_log = Table(
@@ -101,14 +103,22 @@ async def read_topic(
 
 
 async def eventually(
-    check: Callable[[], Awaitable[bool]], *, within_s: float = 30, what: str = "condition"
-) -> None:
-    """Wait until ``check()`` is true; fail the test with ``what`` after ``within_s`` seconds."""
-    deadline = asyncio.get_running_loop().time() + within_s
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out after {within_s}s waiting for {what}")
-        await asyncio.sleep(0.05)
+    probe: Callable[[], Awaitable[T | None]], within: float = 60.0, *, what: str = "the probe to pass"
+) -> T:
+    """Poll ``probe`` until it returns something other than None or False (the asynchronous effects of
+    events) and return that; after ``within`` seconds raise :class:`TimeoutError` naming ``what``.
+
+    The one poll-until of every suite (``cheyou_kit.testing`` re-exports it). The generous default is for
+    loaded CI machines: a passing probe returns as soon as it can."""
+    try:
+        async with asyncio.timeout(within):
+            while True:
+                result = await probe()
+                if result is not None and result is not False:
+                    return result
+                await asyncio.sleep(0.1)
+    except TimeoutError:
+        raise TimeoutError(f"timed out after {within:g} s waiting for {what}") from None
 
 
 def header_value(record: ConsumerRecord[bytes, bytes], name: str) -> str | None:

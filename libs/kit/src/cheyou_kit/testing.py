@@ -21,7 +21,6 @@ fixtures (settings, database, sessionmakers) are plain values and run nothing in
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -34,6 +33,7 @@ from aiokafka import AIOKafkaProducer
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from cheyou_events import TOPICS, Envelope, ensure_topics, to_record
+from cheyou_events.testing import eventually as eventually  # the suites' poll-until, defined there
 from fastapi import FastAPI
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection, make_url
@@ -44,7 +44,6 @@ from cheyou_kit.migrations import upgrade
 from cheyou_kit.settings import ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
-T = TypeVar("T")
 
 
 class SuiteInfrastructure(Protocol):
@@ -179,18 +178,6 @@ async def publish(bootstrap: str, *envelopes: Envelope[Any]) -> None:
             await producer.send_and_wait(record.topic, record.value, key=record.key, headers=record.headers)
     finally:
         await producer.stop()
-
-
-async def eventually(probe: Callable[[], Awaitable[T | None]], within: float = 60.0) -> T:
-    """Poll ``probe`` until it returns something other than None (asynchronous effects of events).
-
-    The generous default is for loaded CI machines: a passing probe returns as soon as it can."""
-    async with asyncio.timeout(within):
-        while True:
-            result = await probe()
-            if result is not None:
-                return result
-            await asyncio.sleep(0.1)
 
 
 def stops_with_the_suite(request: pytest.FixtureRequest) -> None:
