@@ -32,7 +32,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from cheyou_kit.migrations import upgrade
@@ -50,6 +50,10 @@ HEADING = "## Claim figures over"
 FUZHOU = ZoneInfo("Asia/Shanghai")
 YEAR = (datetime(2014, 3, 1, tzinfo=FUZHOU), datetime(2015, 1, 1, tzinfo=FUZHOU))
 JUNE = (datetime(2014, 6, 1, tzinfo=FUZHOU), datetime(2014, 7, 1, tzinfo=FUZHOU))
+PERIODS: tuple[tuple[str, tuple[datetime, datetime], Literal["day", "month"]], ...] = (
+    ("year (10 months)", YEAR, "month"),
+    ("one month", JUNE, "day"),
+)
 
 # One statement: reported_at spread evenly over the ten months (plus jitter), the outcome drawn per claim.
 CLAIMS_SQL = """
@@ -189,11 +193,11 @@ async def run(args: argparse.Namespace) -> None:
 
             return work
 
-        def figures(since: datetime, until: datetime, by: str) -> Timed:
+        def figures(since: datetime, until: datetime, by: Literal["day", "month"]) -> Timed:
             async def work(session: AsyncSession) -> Any:
                 report = await service.figures(
                     session, since, until, by=by, timezone="Asia/Shanghai", now=until
-                )  # type: ignore[arg-type]
+                )
                 answers[f"{since:%Y-%m}-{by}"] = report
                 return report
 
@@ -210,7 +214,7 @@ async def run(args: argparse.Namespace) -> None:
             }
             return calls[name]
 
-        for label, (since, until), by in (("year (10 months)", YEAR, "month"), ("one month", JUNE, "day")):
+        for label, (since, until), by in PERIODS:
             rows.append(
                 (
                     label,
@@ -243,10 +247,7 @@ async def run(args: argparse.Namespace) -> None:
                     await connection.execute(text("DROP INDEX IF EXISTS ix_claims_reported_at"))
                     if definition is not None:
                         await connection.execute(text(definition))
-                for label, (since, until), by in (
-                    ("year (10 months)", YEAR, "month"),
-                    ("one month", JUNE, "day"),
-                ):
+                for label, (since, until), by in PERIODS:
                     rows.append(
                         (
                             label,

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-import boto3
+import boto3  # type: ignore[import-untyped]  # boto3 ships no type hints, as in claims_svc.storage.s3
 import httpx
 from cheyou_devinfra import ensure_database, ensure_topics
 from cheyou_events import TOPICS
@@ -290,11 +290,10 @@ async def run(args: argparse.Namespace) -> None:  # noqa: C901 (to split with th
                 ),
                 {"code": catastrophe},
             )
-            outbox = dict(
-                (
-                    await connection.execute(text("SELECT type, count(*) FROM event_outbox GROUP BY type"))
-                ).all()
+            by_type = await connection.execute(
+                text("SELECT type, count(*) AS n FROM event_outbox GROUP BY type")
             )
+            outbox: dict[str, int] = {row.type: row.n for row in by_type}
             unpublished = await connection.scalar(
                 text("SELECT count(*) FROM event_outbox WHERE published_at IS NULL")
             )

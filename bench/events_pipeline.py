@@ -250,7 +250,7 @@ async def run(args: argparse.Namespace) -> None:
         postgres, bootstrap, kind = infra.postgres_dsn, infra.kafka_bootstrap, infra.broker
     kafka = KafkaSettings(
         bootstrap_servers=bootstrap, broker_kind=kind if kind in ("tansu", "apache-kafka") else "external"
-    )  # type: ignore[arg-type]
+    )
     try:
         print(machine())  # noqa: T201
         print(f"broker {kind} at {bootstrap}; {args.events} events over {KEYS} keys, {PARTITIONS} partitions")  # noqa: T201

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import asyncpg
 from cheyou_demo.policy_feed import customers
+from cheyou_events.fieldcrypt import Keyring
 from cheyou_kit.masking import mask_id_number, mask_name, mask_phone
 from cheyou_kit.migrations import upgrade
 from harness import machine, write_section
@@ -273,7 +274,7 @@ async def main() -> None:
         manager = InfraManager(state, postgres_port=0, redis_port=0, kafka_port=0, use_env=False)
         infra = await asyncio.to_thread(manager.start)
         postgres = infra.postgres_dsn
-    pii = PiiCipher(os.urandom(32), os.urandom(32))
+    pii = PiiCipher(Keyring([os.urandom(32)]), os.urandom(32))
     try:
         print(machine())  # noqa: T201
         results = []

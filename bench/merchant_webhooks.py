@@ -49,6 +49,7 @@ from merchant_svc.pii import cipher_for
 from merchant_svc.webhooks import service as webhooks
 from merchant_svc.webhooks import signing
 from merchant_svc.webhooks.schemas import EndpointCreate, WebhookEventType
+from merchant_svc.webhooks.url_policy import destinations_for
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).parents[1]
@@ -171,6 +172,7 @@ async def setup_merchants(settings: Settings, base: str, hanging: bool) -> list[
     """Ten active merchants, each contracted for a privilege of its own, each with one endpoint."""
     engine = create_engine(settings.sqlalchemy_url)
     sessions = create_session_factory(engine)
+    cipher, destinations = cipher_for(settings.pii_key), destinations_for(settings.webhook_allowed_networks)
     privileges = []
     async with sessions() as session, session.begin():
         tag = uuid.uuid4().hex[:6]
@@ -178,7 +180,7 @@ async def setup_merchants(settings: Settings, base: str, hanging: bool) -> list[
             privilege = f"bench.{tag}.{i}"
             merchant = await merchants.create(
                 session,
-                cipher_for(settings.pii_key),
+                cipher,
                 MerchantCreate(name=f"bench-{tag}-{i}", category=Category.RESCUE, city_codes=[CITY]),
             )
             await merchants.add_contract(
@@ -199,6 +201,8 @@ async def setup_merchants(settings: Settings, base: str, hanging: bool) -> list[
                 session,
                 EndpointCreate(merchant_id=merchant.id, url=f"{base}{path}/{i}"),
                 settings,
+                destinations,
+                cipher,
             )
             privileges.append(privilege)
     await engine.dispose()

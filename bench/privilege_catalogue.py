@@ -30,10 +30,17 @@ def main() -> None:
     with h.platform() as p:
         member_id, _ = h.member_signed_in(p)
         base, pid = p.url("privilege-svc"), p.pid("privilege-svc")
-        member = {"subject": f"member-{member_id}", "role": "member", "member_id": member_id}
 
         def identity(path: str) -> dict[str, str]:
-            return {"X-Cheyou-Identity": p.identity("privilege-svc", "GET", path, **member)}
+            token = p.identity(
+                "privilege-svc",
+                "GET",
+                path,
+                subject=f"member-{member_id}",
+                role="member",
+                member_id=member_id,
+            )
+            return {"X-Cheyou-Identity": token}
 
         catalogue, entitlements = "/api/v1/privileges", f"/api/v1/entitlements/{member_id}"
         etag = httpx.get(base + catalogue, headers=identity(catalogue)).headers["etag"]

