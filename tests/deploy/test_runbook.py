@@ -14,7 +14,6 @@ import re
 import sys
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +21,9 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from cheyou_devinfra import Infra
 from cheyou_events import Envelope, EventConsumer, ensure_topics, to_record
-from cheyou_events.catalogue.fields import Tier
 from cheyou_events.catalogue.member import TierChanged
 from cheyou_events.settings import ConsumerSettings
+from cheyou_events.testing import tier_changed
 from cheyou_kit.testing import eventually, migrated_database
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
@@ -40,22 +39,6 @@ async def sessions(infra: Infra) -> AsyncIterator[async_sessionmaker[AsyncSessio
         yield async_sessionmaker(engine, expire_on_commit=False)
     finally:
         await engine.dispose()
-
-
-def tier_changed(member_id: str) -> Envelope[Any]:
-    now = datetime.now(UTC)
-    return Envelope.new(
-        TierChanged(
-            member_id=member_id,
-            from_tier=Tier.ORDINARY,
-            to_tier=Tier.THREE_STAR,
-            contribution_fen=700_000,
-            reason="recalculation",
-            changed_at=now,
-            effective_on=now.date(),
-        ),
-        source="/runbook-test",
-    )
 
 
 async def run_replay(bootstrap: str, group: str, *args: str) -> dict[str, Any]:
@@ -92,7 +75,7 @@ async def test_dead_letters_replayed_after_the_fix_are_applied_and_poison_pills_
         bootstrap=infra.kafka_bootstrap,
         settings=ConsumerSettings(max_attempts=1, metrics_interval_s=0.5),
     )
-    events = [tier_changed(f"M-{n}") for n in range(3)]
+    events = [tier_changed(f"M-{n}", n, source="/runbook-test") for n in range(3)]
     await consumer.start()
     try:
         producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap)

@@ -16,7 +16,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,10 @@ from cheyou_devinfra import Infra
 from cheyou_devinfra._process import free_port
 from cheyou_devinfra.platform import SERVICES, Service
 from cheyou_events import EventConsumer, OutboxRelay, OutboxSettings, add_event, ensure_topics, event_outbox
-from cheyou_events.catalogue.fields import Tier
 from cheyou_events.catalogue.member import TierChanged
 from cheyou_events.envelope import Envelope
 from cheyou_events.settings import ConsumerSettings
+from cheyou_events.testing import tier_changed
 from cheyou_events.topics import TOPICS
 from cheyou_kit.errors import install_problem_handlers
 from cheyou_kit.identity import generate_keypair
@@ -230,28 +230,12 @@ async def events_db(infra: Infra) -> AsyncIterator[Any]:
         await engine.dispose()
 
 
-def tier_changed(member_id: str) -> Envelope[Any]:
-    now = datetime.now(UTC)
-    return Envelope.new(
-        TierChanged(
-            member_id=member_id,
-            from_tier=Tier.ORDINARY,
-            to_tier=Tier.THREE_STAR,
-            contribution_fen=700_000,
-            reason="recalculation",
-            changed_at=now,
-            effective_on=now.date(),
-        ),
-        source="/test",
-    )
-
-
 async def test_the_outbox_backlog_and_the_age_of_its_oldest_row_are_reported_while_publishing_fails(
     infra: Infra, events_db: Any
 ) -> None:
     url, sessions = events_db
     async with sessions() as session, session.begin():
-        await add_event(session, tier_changed("M-age"))
+        await add_event(session, tier_changed("M-age", 0, source="/test"))
         await session.execute(update(event_outbox).values(created_at=func.now() - timedelta(minutes=10)))
     # Every publish fails, as while Kafka is unavailable: the relay's topics cannot exist (the name is not
     # a valid topic name) and the producer gives up on their metadata after a second.

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
+from cheyou_events.catalogue.policy import PolicyIssued, PolicyLine, VehicleKind
 from cheyou_events.testing import read_topic
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually
@@ -54,6 +55,28 @@ def registration(**overrides: Any) -> dict[str, Any]:
         "channel": "wechat",
         **overrides,
     }
+
+
+ISSUED_AT = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+def policy_issued(customer_no: str, policy_no: str, **fields: Any) -> PolicyIssued:
+    """The core system's ``PolicyIssued`` for a commercial household-car policy of 2026, issued at
+    ``ISSUED_AT``; ``fields`` add or override the rest (``holder_id_hash``, ``premium_fen``, ``plate``…)."""
+    return PolicyIssued.model_validate(
+        {
+            "policy_no": policy_no,
+            "customer_no": customer_no,
+            "line": PolicyLine.COMMERCIAL,
+            "vehicle_kind": VehicleKind.HOUSEHOLD_CAR,
+            "premium_fen": 356_000,
+            "starts_on": date(2026, 1, 1),
+            "ends_on": date(2026, 12, 31),
+            "branch_code": "350100",
+            "issued_at": ISSUED_AT,
+            **fields,
+        }
+    )
 
 
 def holder_hash(settings: Settings, id_no: str) -> str:

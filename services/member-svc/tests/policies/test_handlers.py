@@ -1,16 +1,13 @@
 """The policy projection follows the core feed, through the real broker and the service's consumer."""
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from cheyou_events import Envelope
 from cheyou_events.catalogue.policy import (
     PolicyCancelled,
-    PolicyIssued,
-    PolicyLine,
     PolicyRenewed,
-    VehicleKind,
 )
 from cheyou_kit.testing import eventually, publish
 from member_svc.config import Settings
@@ -18,21 +15,9 @@ from member_svc.policies import repository
 from member_svc.policies.models import Policy
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
+from ..factories import policy_issued  # noqa: TID252
+
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-
-
-def issued(customer_no: str, policy_no: str) -> PolicyIssued:
-    return PolicyIssued(
-        policy_no=policy_no,
-        customer_no=customer_no,
-        line=PolicyLine.COMMERCIAL,
-        vehicle_kind=VehicleKind.HOUSEHOLD_CAR,
-        premium_fen=356_000,
-        starts_on=date(2026, 1, 1),
-        ends_on=date(2026, 12, 31),
-        branch_code="350100",
-        issued_at=NOW,
-    )
 
 
 async def find(settings: Settings, policy_no: str, status: str) -> Policy | None:
@@ -55,9 +40,9 @@ class TestPolicyFeed:
             f"P{uuid.uuid4().hex[:8]}",
             f"P{uuid.uuid4().hex[:8]}",
         )
-        first = Envelope.new(issued(customer, old), source="core-policy")
+        first = Envelope.new(policy_issued(customer, old), source="core-policy")
         renewal = PolicyRenewed(
-            **{**issued(customer, new).model_dump(exclude={"issued_at"}), "policy_no": new},
+            **{**policy_issued(customer, new).model_dump(exclude={"issued_at"}), "policy_no": new},
             previous_policy_no=old,
             renewed_at=NOW,
         )

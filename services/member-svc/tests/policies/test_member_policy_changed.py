@@ -8,41 +8,24 @@ import pytest
 from cheyou_events import Envelope
 from cheyou_events.catalogue.policy import (
     PolicyCancelled,
-    PolicyIssued,
-    PolicyLine,
     PolicyRenewed,
-    VehicleKind,
 )
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually, publish
 from member_svc.config import Settings
 
-from ..factories import holder_hash, member_events, register, verify  # noqa: TID252
+from ..factories import holder_hash, member_events, policy_issued, register, verify  # noqa: TID252
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 POLICY_CHANGED = "cheyou.member.policy_changed.v1"
 
 
-def issued(customer_no: str, policy_no: str, holder: str) -> PolicyIssued:
-    return PolicyIssued(
-        policy_no=policy_no,
-        customer_no=customer_no,
-        line=PolicyLine.COMMERCIAL,
-        vehicle_kind=VehicleKind.HOUSEHOLD_CAR,
-        premium_fen=356_000,
-        starts_on=date(2026, 1, 1),
-        ends_on=date(2026, 12, 31),
-        branch_code="350100",
-        issued_at=NOW,
-        holder_id_hash=holder,
-        plate="闽A12345",
-    )
-
-
 def renewed(customer_no: str, policy_no: str, previous: str, holder: str) -> PolicyRenewed:
     return PolicyRenewed(
         **{
-            **issued(customer_no, policy_no, holder).model_dump(exclude={"issued_at"}),
+            **policy_issued(customer_no, policy_no, holder_id_hash=holder, plate="闽A12345").model_dump(
+                exclude={"issued_at"}
+            ),
             "premium_fen": 412_000,
             "starts_on": date(2027, 1, 1),
             "ends_on": date(2027, 12, 31),
@@ -71,7 +54,9 @@ class TestMemberPolicyChanged:
 
         await publish(
             service_settings.kafka_bootstrap_servers,
-            Envelope.new(issued(customer, old, holder), source="core-policy"),
+            Envelope.new(
+                policy_issued(customer, old, holder_id_hash=holder, plate="闽A12345"), source="core-policy"
+            ),
             Envelope.new(renewed(customer, new, old, holder), source="core-policy"),
             Envelope.new(cancelled, source="core-policy"),
         )
@@ -102,7 +87,9 @@ class TestMemberPolicyChanged:
         customer, old, new = numbers()
         await publish(
             service_settings.kafka_bootstrap_servers,
-            Envelope.new(issued(customer, old, holder), source="core-policy"),
+            Envelope.new(
+                policy_issued(customer, old, holder_id_hash=holder, plate="闽A12345"), source="core-policy"
+            ),
             Envelope.new(renewed(customer, new, old, holder), source="core-policy"),
         )
         ops = identities.headers("member-svc", Role.OPS)

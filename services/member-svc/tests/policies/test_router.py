@@ -7,7 +7,7 @@ from cheyou_kit.testing import Identities
 from member_svc.policies import service
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .test_handlers import issued
+from ..factories import policy_issued  # noqa: TID252
 
 
 class TestGetPolicy:
@@ -46,7 +46,7 @@ class TestGetPolicy:
 
 class TestRecordIssued:
     async def test_an_issued_policy_is_active(self, session: AsyncSession) -> None:
-        event: PolicyIssued = issued("C1", f"P{uuid.uuid4().hex[:8]}")
+        event: PolicyIssued = policy_issued("C1", f"P{uuid.uuid4().hex[:8]}")
 
         await service.record_issued(session, event)
 

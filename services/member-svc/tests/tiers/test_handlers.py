@@ -1,36 +1,19 @@
 """A renewal from the core feed lifts a member across a threshold and ``member.tier_changed`` goes out."""
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 from cheyou_events import Envelope
-from cheyou_events.catalogue.policy import PolicyIssued, PolicyLine, PolicyRenewed, VehicleKind
+from cheyou_events.catalogue.policy import PolicyRenewed
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, publish
 from member_svc.config import Settings
 
-from ..factories import holder_hash, member_events, register, verify  # noqa: TID252
+from ..factories import holder_hash, member_events, policy_issued, register, verify  # noqa: TID252
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-
-
-def issued(customer_no: str, policy_no: str, holder: str, premium_fen: int) -> PolicyIssued:
-    return PolicyIssued(
-        policy_no=policy_no,
-        customer_no=customer_no,
-        line=PolicyLine.COMMERCIAL,
-        vehicle_kind=VehicleKind.HOUSEHOLD_CAR,
-        premium_fen=premium_fen,
-        starts_on=date(2026, 1, 1),
-        ends_on=date(2026, 12, 31),
-        branch_code="350100",
-        issued_at=NOW,
-        holder_id_hash=holder,
-        selling_unit="FZ01",
-        selling_manager_id="manager2",
-    )
 
 
 class TestPolicyRenewed:
@@ -47,14 +30,33 @@ class TestPolicyRenewed:
             f"P{uuid.uuid4().hex[:8]}",
         )
         renewal = PolicyRenewed(
-            **{**issued(customer, new, holder, 700_000).model_dump(exclude={"issued_at"})},
+            **{
+                **policy_issued(
+                    customer,
+                    new,
+                    holder_id_hash=holder,
+                    premium_fen=700_000,
+                    selling_unit="FZ01",
+                    selling_manager_id="manager2",
+                ).model_dump(exclude={"issued_at"})
+            },
             previous_policy_no=old,
             renewed_at=NOW,
         )
 
         await publish(
             service_settings.kafka_bootstrap_servers,
-            Envelope.new(issued(customer, old, holder, 300_000), source="core-policy"),
+            Envelope.new(
+                policy_issued(
+                    customer,
+                    old,
+                    holder_id_hash=holder,
+                    premium_fen=300_000,
+                    selling_unit="FZ01",
+                    selling_manager_id="manager2",
+                ),
+                source="core-policy",
+            ),
             Envelope.new(renewal, source="core-policy"),
         )
 
