@@ -1,12 +1,16 @@
-"""Secrets as files (issue 23, item 7): Kubernetes mounts a Secret's keys as files; the settings read them."""
+"""Secrets as files (issue 23, item 7): Kubernetes mounts a Secret's keys as files; the settings read them.
+A route reads the app's own settings through the service's SettingsDep."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from types import SimpleNamespace
+from typing import Annotated, ClassVar
 
+import httpx
 import pytest
-from cheyou_kit.settings import SECRETS_DIR_VARIABLE, ServiceSettings
+from cheyou_kit.settings import SECRETS_DIR_VARIABLE, ServiceSettings, settings_dependency
+from fastapi import Depends, FastAPI
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -54,3 +58,37 @@ def test_without_the_directory_setting_only_the_environment_counts(tmp_path: Pat
     (tmp_path / "DEMO_SIGNING_KEY").write_text("never-read")
 
     assert DemoSettings().signing_key.get_secret_value() == "dev-signing-key"
+
+
+class OtherSettings(ServiceSettings):
+    service_name: ClassVar[str] = "other-svc"
+    database_name: ClassVar[str] = "other"
+    default_port: ClassVar[int] = 8998
+
+
+DemoSettingsDep = Annotated[DemoSettings, Depends(settings_dependency(DemoSettings))]
+
+
+def _app(settings: ServiceSettings) -> FastAPI:
+    app = FastAPI()
+    app.state.resources = SimpleNamespace(settings=settings)  # what the kit's lifespan opened
+
+    @app.get("/key")
+    async def key(settings: DemoSettingsDep) -> str:
+        return settings.signing_key.get_secret_value()
+
+    return app
+
+
+async def test_a_route_gets_the_settings_its_app_was_built_with() -> None:
+    app = _app(DemoSettings(signing_key=SecretStr("this-app's-key")))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as client:
+        assert (await client.get("/key")).json() == "this-app's-key"
+
+
+async def test_an_app_built_with_another_service_s_settings_is_refused() -> None:
+    app = _app(OtherSettings())
+    transport = httpx.ASGITransport(app, raise_app_exceptions=True)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        with pytest.raises(TypeError, match="OtherSettings"):
+            await client.get("/key")

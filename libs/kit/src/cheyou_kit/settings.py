@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import ClassVar, Literal, Self
+from typing import ClassVar, Literal, Self, TypeVar
 
 from cheyou_events.settings import SECRETS_DIR_VARIABLE as SECRETS_DIR_VARIABLE  # re-exported
 from cheyou_events.settings import FileSecretsSettings
+from fastapi import Request
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -180,3 +182,22 @@ def _plain(value: object) -> str:
     if isinstance(value, SecretStr):
         return value.get_secret_value()
     return "" if value is None else str(value)
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def settings_dependency(settings_class: type[S]) -> Callable[[Request], Awaitable[S]]:
+    """The FastAPI dependency yielding the settings the running app was built with (tests build apps with
+    their own). Each service declares it once, beside its settings class, in ``<service>/config.py``::
+
+        SettingsDep = Annotated[Settings, Depends(settings_dependency(Settings))]
+    """
+
+    async def get_settings(request: Request) -> S:
+        settings = request.app.state.resources.settings
+        if not isinstance(settings, settings_class):
+            raise TypeError(f"the app runs with {type(settings).__name__}, not {settings_class.__name__}")
+        return settings
+
+    return get_settings

@@ -4,8 +4,8 @@ from datetime import time
 from pathlib import Path
 from typing import Annotated, ClassVar
 
-from cheyou_kit.settings import ServiceSettings
-from fastapi import Depends, Request
+from cheyou_kit.settings import ServiceSettings, settings_dependency
+from fastapi import Depends
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -152,11 +152,5 @@ class Settings(ServiceSettings):
         )
 
 
-async def get_settings(request: Request) -> Settings:
-    settings = request.app.state.resources.settings
-    assert isinstance(settings, Settings)
-    return settings
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-"""This service's settings, in a route."""
+SettingsDep = Annotated[Settings, Depends(settings_dependency(Settings))]
+"""This service's settings, in a route or a dependency (the app's own: tests build apps with theirs)."""

@@ -1,9 +1,10 @@
 """Settings of member-svc (env prefix ``MEMBER_``; platform-wide settings have none)."""
 
 from pathlib import Path
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from cheyou_kit.settings import ServiceSettings
+from cheyou_kit.settings import ServiceSettings, settings_dependency
+from fastapi import Depends
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -61,3 +62,7 @@ class Settings(ServiceSettings):
         description="How often managers' tasks are generated from the projection (0: never; "
         "POST /api/v1/managers/task-runs runs it at once). Repeats add nothing.",
     )
+
+
+SettingsDep = Annotated[Settings, Depends(settings_dependency(Settings))]
+"""This service's settings, in a route or a dependency (the app's own: tests build apps with theirs)."""

@@ -1,4 +1,5 @@
-"""Request dependencies of member-svc: its settings, the PII cipher (both built once per app), Redis."""
+"""Request dependencies of member-svc: the PII cipher (built once per app) and Redis (its settings:
+``member_svc.config.SettingsDep``)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 from redis.asyncio import Redis
 
-from member_svc.config import Settings
 from member_svc.pii import PiiCipher
 
 
 async def get_pii(request: Request) -> PiiCipher:
     pii: PiiCipher = request.app.state.pii
     return pii
-
-
-async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.member_settings
-    return settings
 
 
 async def get_redis(request: Request) -> Redis:
@@ -28,4 +23,3 @@ async def get_redis(request: Request) -> Redis:
 
 RedisDep = Annotated[Redis, Depends(get_redis)]
 PiiDep = Annotated[PiiCipher, Depends(get_pii)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]

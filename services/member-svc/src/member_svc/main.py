@@ -87,6 +87,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         components=components,
         description=member_svc.__doc__ or "",
     )
-    app.state.member_settings = settings
     app.state.pii = PiiCipher.from_settings(settings)
     return app

@@ -3,8 +3,8 @@
 import ipaddress
 from typing import Annotated, ClassVar
 
-from cheyou_kit.settings import ServiceSettings
-from fastapi import Depends, Request
+from cheyou_kit.settings import ServiceSettings, settings_dependency
+from fastapi import Depends
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -77,10 +77,5 @@ class Settings(ServiceSettings):
         return [str(ipaddress.ip_network(n, strict=False)) for n in value]  # ValueError names a bad one
 
 
-async def get_settings(request: Request) -> Settings:
-    """The settings the running app was built with (tests build apps with their own)."""
-    settings: Settings = request.app.state.resources.settings
-    return settings
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(settings_dependency(Settings))]
+"""This service's settings, in a route or a dependency (the app's own: tests build apps with theirs)."""

@@ -1,8 +1,9 @@
 """Settings of notify-svc (env prefix ``NOTIFY_``; platform-wide settings have none)."""
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from cheyou_kit.settings import ServiceSettings
+from cheyou_kit.settings import ServiceSettings, settings_dependency
+from fastapi import Depends
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -146,3 +147,7 @@ class Settings(ServiceSettings):
     feed_backoff_max_seconds: float = Field(
         default=900.0, gt=0, description="The longest wait after failed pulls (doubling from the interval)."
     )
+
+
+SettingsDep = Annotated[Settings, Depends(settings_dependency(Settings))]
+"""This service's settings, in a route or a dependency (the app's own: tests build apps with theirs)."""

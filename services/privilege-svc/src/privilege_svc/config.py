@@ -1,9 +1,10 @@
 """Settings of privilege-svc (env prefix ``PRIVILEGE_``; platform-wide settings have none)."""
 
 from pathlib import Path
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from cheyou_kit.settings import ServiceSettings
+from cheyou_kit.settings import ServiceSettings, settings_dependency
+from fastapi import Depends
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -97,3 +98,7 @@ class Settings(ServiceSettings):
         le=23,
         description="Reconcile yesterday once this hour (Asia/Shanghai) has passed (WeChat's bills are out).",
     )
+
+
+SettingsDep = Annotated[Settings, Depends(settings_dependency(Settings))]
+"""This service's settings, in a route or a dependency (the app's own: tests build apps with theirs)."""

@@ -7,7 +7,8 @@ from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Principal, Role, require_roles
 from fastapi import APIRouter, Depends, Path, Request, Response
 
-from member_svc.dependencies import PiiDep, SettingsDep
+from member_svc.config import SettingsDep
+from member_svc.dependencies import PiiDep
 from member_svc.imports import service
 from member_svc.imports.schemas import ImportRead, InvitationView
 from member_svc.principals import actor_id

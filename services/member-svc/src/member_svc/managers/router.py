@@ -12,7 +12,8 @@ from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 
 from member_svc import china_time, qr
-from member_svc.dependencies import PiiDep, RedisDep, SettingsDep
+from member_svc.config import SettingsDep
+from member_svc.dependencies import PiiDep, RedisDep
 from member_svc.errors import InvalidField, PhoneNotProven
 from member_svc.managers import service
 from member_svc.managers.schemas import (

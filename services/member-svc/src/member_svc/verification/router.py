@@ -10,7 +10,8 @@ from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Depends, Query
 
 from member_svc import china_time
-from member_svc.dependencies import PiiDep, SettingsDep
+from member_svc.config import SettingsDep
+from member_svc.dependencies import PiiDep
 from member_svc.principals import actor_id
 from member_svc.verification import service
 from member_svc.verification.schemas import (

@@ -8,8 +8,9 @@ from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import Unauthorized
 from cheyou_kit.identity import Principal, Role, require_roles
 from cheyou_kit.pagination import CursorQuery
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query
 
+from notify_svc.config import SettingsDep
 from notify_svc.delivery import service
 from notify_svc.delivery.schemas import AttemptRead, MessagePage, MessageRead, ReceiptAnswer, SmsReceipt
 
@@ -25,13 +26,13 @@ class BadReceiptToken(Unauthorized):
 @router.post("/sms-receipts", response_model=ReceiptAnswer)
 async def accept_sms_receipts(
     receipts: list[SmsReceipt],
-    request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     x_receipt_token: Annotated[str | None, Header()] = None,
 ) -> ReceiptAnswer:
     """Delivery receipts pushed by the SMS provider (authenticated by the shared receipt token)."""
     # The token comes in a header only: a query string ends up in access logs and traces.
-    expected = request.app.state.resources.settings.sms_receipt_token
+    expected = settings.sms_receipt_token
     given = x_receipt_token or ""
     if not hmac.compare_digest(given.encode(), expected.encode()):
         raise BadReceiptToken("unknown receipt token")

@@ -10,6 +10,7 @@ from cheyou_kit.identity import Principal, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery
 from fastapi import APIRouter, Depends, Header, Query, Request
 
+from notify_svc.config import SettingsDep
 from notify_svc.feeds import polling, service, signatures
 from notify_svc.feeds.schemas import (
     FeedItemPage,
@@ -43,11 +44,11 @@ def _signed(provider: Provider) -> object:
 
     async def verify(
         request: Request,
+        settings: SettingsDep,
         webhook_id: Annotated[str | None, Header()] = None,
         webhook_timestamp: Annotated[str | None, Header()] = None,
         webhook_signature: Annotated[str | None, Header()] = None,
     ) -> str:
-        settings = request.app.state.resources.settings
         secret = settings.feed_violations_secret if provider == "violations" else settings.feed_weather_secret
         signatures.verify(
             signatures.secrets_of(secret),
@@ -64,8 +65,8 @@ def _signed(provider: Provider) -> object:
     return Depends(verify)
 
 
-def _tolerance(request: Request) -> timedelta:
-    return timedelta(seconds=request.app.state.resources.settings.feed_signature_tolerance_seconds)
+def _tolerance(settings: SettingsDep) -> timedelta:
+    return timedelta(seconds=settings.feed_signature_tolerance_seconds)
 
 
 def _accepted(result: service.Ingested, repeated: bool) -> PushAccepted:
@@ -81,13 +82,13 @@ def _accepted(result: service.Ingested, repeated: bool) -> PushAccepted:
 @webhooks_router.post("/violations", response_model=PushAccepted)
 async def push_violations(
     push: ViolationPush,
-    request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     delivery_id: Annotated[str, _signed("violations")],
 ) -> PushAccepted:
     """Traffic violations pushed by the provider (Standard Webhooks signature; at most 40 per push)."""
     result, repeated = await service.accept_push(
-        session, "violations", push.items, delivery_id, datetime.now(UTC), _tolerance(request)
+        session, "violations", push.items, delivery_id, datetime.now(UTC), _tolerance(settings)
     )
     return _accepted(result, repeated)
 
@@ -95,13 +96,13 @@ async def push_violations(
 @webhooks_router.post("/weather", response_model=PushAccepted)
 async def push_weather(
     push: WeatherPush,
-    request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     delivery_id: Annotated[str, _signed("weather")],
 ) -> PushAccepted:
     """Weather alerts pushed by the provider (Standard Webhooks signature; at most 40 per push)."""
     result, repeated = await service.accept_push(
-        session, "weather", push.items, delivery_id, datetime.now(UTC), _tolerance(request)
+        session, "weather", push.items, delivery_id, datetime.now(UTC), _tolerance(settings)
     )
     return _accepted(result, repeated)
 

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import Unauthorized
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header
 
+from notify_svc.config import SettingsDep
 from notify_svc.outreach import service
 from notify_svc.outreach.schemas import RepliesAnswer, SmsReply, Unsubscribe, Unsubscribed
 
@@ -21,13 +22,13 @@ class BadReplyToken(Unauthorized):
 @router.post("/sms-replies", response_model=RepliesAnswer)
 async def accept_sms_replies(
     replies: list[SmsReply],
-    request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     x_receipt_token: Annotated[str | None, Header()] = None,
 ) -> RepliesAnswer:
     """Upstream replies pushed by the SMS provider (the receipts' shared token, in a header): a reply TD
     (退订, T, N…) stops every invitation and marketing or reminder text to that number."""
-    expected = request.app.state.resources.settings.sms_receipt_token
+    expected = settings.sms_receipt_token
     if not hmac.compare_digest((x_receipt_token or "").encode(), expected.encode()):
         raise BadReplyToken("unknown receipt token")
     await service.record_replies(session, [r.model_dump() for r in replies], datetime.now(UTC))

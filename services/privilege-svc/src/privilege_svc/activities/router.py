@@ -8,7 +8,7 @@ from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import BadRequest
 from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, status
 
 from privilege_svc.access import OPERATORS, STAFF_READERS, acting_member, actor, ensure_can_read_member
 from privilege_svc.activities import service
@@ -22,14 +22,15 @@ from privilege_svc.activities.schemas import (
     SignupRead,
     StatsRead,
 )
+from privilege_svc.config import SettingsDep
 
 router = APIRouter(prefix="/activities", tags=["activities"])
 
 Operator = Annotated[Principal, Depends(require_roles(*OPERATORS))]
 
 
-async def qr_secret(request: Request) -> str:
-    return str(request.app.state.resources.settings.qr_secret)
+async def qr_secret(settings: SettingsDep) -> str:
+    return str(settings.qr_secret)
 
 
 QrSecret = Annotated[str, Depends(qr_secret)]

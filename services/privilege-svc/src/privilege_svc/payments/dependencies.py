@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from privilege_svc.config import SettingsDep
 from privilege_svc.payments.wechatpay import WechatPay
 
 
@@ -16,8 +17,8 @@ def wechatpay_of(request: Request) -> WechatPay:
     return client
 
 
-def payment_window_of(request: Request) -> timedelta:
-    return timedelta(seconds=request.app.state.resources.settings.payment_window_s)
+def payment_window_of(settings: SettingsDep) -> timedelta:
+    return timedelta(seconds=settings.payment_window_s)
 
 
 def client_ip_of(request: Request) -> str:

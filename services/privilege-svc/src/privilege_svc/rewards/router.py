@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.access import OPERATORS, acting_member, actor, ensure_can_read_member
+from privilege_svc.config import SettingsDep
 from privilege_svc.entitlements import service as entitlements
 from privilege_svc.payments import service as payments
 from privilege_svc.payments.dependencies import PaymentWindowDep
@@ -32,9 +33,9 @@ Operator = Annotated[Principal, Depends(require_roles(*OPERATORS))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)]
 
 
-async def stock_gate(request: Request) -> StockGate | None:
+async def stock_gate(request: Request, settings: SettingsDep) -> StockGate | None:
     """The flash-sale gate (``main.create_app`` runs it), unless ``PRIVILEGE_FLASH_SALE_GATE`` is off."""
-    if not request.app.state.resources.settings.flash_sale_gate:
+    if not settings.flash_sale_gate:
         return None
     gate: StockGate = request.app.state.stock_gate
     return gate
