@@ -6,8 +6,9 @@ import asyncio
 import json
 import secrets
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from cheyou_events import Envelope
@@ -21,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 AUDIENCE = "merchant-svc"
 FUZHOU = "350100"
+
+T = TypeVar("T")
 
 
 def new_phone() -> str:
@@ -116,7 +119,7 @@ class World:
             headers=self.ops,
         )
         assert created.status_code == 201, created.text
-        merchant = created.json()
+        merchant: dict[str, Any] = created.json()
         contract = await self.client.post(
             f"/api/v1/merchants/{merchant['id']}/contracts",
             json={
@@ -213,7 +216,7 @@ class World:
 
         return await eventually(probe)
 
-    async def until(self, probe: Any, within: float = 20.0) -> Any:
+    async def until(self, probe: Callable[[], Awaitable[T | None]], within: float = 20.0) -> T:
         return await eventually(probe, within=within)
 
 

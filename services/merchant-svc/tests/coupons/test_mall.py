@@ -30,7 +30,7 @@ async def redeem_in_mall(
         reward_id="reward-car-wash-coupon",
         member_id=str(member_id),
         reward_name="洗车券",
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         points=500,
         redeemed_at=datetime.now(UTC),
         coupon_batch_id=batch_id,

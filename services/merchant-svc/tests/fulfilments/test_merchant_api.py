@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from ..world import World, new_privilege  # noqa: TID252  (shared test helpers, no package path)
 
 API = "/api/v1/merchant-api/orders"
 
 
-async def call(world: World, merchant: dict[str, Any], order_id: str, action: str, **body: Any) -> Any:
+async def call(
+    world: World, merchant: dict[str, Any], order_id: str, action: str, **body: Any
+) -> httpx.Response:
     return await world.client.post(
         f"{API}/{order_id}/{action}", json=body, headers=world.as_merchant(merchant["id"])
     )
@@ -22,12 +26,13 @@ class TestLifecycle:
         order = await world.dispatched(privilege)
         order_id = order["order_id"]
 
-        for action, body in [
+        steps: list[tuple[str, dict[str, Any]]] = [
             ("accept", {"appointment_at": "2026-11-25T22:00:00+08:00"}),
             ("arrive", {}),
             ("start", {}),
             ("complete", {"notes": "代驾送达", "photos": ["https://img.example/1.jpg"]}),
-        ]:
+        ]
+        for action, body in steps:
             response = await call(world, merchant, order_id, action, **body)
             assert response.status_code == 200, response.text
 

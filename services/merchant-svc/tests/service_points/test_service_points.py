@@ -239,7 +239,7 @@ class TestNearby:
         merchant = await world.merchant(service)
         open_point = await add_point(world, merchant, [service], east_of(800))
         closed = await add_point(world, merchant, [service], east_of(200), hours=closed_today())
-        where = {"lat": FUZHOU[0], "lng": FUZHOU[1], "service": service}
+        where: dict[str, str | float] = {"lat": FUZHOU[0], "lng": FUZHOU[1], "service": service}
 
         every = await world.client.get(NEARBY, params=where, headers=world.ops)
         open_only = await world.client.get(NEARBY, params={**where, "open_now": "true"}, headers=world.ops)
@@ -272,7 +272,7 @@ class TestNearby:
         service = new_privilege()
         merchant = await world.merchant(service)
         made = [await add_point(world, merchant, [service], east_of(100 * (i + 1))) for i in range(5)]
-        where = {"lat": FUZHOU[0], "lng": FUZHOU[1], "service": service, "limit": 2}
+        where: dict[str, str | float] = {"lat": FUZHOU[0], "lng": FUZHOU[1], "service": service, "limit": 2}
 
         seen: list[str] = []
         cursor = None
