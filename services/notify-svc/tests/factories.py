@@ -86,9 +86,9 @@ def policy(
     event = MemberPolicyChanged(
         member_id=member,
         policy_no=policy_no or f"P{uuid.uuid4().hex[:12].upper()}",
-        change=change,  # type: ignore[arg-type]
+        change=change,
         line="commercial",
-        status=status,  # type: ignore[arg-type]
+        status=status,
         premium_fen=450_000,
         starts_on=ends_on - timedelta(days=365),
         ends_on=ends_on,
@@ -99,7 +99,7 @@ def policy(
 
 
 def vehicles(member: str, *cars: tuple[str, date | None, str]) -> Envelope[Any]:
-    listed = [Vehicle(plate=p, registered_on=r, kind=k) for p, r, k in cars]  # type: ignore[arg-type]
+    listed = [Vehicle(plate=p, registered_on=r, kind=k) for p, r, k in cars]
     return Envelope.new(
         MemberVehiclesChanged(member_id=member, vehicles=listed, changed_at=AT), source="member-svc"
     )
@@ -124,7 +124,7 @@ def weather(region_code: str, level: str = "orange", ends_at: datetime | None = 
         alert_id=f"W{uuid.uuid4().hex[:12]}",
         region_code=region_code,
         kind="rainstorm",
-        level=level,  # type: ignore[arg-type]
+        level=level,
         headline="市气象台发布暴雨橙色预警",
         starts_at=AT,
         ends_at=ends_at,

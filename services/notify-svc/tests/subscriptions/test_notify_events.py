@@ -19,7 +19,8 @@ class Tap:
     """Reads ``notify.events`` from where it stood when the test began."""
 
     def __init__(self, consumer: AIOKafkaConsumer) -> None:
-        self._consumer, self.seen = consumer, []
+        self._consumer = consumer
+        self.seen: list[dict[str, Any]] = []
 
     async def of(self, member: str, count: int) -> list[dict[str, Any]]:
         async def enough() -> list[dict[str, Any]] | None:

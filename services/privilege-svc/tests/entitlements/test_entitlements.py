@@ -162,8 +162,8 @@ def policy(member_id: str, starts_on: date, *, status: str = "active", line: str
         member_id=member_id,
         policy_no=f"P-{uuid.uuid4().hex[:8]}",
         change="issued",
-        line=line,  # type: ignore[arg-type]
-        status=status,  # type: ignore[arg-type]
+        line=line,
+        status=status,
         premium_fen=400_000,
         starts_on=starts_on,
         ends_on=starts_on.replace(year=starts_on.year + 1) - timedelta(days=1),
@@ -194,7 +194,9 @@ class TestPolicyYear:
             return driving if driving["period_start"] == starts_on.isoformat() else None
 
         driving = await eventually(anchored)
-        assert driving["period_end"] == period_bounds("year", starts_on, starts_on)[1].isoformat()
+        _, period_end = period_bounds("year", starts_on, starts_on)
+        assert period_end is not None
+        assert driving["period_end"] == period_end.isoformat()
 
     async def test_the_quota_resets_on_the_policy_anniversary_not_on_new_year(
         self, session: AsyncSession

@@ -58,7 +58,10 @@ class Member:
 
     async def remaining(self, code: str) -> int | None:
         response = await self.client.get(f"/api/v1/entitlements/{self.id}", headers=self.headers)
-        return next(e["remaining"] for e in response.json()["items"] if e["privilege_code"] == code)
+        remaining: int | None = next(
+            e["remaining"] for e in response.json()["items"] if e["privilege_code"] == code
+        )
+        return remaining
 
     async def order(self, order_id: str) -> dict[str, Any]:
         return dict((await self.client.get(f"/api/v1/orders/{order_id}", headers=self.headers)).json())

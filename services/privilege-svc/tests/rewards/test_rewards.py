@@ -386,7 +386,7 @@ def refused(redemption: dict[str, Any], reason: str = "batch_exhausted") -> Enve
             redemption_id=redemption["id"],
             member_id=redemption["member_id"],
             batch_id=BATCH,
-            reason=reason,  # type: ignore[arg-type]
+            reason=reason,
             refused_at=datetime.now(UTC),
         ),
         source="merchant-svc",
