@@ -35,7 +35,7 @@ async def main(dsn: str, bootstrap: str, group: str, topic: str, broker_kind: st
         session_factory=async_sessionmaker(engine, expire_on_commit=False),
         bootstrap=bootstrap,
         settings=ConsumerSettings(poll_timeout_ms=100, heartbeat_interval_ms=300, aux_topic_partitions=2),
-        kafka=KafkaSettings(bootstrap_servers=bootstrap, broker_kind=broker_kind),  # type: ignore[arg-type]
+        kafka=KafkaSettings(bootstrap_servers=bootstrap, broker_kind=broker_kind),
     )
     await consumer.start()
     await asyncio.sleep(60)  # killed long before

@@ -1,4 +1,5 @@
 import re
+from collections.abc import Iterator
 from typing import ClassVar
 
 import pytest
@@ -7,7 +8,7 @@ from cheyou_events.catalogue import MemberEvent, TierChanged
 
 
 @pytest.fixture
-def scratch_catalogue():
+def scratch_catalogue() -> Iterator[None]:
     """Events defined by a test register in the global catalogue; take them out again afterwards."""
     before = dict(catalogue._models)
     yield

@@ -1,9 +1,14 @@
+from collections.abc import Callable
 from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
 from cheyou_events import Envelope, MalformedEvent, from_record, to_record
 from cheyou_events.catalogue import ClaimSettled, TierChanged
+from cheyou_events.envelope import Headers
+
+Mutation = Callable[[Headers, bytes], tuple[Headers, bytes]]
+"""What a test does to a good record's headers and value before decoding it."""
 
 
 def make_claim_settled() -> Envelope[ClaimSettled]:
@@ -86,7 +91,7 @@ class TestFromRecord:
             (lambda h, v: ([*h, ("ce_source", b"\xff\xfe")], v), "invalid_header"),
         ],
     )
-    def test_malformed_records_are_refused_with_a_reason(self, mutate, reason) -> None:
+    def test_malformed_records_are_refused_with_a_reason(self, mutate: Mutation, reason: str) -> None:
         record = to_record(make_claim_settled())
         headers, value = mutate(list(record.headers), record.value)
 

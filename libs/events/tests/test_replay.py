@@ -5,17 +5,27 @@ import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from aiokafka import AIOKafkaProducer
 from cheyou_devinfra import ensure_topics
-from cheyou_events import EventConsumer, OutboxRelay, OutboxSettings, add_events, event_outbox
+from cheyou_events import (
+    ConsumerSettings,
+    EventConsumer,
+    OutboxRelay,
+    OutboxSettings,
+    add_events,
+    event_outbox,
+)
 from cheyou_events.testing import effect_counts, eventually, read_topic, record_effect, tier_changed
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select, update
+
+from .conftest import Broker, Database
 
 TIER_CHANGED = "cheyou.member.tier_changed.v1"
 
 
 async def test_replay_republishes_exactly_the_selected_events_and_consumers_ignore_them(
-    db, kafka, producer, prefix, consumer_settings
+    db: Database, kafka: Broker, producer: AIOKafkaProducer, prefix: str, consumer_settings: ConsumerSettings
 ) -> None:
     topic = f"{prefix}member.events"
     await ensure_topics(kafka.bootstrap, {topic: 3})
@@ -69,7 +79,7 @@ async def test_replay_republishes_exactly_the_selected_events_and_consumers_igno
         assert await session.scalar(select(func.count()).where(event_outbox.c.published_at.is_(None))) == 0
 
 
-async def _applied(db, n: int) -> bool:
+async def _applied(db: Database, n: int) -> bool:
     return sum((await effect_counts(db.sessions)).values()) >= n
 
 

@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
@@ -75,7 +76,7 @@ def test_models_stay_compatible_with_the_committed_schemas() -> None:
 
 class TestExport:
     @pytest.fixture
-    def scratch_catalogue(self):
+    def scratch_catalogue(self) -> Iterator[None]:
         before = dict(catalogue._models)
         yield
         catalogue._models.clear()
