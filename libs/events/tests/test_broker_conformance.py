@@ -3,22 +3,26 @@
 import asyncio
 import json
 import uuid
+from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from cheyou_events import EventConsumer, create_producer, ensure_topics, to_record
+from cheyou_events import ConsumerSettings, Envelope, EventConsumer, create_producer, ensure_topics, to_record
 from cheyou_events.testing import effect_counts, eventually, record_effect, tier_changed
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .conftest import Broker, Database
 
 TIER_CHANGED = "cheyou.member.tier_changed.v1"
 
 
-async def started_producer(broker):
+async def started_producer(broker: Broker) -> AIOKafkaProducer:
     producer = create_producer(broker.settings)
     await producer.start()
     return producer
 
 
-async def produce(producer, topic: str, events) -> None:
+async def produce(producer: AIOKafkaProducer, topic: str, events: list[Envelope[Any]]) -> None:
     sends = []
     for event in events:
         record = to_record(event)
@@ -27,7 +31,7 @@ async def produce(producer, topic: str, events) -> None:
 
 
 class TestBrokerConformance:
-    async def test_topics_are_created_with_their_partition_counts(self, any_broker) -> None:
+    async def test_topics_are_created_with_their_partition_counts(self, any_broker: Broker) -> None:
         topics = {f"c{uuid.uuid4().hex[:8]}.member.events": 6, f"c{uuid.uuid4().hex[:8]}.notify.events": 3}
 
         await ensure_topics(any_broker.bootstrap, topics)
@@ -41,7 +45,7 @@ class TestBrokerConformance:
             await admin.close()
         assert {t["topic"]: len(t["partitions"]) for t in described} == topics
 
-    async def test_offsets_are_committed_per_partition_explicitly(self, any_broker) -> None:
+    async def test_offsets_are_committed_per_partition_explicitly(self, any_broker: Broker) -> None:
         topic = f"c{uuid.uuid4().hex[:8]}.member.events"
         await ensure_topics(any_broker.bootstrap, {topic: 3})
         producer = await started_producer(any_broker)
@@ -69,7 +73,7 @@ class TestBrokerConformance:
 
         assert committed == [4, None, 2]
 
-    async def test_keyed_records_keep_their_order_within_one_partition(self, any_broker) -> None:
+    async def test_keyed_records_keep_their_order_within_one_partition(self, any_broker: Broker) -> None:
         topic = f"c{uuid.uuid4().hex[:8]}.member.events"
         await ensure_topics(any_broker.bootstrap, {topic: 4})
         producer = await started_producer(any_broker)
@@ -97,7 +101,7 @@ class TestBrokerConformance:
         assert all(len(p) == 1 for p in partitions.values())
 
     async def test_a_group_rebalancing_while_processing_loses_nothing_and_absorbs_duplicates(
-        self, any_broker, db, consumer_settings
+        self, any_broker: Broker, db: Database, consumer_settings: ConsumerSettings
     ) -> None:
         topic = f"c{uuid.uuid4().hex[:8]}.member.events"
         await ensure_topics(any_broker.bootstrap, {topic: 6})
@@ -105,7 +109,7 @@ class TestBrokerConformance:
         events = [tier_changed(f"M-{i % 50}", i // 50) for i in range(3000)]
         apply = record_effect(group)
 
-        async def slow(session, event) -> None:
+        async def slow(session: AsyncSession, event: Envelope[Any]) -> None:
             await asyncio.sleep(0.002)
             await apply(session, event)
 
@@ -147,5 +151,5 @@ class TestBrokerConformance:
         assert set(counts.values()) == {1}, "an event was applied twice"
 
 
-async def _applied_at_least(db, n: int) -> bool:
+async def _applied_at_least(db: Database, n: int) -> bool:
     return sum((await effect_counts(db.sessions)).values()) >= n

@@ -6,9 +6,11 @@ import random
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
+from aiokafka import AIOKafkaProducer
 from cheyou_devinfra import ensure_topics
-from cheyou_events import EventConsumer, event_inbox, to_record
+from cheyou_events import ConsumerSettings, Envelope, EventConsumer, event_inbox, to_record
 from cheyou_events.consumer import (
     H_ATTEMPT,
     H_ATTEMPTS,
@@ -16,6 +18,7 @@ from cheyou_events.consumer import (
     H_ERROR_CLASS,
     H_ERROR_MESSAGE,
     H_ERROR_TRACEBACK,
+    Handler,
 )
 from cheyou_events.testing import (
     effect_counts,
@@ -27,6 +30,9 @@ from cheyou_events.testing import (
 )
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .conftest import Broker, Database
 
 TIER_CHANGED = "cheyou.member.tier_changed.v1"
 
@@ -40,14 +46,23 @@ def consumed(group: str, outcome: str) -> float:
     )
 
 
-async def send(producer, envelope, topic: str, *, partition: int | None = None) -> None:
+async def send(
+    producer: AIOKafkaProducer, envelope: Envelope[Any], topic: str, *, partition: int | None = None
+) -> None:
     record = to_record(envelope)
     await producer.send_and_wait(
         topic, record.value, key=record.key, headers=record.headers, partition=partition
     )
 
 
-def new_consumer(db, kafka, settings, topic: str, handler=None, group: str | None = None) -> EventConsumer:
+def new_consumer(
+    db: Database,
+    kafka: Broker,
+    settings: ConsumerSettings,
+    topic: str,
+    handler: Handler | None = None,
+    group: str | None = None,
+) -> EventConsumer:
     group = group or f"g-{uuid.uuid4().hex[:8]}"
     return EventConsumer(
         group_id=group,
@@ -60,13 +75,18 @@ def new_consumer(db, kafka, settings, topic: str, handler=None, group: str | Non
     )
 
 
-async def applied(db, n: int) -> bool:
+async def applied(db: Database, n: int) -> bool:
     return sum((await effect_counts(db.sessions)).values()) >= n
 
 
 class TestExactlyOnceEffects:
     async def test_a_consumer_killed_between_its_commit_and_the_offset_commit_changes_nothing_on_redelivery(
-        self, db, kafka, producer, prefix, consumer_settings
+        self,
+        db: Database,
+        kafka: Broker,
+        producer: AIOKafkaProducer,
+        prefix: str,
+        consumer_settings: ConsumerSettings,
     ) -> None:
         topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 1})
@@ -93,7 +113,12 @@ class TestExactlyOnceEffects:
         assert await effect_counts(db.sessions) == {e.id: 1 for e in events}
 
     async def test_a_handler_failing_twice_then_succeeding_is_applied_once_through_the_retry_topic(
-        self, db, kafka, producer, prefix, consumer_settings
+        self,
+        db: Database,
+        kafka: Broker,
+        producer: AIOKafkaProducer,
+        prefix: str,
+        consumer_settings: ConsumerSettings,
     ) -> None:
         topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 2})
@@ -101,7 +126,7 @@ class TestExactlyOnceEffects:
         calls = 0
         apply = record_effect(group)
 
-        async def flaky(session, event) -> None:
+        async def flaky(session: AsyncSession, event: Envelope[Any]) -> None:
             nonlocal calls
             calls += 1
             await apply(session, event)  # its write is rolled back with the failure
@@ -126,14 +151,19 @@ class TestExactlyOnceEffects:
         assert await read_topic(kafka.bootstrap, consumer.dlq_topic) == []
 
     async def test_a_handler_that_always_fails_parks_the_event_on_the_dlq_and_the_partition_flows_on(
-        self, db, kafka, producer, prefix, consumer_settings
+        self,
+        db: Database,
+        kafka: Broker,
+        producer: AIOKafkaProducer,
+        prefix: str,
+        consumer_settings: ConsumerSettings,
     ) -> None:
         topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 1})
         group = f"g-{uuid.uuid4().hex[:8]}"
         apply = record_effect(group)
 
-        async def refuses_seq_0(session, event) -> None:
+        async def refuses_seq_0(session: AsyncSession, event: Envelope[Any]) -> None:
             if event.data.contribution_fen == 0:
                 raise ValueError("tier table has no row for this contribution")
             await apply(session, event)
@@ -165,7 +195,12 @@ class TestExactlyOnceEffects:
         assert header_value(dead, H_DLQ_REASON) == "handler_failed"
 
     async def test_malformed_messages_go_straight_to_the_dlq_and_the_partition_flows_on(
-        self, db, kafka, producer, prefix, consumer_settings
+        self,
+        db: Database,
+        kafka: Broker,
+        producer: AIOKafkaProducer,
+        prefix: str,
+        consumer_settings: ConsumerSettings,
     ) -> None:
         topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 1})
@@ -199,11 +234,15 @@ class TestExactlyOnceEffects:
         assert await effect_counts(db.sessions) == {good.id: 1}
 
     async def test_types_the_group_does_not_handle_are_acknowledged_and_skipped(
-        self, db, kafka, producer, prefix, consumer_settings
+        self,
+        db: Database,
+        kafka: Broker,
+        producer: AIOKafkaProducer,
+        prefix: str,
+        consumer_settings: ConsumerSettings,
     ) -> None:
         from datetime import UTC, datetime
 
-        from cheyou_events import Envelope
         from cheyou_events.catalogue import MemberVerified
 
         topic = f"{prefix}member.events"
@@ -229,7 +268,12 @@ class TestExactlyOnceEffects:
 
 class TestOrdering:
     async def test_10000_events_over_100_keys_keep_per_key_order_with_concurrent_handlers(
-        self, db, kafka, producer, prefix, consumer_settings
+        self,
+        db: Database,
+        kafka: Broker,
+        producer: AIOKafkaProducer,
+        prefix: str,
+        consumer_settings: ConsumerSettings,
     ) -> None:
         topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 6})
@@ -239,7 +283,7 @@ class TestOrdering:
         group = f"g-{uuid.uuid4().hex[:8]}"
         apply = record_effect(group)
 
-        async def check_order(session, event) -> None:
+        async def check_order(session: AsyncSession, event: Envelope[Any]) -> None:
             nonlocal running, peak
             running += 1
             peak = max(peak, running)

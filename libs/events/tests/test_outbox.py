@@ -3,12 +3,16 @@
 import asyncio
 import json
 import uuid
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from aiokafka import AIOKafkaProducer
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
-from cheyou_devinfra import ensure_database, ensure_topics
+from cheyou_devinfra import Infra, ensure_database, ensure_topics
 from cheyou_events import (
+    ConsumerSettings,
     EventConsumer,
     OutboxRelay,
     OutboxSettings,
@@ -23,12 +27,14 @@ from cheyou_events.testing import effect_counts, eventually, read_topic, record_
 from sqlalchemy import func, insert, inspect, select, text, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from .conftest import Broker, Database
 
-def relay_settings(prefix: str, **overrides) -> OutboxSettings:
+
+def relay_settings(prefix: str, **overrides: Any) -> OutboxSettings:
     return OutboxSettings(topic_prefix=prefix, poll_interval_s=0.2, standby_retry_s=0.2, **overrides)
 
 
-async def unpublished(db) -> int:
+async def unpublished(db: Database) -> int:
     async with db.sessions() as session:
         return await session.scalar(select(func.count()).where(event_outbox.c.published_at.is_(None))) or 0
 
@@ -38,14 +44,14 @@ class CrashAfterPublish(OutboxRelay):
 
     crashed = False
 
-    async def _before_mark(self, _event_ids) -> None:
+    async def _before_mark(self, _event_ids: list[Any]) -> None:
         if not CrashAfterPublish.crashed:
             CrashAfterPublish.crashed = True
             raise RuntimeError("relay killed after publishing")
 
 
 class TestAddEvent:
-    async def test_writes_through_the_callers_transaction_and_never_commits(self, db) -> None:
+    async def test_writes_through_the_callers_transaction_and_never_commits(self, db: Database) -> None:
         event = tier_changed("M-1", 1)
 
         async with db.sessions() as session:
@@ -54,7 +60,7 @@ class TestAddEvent:
 
         assert await unpublished(db) == 0
 
-    async def test_stores_the_trace_context_of_the_current_span(self, db) -> None:
+    async def test_stores_the_trace_context_of_the_current_span(self, db: Database) -> None:
         from opentelemetry.sdk.trace import TracerProvider
 
         tracer = TracerProvider().get_tracer("test")
@@ -71,7 +77,12 @@ class TestAddEvent:
 
 class TestRelay:
     async def test_a_crash_after_commit_and_before_publish_publishes_once_after_restart(
-        self, db, kafka, producer, prefix, consumer_settings
+        self,
+        db: Database,
+        kafka: Broker,
+        producer: AIOKafkaProducer,
+        prefix: str,
+        consumer_settings: ConsumerSettings,
     ) -> None:
         topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 3})
@@ -109,7 +120,12 @@ class TestRelay:
         assert await effect_counts(db.sessions) == {event.id: 1}
 
     async def test_a_crash_between_publish_and_mark_republishes_and_the_inbox_absorbs_it(
-        self, db, kafka, producer, prefix, consumer_settings
+        self,
+        db: Database,
+        kafka: Broker,
+        producer: AIOKafkaProducer,
+        prefix: str,
+        consumer_settings: ConsumerSettings,
     ) -> None:
         topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 3})
@@ -144,7 +160,9 @@ class TestRelay:
         assert ids == [str(event.id).encode()] * 2
         assert await effect_counts(db.sessions) == {event.id: 1}
 
-    async def test_publishes_in_sequence_order_per_key(self, db, kafka, producer, prefix) -> None:
+    async def test_publishes_in_sequence_order_per_key(
+        self, db: Database, kafka: Broker, producer: AIOKafkaProducer, prefix: str
+    ) -> None:
         topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 3})
         events = [tier_changed(f"M-{i % 7}", i) for i in range(700)]
@@ -166,7 +184,7 @@ class TestRelay:
         assert all(s == sorted(s) for s in seqs.values())
 
     async def test_only_one_relay_is_active_and_a_standby_takes_over(
-        self, db, kafka, producer, prefix
+        self, db: Database, kafka: Broker, producer: AIOKafkaProducer, prefix: str
     ) -> None:
         topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 3})
@@ -186,7 +204,7 @@ class TestRelay:
         await second.stop()
 
     async def test_notify_wakes_the_relay_without_waiting_for_the_poll(
-        self, db, kafka, producer, prefix
+        self, db: Database, kafka: Broker, producer: AIOKafkaProducer, prefix: str
     ) -> None:
         topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 3})
@@ -205,7 +223,7 @@ class TestRelay:
             await relay.stop()
 
     async def test_purges_rows_published_longer_ago_than_the_retention_window(
-        self, db, producer, prefix
+        self, db: Database, producer: AIOKafkaProducer, prefix: str
     ) -> None:
         expired, published_late, recent = (
             tier_changed("M-1", 1),
@@ -238,7 +256,7 @@ class TestRelay:
         assert left == {published_late.id, recent.id}
 
     async def test_purges_inbox_rows_processed_longer_ago_than_the_inbox_retention(
-        self, db, producer, prefix
+        self, db: Database, producer: AIOKafkaProducer, prefix: str
     ) -> None:
         old, recent = uuid.uuid4(), uuid.uuid4()
         async with db.sessions() as session, session.begin():
@@ -272,7 +290,7 @@ class TestRelay:
 
 
 class TestMigrationHelpers:
-    async def test_create_and_drop_event_tables_in_a_migration(self, infra) -> None:
+    async def test_create_and_drop_event_tables_in_a_migration(self, infra: Infra) -> None:
         dsn = await ensure_database(infra.postgres_dsn, f"events_mig_{uuid.uuid4().hex[:8]}")
         async_engine = create_async_engine(dsn.replace("postgresql://", "postgresql+asyncpg://", 1))
         try:
@@ -293,11 +311,11 @@ class TestMigrationHelpers:
             await async_engine.dispose()
 
 
-async def _applied(db, event_id) -> bool:
+async def _applied(db: Database, event_id: uuid.UUID) -> bool:
     return event_id in await effect_counts(db.sessions)
 
 
-async def _zero(count) -> bool:
+async def _zero(count: Awaitable[int]) -> bool:
     return await count == 0
 
 
