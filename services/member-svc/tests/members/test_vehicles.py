@@ -78,13 +78,11 @@ class TestVehicles:
         events = await member_events(
             service_settings.kafka_bootstrap_servers, member["member_id"], VEHICLES_CHANGED, 2
         )
+        both: list[dict[str, str | None]] = [
+            {"plate": car, "registered_on": "2020-06-01", "kind": "household_car"},
+            {"plate": other, "registered_on": None, "kind": "commercial_vehicle"},
+        ]
         assert [e["vehicles"] for e in events] == [
             [{"plate": car, "registered_on": None, "kind": "household_car"}],
-            sorted(
-                [
-                    {"plate": car, "registered_on": "2020-06-01", "kind": "household_car"},
-                    {"plate": other, "registered_on": None, "kind": "commercial_vehicle"},
-                ],
-                key=lambda v: str(v["plate"]),
-            ),
+            sorted(both, key=lambda v: str(v["plate"])),
         ]

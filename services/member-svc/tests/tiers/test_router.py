@@ -1,3 +1,5 @@
+from typing import Any
+
 import httpx
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually
@@ -76,7 +78,7 @@ class TestEvaluationRun:
 
         assert started.status_code == 202
 
-        async def done() -> dict[str, object] | None:
+        async def done() -> dict[str, Any] | None:
             run = (
                 await client.get(
                     f"/api/v1/tier-rules/evaluations/{started.json()['id']}", headers=ops(identities)
