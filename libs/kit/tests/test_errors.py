@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from cheyou_kit.errors import Conflict, install_problem_handlers
+from cheyou_kit.errors import Conflict, TooManyRequests, install_problem_handlers
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -21,6 +21,10 @@ def _app() -> FastAPI:
     @app.get("/conflict")
     async def conflict() -> None:
         raise Conflict("the seat was taken", seat="12A")
+
+    @app.get("/slow-down")
+    async def slow_down() -> None:
+        raise TooManyRequests("a code was sent moments ago", retry_after=42.5)
 
     @app.get("/broken")
     async def broken() -> None:
@@ -89,3 +93,15 @@ async def test_a_value_postgres_cannot_store_is_a_422_not_a_500(infra: Any) -> N
 
     assert [a.status_code for a in answers] == [422, 422], [a.text for a in answers]
     assert all(a.json()["type"].endswith("/unstorable-value") for a in answers)
+
+
+async def test_a_problem_that_says_when_to_come_back_sends_retry_after() -> None:
+    response = await _get("/slow-down")
+
+    assert response.status_code == 429
+    assert response.headers["retry-after"] == "42"
+    assert response.json()["retry_after"] == 42.5
+
+
+async def test_a_problem_without_retry_after_sends_no_header() -> None:
+    assert "retry-after" not in (await _get("/conflict")).headers

@@ -1,4 +1,9 @@
-"""Domain errors rendered as RFC 9457 problem details (``application/problem+json``)."""
+"""Domain errors rendered as RFC 9457 problem details (``application/problem+json``).
+
+Every service's errors subclass :class:`ProblemError` (or one of the status classes below) in the
+domain's ``errors.py`` (errors several domains share: the service's ``errors.py``); the one handler
+``install_problem_handlers`` (installed by ``create_service_app``) renders them, with ``Retry-After``
+when a problem carries ``retry_after``."""
 
 from __future__ import annotations
 
@@ -32,6 +37,11 @@ class ProblemError(Exception):
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.extensions = extensions
+
+    def headers(self) -> dict[str, str] | None:
+        """``Retry-After`` when the problem says when to come back (a ``retry_after`` extension, seconds)."""
+        retry_after = self.extensions.get("retry_after")
+        return None if retry_after is None else {"Retry-After": str(max(1, int(retry_after)))}
 
     def to_problem(self, instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -94,7 +104,7 @@ def problem_response(problem: dict[str, Any], headers: Mapping[str, str] | None 
 
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
-    return problem_response(exc.to_problem(request.url.path))
+    return problem_response(exc.to_problem(request.url.path), headers=exc.headers())
 
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:

@@ -1,10 +1,9 @@
-"""Problems the gateway itself answers with, and their rendering with ``Retry-After``."""
+"""Problems the gateway itself answers with (rendered by the kit's problem handler, ``Retry-After``
+included when a problem carries ``retry_after``)."""
 
 from __future__ import annotations
 
-from cheyou_kit.errors import ProblemError, TooManyRequests, problem_response
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from cheyou_kit.errors import ProblemError, TooManyRequests
 
 
 class RateLimited(TooManyRequests):
@@ -47,15 +46,3 @@ class PayloadTooLarge(ProblemError):
     status = 413
     slug = "payload-too-large"
     title = "The request body is too large"
-
-
-async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ProblemError)
-    retry_after = exc.extensions.get("retry_after")
-    headers = {"Retry-After": str(max(1, int(retry_after)))} if retry_after is not None else None
-    return problem_response(exc.to_problem(request.url.path), headers=headers)
-
-
-def install_retry_after(app: FastAPI) -> None:
-    """Like the kit's problem handler, plus ``Retry-After`` when a problem says when to come back."""
-    app.add_exception_handler(ProblemError, _on_problem)

@@ -21,7 +21,6 @@ import gateway
 from gateway.accounts import handlers
 from gateway.auth.router import router as auth_router
 from gateway.config import Settings
-from gateway.errors import install_retry_after
 from gateway.frontends.docs import serve_docs_offline
 from gateway.frontends.static import default_web_root, mount_frontends
 from gateway.me.router import router as me_router
@@ -72,7 +71,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = lambda: runtime.document or app.openapi_schema or {}  # type: ignore[method-assign]
     # After the gateway's own routes, so /api/v1/auth/…, /api/v1/me and /api/v1/reports/… are never forwarded.
     app.include_router(proxy_router, prefix="/api/v1")
-    install_retry_after(app)
     serve_docs_offline(app)
     mount_frontends(app, settings.web_root or default_web_root(), settings.frontend_image_origins)
     app.add_middleware(
