@@ -36,7 +36,7 @@ def lock() -> ModuleType:
 def pinned(path: Path) -> dict[str, tuple[str, list[str]]]:
     """name → (version, hashes) of a requirements file with hashes."""
     text = path.read_text().replace("\\\n", " ")
-    found = {}
+    found: dict[str, tuple[str, list[str]]] = {}
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if not line:

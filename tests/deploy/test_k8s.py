@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import kubernetes_validate
+import kubernetes_validate  # type: ignore[import-untyped]  # the package ships no type hints
 import pytest
 import yaml
 
@@ -608,7 +608,7 @@ def test_the_otel_collector_receives_what_the_services_send(
             monkeypatch.setenv(key, value)
     exporter = span_exporter()
     assert isinstance(exporter, OTLPSpanExporter)
-    exporter.shutdown()
+    exporter.shutdown()  # type: ignore[no-untyped-call]  # the OTLP exporter leaves shutdown() unannotated
     [collector_config] = [d for d in docs if d["metadata"]["name"].startswith("otel-collector-config")]
     collector = yaml.safe_load(collector_config["data"]["config.yaml"])
     assert collector["receivers"]["otlp"]["protocols"]["http"]["endpoint"].endswith(":4318")

@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -409,7 +409,14 @@ async def staff(cheyou: Platform, staff_tokens: dict[str, str]) -> dict[str, htt
 
 # --- claims: the photo a phone takes at the loss, and the one-click report -----------------------------
 
-WUSI_ROAD = {"latitude": 26.0745, "longitude": 119.2965, "address": "福州市鼓楼区五四路与东街口交叉口"}
+
+class Location(TypedDict):
+    latitude: float
+    longitude: float
+    address: str
+
+
+WUSI_ROAD = Location(latitude=26.0745, longitude=119.2965, address="福州市鼓楼区五四路与东街口交叉口")
 
 
 def _photo() -> bytes:

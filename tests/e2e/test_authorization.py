@@ -27,8 +27,13 @@ from cheyou_demo import Platform
 from cheyou_kit.testing import eventually
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.core import NotSet
+from schemathesis.core.result import Err
 
 METHODS = ("get", "post", "put", "patch", "delete")
+
+Case = schemathesis.Case[schemathesis.APIOperation[Any, Any, Any, Any]]
+"""A case drawn for any of the schema's operations (schemathesis leaves their parameter types open)."""
+
 SIGN_IN = {
     "/auth/staff/login",
     "/auth/wechat",
@@ -408,10 +413,12 @@ def _examples(schema: schemathesis.BaseSchema) -> dict[tuple[str, str], tuple[An
     """A schema-valid body and query for each operation (what a real client could send)."""
     examples: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}
     for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()
         operation = result.ok()
         if not len(operation.body) and not len(operation.query):
             continue  # nothing to send but the path
-        drawn: list[schemathesis.Case] = []
+        drawn: list[Case] = []
 
         @given(case=operation.as_strategy())
         @settings(
@@ -421,7 +428,7 @@ def _examples(schema: schemathesis.BaseSchema) -> dict[tuple[str, str], tuple[An
             deadline=None,
             suppress_health_check=list(HealthCheck),
         )
-        def draw(case: schemathesis.Case) -> None:
+        def draw(case: Case) -> None:
             drawn.append(case)  # noqa: B023 (run at once, inside this iteration)
 
         draw()

@@ -7,14 +7,21 @@ marketing campaign is always inside them and the reminder campaign shows the sam
 """
 
 import random
+from functools import partial
 from typing import Any
 
 import httpx
 from cheyou_demo import Member, Platform
 from cheyou_kit.testing import eventually
 
-REMINDER = {"template_code": "weather_alert", "variables": {"region": "平潭", "alert": "台风橙色预警"}}
-MARKETING = {"template_code": "campaign_generic", "variables": {"title": "秋季自驾游", "content": "名额有限"}}
+REMINDER: dict[str, Any] = {
+    "template_code": "weather_alert",
+    "variables": {"region": "平潭", "alert": "台风橙色预警"},
+}
+MARKETING: dict[str, Any] = {
+    "template_code": "campaign_generic",
+    "variables": {"title": "秋季自驾游", "content": "名额有限"},
+}
 
 
 async def _member(
@@ -95,7 +102,7 @@ async def test_a_segmented_campaign_reaches_exactly_its_members_respecting_opt_o
         "opted_out": 0,
     }
     for member in [*targeted, opted_out]:
-        sent = await eventually(lambda m=member: _some(_wechat(cheyou, m, "weather_alert")), within=30)
+        sent = await eventually(partial(_pushed, cheyou, member, "weather_alert"), within=30)
         assert len(sent) == 1
         assert sent[0]["data"]["thing2"]["value"] == "台风橙色预警"
         assert len(await _inbox(member, "weather_alert")) == 1
@@ -131,6 +138,6 @@ async def test_a_segmented_campaign_reaches_exactly_its_members_respecting_opt_o
             assert await _wechat(cheyou, member, code) == [], why
 
 
-async def _some(awaitable: Any) -> Any:
-    items = await awaitable
-    return items or None
+async def _pushed(cheyou: Platform, member: Member, template_code: str) -> list[dict[str, Any]] | None:
+    """The member's WeChat pushes of the template, once there is one."""
+    return await _wechat(cheyou, member, template_code) or None

@@ -10,8 +10,9 @@ city hear nothing; an alert for a region without members is recorded and skipped
 """
 
 import asyncio
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Awaitable, Iterator
+from functools import partial
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -19,6 +20,8 @@ from cheyou_demo import Member, Platform
 from cheyou_devinfra.platform import Service
 from cheyou_fakes import feeds, feeds_sim, running
 from cheyou_kit.testing import eventually
+
+T = TypeVar("T")
 
 CLAIMS_LINK = "/h5/claims/new"
 
@@ -104,7 +107,7 @@ async def test_a_level_2_typhoon_for_fuzhou_reaches_every_car_owner_there_at_onc
         return state if state.get("status") == "done" else None
 
     for alert in (rainstorm, typhoon):
-        done = await eventually(lambda a=alert: fanned_out(a), within=60)
+        done = await eventually(partial(fanned_out, alert), within=60)
         assert done["level"] == ("blue" if alert is rainstorm else "orange")
         assert done["reached"] >= 2  # these two, and the car owners of Fuzhou other tests made
 
@@ -129,7 +132,7 @@ async def test_a_level_2_typhoon_for_fuzhou_reaches_every_car_owner_there_at_onc
 
     # Both have both in the inbox at once, each leading to the claims report.
     for member in (on_wechat, by_sms):
-        items = await eventually(lambda m=member: _two(_weather_inbox(m)), within=30)
+        items = await eventually(partial(_two_in_inbox, member), within=30)
         assert sorted(i["title"] for i in items) == ["天气预警", "天气预警"]
         assert {i["link"] for i in items} == {CLAIMS_LINK}
         assert any("台风橙色预警" in i["body"] for i in items)
@@ -159,13 +162,14 @@ async def test_a_level_2_typhoon_for_fuzhou_reaches_every_car_owner_there_at_onc
     assert len(await _weather_wechat(cheyou, on_wechat)) == 1
 
 
-async def _some(awaitable: Any) -> Any:
+async def _some(awaitable: Awaitable[list[T]]) -> list[T] | None:
     items = await awaitable
     return items or None
 
 
-async def _two(awaitable: Any) -> Any:
-    items = await awaitable
+async def _two_in_inbox(member: Member) -> list[dict[str, Any]] | None:
+    """The member's weather alerts in the inbox, once there are two."""
+    items = await _weather_inbox(member)
     return items if len(items) >= 2 else None
 
 

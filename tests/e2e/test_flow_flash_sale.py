@@ -3,6 +3,7 @@ at once) sells exactly the stock; every point is accounted for and no balance go
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -48,7 +49,7 @@ async def test_a_flash_sale_burst_sells_exactly_the_stock_and_every_point_is_acc
         return True if body.get("tier") == "ordinary" else None
 
     for member in members:
-        await eventually(lambda m=member: ordinary(m), within=30)
+        await eventually(partial(ordinary, member), within=30)
     before = {m.member_id: await funded(m, ops) for m in members}
     assert min(before.values()) >= PRICE
     sale = await ops.post(

@@ -1,11 +1,14 @@
 """Flow 6 (a manager's invite → registration → phone verification → on the manager's list) and flow 1
 (a renewal lifts the tier → new entitlements → a WeChat message and an inbox entry), through the gateway."""
 
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import httpx
 from cheyou_demo import Member, Platform, id_number, phone_number
 from cheyou_kit.testing import eventually
+
+T = TypeVar("T")
 
 
 async def _json_when(http: httpx.AsyncClient, url: str, accept: Any, **params: Any) -> Any:
@@ -140,6 +143,6 @@ async def test_a_renewal_lifts_the_tier_and_the_member_hears_of_the_new_privileg
     assert "three_star" in me.text
 
 
-async def _some(awaitable: Any) -> Any:
+async def _some(awaitable: Awaitable[list[T]]) -> list[T] | None:
     items = await awaitable
     return items or None

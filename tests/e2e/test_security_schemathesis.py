@@ -24,6 +24,7 @@ import schemathesis
 from cheyou_demo import Platform
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Err
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 NOT_FUZZED = (
@@ -36,6 +37,9 @@ NOT_FUZZED = (
     r"|^/api/v1/merchants/\{merchant_id\}/status$"
 )
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+
+Case = schemathesis.Case[schemathesis.APIOperation[Any, Any, Any, Any]]
+"""A case drawn for any of the schema's operations (schemathesis leaves their parameter types open)."""
 
 
 def _settings(examples: int, **more: Any) -> settings:
@@ -56,11 +60,13 @@ def fuzz(
     what failed, by operation."""
     failures: dict[str, str] = {}
     for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()
         operation = result.ok()
 
         @given(case=operation.as_strategy())
         @_settings(examples)
-        def check(case: schemathesis.Case) -> None:
+        def check(case: Case) -> None:
             response = case.call(base_url=base_url, headers=headers, timeout=30)
             case.validate_response(response, checks=CHECKS)
 
@@ -78,12 +84,12 @@ def fuzz_stateful(
     workflow: Any = schema.as_state_machine()
     calls: list[str] = []
 
-    class Workflow(workflow):  # type: ignore[misc,valid-type]
-        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+    class Workflow(workflow):  # type: ignore[misc]  # the state machine class is made at run time (Any)
+        def get_call_kwargs(self, case: Case) -> dict[str, Any]:
             calls.append(case.operation.label)
             return {"base_url": base_url, "headers": headers, "timeout": 30}
 
-        def validate_response(self, response: Any, case: schemathesis.Case, *_: Any, **__: Any) -> None:
+        def validate_response(self, response: Any, case: Case, *_: Any, **__: Any) -> None:
             case.validate_response(response, checks=CHECKS)
 
     try:

@@ -15,7 +15,7 @@ import httpx
 import qrcode
 from cheyou_demo import Member, Platform
 from cheyou_kit.testing import eventually
-from playwright.async_api import Page, expect
+from playwright.async_api import FilePayload, Page, expect
 
 Shots = Callable[[Page, str], Awaitable[Path]]
 Axe = Callable[[Page], Awaitable[list[dict[str, Any]]]]
@@ -163,7 +163,7 @@ async def test_a_member_plays_answers_the_call_for_needs_and_joins_the_self_driv
     await desk.get_by_label("介绍").fill("每周末一起出发，福州周边自驾")
     await desk.get_by_role("dialog").get_by_role("button", name="新建兴趣群").click()
     await desk.get_by_role("button", name="二维码图片（PNG 或 JPEG，不超过 512 KB）").set_input_files(
-        files=[{"name": "group.png", "mimeType": "image/png", "buffer": qr_png()}]
+        files=[FilePayload(name="group.png", mimeType="image/png", buffer=qr_png())]
     )
     await desk.get_by_role("button", name="上传", exact=True).click()
     row = desk.get_by_role("row").filter(has_text=GROUP)

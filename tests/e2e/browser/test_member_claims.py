@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 from cheyou_demo import Platform
 from cheyou_kit.testing import eventually
-from playwright.async_api import Page, expect
+from playwright.async_api import FilePayload, Geolocation, Page, expect
 
 Shots = Callable[[Page, str], Awaitable[Path]]
 Axe = Callable[[Page], Awaitable[list[dict[str, Any]]]]
-WUSI_ROAD = {"latitude": 26.0745, "longitude": 119.2965}
+WUSI_ROAD = Geolocation(latitude=26.0745, longitude=119.2965)
 PLACE = "福州市鼓楼区五四路与东街口交叉口"
 # The single-vehicle shot list's required shots (claims-svc shot_list.SINGLE_VEHICLE) as the page names them.
 REQUIRED = [
@@ -118,7 +118,7 @@ async def test_a_member_reports_a_scrape_takes_the_guided_photos_and_answers_a_r
     assert await axe(await settled(phone)) == []
     for index, label in enumerate(REQUIRED, start=1):
         await phone.get_by_label(f"拍照：{label}").set_input_files(
-            files=[{"name": f"IMG_{index:04d}.jpg", "mimeType": "image/jpeg", "buffer": claim_photo()}]
+            files=[FilePayload(name=f"IMG_{index:04d}.jpg", mimeType="image/jpeg", buffer=claim_photo())]
         )
         await expect(phone.get_by_text(f"已完成 {index}/{len(REQUIRED)}")).to_be_visible()
         if index == 4:
@@ -152,7 +152,7 @@ async def test_a_member_reports_a_scrape_takes_the_guided_photos_and_answers_a_r
     assert await axe(await settled(phone)) == []
 
     await phone.get_by_label("拍照：碰撞部位").set_input_files(
-        files=[{"name": "IMG_0100.jpg", "mimeType": "image/jpeg", "buffer": claim_photo()}]
+        files=[FilePayload(name="IMG_0100.jpg", mimeType="image/jpeg", buffer=claim_photo())]
     )
     await expect(phone.get_by_text("已完成 1/1")).to_be_visible()
     await phone.get_by_role("button", name="提交补拍照片").click()

@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 import httpx
 from cheyou_demo import Platform
 from cheyou_kit.testing import eventually
-from playwright.async_api import Page, expect
+from playwright.async_api import Geolocation, Page, expect
 
 Shots = Callable[[Page, str], Awaitable[Path]]
 Axe = Callable[[Page], Awaitable[list[dict[str, Any]]]]
 # 五一广场, Fuzhou, as the phone's GPS gives it (WGS-84).
-HERE = {"latitude": 26.0745, "longitude": 119.2965}
+HERE = Geolocation(latitude=26.0745, longitude=119.2965)
 ALL_WEEK = [{"day": d, "opens": "00:00", "closes": "24:00"} for d in range(1, 8)]
 # WeChat's JS-SDK as the H5 calls it: config/ready, getLocation (from the browser's position, in WeChat's
 # shape) and openLocation (recorded for the test to read).

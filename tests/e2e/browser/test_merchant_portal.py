@@ -161,7 +161,7 @@ async def _sms_code(cheyou: Platform, phone: str, before: int) -> str | None:
     messages = await cheyou.sms_messages(phone)
     if len(messages) <= before:
         return None
-    params = messages[-1].get("template_param")
+    params = messages[-1]["template_param"]
     if isinstance(params, str):
         params = json.loads(params)
     return str(params["code"])
