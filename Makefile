@@ -7,7 +7,10 @@ LIBS := libs/events libs/kit libs/devinfra libs/fakes
 DEMO := tools/demo
 SERVICES := services/gateway services/member-svc services/privilege-svc services/merchant-svc services/claims-svc services/notify-svc
 PACKAGES := $(LIBS) $(DEMO) $(SERVICES)
-TOOLS := pytest pytest-asyncio pytest-timeout ruff mypy import-linter standardwebhooks schemathesis pyyaml kubernetes-validate "moto[s3]" flask flask-cors playwright squawk-cli
+# A package's tests/ has no __init__.py (every one would be the package `tests`), so mypy checks each tree
+# with its package as the base, one run each; bench/ likewise, as its scripts import their harness.
+TEST_TREES := $(wildcard $(addsuffix /tests,$(PACKAGES)))
+TOOLS := pytest pytest-asyncio pytest-timeout ruff mypy types-PyYAML types-jsonschema import-linter standardwebhooks schemathesis pyyaml kubernetes-validate "moto[s3]" flask flask-cors playwright squawk-cli
 PLATFORM := $(BIN)/python -m cheyou_devinfra.platform
 
 .PHONY: install web dev up down status test lint fmt bench schemas images clean demo demo-2014 report web-dev api-client soak
@@ -48,10 +51,13 @@ test: install  ## every test: the front ends' unit tests, then every package and
 	cd web && npm test
 	$(PLATFORM) test -- $(ARGS)
 
-lint: install  ## ruff + mypy --strict + import contracts (docs/ARCHITECTURE.md) + squawk over every migration; ESLint, Prettier and vue-tsc --strict over web/
+lint: install  ## ruff + mypy --strict (src, tools, tests/, every package's tests, bench/) + import contracts (docs/ARCHITECTURE.md) + squawk over every migration; ESLint, Prettier and vue-tsc --strict over web/
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(foreach p,$(PACKAGES),$(p)/src) tools/*.py
+	$(BIN)/mypy tests
+	MYPYPATH=bench $(BIN)/mypy bench
+	@for t in $(TEST_TREES); do echo "MYPYPATH=$${t%/tests} $(BIN)/mypy $$t"; MYPYPATH=$${t%/tests} $(BIN)/mypy $$t || exit 1; done
 	$(BIN)/lint-imports
 	$(BIN)/python -m tools.lint_migrations
 	cd web && npm run lint && npm run typecheck
