@@ -10,7 +10,8 @@ import httpx
 import pytest
 from cheyou_kit.trace_scrubbing import REDACTED, ScrubbingSpanProcessor
 from gateway.auth import sms
-from gateway.auth.wechat import WeChatCodeRejected, openid_for_code
+from gateway.auth.errors import WeChatCodeRejected
+from gateway.auth.wechat import openid_for_code
 from gateway.config import Settings
 from gateway.wechat_jssdk import service as jssdk
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor

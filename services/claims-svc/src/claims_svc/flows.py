@@ -9,9 +9,10 @@ from cheyou_events.catalogue.claims import ClaimWithdrawn, WithdrawalDeclined, W
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from claims_svc.appointments import service as appointments
+from claims_svc.claims.errors import NoWithdrawalRequest, WithdrawalNotAllowed
 from claims_svc.claims.lifecycle import MEMBER_MAY_WITHDRAW, WITHDRAWAL_NEEDS_APPROVAL, ClaimStatus
 from claims_svc.claims.models import Claim
-from claims_svc.claims.service import NoWithdrawalRequest, WithdrawalNotAllowed, emit, move, record_step
+from claims_svc.claims.service import emit, move, record_step
 from claims_svc.surveys import repository as survey_tasks
 
 S = ClaimStatus

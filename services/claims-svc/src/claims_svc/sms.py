@@ -9,18 +9,12 @@ import uuid
 from typing import Annotated, Any
 
 import httpx
-from cheyou_kit.errors import ProblemError
 from fastapi import Depends, Request
 
 from claims_svc.config import Settings
+from claims_svc.errors import SmsNotSent
 
 log = logging.getLogger(__name__)
-
-
-class SmsNotSent(ProblemError):
-    status = 502
-    slug = "sms-not-sent"
-    title = "The SMS provider did not take the message"
 
 
 class SmsSender:

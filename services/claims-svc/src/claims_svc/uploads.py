@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from cheyou_kit.errors import Unprocessable
 from fastapi import UploadFile
 from PIL import ExifTags, Image, ImageFile, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
+
+from claims_svc.errors import EmptyFile, FileTooLarge, ImageTooLarge, UnreadableImage, UnsupportedFileType
 
 SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -28,33 +29,6 @@ SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "application/pdf"),
 )
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
-
-
-class UnsupportedFileType(Unprocessable):
-    status = 415
-    slug = "unsupported-file-type"
-    title = "The file is not of an accepted type"
-
-
-class FileTooLarge(Unprocessable):
-    status = 413
-    slug = "file-too-large"
-    title = "The file is larger than allowed"
-
-
-class EmptyFile(Unprocessable):
-    slug = "empty-file"
-    title = "The file is empty"
-
-
-class UnreadableImage(Unprocessable):
-    slug = "unreadable-image"
-    title = "The image cannot be decoded"
-
-
-class ImageTooLarge(Unprocessable):
-    slug = "image-too-large"
-    title = "The image declares more pixels than allowed"
 
 
 @dataclass(frozen=True)

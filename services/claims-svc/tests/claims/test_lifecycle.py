@@ -7,7 +7,8 @@ import httpx
 import pytest
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import eventually
-from claims_svc.claims.lifecycle import TRANSITIONS, ClaimStatus, IllegalTransition, ensure_transition
+from claims_svc.claims.errors import IllegalTransition
+from claims_svc.claims.lifecycle import TRANSITIONS, ClaimStatus, ensure_transition
 
 from ..conftest import Arrange, Published  # noqa: TID252
 

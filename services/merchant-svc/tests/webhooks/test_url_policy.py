@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from merchant_svc.webhooks.url_policy import (
-    AddressPolicy,
-    DestinationRefused,
-    Destinations,
-    WebhookUrlRefused,
-)
+from merchant_svc.webhooks.errors import WebhookUrlRefused
+from merchant_svc.webhooks.url_policy import AddressPolicy, DestinationRefused, Destinations
 
 from ..resolver import ScriptedResolver  # noqa: TID252  (shared test helpers, no package path)
 

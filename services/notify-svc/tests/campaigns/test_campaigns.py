@@ -12,6 +12,7 @@ from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually
 from notify_svc.audience import service as audience
 from notify_svc.campaigns import service as campaigns
+from notify_svc.campaigns.errors import CampaignStateConflict
 from notify_svc.campaigns.schemas import CampaignCreate, Segment
 from notify_svc.preferences import service as preferences
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -230,7 +231,7 @@ class TestPauseCampaign:
         campaign = await campaigns.create(session, data, "ops1", NOW)
         await campaigns.advance(session, campaign, 10, NOW)
 
-        with pytest.raises(campaigns.CampaignStateConflict):
+        with pytest.raises(CampaignStateConflict):
             await campaigns.pause(session, campaign.id)
 
     async def test_unknown_campaign_is_404(self, client: httpx.AsyncClient, identities: Identities) -> None:

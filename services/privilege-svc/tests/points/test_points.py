@@ -13,8 +13,8 @@ from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually, publish
 from privilege_svc.config import Settings
 from privilege_svc.points import repository, service
+from privilege_svc.points.errors import InsufficientPoints
 from privilege_svc.points.models import PointsAllocation, PointsLot
-from privilege_svc.points.service import InsufficientPoints
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 

@@ -6,64 +6,29 @@ import uuid
 from datetime import datetime
 
 from cheyou_events.catalogue.claims import AppointmentBooked, AppointmentCancelled, AppointmentRescheduled
-from cheyou_kit.errors import Conflict, NotFound, Unprocessable
 from cheyou_kit.identity import Principal, Role
 from cheyou_kit.pagination import Slice
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from claims_svc.appointments import repository
+from claims_svc.appointments.errors import (
+    AppointmentCancelledAlready,
+    AppointmentNotFound,
+    ClaimAlreadyBooked,
+    ClaimClosedForAppointments,
+    NotAnInjuryClaim,
+    SlotBooked,
+    SlotExists,
+    SlotInThePast,
+    SlotNotFound,
+)
 from claims_svc.appointments.models import Appointment, AppointmentSlot
 from claims_svc.appointments.schemas import SlotCreate
 from claims_svc.claims import service as claims
 from claims_svc.claims import timeline
 from claims_svc.claims.lifecycle import OPEN
 from claims_svc.claims.models import Claim
-
-
-class SlotNotFound(NotFound):
-    slug = "slot-not-found"
-    title = "No such appointment slot"
-
-
-class AppointmentNotFound(NotFound):
-    slug = "appointment-not-found"
-    title = "No such appointment"
-
-
-class SlotExists(Conflict):
-    slug = "slot-exists"
-    title = "The site already has a slot starting then"
-
-
-class SlotBooked(Conflict):
-    slug = "slot-booked"
-    title = "The slot is already booked"
-
-
-class ClaimAlreadyBooked(Conflict):
-    slug = "claim-already-booked"
-    title = "The claim already has an appointment; reschedule it instead"
-
-
-class NotAnInjuryClaim(Unprocessable):
-    slug = "not-an-injury-claim"
-    title = "Injury mediation is for claims in which someone was injured"
-
-
-class SlotInThePast(Unprocessable):
-    slug = "slot-in-the-past"
-    title = "The slot has already begun"
-
-
-class AppointmentCancelledAlready(Conflict):
-    slug = "appointment-cancelled"
-    title = "The appointment is cancelled"
-
-
-class ClaimClosedForAppointments(Conflict):
-    slug = "claim-closed"
-    title = "The claim is no longer being handled"
 
 
 async def create_slot(session: AsyncSession, data: SlotCreate) -> AppointmentSlot:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from cheyou_kit.errors import Conflict
+from claims_svc.claims.errors import IllegalTransition
 
 
 class ClaimStatus(StrEnum):
@@ -79,11 +79,6 @@ DETAILS_EDITABLE = frozenset(
     {S.REPORTED, S.LIABILITY_PENDING, S.LIABILITY_AGREED, S.SURVEY_PENDING, S.RESHOOT_REQUESTED}
 )
 """States in which the member may still complete the report."""
-
-
-class IllegalTransition(Conflict):
-    slug = "illegal-transition"
-    title = "The claim cannot make this step from its current state"
 
 
 def ensure_transition(current: ClaimStatus, target: ClaimStatus) -> None:

@@ -17,13 +17,24 @@ from cheyou_events.catalogue.claims import (
     ClaimRoutedOnSite,
     ClaimSettled,
 )
-from cheyou_kit.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from cheyou_kit.errors import BadRequest, Forbidden
 from cheyou_kit.identity import Principal, Role
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from claims_svc import pii
 from claims_svc.claims import repository, timeline
+from claims_svc.claims.errors import (
+    AmountOverApproved,
+    ClaimNotEditable,
+    ClaimNotFound,
+    LossInFuture,
+    NoCover,
+    NotPolicyHolder,
+    OtherPartyPhoneFrozen,
+    OutsideServiceArea,
+    PlateMismatch,
+)
 from claims_svc.claims.lifecycle import (
     DETAILS_EDITABLE,
     ClaimStatus,
@@ -39,61 +50,6 @@ from claims_svc.surveys import repository as survey_tasks
 
 SOURCE = "claims-svc"
 S = ClaimStatus
-
-
-class ClaimNotFound(NotFound):
-    slug = "claim-not-found"
-    title = "No such claim"
-
-
-class LossInFuture(Unprocessable):
-    slug = "loss-time-in-future"
-    title = "The loss time is in the future"
-
-
-class OutsideServiceArea(Unprocessable):
-    slug = "outside-service-area"
-    title = "The location is outside the area this branch serves"
-
-
-class NoCover(Unprocessable):
-    slug = "no-cover"
-    title = "No motor policy covers the vehicle at the loss time"
-
-
-class NotPolicyHolder(Forbidden):
-    slug = "not-policy-holder"
-    title = "You do not hold a policy on this vehicle"
-
-
-class PlateMismatch(Unprocessable):
-    slug = "plate-mismatch"
-    title = "The plate is not the insured vehicle's"
-
-
-class ClaimNotEditable(Conflict):
-    slug = "claim-not-editable"
-    title = "The report can no longer be changed"
-
-
-class OtherPartyPhoneFrozen(Conflict):
-    slug = "other-party-phone-frozen"
-    title = "The other party's phone cannot change once they have been asked to confirm"
-
-
-class WithdrawalNotAllowed(Conflict):
-    slug = "withdrawal-not-allowed"
-    title = "The claim can no longer be withdrawn"
-
-
-class NoWithdrawalRequest(Conflict):
-    slug = "no-withdrawal-request"
-    title = "The member has not asked to withdraw this claim"
-
-
-class AmountOverApproved(Unprocessable):
-    slug = "amount-over-approved"
-    title = "The payment exceeds the approved amount"
 
 
 async def emit(session: AsyncSession, payload: Event) -> None:

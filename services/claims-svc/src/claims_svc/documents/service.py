@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cheyou_events.catalogue.claims import DocumentsCompleted, DocumentUploaded
-from cheyou_kit.errors import Conflict, NotFound, Unprocessable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from claims_svc.claims import service as claims
@@ -19,6 +18,12 @@ from claims_svc.claims.models import Claim
 from claims_svc.config import Settings
 from claims_svc.documents import repository
 from claims_svc.documents.checklist import KINDS, required_kinds
+from claims_svc.documents.errors import (
+    DocumentNotFound,
+    DocumentsClosed,
+    TooManyDocuments,
+    UnknownDocumentKind,
+)
 from claims_svc.documents.models import ClaimDocument
 from claims_svc.storage import FileStorage
 from claims_svc.storage.transactions import put_for_transaction
@@ -28,26 +33,6 @@ S = ClaimStatus
 ACCEPTED = frozenset({"image/jpeg", "image/png", "application/pdf"})
 MAX_PER_KIND = 5
 CLOSED_TO_DOCUMENTS = frozenset({S.ADJUDICATING, S.APPROVED, S.PAID, S.CLOSED, S.REJECTED, S.WITHDRAWN})
-
-
-class UnknownDocumentKind(Unprocessable):
-    slug = "unknown-document-kind"
-    title = "No such kind of document"
-
-
-class DocumentsClosed(Conflict):
-    slug = "documents-closed"
-    title = "The claim takes no more documents"
-
-
-class TooManyDocuments(Conflict):
-    slug = "too-many-documents"
-    title = "Enough files of this kind already"
-
-
-class DocumentNotFound(NotFound):
-    slug = "document-not-found"
-    title = "No such document"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from cheyou_events.catalogue.claims import (
     LiabilityProposed,
     LiabilityUnconfirmed,
 )
-from cheyou_kit.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
+from cheyou_kit.errors import Unprocessable
 from cheyou_kit.identity import Principal, Role
 from cheyou_kit.masking import mask_phone
 from cheyou_kit.pagination import Slice
@@ -31,77 +31,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from claims_svc import pii
 from claims_svc.claims import service as claims
 from claims_svc.claims import timeline
+from claims_svc.claims.errors import ClaimNotFound
 from claims_svc.claims.lifecycle import ClaimStatus, ensure_transition
 from claims_svc.claims.models import Claim
 from claims_svc.config import Settings
 from claims_svc.contacts import service as contacts
 from claims_svc.liability import codes, repository
+from claims_svc.liability.errors import (
+    AlreadyAnswered,
+    CodeExhausted,
+    CodeRateLimited,
+    CodeRequired,
+    NoOtherParty,
+    NoOtherPartyPhone,
+    NoProposal,
+    NotAwaitingAnswers,
+    NotYourParty,
+    OwnPhoneAsOtherParty,
+    UnknownScenario,
+    WrongCode,
+)
 from claims_svc.liability.models import LiabilityAssessment, LiabilityCode, LiabilityScenario
 from claims_svc.sms import SmsSender
 
 S = ClaimStatus
 Party = Literal["member", "other_party"]
 Proof = Literal["member_session", "sms_code", "member_account"]
-
-
-class UnknownScenario(Unprocessable):
-    slug = "unknown-scenario"
-    title = "Not a scenario of the standard list"
-
-
-class NoOtherParty(Conflict):
-    slug = "no-other-party"
-    title = "A single-vehicle accident has no liability split"
-
-
-class NoProposal(NotFound):
-    slug = "no-liability-proposal"
-    title = "No liability has been proposed for this claim"
-
-
-class AlreadyAnswered(Conflict):
-    slug = "liability-already-answered"
-    title = "This party has already answered"
-
-
-class NotAwaitingAnswers(Conflict):
-    slug = "liability-not-pending"
-    title = "The split is not waiting for answers"
-
-
-class NoOtherPartyPhone(Unprocessable):
-    slug = "no-other-party-phone"
-    title = "Record the other party's mobile number first"
-
-
-class OwnPhoneAsOtherParty(Unprocessable):
-    slug = "other-party-phone-is-yours"
-    title = "The other party's number is your own"
-
-
-class CodeRequired(Unprocessable):
-    slug = "liability-code-required"
-    title = "The other party answers with the code sent to their phone, or from their own account"
-
-
-class WrongCode(Unprocessable):
-    slug = "liability-code-invalid"
-    title = "The code is wrong or has expired"
-
-
-class CodeExhausted(Unprocessable):
-    slug = "liability-code-exhausted"
-    title = "Too many wrong codes; ask for a new one"
-
-
-class CodeRateLimited(TooManyRequests):
-    slug = "liability-code-rate-limited"
-    title = "Too many codes requested"
-
-
-class NotYourParty(Forbidden):
-    slug = "not-your-party"
-    title = "You answer only as the other party of this claim"
 
 
 def split(member_conduct: int, other_conduct: int) -> tuple[str, str]:
@@ -160,7 +115,7 @@ async def claim_for_party(
         if claim is not None and claim.member_id != principal.member_id:
             if await _is_other_party(session, claim, principal, settings):
                 return Caller(claim, "other_party", principal.member_id)
-            raise claims.ClaimNotFound(f"no claim {claim_id}")
+            raise ClaimNotFound(f"no claim {claim_id}")
     claim = await claims.get_visible(session, claim_id, principal, for_update=for_update)
     return Caller(claim, "member")
 

@@ -8,23 +8,18 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from cheyou_kit.errors import Unprocessable
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from claims_svc.claims.lifecycle import ClaimStatus
 from claims_svc.reports import repository
+from claims_svc.reports.errors import InvalidPeriod
 from claims_svc.reports.schemas import ROUTES, ClaimFigures, Figures, Grouping
 
 MAX_DAYS = 3 * 366
 """The longest period one request may cover."""
 
 _STATUS_ORDER = {status.value: i for i, status in enumerate(ClaimStatus)}
-
-
-class InvalidPeriod(Unprocessable):
-    slug = "invalid-period"
-    title = "The period is not valid"
 
 
 def _first_of_month(day: date, months_back: int = 0) -> date:

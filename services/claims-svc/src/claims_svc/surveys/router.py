@@ -14,6 +14,7 @@ from claims_svc.config import SettingsDep
 from claims_svc.roles import ClaimReaderDep, MemberDep, SurveyorDep, staff_id
 from claims_svc.storage import StorageDep
 from claims_svc.surveys import service
+from claims_svc.surveys.errors import SurveyNotFound
 from claims_svc.surveys.schemas import (
     ConfirmationCreate,
     PhotoRead,
@@ -155,7 +156,7 @@ async def get_survey_case(claim_id: uuid.UUID, session: SessionDep, principal: S
     claim = await claims.get_visible(session, claim_id, principal)
     task = await service.task_of(session, claim)
     if task is None:
-        raise service.SurveyNotFound()
+        raise SurveyNotFound()
     return SurveyCaseRead(
         task=SurveyTaskRead.model_validate(task),
         claim_no=claim.claim_no,

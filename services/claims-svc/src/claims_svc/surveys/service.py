@@ -15,7 +15,6 @@ from cheyou_events.catalogue.claims import (
     SurveySubmitted,
     SurveyTaken,
 )
-from cheyou_kit.errors import Conflict, NotFound, Unprocessable
 from cheyou_kit.pagination import Slice
 from prometheus_client import Histogram
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +29,16 @@ from claims_svc.service_hours import expected_surveyor_time
 from claims_svc.storage import FileStorage
 from claims_svc.storage.transactions import delete_after_commit, put_for_transaction
 from claims_svc.surveys import repository
+from claims_svc.surveys.errors import (
+    NotYourSurvey,
+    PhotoNotFound,
+    SlotTaken,
+    SurveyAlreadyTaken,
+    SurveyClosed,
+    SurveyIncomplete,
+    SurveyNotFound,
+    UnknownSlot,
+)
 from claims_svc.surveys.models import SurveyPhoto, SurveyReview, SurveyTask
 from claims_svc.surveys.shot_list import Slot, shot_list, slot_of
 from claims_svc.uploads import EXTENSIONS, distance_km, inspect_image
@@ -52,41 +61,6 @@ UPLOADABLE = frozenset(
 )
 """The member may take the photos from the report on, until they submit them."""
 GPS_TOLERANCE_KM = 5.0
-
-
-class UnknownSlot(Unprocessable):
-    slug = "unknown-slot"
-    title = "No such slot in this claim's shot list"
-
-
-class SlotTaken(Conflict):
-    slug = "slot-taken"
-    title = "This slot already has a photo"
-
-
-class SurveyClosed(Conflict):
-    slug = "survey-closed"
-    title = "Photos cannot be changed at this stage of the claim"
-
-
-class SurveyIncomplete(Unprocessable):
-    slug = "survey-incomplete"
-    title = "Required photos are missing"
-
-
-class PhotoNotFound(NotFound):
-    slug = "photo-not-found"
-    title = "No such photo"
-
-
-class SurveyNotFound(NotFound):
-    slug = "survey-not-found"
-    title = "No such survey in your queue"
-
-
-class NotYourSurvey(Conflict):
-    slug = "not-your-survey"
-    title = "Take the survey from the queue before deciding it"
 
 
 def hours(settings: Settings, now: datetime) -> tuple[bool, datetime]:
@@ -272,11 +246,6 @@ def _local(at: datetime, settings: Settings) -> str:
 
 
 # --- the surveyor's side --------------------------------------------------------------------------
-
-
-class SurveyAlreadyTaken(Conflict):
-    slug = "survey-already-taken"
-    title = "The survey is not waiting in the queue (another surveyor may have it)"
 
 
 async def take(session: AsyncSession, claim: Claim, surveyor_id: str, *, now: datetime) -> SurveyTask:

@@ -16,7 +16,8 @@ from gateway.merchant_staff import service as merchant_staff
 from gateway.protection.client_address import client_address
 from gateway.protection.rate_limits import Limit, hit
 from gateway.runtime import runtime_of
-from gateway.tokens.service import InvalidToken, TokenRevoked, revoked_key
+from gateway.tokens.errors import InvalidToken, TokenRevoked
+from gateway.tokens.service import revoked_key
 
 API_KEY_HEADER = "x-api-key"
 _UNKNOWN = object()

@@ -6,25 +6,15 @@ import uuid
 from typing import Any
 
 import httpx
-from cheyou_kit.errors import Conflict, Forbidden, NotFound, Unprocessable
 from cheyou_kit.identity import Principal, Role
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.accounts import service as accounts
+from gateway.auth.errors import AccountChangeInvalid, AccountChangeRefused, MemberRejected, NotAMember
 from gateway.errors import BadGateway
 from gateway.upstreams.clients import GATEWAY_PRINCIPAL, Upstream
 
 INVITED = "invited"
-
-
-class NotAMember(NotFound):
-    slug = "not-a-member"
-    title = "No member is bound to this WeChat account or phone number; register first"
-
-
-class MemberRejected(Forbidden):
-    slug = "member-rejected"
-    title = "The membership application was rejected"
 
 
 def principal_for(member_id: uuid.UUID) -> Principal:
@@ -35,16 +25,6 @@ async def may_sign_in(session: AsyncSession, member_id: uuid.UUID) -> bool:
     """Pending and verified members may sign in (a pending one follows the application); rejected may not."""
     account = await accounts.get(session, str(member_id))
     return account is None or account.status != accounts.REJECTED
-
-
-class AccountChangeRefused(Conflict):
-    slug = "account-change-refused"
-    title = "The phone number or WeChat account belongs to another member"
-
-
-class AccountChangeInvalid(Unprocessable):
-    slug = "validation"
-    title = "The request is not valid"
 
 
 async def identify(session: AsyncSession, member_svc: Upstream, **by: str) -> Principal:

@@ -9,9 +9,9 @@ import re
 import secrets
 from typing import TYPE_CHECKING
 
-from cheyou_kit.errors import Unauthorized, Unprocessable
 from redis.asyncio import Redis
 
+from gateway.auth.errors import CodeExhausted, InvalidPhone, WrongCode
 from gateway.errors import RateLimited
 from gateway.protection.rate_limits import Limit, hit
 
@@ -30,21 +30,6 @@ if attempts > tonumber(ARGV[1]) then
 end
 return {'check', digest, attempts}
 """
-
-
-class InvalidPhone(Unprocessable):
-    slug = "invalid-phone"
-    title = "Not a mainland China mobile number"
-
-
-class WrongCode(Unauthorized):
-    slug = "otp-invalid"
-    title = "The code is wrong or has expired"
-
-
-class CodeExhausted(Unauthorized):
-    slug = "otp-attempts-exhausted"
-    title = "Too many wrong codes; ask for a new one"
 
 
 def normalise_phone(phone: str) -> str:

@@ -20,27 +20,13 @@ import hmac
 import os
 import secrets
 
-from cheyou_kit.errors import Conflict, Unauthorized
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from redis.asyncio import Redis
 
+from gateway.auth.errors import InvalidPhoneProof, PhoneProofInUse, PhoneProofRequired
+
 HEADER = "x-phone-proof"
-
-
-class PhoneProofRequired(Unauthorized):
-    slug = "phone-proof-required"
-    title = "Prove the phone number with an SMS code first"
-
-
-class InvalidPhoneProof(Unauthorized):
-    slug = "phone-proof-invalid"
-    title = "The phone proof is not valid or has expired; ask for a new code"
-
-
-class PhoneProofInUse(Conflict):
-    slug = "phone-proof-in-use"
-    title = "Another request is using this phone proof right now"
 
 
 HOLD_SECONDS = 60

@@ -13,11 +13,13 @@ from cheyou_kit.masking import mask_phone
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth import members, sms, wechat
+from gateway.auth.errors import MemberRejected
 from gateway.auth.otp import normalise_phone
 from gateway.merchant_staff import service as merchant_staff
 from gateway.runtime import Runtime
 from gateway.staff import service as staff
-from gateway.tokens.service import InvalidToken, TokenPair
+from gateway.tokens.errors import InvalidToken
+from gateway.tokens.service import TokenPair
 from gateway.wechat_web import service as wechat_web
 
 log = logging.getLogger(__name__)
@@ -74,7 +76,7 @@ async def otp_login(session: AsyncSession, runtime: Runtime, phone: str, code: s
     await runtime.otp.consume(phone, code)
     try:
         principal = await members.find(session, runtime.upstreams["member-svc"], phone=phone)
-    except members.MemberRejected:
+    except MemberRejected:
         principal = None
     if principal is None:
         proofs = runtime.phone_proofs

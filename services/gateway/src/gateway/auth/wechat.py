@@ -5,19 +5,14 @@ from __future__ import annotations
 import logging
 
 import httpx
-from cheyou_kit.errors import Unauthorized
 
+from gateway.auth.errors import WeChatCodeRejected
 from gateway.errors import BadGateway
 
 log = logging.getLogger(__name__)
 
 # 40029: invalid code; 40163: code already used; 41008: missing code.
 _BAD_CODE = frozenset({40029, 40163, 41008})
-
-
-class WeChatCodeRejected(Unauthorized):
-    slug = "wechat-code-invalid"
-    title = "WeChat did not accept the authorization code"
 
 
 async def openid_for_code(

@@ -17,34 +17,19 @@ import uuid
 from dataclasses import dataclass
 
 from cheyou_kit.dependencies import REDIS_UNREACHABLE, degraded
-from cheyou_kit.errors import Forbidden, NotFound, Unauthorized
 from cheyou_kit.identity import Principal, Role
 from redis.asyncio import Redis
 
 from gateway.auth import sms
 from gateway.auth.otp import normalise_phone
 from gateway.errors import BadGateway
+from gateway.merchant_staff.errors import MerchantSessionEnded, MerchantUserInactive, NotAMerchantUser
 from gateway.runtime import Runtime
 from gateway.tokens.service import TokenPair
 from gateway.upstreams.clients import GATEWAY_PRINCIPAL, Upstream
 
 SUBJECT_PREFIX = "merchant-user:"
 """merchant-svc knows a signed-in user by this subject (``merchant_svc.access.USER_SUBJECT_PREFIX``)."""
-
-
-class NotAMerchantUser(NotFound):
-    slug = "not-a-merchant-user"
-    title = "No merchant user signs in with this phone number"
-
-
-class MerchantUserInactive(Forbidden):
-    slug = "merchant-user-inactive"
-    title = "The merchant user is disabled, or the merchant may not use the platform now"
-
-
-class MerchantSessionEnded(Unauthorized):
-    slug = "merchant-user-inactive"
-    title = "The merchant user is disabled, or the merchant may not use the platform now; sign in again"
 
 
 @dataclass(frozen=True)

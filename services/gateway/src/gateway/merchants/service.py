@@ -15,24 +15,14 @@ import weakref
 from datetime import UTC, datetime
 
 from cheyou_kit.dependencies import REDIS_UNREACHABLE, degraded
-from cheyou_kit.errors import Forbidden, Unauthorized
 from cheyou_kit.identity import Principal, Role
 from redis.asyncio import Redis
 
 from gateway.errors import BadGateway
+from gateway.merchants.errors import InvalidApiKey, MerchantSuspended
 from gateway.upstreams.clients import GATEWAY_PRINCIPAL, Upstream
 
 _REFUSED = b"-"
-
-
-class InvalidApiKey(Unauthorized):
-    slug = "invalid-api-key"
-    title = "The API key is not valid"
-
-
-class MerchantSuspended(Forbidden):
-    slug = "merchant-suspended"
-    title = "The merchant may not use the API now"
 
 
 # The key caches of this process (one per running app): the merchant.events handlers reach them here.

@@ -16,34 +16,20 @@ import json
 import time
 from dataclasses import dataclass
 
-from cheyou_kit.errors import BadRequest, Conflict, Unprocessable
 from redis.asyncio import Redis
+
+from gateway.protection.errors import (
+    IdempotencyKeyInUse,
+    IdempotencyKeyReused,
+    IdempotencyOutcomeUnknown,
+    InvalidIdempotencyKey,
+)
 
 HEADER = "Idempotency-Key"
 MUTATIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _IN_FLIGHT_SECONDS = (
     120  # longer than any upstream timeout; a key in flight longer was held by a dead gateway
 )
-
-
-class InvalidIdempotencyKey(BadRequest):
-    slug = "invalid-idempotency-key"
-    title = "The Idempotency-Key header must be 1–255 visible ASCII characters"
-
-
-class IdempotencyKeyInUse(Conflict):
-    slug = "idempotency-key-in-use"
-    title = "A request with this Idempotency-Key is still being processed"
-
-
-class IdempotencyOutcomeUnknown(Conflict):
-    slug = "idempotency-outcome-unknown"
-    title = "The first request with this Idempotency-Key timed out after reaching the service"
-
-
-class IdempotencyKeyReused(Unprocessable):
-    slug = "idempotency-key-reused"
-    title = "This Idempotency-Key was used for a different request"
 
 
 @dataclass(frozen=True)

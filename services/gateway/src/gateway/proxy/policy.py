@@ -8,9 +8,9 @@ manager's own customers…). Two sources, both enforced:
 
 from __future__ import annotations
 
-from cheyou_kit.errors import Forbidden
 from cheyou_kit.identity import STAFF_ROLES, Principal, Role
 
+from gateway.proxy.errors import RoleNotAllowed
 from gateway.upstreams.routing import Operation
 
 # Staff tools, the core-system and outside feeds, campaign machinery and the merchant integration surface.
@@ -50,11 +50,6 @@ MERCHANT_ALLOWED = frozenset(
 )
 # Staff act through their tools, never as a merchant.
 STAFF_DENIED = frozenset({"merchant-api"})
-
-
-class RoleNotAllowed(Forbidden):
-    slug = "role-not-allowed"
-    title = "This role may not use this part of the API"
 
 
 def authorize(principal: Principal, segment: str, operation: Operation | None) -> None:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Mapping
 
 import httpx
 from cheyou_kit.dependencies import REDIS_UNREACHABLE, DependencyUnavailable, degraded
-from cheyou_kit.errors import BadRequest, NotFound, Unauthorized
+from cheyou_kit.errors import Unauthorized
 from cheyou_kit.identity import IDENTITY_HEADER, Principal, Role
 from cheyou_kit.observability import METRICS_ROUTE
 from fastapi import Request, Response
@@ -17,6 +17,7 @@ from gateway.auth.authentication import authenticate, client_ip
 from gateway.errors import BadGateway, ServiceUnavailable, UpstreamTimeout
 from gateway.protection import idempotency
 from gateway.protection.idempotency import StoredResponse
+from gateway.proxy.errors import DotSegments, NoSuchRoute
 from gateway.proxy.policy import authorize
 from gateway.runtime import Runtime, runtime_of
 from gateway.upstreams.clients import Upstream
@@ -54,11 +55,6 @@ IDEMPOTENCY_STATUS_HEADER = "Idempotency-Status"
 """``service`` on an answer forwarded while the gateway could not record the key (Redis down)."""
 # Answers that mean the service did not do the work: the Idempotency-Key is released, not kept.
 _NOT_DONE = frozenset({502, 503, 504})
-
-
-class NoSuchRoute(NotFound):
-    slug = "no-such-route"
-    title = "No service serves this path"
 
 
 def _upstream_headers(request: Request) -> dict[str, str]:
@@ -106,11 +102,6 @@ async def _send_once(
     if "content-length" in request.headers:
         headers["content-length"] = request.headers["content-length"]
     return await _send(upstream, request, principal, request.stream(), headers)
-
-
-class DotSegments(BadRequest):
-    slug = "dot-segments"
-    title = "Paths with '.' or '..' segments are not forwarded"
 
 
 async def forward(request: Request) -> Response:

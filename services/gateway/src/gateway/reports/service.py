@@ -9,10 +9,11 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from cheyou_kit.errors import ProblemError, Unprocessable
+from cheyou_kit.errors import ProblemError
 from cheyou_kit.identity import Principal
 
 from gateway.errors import ServiceUnavailable
+from gateway.reports.errors import SourceRefused
 from gateway.reports.schemas import ClubReport, Row, Table
 from gateway.runtime import Runtime
 
@@ -41,11 +42,6 @@ SOURCES = {
     "fast_claims": "claims-svc GET /claim-reports/figures (claims reported and handled online)",
     "activity_participations": "privilege-svc GET /activities/stats (activities starting in the period)",
 }
-
-
-class SourceRefused(Unprocessable):
-    slug = "report-source-refused"
-    title = "A service refused its part of the report"
 
 
 def _detail(response: httpx.Response) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from cheyou_kit.errors import Conflict, NotFound, ProblemError, Unauthorized
 from cheyou_kit.identity import STAFF_ROLES, Principal, Role
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.staff import repository
+from gateway.staff.errors import AccountLocked, InvalidCredentials, StaffAccountExists, StaffAccountNotFound
 from gateway.staff.lockout import Lockout
 from gateway.staff.models import StaffAccount
 from gateway.staff.passwords import hash_password, needs_rehash, verify_password
@@ -24,27 +24,6 @@ DEMO_STAFF: tuple[tuple[str, str, Role], ...] = (
     ("manager2", "客户经理二", Role.MANAGER),
     ("surveyor1", "查勘员一", Role.SURVEYOR),
 )
-
-
-class InvalidCredentials(Unauthorized):
-    slug = "invalid-credentials"
-    title = "Wrong username or password"
-
-
-class AccountLocked(ProblemError):
-    status = 423
-    slug = "account-locked"
-    title = "Too many failed sign-ins; the account is locked for a while"
-
-
-class StaffAccountExists(Conflict):
-    slug = "staff-account-exists"
-    title = "A staff account with this username exists"
-
-
-class StaffAccountNotFound(NotFound):
-    slug = "staff-account-not-found"
-    title = "No such staff account"
 
 
 def normalise(username: str) -> str:

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
-from cheyou_kit.errors import Unauthorized
 from cheyou_kit.identity import Principal
 from redis.asyncio import Redis
+
+from gateway.tokens.errors import InvalidToken, RefreshTokenReused, TokenRevoked
 
 ISSUER = "cheyou-gateway"
 AUDIENCE = "cheyou-api"
@@ -41,21 +42,6 @@ if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then
 end
 return {'invalid'}
 """
-
-
-class InvalidToken(Unauthorized):
-    slug = "invalid-token"
-    title = "The token is not valid"
-
-
-class TokenRevoked(Unauthorized):
-    slug = "token-revoked"
-    title = "The session was signed out or revoked"
-
-
-class RefreshTokenReused(Unauthorized):
-    slug = "refresh-token-reused"
-    title = "A refresh token was used twice; the session is revoked"
 
 
 @dataclass(frozen=True)

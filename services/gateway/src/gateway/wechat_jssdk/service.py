@@ -19,12 +19,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from cheyou_kit.errors import BadRequest
 from redis.asyncio import Redis
 from redis.exceptions import LockError
 
 from gateway.config import Settings
 from gateway.errors import BadGateway, ServiceUnavailable
+from gateway.wechat_jssdk.errors import UrlNotOurs
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +35,6 @@ EARLY_SECONDS = 300
 """Refresh this long before WeChat's expiry, so a signature never uses a ticket about to lapse."""
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})
 _NONCE_ALPHABET = string.ascii_letters + string.digits
-
-
-class UrlNotOurs(BadRequest):
-    slug = "jssdk-url-invalid"
-    title = "Only pages of this site get a JS-SDK signature"
 
 
 @dataclass(frozen=True)

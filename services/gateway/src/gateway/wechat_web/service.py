@@ -18,22 +18,12 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
-from cheyou_kit.errors import BadRequest
 from redis.asyncio import Redis
 
 from gateway.config import Settings
+from gateway.wechat_web.errors import InvalidRedirect, InvalidState
 
 SCOPES = frozenset({"snsapi_base", "snsapi_userinfo"})
-
-
-class InvalidRedirect(BadRequest):
-    slug = "wechat-redirect-invalid"
-    title = "The page to come back to is not on this site"
-
-
-class InvalidState(BadRequest):
-    slug = "wechat-state-invalid"
-    title = "The WeChat sign-in was not started here, expired or was already used; start again"
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,20 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from cheyou_kit.errors import Conflict, NotFound, Unprocessable
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc.members import events
 from member_svc.members import service as members
 from member_svc.surveys import repository
+from member_svc.surveys.errors import (
+    AlreadyAnswered,
+    InvalidAnswer,
+    MemberNotFound,
+    SurveyNotDraft,
+    SurveyNotFound,
+    SurveyNotOpen,
+)
 from member_svc.surveys.models import NeedsSurvey, SurveyAnswer, SurveyAnswerItem
 from member_svc.surveys.schemas import (
     NeedsSurveyAnswerCreate,
@@ -28,36 +35,6 @@ from member_svc.surveys.schemas import (
 )
 
 TEXTS_SHOWN = 100
-
-
-class SurveyNotFound(NotFound):
-    slug = "needs-survey-not-found"
-    title = "No such survey"
-
-
-class SurveyNotOpen(Conflict):
-    slug = "needs-survey-not-open"
-    title = "The survey takes no answers"
-
-
-class SurveyNotDraft(Conflict):
-    slug = "needs-survey-not-draft"
-    title = "Only a draft survey can be published"
-
-
-class AlreadyAnswered(Conflict):
-    slug = "needs-survey-already-answered"
-    title = "The member answered this survey already"
-
-
-class InvalidAnswer(Unprocessable):
-    slug = "needs-survey-invalid-answer"
-    title = "The answer does not fit the survey's questions"
-
-
-class MemberNotFound(NotFound):
-    slug = "member-not-found"
-    title = "No such member"
 
 
 def questions_of(survey: NeedsSurvey) -> list[NeedsSurveyQuestion]:

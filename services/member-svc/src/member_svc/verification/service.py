@@ -22,6 +22,7 @@ from member_svc.policies import service as policies_service
 from member_svc.policies.models import Policy
 from member_svc.principals import actor_id
 from member_svc.verification import repository
+from member_svc.verification.errors import QueueEmpty
 from member_svc.verification.models import VerificationCallback, VerificationTask
 from member_svc.verification.repository import APPROVED, CLAIMED, QUEUED, REJECTED, RETURNED
 from member_svc.verification.schemas import (
@@ -34,11 +35,6 @@ from member_svc.verification.schemas import (
     ReviewerDay,
     TaskRead,
 )
-
-
-class QueueEmpty(NotFound):
-    slug = "queue-empty"
-    title = "No application is waiting"
 
 
 async def claim(session: AsyncSession, reviewer: str, lease_minutes: int, now: datetime) -> VerificationTask:

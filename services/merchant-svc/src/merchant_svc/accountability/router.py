@@ -10,6 +10,7 @@ from fastapi import APIRouter, status
 
 from merchant_svc.access import OpsDep, OpsOrMerchantDep, ensure_merchant_access
 from merchant_svc.accountability import service
+from merchant_svc.accountability.errors import CaseNotFound
 from merchant_svc.accountability.schemas import (
     CaseDetail,
     CaseRead,
@@ -83,5 +84,5 @@ async def service_record(
     record = await service.record_by_order(session, order_id)
     ensure_merchant_access(principal, record.merchant_id, "service record")
     if record.merchant_id != merchant_id:
-        raise service.CaseNotFound(f"no service record for order {order_id} at merchant {merchant_id}")
+        raise CaseNotFound(f"no service record for order {order_id} at merchant {merchant_id}")
     return ServiceRecordRead.model_validate(record)

@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.merchant import AccountabilityDecided, AccountabilityOpened
 from cheyou_events.catalogue.privilege import ComplaintFiled, PrivilegeOrderRated
-from cheyou_kit.errors import Conflict, NotFound
+from cheyou_kit.errors import NotFound
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.accountability import repository
+from merchant_svc.accountability.errors import CaseClosed, CaseNotFound
 from merchant_svc.accountability.models import AccountabilityCase, CaseNote, Outcome, ServiceRecord, SlaMiss
 from merchant_svc.accountability.repository import Figures
 from merchant_svc.accountability.schemas import Decision, Scorecard
@@ -26,16 +27,6 @@ LOW_RATING_STARS = 2
 SCORE_WINDOW = timedelta(days=90)
 NEUTRAL = 80.0
 """The part of the score a merchant gets while there is nothing to judge it by."""
-
-
-class CaseNotFound(NotFound):
-    slug = "accountability-case-not-found"
-    title = "Accountability case not found"
-
-
-class CaseClosed(Conflict):
-    slug = "accountability-case-closed"
-    title = "The case is already decided"
 
 
 async def record_service(

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.errors import BadRequest, NotFound
+from cheyou_kit.errors import NotFound
 from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Depends, Response, status
@@ -17,6 +17,7 @@ from merchant_svc.access import (
     ensure_merchant_access,
 )
 from merchant_svc.coupons import service
+from merchant_svc.coupons.errors import MemberIdRequired
 from merchant_svc.coupons.models import Coupon, CouponBatch
 from merchant_svc.coupons.schemas import (
     BatchCreate,
@@ -32,11 +33,6 @@ from merchant_svc.users.auth import ActorDep
 
 router = APIRouter(prefix="/coupons", tags=["coupons"])
 merchant_api = APIRouter(prefix="/merchant-api/coupons", tags=["merchant API"])
-
-
-class MemberIdRequired(BadRequest):
-    slug = "member-id-required"
-    title = "Name the member whose coupons to list"
 
 
 MemberOrOpsDep = Annotated[Principal, Depends(require_roles(Role.MEMBER, *OPS_ROLES))]

@@ -13,11 +13,20 @@ import qrcode.image.svg
 from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.merchant import CouponIssueRefused, CouponPrizeRefused, CouponRedeemed
 from cheyou_events.catalogue.privilege import GamePrizeWon, RewardRedeemed
-from cheyou_kit.errors import Conflict, NotFound, ProblemError, Unprocessable
+from cheyou_kit.errors import ProblemError
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.coupons import repository
+from merchant_svc.coupons.errors import (
+    BatchClosed,
+    BatchExhausted,
+    BatchNotFound,
+    CouponAlreadyRedeemed,
+    CouponNotFound,
+    CouponNotValidNow,
+    MemberLimitReached,
+)
 from merchant_svc.coupons.models import (
     Coupon,
     CouponBatch,
@@ -34,41 +43,6 @@ SOURCE = "merchant-svc"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and typed
 CODE_LENGTH = 12
 MallRefusal = Literal["unknown_batch", "batch_closed", "batch_exhausted", "member_limit"]
-
-
-class BatchNotFound(NotFound):
-    slug = "coupon-batch-not-found"
-    title = "Coupon batch not found"
-
-
-class CouponNotFound(NotFound):
-    slug = "coupon-not-found"
-    title = "Coupon not found"
-
-
-class CouponAlreadyRedeemed(Conflict):
-    slug = "coupon-already-redeemed"
-    title = "The coupon was already redeemed"
-
-
-class CouponNotValidNow(Unprocessable):
-    slug = "coupon-not-valid-now"
-    title = "The coupon is not valid at this time"
-
-
-class BatchExhausted(Conflict):
-    slug = "coupon-batch-exhausted"
-    title = "Not enough coupons left in the batch"
-
-
-class MemberLimitReached(Conflict):
-    slug = "coupon-member-limit"
-    title = "The member already holds the most coupons of this batch allowed"
-
-
-class BatchClosed(Conflict):
-    slug = "coupon-batch-closed"
-    title = "The batch can no longer be issued"
 
 
 def new_code() -> str:

@@ -17,11 +17,11 @@ from cheyou_events.catalogue.merchant import (
     MerchantOrderUnplaceable,
 )
 from cheyou_events.catalogue.privilege import PrivilegeOrderCancelled, PrivilegeOrderRequested
-from cheyou_kit.errors import Conflict, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.accountability import service as accountability
 from merchant_svc.fulfilments import repository
+from merchant_svc.fulfilments.errors import IllegalTransition, OrderNotFound
 from merchant_svc.fulfilments.models import OPEN_STATUSES, Fulfilment, FulfilmentStatus, HistoryEntry
 from merchant_svc.fulfilments.schemas import Accept, Complete, Fail, Reject
 from merchant_svc.merchants import repository as merchants
@@ -49,16 +49,6 @@ UnplaceableReason = Literal[
     "no_contracted_merchant", "merchant_unreachable", "all_rejected", "at_capacity", "accept_deadline_missed"
 ]
 SYSTEM = "system"
-
-
-class OrderNotFound(NotFound):
-    slug = "order-not-found"
-    title = "Order not found"
-
-
-class IllegalTransition(Conflict):
-    slug = "illegal-order-transition"
-    title = "The order cannot make this transition in its current state"
 
 
 async def _emit(session: AsyncSession, payload: Event) -> None:

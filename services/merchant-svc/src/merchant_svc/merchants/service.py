@@ -11,11 +11,18 @@ from datetime import UTC, datetime, timedelta
 
 from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.merchant import MerchantApiKeyRevoked, MerchantSuspended
-from cheyou_kit.errors import Conflict, NotFound, Unauthorized
 from cheyou_kit.masking import mask_name, mask_phone
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.merchants import repository
+from merchant_svc.merchants.errors import (
+    ApiKeyNotFound,
+    ApiKeyRevoked,
+    IllegalMerchantStatus,
+    InvalidApiKey,
+    MerchantNameTaken,
+    MerchantNotFound,
+)
 from merchant_svc.merchants.models import ApiKey, Category, Contract, Merchant, MerchantStatus
 from merchant_svc.merchants.schemas import ContractCreate, MerchantCreate, MerchantRead
 from merchant_svc.pii import PiiCipher
@@ -33,36 +40,6 @@ TRANSITIONS: dict[MerchantStatus, frozenset[MerchantStatus]] = {
     MerchantStatus.SUSPENDED: frozenset({MerchantStatus.ACTIVE, MerchantStatus.TERMINATED}),
     MerchantStatus.TERMINATED: frozenset(),
 }
-
-
-class MerchantNotFound(NotFound):
-    slug = "merchant-not-found"
-    title = "Merchant not found"
-
-
-class MerchantNameTaken(Conflict):
-    slug = "merchant-name-taken"
-    title = "A merchant with this name exists"
-
-
-class IllegalMerchantStatus(Conflict):
-    slug = "illegal-merchant-status"
-    title = "The merchant cannot move to this status"
-
-
-class ApiKeyNotFound(NotFound):
-    slug = "api-key-not-found"
-    title = "API key not found"
-
-
-class ApiKeyRevoked(Conflict):
-    slug = "api-key-revoked"
-    title = "The API key is revoked"
-
-
-class InvalidApiKey(Unauthorized):
-    slug = "invalid-api-key"
-    title = "The API key is not valid"
 
 
 async def create(session: AsyncSession, cipher: PiiCipher, data: MerchantCreate) -> Merchant:

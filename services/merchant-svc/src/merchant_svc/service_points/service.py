@@ -7,16 +7,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from cheyou_kit.errors import Forbidden, NotFound, Unprocessable
 from cheyou_kit.identity import Principal
 from cheyou_kit.pagination import Slice, decode_cursor, encode_cursor
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.access import OPS_ROLES
 from merchant_svc.merchants import service as merchants
+from merchant_svc.merchants.errors import IllegalMerchantStatus
 from merchant_svc.merchants.models import Category, MerchantStatus
 from merchant_svc.service_points import repository
 from merchant_svc.service_points.coordinates import box_around, in_china, wgs84_to_gcj02
+from merchant_svc.service_points.errors import LocationOutsideChina, MayNotManagePoints, ServicePointNotFound
 from merchant_svc.service_points.hours import SHANGHAI, minute_of_week, week_intervals
 from merchant_svc.service_points.models import ServicePoint, ServicePointStatus
 from merchant_svc.service_points.repository import band_of
@@ -33,21 +34,6 @@ from merchant_svc.users import service as users
 from merchant_svc.users.models import MerchantRole
 
 MAX_RADIUS_M = 50_000
-
-
-class ServicePointNotFound(NotFound):
-    slug = "service-point-not-found"
-    title = "Service point not found"
-
-
-class LocationOutsideChina(Unprocessable):
-    slug = "location-outside-china"
-    title = "The location is outside China"
-
-
-class MayNotManagePoints(Forbidden):
-    slug = "merchant-role-not-permitted"
-    title = "This merchant user's role may not do this"
 
 
 async def ensure_may_manage(session: AsyncSession, principal: Principal) -> None:
@@ -76,7 +62,7 @@ def _hours(days: Iterable[DayHours]) -> list[tuple[int, int]]:
 async def create(session: AsyncSession, merchant_id: uuid.UUID, data: ServicePointCreate) -> ServicePoint:
     merchant = await merchants.get(session, merchant_id)
     if merchant.status == MerchantStatus.TERMINATED:
-        raise merchants.IllegalMerchantStatus("a terminated merchant gets no service points")
+        raise IllegalMerchantStatus("a terminated merchant gets no service points")
     lat, lng = to_gcj02(data.lat, data.lng, data.coordsys)
     point = ServicePoint(
         id=uuid.uuid4(),

@@ -7,17 +7,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cheyou_events.fieldcrypt import BlindIndex
-from cheyou_kit.errors import Conflict, Forbidden, NotFound, Unauthorized
 from cheyou_kit.identity import Principal
 from cheyou_kit.masking import mask_name, mask_phone
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.access import OPS_ROLES, key_of, merchant_of, user_of
 from merchant_svc.merchants import service as merchants
+from merchant_svc.merchants.errors import IllegalMerchantStatus, InvalidApiKey
 from merchant_svc.merchants.models import Merchant, MerchantStatus
-from merchant_svc.merchants.service import IllegalMerchantStatus, InvalidApiKey
 from merchant_svc.pii import PiiCipher
 from merchant_svc.users import repository
+from merchant_svc.users.errors import MerchantUserInactive, MerchantUserNotFound, NotPermitted, PhoneTaken
 from merchant_svc.users.models import MerchantRole, MerchantUser, MerchantUserStatus
 from merchant_svc.users.schemas import (
     MerchantUserCreate,
@@ -33,26 +33,6 @@ OWNER = "merchant-user"
 TAKES_ORDERS = frozenset({MerchantRole.MERCHANT_ADMIN, MerchantRole.DISPATCHER, MerchantRole.INTEGRATION})
 # Webhook endpoints carry the signing secrets: the merchant's administrators and its server only.
 MANAGES_WEBHOOKS = frozenset({MerchantRole.MERCHANT_ADMIN, MerchantRole.INTEGRATION})
-
-
-class MerchantUserNotFound(NotFound):
-    slug = "merchant-user-not-found"
-    title = "Merchant user not found"
-
-
-class NotPermitted(Forbidden):
-    slug = "merchant-role-not-permitted"
-    title = "The merchant user's role does not allow this"
-
-
-class PhoneTaken(Conflict):
-    slug = "merchant-user-phone-taken"
-    title = "Another merchant user signs in with this phone number"
-
-
-class MerchantUserInactive(Unauthorized):
-    slug = "merchant-user-inactive"
-    title = "The merchant user is disabled, or the merchant may not use the platform now"
 
 
 @dataclass(frozen=True)

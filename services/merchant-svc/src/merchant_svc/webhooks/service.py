@@ -11,13 +11,13 @@ from typing import Any
 
 from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.merchant import WebhookEndpointDisabled
-from cheyou_kit.errors import Conflict, NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.config import Settings
 from merchant_svc.merchants import service as merchants
 from merchant_svc.pii import PiiCipher
 from merchant_svc.webhooks import repository
+from merchant_svc.webhooks.errors import EndpointDisabled, EndpointNotFound, MessageNotFound
 from merchant_svc.webhooks.metrics import WEBHOOK_DELIVERIES, WEBHOOK_ENDPOINT_DISABLED
 from merchant_svc.webhooks.models import Attempt, Delivery, Endpoint, EndpointSecret, Message
 from merchant_svc.webhooks.schemas import (
@@ -33,21 +33,6 @@ from merchant_svc.webhooks.url_policy import Destinations
 
 SOURCE = "merchant-svc"
 RETRY_AFTER_STATUSES = frozenset({429, 502, 503, 504})
-
-
-class EndpointNotFound(NotFound):
-    slug = "webhook-endpoint-not-found"
-    title = "Webhook endpoint not found"
-
-
-class MessageNotFound(NotFound):
-    slug = "webhook-message-not-found"
-    title = "Webhook message not found"
-
-
-class EndpointDisabled(Conflict):
-    slug = "webhook-endpoint-disabled"
-    title = "The webhook endpoint is disabled"
 
 
 async def create_endpoint(

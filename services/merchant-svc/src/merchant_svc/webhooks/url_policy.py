@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from cheyou_kit.errors import Unprocessable
+from merchant_svc.webhooks.errors import WebhookUrlRefused
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -42,11 +42,6 @@ CLOUD_METADATA: frozenset[IPAddress] = frozenset(
 )
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
-
-
-class WebhookUrlRefused(Unprocessable):
-    slug = "webhook-url-refused"
-    title = "The webhook URL is not allowed"
 
 
 class DestinationRefused(Exception):

@@ -7,11 +7,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from cheyou_kit.errors import Conflict, NotFound, Unprocessable
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify_svc.campaigns import repository
+from notify_svc.campaigns.errors import (
+    AudienceNeedsConfirmation,
+    CampaignNotFound,
+    CampaignStateConflict,
+    TemplateNotApproved,
+)
 from notify_svc.campaigns.models import Campaign
 from notify_svc.campaigns.schemas import CampaignCreate, Segment
 from notify_svc.delivery import metrics
@@ -19,23 +24,6 @@ from notify_svc.delivery import service as delivery
 from notify_svc.inbox import service as inbox
 from notify_svc.preferences import service as preferences
 from notify_svc.templates import service as templates
-
-
-class CampaignNotFound(NotFound):
-    slug = "campaign-not-found"
-
-
-class AudienceNeedsConfirmation(Unprocessable):
-    slug = "audience-needs-confirmation"
-    title = "An empty or unbounded audience must be confirmed explicitly"
-
-
-class TemplateNotApproved(Unprocessable):
-    slug = "template-not-approved"
-
-
-class CampaignStateConflict(Conflict):
-    slug = "campaign-state-conflict"
 
 
 async def preview(session: AsyncSession, segment: Segment) -> int:

@@ -5,22 +5,18 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.errors import Unauthorized
 from cheyou_kit.identity import Principal, Role, require_roles
 from cheyou_kit.pagination import CursorQuery
 from fastapi import APIRouter, Depends, Header, Query
 
 from notify_svc.config import SettingsDep
 from notify_svc.delivery import service
+from notify_svc.delivery.errors import BadReceiptToken
 from notify_svc.delivery.schemas import AttemptRead, MessagePage, MessageRead, ReceiptAnswer, SmsReceipt
 
 router = APIRouter(tags=["delivery"])
 
 OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
-
-
-class BadReceiptToken(Unauthorized):
-    slug = "bad-receipt-token"
 
 
 @router.post("/sms-receipts", response_model=ReceiptAnswer)

@@ -5,13 +5,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.errors import NotFound
 from cheyou_kit.identity import Principal, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery
 from fastapi import APIRouter, Depends, Header, Query, Request
 
 from notify_svc.config import SettingsDep
 from notify_svc.feeds import polling, service, signatures
+from notify_svc.feeds.errors import ProviderNotPulled
 from notify_svc.feeds.schemas import (
     FeedItemPage,
     FeedItemRead,
@@ -32,11 +32,6 @@ router = APIRouter(prefix="/feeds", tags=["feeds"])
 
 OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
 OPS_ONLY = {"x-cheyou-roles": ["ops", "admin"]}
-
-
-class ProviderNotPulled(NotFound):
-    slug = "feed-provider-not-pulled"
-    title = "This provider is not pulled (it has no pull URL configured)"
 
 
 def _signed(provider: Provider) -> object:

@@ -18,12 +18,12 @@ from typing import Any, Literal
 
 from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.feeds import TrafficViolationRecorded, WeatherAlertIssued
-from cheyou_kit.errors import NotFound
 from cheyou_kit.pagination import Slice
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify_svc.feeds import repository
+from notify_svc.feeds.errors import FeedItemNotFound
 from notify_svc.feeds.models import FeedCursor, FeedItem
 from notify_svc.feeds.schemas import ReplayRequest, ViolationItem, WeatherItem
 from notify_svc.reminders import service as reminders
@@ -46,11 +46,6 @@ LEVEL_COLOUR: Mapping[int, Literal["red", "orange", "yellow", "blue"]] = {
 }
 REGION_COUNT_CAP = 10_000
 """A weather item's ``matched`` counts the region's car owners up to this (the fan-out counts them all)."""
-
-
-class FeedItemNotFound(NotFound):
-    slug = "feed-item-not-found"
-    title = "No such feed item"
 
 
 @dataclass

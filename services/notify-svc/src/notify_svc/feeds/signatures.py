@@ -16,24 +16,9 @@ import hmac
 from collections.abc import Sequence
 from datetime import datetime
 
-from cheyou_kit.errors import Unauthorized
+from notify_svc.feeds.errors import SignatureExpired, SignatureInvalid, SignatureMissing
 
 SECRET_PREFIX = "whsec_"
-
-
-class SignatureMissing(Unauthorized):
-    slug = "feed-signature-missing"
-    title = "A feed push needs webhook-id, webhook-timestamp and webhook-signature headers"
-
-
-class SignatureInvalid(Unauthorized):
-    slug = "feed-signature-invalid"
-    title = "The feed push's signature does not match"
-
-
-class SignatureExpired(Unauthorized):
-    slug = "feed-signature-expired"
-    title = "The feed push was signed too long ago (or in the future)"
 
 
 def secrets_of(setting: str) -> list[bytes]:

@@ -5,18 +5,14 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.errors import Unauthorized
 from fastapi import APIRouter, Header
 
 from notify_svc.config import SettingsDep
 from notify_svc.outreach import service
+from notify_svc.outreach.errors import BadReplyToken
 from notify_svc.outreach.schemas import RepliesAnswer, SmsReply, Unsubscribe, Unsubscribed
 
 router = APIRouter(tags=["outreach"])
-
-
-class BadReplyToken(Unauthorized):
-    slug = "bad-receipt-token"
 
 
 @router.post("/sms-replies", response_model=RepliesAnswer)

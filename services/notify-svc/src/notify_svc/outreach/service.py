@@ -23,13 +23,13 @@ from typing import Any
 from cheyou_events import Envelope, add_event, sealing
 from cheyou_events.catalogue.member import MemberInvited
 from cheyou_events.catalogue.notify import InvitationOptedOut
-from cheyou_kit.errors import NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify_svc.audience import pii
 from notify_svc.audience.models import Recipient
 from notify_svc.delivery import service as delivery
 from notify_svc.outreach import repository
+from notify_svc.outreach.errors import UnknownInvitation
 from notify_svc.outreach.models import Invitee
 from notify_svc.templates import service as templates
 
@@ -214,11 +214,6 @@ async def record_replies(session: AsyncSession, replies: Sequence[Mapping[str, A
         for invitee in await repository.by_phone_hash(session, digest):
             await _stop(session, invitee, "sms_reply", now)
     return stopped
-
-
-class UnknownInvitation(NotFound):
-    slug = "unknown-invitation"
-    title = "This unsubscribe link is not known"
 
 
 async def unsubscribe(session: AsyncSession, token: str, now: datetime) -> Invitee:

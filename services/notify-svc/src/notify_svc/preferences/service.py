@@ -5,18 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from cheyou_kit.errors import Unprocessable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify_svc.preferences import repository
+from notify_svc.preferences.errors import ServiceMessagesAlwaysOn
 
 CATEGORIES = ("service", "reminder", "marketing")
 CHANNELS = ("wechat", "sms", "inbox")
-
-
-class ServiceMessagesAlwaysOn(Unprocessable):
-    slug = "service-messages-always-on"
-    title = "Service messages (claims, orders, account) cannot be switched off"
 
 
 def switchable(category: str) -> bool:

@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from cheyou_kit.errors import Conflict, Forbidden, NotFound, Unprocessable
 from cheyou_kit.identity import Principal, Role
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +21,13 @@ from notify_svc.campaigns.schemas import CampaignCreate
 from notify_svc.delivery import service as delivery
 from notify_svc.delivery.service import Notice
 from notify_svc.publishing import repository
+from notify_svc.publishing.errors import (
+    NotYourCustomer,
+    PublicationNotFound,
+    PublicationStateConflict,
+    SegmentRequired,
+    SelfApproval,
+)
 from notify_svc.publishing.models import Publication, Share
 from notify_svc.publishing.schemas import ArticleCreate, MessageCreate, PublishRequest, ShareResult
 
@@ -29,29 +35,6 @@ EDITORS = frozenset({Role.OPS, Role.ADMIN})
 # Underwriting and claims news is information members need (service: no opt-out, no quiet hours);
 # value-added news and articles are promotion (marketing: opt-out, held in quiet hours).
 SERVICE_CATEGORIES = frozenset({"underwriting", "claims"})
-
-
-class PublicationNotFound(NotFound):
-    slug = "publication-not-found"
-
-
-class SelfApproval(Forbidden):
-    slug = "publication-self-approval"
-    title = "A publication is approved by someone other than its author"
-
-
-class PublicationStateConflict(Conflict):
-    slug = "publication-state-conflict"
-
-
-class SegmentRequired(Unprocessable):
-    slug = "publication-segment-required"
-    title = "Publishing to member channels needs a segment"
-
-
-class NotYourCustomer(Forbidden):
-    slug = "not-your-customer"
-    title = "A manager shares only with their own customers"
 
 
 def staff_id(principal: Principal) -> str:

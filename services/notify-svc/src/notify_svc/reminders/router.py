@@ -4,11 +4,11 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.errors import NotFound
 from cheyou_kit.identity import Principal, Role, require_roles
 from fastapi import APIRouter, Depends, Request
 
 from notify_svc.reminders import jobs, service
+from notify_svc.reminders.errors import AlertNotFound
 from notify_svc.reminders.schemas import (
     InspectionRuleRead,
     InspectionRules,
@@ -22,10 +22,6 @@ from notify_svc.reminders.schemas import (
 router = APIRouter(prefix="/reminders", tags=["reminders"])
 
 OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
-
-
-class AlertNotFound(NotFound):
-    slug = "weather-alert-not-found"
 
 
 @router.get("/inspection-rules", response_model=InspectionRules)

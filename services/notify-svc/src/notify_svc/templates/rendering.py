@@ -7,7 +7,12 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from cheyou_kit.errors import Unprocessable
+from notify_svc.templates.errors import (
+    BadVariableValue,
+    MissingVariable,
+    UnknownVariable,
+    WeChatLimitExceeded,
+)
 
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 VARIABLE_TYPES = ("string", "int", "date")
@@ -16,26 +21,6 @@ WECHAT_MAX_FIELDS = 5
 WECHAT_FORBIDDEN_KEYS = frozenset({"first", "remark"})
 LINK = "link"
 """A reserved variable: the template's own link, made absolute (a text carries it as words)."""
-
-
-class UnknownVariable(Unprocessable):
-    slug = "unknown-template-variable"
-    title = "The template or the values name a variable the template does not declare"
-
-
-class MissingVariable(Unprocessable):
-    slug = "missing-template-variable"
-    title = "A declared template variable has no value"
-
-
-class BadVariableValue(Unprocessable):
-    slug = "bad-template-variable"
-    title = "A template variable's value does not have the declared type"
-
-
-class WeChatLimitExceeded(Unprocessable):
-    slug = "wechat-template-limit"
-    title = "The template breaks WeChat's template-message rules"
 
 
 def placeholders(text: str) -> set[str]:

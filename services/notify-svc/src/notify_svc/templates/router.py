@@ -5,12 +5,12 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.errors import Forbidden
 from cheyou_kit.identity import Principal, Role, require_roles
 from cheyou_kit.pagination import CursorQuery
 from fastapi import APIRouter, Depends, Query
 
 from notify_svc.templates import service
+from notify_svc.templates.errors import SelfApproval
 from notify_svc.templates.schemas import (
     TemplateCreate,
     TemplatePage,
@@ -22,10 +22,6 @@ from notify_svc.templates.schemas import (
 router = APIRouter(prefix="/templates", tags=["templates"])
 
 StaffDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
-
-
-class SelfApproval(Forbidden):
-    slug = "template-self-approval"
 
 
 @router.post("", response_model=TemplateRead, status_code=201)

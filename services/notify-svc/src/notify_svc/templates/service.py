@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from cheyou_kit.errors import NotFound, Unprocessable
 from cheyou_kit.pagination import Slice
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,16 +14,9 @@ from sqlalchemy.orm import Session
 
 from notify_svc.templates import cache, links, rendering, repository
 from notify_svc.templates.cache import TemplateText
+from notify_svc.templates.errors import TemplateIncomplete, TemplateNotFound
 from notify_svc.templates.models import Template
 from notify_svc.templates.schemas import TemplateCreate
-
-
-class TemplateNotFound(NotFound):
-    slug = "template-not-found"
-
-
-class TemplateIncomplete(Unprocessable):
-    slug = "template-incomplete"
 
 
 def _texts(data: TemplateCreate) -> dict[str, str]:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, status
 
 from privilege_svc.access import OPERATORS, STAFF_READERS, acting_member, actor, ensure_can_read_member
 from privilege_svc.activities import service
+from privilege_svc.activities.errors import ActivityNotFound, NotCancellable
 from privilege_svc.activities.schemas import (
     ActivityCreate,
     ActivityRead,
@@ -91,7 +92,7 @@ async def get_activity(activity_id: uuid.UUID, session: SessionDep, principal: P
     activity = await service.get(session, activity_id)
     if principal.role == Role.MEMBER:
         if not service.is_for(activity, await service.audience_of(session, acting_member(principal))):
-            raise service.ActivityNotFound(f"activity {activity_id} does not exist")
+            raise ActivityNotFound(f"activity {activity_id} does not exist")
     return ActivityRead.model_validate(activity)
 
 
@@ -129,7 +130,7 @@ async def cancel_signup(
     if principal.role not in OPERATORS:
         ensure_can_read_member(principal, signup.member_id)
         if principal.role != Role.MEMBER:
-            raise service.NotCancellable("only the member or ops can cancel a sign-up")
+            raise NotCancellable("only the member or ops can cancel a sign-up")
     return SignupRead.model_validate(await service.cancel_signup(session, signup))
 
 

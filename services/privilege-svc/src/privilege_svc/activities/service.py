@@ -15,63 +15,29 @@ import qrcode
 import qrcode.image.svg
 from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.privilege import ActivityAttended, ActivitySignedUp
-from cheyou_kit.errors import Conflict, NotFound, Unprocessable
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.activities import repository
+from privilege_svc.activities.errors import (
+    ActivityClosed,
+    ActivityFull,
+    ActivityNotFound,
+    AlreadySignedUp,
+    InvalidCheckInCode,
+    NotCancellable,
+    NotForInterests,
+    NotForTier,
+    SignupNotFound,
+)
 from privilege_svc.activities.models import Activity, ActivitySignup
 from privilege_svc.activities.schemas import ActivityCreate, SignupCreate
 from privilege_svc.entitlements import service as entitlements
 from privilege_svc.members import service as members
 from privilege_svc.points import service as points
+from privilege_svc.points.errors import InsufficientPoints
 
 SOURCE = "privilege-svc"
-
-
-class ActivityNotFound(NotFound):
-    slug = "activity-not-found"
-    title = "No such activity"
-
-
-class SignupNotFound(NotFound):
-    slug = "signup-not-found"
-    title = "No such sign-up"
-
-
-class ActivityClosed(Conflict):
-    slug = "activity-closed"
-    title = "The activity takes no more sign-ups"
-
-
-class ActivityFull(Conflict):
-    slug = "activity-full"
-    title = "The activity is full"
-
-
-class AlreadySignedUp(Conflict):
-    slug = "already-signed-up"
-    title = "The member is already signed up (or queued)"
-
-
-class NotForTier(Unprocessable):
-    slug = "activity-not-for-tier"
-    title = "The activity is for other tiers"
-
-
-class NotForInterests(Unprocessable):
-    slug = "activity-not-for-interests"
-    title = "The activity is for members with other interests"
-
-
-class InvalidCheckInCode(Unprocessable):
-    slug = "invalid-check-in-code"
-    title = "The QR code is not a valid check-in code for this activity"
-
-
-class NotCancellable(Conflict):
-    slug = "signup-not-cancellable"
-    title = "The sign-up can no longer be cancelled"
 
 
 async def create(session: AsyncSession, body: ActivityCreate, *, created_by: str) -> Activity:
@@ -234,7 +200,7 @@ async def _promote(session: AsyncSession, activity: Activity, now: datetime) -> 
             continue
         try:
             await _confirm(session, activity, queued, now)
-        except points.InsufficientPoints:
+        except InsufficientPoints:
             continue
         free -= queued.party_size
     await session.flush()

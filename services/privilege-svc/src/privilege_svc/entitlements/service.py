@@ -7,26 +7,16 @@ from datetime import UTC, date, datetime
 from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.fields import Tier
 from cheyou_events.catalogue.privilege import Entitlement, EntitlementsChanged
-from cheyou_kit.errors import NotFound, Unprocessable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.entitlements import repository
+from privilege_svc.entitlements.errors import MemberNotKnown, QuotaExhausted
 from privilege_svc.members import service as members
 from privilege_svc.members.service import TierMove
 from privilege_svc.privileges import service as privileges
 from privilege_svc.privileges.models import Privilege, PrivilegeTerms
 
 SOURCE = "privilege-svc"
-
-
-class MemberNotKnown(NotFound):
-    slug = "member-not-known"
-    title = "The member is not known to privilege-svc (no tier announced yet)"
-
-
-class QuotaExhausted(Unprocessable):
-    slug = "quota-exhausted"
-    title = "The privilege's quota for this period is used up"
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,13 +28,21 @@ from zoneinfo import ZoneInfo
 from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.merchant import CouponPrizeRefused
 from cheyou_events.catalogue.privilege import GamePrizeWon
-from cheyou_kit.errors import Conflict, NotFound, Unprocessable
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from privilege_svc.entitlements.service import MemberNotKnown
+from privilege_svc.entitlements.errors import MemberNotKnown
 from privilege_svc.games import dice, repository
 from privilege_svc.games.dice import NO_PRIZE, RULES_ADAPTER, DiceRule
+from privilege_svc.games.errors import (
+    BudgetExhausted,
+    DailyLimitReached,
+    GameClosed,
+    GameNotDraft,
+    GameNotFound,
+    GameNotOpen,
+    IdempotencyKeyReused,
+)
 from privilege_svc.games.models import Game, GamePlay, GamePrize
 from privilege_svc.games.schemas import (
     MILLION,
@@ -53,46 +61,6 @@ from privilege_svc.points import service as points
 SOURCE = "privilege-svc"
 BEIJING = ZoneInfo("Asia/Shanghai")
 EGG_NOTHING = "谢谢参与"
-
-
-class GameNotFound(NotFound):
-    slug = "game-not-found"
-    title = "No such game"
-
-
-class PlayNotFound(NotFound):
-    slug = "game-play-not-found"
-    title = "No such play"
-
-
-class GameNotOpen(Conflict):
-    slug = "game-not-open"
-    title = "The game is not open for play"
-
-
-class GameNotDraft(Conflict):
-    slug = "game-not-draft"
-    title = "Only a draft game can be published"
-
-
-class GameClosed(Conflict):
-    slug = "game-closed"
-    title = "The game is closed"
-
-
-class DailyLimitReached(Conflict):
-    slug = "game-daily-limit"
-    title = "No plays left today"
-
-
-class BudgetExhausted(Conflict):
-    slug = "game-budget-exhausted"
-    title = "The game's budget is spent"
-
-
-class IdempotencyKeyReused(Unprocessable):
-    slug = "idempotency-key-reused"
-    title = "The Idempotency-Key was already used for a different request"
 
 
 def beijing_day(at: datetime) -> date:

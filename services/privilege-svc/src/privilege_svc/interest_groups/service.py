@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import ClassVar
 
-from cheyou_kit.errors import Conflict, NotFound, ProblemError, Unprocessable
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.interest_groups import repository
+from privilege_svc.interest_groups.errors import (
+    GroupArchived,
+    GroupNotFound,
+    InvalidExpiry,
+    InvalidQr,
+    QrExpired,
+    QrMissing,
+)
 from privilege_svc.interest_groups.models import InterestGroup, InterestGroupJoin
 from privilege_svc.interest_groups.schemas import (
     InterestGroupCreate,
@@ -26,37 +32,6 @@ QR_MAX_BYTES = 512 * 1024
 QR_LIFETIME = timedelta(days=7)
 """How long WeChat keeps a group's QR code valid."""
 SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
-
-
-class GroupNotFound(NotFound):
-    slug = "interest-group-not-found"
-    title = "No such interest group"
-
-
-class QrMissing(NotFound):
-    slug = "interest-group-qr-missing"
-    title = "The group has no QR code yet"
-
-
-class QrExpired(ProblemError):
-    status: ClassVar[int] = 410
-    slug: ClassVar[str] = "interest-group-qr-expired"
-    title: ClassVar[str] = "The group's QR code expired"
-
-
-class GroupArchived(Conflict):
-    slug = "interest-group-archived"
-    title = "The group is archived"
-
-
-class InvalidQr(Unprocessable):
-    slug = "interest-group-invalid-qr"
-    title = "The QR code must be a PNG or JPEG image of at most 512 KiB"
-
-
-class InvalidExpiry(Unprocessable):
-    slug = "interest-group-invalid-expiry"
-    title = "A group QR expires within seven days from now"
 
 
 def qr_available(group: InterestGroup, now: datetime) -> bool:

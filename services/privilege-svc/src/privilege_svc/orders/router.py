@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.access import OPERATORS, acting_member, ensure_can_read_member
 from privilege_svc.orders import service
+from privilege_svc.orders.errors import OrderNotCancellable, OrderNotFound
 from privilege_svc.orders.models import ServiceOrder
 from privilege_svc.orders.schemas import (
     CancelRequest,
@@ -41,7 +42,7 @@ async def _readable(session: AsyncSession, order_id: uuid.UUID, principal: Princ
     """The order, if the caller may see it: someone else's order is "not found", like a missing one."""
     order = await service.get(session, order_id, for_update=True)
     if principal.role == Role.MEMBER and str(principal.member_id) != order.member_id:
-        raise service.OrderNotFound(f"order {order_id} does not exist")
+        raise OrderNotFound(f"order {order_id} does not exist")
     ensure_can_read_member(principal, order.member_id)
     return order
 
@@ -100,7 +101,7 @@ async def cancel(
     unpaid order's WeChat Pay payment closed, a paid one refunded as its terms say."""
     order = await _readable(session, order_id, principal)
     if principal.role != Role.MEMBER and principal.role not in OPERATORS:
-        raise service.OrderNotCancellable("only the member or ops can cancel an order")
+        raise OrderNotCancellable("only the member or ops can cancel an order")
     by: service.CancelledBy = "member" if principal.role == Role.MEMBER else "ops"
     reason = (body or CancelRequest()).reason
     cancelled = await payment_flows.cancel_order(

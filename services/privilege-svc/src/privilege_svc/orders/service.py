@@ -34,12 +34,21 @@ from cheyou_events.catalogue.privilege import (
     PrivilegeOrderRated,
     PrivilegeOrderRequested,
 )
-from cheyou_kit.errors import Conflict, NotFound, Unprocessable
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.entitlements import service as entitlements
 from privilege_svc.orders import repository
+from privilege_svc.orders.errors import (
+    AppointmentInThePast,
+    IdempotencyKeyReused,
+    MissingBookingField,
+    OrderHasNoMerchant,
+    OrderNotCancellable,
+    OrderNotFound,
+    OrderNotRateable,
+    PrivilegeNotOffered,
+)
 from privilege_svc.orders.models import OrderComplaint, ServiceOrder
 from privilege_svc.orders.schemas import ComplaintCreate, OrderCreate, RatingCreate
 from privilege_svc.payments import service as payments
@@ -67,46 +76,6 @@ UNPLACEABLE_REASONS: dict[str, str] = {
     "accept_deadline_missed": "没有商户在规定时间内接单，额度和积分已退回",
 }
 """Why no merchant could take an order (``merchant.order_unplaceable``), as the member reads it."""
-
-
-class OrderNotFound(NotFound):
-    slug = "order-not-found"
-    title = "No such service order"
-
-
-class IdempotencyKeyReused(Unprocessable):
-    slug = "idempotency-key-reused"
-    title = "The Idempotency-Key was already used for a different request"
-
-
-class PrivilegeNotOffered(Unprocessable):
-    slug = "privilege-not-offered"
-    title = "The member's tier does not offer this privilege"
-
-
-class MissingBookingField(Unprocessable):
-    slug = "missing-booking-field"
-    title = "The booking lacks what this privilege needs"
-
-
-class AppointmentInThePast(Unprocessable):
-    slug = "appointment-in-the-past"
-    title = "The appointment time has passed"
-
-
-class OrderNotCancellable(Conflict):
-    slug = "order-not-cancellable"
-    title = "The order can no longer be cancelled"
-
-
-class OrderNotRateable(Conflict):
-    slug = "order-not-rateable"
-    title = "Only a completed, unrated order can be rated"
-
-
-class OrderHasNoMerchant(Conflict):
-    slug = "order-has-no-merchant"
-    title = "No merchant has taken this order yet"
 
 
 def fingerprint(body: OrderCreate) -> str:

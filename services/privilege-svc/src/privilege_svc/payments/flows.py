@@ -20,33 +20,33 @@ import uuid
 from datetime import datetime, timedelta
 
 from cheyou_events.catalogue.payment import RefundCause
-from cheyou_kit.errors import ProblemError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.members import service as members
 from privilege_svc.orders import service as orders
+from privilege_svc.orders.errors import OrderNotFound
 from privilege_svc.orders.models import ServiceOrder
 from privilege_svc.orders.service import CancelledBy
 from privilege_svc.payments import repository
 from privilege_svc.payments import service as payments
+from privilege_svc.payments.errors import (
+    AmountMismatch,
+    NothingToPay,
+    NotificationInvalid,
+    UnknownPayment,
+    UnknownRefund,
+)
 from privilege_svc.payments.models import Payment
 from privilege_svc.payments.schemas import PaymentAttemptCreate
 from privilege_svc.payments.wechatpay import NotificationRefused, WechatPay
 from privilege_svc.privileges import service as privileges
 from privilege_svc.rewards import service as rewards
+from privilege_svc.rewards.errors import RedemptionNotFound
 from privilege_svc.rewards.models import Redemption
 
 log = logging.getLogger(__name__)
 
 FOLLOW_REFUNDS_AFTER = timedelta(seconds=60)
-
-
-class NotificationInvalid(ProblemError):
-    """Answered to WeChat Pay as it expects a failure: a 4xx with ``{"code": "FAIL", "message"}``."""
-
-    status = 401
-    slug = "payment-notification-invalid"
-    title = "Not a notification from WeChat Pay"
 
 
 async def start_payment(
@@ -62,9 +62,9 @@ async def start_payment(
     if body.order_id is not None:
         order = await orders.get(session, body.order_id, for_update=True)
         if order.member_id != member_id:
-            raise orders.OrderNotFound(f"order {body.order_id} does not exist")
+            raise OrderNotFound(f"order {body.order_id} does not exist")
         if order.status != "awaiting_payment" or order.payment_due_at is None or order.payment_due_at <= now:
-            raise payments.NothingToPay(f"order {order.id} is {order.status}", field="order_id")
+            raise NothingToPay(f"order {order.id} is {order.status}", field="order_id")
         privilege = await privileges.get_privilege(session, order.privilege_code)
         payable = payments.Payable(
             member_id=member_id,
@@ -77,12 +77,10 @@ async def start_payment(
         assert body.redemption_id is not None
         redemption = await rewards.get_redemption(session, body.redemption_id, for_update=True)
         if redemption.member_id != member_id:
-            raise rewards.RedemptionNotFound(f"redemption {body.redemption_id} does not exist")
+            raise RedemptionNotFound(f"redemption {body.redemption_id} does not exist")
         due = redemption.payment_due_at
         if redemption.status != "awaiting_payment" or due is None or due <= now:
-            raise payments.NothingToPay(
-                f"redemption {redemption.id} is {redemption.status}", field="redemption_id"
-            )
+            raise NothingToPay(f"redemption {redemption.id} is {redemption.status}", field="redemption_id")
         reward = await rewards.get(session, redemption.reward_id)
         payable = payments.Payable(
             member_id=member_id,
@@ -128,7 +126,7 @@ async def on_notification(
             await apply_paid(session, client, resource, now=now)
         else:
             await payments.apply_refund(session, resource, now=now)
-    except (payments.UnknownPayment, payments.AmountMismatch, payments.UnknownRefund) as refused:
+    except (UnknownPayment, AmountMismatch, UnknownRefund) as refused:
         raise type(refused)(refused.detail, code="FAIL", message=refused.detail) from refused
 
 

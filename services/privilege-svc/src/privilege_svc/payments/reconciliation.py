@@ -19,27 +19,16 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from cheyou_kit.errors import NotFound, ProblemError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.payments import repository
+from privilege_svc.payments.errors import BillUnavailable
 from privilege_svc.payments.models import Reconciliation, ReconciliationDifference
 from privilege_svc.payments.service import alert
 from privilege_svc.payments.wechatpay import WechatPay, WechatPayError
 
 CHINA = ZoneInfo("Asia/Shanghai")
 SUMMARY_FIRST_COLUMN = "总交易单数"
-
-
-class ReconciliationNotFound(NotFound):
-    slug = "reconciliation-not-found"
-    title = "That day was not reconciled"
-
-
-class BillUnavailable(ProblemError):
-    status = 502
-    slug = "bill-unavailable"
-    title = "WeChat Pay's bill could not be downloaded; try again later"
 
 
 def _fen(text: str) -> int:

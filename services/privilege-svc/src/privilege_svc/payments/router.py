@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from privilege_svc.access import OPERATORS, acting_member, actor, ensure_can_read_member
 from privilege_svc.payments import flows, reconciliation, service
 from privilege_svc.payments.dependencies import ClientIpDep, WechatPayDep
+from privilege_svc.payments.errors import PaymentNotFound, ReconciliationNotFound
 from privilege_svc.payments.schemas import (
     BridgeParameters,
     DifferenceRead,
@@ -99,7 +100,7 @@ async def get_reconciliation(
     """Ops: one day's run with every difference."""
     found = await reconciliation.get(session, bill_date)
     if found is None:
-        raise reconciliation.ReconciliationNotFound(f"{bill_date} was not reconciled")
+        raise ReconciliationNotFound(f"{bill_date} was not reconciled")
     return ReconciliationRead.model_validate(found[0]).model_copy(
         update={"items": [DifferenceRead.model_validate(d) for d in found[1]]}
     )
@@ -110,7 +111,7 @@ async def get_payment(payment_id: uuid.UUID, session: SessionDep, principal: Pri
     """One payment with its refunds (its member, or staff)."""
     payment = await service.get(session, payment_id)
     if principal.role == Role.MEMBER and str(principal.member_id) != payment.member_id:
-        raise service.PaymentNotFound(f"payment {payment_id} does not exist")
+        raise PaymentNotFound(f"payment {payment_id} does not exist")
     ensure_can_read_member(principal, payment.member_id)
     refunds = await service.refunds_of(session, payment.id)
     return PaymentRead.model_validate(payment).model_copy(

@@ -31,11 +31,20 @@ from cheyou_events.catalogue.payment import (
     PaymentSucceeded,
     RefundCause,
 )
-from cheyou_kit.errors import Conflict, NotFound, ProblemError, Unprocessable
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.payments import repository
+from privilege_svc.payments.errors import (
+    AmountMismatch,
+    PayerUnknown,
+    PaymentNotFound,
+    PaymentProviderFailed,
+    PaymentsNotConfigured,
+    RefundTooLarge,
+    UnknownPayment,
+    UnknownRefund,
+)
 from privilege_svc.payments.models import REFUND_FAILED, REFUND_OPEN, Payment, PaymentRefund
 from privilege_svc.payments.schemas import PaymentSummary
 from privilege_svc.payments.wechatpay import WechatPay, WechatPayError
@@ -74,38 +83,6 @@ def alert(alert_name: str, reason: str, message: str, **fields: Any) -> None:
         message,
         extra={"alert": alert_name, "reason": reason, **fields},
     )
-
-
-class PaymentNotFound(NotFound):
-    slug = "payment-not-found"
-    title = "No such payment"
-
-
-class PayerUnknown(Unprocessable):
-    slug = "payer-unknown"
-    title = "WeChat is not bound to this member: pay in a browser instead (channel h5)"
-
-
-class PaymentProviderFailed(ProblemError):
-    status = 502
-    slug = "payment-provider-failed"
-    title = "WeChat Pay did not take the payment; try again"
-
-
-class PaymentsNotConfigured(ProblemError):
-    status = 503
-    slug = "payments-not-configured"
-    title = "Payments are not available on this service"
-
-
-class NothingToPay(Conflict):
-    slug = "nothing-to-pay"
-    title = "This is not awaiting payment"
-
-
-class RefundTooLarge(Conflict):
-    slug = "refund-too-large"
-    title = "More than is left of the payment"
 
 
 @dataclass(frozen=True)
@@ -272,21 +249,6 @@ async def apply_transaction(
         ),
     )
     return payment, True
-
-
-class UnknownPayment(Unprocessable):
-    slug = "payment-unknown"
-    title = "Not one of our payments"
-
-
-class AmountMismatch(Unprocessable):
-    slug = "payment-amount-mismatch"
-    title = "The amount is not the payment's"
-
-
-class UnknownRefund(Unprocessable):
-    slug = "refund-unknown"
-    title = "Not one of our refunds"
 
 
 async def close_open(

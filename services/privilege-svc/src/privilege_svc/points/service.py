@@ -11,38 +11,18 @@ from typing import Any, Literal, cast
 
 from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.privilege import PointsCredited, PointsDebited, PointsExpiring, PointsReason
-from cheyou_kit.errors import Conflict, NotFound, Unprocessable
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.entitlements import service as entitlements
 from privilege_svc.points import repository
+from privilege_svc.points.errors import EntryNotFound, InsufficientPoints, NotADebit, RuleNotFound
 from privilege_svc.points.models import EarningRule, PointsAllocation, PointsEntry, PointsLot
 from privilege_svc.points.schemas import AdjustmentCreate, RuleUpdate
 
 SOURCE = "privilege-svc"
 DEFAULT_VALIDITY_DAYS = 730
 """Points expire two years after they were earned unless a rule says otherwise."""
-
-
-class InsufficientPoints(Unprocessable):
-    slug = "insufficient-points"
-    title = "Not enough points"
-
-
-class EntryNotFound(NotFound):
-    slug = "points-entry-not-found"
-    title = "No such points entry"
-
-
-class RuleNotFound(NotFound):
-    slug = "earning-rule-not-found"
-    title = "No such earning rule"
-
-
-class NotADebit(Conflict):
-    slug = "not-a-debit"
-    title = "Only a debit can be reversed"
 
 
 def _now(now: datetime | None) -> datetime:

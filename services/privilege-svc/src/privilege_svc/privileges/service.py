@@ -3,22 +3,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from cheyou_events.catalogue.fields import Tier
-from cheyou_kit.errors import NotFound, Unprocessable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.privileges import repository
+from privilege_svc.privileges.errors import InvalidTerms, PrivilegeNotFound
 from privilege_svc.privileges.models import Privilege, PrivilegeTerms
 from privilege_svc.privileges.schemas import TermsUpdate
-
-
-class PrivilegeNotFound(NotFound):
-    slug = "privilege-not-found"
-    title = "No such privilege"
-
-
-class InvalidTerms(Unprocessable):
-    slug = "invalid-terms"
-    title = "The terms are not consistent"
 
 
 async def list_privileges(session: AsyncSession) -> list[tuple[Privilege, list[PrivilegeTerms]]]:

@@ -15,6 +15,7 @@ from privilege_svc.entitlements import service as entitlements
 from privilege_svc.payments import service as payments
 from privilege_svc.payments.dependencies import PaymentWindowDep
 from privilege_svc.rewards import service
+from privilege_svc.rewards.errors import RedemptionNotFound, RewardNotFound
 from privilege_svc.rewards.gate import StockGate
 from privilege_svc.rewards.models import Redemption, Reward
 from privilege_svc.rewards.schemas import (
@@ -75,7 +76,7 @@ async def _read(session: AsyncSession, redemptions: list[Redemption]) -> list[Re
 
 def _visible(reward: Reward, principal: Principal, tier: str | None) -> None:
     if principal.role == Role.MEMBER and (tier is None or tier not in reward.tier_prices):
-        raise service.RewardNotFound(f"reward {reward.id} does not exist")
+        raise RewardNotFound(f"reward {reward.id} does not exist")
 
 
 @router.post("", response_model=RewardRead, status_code=status.HTTP_201_CREATED)
@@ -118,7 +119,7 @@ async def get_redemption(
     """One redemption (its member, or staff): a points + cash one shows whether it is paid."""
     redemption = await service.get_redemption(session, redemption_id)
     if principal.role == Role.MEMBER and str(principal.member_id) != redemption.member_id:
-        raise service.RedemptionNotFound(f"redemption {redemption_id} does not exist")
+        raise RedemptionNotFound(f"redemption {redemption_id} does not exist")
     ensure_can_read_member(principal, redemption.member_id)
     return (await _read(session, [redemption]))[0]
 

@@ -21,14 +21,24 @@ from cheyou_events.catalogue.fields import Tier
 from cheyou_events.catalogue.merchant import CouponIssueRefused
 from cheyou_events.catalogue.privilege import RewardRedeemed
 from cheyou_kit.dependencies import REDIS_UNREACHABLE, degraded
-from cheyou_kit.errors import Conflict, NotFound, Unprocessable
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from privilege_svc.entitlements import service as entitlements
+from privilege_svc.entitlements.errors import MemberNotKnown
 from privilege_svc.payments import service as payments
 from privilege_svc.points import service as points
 from privilege_svc.rewards import repository
+from privilege_svc.rewards.errors import (
+    DeliveryAddressRequired,
+    IdempotencyKeyReused,
+    InvalidTransition,
+    LimitReached,
+    NotForTier,
+    NotOnSale,
+    RedemptionNotFound,
+    RewardNotFound,
+    SoldOut,
+)
 from privilege_svc.rewards.gate import StockGate
 from privilege_svc.rewards.models import Redemption, Reward
 from privilege_svc.rewards.schemas import RedemptionCreate, RedemptionUpdate, RewardCreate
@@ -37,51 +47,6 @@ log = logging.getLogger(__name__)
 
 SOURCE = "privilege-svc"
 DEFAULT_PAYMENT_WINDOW = timedelta(minutes=15)
-
-
-class RewardNotFound(NotFound):
-    slug = "reward-not-found"
-    title = "No such reward"
-
-
-class RedemptionNotFound(NotFound):
-    slug = "redemption-not-found"
-    title = "No such redemption"
-
-
-class SoldOut(Conflict):
-    slug = "sold-out"
-    title = "The reward is sold out"
-
-
-class NotOnSale(Conflict):
-    slug = "not-on-sale"
-    title = "The reward cannot be redeemed now"
-
-
-class NotForTier(Unprocessable):
-    slug = "reward-not-for-tier"
-    title = "The member's tier cannot redeem this reward"
-
-
-class LimitReached(Conflict):
-    slug = "per-member-limit-reached"
-    title = "The member already redeemed as many as allowed"
-
-
-class DeliveryAddressRequired(Unprocessable):
-    slug = "delivery-address-required"
-    title = "Goods need a delivery address"
-
-
-class IdempotencyKeyReused(Unprocessable):
-    slug = "idempotency-key-reused"
-    title = "The Idempotency-Key was already used for a different request"
-
-
-class InvalidTransition(Conflict):
-    slug = "invalid-redemption-transition"
-    title = "The redemption cannot move to that status"
 
 
 async def create(session: AsyncSession, body: RewardCreate, *, flash_sale: bool, created_by: str) -> Reward:
@@ -283,7 +248,7 @@ async def _reward_and_tier(
     if reward is None:
         raise RewardNotFound(f"reward {reward_id} does not exist")
     if tier is None:
-        raise entitlements.MemberNotKnown(f"member {member_id} is not known")
+        raise MemberNotKnown(f"member {member_id} is not known")
     return reward, Tier(tier)
 
 

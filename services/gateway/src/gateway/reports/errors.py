@@ -1,0 +1,10 @@
+"""The errors of this domain: problem types on the kit's status classes, rendered by its problem handler."""
+
+from __future__ import annotations
+
+from cheyou_kit.errors import Unprocessable
+
+
+class SourceRefused(Unprocessable):
+    slug = "report-source-refused"
+    title = "A service refused its part of the report"
