@@ -10,7 +10,7 @@ re-evaluation is measured twice from the same starting state:
 
 - bound: ``tiers.repository.SET_BASED_UPDATE`` — one UPDATE over every verified member, no chunks, no
   history, no events (the lower bound);
-- engine: ``tiers.batch.run_to_completion`` — the service's batch job: keyset chunks, one transaction per
+- engine: ``tiers.jobs.tier_evaluations`` — the service's batch job: keyset chunks, one transaction per
   chunk with the checkpoint, tier history rows and one outbox event per change.
 
 Peak memory is this process's RSS above its level before the phase (sampled every 20 ms); Postgres's own
@@ -38,7 +38,8 @@ from cheyou_kit.masking import mask_id_number, mask_name, mask_phone
 from cheyou_kit.migrations import upgrade
 from harness import machine, write_section
 from member_svc.pii import PiiCipher
-from member_svc.tiers import batch, repository, service
+from member_svc.tiers import repository, service
+from member_svc.tiers.jobs import tier_evaluations
 from member_svc.tiers.schemas import RunCreate
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -206,7 +207,7 @@ async def bench_size(server_dsn: str, size: int, chunk: int, pii: PiiCipher) -> 
             started = time.perf_counter()
             async with factory() as session, session.begin():
                 run = await service.start_run(session, RunCreate(chunk_size=chunk), "bench", TODAY)
-            await batch.run_to_completion(factory, run.id)
+            await tier_evaluations(factory, interval_s=0).run_once()  # every chunk of the run
             engine_s = time.perf_counter() - started
         async with factory() as session:
             finished = await service.get_run(session, run.id)

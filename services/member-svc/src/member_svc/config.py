@@ -57,6 +57,12 @@ class Settings(ServiceSettings):
     registrations_per_id_day: int = Field(
         default=3, ge=1, description="Self-registrations with one ID-card number in a day (any phone)."
     )
+    tier_evaluation_poll_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often the batch tier re-evaluation looks for a running run besides the NOTIFY that "
+        "starts one (a run whose process stopped continues at the next look).",
+    )
     tasks_interval_seconds: float = Field(
         default=3600.0,
         description="How often managers' tasks are generated from the projection (0: never; "

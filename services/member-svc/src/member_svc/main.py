@@ -34,6 +34,7 @@ from member_svc.policies.router import feed_router
 from member_svc.policies.router import router as policies_router
 from member_svc.reports.router import router as reports_router
 from member_svc.surveys.router import router as surveys_router
+from member_svc.tiers.jobs import tier_evaluations
 from member_svc.tiers.router import member_router as member_tiers_router
 from member_svc.tiers.router import router as tiers_router
 from member_svc.verification.router import router as verification_router
@@ -62,7 +63,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 sessions=resources.session_factory,
                 interval_s=settings.tasks_interval_seconds,
                 single_replica=True,
-            )
+            ),
+            # Batch re-evaluations of every member's tier, chunk by chunk (started over HTTP).
+            tier_evaluations(
+                resources.session_factory,
+                settings.tier_evaluation_poll_seconds,
+                settings.direct_sqlalchemy_url,
+            ),
         ]
 
     app = create_service_app(

@@ -1,8 +1,14 @@
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually
+from member_svc.config import Settings
+from member_svc.tiers import service
+from member_svc.tiers.models import EvaluationRun
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from ..factories import register, verify  # noqa: TID252
 
@@ -89,3 +95,35 @@ class TestEvaluationRun:
         run = await eventually(done)
         assert run["processed"] == run["total"]
         assert run["total"] >= 3
+
+    async def test_a_run_whose_process_stopped_continues_from_its_checkpoint_on_resume(
+        self, client: httpx.AsyncClient, identities: Identities, service_settings: Settings
+    ) -> None:
+        engine = create_async_engine(service_settings.sqlalchemy_url)
+        async with async_sessionmaker(engine, expire_on_commit=False)() as session, session.begin():
+            stopped = EvaluationRun(
+                status="running",
+                rules_version=(await service.current_rules(session)).version,
+                evaluated_on=datetime.now(UTC).date(),
+                chunk_size=100,
+                total=7,
+                processed=7,
+                last_member_id=uuid.UUID(int=2**128 - 1),  # its last chunk was evaluated, then it died
+                started_by="ops1",
+            )
+            session.add(stopped)  # as the row stays: no NOTIFY, nobody woken
+        await engine.dispose()
+
+        resumed = await client.post(
+            f"/api/v1/tier-rules/evaluations/{stopped.id}/resume", headers=ops(identities)
+        )
+        assert resumed.status_code == 202
+
+        async def done() -> dict[str, Any] | None:
+            run = (
+                await client.get(f"/api/v1/tier-rules/evaluations/{stopped.id}", headers=ops(identities))
+            ).json()
+            return run if run["status"] == "done" else None
+
+        run = await eventually(done)
+        assert (run["processed"], run["total"]) == (7, 7)  # from its checkpoint, not from the first member

@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from member_svc.members.models import Member
 from member_svc.tiers.models import DowngradeNotice, EvaluationRun, TierChange, TierFloor, TierRules
 
+RUNS_CHANNEL = "tier_evaluation_runs"
+"""NOTIFYed when a run is started or resumed: the evaluation job of every replica wakes."""
+
 TIERS = ("prospective", "ordinary", "three_star", "four_star", "five_star")
 _TIER_ARRAY = "ARRAY['prospective','ordinary','three_star','four_star','five_star']"
 
@@ -335,6 +338,24 @@ async def get_run(
     if for_update:
         statement = statement.with_for_update()
     return (await session.scalars(statement)).one_or_none()
+
+
+async def next_running_run(session: AsyncSession) -> EvaluationRun | None:
+    """The oldest running run that no other worker holds, locked (``SKIP LOCKED``): replicas share the runs,
+    never a chunk."""
+    statement = (
+        select(EvaluationRun)
+        .where(EvaluationRun.status == "running")
+        .order_by(EvaluationRun.started_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def announce_runs(session: AsyncSession) -> None:
+    """Wake the evaluation jobs once this transaction commits."""
+    await session.execute(select(func.pg_notify(RUNS_CHANNEL, "")))
 
 
 async def runs(session: AsyncSession, limit: int) -> Sequence[EvaluationRun]:

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from member_svc.members import service as members_service
 from member_svc.principals import actor_id
-from member_svc.tiers import batch, service
+from member_svc.tiers import service
 from member_svc.tiers.schemas import (
     DryRunRead,
     FloorSet,
@@ -59,23 +59,16 @@ async def dry_run(data: RulesCreate, session: SessionDep, _: OpsDep) -> DryRunRe
 
 
 @router.post("/evaluations", response_model=RunRead, status_code=202)
-async def start_evaluation(
-    data: RunCreate, request: Request, background: BackgroundTasks, session: SessionDep, principal: OpsDep
-) -> RunRead:
+async def start_evaluation(data: RunCreate, session: SessionDep, principal: OpsDep) -> RunRead:
     """Re-evaluate every verified member in chunks (downgrades due are applied); runs in the background."""
     run = await service.start_run(session, data, actor_id(principal), _now().date())
-    background.add_task(batch.run_to_completion, request.app.state.session_factory, run.id)
     return RunRead.model_validate(run)
 
 
 @router.post("/evaluations/{run_id}/resume", response_model=RunRead, status_code=202)
-async def resume_evaluation(
-    run_id: uuid.UUID, request: Request, background: BackgroundTasks, session: SessionDep, _: OpsDep
-) -> RunRead:
+async def resume_evaluation(run_id: uuid.UUID, session: SessionDep, _: OpsDep) -> RunRead:
     """Continue a run that stopped from its checkpoint."""
-    run = await service.get_run(session, run_id)
-    background.add_task(batch.run_to_completion, request.app.state.session_factory, run.id)
-    return RunRead.model_validate(run)
+    return RunRead.model_validate(await service.resume_run(session, run_id))
 
 
 @router.get("/evaluations", response_model=list[RunRead])

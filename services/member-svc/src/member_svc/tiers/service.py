@@ -19,6 +19,7 @@ from member_svc.errors import InvalidField, WrongState
 from member_svc.members.models import Member
 from member_svc.tiers import repository
 from member_svc.tiers.models import DowngradeNotice, EvaluationRun, TierChange, TierFloor, TierRules
+from member_svc.tiers.repository import RUNS_CHANNEL as RUNS_CHANNEL  # the evaluation job listens on it
 from member_svc.tiers.repository import TIERS, Change, Outcome, ScheduledDowngrade
 from member_svc.tiers.schemas import DryRunRead, FloorSet, RulesCreate, RulesDocument, RunCreate, TierMove
 
@@ -193,6 +194,15 @@ async def start_run(session: AsyncSession, data: RunCreate, by: str, today: date
         started_by=by,
     )
     await repository.add_run(session, run)
+    await repository.announce_runs(session)
+    return run
+
+
+async def resume_run(session: AsyncSession, run_id: uuid.UUID) -> EvaluationRun:
+    """Have the evaluation job look for the run again now (a run whose process stopped also continues from
+    its checkpoint at the job's next poll)."""
+    run = await get_run(session, run_id)
+    await repository.announce_runs(session)
     return run
 
 
@@ -208,19 +218,17 @@ async def latest_runs(session: AsyncSession, limit: int) -> Sequence[EvaluationR
     return await repository.runs(session, limit)
 
 
-async def run_chunk(session: AsyncSession, run_id: uuid.UUID, now: datetime) -> EvaluationRun | None:
-    """Evaluate the next chunk of a run and move its checkpoint in the same transaction.
-
-    Returns the run, or None when it has nothing left (then it is marked done). The row lock on the run
-    keeps two workers from evaluating the same chunk.
-    """
-    run = await repository.get_run(session, run_id, for_update=True)
-    if run is None or run.status != "running":
-        return None
+async def evaluate_next_chunk(session: AsyncSession, now: datetime) -> bool:
+    """Evaluate the next chunk of the oldest running run and move its checkpoint in the same transaction
+    (a run with nothing left is marked done); False when no run is waiting. The run's row lock keeps two
+    workers from evaluating the same chunk."""
+    run = await repository.next_running_run(session)
+    if run is None:
+        return False
     last, size = await repository.next_chunk(session, run.last_member_id, run.chunk_size)
     if last is None:
-        await repository.finish_run(session, run_id, now)
-        return None
+        await repository.finish_run(session, run.id, now)
+        return True
     rules = await repository.current_rules(session)
     if rules.version != run.rules_version:
         rules = next(r for r in await repository.rules_versions(session) if r.version == run.rules_version)
@@ -236,6 +244,5 @@ async def run_chunk(session: AsyncSession, run_id: uuid.UUID, now: datetime) -> 
         now=evaluated_at,
     )
     await _announce(session, outcome, "recalculation", evaluated_at)
-    await repository.advance_run(session, run_id, last, size, len(outcome.changes), now)
-    await session.refresh(run)
-    return run
+    await repository.advance_run(session, run.id, last, size, len(outcome.changes), now)
+    return True
