@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from cheyou_events import catalogue
 from cheyou_events.settings import EventsPiiSettings, KafkaSettings
 from cheyou_events.topics import dlq_topic, retry_topic
 from cheyou_kit.production import production_problems
@@ -167,8 +166,7 @@ def test_dev_is_not_production_mode(rendered: dict[str, list[Doc]]) -> None:
 
 
 def consumed_topics(module: str) -> set[str]:
-    handlers = getattr(importlib.import_module(f"{module}.main"), "HANDLERS", {})
-    return {catalogue.topic(event_type) for event_type in handlers}
+    return set(importlib.import_module(f"{module}.main").subscriptions.topics())
 
 
 def test_prod_kafka_has_no_plain_listener_and_authorizes(rendered: dict[str, list[Doc]]) -> None:

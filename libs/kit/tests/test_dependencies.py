@@ -13,6 +13,7 @@ from typing import ClassVar
 import httpx
 import pytest
 from cheyou_devinfra.manager import Infra
+from cheyou_events import Subscriptions
 from cheyou_events.relay import asyncpg_dsn
 from cheyou_kit.app import create_service_app
 from cheyou_kit.dependencies import DependencyUnavailable
@@ -169,7 +170,7 @@ class TestDatabaseSettings:
     async def test_the_relay_connects_to_the_direct_url(self, settings: DemoSettings) -> None:
         app = create_service_app(settings, routers=[])
         async with app.router.lifespan_context(app):
-            _, workers = event_components(settings, app.state.session_factory, {})
+            _, workers = event_components(settings, app.state.resources, Subscriptions())
             relay = workers[0]
 
         assert relay._dsn == asyncpg_dsn(settings.direct_sqlalchemy_url)  # type: ignore[union-attr]

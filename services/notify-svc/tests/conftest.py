@@ -11,7 +11,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from cheyou_devinfra import ensure_topics
-from cheyou_events import TOPICS, catalogue
+from cheyou_events import TOPICS
 from cheyou_fakes import running, sms, wechat
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import (
@@ -23,7 +23,7 @@ from cheyou_kit.testing import (
     stops_with_the_suite,
 )
 from notify_svc.config import Settings
-from notify_svc.main import HANDLERS, create_app
+from notify_svc.main import create_app, subscriptions
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 ROOT = Path(__file__).parents[1]
@@ -44,7 +44,7 @@ async def platform_topics(infra: Any) -> None:
     await ensure_topics(infra.kafka_bootstrap, dict(TOPICS))
 
 
-HANDLED_TOPICS = sorted({catalogue.topic(event_type) for event_type in HANDLERS})
+HANDLED_TOPICS = subscriptions.topics()
 
 
 async def start_at_the_end(bootstrap: str, group: str, topics: list[str]) -> None:

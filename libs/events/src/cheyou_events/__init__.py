@@ -5,6 +5,7 @@ from cheyou_events.consumer import EventConsumer, Handler
 from cheyou_events.envelope import Envelope, KafkaRecord, MalformedEvent, from_record, to_record
 from cheyou_events.event import Catalogue, Event, UnknownEventType, catalogue
 from cheyou_events.outbox import (
+    Publisher,
     add_event,
     add_events,
     create_event_tables,
@@ -16,6 +17,7 @@ from cheyou_events.outbox import (
 from cheyou_events.producer import create_producer
 from cheyou_events.relay import OutboxRelay, replay
 from cheyou_events.settings import ConsumerSettings, KafkaSettings, OutboxSettings
+from cheyou_events.subscriptions import EventHandler, Subscriptions
 from cheyou_events.topics import TOPICS, dlq_topic, ensure_topics, retry_topic
 
 __all__ = [
@@ -25,12 +27,15 @@ __all__ = [
     "Envelope",
     "Event",
     "EventConsumer",
+    "EventHandler",
     "Handler",
     "KafkaRecord",
     "KafkaSettings",
     "MalformedEvent",
     "OutboxRelay",
     "OutboxSettings",
+    "Publisher",
+    "Subscriptions",
     "UnknownEventType",
     "add_event",
     "add_events",

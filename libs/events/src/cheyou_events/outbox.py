@@ -42,7 +42,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.schema import CreateIndex, CreateTable, DropTable, SetColumnComment
 
-from cheyou_events.envelope import Envelope
+from cheyou_events.envelope import E, Envelope
+from cheyou_events.event import Event
 from cheyou_events.tracing import current_trace_context
 
 if TYPE_CHECKING:
@@ -176,3 +177,31 @@ async def add_events(session: AsyncSession, envelopes: Sequence[Envelope[Any]]) 
             for e in envelopes
         ],
     )
+
+
+class Publisher:
+    """A service's events, written to its outbox under its name (the CloudEvents ``source``).
+
+    Each service makes one, named after itself, and its services write through it::
+
+        publish = Publisher(Settings.service_name)
+        await publish(session, TierChanged(...))   # in the transaction of the change it reports
+
+    The envelope is :meth:`Envelope.new`'s: a fresh id, now as its time, type and partition key from the
+    payload (sealed fields stay as the payload carries them).
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def within(self, part: str) -> Publisher:
+        """The publisher of a part of the service, ``<source>/<part>`` (e.g. notify-svc's feeds)."""
+        return Publisher(f"{self.source}/{part}")
+
+    def envelope(self, event: E, *, subject: str | None = None) -> Envelope[E]:
+        """The envelope it would write, for a caller that writes it later (with ``add_event``)."""
+        return Envelope.new(event, source=self.source, subject=subject)
+
+    async def __call__(self, session: AsyncSession, *events: Event, subject: str | None = None) -> None:
+        """Write ``events`` (in order, one statement) through the caller's session; never commits."""
+        await add_events(session, [self.envelope(event, subject=subject) for event in events])

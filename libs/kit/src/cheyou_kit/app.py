@@ -13,12 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from aiokafka import AIOKafkaProducer
-from cheyou_events import Handler
+from cheyou_events import Subscriptions
 from fastapi import APIRouter, FastAPI
 from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy import text
@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from cheyou_kit.db import create_engine, create_session_factory
 from cheyou_kit.dependencies import DependencyProbes, install_dependency_handlers, set_service_name
 from cheyou_kit.errors import install_problem_handlers
-from cheyou_kit.eventing import event_components
+from cheyou_kit.eventing import EventContext, event_components
 from cheyou_kit.health import router as health_router
 from cheyou_kit.identity import IdentityVerifier
 from cheyou_kit.observability import configure_logging, configure_tracing, install_request_context
@@ -58,13 +58,14 @@ class Resources:
 
 ComponentFactory = Callable[[Resources], Sequence[Component]]
 ReadinessCheck = Callable[[], Awaitable[object]]
+S = TypeVar("S", bound=ServiceSettings)
 
 
 def create_service_app(
-    settings: ServiceSettings,
+    settings: S,
     *,
     routers: Sequence[APIRouter],
-    handlers: Mapping[str, Handler] | None = None,
+    subscriptions: Subscriptions[EventContext[S]] | None = None,
     components: ComponentFactory | None = None,
     readiness: Callable[[Resources], dict[str, ReadinessCheck]] | None = None,
     description: str = "",
@@ -103,7 +104,7 @@ def create_service_app(
             app.state.identity_verifier = IdentityVerifier(
                 settings.internal_token_public_key_file.read_bytes(), audience=name
             )
-        producer, workers = event_components(settings, resources.session_factory, handlers or {})
+        producer, workers = event_components(settings, resources, subscriptions or Subscriptions())
         resources.producer = producer.producer
         # Readiness is this process and its own database. Kafka and Redis are probed into metrics.
         checks: dict[str, ReadinessCheck] = {"database": lambda: _select_one(engine)}

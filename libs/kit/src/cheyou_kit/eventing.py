@@ -1,18 +1,43 @@
 """Wires a service's events into its app: one producer, the outbox relay, and one consumer group.
 
-A service declares only its handlers (event type → handler); topics follow from the catalogue, and
-the consumer group is the service's name, so every service reads each event once.
+A service declares only its subscriptions (``cheyou_events.Subscriptions`` of :class:`EventContext`,
+one registry per domain's ``handlers.py``, combined in ``main.py``); topics follow from the catalogue,
+and the consumer group is the service's name, so every service reads each event once. A handler::
+
+    Context = EventContext[Settings]
+    subscriptions = Subscriptions[Context]()
+
+    @subscriptions.on(MemberContactChanged)
+    async def on_member_contact_changed(ctx: Context, event: Envelope[MemberContactChanged]) -> None:
+        await service.record_contact(ctx.session, event.data, ctx.settings)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from aiokafka import AIOKafkaProducer
-from cheyou_events import EventConsumer, Handler, KafkaSettings, OutboxRelay, catalogue, create_producer
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from cheyou_events import EventConsumer, KafkaSettings, OutboxRelay, Subscriptions, create_producer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cheyou_kit.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from cheyou_kit.app import Resources
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+@dataclass(frozen=True, slots=True)
+class EventContext(Generic[S]):
+    """What a handler receives besides the event: the consumer's session (the inbox row's transaction:
+    write through it, never commit), the service's settings, and what the app's lifespan opened."""
+
+    session: AsyncSession
+    settings: S
+    resources: Resources
 
 
 class ProducerComponent:
@@ -38,9 +63,9 @@ def kafka_settings(settings: ServiceSettings) -> KafkaSettings:
 
 
 def event_components(
-    settings: ServiceSettings,
-    session_factory: async_sessionmaker[AsyncSession],
-    handlers: Mapping[str, Handler],
+    settings: S,
+    resources: Resources,
+    subscriptions: Subscriptions[EventContext[S]],
 ) -> tuple[ProducerComponent, Sequence[OutboxRelay | EventConsumer]]:
     """The producer (always: the Kafka probe goes through it) and, when enabled, relay and consumer."""
     kafka = kafka_settings(settings)
@@ -52,13 +77,13 @@ def event_components(
     workers: list[OutboxRelay | EventConsumer] = [
         OutboxRelay(settings.direct_sqlalchemy_url, producer.producer, name=f"{settings.service_name}-relay")
     ]
-    if handlers:
+    if subscriptions:
         workers.append(
             EventConsumer(
                 group_id=settings.group_id,
-                topics=sorted({catalogue.topic(event_type) for event_type in handlers}),
-                handlers=handlers,
-                session_factory=session_factory,
+                topics=subscriptions.topics(),
+                handlers=subscriptions.bind(lambda session: EventContext(session, settings, resources)),
+                session_factory=resources.session_factory,
                 bootstrap=settings.kafka_bootstrap_servers,
                 kafka=kafka,
                 producer=producer.producer,

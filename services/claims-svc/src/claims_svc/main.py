@@ -1,8 +1,6 @@
 """claims-svc: the app factory (``uvicorn claims_svc.main:create_app --factory``)."""
 
-from cheyou_events import Handler
-from cheyou_events.catalogue.member import MemberContactChanged, MemberPolicyChanged
-from cheyou_events.catalogue.policy import PolicyCancelled, PolicyEndorsed, PolicyIssued, PolicyRenewed
+from cheyou_events import Subscriptions
 from cheyou_kit.app import Component, Resources, create_service_app
 from fastapi import FastAPI
 
@@ -26,20 +24,7 @@ from claims_svc.storage.s3 import S3Location, S3Storage
 from claims_svc.surveys.router import member_router as survey_member_router
 from claims_svc.surveys.router import router as surveys_router
 
-
-def handlers_for(settings: Settings) -> dict[str, Handler]:
-    return {
-        PolicyIssued.event_type: cover_handlers.on_policy_issued,
-        PolicyRenewed.event_type: cover_handlers.on_policy_renewed,
-        PolicyEndorsed.event_type: cover_handlers.on_policy_endorsed,
-        PolicyCancelled.event_type: cover_handlers.on_policy_cancelled,
-        MemberPolicyChanged.event_type: cover_handlers.on_member_policy_changed,
-        MemberContactChanged.event_type: contact_handlers.on_member_contact_changed(settings),
-    }
-
-
-HANDLERS: dict[str, Handler] = handlers_for(Settings())
-"""What it consumes (the deployment checks read this); the app binds its handlers to its own settings."""
+subscriptions = Subscriptions(cover_handlers.subscriptions, contact_handlers.subscriptions)
 
 
 def storage_for(settings: Settings) -> FileStorage:
@@ -83,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             cover_router,
             reports_router,
         ],
-        handlers=handlers_for(settings),
+        subscriptions=subscriptions,
         components=components,
         readiness=lambda _: {"storage": storage.check},
         description=claims_svc.__doc__ or "",

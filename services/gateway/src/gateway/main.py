@@ -10,9 +10,7 @@ the gateway adds its runtime as a lifespan component, its own routes under ``/ap
 import logging
 from collections.abc import Sequence
 
-from cheyou_events import Handler
-from cheyou_events.catalogue.member import MemberRegistered, MemberRejected, MemberVerified
-from cheyou_events.catalogue.merchant import MerchantApiKeyRevoked, MerchantSuspended
+from cheyou_events import Subscriptions
 from cheyou_kit.app import Component, Resources, create_service_app
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
@@ -33,13 +31,7 @@ from gateway.runtime import Runtime
 from gateway.wechat_jssdk.router import router as wechat_jssdk_router
 from gateway.wechat_web.router import router as wechat_web_router
 
-HANDLERS: dict[str, Handler] = {
-    MemberRegistered.event_type: handlers.on_member_event,
-    MemberVerified.event_type: handlers.on_member_event,
-    MemberRejected.event_type: handlers.on_member_event,
-    MerchantApiKeyRevoked.event_type: merchant_handlers.on_key_revoked,
-    MerchantSuspended.event_type: merchant_handlers.on_merchant_suspended,
-}
+subscriptions = Subscriptions(handlers.subscriptions, merchant_handlers.subscriptions)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -59,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             me_router,
             reports_router,
         ],
-        handlers=HANDLERS,
+        subscriptions=subscriptions,
         components=components,
         description=gateway.__doc__ or "",
     )

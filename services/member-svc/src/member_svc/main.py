@@ -2,17 +2,7 @@
 
 from collections.abc import Sequence
 
-from cheyou_events import Handler
-from cheyou_events.catalogue.claims import ClaimSettled
-from cheyou_events.catalogue.notify import InvitationOptedOut
-from cheyou_events.catalogue.policy import (
-    PolicyCancelled,
-    PolicyEndorsed,
-    PolicyIssued,
-    PolicyLapsed,
-    PolicyRenewed,
-)
-from cheyou_events.catalogue.privilege import ActivityAttended
+from cheyou_events import Subscriptions
 from cheyou_kit.app import Component, Resources, create_service_app
 from cheyou_kit.periodic import PeriodicJob
 from fastapi import FastAPI
@@ -39,16 +29,9 @@ from member_svc.tiers.router import member_router as member_tiers_router
 from member_svc.tiers.router import router as tiers_router
 from member_svc.verification.router import router as verification_router
 
-HANDLERS: dict[str, Handler] = {
-    PolicyIssued.event_type: handlers.on_policy_issued,
-    PolicyRenewed.event_type: handlers.on_policy_renewed,
-    PolicyEndorsed.event_type: handlers.on_policy_endorsed,
-    PolicyCancelled.event_type: handlers.on_policy_cancelled,
-    PolicyLapsed.event_type: handlers.on_policy_lapsed,
-    ClaimSettled.event_type: handlers.on_claim_settled,
-    ActivityAttended.event_type: managers_handlers.on_activity_attended,
-    InvitationOptedOut.event_type: imports_handlers.on_invitation_opted_out,
-}
+subscriptions = Subscriptions(
+    handlers.subscriptions, managers_handlers.subscriptions, imports_handlers.subscriptions
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -90,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             reports_router,
             surveys_router,
         ],
-        handlers=HANDLERS,
+        subscriptions=subscriptions,
         components=components,
         description=member_svc.__doc__ or "",
     )

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cheyou_events import Handler
-from cheyou_events.catalogue.privilege import (
-    ComplaintFiled,
-    GamePrizeWon,
-    PrivilegeOrderCancelled,
-    PrivilegeOrderRated,
-    PrivilegeOrderRequested,
-    RewardRedeemed,
-)
+from cheyou_events import Subscriptions
 from cheyou_kit.app import Component, Resources, create_service_app
 from fastapi import FastAPI
 
@@ -41,14 +33,9 @@ from merchant_svc.webhooks.router import router as endpoints_router
 from merchant_svc.webhooks.url_policy import Resolver, destinations_for
 from merchant_svc.webhooks.worker import DeliveryWorker
 
-HANDLERS: dict[str, Handler] = {
-    PrivilegeOrderRequested.event_type: handlers.on_order_requested,
-    PrivilegeOrderCancelled.event_type: handlers.on_order_cancelled,
-    PrivilegeOrderRated.event_type: accountability_handlers.on_order_rated,
-    ComplaintFiled.event_type: accountability_handlers.on_complaint_filed,
-    RewardRedeemed.event_type: coupons_handlers.on_reward_redeemed,
-    GamePrizeWon.event_type: coupons_handlers.on_game_prize_won,
-}
+subscriptions = Subscriptions(
+    handlers.subscriptions, accountability_handlers.subscriptions, coupons_handlers.subscriptions
+)
 
 
 def create_app(settings: Settings | None = None, *, resolver: Resolver | None = None) -> FastAPI:
@@ -84,7 +71,7 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
             service_points_router,
             service_points_admin_router,
         ],
-        handlers=HANDLERS,
+        subscriptions=subscriptions,
         components=components,
         description=merchant_svc.__doc__ or "",
     )

@@ -2,26 +2,9 @@
 
 from collections.abc import Sequence
 
-from cheyou_events import Handler
-from cheyou_events.catalogue import claims, merchant, privilege
-from cheyou_events.catalogue.feeds import TrafficViolationRecorded, WeatherAlertIssued
-from cheyou_events.catalogue.member import (
-    ManagerAssigned,
-    MemberContactChanged,
-    MemberInvited,
-    MemberPolicyChanged,
-    MemberProfileChanged,
-    MemberRegistered,
-    MemberRejected,
-    MemberVehiclesChanged,
-    MemberVerified,
-    TierChanged,
-    TierDowngradeScheduled,
-)
-from cheyou_events.envelope import Envelope
+from cheyou_events import Subscriptions
 from cheyou_kit.app import Component, Resources, create_service_app
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncSession
 
 import notify_svc
 from notify_svc.audience import handlers, pii
@@ -45,59 +28,17 @@ from notify_svc.publishing.router import articles_router, publications_router
 from notify_svc.reminders import handlers as reminders
 from notify_svc.reminders.jobs import DailyReminders, ReminderSettings, weather_alert_fanout
 from notify_svc.reminders.router import router as reminders_router
-from notify_svc.subscriptions import handlers as subscriptions
+from notify_svc.subscriptions import handlers as subscriptions_handlers
 from notify_svc.templates import cache as template_cache
 from notify_svc.templates import links as template_links
 from notify_svc.templates.router import router as templates_router
 
-ORDER_EVENTS = (
-    privilege.PrivilegeOrderRequested,
-    privilege.PrivilegeOrderCancelled,
-    privilege.PrivilegeOrderClosed,
-    merchant.MerchantOrderAccepted,
-    merchant.MerchantOrderRejected,
-    merchant.MerchantOrderInService,
-    merchant.MerchantOrderCompleted,
-    merchant.MerchantOrderUnplaceable,
+subscriptions = Subscriptions(
+    handlers.subscriptions,  # a registration first reaches the audience, then the outreach
+    outreach.subscriptions,
+    reminders.subscriptions,
+    subscriptions_handlers.subscriptions,
 )
-CLAIM_EVENTS = (
-    claims.ClaimReported,
-    claims.LiabilityAssessed,
-    claims.SurveyConfirmed,
-    claims.ReshootRequested,
-    claims.DocumentsCompleted,
-    claims.ClaimSettled,
-    claims.ClaimWithdrawn,
-)
-
-
-async def _on_member_registered(session: AsyncSession, event: Envelope[MemberRegistered]) -> None:
-    """The audience learns of the member; an invitee who applied is no longer invited."""
-    await handlers.on_member_registered(session, event)
-    await outreach.on_member_registered(session, event)
-
-
-HANDLERS: dict[str, Handler] = {
-    MemberRegistered.event_type: _on_member_registered,
-    MemberInvited.event_type: outreach.on_member_invited,
-    TierChanged.event_type: handlers.on_tier_changed,
-    MemberContactChanged.event_type: handlers.on_contact_changed,
-    MemberProfileChanged.event_type: handlers.on_profile_changed,
-    ManagerAssigned.event_type: handlers.on_manager_assigned,
-    MemberPolicyChanged.event_type: reminders.on_policy_changed,
-    MemberVehiclesChanged.event_type: reminders.on_vehicles_changed,
-    TrafficViolationRecorded.event_type: reminders.on_traffic_violation,
-    WeatherAlertIssued.event_type: reminders.on_weather_alert,
-    MemberVerified.event_type: subscriptions.on_member_verified,
-    MemberRejected.event_type: subscriptions.on_member_rejected,
-    TierDowngradeScheduled.event_type: subscriptions.on_tier_downgrade_scheduled,
-    privilege.EntitlementsChanged.event_type: subscriptions.on_entitlements_changed,
-    privilege.PointsCredited.event_type: subscriptions.on_points_credited,
-    privilege.PointsExpiring.event_type: subscriptions.on_points_expiring,
-    privilege.ActivitySignedUp.event_type: subscriptions.on_activity_signed_up,
-    **{event.event_type: subscriptions.on_order_event for event in ORDER_EVENTS},
-    **{event.event_type: subscriptions.on_claim_event for event in CLAIM_EVENTS},
-}
 
 
 def _pulled_feeds(settings: Settings) -> list[PullSource]:
@@ -195,7 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             reminders_router,
             templates_router,
         ],
-        handlers=HANDLERS,
+        subscriptions=subscriptions,
         components=components,
         description=notify_svc.__doc__ or "",
     )

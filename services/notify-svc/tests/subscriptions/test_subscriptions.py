@@ -10,7 +10,7 @@ from cheyou_events.catalogue.fields import Tier
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually, publish
 from notify_svc.config import Settings
-from notify_svc.main import HANDLERS
+from notify_svc.main import subscriptions
 
 from tests.conftest import Fakes, until_known
 from tests.factories import contact, member_id, openid, points_expiring, tier_downgrade
@@ -44,7 +44,7 @@ SUBSCRIBED = [
 
 @pytest.mark.parametrize("event", SUBSCRIBED, ids=lambda e: e.event_type)
 def test_the_member_is_told_of(event: Any) -> None:
-    assert event.event_type in HANDLERS
+    assert event in subscriptions
 
 
 class TestPointsExpiring:

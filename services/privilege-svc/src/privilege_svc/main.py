@@ -1,23 +1,6 @@
 """privilege-svc: the app factory (``uvicorn privilege_svc.main:create_app --factory``)."""
 
-from cheyou_events import Handler
-from cheyou_events.catalogue.member import (
-    MemberContactChanged,
-    MemberPolicyChanged,
-    MemberProfileChanged,
-    MemberRegistered,
-    MemberVerified,
-    TierChanged,
-)
-from cheyou_events.catalogue.merchant import (
-    CouponIssueRefused,
-    CouponPrizeRefused,
-    MerchantOrderAccepted,
-    MerchantOrderCompleted,
-    MerchantOrderInService,
-    MerchantOrderRejected,
-    MerchantOrderUnplaceable,
-)
+from cheyou_events import Subscriptions
 from cheyou_kit.app import Component, Resources, create_service_app
 from fastapi import FastAPI
 
@@ -46,21 +29,13 @@ from privilege_svc.rewards.router import flash_sales_router
 from privilege_svc.rewards.router import router as rewards_router
 from privilege_svc.usage.router import router as usage_router
 
-HANDLERS: dict[str, Handler] = {
-    TierChanged.event_type: members_handlers.on_tier_changed,
-    MemberProfileChanged.event_type: members_handlers.on_profile_changed,
-    MemberContactChanged.event_type: members_handlers.on_contact_changed,
-    MemberVerified.event_type: points_handlers.on_member_verified,
-    MemberRegistered.event_type: points_handlers.on_member_registered,
-    MemberPolicyChanged.event_type: points_handlers.on_policy_changed,
-    MerchantOrderAccepted.event_type: orders_handlers.on_accepted,
-    MerchantOrderInService.event_type: orders_handlers.on_in_service,
-    MerchantOrderCompleted.event_type: orders_handlers.on_completed,
-    MerchantOrderRejected.event_type: orders_handlers.on_rejected,
-    MerchantOrderUnplaceable.event_type: orders_handlers.on_unplaceable,
-    CouponIssueRefused.event_type: rewards_handlers.on_coupon_issue_refused,
-    CouponPrizeRefused.event_type: games_handlers.on_coupon_prize_refused,
-}
+subscriptions = Subscriptions(
+    members_handlers.subscriptions,
+    points_handlers.subscriptions,
+    orders_handlers.subscriptions,
+    rewards_handlers.subscriptions,
+    games_handlers.subscriptions,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -93,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             games_router,
             interest_groups_router,
         ],
-        handlers=HANDLERS,
+        subscriptions=subscriptions,
         components=components,
         description=privilege_svc.__doc__ or "",
     )

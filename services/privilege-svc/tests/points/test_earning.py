@@ -2,20 +2,26 @@
 credit names its source event and is made once however often the event is delivered."""
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from cheyou_events import Envelope
 from cheyou_events.catalogue.fields import Tier
 from cheyou_events.catalogue.member import MemberPolicyChanged, MemberRegistered, MemberVerified, TierChanged
+from cheyou_kit.app import Resources
+from cheyou_kit.eventing import EventContext
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually, publish
 from privilege_svc.config import Settings
+from privilege_svc.eventing import Context
 from privilege_svc.members import service as members
 from privilege_svc.points import handlers, repository
 from privilege_svc.points import service as points
-from sqlalchemy.ext.asyncio import AsyncSession
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 AUDIENCE = "privilege-svc"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -26,7 +32,7 @@ def policy_changed(member_id: str, policy_no: str, change: str, premium_fen: int
     return MemberPolicyChanged(
         member_id=member_id,
         policy_no=policy_no,
-        change=change,  # type: ignore[arg-type]
+        change=change,
         line="commercial",
         status="active",
         premium_fen=premium_fen,
@@ -45,6 +51,16 @@ def registered(member_id: str, referred_by: str | None) -> MemberRegistered:
 
 def verified(member_id: str, at: datetime = NOW) -> MemberVerified:
     return MemberVerified(member_id=member_id, reviewer_id="reviewer1", verified_at=at)
+
+
+@pytest.fixture
+async def ctx(session: AsyncSession, service_settings: Settings) -> AsyncIterator[Context]:
+    """What the consumer hands a handler, around the test's rolled-back session."""
+    engine = create_async_engine(service_settings.sqlalchemy_url)
+    redis = Redis.from_url(service_settings.redis_url)
+    yield EventContext(session, service_settings, Resources(service_settings, engine, redis))
+    await redis.aclose()
+    await engine.dispose()
 
 
 def envelope(event: Any) -> Envelope[Any]:
@@ -83,34 +99,38 @@ class TestRenewalPoints:
         ]
         assert (balance.json()["balance"], balance.json()["qualifying_points"]) == (3567, 3567)
 
-    async def test_a_new_policy_or_an_endorsement_earns_nothing(self, session: AsyncSession) -> None:
+    async def test_a_new_policy_or_an_endorsement_earns_nothing(
+        self, session: AsyncSession, ctx: Context
+    ) -> None:
         member_id = str(uuid.uuid4())
 
         await handlers.on_policy_changed(
-            session, envelope(policy_changed(member_id, f"P-{member_id}", "issued", 500_000))
+            ctx, envelope(policy_changed(member_id, f"P-{member_id}", "issued", 500_000))
         )
         await handlers.on_policy_changed(
-            session, envelope(policy_changed(member_id, f"P-{member_id}", "endorsed", 600_000))
+            ctx, envelope(policy_changed(member_id, f"P-{member_id}", "endorsed", 600_000))
         )
 
         assert await credits(session, member_id) == []
 
-    async def test_a_renewal_restated_on_joining_earns_nothing(self, session: AsyncSession) -> None:
+    async def test_a_renewal_restated_on_joining_earns_nothing(
+        self, session: AsyncSession, ctx: Context
+    ) -> None:
         member_id = str(uuid.uuid4())
         restated = policy_changed(member_id, f"P-{member_id}", "renewed", 500_000, restated=True)
 
-        await handlers.on_policy_changed(session, envelope(restated))
+        await handlers.on_policy_changed(ctx, envelope(restated))
 
         assert await credits(session, member_id) == []
 
-    async def test_renewals_are_capped_per_member_per_year(self, session: AsyncSession) -> None:
+    async def test_renewals_are_capped_per_member_per_year(self, session: AsyncSession, ctx: Context) -> None:
         member_id = str(uuid.uuid4())
 
         for n, premium in enumerate([1_500_000, 800_000, 300_000]):
             renewed = policy_changed(
                 member_id, f"P-{n}-{member_id}", "renewed", premium, changed_at=NOW + timedelta(hours=n)
             )
-            await handlers.on_policy_changed(session, envelope(renewed))
+            await handlers.on_policy_changed(ctx, envelope(renewed))
 
         assert await credits(session, member_id) == [
             ("renewal", 15000, f"P-0-{member_id}"),
@@ -139,39 +159,41 @@ class TestReferralPoints:
         assert [(e["reason"], e["points"], e["reference_id"]) for e in found] == [("referral", 200, newcomer)]
         assert [(e["reason"], e["points"]) for e in newcomer_entries] == [("welcome", 100)]
 
-    async def test_nothing_is_due_before_the_verification(self, session: AsyncSession) -> None:
+    async def test_nothing_is_due_before_the_verification(self, session: AsyncSession, ctx: Context) -> None:
         referrer, newcomer = str(uuid.uuid4()), str(uuid.uuid4())
 
-        await handlers.on_member_registered(session, envelope(registered(newcomer, referrer)))
+        await handlers.on_member_registered(ctx, envelope(registered(newcomer, referrer)))
 
         assert await credits(session, referrer) == []
 
     async def test_a_verification_seen_before_the_registration_still_pays_the_referrer(
-        self, session: AsyncSession
+        self, session: AsyncSession, ctx: Context
     ) -> None:
         referrer, newcomer = str(uuid.uuid4()), str(uuid.uuid4())
 
-        await handlers.on_member_verified(session, envelope(verified(newcomer)))
-        await handlers.on_member_registered(session, envelope(registered(newcomer, referrer)))
-        await handlers.on_member_registered(session, envelope(registered(newcomer, referrer)))
+        await handlers.on_member_verified(ctx, envelope(verified(newcomer)))
+        await handlers.on_member_registered(ctx, envelope(registered(newcomer, referrer)))
+        await handlers.on_member_registered(ctx, envelope(registered(newcomer, referrer)))
 
         assert await credits(session, referrer) == [("referral", 200, newcomer)]
 
-    async def test_a_member_cannot_refer_themself(self, session: AsyncSession) -> None:
+    async def test_a_member_cannot_refer_themself(self, session: AsyncSession, ctx: Context) -> None:
         member_id = str(uuid.uuid4())
 
-        await handlers.on_member_registered(session, envelope(registered(member_id, member_id)))
-        await handlers.on_member_verified(session, envelope(verified(member_id)))
+        await handlers.on_member_registered(ctx, envelope(registered(member_id, member_id)))
+        await handlers.on_member_verified(ctx, envelope(verified(member_id)))
 
         assert await credits(session, member_id) == [("welcome", 100, None)]
 
-    async def test_referrals_are_capped_per_member_per_year(self, session: AsyncSession) -> None:
+    async def test_referrals_are_capped_per_member_per_year(
+        self, session: AsyncSession, ctx: Context
+    ) -> None:
         referrer = str(uuid.uuid4())
 
         for _ in range(6):
             newcomer = str(uuid.uuid4())
-            await handlers.on_member_registered(session, envelope(registered(newcomer, referrer)))
-            await handlers.on_member_verified(session, envelope(verified(newcomer)))
+            await handlers.on_member_registered(ctx, envelope(registered(newcomer, referrer)))
+            await handlers.on_member_verified(ctx, envelope(verified(newcomer)))
 
         account = await points.balance(session, referrer, now=NOW)
         assert account.balance == 1000  # five referrals of 200: the rule's cap per year

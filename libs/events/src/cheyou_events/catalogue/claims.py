@@ -11,7 +11,12 @@ from cheyou_events.event import Event
 
 
 class ClaimsEvent(Event):
+    """A step of one claim: every claims event names the claim and its member (the partition key)."""
+
     topic: ClassVar[str] = "claims.events"
+
+    claim_id: Id
+    member_id: Id
 
 
 class ClaimReported(ClaimsEvent):
@@ -19,8 +24,6 @@ class ClaimReported(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.reported.v1"
 
-    claim_id: Id
-    member_id: Id
     policy_no: Id
     has_injury: bool
     city_code: Id
@@ -40,8 +43,6 @@ class ClaimRoutedOnSite(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.routed_on_site.v1"
 
-    claim_id: Id
-    member_id: Id
     reasons: list[
         Literal[
             "injury_or_death",
@@ -65,8 +66,6 @@ class LiabilityProposed(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.liability_proposed.v1"
 
-    claim_id: Id
-    member_id: Id
     member_scenarios: list[Id]
     other_scenarios: list[Id]
     liability: Literal["full", "major", "equal", "minor", "none"]
@@ -79,8 +78,6 @@ class LiabilityDisputed(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.liability_disputed.v1"
 
-    claim_id: Id
-    member_id: Id
     disputed_by: Literal["member", "other_party"]
     disputed_at: AwareDatetime
     proof: Literal["member_session", "sms_code", "member_account"] | None = None
@@ -93,8 +90,6 @@ class LiabilityConfirmationRequested(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.liability_confirmation_requested.v1"
 
-    claim_id: Id
-    member_id: Id
     channel: Literal["sms"]
     requested_at: AwareDatetime
     expires_at: AwareDatetime
@@ -108,8 +103,6 @@ class LiabilityConfirmed(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.liability_confirmed.v1"
 
-    claim_id: Id
-    member_id: Id
     party: Literal["member", "other_party"]
     proof: Literal["member_session", "sms_code", "member_account"]
     """``member_session``: the reporting member, signed in; ``sms_code``: the code sent to the other
@@ -122,8 +115,6 @@ class LiabilityUnconfirmed(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.liability_unconfirmed.v1"
 
-    claim_id: Id
-    member_id: Id
     confirm_by: AwareDatetime
     escalated_at: AwareDatetime
 
@@ -133,8 +124,6 @@ class LiabilityAssessed(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.liability_assessed.v1"
 
-    claim_id: Id
-    member_id: Id
     liability: Literal["full", "major", "equal", "minor", "none", "undetermined"]
     assessed_at: AwareDatetime
 
@@ -144,8 +133,6 @@ class SurveyPhotoUploaded(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.survey_photo_uploaded.v1"
 
-    claim_id: Id
-    member_id: Id
     photo_id: Id
     slot: Id
     uploaded_at: AwareDatetime
@@ -156,8 +143,6 @@ class SurveySubmitted(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.survey_submitted.v1"
 
-    claim_id: Id
-    member_id: Id
     photos: int
     within_service_hours: bool
     expected_by: AwareDatetime
@@ -169,8 +154,6 @@ class SurveyTaken(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.survey_taken.v1"
 
-    claim_id: Id
-    member_id: Id
     surveyor_id: Id
     queue_seconds: float
     taken_at: AwareDatetime
@@ -181,8 +164,6 @@ class SurveyConfirmed(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.survey_confirmed.v1"
 
-    claim_id: Id
-    member_id: Id
     surveyor_id: Id
     estimated_loss_fen: Fen
     confirmed_at: AwareDatetime
@@ -193,8 +174,6 @@ class ReshootRequested(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.reshoot_requested.v1"
 
-    claim_id: Id
-    member_id: Id
     surveyor_id: Id
     slots: list[Id]
     reason: str
@@ -206,8 +185,6 @@ class DocumentsCompleted(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.documents_completed.v1"
 
-    claim_id: Id
-    member_id: Id
     completed_at: AwareDatetime
 
 
@@ -216,8 +193,6 @@ class DocumentUploaded(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.document_uploaded.v1"
 
-    claim_id: Id
-    member_id: Id
     document_id: Id
     kind: Id
     missing: list[Id]
@@ -230,8 +205,6 @@ class ClaimAdjudicated(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.adjudicated.v1"
 
-    claim_id: Id
-    member_id: Id
     adjuster_id: Id
     decision: Literal["approved", "rejected"]
     amount_fen: Fen | None = None
@@ -244,8 +217,6 @@ class ClaimSettled(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.settled.v1"
 
-    claim_id: Id
-    member_id: Id
     amount_fen: Fen
     settled_at: AwareDatetime
 
@@ -255,8 +226,6 @@ class ClaimWithdrawn(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.withdrawn.v1"
 
-    claim_id: Id
-    member_id: Id
     reason: str
     withdrawn_at: AwareDatetime
 
@@ -266,8 +235,6 @@ class ClaimClosed(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.closed.v1"
 
-    claim_id: Id
-    member_id: Id
     closed_at: AwareDatetime
 
 
@@ -276,8 +243,6 @@ class ClaimReopened(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.reopened.v1"
 
-    claim_id: Id
-    member_id: Id
     adjuster_id: Id
     reason: str
     reopened_at: AwareDatetime
@@ -288,8 +253,6 @@ class WithdrawalRequested(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.withdrawal_requested.v1"
 
-    claim_id: Id
-    member_id: Id
     reason: str
     requested_at: AwareDatetime
 
@@ -299,8 +262,6 @@ class WithdrawalDeclined(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.withdrawal_declined.v1"
 
-    claim_id: Id
-    member_id: Id
     adjuster_id: Id
     reason: str
     declined_at: AwareDatetime
@@ -311,8 +272,6 @@ class AppointmentBooked(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.appointment_booked.v1"
 
-    claim_id: Id
-    member_id: Id
     appointment_id: Id
     site_code: Id
     site_name: str
@@ -326,8 +285,6 @@ class AppointmentRescheduled(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.appointment_rescheduled.v1"
 
-    claim_id: Id
-    member_id: Id
     appointment_id: Id
     site_code: Id
     site_name: str
@@ -342,8 +299,6 @@ class AppointmentCancelled(ClaimsEvent):
 
     event_type: ClassVar[str] = "cheyou.claims.appointment_cancelled.v1"
 
-    claim_id: Id
-    member_id: Id
     appointment_id: Id
     starts_at: AwareDatetime
     cancelled_at: AwareDatetime

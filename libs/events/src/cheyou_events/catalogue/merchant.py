@@ -14,60 +14,59 @@ class MerchantEvent(Event):
     topic: ClassVar[str] = "merchant.events"
 
 
-class MerchantOrderAccepted(MerchantEvent):
+class OrderEvent(MerchantEvent):
+    """A step of a member's service order on the merchant side."""
+
+    order_id: Id
+    member_id: Id
+
+
+class MerchantOrderEvent(OrderEvent):
+    """A step the merchant holding the order took."""
+
+    merchant_id: Id
+
+
+class MerchantOrderAccepted(MerchantOrderEvent):
     """The contracted merchant accepted the service order (callback)."""
 
     event_type: ClassVar[str] = "cheyou.merchant.order_accepted.v1"
 
-    order_id: Id
-    member_id: Id
-    merchant_id: Id
     appointment_at: AwareDatetime | None = None
     accepted_at: AwareDatetime
 
 
-class MerchantOrderRejected(MerchantEvent):
+class MerchantOrderRejected(MerchantOrderEvent):
     """The merchant declined the order; merchant-svc may place it elsewhere."""
 
     event_type: ClassVar[str] = "cheyou.merchant.order_rejected.v1"
 
-    order_id: Id
-    member_id: Id
-    merchant_id: Id
     reason: str
     rejected_at: AwareDatetime
 
 
-class MerchantOrderInService(MerchantEvent):
+class MerchantOrderInService(MerchantOrderEvent):
     """The merchant started the service."""
 
     event_type: ClassVar[str] = "cheyou.merchant.order_in_service.v1"
 
-    order_id: Id
-    member_id: Id
-    merchant_id: Id
     started_at: AwareDatetime
 
 
-class MerchantOrderCompleted(MerchantEvent):
+class MerchantOrderCompleted(MerchantOrderEvent):
     """The merchant reported the service done."""
 
     event_type: ClassVar[str] = "cheyou.merchant.order_completed.v1"
 
-    order_id: Id
-    member_id: Id
-    merchant_id: Id
     service_record_id: Id
     completed_at: AwareDatetime
 
 
-class MerchantOrderUnplaceable(MerchantEvent):
+class MerchantOrderUnplaceable(OrderEvent):
     """No contracted merchant could take the order."""
 
     event_type: ClassVar[str] = "cheyou.merchant.order_unplaceable.v1"
 
-    order_id: Id
-    member_id: Id
     reason: Literal[
         "no_contracted_merchant",
         "merchant_unreachable",
@@ -91,14 +90,11 @@ class AccountabilityOpened(MerchantEvent):
     opened_at: AwareDatetime
 
 
-class MerchantOrderFailed(MerchantEvent):
+class MerchantOrderFailed(MerchantOrderEvent):
     """The merchant could not carry out an accepted order (no access, vehicle gone, ...)."""
 
     event_type: ClassVar[str] = "cheyou.merchant.order_failed.v1"
 
-    order_id: Id
-    member_id: Id
-    merchant_id: Id
     reason: str
     failed_at: AwareDatetime
 

@@ -38,69 +38,56 @@ class VehicleKind(StrEnum):
 
 
 class PolicyEvent(Event):
+    """A fact of one policy of the core system, keyed by the holder's customer number."""
+
     topic: ClassVar[str] = "core.policy.events"
     key_field: ClassVar[str] = "customer_no"
 
+    policy_no: Id
+    customer_no: Id
 
-class PolicyIssued(PolicyEvent):
+
+class PolicyTerms(PolicyEvent):
+    """A policy as the core system writes it when it issues or renews one: cover, period, premium,
+    vehicle, seller and holder."""
+
+    line: PolicyLine
+    vehicle_kind: VehicleKind
+    premium_fen: Fen
+    starts_on: date
+    ends_on: date
+    branch_code: Id
+    holder_id_hash: str | None = None
+    """HMAC-SHA256 hex of the holder's ID-card number (see the module docstring)."""
+    plate: str | None = None
+    vin: str | None = None
+    channel: str | None = None
+    """Sales channel in the core system, e.g. ``agent``, ``direct``, ``dealer``, ``online``."""
+    selling_unit: str | None = None
+    """The selling unit (营业部) code; recruitment targets are counted per unit."""
+    selling_manager_id: str | None = None
+    """Staff id of the customer manager who sold the policy."""
+    holder_name_sealed: str | None = None
+    """The holder's name as the insurer holds it, sealed (see the module docstring)."""
+    holder_phone_sealed: str | None = None
+    """The holder's mobile number as the insurer holds it, sealed (see the module docstring)."""
+
+
+class PolicyIssued(PolicyTerms):
     """A new policy was issued by the core system."""
 
     event_type: ClassVar[str] = "cheyou.policy.issued.v1"
 
-    policy_no: Id
-    customer_no: Id
-    line: PolicyLine
-    vehicle_kind: VehicleKind
-    premium_fen: Fen
-    starts_on: date
-    ends_on: date
-    branch_code: Id
     issued_at: AwareDatetime
-    holder_id_hash: str | None = None
-    """HMAC-SHA256 hex of the holder's ID-card number (see the module docstring)."""
-    plate: str | None = None
-    vin: str | None = None
-    channel: str | None = None
-    """Sales channel in the core system, e.g. ``agent``, ``direct``, ``dealer``, ``online``."""
-    selling_unit: str | None = None
-    """The selling unit (营业部) code; recruitment targets are counted per unit."""
-    selling_manager_id: str | None = None
-    """Staff id of the customer manager who sold the policy."""
-    holder_name_sealed: str | None = None
-    """The holder's name as the insurer holds it, sealed (see the module docstring)."""
-    holder_phone_sealed: str | None = None
-    """The holder's mobile number as the insurer holds it, sealed (see the module docstring)."""
 
 
-class PolicyRenewed(PolicyEvent):
+class PolicyRenewed(PolicyTerms):
     """A policy was renewed; ``previous_policy_no`` is the policy it continues."""
 
     event_type: ClassVar[str] = "cheyou.policy.renewed.v1"
 
-    policy_no: Id
     previous_policy_no: Id
-    customer_no: Id
-    line: PolicyLine
-    vehicle_kind: VehicleKind
-    premium_fen: Fen
-    starts_on: date
-    ends_on: date
-    branch_code: Id
     renewed_at: AwareDatetime
-    holder_id_hash: str | None = None
-    """HMAC-SHA256 hex of the holder's ID-card number (see the module docstring)."""
-    plate: str | None = None
-    vin: str | None = None
-    channel: str | None = None
-    """Sales channel in the core system, e.g. ``agent``, ``direct``, ``dealer``, ``online``."""
-    selling_unit: str | None = None
-    """The selling unit (营业部) code; recruitment targets are counted per unit."""
-    selling_manager_id: str | None = None
-    """Staff id of the customer manager who sold the policy."""
-    holder_name_sealed: str | None = None
-    """The holder's name as the insurer holds it, sealed (see the module docstring)."""
-    holder_phone_sealed: str | None = None
-    """The holder's mobile number as the insurer holds it, sealed (see the module docstring)."""
 
 
 class PolicyCancelled(PolicyEvent):
@@ -108,8 +95,6 @@ class PolicyCancelled(PolicyEvent):
 
     event_type: ClassVar[str] = "cheyou.policy.cancelled.v1"
 
-    policy_no: Id
-    customer_no: Id
     reason: str
     refund_fen: Fen
     cancelled_at: AwareDatetime
@@ -124,8 +109,6 @@ class PolicyEndorsed(PolicyEvent):
 
     event_type: ClassVar[str] = "cheyou.policy.endorsed.v1"
 
-    policy_no: Id
-    customer_no: Id
     endorsement_no: Id
     reason: str
     premium_fen: Fen | None = None
@@ -146,8 +129,6 @@ class PolicyLapsed(PolicyEvent):
 
     event_type: ClassVar[str] = "cheyou.policy.lapsed.v1"
 
-    policy_no: Id
-    customer_no: Id
     ended_on: date
     holder_id_hash: str | None = None
     lapsed_at: AwareDatetime

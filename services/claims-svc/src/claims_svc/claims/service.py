@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from cheyou_events import Envelope, Event, add_event
+from cheyou_events import Event
 from cheyou_events.catalogue.claims import (
     ClaimAdjudicated,
     ClaimClosed,
@@ -44,17 +44,17 @@ from claims_svc.claims.models import Claim, ClaimStep
 from claims_svc.claims.schemas import ClaimCreate, ClaimDetails
 from claims_svc.config import Settings
 from claims_svc.cover import service as cover
+from claims_svc.eventing import publish
 from claims_svc.liability import repository as liability_repository
 from claims_svc.service_hours import expected_surveyor_time
 from claims_svc.surveys import repository as survey_tasks
 
-SOURCE = "claims-svc"
 S = ClaimStatus
 
 
 async def emit(session: AsyncSession, payload: Event) -> None:
     """Write the event to the outbox, in the transaction of the change it reports."""
-    await add_event(session, Envelope.new(payload, source=SOURCE))
+    await publish(session, payload)
 
 
 def record_step(session: AsyncSession, claim: Claim, code: str, text: str, at: datetime) -> None:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from cheyou_events import Handler
+from cheyou_events import Envelope, Subscriptions
 from cheyou_events.catalogue.member import MemberContactChanged
-from cheyou_events.envelope import Envelope
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from claims_svc.config import Settings
 from claims_svc.contacts import service
+from claims_svc.eventing import Context
+
+subscriptions = Subscriptions[Context]()
 
 
-def on_member_contact_changed(settings: Settings) -> Handler:
-    """The handler, bound to the settings whose key encrypts the phone."""
-
-    async def handle(session: AsyncSession, event: Envelope[MemberContactChanged]) -> None:
-        await service.record_contact(session, event.data, settings)
-
-    return handle
+@subscriptions.on(MemberContactChanged)
+async def on_member_contact_changed(ctx: Context, event: Envelope[MemberContactChanged]) -> None:
+    """The phone is encrypted under the key of the service's settings."""
+    await service.record_contact(ctx.session, event.data, ctx.settings)

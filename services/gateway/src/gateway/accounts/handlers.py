@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from cheyou_events import Envelope, Subscriptions
 from cheyou_events.catalogue.member import MemberRegistered, MemberRejected, MemberVerified
-from cheyou_events.envelope import Envelope
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.accounts import service
+from gateway.eventing import Context
+
+subscriptions = Subscriptions[Context]()
 
 
+@subscriptions.on(MemberRegistered, MemberVerified, MemberRejected)
 async def on_member_event(
-    session: AsyncSession,
+    ctx: Context,
     event: Envelope[MemberRegistered] | Envelope[MemberVerified] | Envelope[MemberRejected],
 ) -> None:
-    await service.record(session, event.data)
+    await service.record(ctx.session, event.data)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from cheyou_events import Envelope, Subscriptions
 from cheyou_events.catalogue.merchant import MerchantApiKeyRevoked, MerchantSuspended
-from cheyou_events.envelope import Envelope
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.eventing import Context
 from gateway.merchants.service import running_key_caches
 
+subscriptions = Subscriptions[Context]()
 
-async def on_key_revoked(_session: AsyncSession, event: Envelope[MerchantApiKeyRevoked]) -> None:
+
+@subscriptions.on(MerchantApiKeyRevoked)
+async def on_key_revoked(_ctx: Context, event: Envelope[MerchantApiKeyRevoked]) -> None:
     for keys in running_key_caches():
         await keys.forget_key(event.data.api_key_id)
 
 
-async def on_merchant_suspended(_session: AsyncSession, event: Envelope[MerchantSuspended]) -> None:
+@subscriptions.on(MerchantSuspended)
+async def on_merchant_suspended(_ctx: Context, event: Envelope[MerchantSuspended]) -> None:
     for keys in running_key_caches():
         await keys.forget_merchant(event.data.merchant_id)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import uuid
 
+from cheyou_events import Envelope, Subscriptions
 from cheyou_events.catalogue.notify import InvitationOptedOut
-from cheyou_events.envelope import Envelope
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from member_svc.eventing import Context
 from member_svc.imports import service
 
+subscriptions = Subscriptions[Context]()
 
-async def on_invitation_opted_out(session: AsyncSession, event: Envelope[InvitationOptedOut]) -> None:
+
+@subscriptions.on(InvitationOptedOut)
+async def on_invitation_opted_out(ctx: Context, event: Envelope[InvitationOptedOut]) -> None:
     await service.record_opt_out(
-        session, uuid.UUID(event.data.member_id), event.data.via, event.data.opted_out_at
+        ctx.session, uuid.UUID(event.data.member_id), event.data.via, event.data.opted_out_at
     )

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from cheyou_events import Envelope, add_event, sealing
+from cheyou_events import sealing
 from cheyou_events.catalogue.member import MemberInvited
 from cheyou_kit.errors import NotFound
 from pydantic import ValidationError
@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc import china_time
 from member_svc.errors import InvalidField, PhoneTaken
+from member_svc.eventing import publish
 from member_svc.imports import repository
 from member_svc.imports.models import Invitation, InvitationImport
 from member_svc.imports.schemas import COLUMNS, InvitationManager, InvitationRow, InvitationView, RowResult
@@ -34,7 +35,6 @@ from member_svc.members.schemas import VehicleIn
 from member_svc.pii import PiiCipher
 
 MAX_ROWS = 50_000
-SOURCE = "member-svc"
 
 
 async def import_csv(
@@ -180,7 +180,7 @@ async def _invite(
         join_url=join_url(registration_url, manager),
         invited_at=now,
     )
-    await add_event(session, Envelope.new(invited, source=SOURCE))
+    await publish(session, invited)
 
 
 async def open_invitation(session: AsyncSession, token: str, now: datetime) -> InvitationView:

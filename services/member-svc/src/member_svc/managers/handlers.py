@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import uuid
 
+from cheyou_events import Envelope, Subscriptions
 from cheyou_events.catalogue.privilege import ActivityAttended
-from cheyou_events.envelope import Envelope
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from member_svc.eventing import Context
 from member_svc.managers import service
 
+subscriptions = Subscriptions[Context]()
 
-async def on_activity_attended(session: AsyncSession, event: Envelope[ActivityAttended]) -> None:
+
+@subscriptions.on(ActivityAttended)
+async def on_activity_attended(ctx: Context, event: Envelope[ActivityAttended]) -> None:
     data = event.data
     await service.create_activity_followup(
-        session,
+        ctx.session,
         uuid.UUID(data.member_id),
         data.signup_id,
         data.activity_id,

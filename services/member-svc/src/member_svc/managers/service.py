@@ -11,7 +11,6 @@ from fractions import Fraction
 from typing import Literal
 from urllib.parse import urlencode
 
-from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.member import ManagerAssigned
 from cheyou_kit.errors import NotFound
 from cheyou_kit.identity import Principal, Role
@@ -21,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc import china_time
 from member_svc.errors import InvalidField, PhoneChangeNeedsProof, WrongState
+from member_svc.eventing import publish
 from member_svc.managers import repository
 from member_svc.managers.models import Assignment, ManagerProfile, MemberCorrection, Visit
 from member_svc.managers.schemas import (
@@ -41,7 +41,6 @@ from member_svc.pii import PiiCipher
 from member_svc.policies import service as policies_service
 from member_svc.principals import actor_id
 
-SOURCE = "member-svc"
 AssignmentSource = Literal["invite", "ops", "policy"]
 
 
@@ -138,7 +137,7 @@ async def assign(
         assigned = ManagerAssigned(
             member_id=str(member.id), manager_id=manager_id, previous_manager_id=previous, assigned_at=now
         )
-        await add_event(session, Envelope.new(assigned, source=SOURCE))
+        await publish(session, assigned)
         await member_events.profile_changed(session, member, now)
     return True
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cheyou_events import Envelope, add_event, sealing
+from cheyou_events import sealing
 from cheyou_events.catalogue.member import (
     MemberContactChanged,
     MemberProfileChanged,
@@ -16,10 +16,9 @@ from cheyou_events.catalogue.member import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from member_svc.eventing import publish
 from member_svc.members.models import Member
 from member_svc.pii import PiiCipher
-
-SOURCE = "member-svc"
 
 
 async def contact_changed(session: AsyncSession, pii: PiiCipher, member: Member, now: datetime) -> None:
@@ -37,7 +36,7 @@ async def contact_changed(session: AsyncSession, pii: PiiCipher, member: Member,
         phone_sealed=sealing.seal(phone, partition_key=member_id, field="phone"),
         changed_at=now,
     )
-    await add_event(session, Envelope.new(payload, source=SOURCE))
+    await publish(session, payload)
 
 
 async def profile_changed(session: AsyncSession, member: Member, now: datetime) -> None:
@@ -54,7 +53,7 @@ async def profile_changed(session: AsyncSession, member: Member, now: datetime) 
         manager_id=member.manager_id,
         changed_at=now,
     )
-    await add_event(session, Envelope.new(payload, source=SOURCE))
+    await publish(session, payload)
 
 
 def vehicles_of(member: Member) -> list[Vehicle]:
@@ -69,4 +68,4 @@ async def vehicles_changed(session: AsyncSession, member: Member, now: datetime)
     if member.status != "verified":
         return
     payload = MemberVehiclesChanged(member_id=str(member.id), vehicles=vehicles_of(member), changed_at=now)
-    await add_event(session, Envelope.new(payload, source=SOURCE))
+    await publish(session, payload)

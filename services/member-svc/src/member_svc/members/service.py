@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.member import MemberRegistered, MemberRejected, MemberVerified
 from cheyou_kit.errors import Forbidden, NotFound
 from cheyou_kit.identity import Principal, Role
@@ -29,6 +28,7 @@ from member_svc.errors import (
     PhoneTaken,
     WrongState,
 )
+from member_svc.eventing import publish
 from member_svc.identifiers import birth_date_of, gender_of
 from member_svc.managers import service as managers_service
 from member_svc.managers.models import ManagerProfile
@@ -51,7 +51,6 @@ from member_svc.principals import actor_id
 from member_svc.tiers import service as tiers_service
 from member_svc.verification import service as verification_service
 
-SOURCE = "member-svc"
 SEE_ALL = frozenset({Role.REVIEWER, Role.OPS, Role.ADMIN})
 
 
@@ -359,7 +358,7 @@ async def _open_application(
         registered_at=now,
         referred_by_member_id=str(member.referred_by_member_id) if member.referred_by_member_id else None,
     )
-    await add_event(session, Envelope.new(registered, source=SOURCE))
+    await publish(session, registered)
     return member
 
 
@@ -583,7 +582,7 @@ async def mark_verified(
     member.updated_at = now
     await _give_referral_code(session, member)
     verified = MemberVerified(member_id=str(member.id), reviewer_id=reviewer_id, verified_at=now)
-    await add_event(session, Envelope.new(verified, source=SOURCE))
+    await publish(session, verified)
     if member.invited_by_manager_id is not None and member.manager_id is None:
         await managers_service.assign(
             session,
@@ -622,7 +621,7 @@ async def mark_rejected(
     rejected = MemberRejected(
         member_id=str(member.id), reviewer_id=reviewer_id, reason=reason, rejected_at=now
     )
-    await add_event(session, Envelope.new(rejected, source=SOURCE))
+    await publish(session, rejected)
 
 
 async def mark_needs_fix(session: AsyncSession, member: Member, now: datetime) -> None:

@@ -9,22 +9,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from cheyou_events import Envelope, add_events
 from cheyou_events.catalogue.member import MemberPolicyChanged
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from member_svc.eventing import publish
 from member_svc.members.models import Member
 from member_svc.policies import repository
 from member_svc.policies.models import Policy
 
-SOURCE = "member-svc"
 Change = Literal["issued", "renewed", "endorsed", "cancelled", "lapsed"]
 
 
 def _payload(
     member: Member, policy: Policy, change: Change, at: datetime, *, restated: bool = False
-) -> Envelope[MemberPolicyChanged]:
-    payload = MemberPolicyChanged.model_validate(
+) -> MemberPolicyChanged:
+    return MemberPolicyChanged.model_validate(
         {
             "member_id": str(member.id),
             "policy_no": policy.policy_no,
@@ -40,7 +39,6 @@ def _payload(
             "restated": restated,
         }
     )
-    return Envelope.new(payload, source=SOURCE)
 
 
 async def policy_changed(
@@ -52,7 +50,7 @@ async def policy_changed(
     policy = await repository.current(session, policy_no)
     if policy is None or policy.member_id != member.id:
         return  # a cancellation or lapse of a policy the core system never told us about
-    await add_events(session, [_payload(member, policy, change, at)])
+    await publish(session, _payload(member, policy, change, at))
 
 
 def last_change(policy: Policy) -> Change:
@@ -66,4 +64,4 @@ async def policies_held(session: AsyncSession, member: Member, at: datetime) -> 
     """On verification: one event per policy the member already holds, so other services learn them
     (``restated``: no renewal points for what happened before)."""
     policies = await repository.for_member(session, member.id)
-    await add_events(session, [_payload(member, p, last_change(p), at, restated=True) for p in policies])
+    await publish(session, *[_payload(member, p, last_change(p), at, restated=True) for p in policies])

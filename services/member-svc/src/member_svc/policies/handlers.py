@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cheyou_events import Envelope, Subscriptions
 from cheyou_events.catalogue.claims import ClaimSettled
 from cheyou_events.catalogue.policy import (
     PolicyCancelled,
@@ -10,31 +11,38 @@ from cheyou_events.catalogue.policy import (
     PolicyLapsed,
     PolicyRenewed,
 )
-from cheyou_events.envelope import Envelope
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from member_svc.eventing import Context
 from member_svc.policies import service
 
-
-async def on_policy_issued(session: AsyncSession, event: Envelope[PolicyIssued]) -> None:
-    await service.record_issued(session, event.data)
+subscriptions = Subscriptions[Context]()
 
 
-async def on_policy_renewed(session: AsyncSession, event: Envelope[PolicyRenewed]) -> None:
-    await service.record_issued(session, event.data)
+@subscriptions.on(PolicyIssued)
+async def on_policy_issued(ctx: Context, event: Envelope[PolicyIssued]) -> None:
+    await service.record_issued(ctx.session, event.data)
 
 
-async def on_policy_endorsed(session: AsyncSession, event: Envelope[PolicyEndorsed]) -> None:
-    await service.record_endorsed(session, event.data)
+@subscriptions.on(PolicyRenewed)
+async def on_policy_renewed(ctx: Context, event: Envelope[PolicyRenewed]) -> None:
+    await service.record_issued(ctx.session, event.data)
 
 
-async def on_policy_cancelled(session: AsyncSession, event: Envelope[PolicyCancelled]) -> None:
-    await service.record_cancelled(session, event.data)
+@subscriptions.on(PolicyEndorsed)
+async def on_policy_endorsed(ctx: Context, event: Envelope[PolicyEndorsed]) -> None:
+    await service.record_endorsed(ctx.session, event.data)
 
 
-async def on_policy_lapsed(session: AsyncSession, event: Envelope[PolicyLapsed]) -> None:
-    await service.record_lapsed(session, event.data)
+@subscriptions.on(PolicyCancelled)
+async def on_policy_cancelled(ctx: Context, event: Envelope[PolicyCancelled]) -> None:
+    await service.record_cancelled(ctx.session, event.data)
 
 
-async def on_claim_settled(session: AsyncSession, event: Envelope[ClaimSettled]) -> None:
-    await service.record_claim_settled(session, event.data)
+@subscriptions.on(PolicyLapsed)
+async def on_policy_lapsed(ctx: Context, event: Envelope[PolicyLapsed]) -> None:
+    await service.record_lapsed(ctx.session, event.data)
+
+
+@subscriptions.on(ClaimSettled)
+async def on_claim_settled(ctx: Context, event: Envelope[ClaimSettled]) -> None:
+    await service.record_claim_settled(ctx.session, event.data)

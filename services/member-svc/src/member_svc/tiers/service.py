@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Literal
 
-from cheyou_events import Envelope, add_events
 from cheyou_events.catalogue.member import TierChanged, TierDowngradeScheduled
 from cheyou_kit.errors import NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc.errors import InvalidField, WrongState
+from member_svc.eventing import publish
 from member_svc.members.models import Member
 from member_svc.tiers import repository
 from member_svc.tiers.models import DowngradeNotice, EvaluationRun, TierChange, TierFloor, TierRules
@@ -23,7 +23,6 @@ from member_svc.tiers.repository import RUNS_CHANNEL as RUNS_CHANNEL  # the eval
 from member_svc.tiers.repository import TIERS, Change, Outcome, ScheduledDowngrade
 from member_svc.tiers.schemas import DryRunRead, FloorSet, RulesCreate, RulesDocument, RunCreate, TierMove
 
-SOURCE = "member-svc"
 Reason = Literal[
     "policy_issued",
     "policy_renewed",
@@ -59,15 +58,15 @@ async def reevaluate(
 
 
 async def _announce(session: AsyncSession, outcome: Outcome, reason: Reason, now: datetime) -> None:
-    await add_events(
+    await publish(
         session,
-        [_tier_changed(c, reason, now) for c in outcome.changes]
-        + [_downgrade_scheduled(s, now) for s in outcome.scheduled],
+        *[_tier_changed(c, reason, now) for c in outcome.changes],
+        *[_downgrade_scheduled(s, now) for s in outcome.scheduled],
     )
 
 
-def _downgrade_scheduled(scheduled: ScheduledDowngrade, now: datetime) -> Envelope[TierDowngradeScheduled]:
-    payload = TierDowngradeScheduled.model_validate(
+def _downgrade_scheduled(scheduled: ScheduledDowngrade, now: datetime) -> TierDowngradeScheduled:
+    return TierDowngradeScheduled.model_validate(
         {
             "member_id": str(scheduled.member_id),
             "from_tier": scheduled.from_tier,
@@ -78,11 +77,10 @@ def _downgrade_scheduled(scheduled: ScheduledDowngrade, now: datetime) -> Envelo
             "scheduled_at": now,
         }
     )
-    return Envelope.new(payload, source=SOURCE)
 
 
-def _tier_changed(change: Change, reason: Reason, now: datetime) -> Envelope[TierChanged]:
-    payload = TierChanged(
+def _tier_changed(change: Change, reason: Reason, now: datetime) -> TierChanged:
+    return TierChanged(
         member_id=str(change.member_id),
         from_tier=change.from_tier,
         to_tier=change.to_tier,
@@ -91,7 +89,6 @@ def _tier_changed(change: Change, reason: Reason, now: datetime) -> Envelope[Tie
         changed_at=now,
         effective_on=now.date(),
     )
-    return Envelope.new(payload, source=SOURCE)
 
 
 async def set_floor(

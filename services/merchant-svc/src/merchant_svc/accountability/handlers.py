@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from cheyou_events import Envelope, Subscriptions
 from cheyou_events.catalogue.privilege import ComplaintFiled, PrivilegeOrderRated
-from cheyou_events.envelope import Envelope
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.accountability import service
+from merchant_svc.eventing import Context
+
+subscriptions = Subscriptions[Context]()
 
 
-async def on_order_rated(session: AsyncSession, event: Envelope[PrivilegeOrderRated]) -> None:
-    await service.on_rated(session, event.data)
+@subscriptions.on(PrivilegeOrderRated)
+async def on_order_rated(ctx: Context, event: Envelope[PrivilegeOrderRated]) -> None:
+    await service.on_rated(ctx.session, event.data)
 
 
-async def on_complaint_filed(session: AsyncSession, event: Envelope[ComplaintFiled]) -> None:
-    await service.on_complaint(session, event.data)
+@subscriptions.on(ComplaintFiled)
+async def on_complaint_filed(ctx: Context, event: Envelope[ComplaintFiled]) -> None:
+    await service.on_complaint(ctx.session, event.data)

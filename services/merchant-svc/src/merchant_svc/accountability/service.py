@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.merchant import AccountabilityDecided, AccountabilityOpened
 from cheyou_events.catalogue.privilege import ComplaintFiled, PrivilegeOrderRated
 from cheyou_kit.errors import NotFound
@@ -17,11 +16,11 @@ from merchant_svc.accountability.errors import CaseClosed, CaseNotFound
 from merchant_svc.accountability.models import AccountabilityCase, CaseNote, Outcome, ServiceRecord, SlaMiss
 from merchant_svc.accountability.repository import Figures
 from merchant_svc.accountability.schemas import Decision, Scorecard
+from merchant_svc.eventing import publish
 from merchant_svc.fulfilments.models import Fulfilment, FulfilmentStatus
 from merchant_svc.merchants import service as merchants
 from merchant_svc.merchants.models import MerchantStatus
 
-SOURCE = "merchant-svc"
 LOW_RATING_STARS = 2
 """A rating this low opens a case like a complaint does."""
 SCORE_WINDOW = timedelta(days=90)
@@ -150,7 +149,7 @@ async def open_case(
         merchant_id=str(merchant_id),
         opened_at=at,
     )
-    await add_event(session, Envelope.new(payload, source=SOURCE))
+    await publish(session, payload)
 
 
 async def get_case(
@@ -220,7 +219,7 @@ async def decide(
         decided_by=decided_by,
         decided_at=now,
     )
-    await add_event(session, Envelope.new(payload, source=SOURCE))
+    await publish(session, payload)
     return case_
 
 

@@ -3,16 +3,20 @@ won in club games."""
 
 from __future__ import annotations
 
+from cheyou_events import Envelope, Subscriptions
 from cheyou_events.catalogue.privilege import GamePrizeWon, RewardRedeemed
-from cheyou_events.envelope import Envelope
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.coupons import service
+from merchant_svc.eventing import Context
+
+subscriptions = Subscriptions[Context]()
 
 
-async def on_reward_redeemed(session: AsyncSession, event: Envelope[RewardRedeemed]) -> None:
-    await service.issue_from_mall(session, event.data)
+@subscriptions.on(RewardRedeemed)
+async def on_reward_redeemed(ctx: Context, event: Envelope[RewardRedeemed]) -> None:
+    await service.issue_from_mall(ctx.session, event.data)
 
 
-async def on_game_prize_won(session: AsyncSession, event: Envelope[GamePrizeWon]) -> None:
-    await service.issue_game_prize(session, event.data)
+@subscriptions.on(GamePrizeWon)
+async def on_game_prize_won(ctx: Context, event: Envelope[GamePrizeWon]) -> None:
+    await service.issue_game_prize(ctx.session, event.data)

@@ -10,7 +10,6 @@ from typing import Literal
 
 import qrcode
 import qrcode.image.svg
-from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.merchant import CouponIssueRefused, CouponPrizeRefused, CouponRedeemed
 from cheyou_events.catalogue.privilege import GamePrizeWon, RewardRedeemed
 from cheyou_kit.errors import ProblemError
@@ -36,10 +35,10 @@ from merchant_svc.coupons.models import (
     MallRedemption,
 )
 from merchant_svc.coupons.schemas import BatchCreate, Reconciliation, ReconciliationLine
+from merchant_svc.eventing import publish
 from merchant_svc.merchants import service as merchants
 from merchant_svc.merchants.models import MerchantStatus
 
-SOURCE = "merchant-svc"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and typed
 CODE_LENGTH = 12
 MallRefusal = Literal["unknown_batch", "batch_closed", "batch_exhausted", "member_limit"]
@@ -166,7 +165,7 @@ async def issue_from_mall(session: AsyncSession, event: RewardRedeemed) -> MallR
             reason=refused,
             refused_at=datetime.now(UTC),
         )
-        await add_event(session, Envelope.new(payload, source=SOURCE))
+        await publish(session, payload)
     redemption.coupon_id, redemption.refused = coupon_id, refused
     return redemption
 
@@ -208,7 +207,7 @@ async def issue_game_prize(session: AsyncSession, event: GamePrizeWon) -> GamePr
             reason=refused,
             refused_at=datetime.now(UTC),
         )
-        await add_event(session, Envelope.new(payload, source=SOURCE))
+        await publish(session, payload)
     award.coupon_id, award.refused = coupon_id, refused
     return award
 
@@ -280,7 +279,7 @@ async def redeem(session: AsyncSession, merchant_id: uuid.UUID, code: str) -> tu
         merchant_id=str(merchant_id),
         redeemed_at=now,
     )
-    await add_event(session, Envelope.new(payload, source=SOURCE))
+    await publish(session, payload)
     return coupon, batch
 
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from cheyou_events import Envelope, Subscriptions
 from cheyou_events.catalogue.privilege import PrivilegeOrderCancelled, PrivilegeOrderRequested
-from cheyou_events.envelope import Envelope
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from merchant_svc.eventing import Context
 from merchant_svc.fulfilments import service
 
-
-async def on_order_requested(session: AsyncSession, event: Envelope[PrivilegeOrderRequested]) -> None:
-    await service.record_request(session, event.data)
+subscriptions = Subscriptions[Context]()
 
 
-async def on_order_cancelled(session: AsyncSession, event: Envelope[PrivilegeOrderCancelled]) -> None:
-    await service.cancel(session, event.data)
+@subscriptions.on(PrivilegeOrderRequested)
+async def on_order_requested(ctx: Context, event: Envelope[PrivilegeOrderRequested]) -> None:
+    await service.record_request(ctx.session, event.data)
+
+
+@subscriptions.on(PrivilegeOrderCancelled)
+async def on_order_cancelled(ctx: Context, event: Envelope[PrivilegeOrderCancelled]) -> None:
+    await service.cancel(ctx.session, event.data)

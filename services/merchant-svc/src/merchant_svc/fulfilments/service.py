@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from cheyou_events import Envelope, Event, add_event
+from cheyou_events import Event
 from cheyou_events.catalogue.merchant import (
     MerchantOrderAccepted,
     MerchantOrderCompleted,
@@ -20,6 +20,7 @@ from cheyou_events.catalogue.privilege import PrivilegeOrderCancelled, Privilege
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.accountability import service as accountability
+from merchant_svc.eventing import publish
 from merchant_svc.fulfilments import repository
 from merchant_svc.fulfilments.errors import IllegalTransition, OrderNotFound
 from merchant_svc.fulfilments.models import OPEN_STATUSES, Fulfilment, FulfilmentStatus, HistoryEntry
@@ -32,7 +33,6 @@ from merchant_svc.users.service import Actor
 from merchant_svc.webhooks import service as webhooks
 from merchant_svc.webhooks.schemas import WebhookEventType
 
-SOURCE = "merchant-svc"
 # The fields every order request has; the others (pick-up address, plate, flight number…) are details.
 CORE_FIELDS = frozenset(PrivilegeOrderRequested.model_fields) - {
     "privilege_name",
@@ -52,7 +52,7 @@ SYSTEM = "system"
 
 
 async def _emit(session: AsyncSession, payload: Event) -> None:
-    await add_event(session, Envelope.new(payload, source=SOURCE))
+    await publish(session, payload)
 
 
 async def _record(

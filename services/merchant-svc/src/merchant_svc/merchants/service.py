@@ -9,11 +9,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.merchant import MerchantApiKeyRevoked, MerchantSuspended
 from cheyou_kit.masking import mask_name, mask_phone
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from merchant_svc.eventing import publish
 from merchant_svc.merchants import repository
 from merchant_svc.merchants.errors import (
     ApiKeyNotFound,
@@ -28,7 +28,6 @@ from merchant_svc.merchants.schemas import ContractCreate, MerchantCreate, Merch
 from merchant_svc.pii import PiiCipher
 from merchant_svc.users.models import MerchantUser
 
-SOURCE = "merchant-svc"
 KEY_PREFIX = "cyk_"
 OWNER = "merchant"
 """What a merchant's ciphertexts are bound to, with the merchant's id."""
@@ -119,7 +118,7 @@ async def change_status(
             case_id=str(case_id) if case_id else None,
             suspended_at=datetime.now(UTC),
         )
-        await add_event(session, Envelope.new(payload, source=SOURCE))
+        await publish(session, payload)
     await session.flush()
     return merchant
 
@@ -193,7 +192,7 @@ async def _announce_key_end(session: AsyncSession, api_key: ApiKey, reason: str,
         reason="rotated" if reason == "rotated" else "revoked",
         effective_at=at,
     )
-    await add_event(session, Envelope.new(payload, source=SOURCE))
+    await publish(session, payload)
 
 
 async def revoke_key(session: AsyncSession, api_key: ApiKey) -> ApiKey:

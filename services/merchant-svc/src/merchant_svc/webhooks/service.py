@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.merchant import WebhookEndpointDisabled
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.config import Settings
+from merchant_svc.eventing import publish
 from merchant_svc.merchants import service as merchants
 from merchant_svc.pii import PiiCipher
 from merchant_svc.webhooks import repository
@@ -31,7 +31,6 @@ from merchant_svc.webhooks.secret_store import OpenSecret, seal, unseal
 from merchant_svc.webhooks.signing import generate_secret
 from merchant_svc.webhooks.url_policy import Destinations
 
-SOURCE = "merchant-svc"
 RETRY_AFTER_STATUSES = frozenset({429, 502, 503, 504})
 
 
@@ -347,7 +346,7 @@ async def _disable(
         last_error=endpoint.last_error,
         disabled_at=now,
     )
-    await add_event(session, Envelope.new(payload, source=SOURCE))
+    await publish(session, payload)
 
 
 async def refresh_disabled_gauge(session: AsyncSession) -> None:

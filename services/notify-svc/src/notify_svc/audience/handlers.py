@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from cheyou_events import Envelope, Subscriptions
 from cheyou_events.catalogue.member import (
     ManagerAssigned,
     MemberContactChanged,
@@ -11,30 +12,36 @@ from cheyou_events.catalogue.member import (
     MemberRegistered,
     TierChanged,
 )
-from cheyou_events.envelope import Envelope
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify_svc.audience import service
 from notify_svc.delivery import service as delivery
+from notify_svc.eventing import Context
+
+subscriptions = Subscriptions[Context]()
 
 
-async def on_member_registered(session: AsyncSession, event: Envelope[MemberRegistered]) -> None:
-    await service.record_registration(session, event.data)
+@subscriptions.on(MemberRegistered)
+async def on_member_registered(ctx: Context, event: Envelope[MemberRegistered]) -> None:
+    await service.record_registration(ctx.session, event.data)
 
 
-async def on_tier_changed(session: AsyncSession, event: Envelope[TierChanged]) -> None:
-    await service.record_tier(session, event.data)
+@subscriptions.on(TierChanged)
+async def on_tier_changed(ctx: Context, event: Envelope[TierChanged]) -> None:
+    await service.record_tier(ctx.session, event.data)
 
 
-async def on_contact_changed(session: AsyncSession, event: Envelope[MemberContactChanged]) -> None:
+@subscriptions.on(MemberContactChanged)
+async def on_contact_changed(ctx: Context, event: Envelope[MemberContactChanged]) -> None:
     """Project the contact, and release the messages that waited for it, in one transaction."""
-    await service.record_contact(session, event.data)
-    await delivery.release_held(session, event.data.member_id, datetime.now(UTC))
+    await service.record_contact(ctx.session, event.data)
+    await delivery.release_held(ctx.session, event.data.member_id, datetime.now(UTC))
 
 
-async def on_profile_changed(session: AsyncSession, event: Envelope[MemberProfileChanged]) -> None:
-    await service.record_profile(session, event.data)
+@subscriptions.on(MemberProfileChanged)
+async def on_profile_changed(ctx: Context, event: Envelope[MemberProfileChanged]) -> None:
+    await service.record_profile(ctx.session, event.data)
 
 
-async def on_manager_assigned(session: AsyncSession, event: Envelope[ManagerAssigned]) -> None:
-    await service.record_manager(session, event.data)
+@subscriptions.on(ManagerAssigned)
+async def on_manager_assigned(ctx: Context, event: Envelope[ManagerAssigned]) -> None:
+    await service.record_manager(ctx.session, event.data)

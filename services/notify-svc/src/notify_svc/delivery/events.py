@@ -13,8 +13,7 @@ from cheyou_events import Envelope
 from cheyou_events.catalogue.notify import MessageFailed, MessageSent
 
 from notify_svc.delivery.models import Message
-
-SOURCE = "notify-svc"
+from notify_svc.eventing import publish
 
 
 def sent(message: Message, at: datetime) -> Envelope[MessageSent]:
@@ -26,7 +25,7 @@ def sent(message: Message, at: datetime) -> Envelope[MessageSent]:
         cause_event_id=message.cause_event_id,
         sent_at=at,
     )
-    return Envelope.new(event, source=SOURCE)
+    return publish.envelope(event)
 
 
 def failed(message: Message, error: str, will_retry: bool, at: datetime) -> Envelope[MessageFailed]:
@@ -39,4 +38,4 @@ def failed(message: Message, error: str, will_retry: bool, at: datetime) -> Enve
         will_retry=will_retry,
         failed_at=at,
     )
-    return Envelope.new(event, source=SOURCE)
+    return publish.envelope(event)

@@ -22,6 +22,7 @@ from cheyou_kit.pagination import Slice
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from notify_svc.eventing import publish
 from notify_svc.feeds import repository
 from notify_svc.feeds.errors import FeedItemNotFound
 from notify_svc.feeds.models import FeedCursor, FeedItem
@@ -30,7 +31,6 @@ from notify_svc.reminders import service as reminders
 
 log = logging.getLogger(__name__)
 
-SOURCE = "notify-svc/feeds"
 Provider = Literal["violations", "weather"]
 KIND: Mapping[str, str] = {"violations": "violation", "weather": "weather_alert"}
 ITEM_MODEL: Mapping[str, type[ViolationItem] | type[WeatherItem]] = {
@@ -44,6 +44,8 @@ LEVEL_COLOUR: Mapping[int, Literal["red", "orange", "yellow", "blue"]] = {
     3: "yellow",
     4: "blue",
 }
+FEEDS = publish.within("feeds")
+"""The feeds' facts go out as ``notify-svc/feeds``: a source apart from the service's own messages."""
 REGION_COUNT_CAP = 10_000
 """A weather item's ``matched`` counts the region's car owners up to this (the fan-out counts them all)."""
 
@@ -104,14 +106,14 @@ async def decide(session: AsyncSession, item: ViolationItem | WeatherItem, now: 
         if owners == 0:
             return Decision("skipped", "unknown_plate", 0, None)
         violation = _violation_event(item, now)
-        return Decision("matched", None, owners, Envelope.new(violation, source=SOURCE, subject=item.plate))
+        return Decision("matched", None, owners, FEEDS.envelope(violation, subject=item.plate))
     if item.ends_at is not None and item.ends_at <= now:
         return Decision("skipped", "ended", 0, None)
     owners = await reminders.region_car_owners(session, item.region_code, REGION_COUNT_CAP)
     if owners == 0:
         return Decision("skipped", "unknown_region", 0, None)
     alert = _weather_event(item)
-    return Decision("matched", None, owners, Envelope.new(alert, source=SOURCE, subject=item.region_code))
+    return Decision("matched", None, owners, FEEDS.envelope(alert, subject=item.region_code))
 
 
 def _subject(item: ViolationItem | WeatherItem) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from cheyou_events import Envelope, add_event, sealing
+from cheyou_events import sealing
 from cheyou_events.catalogue.member import MemberInvited
 from cheyou_events.catalogue.notify import InvitationOptedOut
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,13 +28,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notify_svc.audience import pii
 from notify_svc.audience.models import Recipient
 from notify_svc.delivery import service as delivery
+from notify_svc.eventing import publish
 from notify_svc.outreach import repository
 from notify_svc.outreach.errors import UnknownInvitation
 from notify_svc.outreach.models import Invitee
 from notify_svc.templates import service as templates
 
 log = logging.getLogger(__name__)
-SOURCE = "notify-svc"
 OPT_OUT_WORDS = frozenset({"TD", "T", "N", "退订", "取消", "退"})
 """Replies that mean "no more texts" (what Chinese SMS signatures ask for: 回TD退订)."""
 _PUNCTUATION = re.compile(r"[\s.,!?。，！？:：;；'\"“”‘’]+")
@@ -193,7 +193,7 @@ async def _stop(session: AsyncSession, invitee: Invitee, via: str, now: datetime
     invitee.next_reminder_at, invitee.updated_at = None, now
     await repository.skip_queued_invitations(session, invitee.member_id, now, "opted_out")
     opted = InvitationOptedOut(member_id=invitee.member_id, via=via, opted_out_at=now)
-    await add_event(session, Envelope.new(opted, source=SOURCE))
+    await publish(session, opted)
 
 
 def is_opt_out(content: str) -> bool:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cheyou_events import Envelope, Subscriptions
+from cheyou_events.catalogue import claims, merchant, privilege
 from cheyou_events.catalogue.claims import ClaimsEvent
 from cheyou_events.catalogue.member import MemberRejected, MemberVerified, TierDowngradeScheduled
 from cheyou_events.catalogue.privilege import (
@@ -15,52 +17,84 @@ from cheyou_events.catalogue.privilege import (
     PointsCredited,
     PointsExpiring,
 )
-from cheyou_events.envelope import Envelope
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify_svc.audience import service as audience
+from notify_svc.eventing import Context
 from notify_svc.subscriptions import service
 
-
-async def on_entitlements_changed(session: AsyncSession, event: Envelope[EntitlementsChanged]) -> None:
-    await service.entitlements_changed(session, str(event.id), event.data)
+subscriptions = Subscriptions[Context]()
 
 
-async def on_order_event(session: AsyncSession, event: Envelope[Any]) -> None:
-    await service.order_status(session, str(event.id), event.type, event.data.member_id, event.data.order_id)
+@subscriptions.on(EntitlementsChanged)
+async def on_entitlements_changed(ctx: Context, event: Envelope[EntitlementsChanged]) -> None:
+    await service.entitlements_changed(ctx.session, str(event.id), event.data)
 
 
-async def on_claim_event(session: AsyncSession, event: Envelope[ClaimsEvent]) -> None:
-    data: Any = event.data
-    await service.claim_step(session, str(event.id), event.type, data.member_id, data.claim_id)
+@subscriptions.on(
+    privilege.PrivilegeOrderRequested,
+    privilege.PrivilegeOrderCancelled,
+    privilege.PrivilegeOrderClosed,
+    merchant.MerchantOrderAccepted,
+    merchant.MerchantOrderRejected,
+    merchant.MerchantOrderInService,
+    merchant.MerchantOrderCompleted,
+    merchant.MerchantOrderUnplaceable,
+)
+async def on_order_event(ctx: Context, event: Envelope[Any]) -> None:
+    await service.order_status(
+        ctx.session, str(event.id), event.type, event.data.member_id, event.data.order_id
+    )
 
 
-async def on_points_credited(session: AsyncSession, event: Envelope[PointsCredited]) -> None:
+@subscriptions.on(
+    claims.ClaimReported,
+    claims.LiabilityAssessed,
+    claims.SurveyConfirmed,
+    claims.ReshootRequested,
+    claims.DocumentsCompleted,
+    claims.ClaimSettled,
+    claims.ClaimWithdrawn,
+)
+async def on_claim_event(ctx: Context, event: Envelope[ClaimsEvent]) -> None:
+    await service.claim_step(
+        ctx.session, str(event.id), event.type, event.data.member_id, event.data.claim_id
+    )
+
+
+@subscriptions.on(PointsCredited)
+async def on_points_credited(ctx: Context, event: Envelope[PointsCredited]) -> None:
     data = event.data
-    await service.points_credited(session, str(event.id), data.member_id, data.points, data.balance_after)
+    await service.points_credited(ctx.session, str(event.id), data.member_id, data.points, data.balance_after)
 
 
-async def on_activity_signed_up(session: AsyncSession, event: Envelope[ActivitySignedUp]) -> None:
+@subscriptions.on(ActivitySignedUp)
+async def on_activity_signed_up(ctx: Context, event: Envelope[ActivitySignedUp]) -> None:
     data = event.data
-    await audience.record_activity(session, data)
+    await audience.record_activity(ctx.session, data)
     await service.activity_signed_up(
-        session, str(event.id), data.member_id, data.activity_id, data.party_size
+        ctx.session, str(event.id), data.member_id, data.activity_id, data.party_size
     )
 
 
-async def on_member_verified(session: AsyncSession, event: Envelope[MemberVerified]) -> None:
+@subscriptions.on(MemberVerified)
+async def on_member_verified(ctx: Context, event: Envelope[MemberVerified]) -> None:
     await service.verification_outcome(
-        session, str(event.id), event.data.member_id, True, "欢迎加入车友俱乐部"
+        ctx.session, str(event.id), event.data.member_id, True, "欢迎加入车友俱乐部"
     )
 
 
-async def on_member_rejected(session: AsyncSession, event: Envelope[MemberRejected]) -> None:
-    await service.verification_outcome(session, str(event.id), event.data.member_id, False, event.data.reason)
+@subscriptions.on(MemberRejected)
+async def on_member_rejected(ctx: Context, event: Envelope[MemberRejected]) -> None:
+    await service.verification_outcome(
+        ctx.session, str(event.id), event.data.member_id, False, event.data.reason
+    )
 
 
-async def on_points_expiring(session: AsyncSession, event: Envelope[PointsExpiring]) -> None:
-    await service.points_expiring(session, str(event.id), event.data)
+@subscriptions.on(PointsExpiring)
+async def on_points_expiring(ctx: Context, event: Envelope[PointsExpiring]) -> None:
+    await service.points_expiring(ctx.session, str(event.id), event.data)
 
 
-async def on_tier_downgrade_scheduled(session: AsyncSession, event: Envelope[TierDowngradeScheduled]) -> None:
-    await service.tier_downgrade_scheduled(session, str(event.id), event.data)
+@subscriptions.on(TierDowngradeScheduled)
+async def on_tier_downgrade_scheduled(ctx: Context, event: Envelope[TierDowngradeScheduled]) -> None:
+    await service.tier_downgrade_scheduled(ctx.session, str(event.id), event.data)

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 
 import qrcode
 import qrcode.image.svg
-from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.privilege import ActivityAttended, ActivitySignedUp
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,11 +32,10 @@ from privilege_svc.activities.errors import (
 from privilege_svc.activities.models import Activity, ActivitySignup
 from privilege_svc.activities.schemas import ActivityCreate, SignupCreate
 from privilege_svc.entitlements import service as entitlements
+from privilege_svc.eventing import publish
 from privilege_svc.members import service as members
 from privilege_svc.points import service as points
 from privilege_svc.points.errors import InsufficientPoints
-
-SOURCE = "privilege-svc"
 
 
 async def create(session: AsyncSession, body: ActivityCreate, *, created_by: str) -> Activity:
@@ -135,17 +133,14 @@ async def _confirm(session: AsyncSession, activity: Activity, signup: ActivitySi
     signup.status = "confirmed"
     signup.confirmed_at = now
     signup.updated_at = now
-    await add_event(
+    await publish(
         session,
-        Envelope.new(
-            ActivitySignedUp(
-                signup_id=str(signup.id),
-                activity_id=str(activity.id),
-                member_id=signup.member_id,
-                party_size=signup.party_size,
-                signed_up_at=now,
-            ),
-            source=SOURCE,
+        ActivitySignedUp(
+            signup_id=str(signup.id),
+            activity_id=str(activity.id),
+            member_id=signup.member_id,
+            party_size=signup.party_size,
+            signed_up_at=now,
         ),
     )
 
@@ -272,7 +267,7 @@ async def check_in(
         activity_title=activity.title,
         attended_at=now,
     )
-    await add_event(session, Envelope.new(attended, source=SOURCE))
+    await publish(session, attended)
     await points.award(
         session,
         "activity_attendance",

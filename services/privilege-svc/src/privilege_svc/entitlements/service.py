@@ -4,19 +4,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.fields import Tier
 from cheyou_events.catalogue.privilege import Entitlement, EntitlementsChanged
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.entitlements import repository
 from privilege_svc.entitlements.errors import MemberNotKnown, QuotaExhausted
+from privilege_svc.eventing import publish
 from privilege_svc.members import service as members
 from privilege_svc.members.service import TierMove
 from privilege_svc.privileges import service as privileges
 from privilege_svc.privileges.models import Privilege, PrivilegeTerms
-
-SOURCE = "privilege-svc"
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,5 +187,5 @@ async def announce_tier_change(session: AsyncSession, move: TierMove) -> Entitle
         changed=listed([c for c in after if c in before and not _same_terms(before[c], after[c])], after),
         changed_at=move.at,
     )
-    await add_event(session, Envelope.new(event, source=SOURCE))
+    await publish(session, event)
     return event

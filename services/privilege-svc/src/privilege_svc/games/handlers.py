@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from cheyou_events import Envelope
+from cheyou_events import Envelope, Subscriptions
 from cheyou_events.catalogue.merchant import CouponPrizeRefused
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from privilege_svc.eventing import Context
 from privilege_svc.games import service
 
+subscriptions = Subscriptions[Context]()
 
-async def on_coupon_prize_refused(session: AsyncSession, event: Envelope[CouponPrizeRefused]) -> None:
-    await service.refuse_coupon(session, event.data)
+
+@subscriptions.on(CouponPrizeRefused)
+async def on_coupon_prize_refused(ctx: Context, event: Envelope[CouponPrizeRefused]) -> None:
+    await service.refuse_coupon(ctx.session, event.data)

@@ -25,13 +25,13 @@ from datetime import UTC, date, datetime
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.merchant import CouponPrizeRefused
 from cheyou_events.catalogue.privilege import GamePrizeWon
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.entitlements.errors import MemberNotKnown
+from privilege_svc.eventing import publish as publish_event
 from privilege_svc.games import dice, repository
 from privilege_svc.games.dice import NO_PRIZE, RULES_ADAPTER, DiceRule
 from privilege_svc.games.errors import (
@@ -58,7 +58,6 @@ from privilege_svc.games.schemas import (
 from privilege_svc.members import service as members
 from privilege_svc.points import service as points
 
-SOURCE = "privilege-svc"
 BEIJING = ZoneInfo("Asia/Shanghai")
 EGG_NOTHING = "谢谢参与"
 
@@ -448,25 +447,22 @@ async def play(
     await repository.add_play(session, record)
     await repository.chain(session, game.id, member_id, day, record.digest)
     if prize is not None and status in ("paid", "coupon_awarded"):
-        await add_event(
+        await publish_event(
             session,
-            Envelope.new(
-                GamePrizeWon(
-                    play_id=str(play_id),
-                    game_id=str(game.id),
-                    game_name=game.name,
-                    game_kind=game.kind,
-                    member_id=member_id,
-                    outcome_code=code,
-                    outcome_name=name,
-                    prize_name=prize.name,
-                    prize_kind=prize.kind,
-                    points=paid_points,
-                    merchant_id=prize.merchant_id,
-                    coupon_batch_id=prize.coupon_batch_id,
-                    won_at=now,
-                ),
-                source=SOURCE,
+            GamePrizeWon(
+                play_id=str(play_id),
+                game_id=str(game.id),
+                game_name=game.name,
+                game_kind=game.kind,
+                member_id=member_id,
+                outcome_code=code,
+                outcome_name=name,
+                prize_name=prize.name,
+                prize_kind=prize.kind,
+                points=paid_points,
+                merchant_id=prize.merchant_id,
+                coupon_batch_id=prize.coupon_batch_id,
+                won_at=now,
             ),
         )
     return await _played(session, record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cheyou_events import Envelope, Subscriptions
 from cheyou_events.catalogue.merchant import (
     MerchantOrderAccepted,
     MerchantOrderCompleted,
@@ -9,27 +10,33 @@ from cheyou_events.catalogue.merchant import (
     MerchantOrderRejected,
     MerchantOrderUnplaceable,
 )
-from cheyou_events.envelope import Envelope
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from privilege_svc.eventing import Context
 from privilege_svc.orders import service
 
-
-async def on_accepted(session: AsyncSession, event: Envelope[MerchantOrderAccepted]) -> None:
-    await service.merchant_accepted(session, event.data)
+subscriptions = Subscriptions[Context]()
 
 
-async def on_in_service(session: AsyncSession, event: Envelope[MerchantOrderInService]) -> None:
-    await service.merchant_in_service(session, event.data)
+@subscriptions.on(MerchantOrderAccepted)
+async def on_accepted(ctx: Context, event: Envelope[MerchantOrderAccepted]) -> None:
+    await service.merchant_accepted(ctx.session, event.data)
 
 
-async def on_completed(session: AsyncSession, event: Envelope[MerchantOrderCompleted]) -> None:
-    await service.merchant_completed(session, event.data)
+@subscriptions.on(MerchantOrderInService)
+async def on_in_service(ctx: Context, event: Envelope[MerchantOrderInService]) -> None:
+    await service.merchant_in_service(ctx.session, event.data)
 
 
-async def on_rejected(session: AsyncSession, event: Envelope[MerchantOrderRejected]) -> None:
-    await service.merchant_rejected(session, event.data)
+@subscriptions.on(MerchantOrderCompleted)
+async def on_completed(ctx: Context, event: Envelope[MerchantOrderCompleted]) -> None:
+    await service.merchant_completed(ctx.session, event.data)
 
 
-async def on_unplaceable(session: AsyncSession, event: Envelope[MerchantOrderUnplaceable]) -> None:
-    await service.merchant_unplaceable(session, event.data)
+@subscriptions.on(MerchantOrderRejected)
+async def on_rejected(ctx: Context, event: Envelope[MerchantOrderRejected]) -> None:
+    await service.merchant_rejected(ctx.session, event.data)
+
+
+@subscriptions.on(MerchantOrderUnplaceable)
+async def on_unplaceable(ctx: Context, event: Envelope[MerchantOrderUnplaceable]) -> None:
+    await service.merchant_unplaceable(ctx.session, event.data)

@@ -18,7 +18,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.fields import Tier
 from cheyou_events.catalogue.merchant import (
     MerchantOrderAccepted,
@@ -38,6 +37,7 @@ from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.entitlements import service as entitlements
+from privilege_svc.eventing import publish
 from privilege_svc.orders import repository
 from privilege_svc.orders.errors import (
     AppointmentInThePast,
@@ -58,7 +58,6 @@ from privilege_svc.privileges.models import Privilege
 
 log = logging.getLogger(__name__)
 
-SOURCE = "privilege-svc"
 IN_HOUSE = "in_house"
 """The ``merchant_id`` of orders the insurer fulfils itself (fuel coupons, ...)."""
 RANK = {"requested": 0, "accepted": 1, "in_service": 2, "completed": 3}
@@ -176,29 +175,26 @@ async def _dispatch(
         # Fulfilled by the insurer at once (a fuel coupon): no merchant to wait for.
         await _complete(session, order, IN_HOUSE, None, now)
         return
-    await add_event(
+    await publish(
         session,
-        Envelope.new(
-            PrivilegeOrderRequested(
-                order_id=str(order.id),
-                member_id=order.member_id,
-                privilege_id=privilege.code,
-                price_fen=order.price_fen,
-                points_held=order.points_held,
-                city_code=order.city_code,
-                appointment_at=order.appointment_at,
-                requested_at=now,
-                privilege_name=privilege.name,
-                merchant_category=privilege.merchant_category,
-                tier=tier,
-                pickup_address=order.pickup_address,
-                destination_address=order.destination_address,
-                vehicle_plate=order.vehicle_plate,
-                flight_no=order.flight_no,
-                notes=order.notes,
-                service_point_id=order.service_point_id,
-            ),
-            source=SOURCE,
+        PrivilegeOrderRequested(
+            order_id=str(order.id),
+            member_id=order.member_id,
+            privilege_id=privilege.code,
+            price_fen=order.price_fen,
+            points_held=order.points_held,
+            city_code=order.city_code,
+            appointment_at=order.appointment_at,
+            requested_at=now,
+            privilege_name=privilege.name,
+            merchant_category=privilege.merchant_category,
+            tier=tier,
+            pickup_address=order.pickup_address,
+            destination_address=order.destination_address,
+            vehicle_plate=order.vehicle_plate,
+            flight_no=order.flight_no,
+            notes=order.notes,
+            service_point_id=order.service_point_id,
         ),
     )
 
@@ -297,17 +293,14 @@ async def _close_unfulfilled(
     order.cancelled_at = now
     order.cancel_reason = reason
     order.updated_at = now
-    await add_event(
+    await publish(
         session,
-        Envelope.new(
-            PrivilegeOrderCancelled(
-                order_id=str(order.id),
-                member_id=order.member_id,
-                cancelled_by=by,
-                reason=reason,
-                cancelled_at=now,
-            ),
-            source=SOURCE,
+        PrivilegeOrderCancelled(
+            order_id=str(order.id),
+            member_id=order.member_id,
+            cancelled_by=by,
+            reason=reason,
+            cancelled_at=now,
         ),
     )
 
@@ -329,17 +322,14 @@ async def _complete(
         reference_id=str(order.id),
         now=at,
     )
-    await add_event(
+    await publish(
         session,
-        Envelope.new(
-            PrivilegeOrderClosed(
-                order_id=str(order.id),
-                member_id=order.member_id,
-                merchant_id=merchant_id,
-                points_awarded=awarded.points if awarded else 0,
-                closed_at=at,
-            ),
-            source=SOURCE,
+        PrivilegeOrderClosed(
+            order_id=str(order.id),
+            member_id=order.member_id,
+            merchant_id=merchant_id,
+            points_awarded=awarded.points if awarded else 0,
+            closed_at=at,
         ),
     )
 
@@ -423,18 +413,15 @@ async def rate(session: AsyncSession, order: ServiceOrder, rating: RatingCreate)
     order.rating_comment = rating.comment
     order.rated_at = now
     order.updated_at = now
-    await add_event(
+    await publish(
         session,
-        Envelope.new(
-            PrivilegeOrderRated(
-                order_id=str(order.id),
-                member_id=order.member_id,
-                merchant_id=order.merchant_id or IN_HOUSE,
-                stars=rating.stars,
-                comment=rating.comment,
-                rated_at=now,
-            ),
-            source=SOURCE,
+        PrivilegeOrderRated(
+            order_id=str(order.id),
+            member_id=order.member_id,
+            merchant_id=order.merchant_id or IN_HOUSE,
+            stars=rating.stars,
+            comment=rating.comment,
+            rated_at=now,
         ),
     )
     await points.award(
@@ -462,18 +449,15 @@ async def complain(session: AsyncSession, order: ServiceOrder, body: ComplaintCr
         filed_at=datetime.now(UTC),
     )
     await repository.add_complaint(session, complaint)
-    await add_event(
+    await publish(
         session,
-        Envelope.new(
-            ComplaintFiled(
-                complaint_id=str(complaint.id),
-                order_id=str(order.id),
-                member_id=order.member_id,
-                merchant_id=order.merchant_id,
-                category=body.category,
-                filed_at=complaint.filed_at,
-            ),
-            source=SOURCE,
+        ComplaintFiled(
+            complaint_id=str(complaint.id),
+            order_id=str(order.id),
+            member_id=order.member_id,
+            merchant_id=order.merchant_id,
+            category=body.category,
+            filed_at=complaint.filed_at,
         ),
     )
     return complaint

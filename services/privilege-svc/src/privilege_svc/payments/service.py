@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from cheyou_events import Envelope, add_event
 from cheyou_events.catalogue.payment import (
     PaymentClosed,
     PaymentRefunded,
@@ -34,6 +33,7 @@ from cheyou_events.catalogue.payment import (
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from privilege_svc.eventing import publish
 from privilege_svc.payments import repository
 from privilege_svc.payments.errors import (
     AmountMismatch,
@@ -51,7 +51,6 @@ from privilege_svc.payments.wechatpay import WechatPay, WechatPayError
 
 log = logging.getLogger(__name__)
 
-SOURCE = "privilege-svc"
 PREPAY_LIFETIME = timedelta(hours=2)
 """A prepay id is good for two hours (WeChat Pay); an attempt older than that is placed anew."""
 REFUND_MAX_ATTEMPTS = 8
@@ -232,20 +231,17 @@ async def apply_transaction(
     payment.paid_at = paid_at
     payment.close_requested = False
     payment.updated_at = now
-    await add_event(
+    await publish(
         session,
-        Envelope.new(
-            PaymentSucceeded(
-                payment_id=str(payment.id),
-                member_id=payment.member_id,
-                out_trade_no=payment.out_trade_no,
-                transaction_id=payment.transaction_id or payment.out_trade_no,
-                amount_fen=payment.amount_fen,
-                channel="jsapi" if payment.channel == "jsapi" else "h5",
-                paid_at=paid_at,
-                **_ids(payment),
-            ),
-            source=SOURCE,
+        PaymentSucceeded(
+            payment_id=str(payment.id),
+            member_id=payment.member_id,
+            out_trade_no=payment.out_trade_no,
+            transaction_id=payment.transaction_id or payment.out_trade_no,
+            amount_fen=payment.amount_fen,
+            channel="jsapi" if payment.channel == "jsapi" else "h5",
+            paid_at=paid_at,
+            **_ids(payment),
         ),
     )
     return payment, True
@@ -294,19 +290,16 @@ async def close_one(
     payment.status = "closed"
     payment.closed_at = now
     payment.close_requested = False
-    await add_event(
+    await publish(
         session,
-        Envelope.new(
-            PaymentClosed(
-                payment_id=str(payment.id),
-                member_id=payment.member_id,
-                out_trade_no=payment.out_trade_no,
-                amount_fen=payment.amount_fen,
-                reason=_close_reason(reason),
-                closed_at=now,
-                **_ids(payment),
-            ),
-            source=SOURCE,
+        PaymentClosed(
+            payment_id=str(payment.id),
+            member_id=payment.member_id,
+            out_trade_no=payment.out_trade_no,
+            amount_fen=payment.amount_fen,
+            reason=_close_reason(reason),
+            closed_at=now,
+            **_ids(payment),
         ),
     )
     return None
@@ -373,20 +366,17 @@ async def request_refund(
         updated_at=now,
     )
     await repository.add(session, refund)
-    await add_event(
+    await publish(
         session,
-        Envelope.new(
-            PaymentRefundRequested(
-                refund_id=str(refund.id),
-                payment_id=str(locked.id),
-                member_id=locked.member_id,
-                out_refund_no=refund.out_refund_no,
-                amount_fen=amount_fen,
-                cause=cause,
-                requested_at=now,
-                **_ids(locked),
-            ),
-            source=SOURCE,
+        PaymentRefundRequested(
+            refund_id=str(refund.id),
+            payment_id=str(locked.id),
+            member_id=locked.member_id,
+            out_refund_no=refund.out_refund_no,
+            amount_fen=amount_fen,
+            cause=cause,
+            requested_at=now,
+            **_ids(locked),
         ),
     )
     return refund
@@ -526,19 +516,16 @@ async def _settle(
     ids = _ids(payment)
     if status == "SUCCESS":
         refund.status = "succeeded"
-        await add_event(
+        await publish(
             session,
-            Envelope.new(
-                PaymentRefunded(
-                    refund_id=str(refund.id),
-                    payment_id=str(payment.id),
-                    member_id=refund.member_id,
-                    out_refund_no=refund.out_refund_no,
-                    amount_fen=refund.amount_fen,
-                    refunded_at=settled_at,
-                    **ids,
-                ),
-                source=SOURCE,
+            PaymentRefunded(
+                refund_id=str(refund.id),
+                payment_id=str(payment.id),
+                member_id=refund.member_id,
+                out_refund_no=refund.out_refund_no,
+                amount_fen=refund.amount_fen,
+                refunded_at=settled_at,
+                **ids,
             ),
         )
         return
@@ -550,20 +537,17 @@ async def _settle(
         out_refund_no=refund.out_refund_no,
         out_trade_no=payment.out_trade_no,
     )
-    await add_event(
+    await publish(
         session,
-        Envelope.new(
-            PaymentRefundFailed(
-                refund_id=str(refund.id),
-                payment_id=str(payment.id),
-                member_id=refund.member_id,
-                out_refund_no=refund.out_refund_no,
-                amount_fen=refund.amount_fen,
-                status="closed" if status == "CLOSED" else "abnormal",
-                failed_at=now,
-                **ids,
-            ),
-            source=SOURCE,
+        PaymentRefundFailed(
+            refund_id=str(refund.id),
+            payment_id=str(payment.id),
+            member_id=refund.member_id,
+            out_refund_no=refund.out_refund_no,
+            amount_fen=refund.amount_fen,
+            status="closed" if status == "CLOSED" else "abnormal",
+            failed_at=now,
+            **ids,
         ),
     )
 

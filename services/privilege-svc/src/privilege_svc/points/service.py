@@ -15,12 +15,12 @@ from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.entitlements import service as entitlements
+from privilege_svc.eventing import publish
 from privilege_svc.points import repository
 from privilege_svc.points.errors import EntryNotFound, InsufficientPoints, NotADebit, RuleNotFound
 from privilege_svc.points.models import EarningRule, PointsAllocation, PointsEntry, PointsLot
 from privilege_svc.points.schemas import AdjustmentCreate, RuleUpdate
 
-SOURCE = "privilege-svc"
 DEFAULT_VALIDITY_DAYS = 730
 """Points expire two years after they were earned unless a rule says otherwise."""
 
@@ -66,20 +66,17 @@ async def credit(
     expires_at = now + timedelta(days=validity_days)
     balance = await repository.record_credit(session, _columns(entry), uuid.uuid4(), expires_at)
     entry.balance_after = balance
-    await add_event(
+    await publish(
         session,
-        Envelope.new(
-            PointsCredited(
-                member_id=member_id,
-                entry_id=str(entry.id),
-                points=points,
-                balance_after=balance,
-                reason=reason,
-                reference_id=reference_id,
-                expires_at=expires_at,
-                credited_at=now,
-            ),
-            source=SOURCE,
+        PointsCredited(
+            member_id=member_id,
+            entry_id=str(entry.id),
+            points=points,
+            balance_after=balance,
+            reason=reason,
+            reference_id=reference_id,
+            expires_at=expires_at,
+            credited_at=now,
         ),
     )
     return entry
@@ -162,7 +159,7 @@ def _columns(entry: PointsEntry) -> dict[str, Any]:
 
 
 def _debited_event(entry: PointsEntry) -> Envelope[PointsDebited]:
-    return Envelope.new(
+    return publish.envelope(
         PointsDebited(
             member_id=entry.member_id,
             entry_id=str(entry.id),
@@ -171,8 +168,7 @@ def _debited_event(entry: PointsEntry) -> Envelope[PointsDebited]:
             reason=cast(PointsReason, entry.reason),
             reference_id=entry.reference_id,
             debited_at=entry.created_at,
-        ),
-        source=SOURCE,
+        )
     )
 
 
@@ -210,19 +206,16 @@ async def reverse(
         created_at=now,
     )
     await repository.add_entry(session, entry)
-    await add_event(
+    await publish(
         session,
-        Envelope.new(
-            PointsCredited(
-                member_id=entry.member_id,
-                entry_id=str(entry.id),
-                points=entry.points,
-                balance_after=balance,
-                reason=reason,
-                reference_id=entry.reference_id,
-                credited_at=now,
-            ),
-            source=SOURCE,
+        PointsCredited(
+            member_id=entry.member_id,
+            entry_id=str(entry.id),
+            points=entry.points,
+            balance_after=balance,
+            reason=reason,
+            reference_id=entry.reference_id,
+            credited_at=now,
         ),
     )
     return entry
@@ -407,17 +400,14 @@ async def remind_expiring(
         key = (lot.member_id, lot.expires_at)
         groups[key] = groups.get(key, 0) + lot.remaining
     for (member_id, expires_at), points in groups.items():
-        await add_event(
+        await publish(
             session,
-            Envelope.new(
-                PointsExpiring(
-                    member_id=member_id,
-                    points=points,
-                    expires_at=expires_at,
-                    balance=await repository.spendable_total(session, member_id, now),
-                    reminded_at=now,
-                ),
-                source=SOURCE,
+            PointsExpiring(
+                member_id=member_id,
+                points=points,
+                expires_at=expires_at,
+                balance=await repository.spendable_total(session, member_id, now),
+                reminded_at=now,
             ),
         )
     await repository.mark_reminded(session, [lot.id for lot in lots], now)

@@ -25,6 +25,7 @@ from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.entitlements.errors import MemberNotKnown
+from privilege_svc.eventing import publish
 from privilege_svc.payments import service as payments
 from privilege_svc.points import service as points
 from privilege_svc.rewards import repository
@@ -45,7 +46,6 @@ from privilege_svc.rewards.schemas import RedemptionCreate, RedemptionUpdate, Re
 
 log = logging.getLogger(__name__)
 
-SOURCE = "privilege-svc"
 DEFAULT_PAYMENT_WINDOW = timedelta(minutes=15)
 
 
@@ -195,7 +195,7 @@ async def redeem(
 
 
 def _redeemed_event(reward: Reward, redemption: Redemption, now: datetime) -> Envelope[RewardRedeemed]:
-    return Envelope.new(
+    return publish.envelope(
         RewardRedeemed(
             redemption_id=str(redemption.id),
             reward_id=str(reward.id),
@@ -207,8 +207,7 @@ def _redeemed_event(reward: Reward, redemption: Redemption, now: datetime) -> En
             merchant_id=reward.merchant_id,
             coupon_batch_id=reward.coupon_batch_id,
             redeemed_at=now,
-        ),
-        source=SOURCE,
+        )
     )
 
 
