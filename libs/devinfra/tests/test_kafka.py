@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from cheyou_devinfra import Infra, InfraManager, ensure_topics
+from cheyou_devinfra.components import ObjectStore, Tansu
 
 
 @pytest.fixture(params=["apache-kafka", "tansu"])
@@ -76,3 +78,54 @@ async def test_kafka_survives_a_crash_on_the_same_port(manager: InfraManager, lo
     assert manager.kafka.start() == local_infra.kafka_bootstrap
 
     assert await _partitions(local_infra.kafka_bootstrap, [topic]) == {topic: 2}
+
+
+async def test_tansu_on_an_object_store_keeps_records_and_offsets_through_a_crash(tmp_path: Path) -> None:
+    """What the soak's Tansu runs on: acknowledged records and a group's committed offset survive a
+    SIGKILL of the broker (memory storage would come back empty)."""
+    store = ObjectStore(tmp_path / "s3")
+    store.start()
+    broker = Tansu(tmp_path / "kafka", store=store)
+    try:
+        broker.start()
+        topic = f"durable.{uuid.uuid4().hex[:8]}"
+        producer = AIOKafkaProducer(bootstrap_servers=broker.url, acks="all")
+        await producer.start()
+        try:
+            for i in range(20):
+                await producer.send_and_wait(topic, f"{i}".encode(), partition=0)
+        finally:
+            await producer.stop()
+        first = await _consume(broker.url, topic, want=8, commit=True)
+
+        broker.kill()
+        broker.start()
+
+        rest = await _consume(broker.url, topic, want=12, commit=False)
+        assert sorted(first + rest, key=int) == [f"{i}" for i in range(20)]
+    finally:
+        broker.stop()
+        store.stop()
+
+
+async def _consume(bootstrap: str, topic: str, *, want: int, commit: bool) -> list[str]:
+    """Up to ``want`` values from the group ``durable``'s position (committing them when asked)."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id="durable",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    values: list[str] = []
+    try:
+        async with asyncio.timeout(60):
+            while len(values) < want:
+                batch = await consumer.getmany(timeout_ms=500, max_records=want - len(values))
+                values += [r.value.decode() for records in batch.values() for r in records if r.value]
+        if commit:
+            await consumer.commit()
+    finally:
+        await consumer.stop()
+    return values

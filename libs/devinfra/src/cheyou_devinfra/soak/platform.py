@@ -27,7 +27,7 @@ import asyncpg
 import httpx
 
 from cheyou_devinfra._process import free_port
-from cheyou_devinfra.components import ApacheKafka, KafkaBroker, Postgres, Redis, Tansu
+from cheyou_devinfra.components import ApacheKafka, KafkaBroker, ObjectStore, Postgres, Redis, Tansu
 from cheyou_devinfra.platform import FAKES, SERVICES, Service, start_platform, stop_services
 from cheyou_devinfra.provisioning import database_dsn
 
@@ -114,7 +114,12 @@ class SoakPlatform:
         self.broker_kind = broker
         self.postgres = Postgres(state / "postgres")
         self.redis = Redis(state / "redis")
-        self.broker: KafkaBroker = (Tansu if broker == "tansu" else ApacheKafka)(state / "kafka")
+        # Tansu keeps its topics in a local S3 here: the soak kills the broker, and a broker that forgets
+        # what it acknowledged (memory storage) would lose events no producer can know to send again.
+        self.store = ObjectStore(state / "s3") if broker == "tansu" else None
+        self.broker: KafkaBroker = (
+            Tansu(state / "kafka", store=self.store) if broker == "tansu" else ApacheKafka(state / "kafka")
+        )
         self.hash_key = secrets.token_bytes(32)
         self.suffix = f"_soak_{secrets.token_hex(3)}"
         self.retry_schedule = webhook_retry_schedule or "[0, 1, 2, 3, 5, 8, 13, 21, 34, 55]"
@@ -127,6 +132,8 @@ class SoakPlatform:
         self.state.mkdir(parents=True, exist_ok=True)
         self.postgres.start()
         self.redis.start()
+        if self.store is not None:
+            self.store.start()
         self.broker.start()
         self._saved_env = dict(os.environ)
         for name in (
@@ -159,7 +166,9 @@ class SoakPlatform:
 
     def stop(self) -> None:
         stop_services(self.state / "platform")
-        for component in (self.broker, self.redis, self.postgres):
+        for component in (self.broker, self.store, self.redis, self.postgres):
+            if component is None:
+                continue
             with contextlib.suppress(Exception):
                 component.stop()
         if self._saved_env is not None:
