@@ -20,8 +20,9 @@ import jwt
 import pytest
 from cheyou_devinfra.manager import Infra
 from cheyou_kit.app import create_service_app
+from cheyou_kit.auth import PrincipalDep
 from cheyou_kit.errors import install_problem_handlers
-from cheyou_kit.identity import IDENTITY_HEADER, ISSUER, IdentityVerifier, PrincipalDep, Role
+from cheyou_kit.identity import IDENTITY_HEADER, ISSUER, IdentityVerifier, Role
 from cheyou_kit.settings import ServiceSettings
 from cheyou_kit.testing import Identities, app_client
 from cryptography.hazmat.primitives import serialization

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 
+from cheyou_kit.auth import MEMBERS_AND_STAFF, PrincipalDep, publish_audiences
 from cheyou_kit.errors import Forbidden, NotFound, Unauthorized, install_problem_handlers
-from cheyou_kit.identity import IDENTITY_HEADER, STAFF_ROLES, IdentityVerifier, Principal, PrincipalDep, Role
+from cheyou_kit.identity import IDENTITY_HEADER, STAFF_ROLES, IdentityVerifier, Principal, Role
 from fastapi import APIRouter, Body, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 
@@ -77,6 +78,24 @@ SEGMENTS = {
         "reminders",
     ],
 }
+
+# Who may reach each segment, as the real services declare it in their auth.py (the rest: members and staff).
+AUDIENCES: dict[str, frozenset[Role]] = {
+    **dict.fromkeys(
+        (
+            "policy-feed", "member-reports", "targets", "visits", "claim-reports", "merchant-api-keys",
+            "templates", "campaigns", "publications", "audience", "reminders", "sms-receipts", "sms-replies",
+            "feeds", "feed-webhooks",
+        ),
+        STAFF_ROLES,
+    ),
+    "merchant-api": frozenset({Role.MERCHANT}),
+    "webhook-endpoints": STAFF_ROLES | {Role.MERCHANT},
+    "webhook-messages": STAFF_ROLES | {Role.MERCHANT},
+    **dict.fromkeys(
+        ("merchants", "fulfilments", "coupons", "accountability"), MEMBERS_AND_STAFF | {Role.MERCHANT}
+    ),
+}  # fmt: skip
 
 
 @dataclass
@@ -449,6 +468,9 @@ def create_stand_in(name: str, public_key: bytes, world: World) -> FastAPI:  # n
             return {"unread": 3}
 
     app.include_router(router)
+    publish_audiences(
+        app, {segment: roles for segment, roles in AUDIENCES.items() if segment in SEGMENTS[name]}
+    )
     app.add_middleware(_VanishingAfterTheWork, world=world)
     return app
 

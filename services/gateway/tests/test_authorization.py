@@ -7,6 +7,9 @@ import uuid
 
 import httpx
 import pytest
+from cheyou_kit.auth import AUDIENCES_EXTENSION, Principal, Role
+from gateway.proxy.errors import RoleNotAllowed
+from gateway.proxy.policy import authorize
 
 from .sign_in import bearer, wechat_sign_in
 from .stand_ins import World
@@ -119,3 +122,24 @@ class TestFunctionLevel:
         response = await client.get("/api/v1/claims/%2E%2E/visits/echo", headers=as_role["member"])
 
         assert response.status_code == 400
+
+
+class TestDeclaredAudiences:
+    """The wall is the services' own declaration (``x-cheyou-audiences``); the gateway keeps no role list."""
+
+    @pytest.mark.parametrize("role", [Role.MEMBER, Role.OPS, Role.ADMIN, Role.MERCHANT])
+    def test_a_segment_whose_service_declares_no_audience_is_closed_to_every_caller(self, role: Role) -> None:
+        with pytest.raises(RoleNotAllowed):
+            authorize(Principal(subject="someone", role=role), "undeclared", frozenset(), None)
+
+    def test_services_pass_the_wall_and_are_checked_by_the_service_they_call(self) -> None:
+        authorize(Principal(subject="service:gateway", role=Role.SERVICE), "undeclared", frozenset(), None)
+
+    async def test_the_roles_come_from_the_services_documents(
+        self, client: httpx.AsyncClient, as_role: dict[str, dict[str, str]]
+    ) -> None:
+        document = (await client.get("/openapi.json")).json()
+        visits = (await client.get("/api/v1/visits/echo", headers=as_role["reviewer"])).status_code
+
+        assert AUDIENCES_EXTENSION not in document  # the public document stays as it was
+        assert visits == 200  # staff reach what member-svc declares for staff

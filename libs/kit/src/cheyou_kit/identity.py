@@ -14,6 +14,9 @@ operations that must not happen twice keep their own ``Idempotency-Key``.
 
 The gateway signs each attempt (retries included) from the request it is about to send; services never
 forward a token.
+
+What a verified principal may do is :mod:`cheyou_kit.auth`'s (``PrincipalDep``, ``require_roles``, the
+common object rules).
 """
 
 from __future__ import annotations
@@ -21,18 +24,16 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Callable, Coroutine
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from fastapi import Depends, Request
 from pydantic import BaseModel
 
-from cheyou_kit.errors import Forbidden, Unauthorized
+from cheyou_kit.errors import Unauthorized
 
 IDENTITY_HEADER = "X-Cheyou-Identity"
 ISSUER = "cheyou-gateway"
@@ -72,6 +73,12 @@ class Principal(BaseModel):
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def actor_id(self) -> str:
+        """Who did it, for audit columns and "by" fields: the staff username when there is one, else the
+        subject (a member, a merchant user or key, a service)."""
+        return self.staff_id or self.subject
 
 
 def generate_keypair(directory: Path) -> tuple[Path, Path]:
@@ -167,28 +174,3 @@ class IdentityVerifier:
                 f"not for {method.upper()} {path}"
             )
         return Principal.model_validate(claims)
-
-
-async def get_principal(request: Request) -> Principal:
-    verifier: IdentityVerifier | None = getattr(request.app.state, "identity_verifier", None)
-    token = request.headers.get(IDENTITY_HEADER)
-    if verifier is None or not token:
-        raise Unauthorized("requests must come through the gateway")
-    return verifier.verify(
-        token, method=request.method, path=request.scope["path"], query=request.scope.get("query_string", b"")
-    )
-
-
-PrincipalDep = Annotated[Principal, Depends(get_principal)]
-
-
-def require_roles(*roles: Role) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
-    """A dependency that lets only the given roles through (function-level authorization)."""
-    allowed = frozenset(roles)
-
-    async def dependency(principal: PrincipalDep) -> Principal:
-        if principal.role not in allowed:
-            raise Forbidden(f"role {principal.role} may not do this")
-        return principal
-
-    return dependency

@@ -2,11 +2,13 @@
 
 from cheyou_events import Subscriptions
 from cheyou_kit.app import Component, Resources, create_service_app
+from cheyou_kit.auth import publish_audiences
 from fastapi import FastAPI
 
 import claims_svc
 from claims_svc.appointments.router import router as appointments_router
 from claims_svc.appointments.router import slots_router
+from claims_svc.auth import GATEWAY_AUDIENCES
 from claims_svc.claims.router import router as claims_router
 from claims_svc.config import Settings
 from claims_svc.contacts import handlers as contact_handlers
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         readiness=lambda _: {"storage": storage.check},
         description=claims_svc.__doc__ or "",
     )
+    publish_audiences(app, GATEWAY_AUDIENCES)
     app.state.storage = storage
     app.state.sms = sms
     return app

@@ -4,10 +4,12 @@ from collections.abc import Sequence
 
 from cheyou_events import Subscriptions
 from cheyou_kit.app import Component, Resources, create_service_app
+from cheyou_kit.auth import publish_audiences
 from cheyou_kit.periodic import PeriodicJob
 from fastapi import FastAPI
 
 import member_svc
+from member_svc.auth import GATEWAY_AUDIENCES
 from member_svc.config import Settings
 from member_svc.imports import handlers as imports_handlers
 from member_svc.imports.router import invitations_router
@@ -77,5 +79,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         components=components,
         description=member_svc.__doc__ or "",
     )
+    publish_audiences(app, GATEWAY_AUDIENCES)
     app.state.pii = PiiCipher.from_settings(settings)
     return app

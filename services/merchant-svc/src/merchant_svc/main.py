@@ -6,12 +6,14 @@ from collections.abc import Sequence
 
 from cheyou_events import Subscriptions
 from cheyou_kit.app import Component, Resources, create_service_app
+from cheyou_kit.auth import publish_audiences
 from fastapi import FastAPI
 
 import merchant_svc
 from merchant_svc.accountability import handlers as accountability_handlers
 from merchant_svc.accountability.router import merchants_router as scorecard_router
 from merchant_svc.accountability.router import router as accountability_router
+from merchant_svc.auth import GATEWAY_AUDIENCES
 from merchant_svc.config import Settings
 from merchant_svc.coupons import handlers as coupons_handlers
 from merchant_svc.coupons.router import merchant_api as coupons_merchant_api
@@ -75,5 +77,6 @@ def create_app(settings: Settings | None = None, *, resolver: Resolver | None = 
         components=components,
         description=merchant_svc.__doc__ or "",
     )
+    publish_audiences(app, GATEWAY_AUDIENCES)
     app.state.webhook_destinations = destinations
     return app

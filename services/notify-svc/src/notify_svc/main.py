@@ -4,11 +4,13 @@ from collections.abc import Sequence
 
 from cheyou_events import Subscriptions
 from cheyou_kit.app import Component, Resources, create_service_app
+from cheyou_kit.auth import publish_audiences
 from fastapi import FastAPI
 
 import notify_svc
 from notify_svc.audience import handlers, pii
 from notify_svc.audience.router import router as audience_router
+from notify_svc.auth import GATEWAY_AUDIENCES
 from notify_svc.campaigns.router import router as campaigns_router
 from notify_svc.campaigns.runner import campaign_runner
 from notify_svc.config import Settings
@@ -140,5 +142,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         components=components,
         description=notify_svc.__doc__ or "",
     )
+    publish_audiences(app, GATEWAY_AUDIENCES)
     app.state.reminders = reminder_settings
     return app

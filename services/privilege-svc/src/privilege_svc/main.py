@@ -2,10 +2,12 @@
 
 from cheyou_events import Subscriptions
 from cheyou_kit.app import Component, Resources, create_service_app
+from cheyou_kit.auth import publish_audiences
 from fastapi import FastAPI
 
 import privilege_svc
 from privilege_svc.activities.router import router as activities_router
+from privilege_svc.auth import GATEWAY_AUDIENCES
 from privilege_svc.config import Settings
 from privilege_svc.entitlements.router import router as entitlements_router
 from privilege_svc.games import handlers as games_handlers
@@ -72,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         components=components,
         description=privilege_svc.__doc__ or "",
     )
+    publish_audiences(app, GATEWAY_AUDIENCES)
     app.state.stock_gate = gate
     app.state.catalogue = CatalogueCache(settings.catalogue_cache_seconds)
     app.state.wechatpay = wechatpay

@@ -3,8 +3,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+from cheyou_kit.auth import PrincipalDep
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import PrincipalDep
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, status
 
@@ -17,8 +17,8 @@ from claims_svc.appointments.schemas import (
     SlotCreate,
     SlotRead,
 )
+from claims_svc.auth import AdjusterDep, MemberDep
 from claims_svc.claims import service as claims
-from claims_svc.roles import AdjusterDep, MemberDep
 
 slots_router = APIRouter(prefix="/appointment-slots", tags=["appointments"])
 router = APIRouter(prefix="/appointments", tags=["appointments"])

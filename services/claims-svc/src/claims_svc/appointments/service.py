@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from cheyou_events.catalogue.claims import AppointmentBooked, AppointmentCancelled, AppointmentRescheduled
-from cheyou_kit.identity import Principal, Role
+from cheyou_kit.auth import Principal, Role
 from cheyou_kit.pagination import Slice
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession

@@ -8,6 +8,14 @@ from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Response, status
 
 from claims_svc import flows
+from claims_svc.auth import (
+    AdjusterDep,
+    ClaimListerDep,
+    ClaimReaderDep,
+    MemberDep,
+    ReporterDep,
+    reporting_for,
+)
 from claims_svc.claims import service
 from claims_svc.claims.schemas import (
     AdjudicationCreate,
@@ -22,15 +30,6 @@ from claims_svc.claims.schemas import (
     WithdrawalRead,
 )
 from claims_svc.config import SettingsDep
-from claims_svc.roles import (
-    AdjusterDep,
-    ClaimListerDep,
-    ClaimReaderDep,
-    MemberDep,
-    ReporterDep,
-    reporting_for,
-    staff_id,
-)
 
 router = APIRouter(prefix="/claims", tags=["claims"])
 
@@ -111,7 +110,7 @@ async def decide_withdrawal(
     await flows.decide_withdrawal(
         session,
         claim,
-        adjuster_id=staff_id(principal),
+        adjuster_id=principal.actor_id,
         approve=body.approve,
         reason=body.reason,
         now=datetime.now(UTC),
@@ -128,7 +127,7 @@ async def adjudicate_claim(
     await service.adjudicate(
         session,
         claim,
-        adjuster_id=staff_id(principal),
+        adjuster_id=principal.actor_id,
         decision=body.decision,
         amount_fen=body.amount_fen,
         reason=body.reason,
@@ -162,6 +161,6 @@ async def reopen_claim(
     """Reopen a closed or rejected claim."""
     claim = await service.get_visible(session, claim_id, principal, for_update=True)
     await service.reopen(
-        session, claim, adjuster_id=staff_id(principal), reason=body.reason, now=datetime.now(UTC)
+        session, claim, adjuster_id=principal.actor_id, reason=body.reason, now=datetime.now(UTC)
     )
     return ClaimRead.of(claim)

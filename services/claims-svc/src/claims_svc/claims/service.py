@@ -17,8 +17,8 @@ from cheyou_events.catalogue.claims import (
     ClaimRoutedOnSite,
     ClaimSettled,
 )
+from cheyou_kit.auth import Principal, Role
 from cheyou_kit.errors import BadRequest, Forbidden
-from cheyou_kit.identity import Principal, Role
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 

@@ -7,12 +7,12 @@ from typing import Annotated
 from cheyou_kit.db import SessionDep
 from fastapi import APIRouter, File, Form, Response, UploadFile, status
 
+from claims_svc.auth import ClaimReaderDep, MemberDep
 from claims_svc.claims import service as claims
 from claims_svc.config import SettingsDep
 from claims_svc.documents import service
 from claims_svc.documents.checklist import KINDS
 from claims_svc.documents.schemas import ChecklistItem, ChecklistRead, DocumentRead, DocumentUploadRead
-from claims_svc.roles import ClaimReaderDep, MemberDep
 from claims_svc.storage import StorageDep
 from claims_svc.uploads import read_limited
 

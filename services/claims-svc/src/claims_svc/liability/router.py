@@ -3,11 +3,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from cheyou_kit.auth import PrincipalDep, Role
 from cheyou_kit.db import ReadSessionDep, SessionDep
-from cheyou_kit.identity import PrincipalDep, Role
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Response, status
 
+from claims_svc.auth import ClaimReaderDep, MemberDep
 from claims_svc.claims import service as claims
 from claims_svc.claims import timeline
 from claims_svc.config import SettingsDep
@@ -21,7 +22,6 @@ from claims_svc.liability.schemas import (
     LiabilityRead,
     ScenarioRead,
 )
-from claims_svc.roles import ClaimReaderDep, MemberDep
 from claims_svc.sms import SmsDep
 
 scenarios_router = APIRouter(prefix="/liability-scenarios", tags=["liability"])

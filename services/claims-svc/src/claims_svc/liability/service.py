@@ -21,8 +21,8 @@ from cheyou_events.catalogue.claims import (
     LiabilityProposed,
     LiabilityUnconfirmed,
 )
+from cheyou_kit.auth import Principal, Role
 from cheyou_kit.errors import Unprocessable
-from cheyou_kit.identity import Principal, Role
 from cheyou_kit.masking import mask_phone
 from cheyou_kit.pagination import Slice
 from redis.asyncio import Redis

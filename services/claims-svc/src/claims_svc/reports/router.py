@@ -6,19 +6,17 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Role
 from fastapi import APIRouter, Query, Response
 
+from claims_svc.auth import FIGURES_AT_THE_GATEWAY, FiguresReaderDep
 from claims_svc.config import SettingsDep
 from claims_svc.reports import service
 from claims_svc.reports.schemas import ClaimFigures, Grouping, PeriodBound
-from claims_svc.roles import FIGURES_READERS, FiguresReaderDep
 
 router = APIRouter(prefix="/claim-reports", tags=["reports"])
 
 CSV: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
 # the gateway enforces this too (it lets the platform's own services through in any case)
-GATEWAY_ROLES = {"x-cheyou-roles": [r.value for r in FIGURES_READERS if r is not Role.SERVICE]}
 
 
 @router.get(
@@ -26,7 +24,7 @@ GATEWAY_ROLES = {"x-cheyou-roles": [r.value for r in FIGURES_READERS if r is not
     response_model=ClaimFigures,
     response_model_by_alias=True,
     responses=CSV,
-    openapi_extra=GATEWAY_ROLES,
+    openapi_extra=FIGURES_AT_THE_GATEWAY,
 )
 async def figures(
     session: SessionDep,

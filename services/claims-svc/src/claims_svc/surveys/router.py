@@ -8,10 +8,10 @@ from cheyou_kit.db import SessionDep
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, File, Form, Response, UploadFile, status
 
+from claims_svc.auth import ClaimReaderDep, MemberDep, SurveyorDep
 from claims_svc.claims import service as claims
 from claims_svc.claims.schemas import ClaimRead
 from claims_svc.config import SettingsDep
-from claims_svc.roles import ClaimReaderDep, MemberDep, SurveyorDep, staff_id
 from claims_svc.storage import StorageDep
 from claims_svc.surveys import service
 from claims_svc.surveys.errors import SurveyNotFound
@@ -126,7 +126,7 @@ async def list_surveys(
 ) -> Page[SurveyTaskRead]:
     """The waiting queue, oldest first, or the surveys this surveyor has taken."""
     tasks = await service.queue_page(
-        session, staff_id(principal), mine=view == "mine", cursor=cursor, limit=limit
+        session, principal.actor_id, mine=view == "mine", cursor=cursor, limit=limit
     )
     return tasks.page(SurveyTaskRead.model_validate)
 
@@ -136,7 +136,7 @@ async def take_next_survey(
     session: SessionDep, principal: SurveyorDep, kind: Literal["remote", "on_site"] | None = None
 ) -> SurveyTaskRead | Response:
     """Take the oldest waiting survey (never the same one as another surveyor)."""
-    task = await service.take_next(session, staff_id(principal), kind=kind, now=datetime.now(UTC))
+    task = await service.take_next(session, principal.actor_id, kind=kind, now=datetime.now(UTC))
     if task is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     return SurveyTaskRead.model_validate(task)
@@ -146,7 +146,7 @@ async def take_next_survey(
 async def take_survey(claim_id: uuid.UUID, session: SessionDep, principal: SurveyorDep) -> SurveyTaskRead:
     """Take this survey from the queue (409 if another surveyor has it)."""
     claim = await claims.get_visible(session, claim_id, principal, for_update=True)
-    task = await service.take(session, claim, staff_id(principal), now=datetime.now(UTC))
+    task = await service.take(session, claim, principal.actor_id, now=datetime.now(UTC))
     return SurveyTaskRead.model_validate(task)
 
 
@@ -179,7 +179,7 @@ async def confirm_loss(
     """Confirm the loss with an amount (the surveyor who took the survey)."""
     claim = await claims.get_visible(session, claim_id, principal, for_update=True)
     await service.confirm(
-        session, claim, staff_id(principal), amount_fen=body.amount_fen, note=body.note, now=datetime.now(UTC)
+        session, claim, principal.actor_id, amount_fen=body.amount_fen, note=body.note, now=datetime.now(UTC)
     )
     return ClaimRead.of(claim)
 
@@ -191,6 +191,6 @@ async def request_reshoot(
     """Ask the member to shoot some slots again, with a note."""
     claim = await claims.get_visible(session, claim_id, principal, for_update=True)
     await service.request_reshoot(
-        session, claim, staff_id(principal), slots=body.slots, note=body.note, now=datetime.now(UTC)
+        session, claim, principal.actor_id, slots=body.slots, note=body.note, now=datetime.now(UTC)
     )
     return ClaimRead.of(claim)

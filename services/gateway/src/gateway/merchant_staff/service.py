@@ -29,7 +29,7 @@ from gateway.tokens.service import TokenPair
 from gateway.upstreams.clients import GATEWAY_PRINCIPAL, Upstream
 
 SUBJECT_PREFIX = "merchant-user:"
-"""merchant-svc knows a signed-in user by this subject (``merchant_svc.access.USER_SUBJECT_PREFIX``)."""
+"""merchant-svc knows a signed-in user by this subject (``merchant_svc.auth.USER_SUBJECT_PREFIX``)."""
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,7 @@ async def forward(request: Request) -> Response:
     if operation is not None:  # count it under the service's route template, not the catch-all
         setattr(request.state, METRICS_ROUTE, operation.template)
     if principal is not None:
-        authorize(principal, segment, operation)
+        authorize(principal, segment, runtime.routes.audience(segment), operation)
     proof = request.headers.get(phone_proof.HEADER)
     if principal is None or principal.role is not Role.MANAGER or not proof:
         return _without_replaced_phone(await _forward_authorized(runtime, service, request, principal))

@@ -1,8 +1,9 @@
 """The routing table, learned from each service's ``/openapi.json`` (no hand-kept route list).
 
-A service owns the first path segments after ``/api/v1`` that its document lists. The table is built
-at start-up, refreshed in the background, and refreshed at once (at most every few seconds) when a
-request names a segment nobody owns while some service has not answered yet.
+A service owns the first path segments after ``/api/v1`` that its document lists, and its document says
+which roles may reach each of them (``x-cheyou-audiences``, ``cheyou_kit.auth.publish_audiences``). The
+table is built at start-up, refreshed in the background, and refreshed at once (at most every few
+seconds) when a request names a segment nobody owns while some service has not answered yet.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from cheyou_kit.auth import audiences_of
 
 from gateway.upstreams.clients import Upstreams
 from gateway.upstreams.openapi import merge
@@ -102,6 +105,7 @@ class RouteTable:
         self._documents: dict[str, dict[str, Any]] = {}
         self._segments: dict[str, str] = {}
         self._operations: dict[str, list[Operation]] = {}
+        self._audiences: dict[str, frozenset[str]] = {}
         self.unreachable: set[str] = set()
         self.document: dict[str, Any] = merge(own_document, {})
         self._last_refresh = 0.0
@@ -140,7 +144,9 @@ class RouteTable:
                     self.unreachable.add(name)
             segments: dict[str, str] = {}
             operations: dict[str, list[Operation]] = {}
+            audiences: dict[str, frozenset[str]] = {}
             for name in names:  # settings order decides if two services claim one segment
+                declared = audiences_of(self._documents.get(name, {}))
                 for operation in operations_of(name, self._documents.get(name, {})):
                     segment = segment_of(operation.template)
                     if segment is None or segment in self._own_segments:
@@ -152,7 +158,15 @@ class RouteTable:
                         )
                         continue
                     operations.setdefault(name, []).append(operation)
-            self._segments, self._operations = segments, operations
+                    if segment in declared:
+                        audiences[segment] = declared[segment]
+            for segment in sorted(set(segments) - set(audiences)):
+                log.error(
+                    "%s declares no audience for /api/v1/%s: only services may call it",
+                    segments[segment],
+                    segment,
+                )
+            self._segments, self._operations, self._audiences = segments, operations, audiences
             self.document = merge(self._own_document, self._documents)
             if self._on_document is not None:
                 self._on_document(self.document)
@@ -164,6 +178,10 @@ class RouteTable:
             await self.refresh()
             owner = self._segments.get(segment)
         return owner
+
+    def audience(self, segment: str) -> frozenset[str]:
+        """The roles (values) the owner of ``segment`` lets reach it; none when it declares none."""
+        return self._audiences.get(segment, frozenset())
 
     def operation(self, service: str, method: str, path: str) -> Operation | None:
         for operation in self._operations.get(service, ()):

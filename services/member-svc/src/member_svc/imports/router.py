@@ -4,19 +4,16 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal, Role, require_roles
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
+from member_svc.auth import OpsDep
 from member_svc.config import SettingsDep
 from member_svc.dependencies import PiiDep
 from member_svc.imports import service
 from member_svc.imports.schemas import ImportRead, InvitationView
-from member_svc.principals import actor_id
 
 router = APIRouter(prefix="/members/imports", tags=["members"])
 invitations_router = APIRouter(prefix="/invitations", tags=["members"])
-
-OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
 
 
 @router.post(
@@ -41,7 +38,7 @@ async def import_invitations(
         pii,
         await request.body(),
         filename,
-        actor_id(principal),
+        principal.actor_id,
         datetime.now(UTC),
         registration_url=settings.registration_url,
     )

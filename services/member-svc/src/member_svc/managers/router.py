@@ -4,14 +4,15 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated
 
+from cheyou_kit.auth import PrincipalDep, Role
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import NotFound
-from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from member_svc import china_time, qr
+from member_svc.auth import ManagerDep, ManagerOrOpsDep, OpsDep, ensure_own_desk
 from member_svc.config import SettingsDep
 from member_svc.dependencies import PiiDep, RedisDep
 from member_svc.errors import InvalidField, PhoneNotProven
@@ -36,16 +37,12 @@ from member_svc.managers.schemas import (
 from member_svc.members import limits
 from member_svc.members import service as members_service
 from member_svc.members.schemas import ApplicationReceived, MemberCreate, MemberRead
-from member_svc.principals import actor_id
 
 router = APIRouter(prefix="/managers", tags=["managers"])
 visits_router = APIRouter(prefix="/visits", tags=["managers"])
 targets_router = APIRouter(prefix="/targets", tags=["managers"])
 member_router = APIRouter(prefix="/members/{member_id}", tags=["managers"])
 
-OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
-ManagerDep = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
-ManagerOrOpsDep = Annotated[Principal, Depends(require_roles(Role.MANAGER, Role.OPS, Role.ADMIN))]
 REPLACED_PHONE_HEADER = "X-Replaced-Phone"
 """For the gateway only (``gateway.proxy.service``): the number a correction replaced, which it texts the
 notice of the change to and removes from the answer before the manager sees it."""
@@ -55,12 +52,6 @@ Until = Annotated[date | None, Query(alias="to")]
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _own(principal: Principal, staff_id: str) -> None:
-    """A manager sees only their own card, customers, plan and figures (404 for anyone else's)."""
-    if principal.role == Role.MANAGER and actor_id(principal) != staff_id:
-        raise NotFound(f"manager {staff_id} is not known")
 
 
 def _period(since: date | None, until: date | None) -> tuple[date, date]:
@@ -114,7 +105,7 @@ async def invite_png(
     staff_id: str, session: SessionDep, settings: SettingsDep, principal: ManagerOrOpsDep
 ) -> Response:
     """The manager's invite QR code as PNG: it opens registration with the manager's code."""
-    _own(principal, staff_id)
+    ensure_own_desk(principal, staff_id)
     url = service.invite_url(settings.registration_url, await service.get(session, staff_id))
     return Response(qr.png(url), media_type="image/png")
 
@@ -124,7 +115,7 @@ async def invite_svg(
     staff_id: str, session: SessionDep, settings: SettingsDep, principal: ManagerOrOpsDep
 ) -> Response:
     """The manager's invite QR code as SVG."""
-    _own(principal, staff_id)
+    ensure_own_desk(principal, staff_id)
     url = service.invite_url(settings.registration_url, await service.get(session, staff_id))
     return Response(qr.svg(url), media_type="image/svg+xml")
 
@@ -138,7 +129,7 @@ async def customers(
     limit: LimitQuery = 50,
 ) -> Page[MemberRead]:
     """The manager's customers with their tiers."""
-    _own(principal, staff_id)
+    ensure_own_desk(principal, staff_id)
     members = await members_service.search(session, cursor=cursor, limit=limit, manager_id=staff_id)
     return members.page(lambda member: members_service.to_read(member, principal))
 
@@ -146,7 +137,7 @@ async def customers(
 @router.get("/{staff_id}/visit-plan", response_model=list[PlanEntry])
 async def visit_plan(staff_id: str, session: SessionDep, principal: ManagerOrOpsDep) -> list[PlanEntry]:
     """Star customers with the visits done this year; overdue and due first."""
-    _own(principal, staff_id)
+    ensure_own_desk(principal, staff_id)
     return await service.visit_plan(session, staff_id, _now().date())
 
 
@@ -161,7 +152,7 @@ async def tasks(
 ) -> list[TaskRead]:
     """The manager's tasks (post-claim callbacks, renewals due, win-backs, activity follow-ups,
     tier-downgrade warnings, star visits overdue) by due date, then priority, with the customer."""
-    _own(principal, staff_id)
+    ensure_own_desk(principal, staff_id)
     return await service.tasks(session, staff_id, status, kind, limit)
 
 
@@ -183,7 +174,7 @@ async def register_on_the_spot(
     """A manager registers a customer on the spot, with the code sent to the customer's phone
     (``X-Phone-Proof``, as a self-registration): the application goes to verification like any other,
     with this manager as the inviting manager; the answer is the same whatever became of it."""
-    _own(principal, staff_id)
+    ensure_own_desk(principal, staff_id)
     manager = await service.get(session, staff_id)
     if principal.verified_phone is None:
         raise PhoneNotProven(
@@ -211,7 +202,7 @@ async def manager_kpis(
     staff_id: str, session: SessionDep, principal: ManagerOrOpsDep, since: Since = None, until: Until = None
 ) -> Kpi:
     """The manager's visits by kind against the plan, joins and renewal contacts for a period."""
-    _own(principal, staff_id)
+    ensure_own_desk(principal, staff_id)
     start, end = _period(since, until)
     return (await service.kpis(session, [await service.get(session, staff_id)], start, end))[0]
 
@@ -233,7 +224,7 @@ async def list_visits(
 ) -> Page[VisitRead]:
     """Visits, newest first (a manager: their own)."""
     if principal.role == Role.MANAGER:
-        manager_id = actor_id(principal)
+        manager_id = principal.actor_id
     rows = await service.visits(
         session, manager_id=manager_id, member_id=member_id, cursor=cursor, limit=limit
     )
@@ -260,7 +251,7 @@ async def assign(
     """Assign (or reassign) the member's manager; the history is kept."""
     member = await members_service.get_locked(session, member_id)
     await service.assign(
-        session, member, data.manager_id, source="ops", by=actor_id(principal), reason=data.reason, now=_now()
+        session, member, data.manager_id, source="ops", by=principal.actor_id, reason=data.reason, now=_now()
     )
     return [AssignmentRead.model_validate(a) for a in await service.assignments(session, member_id)]
 

@@ -12,8 +12,8 @@ from typing import Literal
 from urllib.parse import urlencode
 
 from cheyou_events.catalogue.member import ManagerAssigned
+from cheyou_kit.auth import Principal, Role, manages
 from cheyou_kit.errors import NotFound
-from cheyou_kit.identity import Principal, Role
 from cheyou_kit.pagination import Slice
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,7 +39,6 @@ from member_svc.members.models import Member
 from member_svc.members.schemas import MemberUpdate
 from member_svc.pii import PiiCipher
 from member_svc.policies import service as policies_service
-from member_svc.principals import actor_id
 
 AssignmentSource = Literal["invite", "ops", "policy"]
 
@@ -286,9 +285,9 @@ async def record_visit(
 ) -> Visit:
     """A visit by the member's manager (or recorded by ops for them); it may complete a follow-up task."""
     member = await members_service.find(session, data.member_id)
-    if member is None or (principal.role == Role.MANAGER and member.manager_id != actor_id(principal)):
+    if member is None or (principal.role == Role.MANAGER and not manages(principal, member.manager_id)):
         raise InvalidField("member_id", "not one of your customers", "unknown_member")
-    manager_id = actor_id(principal) if principal.role == Role.MANAGER else member.manager_id
+    manager_id = principal.actor_id if principal.role == Role.MANAGER else member.manager_id
     if manager_id is None:
         raise InvalidField("member_id", "the member has no manager", "no_manager")
     if data.visited_at > now + timedelta(minutes=5):
@@ -344,7 +343,7 @@ async def correct(
 
     The same proofs as the member's own change: a new phone only with the code sent to it, which the
     gateway checked (``Principal.verified_phone``); vehicles and region as the member may change them."""
-    if principal.role == Role.MANAGER and member.manager_id != actor_id(principal):
+    if principal.role == Role.MANAGER and not manages(principal, member.manager_id):
         raise NotFound(f"member {member.id} is not known")
     if data.phone is None and data.region_code is None and data.vehicles is None:
         raise InvalidField("phone", "nothing to correct: give phone, region_code or vehicles")
@@ -367,7 +366,7 @@ async def correct(
     changed = [field for field in before if before[field] != after[field]]
     correction = MemberCorrection(
         member_id=member.id,
-        actor=actor_id(principal),
+        actor=principal.actor_id,
         role=principal.role.value,
         fields=changed,
         before={f: before[f] for f in changed},

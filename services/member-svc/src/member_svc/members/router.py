@@ -4,14 +4,22 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
+from cheyou_kit.auth import Principal, PrincipalDep, Role
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import Forbidden, NotFound
-from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from member_svc import qr
+from member_svc.auth import (
+    AdminDep,
+    CardReaderDep,
+    RegistrarDep,
+    SegmentsDep,
+    ServiceDep,
+    UnbinderDep,
+)
 from member_svc.config import SettingsDep
 from member_svc.dependencies import PiiDep, RedisDep
 from member_svc.errors import InvalidField, PhoneNotProven
@@ -37,20 +45,10 @@ from member_svc.members.schemas import (
     Tier,
 )
 from member_svc.pii import InvalidCardCode
-from member_svc.principals import actor_id
 from member_svc.verification import service as verification_service
 from member_svc.verification.schemas import ApplicationStatus
 
 router = APIRouter(prefix="/members", tags=["members"])
-
-RegistrarDep = Annotated[Principal, Depends(require_roles(Role.MEMBER, Role.SERVICE, Role.OPS, Role.ADMIN))]
-ServiceDep = Annotated[Principal, Depends(require_roles(Role.SERVICE))]
-UnbinderDep = Annotated[Principal, Depends(require_roles(Role.SERVICE, Role.ADMIN, Role.MEMBER))]
-SegmentsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN, Role.MANAGER))]
-AdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
-CardReaderDep = Annotated[
-    Principal, Depends(require_roles(Role.SERVICE, Role.MERCHANT, Role.MANAGER, Role.OPS, Role.ADMIN))
-]
 
 
 def _now() -> datetime:
@@ -156,7 +154,7 @@ async def search(
 ) -> Page[MemberRead]:
     """Members by tier, interests, gender, region, join route and manager (a manager: their own)."""
     if principal.role == Role.MANAGER:
-        manager_id = actor_id(principal)
+        manager_id = principal.actor_id
     members = await service.search(
         session,
         cursor=cursor,

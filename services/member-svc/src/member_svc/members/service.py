@@ -13,13 +13,14 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from cheyou_events.catalogue.member import MemberRegistered, MemberRejected, MemberVerified
+from cheyou_kit.auth import Principal, Role
 from cheyou_kit.errors import Forbidden, NotFound
-from cheyou_kit.identity import Principal, Role
 from cheyou_kit.masking import mask_id_number, mask_name, mask_phone
 from cheyou_kit.pagination import Slice
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from member_svc.auth import may_see_member
 from member_svc.errors import (
     InvalidField,
     MemberExists,
@@ -47,11 +48,8 @@ from member_svc.members.schemas import (
 from member_svc.pii import PiiCipher
 from member_svc.policies import events as policy_events
 from member_svc.policies import service as policies_service
-from member_svc.principals import actor_id
 from member_svc.tiers import service as tiers_service
 from member_svc.verification import service as verification_service
-
-SEE_ALL = frozenset({Role.REVIEWER, Role.OPS, Role.ADMIN})
 
 
 async def find(session: AsyncSession, member_id: uuid.UUID, *, for_update: bool = False) -> Member | None:
@@ -115,19 +113,9 @@ async def pii_reads(session: AsyncSession, member_id: uuid.UUID) -> Sequence[Pii
 async def visible(session: AsyncSession, principal: Principal, member_id: uuid.UUID) -> Member:
     """The member, if the caller may see them: themself, their manager, reviewers, ops, admin; else 404."""
     member = await repository.get(session, member_id)
-    if member is None or not may_see(principal, member):
+    if member is None or not may_see_member(principal, member.id, member.manager_id):
         raise NotFound(f"member {member_id} is not known")
     return member
-
-
-def may_see(principal: Principal, member: Member) -> bool:
-    if principal.role in SEE_ALL:
-        return True
-    if principal.role == Role.MEMBER:
-        return principal.member_id == member.id
-    if principal.role == Role.MANAGER:
-        return principal.staff_id is not None and member.manager_id == principal.staff_id
-    return False
 
 
 PROFILE_READERS = frozenset({Role.REVIEWER, Role.OPS, Role.ADMIN})
@@ -542,7 +530,7 @@ async def read_pii(
     """The full values, for an admin or the reviewer working the member's task; the read is audited."""
     allowed = principal.role == Role.ADMIN or (
         principal.role == Role.REVIEWER
-        and await verification_service.held_by(session, member.id, actor_id(principal))
+        and await verification_service.held_by(session, member.id, principal.actor_id)
     )
     if not allowed:
         raise Forbidden("only an admin or the reviewer working this member's application may see full data")
@@ -565,7 +553,7 @@ async def audit_pii_read(
     await repository.record_pii_read(
         session,
         member_id=member_id,
-        actor=actor_id(principal),
+        actor=principal.actor_id,
         role=principal.role.value,
         fields="name,id_number,phone",
         purpose=purpose,

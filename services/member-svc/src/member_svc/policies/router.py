@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated
 
+from cheyou_kit.auth import Role
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import NotFound
-from cheyou_kit.identity import Principal, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
+from member_svc.auth import MEMBER_READERS, PolicyFeedDep, PolicyReaderDep
 from member_svc.members import service as members_service
 from member_svc.policies import service
 from member_svc.policies.schemas import FeedAccepted, FeedBatch, PolicyRead
@@ -17,17 +17,11 @@ from member_svc.policies.schemas import FeedAccepted, FeedBatch, PolicyRead
 router = APIRouter(prefix="/policies", tags=["policies"])
 feed_router = APIRouter(prefix="/policy-feed", tags=["policies"])
 
-ReaderDep = Annotated[
-    Principal,
-    Depends(require_roles(Role.MEMBER, Role.REVIEWER, Role.MANAGER, Role.OPS, Role.ADMIN)),
-]
-FeedDep = Annotated[Principal, Depends(require_roles(Role.SERVICE, Role.ADMIN))]
-
 
 @router.get("", response_model=Page[PolicyRead])
 async def list_policies(
     session: SessionDep,
-    principal: ReaderDep,
+    principal: PolicyReaderDep,
     member_id: uuid.UUID | None = None,
     cursor: CursorQuery = None,
     limit: LimitQuery = 50,
@@ -42,16 +36,16 @@ async def list_policies(
         own = await service.verified_member(session, principal)
         member_ids = [own] if own is not None else []
     elif principal.role == Role.MANAGER:
-        manager_id = principal.staff_id or principal.subject
+        manager_id = principal.actor_id
     policies = await service.page_for_members(session, member_ids, manager_id, cursor, limit)
     return policies.page(PolicyRead.of)
 
 
 @router.get("/{policy_no}", response_model=PolicyRead)
-async def get_policy(policy_no: str, session: SessionDep, principal: ReaderDep) -> PolicyRead:
+async def get_policy(policy_no: str, session: SessionDep, principal: PolicyReaderDep) -> PolicyRead:
     """One policy: the holder's own, the holder's manager's, or any for reviewers, ops and admin."""
     policy = await service.get(session, policy_no)
-    if principal.role not in members_service.SEE_ALL:
+    if principal.role not in MEMBER_READERS:
         if policy.member_id is None:
             raise NotFound(f"policy {policy_no} is not known")
         member = await members_service.visible(session, principal, policy.member_id)
@@ -61,6 +55,6 @@ async def get_policy(policy_no: str, session: SessionDep, principal: ReaderDep) 
 
 
 @feed_router.post("", response_model=FeedAccepted, status_code=202)
-async def ingest(batch: FeedBatch, session: SessionDep, _: FeedDep) -> FeedAccepted:
+async def ingest(batch: FeedBatch, session: SessionDep, _: PolicyFeedDep) -> FeedAccepted:
     """Accept core policy events over HTTP; they flow through Kafka like the core feed."""
     return FeedAccepted(accepted=await service.ingest(session, batch.events, datetime.now(UTC)))

@@ -23,8 +23,8 @@ from cheyou_events.catalogue.policy import (
     PolicyLapsed,
     PolicyRenewed,
 )
+from cheyou_kit.auth import Principal, Role
 from cheyou_kit.errors import NotFound
-from cheyou_kit.identity import Principal, Role
 from cheyou_kit.pagination import Slice
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal, Role, require_roles
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from member_svc import china_time
+from member_svc.auth import OpsDep
 from member_svc.reports import service
 from member_svc.reports.schemas import (
     InvitationsBy,
@@ -23,7 +23,6 @@ from member_svc.reports.schemas import (
 
 router = APIRouter(prefix="/member-reports", tags=["reports"])
 
-OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
 Format = Annotated[
     Literal["json", "csv"], Query(description="csv: the table as text/csv (rows, then total).")
 ]

@@ -2,15 +2,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated
 
+from cheyou_kit.auth import OPERATORS, Principal, PrincipalDep, Role
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import Forbidden
-from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 
-from member_svc.principals import actor_id
+from member_svc.auth import OpsDep, OpsOnly
 from member_svc.surveys import service
 from member_svc.surveys.schemas import (
     NeedsSurveyAnswerCreate,
@@ -21,10 +20,6 @@ from member_svc.surveys.schemas import (
 )
 
 router = APIRouter(prefix="/needs-surveys", tags=["needs-surveys"])
-
-OPERATORS = (Role.OPS, Role.ADMIN)
-Operator = Annotated[Principal, Depends(require_roles(*OPERATORS))]
-OperatorOnly = Depends(require_roles(*OPERATORS))
 
 
 def _member_or_operator(principal: Principal) -> uuid.UUID | None:
@@ -37,9 +32,9 @@ def _member_or_operator(principal: Principal) -> uuid.UUID | None:
 
 
 @router.post("", response_model=NeedsSurveyRead, status_code=status.HTTP_201_CREATED)
-async def create_survey(body: NeedsSurveyCreate, session: SessionDep, principal: Operator) -> NeedsSurveyRead:
+async def create_survey(body: NeedsSurveyCreate, session: SessionDep, principal: OpsDep) -> NeedsSurveyRead:
     """Ops: a call for needs (征集令) as a draft: single/multiple choice and free-text questions."""
-    survey = await service.create(session, body, created_by=actor_id(principal), now=datetime.now(UTC))
+    survey = await service.create(session, body, created_by=principal.actor_id, now=datetime.now(UTC))
     return service.read(survey)
 
 
@@ -58,13 +53,13 @@ async def get_survey(survey_id: uuid.UUID, session: SessionDep, principal: Princ
     return await service.get_for(session, survey_id, _member_or_operator(principal))
 
 
-@router.post("/{survey_id}/publish", response_model=NeedsSurveyRead, dependencies=[OperatorOnly])
+@router.post("/{survey_id}/publish", response_model=NeedsSurveyRead, dependencies=[OpsOnly])
 async def publish_survey(survey_id: uuid.UUID, session: SessionDep) -> NeedsSurveyRead:
     """Ops: members can answer it."""
     return service.read(await service.publish(session, survey_id, datetime.now(UTC)))
 
 
-@router.post("/{survey_id}/close", response_model=NeedsSurveyRead, dependencies=[OperatorOnly])
+@router.post("/{survey_id}/close", response_model=NeedsSurveyRead, dependencies=[OpsOnly])
 async def close_survey(survey_id: uuid.UUID, session: SessionDep) -> NeedsSurveyRead:
     """Ops: no more answers."""
     return service.read(await service.close(session, survey_id, datetime.now(UTC)))
@@ -83,7 +78,7 @@ async def answer_survey(
     return await service.answer(session, survey_id, member_id, body, datetime.now(UTC))
 
 
-@router.get("/{survey_id}/results", response_model=NeedsSurveyResults, dependencies=[OperatorOnly])
+@router.get("/{survey_id}/results", response_model=NeedsSurveyResults, dependencies=[OpsOnly])
 async def survey_results(survey_id: uuid.UUID, session: SessionDep) -> NeedsSurveyResults:
     """Ops: answers per question, each option's count and the free texts."""
     return await service.results(session, survey_id)

@@ -4,12 +4,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
+from cheyou_kit.auth import PrincipalDep
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
+from member_svc.auth import OpsDep, TierRuleReaderDep
 from member_svc.members import service as members_service
-from member_svc.principals import actor_id
 from member_svc.tiers import service
 from member_svc.tiers.schemas import (
     DryRunRead,
@@ -25,16 +25,13 @@ from member_svc.tiers.schemas import (
 router = APIRouter(prefix="/tier-rules", tags=["tiers"])
 member_router = APIRouter(prefix="/members/{member_id}", tags=["tiers"])
 
-OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
-StaffDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN, Role.REVIEWER, Role.MANAGER))]
-
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
 @router.get("", response_model=RulesRead)
-async def current_rules(session: SessionDep, _: StaffDep) -> RulesRead:
+async def current_rules(session: SessionDep, _: TierRuleReaderDep) -> RulesRead:
     """The rules in force (the newest version)."""
     return RulesRead.model_validate(await service.current_rules(session))
 
@@ -48,7 +45,7 @@ async def versions(session: SessionDep, _: OpsDep) -> list[RulesRead]:
 @router.post("", response_model=RulesRead, status_code=201)
 async def add_rules(data: RulesCreate, session: SessionDep, principal: OpsDep) -> RulesRead:
     """Publish a new version of the rules; members move at their next evaluation."""
-    return RulesRead.model_validate(await service.add_rules(session, data, actor_id(principal)))
+    return RulesRead.model_validate(await service.add_rules(session, data, principal.actor_id))
 
 
 @router.post("/dry-run", response_model=DryRunRead)
@@ -61,7 +58,7 @@ async def dry_run(data: RulesCreate, session: SessionDep, _: OpsDep) -> DryRunRe
 @router.post("/evaluations", response_model=RunRead, status_code=202)
 async def start_evaluation(data: RunCreate, session: SessionDep, principal: OpsDep) -> RunRead:
     """Re-evaluate every verified member in chunks (downgrades due are applied); runs in the background."""
-    run = await service.start_run(session, data, actor_id(principal), _now().date())
+    run = await service.start_run(session, data, principal.actor_id, _now().date())
     return RunRead.model_validate(run)
 
 
@@ -117,7 +114,7 @@ async def set_floor(
 ) -> TierStatus:
     """Set a manual floor (reason and expiry required); the member is lifted to it at once."""
     member = await members_service.visible(session, principal, member_id)
-    await service.set_floor(session, member, data, actor_id(principal), _now())
+    await service.set_floor(session, member, data, principal.actor_id, _now())
     return await tier_status(member_id, session, principal)
 
 
@@ -130,6 +127,6 @@ async def lift_floor(
 ) -> TierStatus:
     """Lift the manual floor; a lower tier then waits for the evaluation like any downgrade."""
     member = await members_service.visible(session, principal, member_id)
-    await service.lift_floor(session, member, reason, actor_id(principal), _now())
+    await service.lift_floor(session, member, reason, principal.actor_id, _now())
     await session.refresh(member)
     return await tier_status(member_id, session, principal)

@@ -5,14 +5,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from member_svc import china_time
+from member_svc.auth import ApplicationReaderDep, ReviewerDep
 from member_svc.config import SettingsDep
 from member_svc.dependencies import PiiDep
-from member_svc.principals import actor_id
 from member_svc.verification import service
 from member_svc.verification.schemas import (
     CallbackCreate,
@@ -25,9 +24,6 @@ from member_svc.verification.schemas import (
 
 router = APIRouter(prefix="/applications", tags=["verification"])
 
-ReviewerDep = Annotated[Principal, Depends(require_roles(Role.REVIEWER))]
-StaffDep = Annotated[Principal, Depends(require_roles(Role.REVIEWER, Role.OPS, Role.ADMIN))]
-
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -36,7 +32,7 @@ def _now() -> datetime:
 @router.get("", response_model=Page[TaskSummary])
 async def list_applications(
     session: SessionDep,
-    _: StaffDep,
+    _: ApplicationReaderDep,
     status: str | None = None,
     cursor: CursorQuery = None,
     limit: LimitQuery = 50,
@@ -48,7 +44,7 @@ async def list_applications(
 @router.get("/figures", response_model=Figures)
 async def figures(
     session: SessionDep,
-    _: StaffDep,
+    _: ApplicationReaderDep,
     since: Annotated[date | None, Query(alias="from")] = None,
     until: Annotated[date | None, Query(alias="to")] = None,
 ) -> Figures:
@@ -61,13 +57,13 @@ async def figures(
 async def claim(session: SessionDep, pii: PiiDep, settings: SettingsDep, principal: ReviewerDep) -> TaskRead:
     """Take the oldest waiting application under a lease."""
     now = _now()
-    task = await service.claim(session, actor_id(principal), settings.verification_lease_minutes, now)
+    task = await service.claim(session, principal.actor_id, settings.verification_lease_minutes, now)
     return await service.view(session, pii, principal, task, now)
 
 
 @router.get("/{task_id}", response_model=TaskRead)
 async def get_application(
-    task_id: uuid.UUID, session: SessionDep, pii: PiiDep, principal: StaffDep
+    task_id: uuid.UUID, session: SessionDep, pii: PiiDep, principal: ApplicationReaderDep
 ) -> TaskRead:
     """One application with the policy evidence and its callbacks."""
     return await service.view(session, pii, principal, await service.get(session, task_id), _now())
@@ -79,7 +75,7 @@ async def record_callback(
 ) -> TaskRead:
     """Record a phone callback; with ``retry_at`` the task returns to the queue until then."""
     now = _now()
-    task = await service.record_callback(session, task_id, actor_id(principal), data, now)
+    task = await service.record_callback(session, task_id, principal.actor_id, data, now)
     return await service.view(session, pii, principal, task, now)
 
 
@@ -87,7 +83,7 @@ async def record_callback(
 async def approve(task_id: uuid.UUID, session: SessionDep, pii: PiiDep, principal: ReviewerDep) -> TaskRead:
     """Approve the application: the member is verified."""
     now = _now()
-    task = await service.approve(session, pii, task_id, actor_id(principal), now)
+    task = await service.approve(session, pii, task_id, principal.actor_id, now)
     return await service.view(session, pii, principal, task, now)
 
 
@@ -97,7 +93,7 @@ async def reject(
 ) -> TaskRead:
     """Reject the application with a reason."""
     now = _now()
-    task = await service.reject(session, task_id, actor_id(principal), data.reason, now)
+    task = await service.reject(session, task_id, principal.actor_id, data.reason, now)
     return await service.view(session, pii, principal, task, now)
 
 
@@ -107,7 +103,7 @@ async def return_for_fix(
 ) -> TaskRead:
     """Send the application back to the applicant with what to fix."""
     now = _now()
-    task = await service.return_for_fix(session, task_id, actor_id(principal), data, now)
+    task = await service.return_for_fix(session, task_id, principal.actor_id, data, now)
     return await service.view(session, pii, principal, task, now)
 
 
@@ -115,5 +111,5 @@ async def return_for_fix(
 async def release(task_id: uuid.UUID, session: SessionDep, pii: PiiDep, principal: ReviewerDep) -> TaskRead:
     """Give the task back to the queue."""
     now = _now()
-    task = await service.release(session, task_id, actor_id(principal), now)
+    task = await service.release(session, task_id, principal.actor_id, now)
     return await service.view(session, pii, principal, task, now)

@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 
 from cheyou_events import sealing
 from cheyou_events.fieldcrypt import DecryptionError
+from cheyou_kit.auth import Principal, Role
 from cheyou_kit.errors import NotFound
-from cheyou_kit.identity import Principal, Role
 from cheyou_kit.masking import mask_phone
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +20,6 @@ from member_svc.members.models import Member
 from member_svc.pii import PiiCipher
 from member_svc.policies import service as policies_service
 from member_svc.policies.models import Policy
-from member_svc.principals import actor_id
 from member_svc.verification import repository
 from member_svc.verification.errors import QueueEmpty
 from member_svc.verification.models import VerificationCallback, VerificationTask
@@ -129,7 +128,7 @@ async def view(
     member = await members_service.find(session, task.member_id)
     assert member is not None
     full = None
-    if principal.role == Role.REVIEWER and holds(task, actor_id(principal), now):
+    if principal.role == Role.REVIEWER and holds(task, principal.actor_id, now):
         await members_service.audit_pii_read(session, principal, member.id, f"verification task {task.id}")
         full = members_service.decrypt(pii, member)
     plates = {v.plate for v in member.vehicles}

@@ -3,12 +3,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from cheyou_kit.auth import Role
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Role
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, status
 
-from merchant_svc.access import OpsDep, OpsOrMerchantDep, ensure_merchant_access
 from merchant_svc.accountability import service
 from merchant_svc.accountability.errors import CaseNotFound
 from merchant_svc.accountability.schemas import (
@@ -20,6 +19,7 @@ from merchant_svc.accountability.schemas import (
     Scorecard,
     ServiceRecordRead,
 )
+from merchant_svc.auth import OpsDep, OpsOrMerchantDep, ensure_merchant_access
 
 router = APIRouter(prefix="/accountability", tags=["accountability"])
 merchants_router = APIRouter(prefix="/merchants", tags=["accountability"])
@@ -55,14 +55,14 @@ async def get_case(case_id: uuid.UUID, session: SessionDep, principal: OpsOrMerc
 @router.post("/{case_id}/notes", status_code=status.HTTP_201_CREATED, response_model=NoteRead)
 async def add_note(case_id: uuid.UUID, data: NoteCreate, session: SessionDep, principal: OpsDep) -> NoteRead:
     """Add an investigation note (ops)."""
-    author = principal.staff_id or principal.subject
+    author = principal.actor_id
     return NoteRead.model_validate(await service.add_note(session, case_id, author, data.text))
 
 
 @router.post("/{case_id}/decision", response_model=CaseRead)
 async def decide(case_id: uuid.UUID, data: Decision, session: SessionDep, principal: OpsDep) -> CaseRead:
     """Close the case: no fault, warning, penalty or suspension (ops)."""
-    decided_by = principal.staff_id or principal.subject
+    decided_by = principal.actor_id
     return CaseRead.model_validate(await service.decide(session, case_id, data, decided_by))
 
 

@@ -2,18 +2,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
 
+from cheyou_kit.auth import OPERATORS, Principal, PrincipalDep, Role
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import NotFound
-from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Response, status
 
-from merchant_svc.access import (
-    OPS_ROLES,
+from merchant_svc.auth import (
+    MemberOrOpsDep,
     OpsDep,
     OpsOrMerchantDep,
+    OpsOrServiceDep,
     ensure_merchant_access,
 )
 from merchant_svc.coupons import service
@@ -33,9 +33,6 @@ from merchant_svc.users.auth import ActorDep
 
 router = APIRouter(prefix="/coupons", tags=["coupons"])
 merchant_api = APIRouter(prefix="/merchant-api/coupons", tags=["merchant API"])
-
-
-MemberOrOpsDep = Annotated[Principal, Depends(require_roles(Role.MEMBER, *OPS_ROLES))]
 
 
 def _member_coupon(coupon: Coupon, batch: CouponBatch) -> MemberCoupon:
@@ -119,7 +116,7 @@ async def issue(
     batch_id: uuid.UUID,
     data: Issue,
     session: SessionDep,
-    _: Annotated[Principal, Depends(require_roles(*OPS_ROLES, Role.SERVICE))],
+    _: OpsOrServiceDep,
 ) -> list[CouponRead]:
     """Issue coupons to members (ops, or the points mall as role ``service``)."""
     coupons = await service.issue(session, batch_id, data.member_ids, data.source)
@@ -139,7 +136,7 @@ async def reconciliation(
 async def coupon_qr(coupon_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
     """The coupon's code as a QR code (SVG) for the member to show."""
     coupon = await service.get(session, coupon_id)
-    if principal.role not in (Role.MEMBER, *OPS_ROLES):
+    if principal.role not in (Role.MEMBER, *OPERATORS):
         raise NotFound("coupon is not known")
     _ensure_own(principal, coupon.member_id)
     return Response(service.qr_svg(coupon), media_type="image/svg+xml")

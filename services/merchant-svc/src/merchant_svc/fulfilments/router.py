@@ -6,7 +6,7 @@ from cheyou_kit.db import SessionDep
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, next_cursor
 from fastapi import APIRouter
 
-from merchant_svc.access import OpsDep
+from merchant_svc.auth import OpsDep
 from merchant_svc.fulfilments import service
 from merchant_svc.fulfilments.models import Fulfilment, FulfilmentStatus
 from merchant_svc.fulfilments.schemas import (

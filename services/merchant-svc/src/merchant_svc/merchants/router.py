@@ -7,7 +7,7 @@ from cheyou_kit.db import SessionDep
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, next_cursor
 from fastapi import APIRouter, status
 
-from merchant_svc.access import (
+from merchant_svc.auth import (
     KEY_SUBJECT_PREFIX,
     OpsDep,
     OpsOrMerchantDep,

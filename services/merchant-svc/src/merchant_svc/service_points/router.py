@@ -5,11 +5,10 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 
-from merchant_svc.access import OpsOrMerchantDep, ensure_merchant_access
+from merchant_svc.auth import FinderDep, OpsOrMerchantDep, ensure_merchant_access
 from merchant_svc.merchants.models import Category
 from merchant_svc.service_points import service
 from merchant_svc.service_points.models import ServicePointStatus
@@ -25,8 +24,6 @@ from merchant_svc.service_points.schemas import (
 router = APIRouter(prefix="/service-points", tags=["service-points"])
 merchants_router = APIRouter(prefix="/merchants", tags=["service-points"])
 
-FINDERS = (Role.MEMBER, Role.MANAGER, Role.OPS, Role.ADMIN)
-FinderDep = Annotated[Principal, Depends(require_roles(*FINDERS))]
 POINT = "service point"
 
 

@@ -7,11 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from cheyou_kit.identity import Principal
+from cheyou_kit.auth import OPERATORS, Principal
 from cheyou_kit.pagination import Slice, decode_cursor, encode_cursor
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from merchant_svc.access import OPS_ROLES
 from merchant_svc.merchants import service as merchants
 from merchant_svc.merchants.errors import IllegalMerchantStatus
 from merchant_svc.merchants.models import Category, MerchantStatus
@@ -38,7 +37,7 @@ MAX_RADIUS_M = 50_000
 
 async def ensure_may_manage(session: AsyncSession, principal: Principal) -> None:
     """Ops, or a merchant_admin of the merchant (a key from before merchant users acts as the merchant)."""
-    if principal.role in OPS_ROLES:
+    if principal.role in OPERATORS:
         return
     actor = await users.actor_of(session, principal)
     if actor.role is not None and actor.role != MerchantRole.MERCHANT_ADMIN:

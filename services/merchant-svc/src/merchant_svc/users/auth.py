@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from cheyou_kit.auth import Principal
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal
 from fastapi import Depends
 
-from merchant_svc.access import MerchantDep, OpsOrMerchantDep
+from merchant_svc.auth import MerchantDep, OpsOrMerchantDep
 from merchant_svc.users import service
 from merchant_svc.users.service import Actor
 

@@ -6,7 +6,7 @@ from cheyou_kit.db import SessionDep
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, next_cursor
 from fastapi import APIRouter, status
 
-from merchant_svc.access import OpsOrMerchantDep, ServiceDep, ensure_merchant_access
+from merchant_svc.auth import GATEWAY_ONLY, OpsOrMerchantDep, ServiceDep, ensure_merchant_access
 from merchant_svc.merchants import service as merchants
 from merchant_svc.merchants.schemas import ApiKeyCreate, ApiKeyIssued, ApiKeyRead
 from merchant_svc.pii import CipherDep, PhoneIndexDep
@@ -21,7 +21,6 @@ from merchant_svc.users.schemas import (
 
 router = APIRouter(prefix="/merchants/{merchant_id}/users", tags=["merchant users"])
 staff_router = APIRouter(prefix="/merchant-users", tags=["merchant users"])
-GATEWAY_ONLY = {"x-cheyou-roles": ["service"]}
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=MerchantUserRead)

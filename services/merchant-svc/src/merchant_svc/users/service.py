@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cheyou_events.fieldcrypt import BlindIndex
-from cheyou_kit.identity import Principal
+from cheyou_kit.auth import OPERATORS, Principal, merchant_of
 from cheyou_kit.masking import mask_name, mask_phone
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from merchant_svc.access import OPS_ROLES, key_of, merchant_of, user_of
+from merchant_svc.auth import key_of, user_of
 from merchant_svc.merchants import service as merchants
 from merchant_svc.merchants.errors import IllegalMerchantStatus, InvalidApiKey
 from merchant_svc.merchants.models import Merchant, MerchantStatus
@@ -103,7 +103,7 @@ def _active(user: MerchantUser, merchant: Merchant) -> bool:
 async def ensure_may_manage_webhooks(session: AsyncSession, principal: Principal) -> None:
     """Ops, a merchant_admin or the merchant's integration user (a key from before merchant users is the
     merchant's server); dispatchers and technicians may not see or change endpoints and their secrets."""
-    if principal.role in OPS_ROLES:
+    if principal.role in OPERATORS:
         return
     actor = await actor_of(session, principal)
     if actor.role is not None and actor.role not in MANAGES_WEBHOOKS:
@@ -112,7 +112,7 @@ async def ensure_may_manage_webhooks(session: AsyncSession, principal: Principal
 
 async def ensure_may_manage_users(session: AsyncSession, principal: Principal) -> None:
     """Ops, or a merchant_admin of the merchant (the merchant's first admin is created by ops)."""
-    if principal.role in OPS_ROLES:
+    if principal.role in OPERATORS:
         return
     actor = await actor_of(session, principal)
     if actor.role != MerchantRole.MERCHANT_ADMIN:
@@ -124,7 +124,7 @@ async def ensure_may_manage_keys(
 ) -> None:
     """Ops and a merchant_admin manage every key of the merchant; a user only their own. A caller the
     gateway does not name keeps what merchant keys could always do (manage the merchant's keys)."""
-    if principal.role in OPS_ROLES:
+    if principal.role in OPERATORS:
         return
     actor = await actor_of(session, principal)
     if actor.role is None or actor.role == MerchantRole.MERCHANT_ADMIN:

@@ -4,12 +4,12 @@ import uuid
 from datetime import timedelta
 from typing import Annotated
 
+from cheyou_kit.auth import Role
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Role
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, next_cursor
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from merchant_svc.access import OpsDep, ensure_merchant_access
+from merchant_svc.auth import OpsDep, ensure_merchant_access
 from merchant_svc.config import SettingsDep
 from merchant_svc.pii import CipherDep
 from merchant_svc.users.auth import WebhookManagerDep
@@ -131,7 +131,7 @@ async def disable_endpoint(
     ensure_merchant_access(
         principal, (await service.get_endpoint(session, endpoint_id)).merchant_id, ENDPOINT
     )
-    by = principal.staff_id or principal.subject
+    by = principal.actor_id
     return EndpointRead.model_validate(
         await service.disable_endpoint(session, endpoint_id, f"disabled by {by}")
     )

@@ -1,19 +1,15 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import NotFound
-from cheyou_kit.identity import Principal, Role, require_roles
 from cheyou_kit.masking import mask_phone
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from notify_svc.audience import service
 from notify_svc.audience.schemas import RecipientRead
+from notify_svc.auth import OpsDep
 
 router = APIRouter(prefix="/audience", tags=["audience"])
-
-OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
 
 
 @router.get("/{member_id}", response_model=RecipientRead)

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from notify_svc.auth import OpsDep
 from notify_svc.campaigns import service
 from notify_svc.campaigns.models import Campaign
 from notify_svc.campaigns.schemas import (
@@ -21,8 +20,6 @@ from notify_svc.campaigns.schemas import (
 )
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
-
-OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
 
 
 async def _read(session: AsyncSession, campaign: Campaign) -> CampaignRead:

@@ -5,18 +5,16 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal, Role, require_roles
 from cheyou_kit.pagination import CursorQuery
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Header, Query
 
+from notify_svc.auth import OpsDep
 from notify_svc.config import SettingsDep
 from notify_svc.delivery import service
 from notify_svc.delivery.errors import BadReceiptToken
 from notify_svc.delivery.schemas import AttemptRead, MessagePage, MessageRead, ReceiptAnswer, SmsReceipt
 
 router = APIRouter(tags=["delivery"])
-
-OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
 
 
 @router.post("/sms-receipts", response_model=ReceiptAnswer)

@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery
 from fastapi import APIRouter, Depends, Header, Query, Request
 
+from notify_svc.auth import OPS_ONLY_AT_THE_GATEWAY, OpsDep
 from notify_svc.config import SettingsDep
 from notify_svc.feeds import polling, service, signatures
 from notify_svc.feeds.errors import ProviderNotPulled
@@ -29,9 +29,6 @@ from notify_svc.feeds.schemas import (
 
 webhooks_router = APIRouter(prefix="/feed-webhooks", tags=["feeds"])
 router = APIRouter(prefix="/feeds", tags=["feeds"])
-
-OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
-OPS_ONLY = {"x-cheyou-roles": ["ops", "admin"]}
 
 
 def _signed(provider: Provider) -> object:
@@ -102,7 +99,7 @@ async def push_weather(
     return _accepted(result, repeated)
 
 
-@router.get("/items", response_model=FeedItemPage, openapi_extra=OPS_ONLY)
+@router.get("/items", response_model=FeedItemPage, openapi_extra=OPS_ONLY_AT_THE_GATEWAY)
 async def list_items(
     session: SessionDep,
     _: OpsDep,
@@ -117,17 +114,17 @@ async def list_items(
     return found.page(FeedItemRead.model_validate)
 
 
-@router.get("/items/{item_id}", response_model=FeedItemRead, openapi_extra=OPS_ONLY)
+@router.get("/items/{item_id}", response_model=FeedItemRead, openapi_extra=OPS_ONLY_AT_THE_GATEWAY)
 async def get_item(item_id: uuid.UUID, session: SessionDep, _: OpsDep) -> FeedItemRead:
     """One item as the provider sent it, and what became of it."""
     return FeedItemRead.model_validate(await service.get(session, item_id))
 
 
-@router.post("/replays", response_model=ReplayResult, openapi_extra=OPS_ONLY)
+@router.post("/replays", response_model=ReplayResult, openapi_extra=OPS_ONLY_AT_THE_GATEWAY)
 async def replay(data: ReplayRequest, session: SessionDep, principal: OpsDep) -> ReplayResult:
     """Match recorded items again and write the facts of those that match now (nobody is told twice)."""
     now = datetime.now(UTC)
-    done = await service.replay(session, data, principal.staff_id or principal.subject, now)
+    done = await service.replay(session, data, principal.actor_id, now)
     return ReplayResult(
         replayed=len(done.items),
         matched=done.matched,
@@ -136,7 +133,7 @@ async def replay(data: ReplayRequest, session: SessionDep, principal: OpsDep) ->
     )
 
 
-@router.get("/providers", response_model=ProvidersRead, openapi_extra=OPS_ONLY)
+@router.get("/providers", response_model=ProvidersRead, openapi_extra=OPS_ONLY_AT_THE_GATEWAY)
 async def list_providers(request: Request, session: SessionDep, _: OpsDep) -> ProvidersRead:
     """Each provider: pushed or pulled, where its pull stands (cursor, failures, backoff), items by status."""
     cursors, counts = await service.providers(session)
@@ -164,7 +161,7 @@ async def list_providers(request: Request, session: SessionDep, _: OpsDep) -> Pr
     return ProvidersRead(items=items)
 
 
-@router.post("/providers/{provider}/pull", response_model=PollResult, openapi_extra=OPS_ONLY)
+@router.post("/providers/{provider}/pull", response_model=PollResult, openapi_extra=OPS_ONLY_AT_THE_GATEWAY)
 async def pull_now(provider: Provider, request: Request, session: SessionDep, _: OpsDep) -> PollResult:
     """Pull one page from the provider now, even while it is backing off."""
     pullers: polling.FeedPullers | None = getattr(request.app.state, "feed_pullers", None)

@@ -3,12 +3,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
+from cheyou_kit.auth import PrincipalDep
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import PrincipalDep
 from cheyou_kit.pagination import CursorQuery
 from fastapi import APIRouter, Query
 
-from notify_svc.access import check_member
+from notify_svc.auth import check_member
 from notify_svc.inbox import service
 from notify_svc.inbox.schemas import InboxItemRead, InboxMark, InboxMarked, InboxPage, InboxView, UnreadCount
 

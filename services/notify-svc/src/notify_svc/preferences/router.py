@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from cheyou_kit.auth import PrincipalDep
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import PrincipalDep
 from fastapi import APIRouter
 
-from notify_svc.access import check_member
+from notify_svc.auth import check_member
 from notify_svc.delivery import rules
 from notify_svc.preferences import service
 from notify_svc.preferences.schemas import PreferencesRead, PreferencesUpdate

@@ -5,11 +5,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+from cheyou_kit.auth import Principal, Role, require_roles
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal, Role, require_roles
 from cheyou_kit.pagination import CursorQuery
 from fastapi import APIRouter, Depends, Query
 
+from notify_svc.auth import ManagerDep, OpsDep, ShareViewerDep
 from notify_svc.publishing import service
 from notify_svc.publishing.schemas import (
     ArticleCategory,
@@ -26,10 +27,6 @@ from notify_svc.publishing.schemas import (
     Status,
 )
 
-EditorDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
-ManagerDep = Annotated[Principal, Depends(require_roles(Role.MANAGER))]
-ShareViewerDep = Annotated[Principal, Depends(require_roles(Role.MANAGER, Role.OPS, Role.ADMIN))]
-
 
 def _router(
     prefix: str, kind: str, readers: tuple[Role, ...], create_schema: Any, category: Any
@@ -38,9 +35,9 @@ def _router(
     ReaderDep = Annotated[Principal, Depends(require_roles(*readers))]
 
     @router.post("", response_model=PublicationRead, status_code=201)
-    async def create(data: create_schema, session: SessionDep, principal: EditorDep) -> PublicationRead:
+    async def create(data: create_schema, session: SessionDep, principal: OpsDep) -> PublicationRead:
         """Author a draft (approved later by someone else)."""
-        item = await service.create(session, kind, data, service.staff_id(principal), datetime.now(UTC))
+        item = await service.create(session, kind, data, principal.actor_id, datetime.now(UTC))
         return PublicationRead.model_validate(item)
 
     @router.get("", response_model=PublicationPage)
@@ -62,21 +59,21 @@ def _router(
         return PublicationRead.model_validate(await service.get(session, kind, item_id, principal))
 
     @router.post("/{item_id}/approve", response_model=PublicationRead)
-    async def approve(item_id: uuid.UUID, session: SessionDep, principal: EditorDep) -> PublicationRead:
+    async def approve(item_id: uuid.UUID, session: SessionDep, principal: OpsDep) -> PublicationRead:
         """Approve a draft (not by its author); safe to repeat."""
         item = await service.approve(session, kind, item_id, principal, datetime.now(UTC))
         return PublicationRead.model_validate(item)
 
     @router.post("/{item_id}/publish", response_model=PublicationRead)
     async def publish(
-        item_id: uuid.UUID, data: PublishRequest, session: SessionDep, principal: EditorDep
+        item_id: uuid.UUID, data: PublishRequest, session: SessionDep, principal: OpsDep
     ) -> PublicationRead:
         """Publish an approved item to managers, and to members on the given channels; safe to repeat."""
         item = await service.publish(session, kind, item_id, data, principal, datetime.now(UTC))
         return PublicationRead.model_validate(item)
 
     @router.post("/{item_id}/withdraw", response_model=PublicationRead)
-    async def withdraw(item_id: uuid.UUID, session: SessionDep, principal: EditorDep) -> PublicationRead:
+    async def withdraw(item_id: uuid.UUID, session: SessionDep, principal: OpsDep) -> PublicationRead:
         """Stop showing and sharing an item (a push still running is paused)."""
         item = await service.withdraw(session, kind, item_id, principal, datetime.now(UTC))
         return PublicationRead.model_validate(item)

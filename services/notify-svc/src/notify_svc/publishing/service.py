@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from cheyou_kit.identity import Principal, Role
+from cheyou_kit.auth import Principal, Role
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,10 +35,6 @@ EDITORS = frozenset({Role.OPS, Role.ADMIN})
 # Underwriting and claims news is information members need (service: no opt-out, no quiet hours);
 # value-added news and articles are promotion (marketing: opt-out, held in quiet hours).
 SERVICE_CATEGORIES = frozenset({"underwriting", "claims"})
-
-
-def staff_id(principal: Principal) -> str:
-    return principal.staff_id or principal.subject
 
 
 def template_for(publication: Publication) -> str:
@@ -108,7 +104,7 @@ async def approve(
     session: AsyncSession, kind: str, publication_id: uuid.UUID, principal: Principal, now: datetime
 ) -> Publication:
     publication = await get(session, kind, publication_id, principal, lock=True)
-    approver = staff_id(principal)
+    approver = principal.actor_id
     if publication.status in ("approved", "published"):
         return publication
     if publication.status != "draft":
@@ -151,13 +147,13 @@ async def publish(
                 confirm_unbounded=data.confirm_unbounded,
                 confirm_empty=data.confirm_empty,
             ),
-            staff_id(principal),
+            principal.actor_id,
             now,
         )
         campaign.fact_key = fact_of(publication)
         publication.campaign_id = campaign.id
     publication.status, publication.channels = "published", list(data.channels)
-    publication.published_by, publication.published_at = staff_id(principal), now
+    publication.published_by, publication.published_at = principal.actor_id, now
     await session.flush()
     return publication
 
@@ -190,7 +186,7 @@ async def share(
     publication = await get(session, kind, publication_id, principal)
     if publication.status != "published":
         raise PublicationNotFound(f"{kind} {publication_id} does not exist")
-    manager = staff_id(principal)
+    manager = principal.actor_id
     wanted = list(dict.fromkeys(member_ids))
     managers = await repository.managers_of(session, wanted)
     foreign = [m for m in wanted if managers.get(m) != manager]
@@ -218,5 +214,5 @@ async def shares(
 ) -> Sequence[Share]:
     """Editors see every share; a manager sees their own."""
     publication = await get(session, kind, publication_id, principal)
-    manager = None if principal.role in EDITORS else staff_id(principal)
+    manager = None if principal.role in EDITORS else principal.actor_id
     return await repository.shares(session, publication.id, manager)

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal, Role, require_roles
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
+from notify_svc.auth import OpsDep
 from notify_svc.reminders import jobs, service
 from notify_svc.reminders.errors import AlertNotFound
 from notify_svc.reminders.schemas import (
@@ -20,8 +19,6 @@ from notify_svc.reminders.schemas import (
 )
 
 router = APIRouter(prefix="/reminders", tags=["reminders"])
-
-OpsDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
 
 
 @router.get("/inspection-rules", response_model=InspectionRules)

@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal, Role, require_roles
 from cheyou_kit.pagination import CursorQuery
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
+from notify_svc.auth import OpsDep
 from notify_svc.templates import service
 from notify_svc.templates.errors import SelfApproval
 from notify_svc.templates.schemas import (
@@ -21,11 +21,9 @@ from notify_svc.templates.schemas import (
 
 router = APIRouter(prefix="/templates", tags=["templates"])
 
-StaffDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
-
 
 @router.post("", response_model=TemplateRead, status_code=201)
-async def create_template(data: TemplateCreate, session: SessionDep, principal: StaffDep) -> TemplateRead:
+async def create_template(data: TemplateCreate, session: SessionDep, principal: OpsDep) -> TemplateRead:
     """Author a new version of a template (a draft until approved)."""
     template = await service.create(session, data, principal.subject, datetime.now(UTC))
     return TemplateRead.model_validate(template)
@@ -34,7 +32,7 @@ async def create_template(data: TemplateCreate, session: SessionDep, principal: 
 @router.get("", response_model=TemplatePage)
 async def list_templates(
     session: SessionDep,
-    _: StaffDep,
+    _: OpsDep,
     code: str | None = None,
     cursor: CursorQuery = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -44,13 +42,13 @@ async def list_templates(
 
 
 @router.get("/{template_id}", response_model=TemplateRead)
-async def get_template(template_id: uuid.UUID, session: SessionDep, _: StaffDep) -> TemplateRead:
+async def get_template(template_id: uuid.UUID, session: SessionDep, _: OpsDep) -> TemplateRead:
     """One template version."""
     return TemplateRead.model_validate(await service.get(session, template_id))
 
 
 @router.post("/{template_id}/approve", response_model=TemplateRead)
-async def approve_template(template_id: uuid.UUID, session: SessionDep, principal: StaffDep) -> TemplateRead:
+async def approve_template(template_id: uuid.UUID, session: SessionDep, principal: OpsDep) -> TemplateRead:
     """Approve a template version for use (by someone other than its author)."""
     template = await service.get(session, template_id)
     if template.status != "approved" and template.created_by == principal.subject:
@@ -62,7 +60,7 @@ async def approve_template(template_id: uuid.UUID, session: SessionDep, principa
 
 @router.post("/{template_id}/preview", response_model=TemplatePreviewRead)
 async def preview_template(
-    template_id: uuid.UUID, data: TemplatePreview, session: SessionDep, _: StaffDep
+    template_id: uuid.UUID, data: TemplatePreview, session: SessionDep, _: OpsDep
 ) -> TemplatePreviewRead:
     """Render a template with sample values, as the member would receive it."""
     template = await service.get(session, template_id)

@@ -4,13 +4,12 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
+from cheyou_kit.auth import OPERATORS, PrincipalDep, Role
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import BadRequest
-from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Depends, Query, status
 
-from privilege_svc.access import OPERATORS, STAFF_READERS, acting_member, actor, ensure_can_read_member
 from privilege_svc.activities import service
 from privilege_svc.activities.errors import ActivityNotFound, NotCancellable
 from privilege_svc.activities.schemas import (
@@ -23,11 +22,10 @@ from privilege_svc.activities.schemas import (
     SignupRead,
     StatsRead,
 )
+from privilege_svc.auth import Operator, StaffReaderOnly, acting_member, ensure_can_read_member
 from privilege_svc.config import SettingsDep
 
 router = APIRouter(prefix="/activities", tags=["activities"])
-
-Operator = Annotated[Principal, Depends(require_roles(*OPERATORS))]
 
 
 async def qr_secret(settings: SettingsDep) -> str:
@@ -40,7 +38,7 @@ QrSecret = Annotated[str, Depends(qr_secret)]
 @router.post("", response_model=ActivityRead, status_code=status.HTTP_201_CREATED)
 async def create_activity(body: ActivityCreate, session: SessionDep, principal: Operator) -> ActivityRead:
     """Ops: a new activity (time, place, capacity, tier and interest targeting, points)."""
-    return ActivityRead.model_validate(await service.create(session, body, created_by=actor(principal)))
+    return ActivityRead.model_validate(await service.create(session, body, created_by=principal.actor_id))
 
 
 @router.get("", response_model=Page[ActivityRead])
@@ -55,7 +53,7 @@ async def list_activities(
     return rows.page(ActivityRead.model_validate)
 
 
-@router.get("/stats", response_model=StatsRead, dependencies=[Depends(require_roles(*STAFF_READERS))])
+@router.get("/stats", response_model=StatsRead, dependencies=[StaffReaderOnly])
 async def participation_stats(
     session: SessionDep,
     since: Annotated[datetime, Query(alias="from")],
@@ -108,7 +106,7 @@ async def sign_up(
 @router.get(
     "/{activity_id}/signups",
     response_model=Page[SignupRead],
-    dependencies=[Depends(require_roles(*STAFF_READERS))],
+    dependencies=[StaffReaderOnly],
 )
 async def list_signups(
     activity_id: uuid.UUID,
@@ -152,7 +150,7 @@ async def signup_qr(
 @router.post(
     "/{activity_id}/check-ins",
     response_model=SignupRead,
-    dependencies=[Depends(require_roles(*STAFF_READERS))],
+    dependencies=[StaffReaderOnly],
 )
 async def check_in(
     activity_id: uuid.UUID, body: CheckInCreate, session: SessionDep, secret: QrSecret

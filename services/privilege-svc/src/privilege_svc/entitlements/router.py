@@ -1,10 +1,10 @@
 from __future__ import annotations
 
+from cheyou_kit.auth import PrincipalDep
 from cheyou_kit.db import ReadSessionDep
-from cheyou_kit.identity import PrincipalDep
 from fastapi import APIRouter, Request
 
-from privilege_svc.access import ensure_can_read_member
+from privilege_svc.auth import ensure_can_read_member
 from privilege_svc.entitlements import service
 from privilege_svc.entitlements.schemas import EntitlementRead, EntitlementsRead
 from privilege_svc.privileges.catalogue import CatalogueDep

@@ -4,12 +4,12 @@ import uuid
 from datetime import date
 from typing import Annotated
 
+from cheyou_kit.auth import Principal, PrincipalDep, Role
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
-from fastapi import APIRouter, Depends, Header, Query, status
+from fastapi import APIRouter, Header, Query, status
 
-from privilege_svc.access import OPERATORS, STAFF_READERS, acting_member, actor, ensure_can_read_member
+from privilege_svc.auth import Operator, OperatorOnly, StaffReaderOnly, acting_member, ensure_can_read_member
 from privilege_svc.games import service
 from privilege_svc.games.models import GamePlay
 from privilege_svc.games.schemas import (
@@ -25,9 +25,6 @@ from privilege_svc.games.schemas import (
 
 router = APIRouter(prefix="/games", tags=["games"])
 
-Operator = Annotated[Principal, Depends(require_roles(*OPERATORS))]
-StaffReader = Depends(require_roles(*STAFF_READERS))
-OperatorOnly = Depends(require_roles(*OPERATORS))
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)]
 
 
@@ -63,7 +60,7 @@ def _play(record: GamePlay, plays_left: int | None = None, exhausted: bool | Non
 @router.post("", response_model=GameRead, status_code=status.HTTP_201_CREATED)
 async def create_game(body: GameCreate, session: SessionDep, principal: Operator) -> GameRead:
     """Ops: a 博饼 or golden-egg game with its prizes and budget, as a draft."""
-    return await service.create(session, body, created_by=actor(principal))
+    return await service.create(session, body, created_by=principal.actor_id)
 
 
 @router.get("", response_model=Page[GameRead])
@@ -140,7 +137,7 @@ async def list_plays(
     return rows.page(_play)
 
 
-@router.get("/{game_id}/audit", response_model=GameAuditRead, dependencies=[StaffReader])
+@router.get("/{game_id}/audit", response_model=GameAuditRead, dependencies=[StaffReaderOnly])
 async def audit_plays(
     game_id: uuid.UUID,
     session: SessionDep,
@@ -151,7 +148,7 @@ async def audit_plays(
     return await service.audit(session, game_id, member_id, day)
 
 
-@router.get("/{game_id}/audit/plays", response_model=Page[GamePlayAuditRead], dependencies=[StaffReader])
+@router.get("/{game_id}/audit/plays", response_model=Page[GamePlayAuditRead], dependencies=[StaffReaderOnly])
 async def audit_play_list(
     game_id: uuid.UUID,
     session: SessionDep,
@@ -172,7 +169,7 @@ async def audit_play_list(
     )
 
 
-@router.get("/{game_id}/fairness", response_model=GameFairnessRead, dependencies=[StaffReader])
+@router.get("/{game_id}/fairness", response_model=GameFairnessRead, dependencies=[StaffReaderOnly])
 async def fairness(game_id: uuid.UUID, session: SessionDep) -> GameFairnessRead:
     """Staff: the recorded outcomes against the exact probabilities (chi-square)."""
     return await service.fairness(session, game_id)

@@ -4,13 +4,13 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
+from cheyou_kit.auth import Principal, PrincipalDep, Role
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
-from fastapi import APIRouter, Depends, File, Form, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Response, UploadFile, status
 from pydantic import AwareDatetime
 
-from privilege_svc.access import OPERATORS, acting_member, actor, ensure_can_read_member
+from privilege_svc.auth import Operator, OperatorOnly, acting_member, ensure_can_read_member
 from privilege_svc.interest_groups import service
 from privilege_svc.interest_groups.schemas import (
     InterestGroupCreate,
@@ -19,9 +19,6 @@ from privilege_svc.interest_groups.schemas import (
 )
 
 router = APIRouter(prefix="/interest-groups", tags=["interest-groups"])
-
-Operator = Annotated[Principal, Depends(require_roles(*OPERATORS))]
-OperatorOnly = Depends(require_roles(*OPERATORS))
 
 
 def _member_or_staff(principal: Principal) -> str | None:
@@ -40,7 +37,7 @@ async def create_group(
     body: InterestGroupCreate, session: SessionDep, principal: Operator
 ) -> InterestGroupRead:
     """Ops: a group for members with one of these interests (upload its WeChat group QR next)."""
-    return await service.create(session, body, created_by=actor(principal), now=_now())
+    return await service.create(session, body, created_by=principal.actor_id, now=_now())
 
 
 @router.get("", response_model=Page[InterestGroupRead])
@@ -70,7 +67,7 @@ async def replace_qr(
 ) -> InterestGroupRead:
     """Ops: upload or replace the group's QR (multipart: file, expires_at)."""
     data = await file.read(service.QR_MAX_BYTES + 1)
-    return await service.replace_qr(session, group_id, data, expires_at, actor=actor(principal), now=_now())
+    return await service.replace_qr(session, group_id, data, expires_at, actor=principal.actor_id, now=_now())
 
 
 @router.post("/{group_id}/archive", response_model=InterestGroupRead, dependencies=[OperatorOnly])

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
+from cheyou_kit.auth import PrincipalDep
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import NotFound
-from cheyou_kit.identity import PrincipalDep
 from fastapi import APIRouter
 
-from privilege_svc.access import ensure_can_read_member
+from privilege_svc.auth import ensure_can_read_member
 from privilege_svc.members import service
 from privilege_svc.members.schemas import MemberTierRead
 

@@ -4,13 +4,13 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
+from cheyou_kit.auth import OPERATORS, Principal, PrincipalDep, Role
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal, PrincipalDep, Role
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Header, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from privilege_svc.access import OPERATORS, acting_member, ensure_can_read_member
+from privilege_svc.auth import acting_member, ensure_can_read_member
 from privilege_svc.orders import service
 from privilege_svc.orders.errors import OrderNotCancellable, OrderNotFound
 from privilege_svc.orders.models import ServiceOrder

@@ -4,11 +4,11 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
+from cheyou_kit.auth import PrincipalDep, Role
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
-from privilege_svc.access import OPERATORS, acting_member, actor, ensure_can_read_member
+from privilege_svc.auth import Operator, acting_member, ensure_can_read_member
 from privilege_svc.payments import flows, reconciliation, service
 from privilege_svc.payments.dependencies import ClientIpDep, WechatPayDep
 from privilege_svc.payments.errors import PaymentNotFound, ReconciliationNotFound
@@ -25,7 +25,6 @@ from privilege_svc.payments.schemas import (
 
 router = APIRouter(prefix="/payments", tags=["payments"])
 
-Operator = Annotated[Principal, Depends(require_roles(*OPERATORS))]
 NOTIFICATION_PATH = "/wechatpay/notifications"
 
 
@@ -67,7 +66,7 @@ async def reconcile(
 ) -> ReconciliationRead:
     """Ops: reconcile a day against WeChat Pay's bills now (again, if it was)."""
     run = await reconciliation.reconcile(
-        session, client, body.bill_date, run_by=actor(principal), now=datetime.now(UTC)
+        session, client, body.bill_date, run_by=principal.actor_id, now=datetime.now(UTC)
     )
     found = await reconciliation.get(session, run.bill_date)
     assert found is not None

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from cheyou_kit.auth import PrincipalDep
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal, PrincipalDep, get_principal, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 
-from privilege_svc.access import OPERATORS, actor, ensure_can_read_member
+from privilege_svc.auth import Operator, OperatorOnly, SignedIn, ensure_can_read_member
 from privilege_svc.points import service
 from privilege_svc.points.schemas import (
     AdjustmentCreate,
@@ -21,10 +21,8 @@ from privilege_svc.points.schemas import (
 
 router = APIRouter(prefix="/points", tags=["points"])
 
-Operator = Annotated[Principal, Depends(require_roles(*OPERATORS))]
 
-
-@router.get("/rules", response_model=list[RuleRead], dependencies=[Depends(get_principal)])
+@router.get("/rules", response_model=list[RuleRead], dependencies=[SignedIn])
 async def list_rules(session: SessionDep) -> list[RuleRead]:
     """The earning rules (points per occurrence, caps, validity)."""
     return [RuleRead.model_validate(r) for r in await service.rules(session)]
@@ -33,12 +31,10 @@ async def list_rules(session: SessionDep) -> list[RuleRead]:
 @router.patch("/rules/{code}", response_model=RuleRead)
 async def update_rule(code: str, body: RuleUpdate, session: SessionDep, principal: Operator) -> RuleRead:
     """Ops: change an earning rule."""
-    return RuleRead.model_validate(await service.update_rule(session, code, body, actor=actor(principal)))
+    return RuleRead.model_validate(await service.update_rule(session, code, body, actor=principal.actor_id))
 
 
-@router.post(
-    "/maintenance-runs", response_model=MaintenanceRead, dependencies=[Depends(require_roles(*OPERATORS))]
-)
+@router.post("/maintenance-runs", response_model=MaintenanceRead, dependencies=[OperatorOnly])
 async def run_maintenance(
     session: SessionDep, remind_days: Annotated[int, Query(ge=1, le=365)] = 30
 ) -> MaintenanceRead:
@@ -80,4 +76,4 @@ async def adjust(
     member_id: str, body: AdjustmentCreate, session: SessionDep, principal: Operator
 ) -> EntryRead:
     """Ops: add or remove points by hand, with a reason (audited in the ledger)."""
-    return EntryRead.model_validate(await service.adjust(session, member_id, body, actor=actor(principal)))
+    return EntryRead.model_validate(await service.adjust(session, member_id, body, actor=principal.actor_id))

@@ -4,24 +4,21 @@ from typing import Annotated
 
 from cheyou_events.catalogue.fields import Tier
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal, get_principal, require_roles
 from cheyou_kit.pagination import Page
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 
-from privilege_svc.access import OPERATORS, actor
+from privilege_svc.auth import Operator, OperatorOnly, SignedIn
 from privilege_svc.privileges import service
 from privilege_svc.privileges.catalogue import CatalogueDep
 from privilege_svc.privileges.schemas import PrivilegeRead, TermsRead, TermsUpdate
 
 router = APIRouter(prefix="/privileges", tags=["privileges"])
 
-Operator = Annotated[Principal, Depends(require_roles(*OPERATORS))]
-
 
 @router.get(
     "",
     response_model=Page[PrivilegeRead],
-    dependencies=[Depends(get_principal)],
+    dependencies=[SignedIn],
     responses={304: {"description": "Not modified: the catalogue still has the ETag sent in If-None-Match."}},
 )
 async def list_privileges(
@@ -39,7 +36,7 @@ async def list_privileges(
     return Response(encoded.body, media_type="application/json", headers=headers)
 
 
-@router.get("/{code}", response_model=PrivilegeRead, dependencies=[Depends(get_principal)])
+@router.get("/{code}", response_model=PrivilegeRead, dependencies=[SignedIn])
 async def get_privilege(code: str, session: SessionDep) -> PrivilegeRead:
     """One privilege with every tier's current terms."""
     rows = [row for row in await service.list_privileges(session) if row[0].code == code]
@@ -60,7 +57,7 @@ async def update_terms(
     catalogue: CatalogueDep,
 ) -> TermsRead:
     """Ops: new terms for one tier, recorded as the next version with who and why."""
-    terms = await service.update_terms(session, code, tier, body, changed_by=actor(principal))
+    terms = await service.update_terms(session, code, tier, body, changed_by=principal.actor_id)
     catalogue.invalidate_after_commit(session)
     return TermsRead.model_validate(terms)
 
@@ -68,7 +65,7 @@ async def update_terms(
 @router.get(
     "/{code}/terms/{tier}/history",
     response_model=list[TermsRead],
-    dependencies=[Depends(require_roles(*OPERATORS))],
+    dependencies=[OperatorOnly],
 )
 async def terms_history(code: str, tier: Tier, session: SessionDep) -> list[TermsRead]:
     """Ops: every version of one tier's terms, newest first (the audit trail)."""

@@ -3,13 +3,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
+from cheyou_kit.auth import Principal, PrincipalDep, Role
 from cheyou_kit.db import SessionDep
-from cheyou_kit.identity import Principal, PrincipalDep, Role, require_roles
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Depends, Header, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from privilege_svc.access import OPERATORS, acting_member, actor, ensure_can_read_member
+from privilege_svc.auth import Operator, acting_member, ensure_can_read_member
 from privilege_svc.config import SettingsDep
 from privilege_svc.entitlements import service as entitlements
 from privilege_svc.payments import service as payments
@@ -30,7 +30,6 @@ from privilege_svc.rewards.schemas import (
 router = APIRouter(prefix="/rewards", tags=["rewards"])
 flash_sales_router = APIRouter(prefix="/flash-sales", tags=["flash-sales"])
 
-Operator = Annotated[Principal, Depends(require_roles(*OPERATORS))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)]
 
 
@@ -83,7 +82,7 @@ def _visible(reward: Reward, principal: Principal, tier: str | None) -> None:
 async def create_reward(body: RewardCreate, session: SessionDep, principal: Operator) -> RewardRead:
     """Ops: put goods, a service or a merchant coupon in the mall."""
     return RewardRead.model_validate(
-        await service.create(session, body, flash_sale=False, created_by=actor(principal))
+        await service.create(session, body, flash_sale=False, created_by=principal.actor_id)
     )
 
 
@@ -130,7 +129,7 @@ async def update_redemption(
 ) -> RedemptionRead:
     """Ops: mark goods shipped or delivered, or cancel (points and stock go back)."""
     redemption = await service.get_redemption(session, redemption_id, for_update=True)
-    updated = await service.update_redemption(session, redemption, body, actor=actor(principal))
+    updated = await service.update_redemption(session, redemption, body, actor=principal.actor_id)
     reward = await service.get(session, redemption.reward_id)
     if body.status == "cancelled" and reward.flash_sale and gate is not None:
         await gate.release(reward.id)
@@ -174,7 +173,7 @@ async def redeem(
 async def create_flash_sale(body: FlashSaleCreate, session: SessionDep, principal: Operator) -> RewardRead:
     """Ops: a flash sale (秒杀): limited stock opening at one instant."""
     return RewardRead.model_validate(
-        await service.create(session, body, flash_sale=True, created_by=actor(principal))
+        await service.create(session, body, flash_sale=True, created_by=principal.actor_id)
     )
 
 

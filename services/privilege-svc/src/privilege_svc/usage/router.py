@@ -5,17 +5,16 @@ from typing import Annotated
 
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import BadRequest
-from cheyou_kit.identity import require_roles
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from privilege_svc.access import STATISTICS_READERS
+from privilege_svc.auth import StatisticsReaderOnly
 from privilege_svc.usage import service
 from privilege_svc.usage.schemas import UsageRead
 
 router = APIRouter(prefix="/privileges", tags=["privileges"])
 
 
-@router.get("/usage", response_model=UsageRead, dependencies=[Depends(require_roles(*STATISTICS_READERS))])
+@router.get("/usage", response_model=UsageRead, dependencies=[StatisticsReaderOnly])
 async def usage(
     session: SessionDep,
     since: Annotated[datetime, Query(alias="from")],

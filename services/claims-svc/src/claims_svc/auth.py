@@ -1,6 +1,8 @@
-"""Who may call what: typed dependencies for each audience of claims-svc (function-level checks).
+"""Who may do what in claims-svc, in one place: a typed dependency for each audience of the service
+(function level, on the kit's rules in ``cheyou_kit.auth``).
 
-Object-level checks (is this *your* claim?) happen in the services, on every object read by id.
+Object-level checks (is this *your* claim, the surveyor's own task?) happen in the services, on every
+object read by id (``claims/service.py`` ``get_visible``): someone else's claim is "not found".
 """
 
 from __future__ import annotations
@@ -8,38 +10,39 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
+from cheyou_kit.auth import OPERATORS, STAFF_ROLES, Principal, Role, require_roles
 from cheyou_kit.errors import Forbidden, Unprocessable
-from cheyou_kit.identity import Principal, Role, require_roles
 from fastapi import Depends
+
+GATEWAY_AUDIENCES: dict[str, frozenset[Role]] = {"claim-reports": STAFF_ROLES}
+"""The claim figures are staff's; the rest serves members and staff."""
 
 MemberDep = Annotated[Principal, Depends(require_roles(Role.MEMBER))]
 """The member themself."""
 SurveyorDep = Annotated[Principal, Depends(require_roles(Role.SURVEYOR))]
 """A surveyor working the queue."""
-AdjusterDep = Annotated[Principal, Depends(require_roles(Role.OPS, Role.ADMIN))]
+AdjusterDep = Annotated[Principal, Depends(require_roles(*OPERATORS))]
 """Claims operations: adjudication, payment, withdrawal approval, appointment slots."""
 ClaimReaderDep = Annotated[
-    Principal, Depends(require_roles(Role.MEMBER, Role.SURVEYOR, Role.OPS, Role.ADMIN, Role.SERVICE))
+    Principal, Depends(require_roles(Role.MEMBER, Role.SURVEYOR, *OPERATORS, Role.SERVICE))
 ]
 """Anyone who may read a claim they are entitled to (checked per claim)."""
-ReporterDep = Annotated[Principal, Depends(require_roles(Role.MEMBER, Role.OPS, Role.ADMIN))]
+ReporterDep = Annotated[Principal, Depends(require_roles(Role.MEMBER, *OPERATORS))]
 """Who may report a claim: the member themself, or claims staff taking a report by phone."""
-ClaimListerDep = Annotated[Principal, Depends(require_roles(Role.MEMBER, Role.OPS, Role.ADMIN, Role.SERVICE))]
+ClaimListerDep = Annotated[Principal, Depends(require_roles(Role.MEMBER, *OPERATORS, Role.SERVICE))]
+CoverReaderDep = Annotated[Principal, Depends(require_roles(Role.SURVEYOR, *OPERATORS))]
+"""Who may read a customer's cover on a day: surveyors on site and claims operations."""
 FIGURES_READERS = (Role.OPS, Role.ADMIN, Role.SERVICE)
 FiguresReaderDep = Annotated[Principal, Depends(require_roles(*FIGURES_READERS))]
 """Who may read the claim figures: claims operations, and services (the ops report) on their behalf."""
+FIGURES_AT_THE_GATEWAY = {"x-cheyou-roles": [r.value for r in FIGURES_READERS if r is not Role.SERVICE]}
+"""The figures' ``openapi_extra``: the gateway lets only their readers through (services always pass)."""
 
 
 def member_id(principal: Principal) -> uuid.UUID:
     if principal.member_id is None:
         raise Forbidden("the identity carries no member id")
     return principal.member_id
-
-
-def staff_id(principal: Principal) -> str:
-    if principal.staff_id is None:
-        return principal.subject
-    return principal.staff_id
 
 
 def reporting_for(principal: Principal, named: uuid.UUID | None) -> tuple[uuid.UUID, str | None]:
@@ -51,4 +54,4 @@ def reporting_for(principal: Principal, named: uuid.UUID | None) -> tuple[uuid.U
         return own, None
     if named is None:
         raise Unprocessable("name the member you report for", field="member_id")
-    return named, staff_id(principal)
+    return named, principal.actor_id
