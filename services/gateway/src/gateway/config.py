@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from cheyou_kit.settings import ServiceSettings
+from cheyou_kit.settings import ServiceSettings, settings_dependency
+from fastapi import Depends
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -213,3 +214,7 @@ class Settings(ServiceSettings):
     @property
     def wechat_authorize_base_url(self) -> str:
         return (self.wechat_open_base_url or self.wechat_api_base_url).rstrip("/")
+
+
+SettingsDep = Annotated[Settings, Depends(settings_dependency(Settings))]
+"""The gateway's settings, in a route or a dependency (the app's own: tests build apps with theirs)."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 from cheyou_kit.app import Resources
 from cheyou_kit.identity import IdentitySigner
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 
 from gateway.auth.otp import OtpStore
 from gateway.auth.phone_proof import PhoneProofs
@@ -138,3 +138,7 @@ async def runtime_dependency(request: Request) -> Runtime:
     """:func:`runtime_of` as a route dependency: ``async``, so FastAPI calls it on the event loop instead
     of handing a plain function to its thread pool on every request."""
     return runtime_of(request)
+
+
+RuntimeDep = Annotated[Runtime, Depends(runtime_dependency)]
+"""What the gateway's lifespan opened (clients, Redis, the token keys), in a route."""

@@ -29,23 +29,22 @@ from gateway.auth.schemas import (
     TokenRead,
     WeChatBinding,
 )
+from gateway.config import SettingsDep
 from gateway.protection.rate_limits import Limit, hit
-from gateway.runtime import Runtime, runtime_dependency, runtime_of
+from gateway.runtime import RuntimeDep, runtime_of
 from gateway.staff import service as staff
 from gateway.tokens.service import TokenPair
 
-RuntimeDep = Annotated[Runtime, Depends(runtime_dependency)]
 
-
-async def sign_in_limits(request: Request) -> None:
+async def sign_in_limits(request: Request, settings: SettingsDep) -> None:
     """Sign-in attempts per client address, on top of the general limit."""
     runtime, ip = runtime_of(request), client_ip(request)
     try:
         await hit(
             runtime.resources.redis,
             [
-                Limit("ip", ip, runtime.settings.rate_limit_per_ip),
-                Limit("sign-in", ip, runtime.settings.login_rate_limit_per_ip),
+                Limit("ip", ip, settings.rate_limit_per_ip),
+                Limit("sign-in", ip, settings.login_rate_limit_per_ip),
             ],
         )
     except REDIS_UNREACHABLE as exc:
@@ -88,12 +87,10 @@ async def staff_login(
 
 
 @sign_in.post("/otp", response_model=OtpSent, status_code=status.HTTP_202_ACCEPTED)
-async def send_otp(body: OtpRequest, request: Request, runtime: RuntimeDep) -> OtpSent:
+async def send_otp(body: OtpRequest, request: Request, runtime: RuntimeDep, settings: SettingsDep) -> OtpSent:
     """Text a six-digit sign-in code to a mobile number."""
     await service.send_otp(runtime, body.phone, client_ip(request))
-    return OtpSent(
-        expires_in=runtime.settings.otp_ttl_seconds, resend_after=runtime.settings.otp_resend_seconds
-    )
+    return OtpSent(expires_in=settings.otp_ttl_seconds, resend_after=settings.otp_resend_seconds)
 
 
 @sign_in.post("/otp/verify", response_model=TokenRead | PhoneProofRead)

@@ -1,28 +1,25 @@
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Depends, Request, status
 
 from gateway.auth.authentication import client_ip
 from gateway.auth.router import sign_in_limits
 from gateway.auth.schemas import OtpSent
+from gateway.config import SettingsDep
 from gateway.merchant_staff import service
 from gateway.merchant_staff.schemas import MerchantOtpLogin, MerchantOtpRequest, MerchantTokenRead
-from gateway.runtime import Runtime, runtime_dependency
-
-RuntimeDep = Annotated[Runtime, Depends(runtime_dependency)]
+from gateway.runtime import RuntimeDep
 
 router = APIRouter(prefix="/auth/merchant", tags=["auth"], dependencies=[Depends(sign_in_limits)])
 
 
 @router.post("/otp", response_model=OtpSent, status_code=status.HTTP_202_ACCEPTED)
-async def send_otp(body: MerchantOtpRequest, request: Request, runtime: RuntimeDep) -> OtpSent:
+async def send_otp(
+    body: MerchantOtpRequest, request: Request, runtime: RuntimeDep, settings: SettingsDep
+) -> OtpSent:
     """Text a six-digit sign-in code to a merchant user's phone (the same answer for any number)."""
     await service.send_code(runtime, body.phone, client_ip(request))
-    return OtpSent(
-        expires_in=runtime.settings.otp_ttl_seconds, resend_after=runtime.settings.otp_resend_seconds
-    )
+    return OtpSent(expires_in=settings.otp_ttl_seconds, resend_after=settings.otp_resend_seconds)
 
 
 @router.post("/otp/verify", response_model=MerchantTokenRead)

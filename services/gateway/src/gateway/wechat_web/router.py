@@ -8,11 +8,10 @@ from fastapi import APIRouter, Depends, Query
 from gateway.auth import service as auth
 from gateway.auth.authentication import OptionalCallerDep
 from gateway.auth.router import sign_in_limits
-from gateway.runtime import Runtime, runtime_dependency
+from gateway.config import SettingsDep
+from gateway.runtime import RuntimeDep
 from gateway.wechat_web import service
 from gateway.wechat_web.schemas import AuthorizeUrl, WeChatSignedIn, WeChatSignIn
-
-RuntimeDep = Annotated[Runtime, Depends(runtime_dependency)]
 
 router = APIRouter(prefix="/auth/wechat", tags=["auth"])
 
@@ -20,12 +19,13 @@ router = APIRouter(prefix="/auth/wechat", tags=["auth"])
 @router.get("/authorize-url", response_model=AuthorizeUrl)
 async def authorize_url(
     runtime: RuntimeDep,
+    settings: SettingsDep,
     _: OptionalCallerDep,
     redirect: Annotated[str, Query(min_length=1, max_length=2048, examples=["/h5/me"])],
     scope: Annotated[Literal["snsapi_base", "snsapi_userinfo"], Query()] = "snsapi_base",
 ) -> AuthorizeUrl:
     """Where to send the browser for WeChat web authorization, with a fresh single-use state."""
-    found = await service.authorize(runtime.resources.redis, runtime.settings, redirect, scope)
+    found = await service.authorize(runtime.resources.redis, settings, redirect, scope)
     return AuthorizeUrl(
         url=found.url,
         state=found.state,
