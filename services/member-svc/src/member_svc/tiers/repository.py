@@ -198,9 +198,11 @@ async def evaluate(
     changed_by: str | None,
     now: datetime,
 ) -> Outcome:
-    """Recompute the given members in one statement (history and notices written by it too)."""
+    """Recompute the given members in one statement (history and notices written by it too), after
+    taking their row locks (see :func:`_lock`)."""
     if not member_ids:
         return Outcome([], [])
+    await _lock(session, "m.id = ANY(:ids)", {"ids": list(member_ids)})
     statement = text(_EVALUATE.replace("{selection}", "m.id = ANY(:ids)"))
     result = await session.execute(
         statement,
@@ -237,10 +239,25 @@ async def evaluate_range(
     }
     if after is not None:
         values["after"] = after
+    await _lock(session, selection, {k: v for k, v in values.items() if k in ("after", "last")})
     result = await session.execute(
         text(_EVALUATE.replace("{selection}", selection)), {**parameters, **values}
     )
     return Outcome.of(result.all())
+
+
+async def _lock(session: AsyncSession, selection: str, values: dict[str, Any]) -> None:
+    """The members' row locks, in id order, in a statement of their own before the decision.
+
+    The decision reads the policies and settled claims as of its statement's start. Two events of one
+    member handled at once (a renewal on ``core.policy.events``, a settled claim on ``claims.events``)
+    would each decide from a view without the other's row, and the later UPDATE — which waits for the
+    first one's lock and then writes its own stale figures — would undo the first one's tier, with no
+    history and no event (the soak on Tansu found exactly this). Locked first, the second waits here,
+    and its decision's statement starts after the first committed, so it sees both."""
+    await session.execute(
+        text(f"SELECT m.id FROM members m WHERE {selection} ORDER BY m.id FOR UPDATE"), values
+    )
 
 
 @dataclass(frozen=True)
