@@ -221,14 +221,12 @@ async def test_ops_reconcile_a_day_of_car_wash_payments_and_read_a_planted_diffe
     await shots(page, "not-reconciled")
     assert await axe(page) == []
 
-    # A day still to come (a link typed by hand): WeChat Pay refuses to give its bill, and ops read why,
-    # in words and with WeChat Pay's own code.
+    # A day still to come (a link typed by hand): there is no bill for it yet, and ops read why in words.
     tomorrow = (today + timedelta(days=1)).isoformat()
     await page.goto(f"/console/payments/reconciliations/{tomorrow}")
     await page.get_by_role("button", name="立即对账").click()
     problem = page.get_by_test_id("problem")
-    await expect(problem).to_contain_text("微信支付的对账单暂时无法下载，请稍后再试")
-    await expect(problem).to_contain_text("INVALID_REQUEST 账单日期不能晚于今天")
+    await expect(problem).to_contain_text("这一天还没到（北京时间），微信支付还没有它的对账单")
     await _settled(page)
     await shots(page, "bill-refused")
     assert await axe(page) == []

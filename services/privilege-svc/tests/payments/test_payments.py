@@ -791,6 +791,23 @@ class TestReconciliation:
         assert run.json()["status"] == "differences"
         assert _alerts("reconciliation_difference", "missing_ours") >= before + 1
 
+    async def test_a_day_after_today_is_refused_in_words_and_nothing_is_recorded(
+        self, client: httpx.AsyncClient, identities: Identities
+    ) -> None:
+        """Found by fuzzing: a future bill date went to WeChat Pay and its refusal came back as a 502."""
+        ops = identities.headers(AUDIENCE, Role.OPS, staff_id="ops1")
+        tomorrow = (datetime.now(CHINA).date() + timedelta(days=1)).isoformat()
+
+        refused = await client.post(
+            "/api/v1/payments/reconciliations", json={"bill_date": tomorrow}, headers=ops
+        )
+
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["type"].endswith("/bill-date-in-future")
+        assert tomorrow in refused.json()["detail"]
+        after = await client.get(f"/api/v1/payments/reconciliations/{tomorrow}", headers=ops)
+        assert after.status_code == 404
+
     async def test_only_ops_reconcile(self, client: httpx.AsyncClient, identities: Identities) -> None:
         member = identities.headers(AUDIENCE, Role.MEMBER, member_id=str(uuid.uuid4()))
 

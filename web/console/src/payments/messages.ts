@@ -68,6 +68,7 @@ export default {
     problems: {
       'reconciliation-not-found': '这一天还没有对账',
       'bill-unavailable': '微信支付的对账单暂时无法下载，请稍后再试',
+      'bill-date-in-future': '这一天还没到（北京时间），微信支付还没有它的对账单',
     },
   },
   en: {
@@ -142,6 +143,7 @@ export default {
     problems: {
       'reconciliation-not-found': 'That day was not reconciled yet',
       'bill-unavailable': 'WeChat Pay’s bill could not be downloaded; try again later',
+      'bill-date-in-future': 'That day has not begun yet (Beijing time): WeChat Pay has no bill for it',
     },
   },
 }

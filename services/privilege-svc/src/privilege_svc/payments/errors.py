@@ -24,6 +24,11 @@ class BillUnavailable(ProblemError):
     title = "WeChat Pay's bill could not be downloaded; try again later"
 
 
+class BillDateInFuture(Unprocessable):
+    slug = "bill-date-in-future"
+    title = "WeChat Pay has no bill for a day that has not begun (Beijing time)"
+
+
 class PaymentNotFound(NotFound):
     slug = "payment-not-found"
     title = "No such payment"

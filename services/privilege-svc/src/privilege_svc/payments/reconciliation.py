@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.payments import repository
-from privilege_svc.payments.errors import BillUnavailable
+from privilege_svc.payments.errors import BillDateInFuture, BillUnavailable
 from privilege_svc.payments.models import Reconciliation, ReconciliationDifference
 from privilege_svc.payments.service import alert
 from privilege_svc.payments.wechatpay import WechatPay, WechatPayError
@@ -61,7 +61,11 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 async def reconcile(
     session: AsyncSession, client: WechatPay, day: date, *, run_by: str, now: datetime
 ) -> Reconciliation:
-    """Reconcile ``day`` (again, if it was: the new run replaces the old one)."""
+    """Reconcile ``day`` (again, if it was: the new run replaces the old one). A day after today in
+    Beijing has no bill yet: refused here, not sent to WeChat Pay to be refused there."""
+    today = now.astimezone(CHINA).date()
+    if day > today:
+        raise BillDateInFuture(f"{day} is after today ({today}, Beijing time)")
     try:
         trade_bill = await client.bill(day, "SUCCESS")
         refund_bill = await client.bill(day, "REFUND")
