@@ -214,10 +214,14 @@ async def test_the_runbook_recovers_a_tansu_restart_mid_flow_losing_and_repeatin
         assert await partition_counts(platform.infra.kafka_bootstrap) == dict(TOPICS)
 
         async def routed() -> bool | None:
-            # A fresh gateway learns its routes from the services' documents: until then a 503 with
-            # Retry-After (the launcher's readiness is each process's /readyz, not the routing table).
-            tier = await member.http.get(f"/members/{member.member_id}/tier")
-            return True if tier.status_code != 503 else None
+            # A fresh gateway learns each service's routes from that service's document: until then a 503
+            # with Retry-After (the launcher's readiness is each process's /readyz, not the routing table).
+            # Every service the end state reads (member-svc, privilege-svc, notify-svc) must be routed.
+            me = member.member_id
+            for path in (f"/members/{me}/tier", f"/entitlements/{me}", f"/inbox/{me}"):
+                if (await member.http.get(path)).status_code == 503:
+                    return None
+            return True
 
         await eventually(routed, within=30)
         lost = await member_end_state(cheyou, member)
