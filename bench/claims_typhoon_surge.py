@@ -34,12 +34,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import boto3  # type: ignore[import-untyped]  # boto3 ships no type hints, as in claims_svc.storage.s3
 import httpx
 from cheyou_devinfra import ensure_database, ensure_topics
+from cheyou_devinfra.components import ObjectStore
 from cheyou_events import TOPICS
 from cheyou_events.testing import read_topic
 from cheyou_kit.identity import IDENTITY_HEADER, IdentitySigner, Principal, Role, generate_keypair
@@ -154,7 +155,7 @@ async def run(args: argparse.Namespace) -> None:  # noqa: C901 (to split with th
         signer = IdentitySigner(private_key.read_bytes(), ttl_seconds=3600)
         storage = work / "files"
         if args.storage == "s3":
-            s3 = await S3Server.start(f"claims-surge-{run_id.lower()}")
+            s3 = await S3Server.start(f"claims-surge-{run_id.lower()}", work)
         port = free_port()
         env = {
             **os.environ,
@@ -369,48 +370,34 @@ async def run(args: argparse.Namespace) -> None:  # noqa: C901 (to split with th
 
 @dataclass
 class S3Server:
-    """A local S3-compatible server (moto's) in a process of its own, with one bucket."""
+    """A bucket on devinfra's local S3 (moto's server in a process of its own, ``ObjectStore``)."""
 
-    process: subprocess.Popen[bytes]
-    endpoint: str
+    store: ObjectStore
     bucket: str
 
-    CREDENTIALS: ClassVar[dict[str, str]] = {
-        "aws_access_key_id": "bench",
-        "aws_secret_access_key": "bench-secret",
-    }
-
     @classmethod
-    async def start(cls, bucket: str) -> S3Server:
-        port = free_port()
-        process = subprocess.Popen(  # noqa: ASYNC220 (started once, before the measurement)
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        server = cls(process, f"http://127.0.0.1:{port}", bucket)
-        for _ in range(300):
-            try:
-                await asyncio.to_thread(
-                    server.client().create_bucket,
-                    Bucket=bucket,
-                    CreateBucketConfiguration={"LocationConstraint": "cn-north-1"},
-                )
-                return server
-            except Exception:  # not listening yet
-                await asyncio.sleep(0.2)
-        raise RuntimeError("the S3 server did not start")
+    async def start(cls, bucket: str, state: Path) -> S3Server:
+        store = ObjectStore(state)
+        await asyncio.to_thread(store.start)
+        await asyncio.to_thread(store.create_bucket, bucket)
+        return cls(store, bucket)
 
     def client(self) -> Any:
-        return boto3.client("s3", endpoint_url=self.endpoint, region_name="cn-north-1", **self.CREDENTIALS)
+        return boto3.client(
+            "s3",
+            endpoint_url=self.store.url,
+            region_name=self.store.region,
+            aws_access_key_id=self.store.access_key,
+            aws_secret_access_key=self.store.secret_key,
+        )
 
     def env(self) -> dict[str, str]:
         return {
             "CLAIMS_S3_BUCKET": self.bucket,
-            "CLAIMS_S3_ENDPOINT_URL": self.endpoint,
-            "CLAIMS_S3_REGION": "cn-north-1",
-            "CLAIMS_S3_ACCESS_KEY_ID": self.CREDENTIALS["aws_access_key_id"],
-            "CLAIMS_S3_SECRET_ACCESS_KEY": self.CREDENTIALS["aws_secret_access_key"],
+            "CLAIMS_S3_ENDPOINT_URL": self.store.url,
+            "CLAIMS_S3_REGION": self.store.region,
+            "CLAIMS_S3_ACCESS_KEY_ID": self.store.access_key,
+            "CLAIMS_S3_SECRET_ACCESS_KEY": self.store.secret_key,
             "CLAIMS_S3_PATH_STYLE": "true",
         }
 
@@ -419,8 +406,7 @@ class S3Server:
         return sum(1 for page in pages for o in page.get("Contents", []) if o["Key"].endswith(suffix))
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
+        self.store.stop()
 
 
 STORAGE_TEXT = {"local": "the local directory", "s3": "an S3 bucket (moto's server, in a process of its own)"}

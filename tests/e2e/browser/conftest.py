@@ -19,7 +19,7 @@ import pytest
 from cheyou_demo import Platform
 from cheyou_devinfra.platform import Service
 from cheyou_kit.testing import eventually
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 REPO = Path(__file__).resolve().parents[3]
 AXE = REPO / "web" / "node_modules" / "axe-core" / "axe.min.js"
@@ -175,3 +175,15 @@ async def _sign_in_by_sms(page: Page, cheyou: Platform, mobile: str) -> None:
 def sign_in_by_sms() -> Callable[[Page, Platform, str], Awaitable[None]]:
     """Sign a member in on the H5's sign-in page with the code texted to their phone."""
     return _sign_in_by_sms
+
+
+async def _settled(page: Page) -> Page:
+    """The page without a toast over it (a toast is a dialog: screenshots and axe wait until it is gone)."""
+    await expect(page.locator(".van-toast:visible")).to_have_count(0)
+    return page
+
+
+@pytest.fixture
+def settled() -> Callable[[Page], Awaitable[Page]]:
+    """``await settled(page)``: an H5 page once no toast covers it, for a screenshot or axe."""
+    return _settled

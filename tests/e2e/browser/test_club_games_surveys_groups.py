@@ -30,12 +30,6 @@ XIAMEN_PRIZES = [
 ]  # fmt: skip
 
 
-async def settled(page: Page) -> Page:
-    """The page without a toast over it (a toast is a dialog: screenshots and axe wait until it is gone)."""
-    await expect(page.locator(".van-toast:visible")).to_have_count(0)
-    return page
-
-
 async def sign_in_as_ops(page: Page) -> None:
     await page.goto("/console/sign-in")
     await page.get_by_label("用户名").fill("ops1")
@@ -146,6 +140,7 @@ async def test_a_member_plays_answers_the_call_for_needs_and_joins_the_self_driv
     axe: Axe,
     cheyou: Platform,
     staff: dict[str, httpx.AsyncClient],
+    settled: Callable[[Page], Awaitable[Page]],
 ) -> None:
     ops = staff["ops1"]
     ids = await set_up_the_club(ops)

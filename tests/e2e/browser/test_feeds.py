@@ -59,23 +59,6 @@ async def _sign_in_as_ops(page: Page) -> None:
     await page.wait_for_url(lambda url: "sign-in" not in url)
 
 
-async def _sign_in_by_sms(page: Page, cheyou: Platform, mobile: str) -> None:
-    before = len(await cheyou.sms_messages(mobile))
-    await page.get_by_label("手机号").fill(mobile)
-    await page.get_by_role("button", name="获取验证码").click()
-
-    async def code() -> str | None:
-        found = [
-            str(m["template_param"]["code"])
-            for m in (await cheyou.sms_messages(mobile))[before:]
-            if isinstance(m.get("template_param"), dict) and "code" in m["template_param"]
-        ]
-        return found[-1] if found else None
-
-    await page.get_by_label("验证码").fill(await eventually(code, within=20))
-    await page.get_by_role("button", name="登录", exact=True).click()
-
-
 async def _ops_page_violations(page: Page, axe: Axe) -> list[dict[str, Any]]:
     """axe's serious violations inside the ops page itself (the shell around it has tests of its own)."""
     mine = []
@@ -90,11 +73,6 @@ async def _ops_page_violations(page: Page, axe: Axe) -> list[dict[str, Any]]:
     return mine
 
 
-async def _settled(page: Page) -> Page:
-    await expect(page.locator(".van-toast:visible")).to_have_count(0)
-    return page
-
-
 async def test_ops_see_the_feeds_and_the_owner_follows_a_violation_and_a_typhoon_alert(
     cheyou: Platform,
     staff: dict[str, httpx.AsyncClient],
@@ -103,6 +81,8 @@ async def test_ops_see_the_feeds_and_the_owner_follows_a_violation_and_a_typhoon
     phone: Page,
     shots: Shots,
     axe: Axe,
+    sign_in_by_sms: Callable[[Page, Platform, str], Awaitable[None]],
+    settled: Callable[[Page], Awaitable[Page]],
 ) -> None:
     member = await cheyou.member(staff["ops1"], staff["reviewer1"], region_code="350111")  # 晋安区
     violation = await _violation_once_known(providers, member)
@@ -145,7 +125,7 @@ async def test_ops_see_the_feeds_and_the_owner_follows_a_violation_and_a_typhoon
 
     await eventually(both_told, within=60)
     await phone.goto("/h5/messages")
-    await _sign_in_by_sms(phone, cheyou, member.phone)
+    await sign_in_by_sms(phone, cheyou, member.phone)
     reminder = phone.get_by_role("button", name="交通违章提醒").first
     await expect(reminder).to_contain_text("查看详情与办理")
     await reminder.click()
@@ -153,11 +133,11 @@ async def test_ops_see_the_feeds_and_the_owner_follows_a_violation_and_a_typhoon
     await expect(details.get_by_text(member.plate, exact=True)).to_be_visible()
     await expect(details.get_by_text("200元", exact=True)).to_be_visible()
     await expect(details.get_by_text("6分", exact=True)).to_be_visible()
-    await shots(await _settled(phone), "member-a-violation-opened")
-    assert await axe(await _settled(phone)) == []
+    await shots(await settled(phone), "member-a-violation-opened")
+    assert await axe(await settled(phone)) == []
     await details.get_by_role("link", name="预约代办违章").click()
     await expect(phone).to_have_url(re.compile(r".*/h5/privileges/violation_agency/book$"))
-    await shots(await _settled(phone), "member-booking-the-violation-agency")
+    await shots(await settled(phone), "member-booking-the-violation-agency")
 
     # The typhoon alert: orange, and the claim report one tap away.
     await phone.go_back()
@@ -166,8 +146,8 @@ async def test_ops_see_the_feeds_and_the_owner_follows_a_violation_and_a_typhoon
     warning = phone.get_by_role("region", name="预警详情")
     await expect(warning.get_by_text("台风橙色预警", exact=True)).to_be_visible()
     await expect(warning.get_by_role("link", name="道路救援")).to_be_visible()
-    await shots(await _settled(phone), "member-the-typhoon-alert-opened")
-    assert await axe(await _settled(phone)) == []
+    await shots(await settled(phone), "member-the-typhoon-alert-opened")
+    assert await axe(await settled(phone)) == []
     await warning.get_by_role("link", name="一键报案").click()
     await expect(phone).to_have_url(re.compile(r".*/h5/claims/new$"))
-    await shots(await _settled(phone), "member-reporting-a-claim-from-the-alert")
+    await shots(await settled(phone), "member-reporting-a-claim-from-the-alert")

@@ -53,24 +53,13 @@ async def designated_driving_company(cheyou: Platform, ops: httpx.AsyncClient) -
     return await cheyou.merchant(key.json()["key"])
 
 
-async def sign_in_by_sms(page: Page, cheyou: Platform, mobile: str) -> None:
-    await page.get_by_label("手机号").fill(mobile)
-    await page.get_by_role("button", name="获取验证码").click()
-
-    async def code() -> str | None:
-        found = [
-            str(m["template_param"]["code"])
-            for m in await cheyou.sms_messages(mobile)
-            if isinstance(m.get("template_param"), dict) and "code" in m["template_param"]
-        ]
-        return found[-1] if found else None
-
-    await page.get_by_label("验证码").fill(await eventually(code, within=20))
-    await page.get_by_role("button", name="登录", exact=True).click()
-
-
 async def test_a_star_member_books_designated_driving_follows_it_and_rates_the_driver(
-    phone: Page, shots: Shots, axe: Axe, cheyou: Platform, staff: dict[str, httpx.AsyncClient]
+    phone: Page,
+    shots: Shots,
+    axe: Axe,
+    cheyou: Platform,
+    staff: dict[str, httpx.AsyncClient],
+    sign_in_by_sms: Callable[[Page, Platform, str], Awaitable[None]],
 ) -> None:
     ops = staff["ops1"]
     merchant = await designated_driving_company(cheyou, ops)

@@ -43,12 +43,6 @@ SLOTS = [
 NOTE = "请靠近拍摄碰撞部位，让护栏和车身都入镜"
 
 
-async def settled(page: Page) -> Page:
-    """The page without a toast over it (a toast is a dialog: screenshots and axe wait until it is gone)."""
-    await expect(page.locator(".van-toast:visible")).to_have_count(0)
-    return page
-
-
 async def test_a_member_reports_a_scrape_takes_the_guided_photos_and_answers_a_reshoot(
     sign_in_by_sms: Callable[[Page, Platform, str], Awaitable[None]],
     phone: Page,
@@ -57,6 +51,7 @@ async def test_a_member_reports_a_scrape_takes_the_guided_photos_and_answers_a_r
     cheyou: Platform,
     staff: dict[str, httpx.AsyncClient],
     claim_photo: Callable[[], bytes],
+    settled: Callable[[Page], Awaitable[Page]],
 ) -> None:
     member = await cheyou.member(staff["ops1"], staff["reviewer1"])
     issued = cheyou.policy_issued(member, 400_000)

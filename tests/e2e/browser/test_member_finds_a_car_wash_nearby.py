@@ -107,30 +107,14 @@ def closed_today() -> list[dict[str, Any]]:
     return [{"day": (today.isoweekday() + 1) % 7 + 1, "opens": "09:00", "closes": "18:00"}]
 
 
-async def sign_in_by_sms(page: Page, cheyou: Platform, mobile: str) -> None:
-    before = len(await cheyou.sms_messages(mobile))
-    await page.get_by_label("手机号").fill(mobile)
-    await page.get_by_role("button", name="获取验证码").click()
-
-    async def code() -> str | None:
-        found = [
-            str(m["template_param"]["code"])
-            for m in (await cheyou.sms_messages(mobile))[before:]
-            if isinstance(m.get("template_param"), dict) and "code" in m["template_param"]
-        ]
-        return found[-1] if found else None
-
-    await page.get_by_label("验证码").fill(await eventually(code, within=20))
-    await page.get_by_role("button", name="登录", exact=True).click()
-
-
-async def settled(page: Page) -> Page:
-    await expect(page.locator(".van-toast:visible")).to_have_count(0)
-    return page
-
-
 async def test_a_member_finds_an_open_car_wash_on_the_map_and_books_it_there(
-    phone: Page, shots: Shots, axe: Axe, cheyou: Platform, staff: dict[str, httpx.AsyncClient]
+    phone: Page,
+    shots: Shots,
+    axe: Axe,
+    cheyou: Platform,
+    staff: dict[str, httpx.AsyncClient],
+    sign_in_by_sms: Callable[[Page, Platform, str], Awaitable[None]],
+    settled: Callable[[Page], Awaitable[Page]],
 ) -> None:
     ops = staff["ops1"]
     nearer_id, nearer = await car_wash_company(cheyou, ops, "洁净车护")

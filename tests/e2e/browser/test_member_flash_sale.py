@@ -19,12 +19,6 @@ SALE = "积分秒杀：精品洗车一次"
 PRICE, FUNDS = 100, 150
 
 
-async def settled(page: Page) -> Page:
-    """The page without a toast over it (a toast is a dialog: screenshots and axe wait until it is gone)."""
-    await expect(page.locator(".van-toast:visible")).to_have_count(0)
-    return page
-
-
 async def car_wash_coupons(ops: httpx.AsyncClient) -> tuple[str, str]:
     """A car wash in the alliance with a batch of free-wash coupons: (merchant id, batch id)."""
     created = await ops.post(
@@ -65,6 +59,7 @@ async def test_a_member_races_a_flash_sale_on_the_server_clock_and_gets_the_coup
     axe: Axe,
     cheyou: Platform,
     staff: dict[str, httpx.AsyncClient],
+    settled: Callable[[Page], Awaitable[Page]],
 ) -> None:
     ops = staff["ops1"]
     merchant_id, batch_id = await car_wash_coupons(ops)

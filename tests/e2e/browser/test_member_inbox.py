@@ -16,12 +16,6 @@ Axe = Callable[[Page], Awaitable[list[dict[str, Any]]]]
 ARTICLE = "小事故如何快处快赔"
 
 
-async def settled(page: Page) -> Page:
-    """The page without a toast over it (a toast is a dialog: screenshots and axe wait until it is gone)."""
-    await expect(page.locator(".van-toast:visible")).to_have_count(0)
-    return page
-
-
 async def published_article(staff: dict[str, httpx.AsyncClient]) -> str:
     """An insurance-knowledge article ops wrote and admin approved and published."""
     created = await staff["ops1"].post(
@@ -50,6 +44,7 @@ async def test_a_member_opens_a_claim_message_from_the_inbox_and_lands_on_the_cl
     cheyou: Platform,
     staff: dict[str, httpx.AsyncClient],
     report: Callable[..., Awaitable[dict[str, Any]]],
+    settled: Callable[[Page], Awaitable[Page]],
 ) -> None:
     member = await cheyou.member(staff["ops1"], staff["reviewer1"])
     issued = cheyou.policy_issued(member, 400_000)

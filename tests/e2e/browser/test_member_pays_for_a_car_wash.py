@@ -98,22 +98,6 @@ async def car_wash(cheyou: Platform, staff: dict[str, httpx.AsyncClient]) -> Asy
         await task
 
 
-async def sign_in_by_sms(page: Page, cheyou: Platform, mobile: str) -> None:
-    await page.get_by_label("手机号").fill(mobile)
-    await page.get_by_role("button", name="获取验证码").click()
-
-    async def code() -> str | None:
-        found = [
-            str(m["template_param"]["code"])
-            for m in await cheyou.sms_messages(mobile)
-            if isinstance(m.get("template_param"), dict) and "code" in m["template_param"]
-        ]
-        return found[-1] if found else None
-
-    await page.get_by_label("验证码").fill(await eventually(code, within=20))
-    await page.get_by_role("button", name="登录", exact=True).click()
-
-
 async def book_a_car_wash(page: Page) -> str:
     """From the privileges page: book the car wash in 宁德; the order page's id."""
     await page.goto("/h5/privileges")
@@ -142,6 +126,7 @@ async def test_an_ordinary_member_pays_for_a_discounted_car_wash_and_cancels_ano
     cheyou: Platform,
     staff: dict[str, httpx.AsyncClient],
     car_wash: Receiver,
+    sign_in_by_sms: Callable[[Page, Platform, str], Awaitable[None]],
 ) -> None:
     member: Member = await cheyou.member(staff["ops1"], staff["reviewer1"])
     await cheyou.feed(staff["admin"], cheyou.policy_issued(member, 300_000))

@@ -230,19 +230,10 @@ async def evaluate_range(
 ) -> Outcome:
     """``evaluate`` for the verified members with ``after < id <= last`` (a chunk of the batch job)."""
     selection = "m.id > :after AND m.id <= :last" if after is not None else "m.id <= :last"
-    values: dict[str, Any] = {
-        "last": last,
-        "reason": reason,
-        "version": version,
-        "changed_by": None,
-        "now": now,
-    }
-    if after is not None:
-        values["after"] = after
-    await _lock(session, selection, {k: v for k, v in values.items() if k in ("after", "last")})
-    result = await session.execute(
-        text(_EVALUATE.replace("{selection}", selection)), {**parameters, **values}
-    )
+    bounds: dict[str, Any] = {"last": last} if after is None else {"last": last, "after": after}
+    await _lock(session, selection, bounds)
+    values = {**parameters, **bounds, "reason": reason, "version": version, "changed_by": None, "now": now}
+    result = await session.execute(text(_EVALUATE.replace("{selection}", selection)), values)
     return Outcome.of(result.all())
 
 
