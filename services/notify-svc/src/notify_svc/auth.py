@@ -11,8 +11,9 @@ from typing import Annotated
 
 from cheyou_kit import auth
 from cheyou_kit.auth import OPERATORS, STAFF_ROLES, Principal, Role, require_roles
-from cheyou_kit.errors import NotFound
 from fastapi import Depends
+
+from notify_svc.errors import MemberNotFound
 
 GATEWAY_AUDIENCES: dict[str, frozenset[Role]] = dict.fromkeys(
     (
@@ -40,10 +41,6 @@ OPS_ONLY_AT_THE_GATEWAY = {"x-cheyou-roles": ["ops", "admin"]}
 
 MEMBER_DATA_READERS = frozenset({Role.OPS, Role.ADMIN, Role.SERVICE})
 """Who reads any member's inbox and preferences; only services write them for a member."""
-
-
-class MemberNotFound(NotFound):
-    slug = "member-not-found"
 
 
 def check_member(principal: Principal, member_id: str, *, write: bool = False) -> None:
