@@ -4,14 +4,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from cheyou_kit.auth import OPERATORS, PrincipalDep, Role
+from cheyou_kit.auth import PrincipalDep
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import BadRequest
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Depends, Query, status
 
 from privilege_svc.activities import service
-from privilege_svc.activities.errors import ActivityNotFound, NotCancellable
 from privilege_svc.activities.schemas import (
     ActivityCreate,
     ActivityRead,
@@ -22,7 +21,14 @@ from privilege_svc.activities.schemas import (
     SignupRead,
     StatsRead,
 )
-from privilege_svc.auth import Operator, StaffReaderOnly, acting_member, ensure_can_read_member
+from privilege_svc.auth import (
+    Operator,
+    StaffReaderOnly,
+    acting_member,
+    ensure_can_cancel_signup,
+    ensure_can_read_member,
+    viewing_member,
+)
 from privilege_svc.config import SettingsDep
 
 router = APIRouter(prefix="/activities", tags=["activities"])
@@ -46,9 +52,8 @@ async def list_activities(
     session: SessionDep, principal: PrincipalDep, cursor: CursorQuery = None, limit: LimitQuery = 50
 ) -> Page[ActivityRead]:
     """Activities, newest first (a member sees the open ones aimed at their tier and interests)."""
-    audience = None
-    if principal.role == Role.MEMBER:
-        audience = await service.audience_of(session, acting_member(principal))
+    member_id = viewing_member(principal)
+    audience = None if member_id is None else await service.audience_of(session, member_id)
     rows = await service.list_activities(session, audience=audience, cursor=cursor, limit=limit)
     return rows.page(ActivityRead.model_validate)
 
@@ -87,11 +92,9 @@ async def participation_stats(
 @router.get("/{activity_id}", response_model=ActivityRead)
 async def get_activity(activity_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> ActivityRead:
     """One activity (a member sees only those aimed at them)."""
-    activity = await service.get(session, activity_id)
-    if principal.role == Role.MEMBER:
-        if not service.is_for(activity, await service.audience_of(session, acting_member(principal))):
-            raise ActivityNotFound(f"activity {activity_id} does not exist")
-    return ActivityRead.model_validate(activity)
+    return ActivityRead.model_validate(
+        await service.get_offered(session, activity_id, viewing_member(principal))
+    )
 
 
 @router.post("/{activity_id}/signups", response_model=SignupRead, status_code=status.HTTP_201_CREATED)
@@ -125,10 +128,7 @@ async def cancel_signup(
 ) -> SignupRead:
     """Give up a place (the member, or ops); the first on the waitlist who fits moves up."""
     signup = await service.get_signup(session, activity_id, signup_id)
-    if principal.role not in OPERATORS:
-        ensure_can_read_member(principal, signup.member_id)
-        if principal.role != Role.MEMBER:
-            raise NotCancellable("only the member or ops can cancel a sign-up")
+    ensure_can_cancel_signup(principal, signup.member_id)
     return SignupRead.model_validate(await service.cancel_signup(session, signup))
 
 

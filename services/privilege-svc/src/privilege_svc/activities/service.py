@@ -94,6 +94,15 @@ def is_for(activity: Activity, audience: Audience) -> bool:
     return _for_tier(activity, audience.tier) and _for_interests(activity, audience.interests)
 
 
+async def get_offered(session: AsyncSession, activity_id: uuid.UUID, member_id: str | None) -> Activity:
+    """The activity as ``member_id`` sees it: only if it is aimed at them (anything else is "not found",
+    like a missing one); with no member (staff), any activity."""
+    activity = await get(session, activity_id)
+    if member_id is not None and not is_for(activity, await audience_of(session, member_id)):
+        raise ActivityNotFound(f"activity {activity_id} does not exist")
+    return activity
+
+
 async def list_activities(
     session: AsyncSession, *, audience: Audience | None, cursor: str | None, limit: int
 ) -> Slice[Activity]:

@@ -4,12 +4,19 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from cheyou_kit.auth import Principal, PrincipalDep, Role
+from cheyou_kit.auth import PrincipalDep
 from cheyou_kit.db import SessionDep
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Header, Query, status
 
-from privilege_svc.auth import Operator, OperatorOnly, StaffReaderOnly, acting_member, ensure_can_read_member
+from privilege_svc.auth import (
+    Operator,
+    OperatorOnly,
+    StaffReaderOnly,
+    acting_member,
+    listed_member,
+    member_or_staff_reader,
+)
 from privilege_svc.games import service
 from privilege_svc.games.models import GamePlay
 from privilege_svc.games.schemas import (
@@ -26,14 +33,6 @@ from privilege_svc.games.schemas import (
 router = APIRouter(prefix="/games", tags=["games"])
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)]
-
-
-def _member_or_staff(principal: Principal) -> str | None:
-    """The member's id for a member; None for staff who read any game (other roles are refused)."""
-    if principal.role == Role.MEMBER:
-        return acting_member(principal)
-    ensure_can_read_member(principal, "")
-    return None
 
 
 def _play(record: GamePlay, plays_left: int | None = None, exhausted: bool | None = None) -> GamePlayRead:
@@ -69,7 +68,7 @@ async def list_games(
 ) -> Page[GameRead]:
     """Staff: every game. A member: the games open now for their tier, with their plays left today."""
     items, next_cursor = await service.list_games(
-        session, member_id=_member_or_staff(principal), cursor=cursor, limit=limit
+        session, member_id=member_or_staff_reader(principal), cursor=cursor, limit=limit
     )
     return Page(items=items, next_cursor=next_cursor)
 
@@ -77,20 +76,20 @@ async def list_games(
 @router.get("/bobing-ranking", response_model=GameOddsRead)
 async def bobing_ranking(principal: PrincipalDep) -> GameOddsRead:
     """The default 博饼 ranking (data) with each outcome's exact probability over the 46,656 rolls."""
-    _member_or_staff(principal)
+    member_or_staff_reader(principal)
     return service.default_ranking()
 
 
 @router.get("/{game_id}", response_model=GameRead)
 async def get_game(game_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> GameRead:
     """One game (a member sees only published games for their tier, with their plays left today)."""
-    return await service.get(session, game_id, member_id=_member_or_staff(principal))
+    return await service.get(session, game_id, member_id=member_or_staff_reader(principal))
 
 
 @router.get("/{game_id}/odds", response_model=GameOddsRead)
 async def game_odds(game_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> GameOddsRead:
     """The game's outcomes with their exact probabilities, prizes and the expected points per play."""
-    return await service.odds(session, game_id, member_id=_member_or_staff(principal))
+    return await service.odds(session, game_id, member_id=member_or_staff_reader(principal))
 
 
 @router.post("/{game_id}/publish", response_model=GameRead, dependencies=[OperatorOnly])
@@ -130,10 +129,7 @@ async def list_plays(
     limit: LimitQuery = 50,
 ) -> Page[GamePlayRead]:
     """Plays, newest first: a member's own, or (staff) anyone's."""
-    if principal.role == Role.MEMBER:
-        member_id = member_id or acting_member(principal)
-    ensure_can_read_member(principal, member_id or "")
-    rows = await service.list_plays(session, game_id, member_id, cursor, limit)
+    rows = await service.list_plays(session, game_id, listed_member(principal, member_id), cursor, limit)
     return rows.page(_play)
 
 

@@ -4,13 +4,13 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from cheyou_kit.auth import Principal, PrincipalDep, Role
+from cheyou_kit.auth import PrincipalDep
 from cheyou_kit.db import SessionDep
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, File, Form, Response, UploadFile, status
 from pydantic import AwareDatetime
 
-from privilege_svc.auth import Operator, OperatorOnly, acting_member, ensure_can_read_member
+from privilege_svc.auth import Operator, OperatorOnly, acting_member, member_or_staff_reader
 from privilege_svc.interest_groups import service
 from privilege_svc.interest_groups.schemas import (
     InterestGroupCreate,
@@ -19,13 +19,6 @@ from privilege_svc.interest_groups.schemas import (
 )
 
 router = APIRouter(prefix="/interest-groups", tags=["interest-groups"])
-
-
-def _member_or_staff(principal: Principal) -> str | None:
-    if principal.role == Role.MEMBER:
-        return acting_member(principal)
-    ensure_can_read_member(principal, "")
-    return None
 
 
 def _now() -> datetime:
@@ -45,14 +38,14 @@ async def list_groups(
     session: SessionDep, principal: PrincipalDep, cursor: CursorQuery = None, limit: LimitQuery = 50
 ) -> Page[InterestGroupRead]:
     """Staff: every group with its joins. A member: the active groups sharing one of their interests."""
-    items, next_cursor = await service.page(session, _member_or_staff(principal), cursor, limit, _now())
+    items, next_cursor = await service.page(session, member_or_staff_reader(principal), cursor, limit, _now())
     return Page(items=items, next_cursor=next_cursor)
 
 
 @router.get("/{group_id}", response_model=InterestGroupRead)
 async def get_group(group_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> InterestGroupRead:
     """One group (a member sees it when it shares one of their interests)."""
-    return await service.get(session, group_id, _member_or_staff(principal), _now())
+    return await service.get(session, group_id, member_or_staff_reader(principal), _now())
 
 
 @router.put("/{group_id}/qr", response_model=InterestGroupRead)
@@ -83,7 +76,7 @@ async def archive_group(group_id: uuid.UUID, session: SessionDep) -> InterestGro
 )
 async def group_qr(group_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
     """The group's QR image (a member: while it is valid; 410 once it expired)."""
-    data, content_type = await service.qr(session, group_id, _member_or_staff(principal), _now())
+    data, content_type = await service.qr(session, group_id, member_or_staff_reader(principal), _now())
     return Response(content=data, media_type=content_type, headers={"Cache-Control": "private, max-age=300"})
 
 

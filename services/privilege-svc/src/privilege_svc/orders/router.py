@@ -4,15 +4,14 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from cheyou_kit.auth import OPERATORS, Principal, PrincipalDep, Role
+from cheyou_kit.auth import PrincipalDep
 from cheyou_kit.db import SessionDep
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Header, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from privilege_svc.auth import acting_member, ensure_can_read_member
+from privilege_svc.auth import acting_member, listed_member, order_cancelled_by
 from privilege_svc.orders import service
-from privilege_svc.orders.errors import OrderNotCancellable, OrderNotFound
 from privilege_svc.orders.models import ServiceOrder
 from privilege_svc.orders.schemas import (
     CancelRequest,
@@ -36,15 +35,6 @@ async def _read(session: AsyncSession, orders: list[ServiceOrder]) -> list[Order
     """The orders as their members read them, each with where its money stands."""
     summaries = await payments.summaries(session, order_ids=[o.id for o in orders if o.price_fen > 0])
     return [OrderRead.model_validate(o).model_copy(update={"payment": summaries.get(o.id)}) for o in orders]
-
-
-async def _readable(session: AsyncSession, order_id: uuid.UUID, principal: Principal) -> ServiceOrder:
-    """The order, if the caller may see it: someone else's order is "not found", like a missing one."""
-    order = await service.get(session, order_id, for_update=True)
-    if principal.role == Role.MEMBER and str(principal.member_id) != order.member_id:
-        raise OrderNotFound(f"order {order_id} does not exist")
-    ensure_can_read_member(principal, order.member_id)
-    return order
 
 
 @router.post("", response_model=OrderRead, status_code=status.HTTP_201_CREATED)
@@ -73,20 +63,16 @@ async def list_orders(
     limit: LimitQuery = 50,
 ) -> Page[OrderRead]:
     """Order history, newest first: a member's own, or (staff) any member's."""
-    if principal.role == Role.MEMBER:
-        member_id = member_id or str(principal.member_id)
-    if member_id is not None:
-        ensure_can_read_member(principal, member_id)
-    else:
-        ensure_can_read_member(principal, "")
-    rows = await service.list_orders(session, member_id, status, cursor, limit)
+    rows = await service.list_orders(session, listed_member(principal, member_id), status, cursor, limit)
     return Page(items=await _read(session, list(rows.rows)), next_cursor=rows.next_cursor)
 
 
 @router.get("/{order_id}", response_model=OrderRead)
 async def get_order(order_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> OrderRead:
     """One order (its member, or staff)."""
-    return (await _read(session, [await _readable(session, order_id, principal)]))[0]
+    return (await _read(session, [await service.get_visible(session, order_id, principal, for_update=True)]))[
+        0
+    ]
 
 
 @router.post("/{order_id}/cancel", response_model=OrderRead)
@@ -99,10 +85,8 @@ async def cancel(
 ) -> OrderRead:
     """Cancel before the service starts (the member, or ops); quota and held points are released, an
     unpaid order's WeChat Pay payment closed, a paid one refunded as its terms say."""
-    order = await _readable(session, order_id, principal)
-    if principal.role != Role.MEMBER and principal.role not in OPERATORS:
-        raise OrderNotCancellable("only the member or ops can cancel an order")
-    by: service.CancelledBy = "member" if principal.role == Role.MEMBER else "ops"
+    order = await service.get_visible(session, order_id, principal, for_update=True)
+    by = order_cancelled_by(principal)
     reason = (body or CancelRequest()).reason
     cancelled = await payment_flows.cancel_order(
         session, client, order, by=by, reason=reason, now=datetime.now(UTC)
@@ -116,7 +100,7 @@ async def rate(
 ) -> OrderRead:
     """The member rates a completed order (1–5 stars, a comment)."""
     acting_member(principal)
-    order = await _readable(session, order_id, principal)
+    order = await service.get_visible(session, order_id, principal, for_update=True)
     return (await _read(session, [await service.rate(session, order, body)]))[0]
 
 
@@ -126,5 +110,5 @@ async def complain(
 ) -> ComplaintRead:
     """The member complains about the service; merchant-svc opens an accountability case."""
     acting_member(principal)
-    order = await _readable(session, order_id, principal)
+    order = await service.get_visible(session, order_id, principal, for_update=True)
     return ComplaintRead.model_validate(await service.complain(session, order, body))

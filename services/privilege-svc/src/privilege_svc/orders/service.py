@@ -33,9 +33,11 @@ from cheyou_events.catalogue.privilege import (
     PrivilegeOrderRated,
     PrivilegeOrderRequested,
 )
+from cheyou_kit.auth import Principal
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from privilege_svc.auth import ensure_can_read_own
 from privilege_svc.entitlements import service as entitlements
 from privilege_svc.eventing import publish
 from privilege_svc.orders import repository
@@ -246,6 +248,15 @@ async def get(session: AsyncSession, order_id: uuid.UUID, *, for_update: bool = 
     order = await repository.get(session, order_id, for_update=for_update)
     if order is None:
         raise OrderNotFound(f"order {order_id} does not exist")
+    return order
+
+
+async def get_visible(
+    session: AsyncSession, order_id: uuid.UUID, principal: Principal, *, for_update: bool = False
+) -> ServiceOrder:
+    """The order, if the caller may see it: someone else's order is "not found", like a missing one."""
+    order = await get(session, order_id, for_update=for_update)
+    ensure_can_read_own(principal, order.member_id, OrderNotFound(f"order {order_id} does not exist"))
     return order
 
 

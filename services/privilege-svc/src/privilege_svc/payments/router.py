@@ -4,14 +4,14 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from cheyou_kit.auth import PrincipalDep, Role
+from cheyou_kit.auth import PrincipalDep
 from cheyou_kit.db import SessionDep
 from fastapi import APIRouter, Query, Request, Response, status
 
-from privilege_svc.auth import Operator, acting_member, ensure_can_read_member
+from privilege_svc.auth import Operator, acting_member
 from privilege_svc.payments import flows, reconciliation, service
 from privilege_svc.payments.dependencies import ClientIpDep, WechatPayDep
-from privilege_svc.payments.errors import PaymentNotFound, ReconciliationNotFound
+from privilege_svc.payments.errors import ReconciliationNotFound
 from privilege_svc.payments.schemas import (
     BridgeParameters,
     DifferenceRead,
@@ -108,10 +108,7 @@ async def get_reconciliation(
 @router.get("/{payment_id}", response_model=PaymentRead)
 async def get_payment(payment_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> PaymentRead:
     """One payment with its refunds (its member, or staff)."""
-    payment = await service.get(session, payment_id)
-    if principal.role == Role.MEMBER and str(principal.member_id) != payment.member_id:
-        raise PaymentNotFound(f"payment {payment_id} does not exist")
-    ensure_can_read_member(principal, payment.member_id)
+    payment = await service.get_visible(session, payment_id, principal)
     refunds = await service.refunds_of(session, payment.id)
     return PaymentRead.model_validate(payment).model_copy(
         update={"refunds": [RefundRead.model_validate(r) for r in refunds]}

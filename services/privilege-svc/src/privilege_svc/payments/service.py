@@ -30,9 +30,11 @@ from cheyou_events.catalogue.payment import (
     PaymentSucceeded,
     RefundCause,
 )
+from cheyou_kit.auth import Principal
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from privilege_svc.auth import ensure_can_read_own
 from privilege_svc.eventing import publish
 from privilege_svc.payments import repository
 from privilege_svc.payments.errors import (
@@ -336,6 +338,13 @@ async def get(session: AsyncSession, payment_id: uuid.UUID) -> Payment:
     payment = await repository.get(session, payment_id)
     if payment is None:
         raise PaymentNotFound(f"payment {payment_id} does not exist")
+    return payment
+
+
+async def get_visible(session: AsyncSession, payment_id: uuid.UUID, principal: Principal) -> Payment:
+    """The payment, if the caller may see it: someone else's payment is "not found", like a missing one."""
+    payment = await get(session, payment_id)
+    ensure_can_read_own(principal, payment.member_id, PaymentNotFound(f"payment {payment_id} does not exist"))
     return payment
 
 

@@ -3,21 +3,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from cheyou_kit.auth import Principal, PrincipalDep, Role
+from cheyou_kit.auth import Principal, PrincipalDep
 from cheyou_kit.db import SessionDep
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Depends, Header, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from privilege_svc.auth import Operator, acting_member, ensure_can_read_member
+from privilege_svc.auth import Operator, acting_member, listed_member, member_or_staff_reader, viewing_member
 from privilege_svc.config import SettingsDep
 from privilege_svc.entitlements import service as entitlements
 from privilege_svc.payments import service as payments
 from privilege_svc.payments.dependencies import PaymentWindowDep
 from privilege_svc.rewards import service
-from privilege_svc.rewards.errors import RedemptionNotFound, RewardNotFound
 from privilege_svc.rewards.gate import StockGate
-from privilege_svc.rewards.models import Redemption, Reward
+from privilege_svc.rewards.models import Redemption
 from privilege_svc.rewards.schemas import (
     FlashSaleCreate,
     RedemptionCreate,
@@ -47,11 +46,8 @@ GateDep = Annotated[StockGate | None, Depends(stock_gate)]
 async def _page(
     session: AsyncSession, principal: Principal, flash_sale: bool | None, cursor: str | None, limit: int
 ) -> Page[RewardRead]:
-    tier: str | None = None
-    if principal.role == Role.MEMBER:
-        tier = (await entitlements.member_tier(session, acting_member(principal))).value
-    else:
-        ensure_can_read_member(principal, "")
+    member_id = member_or_staff_reader(principal)
+    tier = None if member_id is None else (await entitlements.member_tier(session, member_id)).value
     rows = await service.list_rewards(
         session,
         tier=tier,
@@ -71,11 +67,6 @@ async def _read(session: AsyncSession, redemptions: list[Redemption]) -> list[Re
         RedemptionRead.model_validate(r).model_copy(update={"payment": summaries.get(r.id)})
         for r in redemptions
     ]
-
-
-def _visible(reward: Reward, principal: Principal, tier: str | None) -> None:
-    if principal.role == Role.MEMBER and (tier is None or tier not in reward.tier_prices):
-        raise RewardNotFound(f"reward {reward.id} does not exist")
 
 
 @router.post("", response_model=RewardRead, status_code=status.HTTP_201_CREATED)
@@ -104,10 +95,9 @@ async def list_redemptions(
     limit: LimitQuery = 50,
 ) -> Page[RedemptionRead]:
     """Redemptions, newest first: a member's own, or (staff) anyone's."""
-    if principal.role == Role.MEMBER:
-        member_id = member_id or str(principal.member_id)
-    ensure_can_read_member(principal, member_id or "")
-    rows = await service.list_redemptions(session, member_id, reward_id, cursor, limit)
+    rows = await service.list_redemptions(
+        session, listed_member(principal, member_id), reward_id, cursor, limit
+    )
     return Page(items=await _read(session, list(rows.rows)), next_cursor=rows.next_cursor)
 
 
@@ -116,10 +106,7 @@ async def get_redemption(
     redemption_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> RedemptionRead:
     """One redemption (its member, or staff): a points + cash one shows whether it is paid."""
-    redemption = await service.get_redemption(session, redemption_id)
-    if principal.role == Role.MEMBER and str(principal.member_id) != redemption.member_id:
-        raise RedemptionNotFound(f"redemption {redemption_id} does not exist")
-    ensure_can_read_member(principal, redemption.member_id)
+    redemption = await service.get_visible_redemption(session, redemption_id, principal)
     return (await _read(session, [redemption]))[0]
 
 
@@ -139,12 +126,7 @@ async def update_redemption(
 @router.get("/{reward_id}", response_model=RewardRead)
 async def get_reward(reward_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> RewardRead:
     """One reward (a member sees only what their tier can redeem)."""
-    reward = await service.get(session, reward_id)
-    tier = None
-    if principal.role == Role.MEMBER:
-        tier = (await entitlements.member_tier(session, acting_member(principal))).value
-    _visible(reward, principal, tier)
-    return RewardRead.model_validate(reward)
+    return RewardRead.model_validate(await service.get_offered(session, reward_id, viewing_member(principal)))
 
 
 @router.post("/{reward_id}/redemptions", response_model=RedemptionRead, status_code=status.HTTP_201_CREATED)

@@ -20,10 +20,13 @@ from cheyou_events import Envelope, add_events
 from cheyou_events.catalogue.fields import Tier
 from cheyou_events.catalogue.merchant import CouponIssueRefused
 from cheyou_events.catalogue.privilege import RewardRedeemed
+from cheyou_kit.auth import Principal
 from cheyou_kit.dependencies import REDIS_UNREACHABLE, degraded
 from cheyou_kit.pagination import Slice
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from privilege_svc.auth import ensure_can_read_own
+from privilege_svc.entitlements import service as entitlements
 from privilege_svc.entitlements.errors import MemberNotKnown
 from privilege_svc.eventing import publish
 from privilege_svc.payments import service as payments
@@ -77,6 +80,18 @@ async def create(session: AsyncSession, body: RewardCreate, *, flash_sale: bool,
 async def get(session: AsyncSession, reward_id: uuid.UUID) -> Reward:
     reward = await repository.get_reward(session, reward_id)
     if reward is None:
+        raise RewardNotFound(f"reward {reward_id} does not exist")
+    return reward
+
+
+async def get_offered(session: AsyncSession, reward_id: uuid.UUID, member_id: str | None) -> Reward:
+    """The reward as ``member_id`` sees it: only if their tier can redeem it (anything else is "not
+    found", like a missing one); with no member (staff), any reward."""
+    reward = await get(session, reward_id)
+    if (
+        member_id is not None
+        and (await entitlements.member_tier(session, member_id)).value not in reward.tier_prices
+    ):
         raise RewardNotFound(f"reward {reward_id} does not exist")
     return reward
 
@@ -348,6 +363,17 @@ async def get_redemption(
     redemption = await repository.get_redemption(session, redemption_id, for_update=for_update)
     if redemption is None:
         raise RedemptionNotFound(f"redemption {redemption_id} does not exist")
+    return redemption
+
+
+async def get_visible_redemption(
+    session: AsyncSession, redemption_id: uuid.UUID, principal: Principal
+) -> Redemption:
+    """The redemption, if the caller may see it: someone else's is "not found", like a missing one."""
+    redemption = await get_redemption(session, redemption_id)
+    ensure_can_read_own(
+        principal, redemption.member_id, RedemptionNotFound(f"redemption {redemption_id} does not exist")
+    )
     return redemption
 
 
