@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from cheyou_kit.auth import PrincipalDep, Role
+from cheyou_kit.auth import PrincipalDep
 from cheyou_kit.db import SessionDep
 from cheyou_kit.errors import NotFound
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
@@ -12,7 +12,15 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from member_svc import china_time, qr
-from member_svc.auth import ManagerDep, ManagerOrOpsDep, OpsDep, ensure_own_desk
+from member_svc.auth import (
+    ManagerCardReaderDep,
+    ManagerDep,
+    ManagerOrOpsDep,
+    OpsDep,
+    desk_of,
+    ensure_own_desk,
+    ensure_staff_reads_history,
+)
 from member_svc.config import SettingsDep
 from member_svc.dependencies import PiiDep, RedisDep
 from member_svc.errors import InvalidField, PhoneNotProven
@@ -87,10 +95,8 @@ async def generate_tasks(session: SessionDep, _: OpsDep) -> TaskRun:
 
 
 @router.get("/{staff_id}", response_model=ManagerRead)
-async def get_manager(staff_id: str, session: SessionDep, principal: PrincipalDep) -> ManagerRead:
+async def get_manager(staff_id: str, session: SessionDep, _: ManagerCardReaderDep) -> ManagerRead:
     """A manager's card: team, unit, rating, staff number, contact, invite code."""
-    if not principal.is_staff and principal.role != Role.MEMBER:
-        raise NotFound(f"manager {staff_id} is not known")
     return ManagerRead.model_validate(await service.get(session, staff_id))
 
 
@@ -223,10 +229,8 @@ async def list_visits(
     limit: LimitQuery = 50,
 ) -> Page[VisitRead]:
     """Visits, newest first (a manager: their own)."""
-    if principal.role == Role.MANAGER:
-        manager_id = principal.actor_id
     rows = await service.visits(
-        session, manager_id=manager_id, member_id=member_id, cursor=cursor, limit=limit
+        session, manager_id=desk_of(principal, manager_id), member_id=member_id, cursor=cursor, limit=limit
     )
     return rows.page(VisitRead.model_validate)
 
@@ -262,8 +266,7 @@ async def manager_history(
 ) -> list[AssignmentRead]:
     """Who looked after the member, newest first."""
     member = await members_service.visible(session, principal, member_id)
-    if principal.role == Role.MEMBER:
-        raise NotFound(f"member {member_id} is not known")
+    ensure_staff_reads_history(principal, member_id)
     return [AssignmentRead.model_validate(a) for a in await service.assignments(session, member.id)]
 
 

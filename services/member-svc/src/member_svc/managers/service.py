@@ -12,13 +12,14 @@ from typing import Literal
 from urllib.parse import urlencode
 
 from cheyou_events.catalogue.member import ManagerAssigned
-from cheyou_kit.auth import Principal, Role, manages
+from cheyou_kit.auth import Principal
 from cheyou_kit.errors import NotFound
 from cheyou_kit.pagination import Slice
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc import china_time
+from member_svc.auth import desk_of, looks_after
 from member_svc.errors import InvalidField, PhoneChangeNeedsProof, WrongState
 from member_svc.eventing import publish
 from member_svc.managers import repository
@@ -285,9 +286,9 @@ async def record_visit(
 ) -> Visit:
     """A visit by the member's manager (or recorded by ops for them); it may complete a follow-up task."""
     member = await members_service.find(session, data.member_id)
-    if member is None or (principal.role == Role.MANAGER and not manages(principal, member.manager_id)):
+    if member is None or not looks_after(principal, member.manager_id):
         raise InvalidField("member_id", "not one of your customers", "unknown_member")
-    manager_id = principal.actor_id if principal.role == Role.MANAGER else member.manager_id
+    manager_id = desk_of(principal, member.manager_id)
     if manager_id is None:
         raise InvalidField("member_id", "the member has no manager", "no_manager")
     if data.visited_at > now + timedelta(minutes=5):
@@ -343,7 +344,7 @@ async def correct(
 
     The same proofs as the member's own change: a new phone only with the code sent to it, which the
     gateway checked (``Principal.verified_phone``); vehicles and region as the member may change them."""
-    if principal.role == Role.MANAGER and not manages(principal, member.manager_id):
+    if not looks_after(principal, member.manager_id):
         raise NotFound(f"member {member.id} is not known")
     if data.phone is None and data.region_code is None and data.vehicles is None:
         raise InvalidField("phone", "nothing to correct: give phone, region_code or vehicles")

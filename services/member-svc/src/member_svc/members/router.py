@@ -6,7 +6,7 @@ from typing import Annotated
 
 from cheyou_kit.auth import Principal, PrincipalDep, Role
 from cheyou_kit.db import SessionDep
-from cheyou_kit.errors import Forbidden, NotFound
+from cheyou_kit.errors import NotFound
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
@@ -19,12 +19,15 @@ from member_svc.auth import (
     SegmentsDep,
     ServiceDep,
     UnbinderDep,
+    desk_of,
+    ensure_can_change_member,
+    ensure_can_unbind,
+    is_applicant,
 )
 from member_svc.config import SettingsDep
 from member_svc.dependencies import PiiDep, RedisDep
 from member_svc.errors import InvalidField, PhoneNotProven
 from member_svc.members import limits, service
-from member_svc.members.models import Member
 from member_svc.members.schemas import (
     ApplicationReceived,
     CardCodeCheck,
@@ -73,9 +76,7 @@ async def register(
 
     An applicant (no account yet) must have proven the phone by SMS code at the gateway and gets the same
     202 answer whatever became of the application; staff get the member (201) or the conflict."""
-    if principal.role == Role.MEMBER:
-        if principal.member_id is not None:
-            raise Forbidden("already a member")
+    if is_applicant(principal):
         await _apply(data, session, pii, redis, settings, principal)
         return JSONResponse(ApplicationReceived().model_dump(), status_code=202)
     if data.openid is not None and principal.role != Role.SERVICE:
@@ -153,8 +154,6 @@ async def search(
     limit: LimitQuery = 50,
 ) -> Page[MemberRead]:
     """Members by tier, interests, gender, region, join route and manager (a manager: their own)."""
-    if principal.role == Role.MANAGER:
-        manager_id = principal.actor_id
     members = await service.search(
         session,
         cursor=cursor,
@@ -165,7 +164,7 @@ async def search(
         gender=gender,
         region_code=region_code,
         join_channel=join_channel,
-        manager_id=manager_id,
+        manager_id=desk_of(principal, manager_id),
     )
     return members.page(lambda member: service.to_read(member, principal))
 
@@ -182,8 +181,7 @@ async def update_member(
 ) -> MemberRead:
     """Change phone, region, interests, vehicles (and name / ID while the application is returned)."""
     member = await service.visible(session, principal, member_id)
-    if principal.role not in (Role.MEMBER, Role.OPS, Role.ADMIN):
-        raise Forbidden(f"role {principal.role} may not change a member")
+    ensure_can_change_member(principal)
     by_applicant = principal.role == Role.MEMBER
     updated = await service.update(session, pii, member, data, _now(), by_applicant=by_applicant)
     return service.to_read(updated, principal)
@@ -223,7 +221,8 @@ async def unbind_openid(
     member_id: uuid.UUID, session: SessionDep, pii: PiiDep, principal: UnbinderDep
 ) -> MemberRead:
     """Unbind the member's WeChat account."""
-    member = await _bindable(session, principal, member_id)
+    ensure_can_unbind(principal, member_id)
+    member = await service.get_locked(session, member_id)
     return service.to_read(await service.unbind_openid(session, pii, member, _now()), principal)
 
 
@@ -236,13 +235,6 @@ async def change_phone(
     member = await service.get_locked(session, member_id)
     previous = await service.change_phone(session, pii, member, data.phone, _now())
     return PhoneChanged(member=service.to_read(member, gateway), previous_phone=previous)
-
-
-async def _bindable(session: SessionDep, principal: Principal, member_id: uuid.UUID) -> Member:
-    member = await service.find(session, member_id, for_update=True)
-    if member is None or (principal.role == Role.MEMBER and principal.member_id != member_id):
-        raise NotFound(f"member {member_id} is not known")
-    return member
 
 
 @router.get("/{member_id}/card", response_class=Response)

@@ -14,13 +14,13 @@ from urllib.parse import urlencode
 
 from cheyou_events.catalogue.member import MemberRegistered, MemberRejected, MemberVerified
 from cheyou_kit.auth import Principal, Role
-from cheyou_kit.errors import Forbidden, NotFound
+from cheyou_kit.errors import NotFound
 from cheyou_kit.masking import mask_id_number, mask_name, mask_phone
 from cheyou_kit.pagination import Slice
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from member_svc.auth import may_see_member
+from member_svc.auth import ensure_can_read_pii, may_see_member
 from member_svc.errors import (
     InvalidField,
     MemberExists,
@@ -528,12 +528,10 @@ async def read_pii(
     session: AsyncSession, pii: PiiCipher, principal: Principal, member: Member, purpose: str
 ) -> MemberPii:
     """The full values, for an admin or the reviewer working the member's task; the read is audited."""
-    allowed = principal.role == Role.ADMIN or (
-        principal.role == Role.REVIEWER
-        and await verification_service.held_by(session, member.id, principal.actor_id)
+    ensure_can_read_pii(
+        principal,
+        works_application=await verification_service.held_by(session, member.id, principal.actor_id),
     )
-    if not allowed:
-        raise Forbidden("only an admin or the reviewer working this member's application may see full data")
     await audit_pii_read(session, principal, member.id, purpose)
     return decrypt(pii, member)
 

@@ -5,11 +5,10 @@ from datetime import UTC, datetime
 
 from cheyou_kit.auth import Role
 from cheyou_kit.db import SessionDep
-from cheyou_kit.errors import NotFound
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter
 
-from member_svc.auth import MEMBER_READERS, PolicyFeedDep, PolicyReaderDep
+from member_svc.auth import PolicyFeedDep, PolicyReaderDep, desk_of, may_read_policies
 from member_svc.members import service as members_service
 from member_svc.policies import service
 from member_svc.policies.schemas import FeedAccepted, FeedBatch, PolicyRead
@@ -31,12 +30,12 @@ async def list_policies(
     manager_id = None
     if member_id is not None:
         member = await members_service.visible(session, principal, member_id)
-        member_ids = [member_id] if service.may_hold_policies(principal, member) else []
+        member_ids = [member_id] if may_read_policies(principal, member.status) else []
     elif principal.role == Role.MEMBER:
         own = await service.verified_member(session, principal)
         member_ids = [own] if own is not None else []
-    elif principal.role == Role.MANAGER:
-        manager_id = principal.actor_id
+    else:
+        manager_id = desk_of(principal, None)
     policies = await service.page_for_members(session, member_ids, manager_id, cursor, limit)
     return policies.page(PolicyRead.of)
 
@@ -44,14 +43,7 @@ async def list_policies(
 @router.get("/{policy_no}", response_model=PolicyRead)
 async def get_policy(policy_no: str, session: SessionDep, principal: PolicyReaderDep) -> PolicyRead:
     """One policy: the holder's own, the holder's manager's, or any for reviewers, ops and admin."""
-    policy = await service.get(session, policy_no)
-    if principal.role not in MEMBER_READERS:
-        if policy.member_id is None:
-            raise NotFound(f"policy {policy_no} is not known")
-        member = await members_service.visible(session, principal, policy.member_id)
-        if not service.may_hold_policies(principal, member):
-            raise NotFound(f"policy {policy_no} is not known")
-    return PolicyRead.of(policy)
+    return PolicyRead.of(await service.get_visible(session, policy_no, principal))
 
 
 @feed_router.post("", response_model=FeedAccepted, status_code=202)

@@ -23,18 +23,18 @@ from cheyou_events.catalogue.policy import (
     PolicyLapsed,
     PolicyRenewed,
 )
-from cheyou_kit.auth import Principal, Role
+from cheyou_kit.auth import Principal
 from cheyou_kit.errors import NotFound
 from cheyou_kit.pagination import Slice
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from member_svc.auth import may_read_policies, reads_every_member
 from member_svc.errors import InvalidField
 from member_svc.identifiers import validate_mobile
 from member_svc.managers import service as managers_service
 from member_svc.members import service as members_service
-from member_svc.members.models import Member
 from member_svc.policies import events as policy_events
 from member_svc.policies import repository
 from member_svc.policies.models import Policy
@@ -212,6 +212,20 @@ async def get(session: AsyncSession, policy_no: str) -> Policy:
     return policy
 
 
+async def get_visible(session: AsyncSession, policy_no: str, principal: Principal) -> Policy:
+    """The policy, if the caller may read it: reviewers, ops and admin any; the holder (once verified) and
+    the holder's manager theirs. Anyone else is told it is not known (404)."""
+    policy = await get(session, policy_no)
+    if reads_every_member(principal):
+        return policy
+    if policy.member_id is None:
+        raise NotFound(f"policy {policy_no} is not known")
+    member = await members_service.visible(session, principal, policy.member_id)
+    if not may_read_policies(principal, member.status):
+        raise NotFound(f"policy {policy_no} is not known")
+    return policy
+
+
 async def page_for_members(
     session: AsyncSession,
     member_ids: Sequence[uuid.UUID] | None,
@@ -245,12 +259,6 @@ async def household_commercial_by_unit(session: AsyncSession, since: date, until
 
 async def list_for_customer(session: AsyncSession, customer_no: str) -> Sequence[Policy]:
     return await repository.list_for_customer(session, customer_no)
-
-
-def may_hold_policies(principal: Principal, member: Member) -> bool:
-    """A member reads policies only once verified (an applicant has only typed an ID number); staff who
-    may see the member see what is linked, which is nothing before verification either."""
-    return principal.role != Role.MEMBER or member.status == "verified"
 
 
 async def verified_member(session: AsyncSession, principal: Principal) -> uuid.UUID | None:

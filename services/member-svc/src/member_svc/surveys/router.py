@@ -3,13 +3,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from cheyou_kit.auth import OPERATORS, Principal, PrincipalDep, Role
+from cheyou_kit.auth import PrincipalDep
 from cheyou_kit.db import SessionDep
-from cheyou_kit.errors import Forbidden
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, status
 
-from member_svc.auth import OpsDep, OpsOnly
+from member_svc.auth import OpsDep, OpsOnly, survey_answerer, survey_taker
 from member_svc.surveys import service
 from member_svc.surveys.schemas import (
     NeedsSurveyAnswerCreate,
@@ -20,15 +19,6 @@ from member_svc.surveys.schemas import (
 )
 
 router = APIRouter(prefix="/needs-surveys", tags=["needs-surveys"])
-
-
-def _member_or_operator(principal: Principal) -> uuid.UUID | None:
-    """A member's id (they read published surveys), None for ops and admin (they read all)."""
-    if principal.role == Role.MEMBER and principal.member_id is not None:
-        return uuid.UUID(str(principal.member_id))
-    if principal.role in OPERATORS:
-        return None
-    raise Forbidden(f"role {principal.role} does not take part in needs surveys")
 
 
 @router.post("", response_model=NeedsSurveyRead, status_code=status.HTTP_201_CREATED)
@@ -43,14 +33,14 @@ async def list_surveys(
     session: SessionDep, principal: PrincipalDep, cursor: CursorQuery = None, limit: LimitQuery = 50
 ) -> Page[NeedsSurveyRead]:
     """Ops: every survey. A member: the published ones, each saying whether they answered it."""
-    items, next_cursor = await service.page(session, _member_or_operator(principal), cursor, limit)
+    items, next_cursor = await service.page(session, survey_taker(principal), cursor, limit)
     return Page(items=items, next_cursor=next_cursor)
 
 
 @router.get("/{survey_id}", response_model=NeedsSurveyRead)
 async def get_survey(survey_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> NeedsSurveyRead:
     """One survey (a member reads it once it is published)."""
-    return await service.get_for(session, survey_id, _member_or_operator(principal))
+    return await service.get_for(session, survey_id, survey_taker(principal))
 
 
 @router.post("/{survey_id}/publish", response_model=NeedsSurveyRead, dependencies=[OpsOnly])
@@ -72,10 +62,7 @@ async def answer_survey(
     survey_id: uuid.UUID, body: NeedsSurveyAnswerCreate, session: SessionDep, principal: PrincipalDep
 ) -> NeedsSurveyAnswerRead:
     """The member answers, once; their interests and needs take what the chosen options add."""
-    member_id = _member_or_operator(principal)
-    if member_id is None:
-        raise Forbidden("only a member answers, for themself")
-    return await service.answer(session, survey_id, member_id, body, datetime.now(UTC))
+    return await service.answer(session, survey_id, survey_answerer(principal), body, datetime.now(UTC))
 
 
 @router.get("/{survey_id}/results", response_model=NeedsSurveyResults, dependencies=[OpsOnly])
