@@ -14,7 +14,6 @@ import pytest
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
 from claims_svc import flows
-from claims_svc.claims import service as claims
 from claims_svc.claims.models import Claim
 from claims_svc.claims.schemas import ClaimCreate
 from claims_svc.config import Settings
@@ -260,7 +259,7 @@ class TestFigures:
             body = arrange.report_body(
                 vehicle, loss_at=(reported_at - timedelta(hours=1)).isoformat(), **details
             )
-            return await claims.report(
+            return await flows.report(
                 session,
                 member_id=member,
                 data=ClaimCreate.model_validate(body),

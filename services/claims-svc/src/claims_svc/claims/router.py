@@ -40,7 +40,7 @@ async def report_claim(
 ) -> ClaimRead:
     """One-click report (一键报案): the claim number is assigned at once."""
     member, staff = reporting_for(principal, body.member_id)
-    claim = await service.report(
+    claim = await flows.report(
         session, member_id=member, data=body, settings=settings, now=datetime.now(UTC), staff_id=staff
     )
     return ClaimRead.of(claim)
@@ -71,7 +71,7 @@ async def complete_report(
 ) -> ClaimRead:
     """Add details to the report as the member goes."""
     claim = await service.get_visible(session, claim_id, principal, for_update=True)
-    await service.update_details(session, claim, body, settings=settings, now=datetime.now(UTC))
+    await flows.complete_report(session, claim, body, settings=settings, now=datetime.now(UTC))
     return ClaimRead.of(claim)
 
 

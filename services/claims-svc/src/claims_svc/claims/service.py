@@ -1,5 +1,7 @@
-"""Claims: report (FNOL) with the cover check, routing and duplicate flag; the state machine and timeline;
-withdrawal; adjudication and settlement. Stateless functions taking the session first; never commit."""
+"""Claims: registering a report (FNOL) with the cover check and duplicate flag, the reasons that route it on
+site; the state machine and timeline; adjudication and settlement. Stateless functions taking the session
+first; never commit. What also touches another domain's rows (queueing a surveyor, the liability
+assessment) is ``claims_svc.flows``' or that domain's, which build on this module."""
 
 from __future__ import annotations
 
@@ -45,9 +47,6 @@ from claims_svc.claims.schemas import ClaimCreate, ClaimDetails
 from claims_svc.config import Settings
 from claims_svc.cover import service as cover
 from claims_svc.eventing import publish
-from claims_svc.liability import repository as liability_repository
-from claims_svc.service_hours import expected_surveyor_time
-from claims_svc.surveys import repository as survey_tasks
 
 S = ClaimStatus
 
@@ -112,7 +111,7 @@ def _apply_details(claim: Claim, details: ClaimDetails, settings: Settings) -> N
         setattr(claim, field, value)
 
 
-async def report(
+async def register(
     session: AsyncSession,
     *,
     member_id: uuid.UUID,
@@ -121,10 +120,11 @@ async def report(
     now: datetime,
     staff_id: str | None = None,
 ) -> Claim:
-    """Register a first notice of loss: holder and cover checked, numbered, flagged if a duplicate, routed.
+    """Register a first notice of loss: holder and cover checked, numbered, flagged if a duplicate.
 
     A member reports only on a policy they hold; claims staff (``staff_id``) report for the member they
-    name, having identified the caller themselves.
+    name, having identified the caller themselves. A claim with :func:`routing_reasons` is left for the
+    caller to route on site (``flows.report``); a single-vehicle one without goes on to the survey.
     """
     if data.loss_at > now + timedelta(seconds=settings.loss_time_tolerance_seconds):
         raise LossInFuture(f"the loss time {data.loss_at.isoformat()} is after now", field="loss_at")
@@ -231,21 +231,21 @@ async def report(
     )
     if duplicate is not None:
         record_step(session, claim, "duplicate_suspected", timeline.duplicate(duplicate.claim_no), now)
-    if reasons:
-        await route_on_site(session, claim, reasons, settings=settings, at=now)
-    elif claim.accident_type == "single_vehicle":
+    if not reasons and claim.accident_type == "single_vehicle":
         # no other party: nothing to split, the survey comes next
         await move(session, claim, S.SURVEY_PENDING, text=timeline.take_photos(), at=now)
     return claim
 
 
-async def route_on_site(
-    session: AsyncSession, claim: Claim, reasons: Sequence[str], *, settings: Settings, at: datetime
-) -> None:
-    """Take the claim out of self-service and queue it for a surveyor on site, saying why."""
+async def escalate_on_site(
+    session: AsyncSession, claim: Claim, reasons: Sequence[str], *, at: datetime
+) -> bool:
+    """Take the claim out of self-service, saying why. True when it has just left self-service, so a
+    surveyor is to be queued (``surveys.service.route_on_site`` does both); new reasons on a claim already
+    on site are only recorded (False)."""
     new = [r for r in reasons if r not in claim.on_site_reasons]
     if not new:
-        return
+        return False
     claim.on_site_reasons = [*claim.on_site_reasons, *new]
     claim.handling = "on_site"
     claim.updated_at = at
@@ -258,7 +258,7 @@ async def route_on_site(
     if claim.status == S.ESCALATED_ON_SITE:
         record_step(session, claim, "routed_on_site", timeline.routed_on_site(new), at)
         await emit(session, event)
-        return
+        return False
     await move(
         session,
         claim,
@@ -268,38 +268,32 @@ async def route_on_site(
         event=event,
         code="routed_on_site",
     )
-    _, expected_by = expected_surveyor_time(
-        at, settings.service_opens, settings.service_closes, settings.timezone
-    )
-    await survey_tasks.enqueue(
-        session, claim.id, claim.member_id, kind="on_site", at=at, expected_by=expected_by
-    )
+    return True
 
 
-async def update_details(
-    session: AsyncSession, claim: Claim, details: ClaimDetails, *, settings: Settings, now: datetime
+def update_details(
+    claim: Claim,
+    details: ClaimDetails,
+    *,
+    other_party_asked_at: datetime | None,
+    settings: Settings,
+    now: datetime,
 ) -> Claim:
-    """Complete the report as the member goes; a new reason can still route the claim on site."""
+    """Complete the report as the member goes (the caller routes it on site if a new reason applies:
+    ``flows.complete_report``). ``other_party_asked_at``: when the other party was asked to confirm the
+    liability split, which freezes their phone."""
     if S(claim.status) not in DETAILS_EDITABLE | {S.ESCALATED_ON_SITE}:
         raise ClaimNotEditable(f"a claim that is {claim.status} cannot be changed", claim_status=claim.status)
-    if details.other_party is not None:
-        await _keep_frozen_phone(session, claim, details, settings)
+    if details.other_party is not None and other_party_asked_at is not None:
+        _keep_frozen_phone(claim, details, other_party_asked_at, settings)
     _apply_details(claim, details, settings)
     claim.updated_at = now
-    reasons = routing_reasons(claim, settings)
-    if reasons:
-        await route_on_site(session, claim, reasons, settings=settings, at=now)
     return claim
 
 
-async def _keep_frozen_phone(
-    session: AsyncSession, claim: Claim, details: ClaimDetails, settings: Settings
-) -> None:
+def _keep_frozen_phone(claim: Claim, details: ClaimDetails, asked_at: datetime, settings: Settings) -> None:
     """Once the other party was asked to confirm (or answered), their phone stays what it was: another
     number is refused (409), and one left out is kept."""
-    assessment = await liability_repository.assessment(session, claim.id)
-    if assessment is None or assessment.confirmation_requested_at is None:
-        return
     assert details.other_party is not None
     cipher = pii.cipher_for(settings.pii_key.get_secret_value())
     recorded = pii.other_party_phone(cipher, claim.id, claim.other_party)
@@ -307,7 +301,7 @@ async def _keep_frozen_phone(
         details.other_party.phone = recorded
     elif details.other_party.phone != recorded:
         raise OtherPartyPhoneFrozen(
-            f"asked to confirm at {assessment.confirmation_requested_at.isoformat()}",
+            f"asked to confirm at {asked_at.isoformat()}",
             field="other_party.phone",
         )
 

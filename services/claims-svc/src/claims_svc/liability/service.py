@@ -53,6 +53,7 @@ from claims_svc.liability.errors import (
 )
 from claims_svc.liability.models import LiabilityAssessment, LiabilityCode, LiabilityScenario
 from claims_svc.sms import SmsSender
+from claims_svc.surveys import service as surveys
 
 S = ClaimStatus
 Party = Literal["member", "other_party"]
@@ -83,6 +84,12 @@ async def assessment_of(session: AsyncSession, claim: Claim) -> LiabilityAssessm
     if assessment is None:
         raise NoProposal()
     return assessment
+
+
+async def confirmation_requested_at(session: AsyncSession, claim: Claim) -> datetime | None:
+    """When the other party was first asked to confirm the split (None: not asked, or no split yet)."""
+    assessment = await repository.assessment(session, claim.id)
+    return assessment.confirmation_requested_at if assessment is not None else None
 
 
 async def open_code(session: AsyncSession, claim: Claim) -> LiabilityCode | None:
@@ -158,7 +165,7 @@ async def propose(
         raise UnknownScenario(f"unknown: {', '.join(unknown)}", field="scenarios", unknown=unknown)
     if any(known[c].manual for c in known) or not (member_scenarios or other_scenarios):
         await repository.close_codes(session, claim.id, at=now, reason="lapsed")
-        await claims.route_on_site(session, claim, ["liability_manual"], settings=settings, at=now)
+        await surveys.route_on_site(session, claim, ["liability_manual"], settings=settings, at=now)
         return None
     member_share, other_share = split(len(member_scenarios), len(other_scenarios))
     assessment = await repository.assessment(session, claim.id)
@@ -444,7 +451,7 @@ async def _dispute(
             proof=proof,
         ),
     )
-    await claims.route_on_site(session, claim, ["liability_disputed"], settings=settings, at=now)
+    await surveys.route_on_site(session, claim, ["liability_disputed"], settings=settings, at=now)
 
 
 # --- the deadline -----------------------------------------------------------------------------------
@@ -474,5 +481,5 @@ async def escalate_overdue(
                 escalated_at=now,
             ),
         )
-        await claims.route_on_site(session, claim, ["liability_unconfirmed"], settings=settings, at=now)
+        await surveys.route_on_site(session, claim, ["liability_unconfirmed"], settings=settings, at=now)
     return len(due)

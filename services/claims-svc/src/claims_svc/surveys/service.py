@@ -1,4 +1,5 @@
-"""The photo survey: uploads slot by slot, submission, and the surveyors' queue (take, confirm, re-shoot)."""
+"""The photo survey: uploads slot by slot, submission, and the surveyors' queue (take, confirm, re-shoot);
+a claim routed on site waits in the same queue for a surveyor on site."""
 
 from __future__ import annotations
 
@@ -69,6 +70,17 @@ def hours(settings: Settings, now: datetime) -> tuple[bool, datetime]:
 
 def service_hours_text(settings: Settings) -> str:
     return f"{settings.service_opens:%H:%M}–{settings.service_closes:%H:%M}"
+
+
+async def route_on_site(
+    session: AsyncSession, claim: Claim, reasons: Sequence[str], *, settings: Settings, at: datetime
+) -> None:
+    """Take the claim out of self-service and queue it for a surveyor on site, saying why."""
+    if await claims.escalate_on_site(session, claim, reasons, at=at):
+        _, expected_by = hours(settings, at)
+        await repository.enqueue(
+            session, claim.id, claim.member_id, kind="on_site", at=at, expected_by=expected_by
+        )
 
 
 # --- the member's side ----------------------------------------------------------------------------

@@ -25,8 +25,8 @@ from merchant_svc.fulfilments import repository
 from merchant_svc.fulfilments.errors import IllegalTransition, OrderNotFound
 from merchant_svc.fulfilments.models import OPEN_STATUSES, Fulfilment, FulfilmentStatus, HistoryEntry
 from merchant_svc.fulfilments.schemas import Accept, Complete, Fail, Reject
-from merchant_svc.merchants import repository as merchants
-from merchant_svc.merchants.repository import Candidate
+from merchant_svc.merchants import service as merchants
+from merchant_svc.merchants.models import Candidate
 from merchant_svc.service_points import service as service_points
 from merchant_svc.service_points.models import ServicePoint
 from merchant_svc.users.service import Actor
@@ -396,7 +396,7 @@ async def accept(session: AsyncSession, order_id: str, actor: Actor, data: Accep
     if changed:
         assert fulfilment.accepted_at is not None
         assert fulfilment.contract_id is not None
-        contract = await merchants.get_contract(session, fulfilment.contract_id)
+        contract = await merchants.contract(session, fulfilment.contract_id)
         fulfilment.complete_due_at = fulfilment.accepted_at + timedelta(
             minutes=contract.complete_within_minutes
         )

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from cheyou_kit.pagination import decode_cursor
@@ -9,7 +8,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from merchant_svc.fulfilments.models import OPEN_STATUSES, Fulfilment
-from merchant_svc.merchants.models import ApiKey, Contract, Merchant, MerchantStatus
+from merchant_svc.merchants.models import ApiKey, Candidate, Contract, Merchant, MerchantStatus
 from merchant_svc.users.models import MerchantUser, MerchantUserStatus
 
 
@@ -49,13 +48,6 @@ async def set_score(session: AsyncSession, merchant_id: uuid.UUID, score: float)
 async def contracts_of(session: AsyncSession, merchant_id: uuid.UUID) -> list[Contract]:
     query = select(Contract).where(Contract.merchant_id == merchant_id).order_by(Contract.created_at)
     return list((await session.execute(query)).scalars())
-
-
-@dataclass(frozen=True)
-class Candidate:
-    merchant: Merchant
-    contract: Contract
-    open_orders: int
 
 
 async def dispatch_candidates(

@@ -7,7 +7,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from cheyou_events.catalogue.merchant import MerchantApiKeyRevoked, MerchantSuspended
 from cheyou_kit.masking import mask_name, mask_phone
@@ -23,7 +23,7 @@ from merchant_svc.merchants.errors import (
     MerchantNameTaken,
     MerchantNotFound,
 )
-from merchant_svc.merchants.models import ApiKey, Category, Contract, Merchant, MerchantStatus
+from merchant_svc.merchants.models import ApiKey, Candidate, Category, Contract, Merchant, MerchantStatus
 from merchant_svc.merchants.schemas import ContractCreate, MerchantCreate, MerchantRead
 from merchant_svc.pii import PiiCipher
 from merchant_svc.users.models import MerchantUser
@@ -145,6 +145,21 @@ async def add_contract(session: AsyncSession, merchant_id: uuid.UUID, data: Cont
 async def contracts_of(session: AsyncSession, merchant_id: uuid.UUID) -> list[Contract]:
     await get(session, merchant_id)
     return await repository.contracts_of(session, merchant_id)
+
+
+async def contract(session: AsyncSession, contract_id: uuid.UUID) -> Contract:
+    """A contract by id (a fulfilment's: never deleted)."""
+    return await repository.get_contract(session, contract_id)
+
+
+async def dispatch_candidates(
+    session: AsyncSession, *, privilege_id: str, city_code: str, on: date, exclude: list[uuid.UUID]
+) -> list[Candidate]:
+    """Active merchants with a contract in force for the service and the city on ``on``, with their open
+    orders; none of ``exclude``."""
+    return await repository.dispatch_candidates(
+        session, privilege_id=privilege_id, city_code=city_code, on=on, exclude=exclude
+    )
 
 
 def hash_key(key: str) -> str:
