@@ -10,7 +10,7 @@ PACKAGES := $(LIBS) $(DEMO) $(SERVICES)
 # A package's tests/ has no __init__.py (every one would be the package `tests`), so mypy checks each tree
 # with its package as the base, one run each; bench/ likewise, as its scripts import their harness.
 TEST_TREES := $(wildcard $(addsuffix /tests,$(PACKAGES)))
-TOOLS := pytest pytest-asyncio pytest-timeout ruff mypy types-PyYAML types-jsonschema import-linter standardwebhooks schemathesis pyyaml kubernetes-validate "moto[s3]" flask flask-cors playwright squawk-cli
+TOOLS := pytest pytest-asyncio pytest-timeout ruff mypy types-PyYAML types-jsonschema import-linter standardwebhooks schemathesis pyyaml kubernetes-validate "moto[s3]" py-spy flask flask-cors playwright squawk-cli
 PLATFORM := $(BIN)/python -m cheyou_devinfra.platform
 
 .PHONY: install web dev up down status test lint fmt bench schemas images clean demo demo-2014 report web-dev api-client soak
