@@ -1,11 +1,16 @@
 """Settings of notify-svc (env prefix ``NOTIFY_``; platform-wide settings have none)."""
 
+from functools import cached_property
 from typing import Annotated, ClassVar
 
 from cheyou_kit.settings import ServiceSettings, settings_dependency
 from fastapi import Depends
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
+
+from notify_svc.audience.pii import PiiCipher
+from notify_svc.delivery.rules import DeliveryRules
+from notify_svc.templates.cache import ApprovedTemplates
 
 DEV_PII_KEY = "Y2hleW91LWRldi1vbmx5LXBpaS1rZXktMzItYnl0ZXM="  # 32 bytes, for dev and tests only
 # The outside feeds' signing secrets for dev and tests only (the simulator in cheyou_fakes.feeds knows them).
@@ -147,6 +152,28 @@ class Settings(ServiceSettings):
     feed_backoff_max_seconds: float = Field(
         default=900.0, gt=0, description="The longest wait after failed pulls (doubling from the interval)."
     )
+
+    # What the settings make, built once with them (``create_app`` builds them at start-up) and reached
+    # wherever the settings are: a handler's ``ctx.settings``, a route's ``SettingsDep``, a job's constructor.
+    @cached_property
+    def pii_cipher(self) -> PiiCipher:
+        """The cipher of phones and invitation tokens at rest (``NOTIFY_PII_KEY``)."""
+        return PiiCipher(self.pii_key)
+
+    @cached_property
+    def approved_templates(self) -> ApprovedTemplates:
+        """This app's in-process cache of approved templates (``NOTIFY_TEMPLATE_CACHE_SECONDS``)."""
+        return ApprovedTemplates(self.template_cache_seconds)
+
+    @property
+    def delivery_rules(self) -> DeliveryRules:
+        """Quiet hours and the daily limit."""
+        return DeliveryRules(
+            timezone=self.timezone,
+            quiet_start_hour=self.quiet_start_hour,
+            quiet_end_hour=self.quiet_end_hour,
+            member_daily_limit=self.member_daily_limit,
+        )
 
 
 SettingsDep = Annotated[Settings, Depends(settings_dependency(Settings))]

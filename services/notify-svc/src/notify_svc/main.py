@@ -8,13 +8,12 @@ from cheyou_kit.auth import publish_audiences
 from fastapi import FastAPI
 
 import notify_svc
-from notify_svc.audience import handlers, pii
+from notify_svc.audience import handlers
 from notify_svc.audience.router import router as audience_router
 from notify_svc.auth import GATEWAY_AUDIENCES
 from notify_svc.campaigns.router import router as campaigns_router
 from notify_svc.campaigns.runner import campaign_runner
 from notify_svc.config import Settings
-from notify_svc.delivery import rules
 from notify_svc.delivery.dispatcher import Dispatcher
 from notify_svc.delivery.router import router as delivery_router
 from notify_svc.feeds.polling import FeedPullers, PullSource
@@ -22,17 +21,14 @@ from notify_svc.feeds.router import router as feeds_router
 from notify_svc.feeds.router import webhooks_router as feed_webhooks_router
 from notify_svc.inbox.router import router as inbox_router
 from notify_svc.outreach import handlers as outreach
-from notify_svc.outreach import service as outreach_service
 from notify_svc.outreach.jobs import invitation_reminders
 from notify_svc.outreach.router import router as outreach_router
 from notify_svc.preferences.router import router as preferences_router
 from notify_svc.publishing.router import articles_router, publications_router
 from notify_svc.reminders import handlers as reminders
-from notify_svc.reminders.jobs import DailyReminders, ReminderSettings, weather_alert_fanout
+from notify_svc.reminders.jobs import DailyReminders, weather_alert_fanout
 from notify_svc.reminders.router import router as reminders_router
 from notify_svc.subscriptions import handlers as subscriptions_handlers
-from notify_svc.templates import cache as template_cache
-from notify_svc.templates import links as template_links
 from notify_svc.templates.router import router as templates_router
 
 subscriptions = Subscriptions(
@@ -66,54 +62,26 @@ def _pulled_feeds(settings: Settings) -> list[PullSource]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    pii.configure(settings.pii_key)
-    rules.configure(
-        rules.DeliveryRules(
-            timezone=settings.timezone,
-            quiet_start_hour=settings.quiet_start_hour,
-            quiet_end_hour=settings.quiet_end_hour,
-            member_daily_limit=settings.member_daily_limit,
-        )
-    )
-
-    template_cache.configure(settings.template_cache_seconds)
-    outreach_service.configure(
-        outreach_service.OutreachSettings(
-            phone_hash_key=settings.phone_hash_key.encode(),
-            unsubscribe_url=settings.invitation_unsubscribe_url,
-            reminder_days=tuple(settings.invitation_reminder_days),
-        )
-    )
-    template_links.configure(settings.public_base_url)
-
-    reminder_settings = ReminderSettings(
-        renewal_days=tuple(settings.renewal_reminder_days),
-        inspection_days=tuple(settings.inspection_reminder_days),
-        violation_sweep_days=settings.violation_sweep_days,
-        chunk=settings.reminder_chunk,
-    )
+    # What the settings make (config.py) is built now, once: a bad NOTIFY_PII_KEY stops the start-up.
+    _ = settings.pii_cipher, settings.approved_templates
 
     def components(resources: Resources) -> Sequence[Component]:
         running: list[Component] = []
         if settings.dispatch_enabled:
             running += [
                 Dispatcher(settings, resources.session_factory, resources.redis),
-                campaign_runner(resources.session_factory, settings.campaign_tick_seconds),
-                invitation_reminders(
-                    resources.session_factory, settings.reminder_chunk, settings.invitation_tick_seconds
-                ),
+                campaign_runner(resources.session_factory, settings),
+                invitation_reminders(resources.session_factory, settings),
             ]
         if settings.reminders_enabled:
             running += [
                 DailyReminders(
                     resources.session_factory,
                     resources.redis,
-                    reminder_settings,
+                    settings,
                     settings.reminder_interval_seconds,
                 ),
-                weather_alert_fanout(
-                    resources.session_factory, reminder_settings.chunk, settings.alert_tick_seconds
-                ),
+                weather_alert_fanout(resources.session_factory, settings),
             ]
         pulled = _pulled_feeds(settings)
         if pulled:
@@ -143,5 +111,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=notify_svc.__doc__ or "",
     )
     publish_audiences(app, GATEWAY_AUDIENCES)
-    app.state.reminders = reminder_settings
     return app

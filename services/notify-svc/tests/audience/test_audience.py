@@ -87,7 +87,7 @@ class TestContact:
         assert (await eventually(known))["phone_masked"] == "139****5678"
 
     async def test_a_phone_sealed_for_another_member_is_refused_and_nothing_is_kept(
-        self, sessions: async_sessionmaker[AsyncSession]
+        self, sessions: async_sessionmaker[AsyncSession], service_settings: Settings
     ) -> None:
         victim, member_id = str(uuid.uuid4()), str(uuid.uuid4())
         stolen = sealing.seal("13912345678", partition_key=victim, field="phone")
@@ -95,7 +95,9 @@ class TestContact:
         with pytest.raises(DecryptionError):
             async with sessions() as session, session.begin():
                 await audience.record_contact(
-                    session, MemberContactChanged(member_id=member_id, phone_sealed=stolen, changed_at=AT)
+                    session,
+                    MemberContactChanged(member_id=member_id, phone_sealed=stolen, changed_at=AT),
+                    service_settings.pii_cipher,
                 )
 
         async with sessions() as session:
@@ -119,7 +121,9 @@ class TestStoredBefore:
         )
         async with sessions() as session, session.begin():
             await audience.record_contact(
-                session, MemberContactChanged(member_id=member_id, phone="13000000000", changed_at=AT)
+                session,
+                MemberContactChanged(member_id=member_id, phone="13000000000", changed_at=AT),
+                service_settings.pii_cipher,
             )
             await session.execute(
                 text("UPDATE recipients SET phone_encrypted = :phone WHERE member_id = :id"),
@@ -127,7 +131,10 @@ class TestStoredBefore:
             )
 
         async with sessions() as session:
-            assert audience.phone_of(await audience.get(session, member_id)) == number
+            assert (
+                audience.phone_of(await audience.get(session, member_id), service_settings.pii_cipher)
+                == number
+            )
 
     async def test_a_phone_sealed_in_an_event_published_before_is_kept(
         self, sessions: async_sessionmaker[AsyncSession], service_settings: Settings
@@ -141,12 +148,14 @@ class TestStoredBefore:
 
         async with sessions() as session, session.begin():
             await audience.record_contact(
-                session, MemberContactChanged(member_id=member_id, phone_sealed=published, changed_at=AT)
+                session,
+                MemberContactChanged(member_id=member_id, phone_sealed=published, changed_at=AT),
+                service_settings.pii_cipher,
             )
 
         async with sessions() as session:
             recipient = await audience.get(session, member_id)
-            assert audience.phone_of(recipient) == number
+            assert audience.phone_of(recipient, service_settings.pii_cipher) == number
             assert recipient is not None
             assert recipient.phone_encrypted is not None
             current = key_id(base64.b64decode(service_settings.pii_key))

@@ -14,6 +14,7 @@ from notify_svc.audience import service as audience
 from notify_svc.campaigns import service as campaigns
 from notify_svc.campaigns.errors import CampaignStateConflict
 from notify_svc.campaigns.schemas import CampaignCreate, Segment
+from notify_svc.config import Settings
 from notify_svc.preferences import service as preferences
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,14 +29,19 @@ def _region() -> str:
 
 
 async def _member(
-    session: AsyncSession, region: str, wx: str | None = None, number: str | None = None, **profile: Any
+    session: AsyncSession,
+    settings: Settings,
+    region: str,
+    wx: str | None = None,
+    number: str | None = None,
+    **profile: Any,
 ) -> str:
     member = member_id()
     values: dict[str, Any] = {"interests": ["自驾"], "join_channel": "wechat", **profile}
     await audience.record_profile(
         session, MemberProfileChanged(member_id=member, region_code=region, changed_at=AT, **values)
     )
-    await audience.record_contact(session, contact_changed(member, wx, number))
+    await audience.record_contact(session, contact_changed(member, wx, number), settings.pii_cipher)
     return member
 
 
@@ -57,12 +63,16 @@ def _campaign(region: str, **changes: Any) -> dict[str, Any]:
 
 class TestPreviewAudience:
     async def test_counts_the_segment(
-        self, client: httpx.AsyncClient, identities: Identities, sessions: async_sessionmaker[AsyncSession]
+        self,
+        client: httpx.AsyncClient,
+        identities: Identities,
+        sessions: async_sessionmaker[AsyncSession],
+        service_settings: Settings,
     ) -> None:
         region = _region()
         async with sessions() as session, session.begin():
-            await _member(session, region, gender="female")
-            await _member(session, region, gender="male")
+            await _member(session, service_settings, region, gender="female")
+            await _member(session, service_settings, region, gender="male")
         segment = {"region_codes": [region], "genders": ["female"], "interests": ["自驾", "钓鱼"]}
         response = await client.post(
             "/api/v1/campaigns/audience-preview", json={"segment": segment}, headers=_ops(identities)
@@ -109,15 +119,16 @@ class TestRunCampaign:
         identities: Identities,
         sessions: async_sessionmaker[AsyncSession],
         fakes: Fakes,
+        service_settings: Settings,
     ) -> None:
         region = _region()
         openids = [openid() for _ in range(3)]
         async with sessions() as session, session.begin():
             for wx in openids:
-                await _member(session, region, wx=wx)
-            await _member(session, region, number=phone())
-            await _member(session, region)  # inbox only
-            opted_out = await _member(session, region, wx=openid())
+                await _member(session, service_settings, region, wx=wx)
+            await _member(session, service_settings, region, number=phone())
+            await _member(session, service_settings, region)  # inbox only
+            opted_out = await _member(session, service_settings, region, wx=openid())
             await preferences.update(
                 session, opted_out, {"marketing": {"wechat": False, "sms": False, "inbox": False}}, NOW
             )
@@ -148,12 +159,16 @@ class TestRunCampaign:
 
 class TestListCampaigns:
     async def test_newest_first_in_pages_with_the_progress_the_detail_gives(
-        self, client: httpx.AsyncClient, identities: Identities, sessions: async_sessionmaker[AsyncSession]
+        self,
+        client: httpx.AsyncClient,
+        identities: Identities,
+        sessions: async_sessionmaker[AsyncSession],
+        service_settings: Settings,
     ) -> None:
         region = _region()
         async with sessions() as session, session.begin():
-            await _member(session, region, wx=openid())
-            await _member(session, region)
+            await _member(session, service_settings, region, wx=openid())
+            await _member(session, service_settings, region)
         ran = (
             await client.post("/api/v1/campaigns", json=_campaign(region), headers=_ops(identities))
         ).json()
@@ -197,39 +212,41 @@ class TestListCampaigns:
 
 class TestAdvanceCampaign:
     async def test_chunks_resume_from_the_cursor_and_never_repeat_a_member(
-        self, session: AsyncSession
+        self, session: AsyncSession, service_settings: Settings
     ) -> None:
         region = _region()
-        members = sorted([await _member(session, region, wx=openid()) for _ in range(5)])
+        members = sorted([await _member(session, service_settings, region, wx=openid()) for _ in range(5)])
         data = CampaignCreate.model_validate(_campaign(region, scheduled_at=NOW + timedelta(days=1)))
-        campaign = await campaigns.create(session, data, "ops1", NOW)
+        campaign = await campaigns.create(session, service_settings, data, "ops1", NOW)
 
-        assert await campaigns.advance(session, campaign, 2, NOW) == 2
+        assert await campaigns.advance(session, service_settings, campaign, 2, NOW) == 2
         assert campaign.cursor == members[1]
-        assert await campaigns.advance(session, campaign, 2, NOW) == 2
-        assert await campaigns.advance(session, campaign, 2, NOW) == 1
+        assert await campaigns.advance(session, service_settings, campaign, 2, NOW) == 2
+        assert await campaigns.advance(session, service_settings, campaign, 2, NOW) == 1
         assert campaign.status == "completed"
         progress = await campaigns.progress(session, campaign)
         assert (progress["targeted"], progress["queued"]) == (5, 5)
 
 
 class TestPauseCampaign:
-    async def test_pause_then_resume(self, session: AsyncSession) -> None:
+    async def test_pause_then_resume(self, session: AsyncSession, service_settings: Settings) -> None:
         region = _region()
-        await _member(session, region)
+        await _member(session, service_settings, region)
         data = CampaignCreate.model_validate(_campaign(region, scheduled_at=NOW + timedelta(days=1)))
-        campaign = await campaigns.create(session, data, "ops1", NOW)
+        campaign = await campaigns.create(session, service_settings, data, "ops1", NOW)
 
         assert (await campaigns.pause(session, campaign.id)).status == "paused"
         assert (await campaigns.pause(session, campaign.id)).status == "paused"
         assert (await campaigns.resume(session, campaign.id)).status == "scheduled"
 
-    async def test_a_completed_campaign_cannot_be_paused(self, session: AsyncSession) -> None:
+    async def test_a_completed_campaign_cannot_be_paused(
+        self, session: AsyncSession, service_settings: Settings
+    ) -> None:
         region = _region()
-        await _member(session, region)
+        await _member(session, service_settings, region)
         data = CampaignCreate.model_validate(_campaign(region, scheduled_at=NOW + timedelta(days=1)))
-        campaign = await campaigns.create(session, data, "ops1", NOW)
-        await campaigns.advance(session, campaign, 10, NOW)
+        campaign = await campaigns.create(session, service_settings, data, "ops1", NOW)
+        await campaigns.advance(session, service_settings, campaign, 10, NOW)
 
         with pytest.raises(CampaignStateConflict):
             await campaigns.pause(session, campaign.id)

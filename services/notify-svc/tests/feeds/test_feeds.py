@@ -57,6 +57,7 @@ async def _push(
 
 async def _car_owner(
     sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
     region: str = "350102",
     *,
     wx: str | None = None,
@@ -71,7 +72,9 @@ async def _car_owner(
                 member_id=member, region_code=region, interests=[], join_channel="wechat", changed_at=AT
             ),
         )
-        await audience.record_contact(session, contact_changed(member, wx or openid(), None))
+        await audience.record_contact(
+            session, contact_changed(member, wx or openid(), None), settings.pii_cipher
+        )
         await reminders.record_vehicles(
             session, vehicles(member, (car, date(2022, 3, 1), "household_car")).data
         )
@@ -95,9 +98,13 @@ def _city() -> str:
 
 class TestSignedPushes:
     async def test_a_violation_for_a_members_plate_reaches_them_with_the_agency_link(
-        self, client: httpx.AsyncClient, identities: Identities, sessions: async_sessionmaker[AsyncSession]
+        self,
+        client: httpx.AsyncClient,
+        identities: Identities,
+        sessions: async_sessionmaker[AsyncSession],
+        service_settings: Settings,
     ) -> None:
-        member, car = await _car_owner(sessions)
+        member, car = await _car_owner(sessions, service_settings)
         item = provider.violation(car, offence=1)
 
         answer = await _push(client, VIOLATIONS, [item])
@@ -141,9 +148,12 @@ class TestSignedPushes:
         assert (recorded.status, recorded.reason, recorded.event_id) == ("skipped", "unknown_plate", None)
 
     async def test_an_item_sent_again_is_recorded_once(
-        self, client: httpx.AsyncClient, sessions: async_sessionmaker[AsyncSession]
+        self,
+        client: httpx.AsyncClient,
+        sessions: async_sessionmaker[AsyncSession],
+        service_settings: Settings,
     ) -> None:
-        _, car = await _car_owner(sessions)
+        _, car = await _car_owner(sessions, service_settings)
         item = provider.violation(car)
         assert (await _push(client, VIOLATIONS, [item])).json()["matched"] == 1
 
@@ -322,7 +332,7 @@ class TestWeatherAlerts:
     ) -> None:
         city = _city()
         wx = openid()
-        owner, _ = await _car_owner(sessions, f"{city[:4]}02", wx=wx)
+        owner, _ = await _car_owner(sessions, service_settings, f"{city[:4]}02", wx=wx)
         item = provider.weather_alert(city, "typhoon", 2, headline="台风橙色预警")
 
         answer = await _push(client, WEATHER, [item])
@@ -373,10 +383,13 @@ class TestWeatherAlerts:
         assert (recorded.status, recorded.reason) == ("skipped", "unknown_region")
 
     async def test_an_alert_already_over_is_skipped(
-        self, client: httpx.AsyncClient, sessions: async_sessionmaker[AsyncSession]
+        self,
+        client: httpx.AsyncClient,
+        sessions: async_sessionmaker[AsyncSession],
+        service_settings: Settings,
     ) -> None:
         city = _city()
-        await _car_owner(sessions, f"{city[:4]}01")
+        await _car_owner(sessions, service_settings, f"{city[:4]}01")
         item = provider.weather_alert(city, "rainstorm", 3)
         item["starts_at"] = (datetime.now(UTC) - timedelta(hours=5)).isoformat()
         item["ends_at"] = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
@@ -390,7 +403,11 @@ class TestWeatherAlerts:
 
 class TestReplay:
     async def test_a_skipped_violation_replayed_after_the_vehicle_is_known_reaches_the_owner_once(
-        self, client: httpx.AsyncClient, identities: Identities, sessions: async_sessionmaker[AsyncSession]
+        self,
+        client: httpx.AsyncClient,
+        identities: Identities,
+        sessions: async_sessionmaker[AsyncSession],
+        service_settings: Settings,
     ) -> None:
         car = plate()
         item = provider.violation(car)
@@ -398,7 +415,9 @@ class TestReplay:
         recorded = await _item(sessions, item["id"])
         assert recorded is not None
         assert recorded.reason == "unknown_plate"
-        member, _ = await _car_owner(sessions, car=car)  # the member's vehicle arrives afterwards
+        member, _ = await _car_owner(
+            sessions, service_settings, car=car
+        )  # the member's vehicle arrives afterwards
 
         replayed = await client.post(
             "/api/v1/feeds/replays", json={"item_ids": [str(recorded.id)]}, headers=ops(identities)
@@ -484,9 +503,13 @@ async def _consumed(sessions: async_sessionmaker[AsyncSession], event_id: str) -
 
 class TestListing:
     async def test_ops_list_items_newest_first_by_provider_and_status(
-        self, client: httpx.AsyncClient, identities: Identities, sessions: async_sessionmaker[AsyncSession]
+        self,
+        client: httpx.AsyncClient,
+        identities: Identities,
+        sessions: async_sessionmaker[AsyncSession],
+        service_settings: Settings,
     ) -> None:
-        _, car = await _car_owner(sessions)
+        _, car = await _car_owner(sessions, service_settings)
         matched, skipped = (
             provider.violation(car),
             provider.violation("琼C" + f"{random.randrange(10**5):05d}"),
@@ -537,11 +560,11 @@ class TestPulling:
                 await session.delete(cursor)
 
     async def test_pages_are_pulled_from_the_cursor_and_failures_back_off(
-        self, weather_provider: str, sessions: async_sessionmaker[AsyncSession]
+        self, weather_provider: str, sessions: async_sessionmaker[AsyncSession], service_settings: Settings
     ) -> None:
         await self._reset_cursor(sessions)
         city = _city()
-        await _car_owner(sessions, f"{city[:4]}01")
+        await _car_owner(sessions, service_settings, f"{city[:4]}01")
         items = [provider.weather_alert(city, "rainstorm", 4) for _ in range(3)]
         bad = {**provider.weather_alert(city), "level": 9}  # a provider's slip: passed over, not a loop
         async with httpx.AsyncClient(base_url=weather_provider) as fake:

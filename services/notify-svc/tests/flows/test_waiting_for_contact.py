@@ -207,11 +207,11 @@ class TestHeldUntilTheContactComes:
 
 class TestHeldMessages:
     async def test_a_message_held_past_the_window_is_undeliverable_and_reported(
-        self, session: AsyncSession
+        self, session: AsyncSession, service_settings: Settings
     ) -> None:
         member = member_id()
         notice = Notice(member, "points_credited", f"points:{uuid.uuid4()}", {"points": 10, "balance": 10})
-        assert await delivery.notify(session, notice, NOW) == "held"
+        assert await delivery.notify(session, notice, NOW, service_settings) == "held"
 
         await delivery.expire_held(session, NOW + WAIT - timedelta(seconds=1), WAIT)
         assert await _statuses(session, member) == [("waiting_for_contact", None)]
@@ -229,49 +229,63 @@ class TestHeldMessages:
         assert reported.payload["error_code"] == "no_contact"
         assert reported.payload["will_retry"] is False
 
-    async def test_a_contact_after_expiry_sends_nothing(self, session: AsyncSession) -> None:
+    async def test_a_contact_after_expiry_sends_nothing(
+        self, session: AsyncSession, service_settings: Settings
+    ) -> None:
         member = member_id()
         notice = Notice(member, "points_credited", f"points:{uuid.uuid4()}", {"points": 10, "balance": 10})
-        assert await delivery.notify(session, notice, NOW) == "held"
+        assert await delivery.notify(session, notice, NOW, service_settings) == "held"
         await delivery.expire_held(session, NOW + WAIT, WAIT)
 
-        await audience.record_contact(session, contact_changed(member, openid(), phone()))
-        assert await delivery.release_held(session, member, NOW + WAIT) == 0
+        await audience.record_contact(
+            session, contact_changed(member, openid(), phone()), service_settings.pii_cipher
+        )
+        assert await delivery.release_held(session, member, NOW + WAIT, service_settings.delivery_rules) == 0
         assert await _statuses(session, member) == [("undeliverable", "no_contact")]
 
-    async def test_the_same_notice_while_held_is_held_once(self, session: AsyncSession) -> None:
+    async def test_the_same_notice_while_held_is_held_once(
+        self, session: AsyncSession, service_settings: Settings
+    ) -> None:
         member = member_id()
         notice = Notice(member, "points_credited", f"points:{uuid.uuid4()}", {"points": 10, "balance": 10})
-        assert await delivery.notify(session, notice, NOW) == "held"
-        assert await delivery.notify(session, notice, NOW) == "duplicate"
+        assert await delivery.notify(session, notice, NOW, service_settings) == "held"
+        assert await delivery.notify(session, notice, NOW, service_settings) == "duplicate"
 
-        await audience.record_contact(session, contact_changed(member, openid(), None))
-        assert await delivery.release_held(session, member, NOW) == 1
-        assert await delivery.release_held(session, member, NOW) == 0
+        await audience.record_contact(
+            session, contact_changed(member, openid(), None), service_settings.pii_cipher
+        )
+        assert await delivery.release_held(session, member, NOW, service_settings.delivery_rules) == 1
+        assert await delivery.release_held(session, member, NOW, service_settings.delivery_rules) == 0
         assert await _statuses(session, member) == [("pending", None)]
 
     async def test_a_contact_that_could_not_see_the_held_message_is_caught_by_the_sweep(
-        self, session: AsyncSession
+        self, session: AsyncSession, service_settings: Settings
     ) -> None:
         """The notice's transaction committed its held message after the contact's had looked for it."""
         member = member_id()
         notice = Notice(member, "points_credited", f"points:{uuid.uuid4()}", {"points": 10, "balance": 10})
-        assert await delivery.notify(session, notice, NOW) == "held"
-        await audience.record_contact(session, contact_changed(member, None, phone()))
+        assert await delivery.notify(session, notice, NOW, service_settings) == "held"
+        await audience.record_contact(
+            session, contact_changed(member, None, phone()), service_settings.pii_cipher
+        )
 
-        assert await delivery.release_reachable(session, NOW) >= 1
+        assert await delivery.release_reachable(session, NOW, service_settings.delivery_rules) >= 1
         rows = await session.execute(
             text("SELECT channel, status FROM messages WHERE member_id = :m"), {"m": member}
         )
         assert [tuple(r) for r in rows.all()] == [("sms", "pending")]
 
-    async def test_a_member_still_without_an_address_keeps_waiting(self, session: AsyncSession) -> None:
+    async def test_a_member_still_without_an_address_keeps_waiting(
+        self, session: AsyncSession, service_settings: Settings
+    ) -> None:
         member = member_id()
         notice = Notice(member, "points_credited", f"points:{uuid.uuid4()}", {"points": 10, "balance": 10})
-        assert await delivery.notify(session, notice, NOW) == "held"
+        assert await delivery.notify(session, notice, NOW, service_settings) == "held"
 
-        await audience.record_contact(session, contact_changed(member, None, None))
-        assert await delivery.release_held(session, member, NOW) == 0
+        await audience.record_contact(
+            session, contact_changed(member, None, None), service_settings.pii_cipher
+        )
+        assert await delivery.release_held(session, member, NOW, service_settings.delivery_rules) == 0
         assert await _statuses(session, member) == [("waiting_for_contact", None)]
 
 

@@ -7,13 +7,16 @@ import httpx
 import pytest
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
+from notify_svc.config import Settings
 from notify_svc.delivery.service import Notice, notify
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.factories import member_id
 
 
-async def _fill(sessions: async_sessionmaker[AsyncSession], member: str, count: int) -> None:
+async def _fill(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, member: str, count: int
+) -> None:
     async with sessions() as session, session.begin():
         for n in range(count):
             notice = Notice(
@@ -23,13 +26,13 @@ async def _fill(sessions: async_sessionmaker[AsyncSession], member: str, count: 
                 variables={"points": n + 1, "balance": 100},
                 channels=("inbox",),
             )
-            await notify(session, notice, datetime(2026, 11, 25, 9, n, tzinfo=UTC))
+            await notify(session, notice, datetime(2026, 11, 25, 9, n, tzinfo=UTC), settings)
 
 
 @pytest.fixture
-async def member(sessions: async_sessionmaker[AsyncSession]) -> str:
+async def member(sessions: async_sessionmaker[AsyncSession], service_settings: Settings) -> str:
     member = member_id()
-    await _fill(sessions, member, 5)
+    await _fill(sessions, service_settings, member, 5)
     return member
 
 

@@ -58,9 +58,9 @@ async def _invite(service_settings: Settings, fakes: Fakes, wx: str | None = Non
     return member, number, token
 
 
-async def _reminders(sessions: async_sessionmaker[AsyncSession], at: datetime) -> int:
+async def _reminders(sessions: async_sessionmaker[AsyncSession], settings: Settings, at: datetime) -> int:
     async with sessions() as session, session.begin():
-        return await service.send_due_reminders(session, at, 100)
+        return await service.send_due_reminders(session, settings, at, 100)
 
 
 async def _age(sessions: async_sessionmaker[AsyncSession], member: str, by: timedelta) -> None:
@@ -92,17 +92,17 @@ class TestInvitation:
         assert text["template_param"]["manager"] == "客户经理陈经理"
 
         await _age(sessions, member, timedelta(days=2))
-        await _reminders(sessions, datetime.now(UTC))
+        await _reminders(sessions, service_settings, datetime.now(UTC))
         assert (await _invitee(sessions, member)).reminders_sent == 0
         await _age(sessions, member, timedelta(days=1, minutes=1))  # 3 days since the invitation
-        await _reminders(sessions, datetime.now(UTC))
+        await _reminders(sessions, service_settings, datetime.now(UTC))
         second = (await _texts(fakes, number, 2))[1]
         assert second["template_code"] == "SMS_INVITATION_REMINDER"
         await _age(sessions, member, timedelta(days=7))  # 10 days
-        await _reminders(sessions, datetime.now(UTC))
+        await _reminders(sessions, service_settings, datetime.now(UTC))
         assert (await _texts(fakes, number, 3))[2]["template_code"] == "SMS_INVITATION_REMINDER"
         await _age(sessions, member, timedelta(days=30))
-        await _reminders(sessions, datetime.now(UTC))
+        await _reminders(sessions, service_settings, datetime.now(UTC))
         assert (await _invitee(sessions, member)).next_reminder_at is None
         assert len(await _texts(fakes, number, 3)) == 3  # the event came twice: still one invitation
 
@@ -135,7 +135,7 @@ class TestInvitation:
 
         await eventually(joined)
         await _age(sessions, member, timedelta(days=11))
-        await _reminders(sessions, datetime.now(UTC))
+        await _reminders(sessions, service_settings, datetime.now(UTC))
         assert len((await fakes.sms.get(f"/_fake/messages?phone={number}")).json()["items"]) == 1
 
 
@@ -164,11 +164,13 @@ class TestOptOut:
         invitee = await _invitee(sessions, member)
         assert (invitee.status, invitee.opted_out_via) == ("opted_out", "sms_reply")
         await _age(sessions, member, timedelta(days=11))
-        await _reminders(sessions, datetime.now(UTC))
+        await _reminders(sessions, service_settings, datetime.now(UTC))
         # A member with the same number: marketing texts to it are not sent either.
         someone = member_id()
         async with sessions() as session, session.begin():
-            await audience.record_contact(session, contact_changed(someone, None, number))
+            await audience.record_contact(
+                session, contact_changed(someone, None, number), service_settings.pii_cipher
+            )
             await delivery.notify(
                 session,
                 delivery.Notice(
@@ -179,6 +181,7 @@ class TestOptOut:
                     channels=("sms",),
                 ),
                 datetime.now(UTC),
+                service_settings,
             )
 
         async def skipped() -> dict[str, Any] | None:
@@ -207,7 +210,7 @@ class TestOptOut:
         assert (first.status_code, again.status_code) == (200, 200)
         assert (await _invitee(sessions, member)).opted_out_via == "unsubscribe_link"
         await _age(sessions, member, timedelta(days=11))
-        await _reminders(sessions, datetime.now(UTC))
+        await _reminders(sessions, service_settings, datetime.now(UTC))
         assert len((await fakes.sms.get(f"/_fake/messages?phone={number}")).json()["items"]) == 1
 
     async def test_bad_input_is_refused_and_writes_nothing(self, client: httpx.AsyncClient) -> None:

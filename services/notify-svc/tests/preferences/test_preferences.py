@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import httpx
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
+from notify_svc.config import Settings
 from notify_svc.delivery.rules import DeliveryRules
 from notify_svc.delivery.service import Notice, notify
 from notify_svc.preferences import service as preferences
@@ -57,15 +58,19 @@ class TestPutPreferences:
 
 
 class TestNotifyWithPreferences:
-    async def test_opted_out_of_every_channel_is_a_logged_skip(self, session: AsyncSession) -> None:
+    async def test_opted_out_of_every_channel_is_a_logged_skip(
+        self, session: AsyncSession, service_settings: Settings
+    ) -> None:
         member = member_id()
         await preferences.update(
             session, member, {"marketing": {"wechat": False, "sms": False, "inbox": False}}, NOW
         )
         notice = Notice(member, "campaign_generic", f"t:{uuid.uuid4()}", {"title": "春季", "content": "自驾"})
-        assert await notify(session, notice, NOW) == "opted_out"
+        assert await notify(session, notice, NOW, service_settings) == "opted_out"
 
-    async def test_a_known_member_gets_only_the_channels_left_on(self, session: AsyncSession) -> None:
+    async def test_a_known_member_gets_only_the_channels_left_on(
+        self, session: AsyncSession, service_settings: Settings
+    ) -> None:
         member = member_id()
         await session.execute(
             text("INSERT INTO recipients (member_id, openid, updated_at) VALUES (:m, 'o-kept', now())"),
@@ -73,7 +78,7 @@ class TestNotifyWithPreferences:
         )
         await preferences.update(session, member, {"marketing": {"wechat": False}}, NOW)
         notice = Notice(member, "campaign_generic", f"t:{uuid.uuid4()}", {"title": "春季", "content": "自驾"})
-        assert await notify(session, notice, NOW) == "queued"
+        assert await notify(session, notice, NOW, service_settings) == "queued"
         counts = (
             await session.execute(
                 text(
@@ -85,26 +90,32 @@ class TestNotifyWithPreferences:
         ).one()
         assert tuple(counts) == (1, 0)
 
-    async def test_service_message_ignores_opt_outs(self, session: AsyncSession) -> None:
+    async def test_service_message_ignores_opt_outs(
+        self, session: AsyncSession, service_settings: Settings
+    ) -> None:
         member = member_id()
         await _known(session, member)
         await session.execute(
             text("INSERT INTO preferences VALUES (:m, 'service', 'inbox', false, now())"), {"m": member}
         )
         notice = Notice(member, "points_credited", f"t:{uuid.uuid4()}", {"points": 1, "balance": 1})
-        assert await notify(session, notice, NOW) == "queued"
+        assert await notify(session, notice, NOW, service_settings) == "queued"
 
-    async def test_same_fact_twice_is_a_duplicate(self, session: AsyncSession) -> None:
+    async def test_same_fact_twice_is_a_duplicate(
+        self, session: AsyncSession, service_settings: Settings
+    ) -> None:
         member = member_id()
         await _known(session, member)
         notice = Notice(member, "points_credited", f"t:{uuid.uuid4()}", {"points": 1, "balance": 1})
-        assert await notify(session, notice, NOW) == "queued"
-        assert await notify(session, notice, NOW) == "duplicate"
+        assert await notify(session, notice, NOW, service_settings) == "queued"
+        assert await notify(session, notice, NOW, service_settings) == "duplicate"
 
-    async def test_a_member_not_known_yet_is_held_for_the_contact(self, session: AsyncSession) -> None:
+    async def test_a_member_not_known_yet_is_held_for_the_contact(
+        self, session: AsyncSession, service_settings: Settings
+    ) -> None:
         notice = Notice(member_id(), "points_credited", f"t:{uuid.uuid4()}", {"points": 1, "balance": 1})
-        assert await notify(session, notice, NOW) == "held"
-        assert await notify(session, notice, NOW) == "duplicate"
+        assert await notify(session, notice, NOW, service_settings) == "held"
+        assert await notify(session, notice, NOW, service_settings) == "duplicate"
 
 
 async def _known(session: AsyncSession, member: str) -> None:

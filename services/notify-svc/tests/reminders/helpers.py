@@ -1,13 +1,11 @@
-"""What the reminder tests share: running a job as of a day, reading a member's inbox."""
+"""What the reminder tests share: reading a member's inbox, ops' headers (the jobs run with the suite's
+settings: ``reminder_chunk`` 3, several chunks with a handful of rows)."""
 
 from typing import Any
 
 import httpx
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
-from notify_svc.reminders.jobs import ReminderSettings
-
-SETTINGS = ReminderSettings(chunk=3)  # several chunks with a handful of rows
 
 
 async def inbox(client: httpx.AsyncClient, identities: Identities, member: str) -> list[dict[str, Any]]:

@@ -10,8 +10,6 @@ from notify_svc.reminders.jobs import JOBS, DailyReminders
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.reminders.helpers import SETTINGS
-
 
 def _finished(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [str(getattr(r, "job", "")) for r in caplog.records if r.getMessage() == "reminder job done"]
@@ -24,7 +22,7 @@ async def test_one_replica_runs_every_daily_job_to_its_end_per_interval(
 ) -> None:
     caplog.set_level(logging.INFO, logger="notify_svc.reminders.jobs")
     redis = Redis.from_url(service_settings.redis_url)
-    replicas = [DailyReminders(sessions, redis, SETTINGS, interval_seconds=3600) for _ in range(2)]
+    replicas = [DailyReminders(sessions, redis, service_settings, interval_seconds=3600) for _ in range(2)]
     for replica in replicas:  # a lock of this test's own: the suite's app took the real one at start-up
         replica.LOCK = f"notify:reminders:test:{uuid.uuid4().hex}"
     replicas[1].LOCK = replicas[0].LOCK

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import Fakes
 from tests.factories import AT, contact, member_id, openid, policy
-from tests.reminders.helpers import SETTINGS, inbox
+from tests.reminders.helpers import inbox
 
 TODAY = date(2027, 3, 1)
 
@@ -56,7 +56,7 @@ class TestRenewalReminders:
         await eventually(lambda: _projected(sessions, event.data.policy_no))
 
         for days_before in (30, 30, 7, 7, 1, 1):
-            await jobs.run(sessions, "renewal", SETTINGS, ends - timedelta(days=days_before))
+            await jobs.run(sessions, "renewal", service_settings, ends - timedelta(days=days_before))
 
         items = await inbox(client, identities, member)
         assert [i["title"] for i in items] == ["保单续保提醒"] * 3
@@ -88,8 +88,8 @@ class TestRenewalReminders:
         await publish(service_settings.kafka_bootstrap_servers, event)
         await eventually(lambda: _projected(sessions, event.data.policy_no))
 
-        await jobs.run(sessions, "renewal", SETTINGS, TODAY)
-        await jobs.run(sessions, "renewal", SETTINGS, TODAY + timedelta(days=5))
+        await jobs.run(sessions, "renewal", service_settings, TODAY)
+        await jobs.run(sessions, "renewal", service_settings, TODAY + timedelta(days=5))
 
         items = await inbox(client, identities, member)
         assert len(items) == 1
@@ -109,7 +109,7 @@ class TestRenewalReminders:
         await publish(service_settings.kafka_bootstrap_servers, old, renewal)
         await eventually(lambda: _projected(sessions, old.data.policy_no, renewed=True))
 
-        await jobs.run(sessions, "renewal", SETTINGS, TODAY)
+        await jobs.run(sessions, "renewal", service_settings, TODAY)
 
         assert await inbox(client, identities, member) == []
 
@@ -139,7 +139,7 @@ class TestRenewalReminders:
             return row if row is not None and row.status == "cancelled" else None
 
         await eventually(cancelled_projected)
-        await jobs.run(sessions, "renewal", SETTINGS, TODAY)
+        await jobs.run(sessions, "renewal", service_settings, TODAY)
 
         assert await inbox(client, identities, member) == []
 

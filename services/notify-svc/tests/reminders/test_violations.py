@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import Fakes
 from tests.factories import contact, member_id, openid, plate, vehicles, violation
-from tests.reminders.helpers import SETTINGS, inbox
+from tests.reminders.helpers import inbox
 
 
 async def _owned(sessions: async_sessionmaker[AsyncSession], car: str) -> Vehicle | None:
@@ -83,7 +83,7 @@ class TestViolationReminders:
         await eventually(lambda: _owned(sessions, car))
         assert await inbox(client, identities, member) == []
 
-        await jobs.run(sessions, "violations", SETTINGS, date(2026, 11, 25))
-        await jobs.run(sessions, "violations", SETTINGS, date(2026, 11, 25))
+        await jobs.run(sessions, "violations", service_settings, date(2026, 11, 25))
+        await jobs.run(sessions, "violations", service_settings, date(2026, 11, 25))
 
         assert [i["title"] for i in await inbox(client, identities, member)] == ["交通违章提醒"]

@@ -22,6 +22,7 @@ from tests.reminders.helpers import inbox, ops
 
 async def _member(
     sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
     region: str,
     wx: str | None = None,
     number: str | None = None,
@@ -37,7 +38,7 @@ async def _member(
                 member_id=member, region_code=region, interests=[], join_channel="wechat", changed_at=AT
             ),
         )
-        await audience.record_contact(session, contact_changed(member, wx, number))
+        await audience.record_contact(session, contact_changed(member, wx, number), settings.pii_cipher)
         if car:
             await reminders.record_vehicles(
                 session, vehicles(member, (plate(), date(2022, 3, 1), "household_car")).data
@@ -78,11 +79,11 @@ class TestWeatherAlerts:
     ) -> None:
         city = _city()
         wx = openid()
-        inside = [await _member(sessions, f"{city}02", wx=wx)]
-        inside += [await _member(sessions, f"{city}0{n}") for n in (3, 4, 5)]
-        outside = await _member(sessions, f"{_city()}02")
-        no_car = await _member(sessions, f"{city}02", car=False)
-        opted_out = await _member(sessions, f"{city}02")
+        inside = [await _member(sessions, service_settings, f"{city}02", wx=wx)]
+        inside += [await _member(sessions, service_settings, f"{city}0{n}") for n in (3, 4, 5)]
+        outside = await _member(sessions, service_settings, f"{_city()}02")
+        no_car = await _member(sessions, service_settings, f"{city}02", car=False)
+        opted_out = await _member(sessions, service_settings, f"{city}02")
         async with sessions() as session, session.begin():
             off = {"wechat": False, "sms": False, "inbox": False}
             await preferences.update(session, opted_out, {"reminder": off}, AT)
@@ -120,7 +121,7 @@ class TestWeatherAlerts:
         sessions: async_sessionmaker[AsyncSession],
     ) -> None:
         city = _city()
-        member = await _member(sessions, f"{city}01", number=phone())
+        member = await _member(sessions, service_settings, f"{city}01", number=phone())
         alert = weather(f"{city}00", level="blue")
         await publish(service_settings.kafka_bootstrap_servers, alert)
 
@@ -138,7 +139,7 @@ class TestWeatherAlerts:
         sessions: async_sessionmaker[AsyncSession],
     ) -> None:
         city = _city()
-        member = await _member(sessions, f"{city}01")
+        member = await _member(sessions, service_settings, f"{city}01")
         alert = weather(f"{city}00", ends_at=AT - timedelta(hours=1))
         await publish(service_settings.kafka_bootstrap_servers, alert)
 

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
+from notify_svc.config import Settings
 from notify_svc.delivery.service import Notice, notify
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -84,7 +85,11 @@ class TestApprovedTemplatesInUse:
     """Approved templates are kept in-process; approving a new version drops the code at once."""
 
     async def test_a_newly_approved_version_is_used_for_the_next_notice(
-        self, client: httpx.AsyncClient, identities: Identities, session: AsyncSession
+        self,
+        client: httpx.AsyncClient,
+        identities: Identities,
+        session: AsyncSession,
+        service_settings: Settings,
     ) -> None:
         code = f"kept_{uuid.uuid4().hex[:8]}"
         inbox = {"code": code, "channel": "inbox", "category": "service", "variables": {"city": "string"}}
@@ -101,7 +106,7 @@ class TestApprovedTemplatesInUse:
         async def told(member: str) -> str | None:
             now = datetime.now(UTC)
             assert await notify(
-                session, Notice(member, code, f"t:{uuid.uuid4()}", {"city": "福州"}), now
+                session, Notice(member, code, f"t:{uuid.uuid4()}", {"city": "福州"}), now, service_settings
             ) == ("queued")
             body: str | None = await session.scalar(
                 text("SELECT body FROM inbox_items WHERE member_id = :m"), {"m": member}

@@ -33,8 +33,10 @@ async def on_tier_changed(ctx: Context, event: Envelope[TierChanged]) -> None:
 @subscriptions.on(MemberContactChanged)
 async def on_contact_changed(ctx: Context, event: Envelope[MemberContactChanged]) -> None:
     """Project the contact, and release the messages that waited for it, in one transaction."""
-    await service.record_contact(ctx.session, event.data)
-    await delivery.release_held(ctx.session, event.data.member_id, datetime.now(UTC))
+    await service.record_contact(ctx.session, event.data, ctx.settings.pii_cipher)
+    await delivery.release_held(
+        ctx.session, event.data.member_id, datetime.now(UTC), ctx.settings.delivery_rules
+    )
 
 
 @subscriptions.on(MemberProfileChanged)

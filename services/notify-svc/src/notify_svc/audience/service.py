@@ -13,8 +13,9 @@ from cheyou_events.catalogue.member import (
 from cheyou_events.catalogue.privilege import ActivitySignedUp
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notify_svc.audience import pii, repository
+from notify_svc.audience import repository
 from notify_svc.audience.models import Recipient
+from notify_svc.audience.pii import PiiCipher
 
 
 async def record_registration(session: AsyncSession, event: MemberRegistered) -> None:
@@ -32,9 +33,9 @@ def contact_phone(event: MemberContactChanged) -> str | None:
     return event.phone or None
 
 
-async def record_contact(session: AsyncSession, event: MemberContactChanged) -> None:
+async def record_contact(session: AsyncSession, event: MemberContactChanged, cipher: PiiCipher) -> None:
     number = contact_phone(event)
-    phone = pii.encrypt_phone(number) if number else None
+    phone = cipher.encrypt_phone(number) if number else None
     await repository.upsert(
         session, event.member_id, event.changed_at, openid=event.openid, phone_encrypted=phone
     )
@@ -66,10 +67,10 @@ async def many(session: AsyncSession, member_ids: Sequence[str]) -> dict[str, Re
     return {r.member_id: r for r in await repository.many(session, member_ids)}
 
 
-def phone_of(recipient: Recipient | None) -> str | None:
+def phone_of(recipient: Recipient | None, cipher: PiiCipher) -> str | None:
     if recipient is None or recipient.phone_encrypted is None:
         return None
-    return pii.decrypt_phone(recipient.phone_encrypted)
+    return cipher.decrypt_phone(recipient.phone_encrypted)
 
 
 async def record_manager(session: AsyncSession, event: ManagerAssigned) -> None:

@@ -18,6 +18,7 @@ from notify_svc.campaigns.schemas import (
     CampaignPage,
     CampaignRead,
 )
+from notify_svc.config import SettingsDep
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
@@ -35,9 +36,11 @@ async def preview_audience(data: AudiencePreview, session: SessionDep, _: OpsDep
 
 
 @router.post("", response_model=CampaignRead, status_code=201)
-async def create_campaign(data: CampaignCreate, session: SessionDep, principal: OpsDep) -> CampaignRead:
+async def create_campaign(
+    data: CampaignCreate, session: SessionDep, settings: SettingsDep, principal: OpsDep
+) -> CampaignRead:
     """Schedule a campaign (an empty or unbounded audience needs confirming)."""
-    campaign = await service.create(session, data, principal.subject, datetime.now(UTC))
+    campaign = await service.create(session, settings, data, principal.subject, datetime.now(UTC))
     return await _read(session, campaign)
 
 

@@ -12,13 +12,14 @@ from cheyou_kit.periodic import PeriodicJob
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from notify_svc.campaigns import repository, service
+from notify_svc.config import Settings
 
 log = logging.getLogger(__name__)
 
 
 class CampaignRunner:
-    def __init__(self, tick_seconds: float) -> None:
-        self._tick = tick_seconds
+    def __init__(self, settings: Settings) -> None:
+        self._settings, self._tick = settings, settings.campaign_tick_seconds
         self._credit: dict[uuid.UUID, float] = {}  # fractional members carried over between ticks
 
     async def tick(self, session: AsyncSession, now: datetime) -> int:
@@ -30,7 +31,7 @@ class CampaignRunner:
             self._credit[campaign.id] = credit - chunk
             if chunk == 0:
                 continue
-            queued += await service.advance(session, campaign, chunk, now)
+            queued += await service.advance(session, self._settings, campaign, chunk, now)
             log.info(
                 "campaign advanced",
                 extra={"campaign_id": str(campaign.id), "status": campaign.status, "cursor": campaign.cursor},
@@ -38,7 +39,10 @@ class CampaignRunner:
         return queued
 
 
-def campaign_runner(sessions: async_sessionmaker[AsyncSession], tick_seconds: float) -> PeriodicJob:
+def campaign_runner(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> PeriodicJob:
     return PeriodicJob(
-        "notify-campaigns", CampaignRunner(tick_seconds).tick, sessions=sessions, interval_s=tick_seconds
+        "notify-campaigns",
+        CampaignRunner(settings).tick,
+        sessions=sessions,
+        interval_s=settings.campaign_tick_seconds,
     )

@@ -19,6 +19,7 @@ from notify_svc.campaigns.errors import (
 )
 from notify_svc.campaigns.models import Campaign
 from notify_svc.campaigns.schemas import CampaignCreate, Segment
+from notify_svc.config import Settings
 from notify_svc.delivery import metrics
 from notify_svc.delivery import service as delivery
 from notify_svc.inbox import service as inbox
@@ -30,13 +31,16 @@ async def preview(session: AsyncSession, segment: Segment) -> int:
     return await repository.audience_size(session, segment)
 
 
-async def create(session: AsyncSession, data: CampaignCreate, author: str, now: datetime) -> Campaign:
-    approved = await templates.approved(session, data.template_code)
+async def create(
+    session: AsyncSession, settings: Settings, data: CampaignCreate, author: str, now: datetime
+) -> Campaign:
+    approved = await templates.approved(session, data.template_code, settings.approved_templates)
     if not any(channel in approved for channel in data.channels):
         raise TemplateNotApproved(
             f"no approved template '{data.template_code}' for {data.channels}", field="template_code"
         )
-    delivery.render(approved, data.variables, data.channels)  # unknown or mistyped variables → 422 now
+    # unknown or mistyped variables → 422 now
+    delivery.render(approved, data.variables, data.channels, settings.public_base_url)
     size = await repository.audience_size(session, data.segment)
     if data.segment.unbounded and not data.confirm_unbounded:
         raise AudienceNeedsConfirmation(
@@ -125,12 +129,15 @@ async def resume(session: AsyncSession, campaign_id: uuid.UUID) -> Campaign:
     return campaign
 
 
-async def advance(session: AsyncSession, campaign: Campaign, chunk: int, now: datetime) -> int:
+async def advance(
+    session: AsyncSession, settings: Settings, campaign: Campaign, chunk: int, now: datetime
+) -> int:
     """Queue the next ``chunk`` members of a (locked) campaign; completes it after the last member."""
     segment = Segment.model_validate(campaign.segment)
     recipients = await repository.audience_chunk(session, segment, campaign.cursor, chunk)
-    approved = await templates.approved(session, campaign.template_code)
-    rendered = delivery.render(approved, campaign.variables, campaign.channels)
+    approved = await templates.approved(session, campaign.template_code, settings.approved_templates)
+    rendered = delivery.render(approved, campaign.variables, campaign.channels, settings.public_base_url)
+    rules = settings.delivery_rules
     disabled = await preferences.disabled_by_member(
         session, [r.member_id for r in recipients], rendered.category
     )
@@ -147,6 +154,7 @@ async def advance(session: AsyncSession, campaign: Campaign, chunk: int, now: da
             fact_id,
             campaign.template_code,
             now,
+            rules,
             campaign.id,
         )
         if outcome == "opted_out":

@@ -70,6 +70,7 @@ class Dispatcher:
         )
         self._limit = asyncio.Semaphore(settings.dispatch_concurrency)
         self._contact_wait = timedelta(seconds=settings.contact_wait_seconds)
+        self._rules, self._cipher = settings.delivery_rules, settings.pii_cipher
         self._jobs = [
             # Again at once while a round claimed anything, else after NOTIFY_DISPATCH_IDLE_SECONDS; a
             # round in progress on stop gets the providers' timeout to record its answers.
@@ -144,21 +145,20 @@ class Dispatcher:
         those whose contact is known."""
         expired = await service.expire_held(session, now, self._contact_wait, HELD_BATCH)
         if expired < HELD_BATCH:
-            await service.release_reachable(session, now)
+            await service.release_reachable(session, now, self._rules)
         return expired
 
-    @staticmethod
     async def _sms_opted_out(
-        session: AsyncSession, claimed: Sequence[Message], recipients: dict[str, Recipient]
+        self, session: AsyncSession, claimed: Sequence[Message], recipients: dict[str, Recipient]
     ) -> set[str]:
         """Members whose number replied TD or unsubscribed, among those of this round's non-service texts."""
         phones = {}
         for message in claimed:
             if message.channel == "sms" and message.category != rules.SERVICE:
-                phone = audience.phone_of(recipients.get(message.member_id))
+                phone = audience.phone_of(recipients.get(message.member_id), self._cipher)
                 if phone is not None:
                     phones[message.member_id] = phone
-        return await outreach.sms_opted_out(session, phones) if phones else set()
+        return await outreach.sms_opted_out(session, self._settings, phones) if phones else set()
 
     async def _deliver(
         self, message: Message, recipient: Recipient | None, sms_stopped: bool = False
@@ -175,12 +175,11 @@ class Dispatcher:
     async def _over_daily_limit(self, message: Message) -> bool:
         if message.category not in rules.LIMITED_CATEGORIES or message.attempts > 1 or message.fallback_from:
             return False
-        current = rules.current()
-        key = f"notify:rate:{message.member_id}:{current.day_key(datetime.now(UTC))}"
+        key = f"notify:rate:{message.member_id}:{self._rules.day_key(datetime.now(UTC))}"
         count = await self._redis.incr(key)
         if count == 1:
             await self._redis.expire(key, 2 * 86400)
-        return int(count) > current.member_daily_limit
+        return int(count) > self._rules.member_daily_limit
 
     def _retry_or_fail(self, message: Message, error: str) -> Outcome:
         if message.attempts >= self._settings.max_attempts:
@@ -201,7 +200,7 @@ class Dispatcher:
         return Outcome(message, "failed", error=error, fallback=True, detail=detail)
 
     async def _deliver_sms(self, message: Message, recipient: Recipient | None) -> Outcome:
-        phone = audience.phone_of(recipient)
+        phone = audience.phone_of(recipient, self._cipher)
         if phone is None:
             return Outcome(message, "failed", error="no_phone", fallback=True)
         out_id = message.id.hex

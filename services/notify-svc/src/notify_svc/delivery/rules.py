@@ -1,7 +1,5 @@
-"""When a message may go out: quiet hours for marketing, per-member daily limits.
-
-Configured once at app start, because Kafka handlers receive only a session and the event.
-"""
+"""When a message may go out: quiet hours for marketing, per-member daily limits (from the settings:
+``Settings.delivery_rules``)."""
 
 from __future__ import annotations
 
@@ -40,15 +38,3 @@ class DeliveryRules:
 
     def day_key(self, now: datetime) -> str:
         return now.astimezone(ZoneInfo(self.timezone)).strftime("%Y%m%d")
-
-
-_rules = DeliveryRules()
-
-
-def configure(rules: DeliveryRules) -> None:
-    global _rules
-    _rules = rules
-
-
-def current() -> DeliveryRules:
-    return _rules

@@ -25,8 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify_svc.audience import service as audience
 from notify_svc.audience.models import Recipient
-from notify_svc.delivery import events, metrics, repository, rules
+from notify_svc.config import Settings
+from notify_svc.delivery import events, metrics, repository
 from notify_svc.delivery.models import NO_CONTACT, WAITING_FOR_CONTACT, DeliveryAttempt, Message
+from notify_svc.delivery.rules import DeliveryRules
 from notify_svc.inbox import service as inbox_service
 from notify_svc.preferences import service as preferences
 from notify_svc.templates import service as templates
@@ -63,12 +65,19 @@ class Rendered:
 
 
 def render(
-    approved: Mapping[str, TemplateText], variables: Mapping[str, Any], channels: Sequence[str]
+    approved: Mapping[str, TemplateText],
+    variables: Mapping[str, Any],
+    channels: Sequence[str],
+    public_base_url: str,
 ) -> Rendered:
     category = next(iter(approved.values())).category
     return Rendered(
         category=category,
-        payloads={ch: templates.render(approved[ch], variables) for ch in channels if ch in approved},
+        payloads={
+            ch: templates.render(approved[ch], variables, public_base_url)
+            for ch in channels
+            if ch in approved
+        },
     )
 
 
@@ -94,6 +103,7 @@ def plan(
     fact_id: str,
     template_code: str,
     now: datetime,
+    rules: DeliveryRules,
     campaign_id: uuid.UUID | None = None,
     cause_event_id: uuid.UUID | None = None,
     hold: bool | None = None,
@@ -146,7 +156,7 @@ def plan(
             "status": status,
             "quiet_hold": hold,
             "attempts": 0,
-            "not_before": rules.current().hold_until(rendered.category, now, hold),
+            "not_before": rules.hold_until(rendered.category, now, hold),
             "created_at": now,
             "updated_at": now,
         }
@@ -167,13 +177,13 @@ async def _recipient_and_disabled(
     return recipient, switched_off
 
 
-async def notify(session: AsyncSession, notice: Notice, now: datetime) -> Outcome:
+async def notify(session: AsyncSession, notice: Notice, now: datetime, settings: Settings) -> Outcome:
     """Queue ``notice`` for its member; repeats of the same fact change nothing."""
-    approved = await templates.approved(session, notice.template_code)  # in-process, mostly
+    approved = await templates.approved(session, notice.template_code, settings.approved_templates)
     if not approved:
         log.warning("no approved template", extra={"template": notice.template_code, "fact": notice.fact_id})
         return "no_template"
-    rendered = render(approved, notice.variables, notice.channels)
+    rendered = render(approved, notice.variables, notice.channels, settings.public_base_url)
     recipient, disabled = await _recipient_and_disabled(session, notice.member_id, rendered.category)
     outcome, inbox_row, message_row = plan(
         notice.member_id,
@@ -184,6 +194,7 @@ async def notify(session: AsyncSession, notice: Notice, now: datetime) -> Outcom
         notice.fact_id,
         notice.template_code,
         now,
+        settings.delivery_rules,
         notice.campaign_id,
         notice.cause_event_id,
         notice.hold_in_quiet_hours,
@@ -213,7 +224,9 @@ class Planned:
     messages: int = 0
 
 
-async def notify_many(session: AsyncSession, notices: Sequence[Notice], now: datetime) -> Planned:
+async def notify_many(
+    session: AsyncSession, notices: Sequence[Notice], now: datetime, settings: Settings
+) -> Planned:
     """``notify`` for a chunk of notices (reminder jobs, fan-outs) with one query per table.
 
     Safe to repeat: a (member, fact) already in the inbox or queued on a channel is skipped.
@@ -223,7 +236,10 @@ async def notify_many(session: AsyncSession, notices: Sequence[Notice], now: dat
         return planned
     member_ids = sorted({n.member_id for n in notices})
     recipients = await audience.many(session, member_ids)
-    approved = {code: await templates.approved(session, code) for code in {n.template_code for n in notices}}
+    cache, rules = settings.approved_templates, settings.delivery_rules
+    approved = {
+        code: await templates.approved(session, code, cache) for code in {n.template_code for n in notices}
+    }
     categories = {next(iter(a.values())).category for a in approved.values() if a}
     disabled = {c: await preferences.disabled_by_member(session, member_ids, c) for c in categories}
     inbox_rows: list[dict[str, Any]] = []
@@ -232,7 +248,9 @@ async def notify_many(session: AsyncSession, notices: Sequence[Notice], now: dat
         if not approved[notice.template_code]:
             planned.outcomes["no_template"] += 1
             continue
-        rendered = render(approved[notice.template_code], notice.variables, notice.channels)
+        rendered = render(
+            approved[notice.template_code], notice.variables, notice.channels, settings.public_base_url
+        )
         outcome, inbox_row, message_row = plan(
             notice.member_id,
             recipients.get(notice.member_id),
@@ -242,6 +260,7 @@ async def notify_many(session: AsyncSession, notices: Sequence[Notice], now: dat
             notice.fact_id,
             notice.template_code,
             now,
+            rules,
             notice.campaign_id,
             notice.cause_event_id,
             notice.hold_in_quiet_hours,
@@ -258,7 +277,7 @@ async def notify_many(session: AsyncSession, notices: Sequence[Notice], now: dat
     return planned
 
 
-async def release_held(session: AsyncSession, member_id: str, now: datetime) -> int:
+async def release_held(session: AsyncSession, member_id: str, now: datetime, rules: DeliveryRules) -> int:
     """Hand the member's held messages to the dispatcher now that their contact is known.
 
     Called in the transaction that projects ``member.contact_changed``. Each held message goes out on
@@ -303,7 +322,7 @@ async def release_held(session: AsyncSession, member_id: str, now: datetime) -> 
             channel=channel,
             payload=first["payload"],
             fallbacks=rest,
-            not_before=rules.current().hold_until(message.category, now, message.quiet_hold),
+            not_before=rules.hold_until(message.category, now, message.quiet_hold),
         )
         taken.discard((message.fact_id, message.channel))
         taken.add((message.fact_id, channel))
@@ -314,7 +333,9 @@ async def release_held(session: AsyncSession, member_id: str, now: datetime) -> 
     return released
 
 
-async def release_reachable(session: AsyncSession, now: datetime, limit: int = 100) -> int:
+async def release_reachable(
+    session: AsyncSession, now: datetime, rules: DeliveryRules, limit: int = 100
+) -> int:
     """``release_held`` for members whose contact is known but whose messages still wait.
 
     The safety net of a race: a notice's transaction that read no contact and held its message may
@@ -323,7 +344,7 @@ async def release_reachable(session: AsyncSession, now: datetime, limit: int = 1
     """
     released = 0
     for member_id in await repository.members_reachable_while_held(session, limit):
-        released += await release_held(session, member_id, now)
+        released += await release_held(session, member_id, now, rules)
     return released
 
 

@@ -15,7 +15,7 @@ subscriptions = Subscriptions[Context]()
 
 @subscriptions.on(MemberInvited)
 async def on_member_invited(ctx: Context, event: Envelope[MemberInvited]) -> None:
-    await service.record_invited(ctx.session, event.data, event.id, datetime.now(UTC))
+    await service.record_invited(ctx.session, ctx.settings, event.data, event.id, datetime.now(UTC))
 
 
 @subscriptions.on(MemberRegistered)

@@ -27,7 +27,7 @@ async def accept_sms_replies(
     expected = settings.sms_receipt_token
     if not hmac.compare_digest((x_receipt_token or "").encode(), expected.encode()):
         raise BadReplyToken("unknown receipt token")
-    await service.record_replies(session, [r.model_dump() for r in replies], datetime.now(UTC))
+    await service.record_replies(session, settings, [r.model_dump() for r in replies], datetime.now(UTC))
     return RepliesAnswer()
 
 

@@ -16,7 +16,6 @@ import hmac
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,8 +24,8 @@ from cheyou_events.catalogue.member import MemberInvited
 from cheyou_events.catalogue.notify import InvitationOptedOut
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notify_svc.audience import pii
 from notify_svc.audience.models import Recipient
+from notify_svc.config import Settings
 from notify_svc.delivery import service as delivery
 from notify_svc.eventing import publish
 from notify_svc.outreach import repository
@@ -40,55 +39,35 @@ OPT_OUT_WORDS = frozenset({"TD", "T", "N", "退订", "取消", "退"})
 _PUNCTUATION = re.compile(r"[\s.,!?。，！？:：;；'\"“”‘’]+")
 
 
-@dataclass(frozen=True)
-class OutreachSettings:
-    phone_hash_key: bytes
-    unsubscribe_url: str
-    reminder_days: tuple[int, ...] = (3, 10)
-
-
-_settings: OutreachSettings | None = None
-
-
-def configure(settings: OutreachSettings) -> None:
-    """Set once at app start (Kafka handlers receive only a session and the event)."""
-    global _settings
-    _settings = settings
-
-
-def _current() -> OutreachSettings:
-    if _settings is None:
-        raise RuntimeError("outreach.service.configure() was not called")
-    return _settings
-
-
-def phone_hash(phone: str) -> str:
-    return hmac.new(_current().phone_hash_key, phone.encode(), hashlib.sha256).hexdigest()
+def phone_hash(phone: str, settings: Settings) -> str:
+    """The keyed lookup hash of a phone (``NOTIFY_PHONE_HASH_KEY``)."""
+    return hmac.new(settings.phone_hash_key.encode(), phone.encode(), hashlib.sha256).hexdigest()
 
 
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def links(invitee: Invitee) -> tuple[str, str]:
+def links(invitee: Invitee, settings: Settings) -> tuple[str, str]:
     """The personal join link (manager prefilled) and the unsubscribe link."""
-    token = pii.decrypt_text(invitee.token_encrypted, "invitation-token")
+    token = settings.pii_cipher.decrypt_text(invitee.token_encrypted, "invitation-token")
     join = f"{invitee.join_url}{'&' if '?' in invitee.join_url else '?'}invitation={token}"
-    return join, f"{_current().unsubscribe_url}?invitation={token}"
+    return join, f"{settings.invitation_unsubscribe_url}?invitation={token}"
 
 
-def _next_reminder(invitee_at: datetime, sent: int) -> datetime | None:
-    days = _current().reminder_days
+def _next_reminder(invitee_at: datetime, sent: int, settings: Settings) -> datetime | None:
+    days = settings.invitation_reminder_days
     return invitee_at + timedelta(days=days[sent]) if sent < len(days) else None
 
 
 async def record_invited(
-    session: AsyncSession, event: MemberInvited, cause_event_id: Any, now: datetime
+    session: AsyncSession, settings: Settings, event: MemberInvited, cause_event_id: Any, now: datetime
 ) -> bool:
     """Record the invitee and queue the invitation; a repeated event changes nothing."""
     key = event.member_id
     phone = sealing.unseal(event.phone_sealed, partition_key=key, field="phone")
     token = sealing.unseal(event.token_sealed, partition_key=key, field="token")
+    cipher = settings.pii_cipher
     added = await repository.add_invitee(
         session,
         {
@@ -98,14 +77,14 @@ async def record_invited(
             "manager_name": (event.manager_name or "")[:64] or None,
             "consent_basis": event.consent_basis,
             "openid": event.openid,
-            "phone_encrypted": pii.encrypt_phone(phone),
-            "phone_hash": phone_hash(phone),
-            "token_encrypted": pii.encrypt_text(token, "invitation-token"),
+            "phone_encrypted": cipher.encrypt_phone(phone),
+            "phone_hash": phone_hash(phone, settings),
+            "token_encrypted": cipher.encrypt_text(token, "invitation-token"),
             "token_sha256": _token_digest(token),
             "join_url": event.join_url[:512],
             "status": "active",
             "reminders_sent": 0,
-            "next_reminder_at": _next_reminder(event.invited_at, 0),
+            "next_reminder_at": _next_reminder(event.invited_at, 0, settings),
             "invited_at": event.invited_at,
             "updated_at": now,
         },
@@ -114,25 +93,29 @@ async def record_invited(
         return False
     invitee = await repository.get(session, key)
     assert invitee is not None
-    await _queue(session, invitee, 0, now, cause_event_id)
+    await _queue(session, settings, invitee, 0, now, cause_event_id)
     return True
 
 
 async def _queue(
-    session: AsyncSession, invitee: Invitee, step: int, now: datetime, cause_event_id: Any = None
+    session: AsyncSession,
+    settings: Settings,
+    invitee: Invitee,
+    step: int,
+    now: datetime,
+    cause_event_id: Any = None,
 ) -> str:
     """Queue step ``step`` (0: the invitation, then reminders) on WeChat (openid known) then SMS."""
     code = "invitation" if step == 0 else "invitation_reminder"
-    approved = await templates.approved(session, code)
+    approved = await templates.approved(session, code, settings.approved_templates)
     if not approved:
         log.warning("no approved template", extra={"template": code})
         return "no_template"
-    join, unsubscribe = links(invitee)
+    join, unsubscribe = links(invitee, settings)
     manager = f"客户经理{invitee.manager_name}" if invitee.manager_name else "车友俱乐部"
     channels = ["wechat", "sms"] if invitee.openid else ["sms"]
-    rendered = delivery.render(
-        approved, {"manager": manager, "join_link": join, "unsubscribe_link": unsubscribe}, channels
-    )
+    variables = {"manager": manager, "join_link": join, "unsubscribe_link": unsubscribe}
+    rendered = delivery.render(approved, variables, channels, settings.public_base_url)
     for channel, payload in rendered.payloads.items():
         if channel == "wechat":
             payload["url"] = join  # the WeChat message opens the personal join page
@@ -146,6 +129,7 @@ async def _queue(
         f"invitation:{invitee.member_id}:{step}",
         code,
         now,
+        settings.delivery_rules,
         cause_event_id=cause_event_id,
         hold=True,  # marketing: never at night
     )
@@ -162,14 +146,14 @@ def _recipient(invitee: Invitee) -> Recipient:
     )
 
 
-async def send_due_reminders(session: AsyncSession, now: datetime, limit: int) -> int:
+async def send_due_reminders(session: AsyncSession, settings: Settings, now: datetime, limit: int) -> int:
     """Queue the reminders due now (3 and 10 days after the invitation) to invitees still being invited."""
     due = await repository.due_reminders(session, now, limit)
     for invitee in due:
         step = invitee.reminders_sent + 1
-        await _queue(session, invitee, step, now)
+        await _queue(session, settings, invitee, step, now)
         invitee.reminders_sent = step
-        invitee.next_reminder_at = _next_reminder(invitee.invited_at, step)
+        invitee.next_reminder_at = _next_reminder(invitee.invited_at, step, settings)
         invitee.updated_at = now
     return len(due)
 
@@ -179,9 +163,9 @@ async def contacts(session: AsyncSession, member_ids: Iterable[str]) -> dict[str
     return {i.member_id: _recipient(i) for i in await repository.many(session, sorted(set(member_ids)))}
 
 
-async def sms_opted_out(session: AsyncSession, phones: Mapping[str, str]) -> set[str]:
+async def sms_opted_out(session: AsyncSession, settings: Settings, phones: Mapping[str, str]) -> set[str]:
     """Of ``member id → phone``, the members whose number asked for no more marketing or reminder texts."""
-    hashes = {member: phone_hash(phone) for member, phone in phones.items()}
+    hashes = {member: phone_hash(phone, settings) for member, phone in phones.items()}
     stopped = await repository.opted_out(session, sorted(set(hashes.values())))
     return {member for member, digest in hashes.items() if digest in stopped}
 
@@ -200,7 +184,9 @@ def is_opt_out(content: str) -> bool:
     return _PUNCTUATION.sub("", content).upper() in OPT_OUT_WORDS
 
 
-async def record_replies(session: AsyncSession, replies: Sequence[Mapping[str, Any]], now: datetime) -> int:
+async def record_replies(
+    session: AsyncSession, settings: Settings, replies: Sequence[Mapping[str, Any]], now: datetime
+) -> int:
     """Upstream replies pushed by the SMS provider: a TD (or 退订…) stops marketing and reminder texts to
     that number and every invitation to it. Returns how many replies were opt-outs."""
     stopped = 0
@@ -209,7 +195,7 @@ async def record_replies(session: AsyncSession, replies: Sequence[Mapping[str, A
         if not phone or not is_opt_out(str(reply.get("content") or "")):
             continue
         stopped += 1
-        digest = phone_hash(phone[-11:])
+        digest = phone_hash(phone[-11:], settings)
         await repository.add_opt_out(session, digest, "sms_reply", now)
         for invitee in await repository.by_phone_hash(session, digest):
             await _stop(session, invitee, "sms_reply", now)

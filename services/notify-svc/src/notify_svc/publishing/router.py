@@ -11,6 +11,7 @@ from cheyou_kit.pagination import CursorQuery
 from fastapi import APIRouter, Depends, Query
 
 from notify_svc.auth import ManagerDep, OpsDep, ShareViewerDep
+from notify_svc.config import SettingsDep
 from notify_svc.publishing import service
 from notify_svc.publishing.schemas import (
     ArticleCategory,
@@ -66,10 +67,14 @@ def _router(
 
     @router.post("/{item_id}/publish", response_model=PublicationRead)
     async def publish(
-        item_id: uuid.UUID, data: PublishRequest, session: SessionDep, principal: OpsDep
+        item_id: uuid.UUID,
+        data: PublishRequest,
+        session: SessionDep,
+        settings: SettingsDep,
+        principal: OpsDep,
     ) -> PublicationRead:
         """Publish an approved item to managers, and to members on the given channels; safe to repeat."""
-        item = await service.publish(session, kind, item_id, data, principal, datetime.now(UTC))
+        item = await service.publish(session, settings, kind, item_id, data, principal, datetime.now(UTC))
         return PublicationRead.model_validate(item)
 
     @router.post("/{item_id}/withdraw", response_model=PublicationRead)
@@ -80,10 +85,15 @@ def _router(
 
     @router.post("/{item_id}/shares", response_model=ShareResult)
     async def share(
-        item_id: uuid.UUID, data: ShareRequest, session: SessionDep, principal: ManagerDep
+        item_id: uuid.UUID,
+        data: ShareRequest,
+        session: SessionDep,
+        settings: SettingsDep,
+        principal: ManagerDep,
     ) -> ShareResult:
         """A manager shares a published item with their own customers (logged against the manager)."""
-        return await service.share(session, kind, item_id, data.member_ids, principal, datetime.now(UTC))
+        now = datetime.now(UTC)
+        return await service.share(session, settings, kind, item_id, data.member_ids, principal, now)
 
     @router.get("/{item_id}/shares", response_model=ShareList)
     async def list_shares(item_id: uuid.UUID, session: SessionDep, principal: ShareViewerDep) -> ShareList:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify_svc.campaigns import service as campaigns
 from notify_svc.campaigns.schemas import CampaignCreate
+from notify_svc.config import Settings
 from notify_svc.delivery import service as delivery
 from notify_svc.delivery.service import Notice
 from notify_svc.publishing import repository
@@ -118,6 +119,7 @@ async def approve(
 
 async def publish(
     session: AsyncSession,
+    settings: Settings,
     kind: str,
     publication_id: uuid.UUID,
     data: PublishRequest,
@@ -137,6 +139,7 @@ async def publish(
             raise SegmentRequired("name the members to push to (segment)", field="segment")
         campaign = await campaigns.create(
             session,
+            settings,
             CampaignCreate(
                 name=f"发布：{publication.title}"[:128],
                 template_code=template_for(publication),
@@ -176,6 +179,7 @@ async def withdraw(
 
 async def share(
     session: AsyncSession,
+    settings: Settings,
     kind: str,
     publication_id: uuid.UUID,
     member_ids: Sequence[str],
@@ -205,7 +209,7 @@ async def share(
         )
         for member_id in shared
     ]
-    await delivery.notify_many(session, notices, now)
+    await delivery.notify_many(session, notices, now, settings)
     return ShareResult(shared=shared, already_shared=[m for m in wanted if m not in set(shared)])
 
 

@@ -26,7 +26,7 @@ async def on_vehicles_changed(ctx: Context, event: Envelope[MemberVehiclesChange
 
 @subscriptions.on(TrafficViolationRecorded)
 async def on_traffic_violation(ctx: Context, event: Envelope[TrafficViolationRecorded]) -> None:
-    await service.record_violation(ctx.session, event.data, datetime.now(UTC))
+    await service.record_violation(ctx.session, ctx.settings, event.data, datetime.now(UTC))
 
 
 @subscriptions.on(WeatherAlertIssued)

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from cheyou_kit.periodic import PeriodicJob, after_commit
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from notify_svc.config import Settings
 from notify_svc.delivery.service import Planned
 from notify_svc.reminders import repository, service
 from notify_svc.reminders.inspection import Rule
@@ -26,14 +27,6 @@ log = logging.getLogger(__name__)
 
 Job = Literal["renewal", "inspection", "violations"]
 JOBS: tuple[Job, ...] = ("renewal", "inspection", "violations")
-
-
-@dataclass(frozen=True)
-class ReminderSettings:
-    renewal_days: Sequence[int] = (30, 7, 1)
-    inspection_days: Sequence[int] = (30, 7)
-    violation_sweep_days: int = 30
-    chunk: int = 1000
 
 
 @dataclass
@@ -69,7 +62,7 @@ class ReminderRun:
     """One job for one day, chunk by chunk: each chunk in the caller's transaction, the run moving on
     only once that transaction has committed (a chunk rolled back is done again)."""
 
-    def __init__(self, job: Job, settings: ReminderSettings, today: date, now: datetime) -> None:
+    def __init__(self, job: Job, settings: Settings, today: date, now: datetime) -> None:
         self.job, self.today, self.now = job, today, now
         self.result = JobResult(job, today)
         self.done = False
@@ -82,20 +75,15 @@ class ReminderRun:
         settings, today, now = self._settings, self.today, self.now
         cursor: Any
         if self.job == "renewal":
-            cursor, seen, planned = await service.renewal_chunk(
-                session, today, settings.renewal_days, self._cursor, settings.chunk, now
-            )
+            cursor, seen, planned = await service.renewal_chunk(session, settings, today, self._cursor, now)
         elif self.job == "inspection":
             if self._rules is None:
                 self._rules = await service.inspection_rules(session)
             cursor, seen, planned = await service.inspection_chunk(
-                session, today, settings.inspection_days, self._rules, self._cursor, settings.chunk, now
+                session, settings, today, self._rules, self._cursor, now
             )
         else:
-            since = now - timedelta(days=settings.violation_sweep_days)
-            cursor, seen, planned = await service.violation_chunk(
-                session, since, self._cursor, settings.chunk, now
-            )
+            cursor, seen, planned = await service.violation_chunk(session, settings, self._cursor, now)
 
         def advance() -> None:
             self._cursor = cursor
@@ -108,7 +96,7 @@ class ReminderRun:
 
 
 async def run(
-    sessions: async_sessionmaker[AsyncSession], job: Job, settings: ReminderSettings, on: date | None = None
+    sessions: async_sessionmaker[AsyncSession], job: Job, settings: Settings, on: date | None = None
 ) -> JobResult:
     """Run one job to the end, chunk by chunk, for the day ``on`` (default: today, local time).
 
@@ -116,7 +104,7 @@ async def run(
     queued now.
     """
     now = datetime.now(UTC)
-    reminders = ReminderRun(job, settings, on or service.local_today(now), now)
+    reminders = ReminderRun(job, settings, on or service.local_today(now, settings.timezone), now)
     while not reminders.done:
         async with sessions() as session, session.begin():
             advance = await reminders.chunk(session)
@@ -124,20 +112,22 @@ async def run(
     return reminders.result
 
 
-def weather_alert_fanout(
-    sessions: async_sessionmaker[AsyncSession], chunk: int, tick_seconds: float
-) -> PeriodicJob:
+def weather_alert_fanout(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> PeriodicJob:
     """The weather fan-out: one chunk of each alert still expanding per transaction, again at once while
     one reached someone (``batch_size=1``), then wait a tick."""
 
     async def expand_alerts(session: AsyncSession, now: datetime) -> int:
         reached = 0
         for alert in await repository.expanding_alerts(session, 10):
-            reached += await service.advance_alert(session, alert, chunk, now)
+            reached += await service.advance_alert(session, settings, alert, now)
         return reached
 
     return PeriodicJob(
-        "notify-weather-alerts", expand_alerts, sessions=sessions, interval_s=tick_seconds, batch_size=1
+        "notify-weather-alerts",
+        expand_alerts,
+        sessions=sessions,
+        interval_s=settings.alert_tick_seconds,
+        batch_size=1,
     )
 
 
@@ -154,7 +144,7 @@ class DailyReminders:
         self,
         sessions: async_sessionmaker[AsyncSession],
         redis: Redis,
-        settings: ReminderSettings,
+        settings: Settings,
         interval_seconds: float,
     ) -> None:
         self._redis, self._settings, self._interval = redis, settings, interval_seconds
@@ -174,7 +164,7 @@ class DailyReminders:
             lock = self._redis.lock(self.LOCK, timeout=max(60.0, self._interval), blocking=False)
             if not await lock.acquire():
                 return 0  # another replica ran them within the interval
-            today = service.local_today(now)
+            today = service.local_today(now, self._settings.timezone)
             self._runs = [ReminderRun(job, self._settings, today, now) for job in JOBS]
         reminders = self._runs[0]
         advance = await reminders.chunk(session)

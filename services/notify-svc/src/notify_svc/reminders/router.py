@@ -6,6 +6,7 @@ from cheyou_kit.db import SessionDep
 from fastapi import APIRouter, Request
 
 from notify_svc.auth import OpsDep
+from notify_svc.config import SettingsDep
 from notify_svc.reminders import jobs, service
 from notify_svc.reminders.errors import AlertNotFound
 from notify_svc.reminders.schemas import (
@@ -40,10 +41,9 @@ async def put_inspection_rules(
 
 
 @router.post("/runs", response_model=JobResultRead)
-async def run_job(data: JobRun, request: Request, _: OpsDep) -> JobResultRead:
+async def run_job(data: JobRun, request: Request, settings: SettingsDep, _: OpsDep) -> JobResultRead:
     """Run a reminder job now (safe to repeat: nothing already queued is queued again)."""
-    state = request.app.state
-    result = await jobs.run(state.session_factory, data.job, state.reminders, data.on)
+    result = await jobs.run(request.app.state.session_factory, data.job, settings, data.on)
     return JobResultRead.model_validate(result.as_dict())
 
 

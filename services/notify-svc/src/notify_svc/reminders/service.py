@@ -17,7 +17,7 @@ from cheyou_events.catalogue.feeds import TrafficViolationRecorded, WeatherAlert
 from cheyou_events.catalogue.member import MemberPolicyChanged, MemberVehiclesChanged
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notify_svc.delivery import rules as delivery_rules
+from notify_svc.config import Settings
 from notify_svc.delivery import service as delivery
 from notify_svc.delivery.service import Notice, Planned
 from notify_svc.reminders import repository
@@ -48,8 +48,8 @@ def window(days_left: int, offsets: Sequence[int]) -> int | None:
     return min(fitting) if days_left >= 1 and fitting else None
 
 
-def local_today(now: datetime) -> date:
-    return now.astimezone(ZoneInfo(delivery_rules.current().timezone)).date()
+def local_today(now: datetime, timezone: str) -> date:
+    return now.astimezone(ZoneInfo(timezone)).date()
 
 
 # --- projections -------------------------------------------------------------------------------
@@ -93,14 +93,10 @@ async def inspection_rules(session: AsyncSession) -> dict[str, list[Rule]]:
 
 
 async def renewal_chunk(
-    session: AsyncSession,
-    today: date,
-    offsets: Sequence[int],
-    after: tuple[date, str] | None,
-    limit: int,
-    now: datetime,
+    session: AsyncSession, settings: Settings, today: date, after: tuple[date, str] | None, now: datetime
 ) -> tuple[tuple[date, str] | None, int, Planned]:
     """Remind the owners of one chunk of policies ending soon. Returns (next position, policies, planned)."""
+    offsets, limit = settings.renewal_reminder_days, settings.reminder_chunk
     policies: Sequence[Policy] = await repository.policies_ending(
         session, today + timedelta(days=1), today + timedelta(days=max(offsets)), after, limit
     )
@@ -119,21 +115,21 @@ async def renewal_chunk(
                 hold_in_quiet_hours=True,
             )
         )
-    planned = await delivery.notify_many(session, notices, now)
+    planned = await delivery.notify_many(session, notices, now, settings)
     position = (policies[-1].ends_on, policies[-1].policy_no) if len(policies) == limit else None
     return position, len(policies), planned
 
 
 async def inspection_chunk(
     session: AsyncSession,
+    settings: Settings,
     today: date,
-    offsets: Sequence[int],
     rules: Mapping[str, Sequence[Rule]],
     after: tuple[str, str] | None,
-    limit: int,
     now: datetime,
 ) -> tuple[tuple[str, str] | None, int, Planned]:
     """Remind the owners of one chunk of vehicles whose inspection falls due within the offsets."""
+    offsets, limit = settings.inspection_reminder_days, settings.reminder_chunk
     vehicles: Sequence[Vehicle] = await repository.vehicles_chunk(session, after, limit)
     notices = []
     for vehicle in vehicles:
@@ -158,7 +154,7 @@ async def inspection_chunk(
                 hold_in_quiet_hours=True,
             )
         )
-    planned = await delivery.notify_many(session, notices, now)
+    planned = await delivery.notify_many(session, notices, now, settings)
     position = (vehicles[-1].member_id, vehicles[-1].plate) if len(vehicles) == limit else None
     return position, len(vehicles), planned
 
@@ -166,8 +162,8 @@ async def inspection_chunk(
 # --- traffic violations ---------------------------------------------------------------------------
 
 
-def _violation_detail(violation: TrafficViolation | TrafficViolationRecorded) -> str:
-    when = violation.occurred_at.astimezone(ZoneInfo(delivery_rules.current().timezone))
+def _violation_detail(violation: TrafficViolation | TrafficViolationRecorded, timezone: str) -> str:
+    when = violation.occurred_at.astimezone(ZoneInfo(timezone))
     fine = f"{violation.fine_fen / 100:.0f}"
     return (
         f"{when.month}月{when.day}日在{violation.location}{violation.description}，"
@@ -176,7 +172,7 @@ def _violation_detail(violation: TrafficViolation | TrafficViolationRecorded) ->
 
 
 async def remind_violations(
-    session: AsyncSession, violations: Sequence[TrafficViolation], now: datetime
+    session: AsyncSession, settings: Settings, violations: Sequence[TrafficViolation], now: datetime
 ) -> Planned:
     """Tell every member who has the plate of a violation (found through the vehicles projection)."""
     owners = await repository.owners_of(session, sorted({v.plate for v in violations}))
@@ -188,16 +184,18 @@ async def remind_violations(
             member_id=member_id,
             template_code="violation_reminder",
             fact_id=f"violation:{violation.violation_id}",
-            variables={"plate": violation.plate, "detail": _violation_detail(violation)},
+            variables={"plate": violation.plate, "detail": _violation_detail(violation, settings.timezone)},
             hold_in_quiet_hours=True,
         )
         for violation in violations
         for member_id in by_plate.get(violation.plate, [])
     ]
-    return await delivery.notify_many(session, notices, now)
+    return await delivery.notify_many(session, notices, now, settings)
 
 
-async def record_violation(session: AsyncSession, event: TrafficViolationRecorded, now: datetime) -> Planned:
+async def record_violation(
+    session: AsyncSession, settings: Settings, event: TrafficViolationRecorded, now: datetime
+) -> Planned:
     """Keep the violation (a vehicle projected later is caught by the sweep) and remind its owners now."""
     violation = TrafficViolation(
         violation_id=event.violation_id,
@@ -212,15 +210,16 @@ async def record_violation(session: AsyncSession, event: TrafficViolationRecorde
     await repository.add_violation(
         session, {c.name: getattr(violation, c.name) for c in TrafficViolation.__table__.columns}
     )
-    return await remind_violations(session, [violation], now)
+    return await remind_violations(session, settings, [violation], now)
 
 
 async def violation_chunk(
-    session: AsyncSession, since: datetime, after: str | None, limit: int, now: datetime
+    session: AsyncSession, settings: Settings, after: str | None, now: datetime
 ) -> tuple[str | None, int, Planned]:
     """The sweep: remind owners of recent violations who were not known when the violation came in."""
+    since, limit = now - timedelta(days=settings.violation_sweep_days), settings.reminder_chunk
     violations = await repository.violations_since(session, since, after, limit)
-    planned = await remind_violations(session, violations, now)
+    planned = await remind_violations(session, settings, violations, now)
     position = violations[-1].violation_id if len(violations) == limit else None
     return position, len(violations), planned
 
@@ -263,7 +262,7 @@ async def record_alert(session: AsyncSession, event: WeatherAlertIssued, now: da
         await repository.restart_alert(session, event.alert_id)
 
 
-async def advance_alert(session: AsyncSession, alert: WeatherAlert, limit: int, now: datetime) -> int:
+async def advance_alert(session: AsyncSession, settings: Settings, alert: WeatherAlert, now: datetime) -> int:
     """Tell the next chunk of the region's members about a (locked) alert; returns how many."""
     if alert.ends_at is not None and alert.ends_at <= now:
         alert.status, alert.completed_at = "done", now  # over before everyone was reached: stop
@@ -271,6 +270,7 @@ async def advance_alert(session: AsyncSession, alert: WeatherAlert, limit: int, 
     after = (
         (alert.cursor_region, alert.cursor_member) if alert.cursor_region and alert.cursor_member else None
     )
+    limit = settings.reminder_chunk
     members = await repository.region_chunk(session, alert.region_prefix, after, limit)
     urgent = alert.level in URGENT_LEVELS
     label = f"{WEATHER_KIND.get(alert.kind, '气象')}{WEATHER_LEVEL.get(alert.level, '')}预警"
@@ -285,7 +285,7 @@ async def advance_alert(session: AsyncSession, alert: WeatherAlert, limit: int, 
         )
         for _, member_id in members
     ]
-    await delivery.notify_many(session, notices, now)
+    await delivery.notify_many(session, notices, now, settings)
     alert.reached += len(members)
     if members:
         alert.cursor_region, alert.cursor_member = members[-1]

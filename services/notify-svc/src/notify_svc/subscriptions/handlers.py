@@ -27,7 +27,7 @@ subscriptions = Subscriptions[Context]()
 
 @subscriptions.on(EntitlementsChanged)
 async def on_entitlements_changed(ctx: Context, event: Envelope[EntitlementsChanged]) -> None:
-    await service.entitlements_changed(ctx.session, str(event.id), event.data)
+    await service.entitlements_changed(ctx.session, ctx.settings, str(event.id), event.data)
 
 
 @subscriptions.on(
@@ -42,7 +42,7 @@ async def on_entitlements_changed(ctx: Context, event: Envelope[EntitlementsChan
 )
 async def on_order_event(ctx: Context, event: Envelope[Any]) -> None:
     await service.order_status(
-        ctx.session, str(event.id), event.type, event.data.member_id, event.data.order_id
+        ctx.session, ctx.settings, str(event.id), event.type, event.data.member_id, event.data.order_id
     )
 
 
@@ -57,14 +57,16 @@ async def on_order_event(ctx: Context, event: Envelope[Any]) -> None:
 )
 async def on_claim_event(ctx: Context, event: Envelope[ClaimsEvent]) -> None:
     await service.claim_step(
-        ctx.session, str(event.id), event.type, event.data.member_id, event.data.claim_id
+        ctx.session, ctx.settings, str(event.id), event.type, event.data.member_id, event.data.claim_id
     )
 
 
 @subscriptions.on(PointsCredited)
 async def on_points_credited(ctx: Context, event: Envelope[PointsCredited]) -> None:
     data = event.data
-    await service.points_credited(ctx.session, str(event.id), data.member_id, data.points, data.balance_after)
+    await service.points_credited(
+        ctx.session, ctx.settings, str(event.id), data.member_id, data.points, data.balance_after
+    )
 
 
 @subscriptions.on(ActivitySignedUp)
@@ -72,29 +74,29 @@ async def on_activity_signed_up(ctx: Context, event: Envelope[ActivitySignedUp])
     data = event.data
     await audience.record_activity(ctx.session, data)
     await service.activity_signed_up(
-        ctx.session, str(event.id), data.member_id, data.activity_id, data.party_size
+        ctx.session, ctx.settings, str(event.id), data.member_id, data.activity_id, data.party_size
     )
 
 
 @subscriptions.on(MemberVerified)
 async def on_member_verified(ctx: Context, event: Envelope[MemberVerified]) -> None:
     await service.verification_outcome(
-        ctx.session, str(event.id), event.data.member_id, True, "欢迎加入车友俱乐部"
+        ctx.session, ctx.settings, str(event.id), event.data.member_id, True, "欢迎加入车友俱乐部"
     )
 
 
 @subscriptions.on(MemberRejected)
 async def on_member_rejected(ctx: Context, event: Envelope[MemberRejected]) -> None:
     await service.verification_outcome(
-        ctx.session, str(event.id), event.data.member_id, False, event.data.reason
+        ctx.session, ctx.settings, str(event.id), event.data.member_id, False, event.data.reason
     )
 
 
 @subscriptions.on(PointsExpiring)
 async def on_points_expiring(ctx: Context, event: Envelope[PointsExpiring]) -> None:
-    await service.points_expiring(ctx.session, str(event.id), event.data)
+    await service.points_expiring(ctx.session, ctx.settings, str(event.id), event.data)
 
 
 @subscriptions.on(TierDowngradeScheduled)
 async def on_tier_downgrade_scheduled(ctx: Context, event: Envelope[TierDowngradeScheduled]) -> None:
-    await service.tier_downgrade_scheduled(ctx.session, str(event.id), event.data)
+    await service.tier_downgrade_scheduled(ctx.session, ctx.settings, str(event.id), event.data)

@@ -12,7 +12,7 @@ from cheyou_events.catalogue.member import TierDowngradeScheduled
 from cheyou_events.catalogue.privilege import EntitlementsChanged, PointsExpiring
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notify_svc.delivery import rules
+from notify_svc.config import Settings
 from notify_svc.delivery import service as delivery
 from notify_svc.delivery.service import Notice, Outcome
 
@@ -60,6 +60,7 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
 
 async def tell(
     session: AsyncSession,
+    settings: Settings,
     member_id: str,
     template_code: str,
     fact_id: str,
@@ -75,10 +76,12 @@ async def tell(
         cause_event_id=_uuid_or_none(event_id),
         hold_in_quiet_hours=hold_in_quiet_hours,
     )
-    return await delivery.notify(session, notice, datetime.now(UTC))
+    return await delivery.notify(session, notice, datetime.now(UTC), settings)
 
 
-async def entitlements_changed(session: AsyncSession, event_id: str, event: EntitlementsChanged) -> Outcome:
+async def entitlements_changed(
+    session: AsyncSession, settings: Settings, event_id: str, event: EntitlementsChanged
+) -> Outcome:
     names = privilege_names(event)
     variables = {
         "tier_name": TIER_NAMES[event.tier],
@@ -86,53 +89,70 @@ async def entitlements_changed(session: AsyncSession, event_id: str, event: Enti
         "count": len(names),
     }
     return await tell(
-        session, event.member_id, "entitlements_changed", f"entitlements:{event_id}", variables, event_id
+        session,
+        settings,
+        event.member_id,
+        "entitlements_changed",
+        f"entitlements:{event_id}",
+        variables,
+        event_id,
     )
 
 
 async def order_status(
-    session: AsyncSession, event_id: str, event_type: str, member_id: str, order_id: str
+    session: AsyncSession, settings: Settings, event_id: str, event_type: str, member_id: str, order_id: str
 ) -> Outcome:
     variables = {"order_id": order_id, "status_text": ORDER_STATUS[event_type]}
-    return await tell(session, member_id, "order_status", f"order:{event_id}", variables, event_id)
+    return await tell(session, settings, member_id, "order_status", f"order:{event_id}", variables, event_id)
 
 
 async def claim_step(
-    session: AsyncSession, event_id: str, event_type: str, member_id: str, claim_id: str
+    session: AsyncSession, settings: Settings, event_id: str, event_type: str, member_id: str, claim_id: str
 ) -> Outcome:
     variables = {"claim_id": claim_id, "step_text": CLAIM_STEPS[event_type]}
-    return await tell(session, member_id, "claim_step", f"claim:{event_id}", variables, event_id)
+    return await tell(session, settings, member_id, "claim_step", f"claim:{event_id}", variables, event_id)
 
 
 async def points_credited(
-    session: AsyncSession, event_id: str, member_id: str, points: int, balance: int
+    session: AsyncSession, settings: Settings, event_id: str, member_id: str, points: int, balance: int
 ) -> Outcome:
     variables = {"points": points, "balance": balance}
-    return await tell(session, member_id, "points_credited", f"points:{event_id}", variables, event_id)
-
-
-async def activity_signed_up(
-    session: AsyncSession, event_id: str, member_id: str, activity_id: str, party_size: int
-) -> Outcome:
-    variables = {"activity_id": activity_id, "party_size": party_size}
-    return await tell(session, member_id, "activity_signed_up", f"activity:{event_id}", variables, event_id)
-
-
-async def verification_outcome(
-    session: AsyncSession, event_id: str, member_id: str, verified: bool, reason: str
-) -> Outcome:
-    variables = {"outcome_text": "已通过" if verified else "未通过", "reason": reason}
     return await tell(
-        session, member_id, "verification_outcome", f"verification:{event_id}", variables, event_id
+        session, settings, member_id, "points_credited", f"points:{event_id}", variables, event_id
     )
 
 
-async def points_expiring(session: AsyncSession, event_id: str, event: PointsExpiring) -> Outcome:
+async def activity_signed_up(
+    session: AsyncSession,
+    settings: Settings,
+    event_id: str,
+    member_id: str,
+    activity_id: str,
+    party_size: int,
+) -> Outcome:
+    variables = {"activity_id": activity_id, "party_size": party_size}
+    return await tell(
+        session, settings, member_id, "activity_signed_up", f"activity:{event_id}", variables, event_id
+    )
+
+
+async def verification_outcome(
+    session: AsyncSession, settings: Settings, event_id: str, member_id: str, verified: bool, reason: str
+) -> Outcome:
+    variables = {"outcome_text": "已通过" if verified else "未通过", "reason": reason}
+    return await tell(
+        session, settings, member_id, "verification_outcome", f"verification:{event_id}", variables, event_id
+    )
+
+
+async def points_expiring(
+    session: AsyncSession, settings: Settings, event_id: str, event: PointsExpiring
+) -> Outcome:
     """The same expiring points (member, day, amount) are reminded of once, whoever re-announces them."""
-    expires_on = event.expires_at.astimezone(ZoneInfo(rules.current().timezone)).date()
+    expires_on = event.expires_at.astimezone(ZoneInfo(settings.timezone)).date()
     variables = {"points": event.points, "expires_on": expires_on}
     fact = f"points_expiring:{expires_on.isoformat()}:{event.points}"
-    return await tell(session, event.member_id, "points_expiring", fact, variables, event_id)
+    return await tell(session, settings, event.member_id, "points_expiring", fact, variables, event_id)
 
 
 def yuan(fen: int) -> str:
@@ -149,7 +169,7 @@ def keep_text(contribution_needed_fen: int | None) -> str:
 
 
 async def tier_downgrade_scheduled(
-    session: AsyncSession, event_id: str, event: TierDowngradeScheduled
+    session: AsyncSession, settings: Settings, event_id: str, event: TierDowngradeScheduled
 ) -> Outcome:
     """Warn the member before the evaluation date, once per (member, effective date), whoever re-announces
     it. A reminder: the member may switch it off per channel, and it waits for the end of quiet hours."""
@@ -162,6 +182,7 @@ async def tier_downgrade_scheduled(
     fact = f"tier_downgrade:{event.effective_on.isoformat()}"
     return await tell(
         session,
+        settings,
         event.member_id,
         "tier_downgrade_warning",
         fact,

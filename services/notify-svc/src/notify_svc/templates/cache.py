@@ -3,7 +3,7 @@
 An entry lives ``ttl`` seconds (``NOTIFY_TEMPLATE_CACHE_SECONDS``); an approval in this process drops the
 template's code once its transaction commits, so here the new version is used at once; other replicas
 pick it up within ``ttl``. Entries are immutable snapshots (``TemplateText``), never ORM objects tied to
-a session.
+a session. One cache per app, built with its settings (``Settings.approved_templates``).
 """
 
 from __future__ import annotations
@@ -73,15 +73,3 @@ class ApprovedTemplates:
 
     def clear(self) -> None:
         self._entries.clear()
-
-
-_cache = ApprovedTemplates()
-
-
-def configure(ttl: float) -> None:
-    global _cache
-    _cache = ApprovedTemplates(ttl)
-
-
-def current() -> ApprovedTemplates:
-    return _cache

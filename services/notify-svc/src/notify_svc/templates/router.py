@@ -9,6 +9,7 @@ from cheyou_kit.pagination import CursorQuery
 from fastapi import APIRouter, Query
 
 from notify_svc.auth import OpsDep
+from notify_svc.config import SettingsDep
 from notify_svc.templates import service
 from notify_svc.templates.errors import SelfApproval
 from notify_svc.templates.schemas import (
@@ -48,20 +49,25 @@ async def get_template(template_id: uuid.UUID, session: SessionDep, _: OpsDep) -
 
 
 @router.post("/{template_id}/approve", response_model=TemplateRead)
-async def approve_template(template_id: uuid.UUID, session: SessionDep, principal: OpsDep) -> TemplateRead:
+async def approve_template(
+    template_id: uuid.UUID, session: SessionDep, settings: SettingsDep, principal: OpsDep
+) -> TemplateRead:
     """Approve a template version for use (by someone other than its author)."""
     template = await service.get(session, template_id)
     if template.status != "approved" and template.created_by == principal.subject:
         raise SelfApproval("a template is approved by someone other than its author")
     return TemplateRead.model_validate(
-        await service.approve(session, template_id, principal.subject, datetime.now(UTC))
+        await service.approve(
+            session, template_id, principal.subject, datetime.now(UTC), settings.approved_templates
+        )
     )
 
 
 @router.post("/{template_id}/preview", response_model=TemplatePreviewRead)
 async def preview_template(
-    template_id: uuid.UUID, data: TemplatePreview, session: SessionDep, _: OpsDep
+    template_id: uuid.UUID, data: TemplatePreview, session: SessionDep, settings: SettingsDep, _: OpsDep
 ) -> TemplatePreviewRead:
     """Render a template with sample values, as the member would receive it."""
     template = await service.get(session, template_id)
-    return TemplatePreviewRead(channel=template.channel, payload=service.preview(template, data.variables))
+    payload = service.preview(template, data.variables, settings.public_base_url)
+    return TemplatePreviewRead(channel=template.channel, payload=payload)

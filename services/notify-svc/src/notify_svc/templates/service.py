@@ -12,8 +12,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from notify_svc.templates import cache, links, rendering, repository
-from notify_svc.templates.cache import TemplateText
+from notify_svc.templates import links, rendering, repository
+from notify_svc.templates.cache import ApprovedTemplates, TemplateText
 from notify_svc.templates.errors import TemplateIncomplete, TemplateNotFound
 from notify_svc.templates.models import Template
 from notify_svc.templates.schemas import TemplateCreate
@@ -64,7 +64,9 @@ async def get(session: AsyncSession, template_id: uuid.UUID) -> Template:
     return template
 
 
-async def approve(session: AsyncSession, template_id: uuid.UUID, approver: str, now: datetime) -> Template:
+async def approve(
+    session: AsyncSession, template_id: uuid.UUID, approver: str, now: datetime, cache: ApprovedTemplates
+) -> Template:
     template = await get(session, template_id)
     if template.status == "approved":
         return template
@@ -73,7 +75,7 @@ async def approve(session: AsyncSession, template_id: uuid.UUID, approver: str, 
     code = template.code
 
     def forget(_: Session) -> None:
-        cache.current().drop(code)
+        cache.drop(code)
 
     event.listen(session.sync_session, "after_commit", forget, once=True)
     return template
@@ -83,28 +85,29 @@ async def page(session: AsyncSession, code: str | None, cursor: str | None, limi
     return await repository.page(session, code, cursor, limit)
 
 
-async def approved(session: AsyncSession, code: str) -> Mapping[str, TemplateText]:
+async def approved(session: AsyncSession, code: str, cache: ApprovedTemplates) -> Mapping[str, TemplateText]:
     """The newest approved version of ``code`` per channel (from the in-process cache when fresh)."""
-    cached = cache.current().get(code)
+    cached = cache.get(code)
     if cached is not None:
         return cached
     found = {
         channel: TemplateText.of(t)
         for channel, t in (await repository.approved_latest(session, code)).items()
     }
-    cache.current().put(code, found)
+    cache.put(code, found)
     return found
 
 
-def preview(template: Template, values: Mapping[str, Any]) -> dict[str, Any]:
+def preview(template: Template, values: Mapping[str, Any], public_base_url: str) -> dict[str, Any]:
     """Any version (a draft too) rendered with sample values, as the member would receive it."""
-    return render(TemplateText.of(template), values)
+    return render(TemplateText.of(template), values, public_base_url)
 
 
-def render(template: TemplateText, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The payload of ``template`` for its channel, from typed ``values``."""
+def render(template: TemplateText, values: Mapping[str, Any], public_base_url: str) -> dict[str, Any]:
+    """The payload of ``template`` for its channel, from typed ``values`` (a relative link made absolute
+    with ``public_base_url`` for WeChat and SMS)."""
     shown = rendering.coerce(template.variables, values)
-    link = links.absolute(template.link)
+    link = links.absolute(template.link, public_base_url)
     if rendering.LINK not in shown:
         shown[rendering.LINK] = link or ""
     if template.channel == "wechat":
