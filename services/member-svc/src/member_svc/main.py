@@ -11,9 +11,9 @@ from fastapi import FastAPI
 import member_svc
 from member_svc.auth import GATEWAY_AUDIENCES
 from member_svc.config import Settings
-from member_svc.imports import handlers as imports_handlers
-from member_svc.imports.router import invitations_router
-from member_svc.imports.router import router as imports_router
+from member_svc.invitations import handlers as invitations_handlers
+from member_svc.invitations.router import invitations_router
+from member_svc.invitations.router import router as imports_router
 from member_svc.managers import handlers as managers_handlers
 from member_svc.managers.jobs import generate_tasks
 from member_svc.managers.router import member_router as member_managers_router
@@ -32,7 +32,7 @@ from member_svc.tiers.router import router as tiers_router
 from member_svc.verification.router import router as verification_router
 
 subscriptions = Subscriptions(
-    handlers.subscriptions, managers_handlers.subscriptions, imports_handlers.subscriptions
+    handlers.subscriptions, managers_handlers.subscriptions, invitations_handlers.subscriptions
 )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc.china_time import day_of
-from member_svc.imports.models import Invitation
+from member_svc.invitations.models import Invitation
 from member_svc.managers.models import Assignment, ManagerProfile, ManagerTask, MemberCorrection, Visit
 from member_svc.members.models import Member
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc.errors import InvalidField
-from member_svc.imports import service as imports_service
+from member_svc.invitations import service as invitations_service
 from member_svc.members import service as members_service
 from member_svc.members.schemas import Tier
 from member_svc.reports.schemas import (
@@ -125,7 +125,7 @@ async def invitations(
     conversion), opted out — of the invitations sent between the two days (China time)."""
     _check_range(since, until)
     rows: list[InvitationsRow] = []
-    for key, invited, opened, applied, verified, opted_out in await imports_service.conversion(
+    for key, invited, opened, applied, verified, opted_out in await invitations_service.conversion(
         session, by, since, until
     ):
         rows.append(
@@ -140,7 +140,7 @@ async def invitations(
             )
         )
     if by == "list":
-        lists = await imports_service.imports_by_id(session, [r.key for r in rows])
+        lists = await invitations_service.imports_by_id(session, [r.key for r in rows])
         for row in rows:
             if row.key in lists:
                 row.filename, row.imported_at = lists[row.key].filename, lists[row.key].imported_at

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from member_svc.imports.models import Invitation, InvitationImport
+from member_svc.invitations.models import Invitation, InvitationImport
 from member_svc.members.models import Member
 
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path, Request, Response
 from member_svc.auth import OpsDep
 from member_svc.config import SettingsDep
 from member_svc.dependencies import PiiDep
-from member_svc.imports import service
-from member_svc.imports.schemas import ImportRead, InvitationView
+from member_svc.invitations import service
+from member_svc.invitations.schemas import ImportRead, InvitationView
 
 router = APIRouter(prefix="/members/imports", tags=["members"])
 invitations_router = APIRouter(prefix="/invitations", tags=["members"])

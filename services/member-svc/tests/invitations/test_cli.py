@@ -1,4 +1,4 @@
-"""``python -m member_svc.imports``: the ops CLI, run as a process against the test database."""
+"""``python -m member_svc.invitations``: the ops CLI, run as a process against the test database."""
 
 import asyncio
 import csv
@@ -20,7 +20,7 @@ async def run_cli(settings: Settings, *args: str) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "member_svc.imports",
+        "member_svc.invitations",
         *args,
         env={
             **os.environ,

@@ -8,7 +8,7 @@ from cheyou_events import Envelope, Subscriptions
 from cheyou_events.catalogue.notify import InvitationOptedOut
 
 from member_svc.eventing import Context
-from member_svc.imports import service
+from member_svc.invitations import service
 
 subscriptions = Subscriptions[Context]()
 

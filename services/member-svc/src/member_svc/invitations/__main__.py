@@ -1,4 +1,4 @@
-"""``python -m member_svc.imports FILE.csv``: import an invitation list from a shell, with a progress bar
+"""``python -m member_svc.invitations FILE.csv``: import an invitation list from a shell, with a progress bar
 and a per-row report file; the same service code as ``POST /api/v1/members/imports``, so a re-run
 creates no duplicates. Settings as the service's (``MEMBER_DATABASE_URL``, PII keys)."""
 
@@ -18,8 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from member_svc.config import Settings
 from member_svc.errors import InvalidField
-from member_svc.imports import service
-from member_svc.imports.models import InvitationImport
+from member_svc.invitations import service
+from member_svc.invitations.models import InvitationImport
 from member_svc.pii import PiiCipher
 
 

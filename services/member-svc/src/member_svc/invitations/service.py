@@ -3,7 +3,7 @@
 A new invitee whose row records a consent basis gets an invitation: a personal token (only its SHA-256
 kept here) and a ``member.invited`` event, from which notify-svc sends the SMS (and WeChat message) and
 its reminders. Used by ``POST /api/v1/members/imports`` and by the ops CLI (``python -m
-member_svc.imports``)."""
+member_svc.invitations``)."""
 
 from __future__ import annotations
 
@@ -25,9 +25,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from member_svc import china_time
 from member_svc.errors import InvalidField, PhoneTaken
 from member_svc.eventing import publish
-from member_svc.imports import repository
-from member_svc.imports.models import Invitation, InvitationImport
-from member_svc.imports.schemas import COLUMNS, InvitationManager, InvitationRow, InvitationView, RowResult
+from member_svc.invitations import repository
+from member_svc.invitations.models import Invitation, InvitationImport
+from member_svc.invitations.schemas import (
+    COLUMNS,
+    InvitationManager,
+    InvitationRow,
+    InvitationView,
+    RowResult,
+)
 from member_svc.managers import service as managers_service
 from member_svc.managers.models import ManagerProfile
 from member_svc.members import service as members_service
