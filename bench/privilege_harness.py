@@ -128,7 +128,7 @@ async def running_service(infra: Infra, workers: int = 1, **env: str) -> AsyncIt
 async def seed_members(database_url: str, n: int, points_each: int, tier: Tier = Tier.ORDINARY) -> list[str]:
     """n members privilege-svc knows at ``tier``, each with ``points_each`` points (through the service's
     own functions, in one transaction)."""
-    from privilege_svc.members import service as members
+    from privilege_svc.member_projection import service as members
     from privilege_svc.points import service as points
 
     engine = create_async_engine(database_url)

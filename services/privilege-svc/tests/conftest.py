@@ -18,7 +18,7 @@ from cheyou_fakes import running, wechatpay
 from cheyou_kit.testing import eventually, service_fixtures
 from privilege_svc.config import Settings
 from privilege_svc.main import create_app
-from privilege_svc.members import service as members
+from privilege_svc.member_projection import service as members
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 # WeChat Pay: the fake (libs/fakes) on a port of its own with keys made for this run, and the app served

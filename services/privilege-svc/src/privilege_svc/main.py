@@ -13,8 +13,8 @@ from privilege_svc.entitlements.router import router as entitlements_router
 from privilege_svc.games import handlers as games_handlers
 from privilege_svc.games.router import router as games_router
 from privilege_svc.interest_groups.router import router as interest_groups_router
-from privilege_svc.members import handlers as members_handlers
-from privilege_svc.members.router import router as members_router
+from privilege_svc.member_projection import handlers as member_projection_handlers
+from privilege_svc.member_projection.router import router as member_projection_router
 from privilege_svc.orders import handlers as orders_handlers
 from privilege_svc.orders.router import router as orders_router
 from privilege_svc.payments.jobs import payment_jobs
@@ -32,7 +32,7 @@ from privilege_svc.rewards.router import router as rewards_router
 from privilege_svc.usage.router import router as usage_router
 
 subscriptions = Subscriptions(
-    members_handlers.subscriptions,
+    member_projection_handlers.subscriptions,
     points_handlers.subscriptions,
     orders_handlers.subscriptions,
     rewards_handlers.subscriptions,
@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routers=[
             usage_router,
             privileges_router,
-            members_router,
+            member_projection_router,
             entitlements_router,
             orders_router,
             payments_router,

@@ -5,7 +5,7 @@ from privilege_svc.db import Base
 from privilege_svc.entitlements import models as entitlements_models
 from privilege_svc.games import models as games_models
 from privilege_svc.interest_groups import models as interest_groups_models
-from privilege_svc.members import models as members_models
+from privilege_svc.member_projection import models as member_projection_models
 from privilege_svc.orders import models as orders_models
 from privilege_svc.payments import models as payments_models
 from privilege_svc.points import models as points_models
@@ -18,7 +18,7 @@ __all__ = [
     "entitlements_models",
     "games_models",
     "interest_groups_models",
-    "members_models",
+    "member_projection_models",
     "orders_models",
     "payments_models",
     "points_models",

@@ -13,7 +13,7 @@ from cheyou_events.catalogue.member import MemberProfileChanged
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually, publish
 from privilege_svc.config import Settings
-from privilege_svc.members import service as members
+from privilege_svc.member_projection import service as members
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 AUDIENCE = "privilege-svc"

@@ -15,7 +15,7 @@ from cheyou_kit.testing import Identities, eventually, publish
 from privilege_svc.config import Settings
 from privilege_svc.entitlements import service as entitlements
 from privilege_svc.entitlements.service import period_bounds
-from privilege_svc.members import service as members
+from privilege_svc.member_projection import service as members
 from privilege_svc.privileges import service as privileges
 from sqlalchemy.ext.asyncio import AsyncSession
 

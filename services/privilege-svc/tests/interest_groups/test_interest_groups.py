@@ -10,7 +10,7 @@ import pytest
 from cheyou_events.catalogue.member import MemberProfileChanged
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities
-from privilege_svc.members import service as members
+from privilege_svc.member_projection import service as members
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 

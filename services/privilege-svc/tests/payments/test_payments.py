@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from privilege_svc.config import Settings
-from privilege_svc.members import service as members
+from privilege_svc.member_projection import service as members
 from privilege_svc.payments import flows
 from privilege_svc.payments.wechatpay import WechatPay
 from prometheus_client import REGISTRY

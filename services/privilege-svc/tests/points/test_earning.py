@@ -17,7 +17,7 @@ from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually, publish
 from privilege_svc.config import Settings
 from privilege_svc.eventing import Context
-from privilege_svc.members import service as members
+from privilege_svc.member_projection import service as members
 from privilege_svc.points import handlers, repository
 from privilege_svc.points import service as points
 from redis.asyncio import Redis

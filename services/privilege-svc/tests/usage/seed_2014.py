@@ -14,7 +14,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from cheyou_events.catalogue.fields import Tier
-from privilege_svc.members import service as member_tiers
+from privilege_svc.member_projection import service as member_tiers
 from privilege_svc.orders import service as orders
 from privilege_svc.orders.models import ServiceOrder
 from privilege_svc.privileges import service as privileges

@@ -33,7 +33,7 @@ from privilege_svc.activities.models import Activity, ActivitySignup
 from privilege_svc.activities.schemas import ActivityCreate, SignupCreate
 from privilege_svc.entitlements import service as entitlements
 from privilege_svc.eventing import publish
-from privilege_svc.members import service as members
+from privilege_svc.member_projection import service as members
 from privilege_svc.points import service as points
 from privilege_svc.points.errors import InsufficientPoints
 

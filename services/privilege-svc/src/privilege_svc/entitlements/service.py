@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from privilege_svc.entitlements import repository
 from privilege_svc.entitlements.errors import MemberNotKnown, QuotaExhausted
 from privilege_svc.eventing import publish
-from privilege_svc.members import service as members
-from privilege_svc.members.service import TierMove
+from privilege_svc.member_projection import service as members
+from privilege_svc.member_projection.service import TierMove
 from privilege_svc.privileges import service as privileges
 from privilege_svc.privileges.models import Privilege, PrivilegeTerms
 

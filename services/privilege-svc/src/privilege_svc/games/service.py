@@ -55,7 +55,7 @@ from privilege_svc.games.schemas import (
     GamePrizeRead,
     GameRead,
 )
-from privilege_svc.members import service as members
+from privilege_svc.member_projection import service as members
 from privilege_svc.points import service as points
 
 BEIJING = ZoneInfo("Asia/Shanghai")

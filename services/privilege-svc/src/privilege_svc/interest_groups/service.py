@@ -26,7 +26,7 @@ from privilege_svc.interest_groups.schemas import (
     InterestGroupJoinRead,
     InterestGroupRead,
 )
-from privilege_svc.members import service as members
+from privilege_svc.member_projection import service as members
 
 QR_MAX_BYTES = 512 * 1024
 QR_LIFETIME = timedelta(days=7)

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from cheyou_events.catalogue.payment import RefundCause
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from privilege_svc.members import service as members
+from privilege_svc.member_projection import service as members
 from privilege_svc.orders import service as orders
 from privilege_svc.orders.errors import OrderNotFound
 from privilege_svc.orders.models import ServiceOrder

@@ -7,8 +7,8 @@ from cheyou_events.catalogue.member import MemberPolicyChanged, MemberRegistered
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from privilege_svc.eventing import Context
-from privilege_svc.members import service as members
-from privilege_svc.members.service import Referral
+from privilege_svc.member_projection import service as members
+from privilege_svc.member_projection.service import Referral
 from privilege_svc.points import service
 
 subscriptions = Subscriptions[Context]()

@@ -8,7 +8,7 @@ from cheyou_kit.pagination import Slice, paginate
 from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from privilege_svc.members.models import MemberTier
+from privilege_svc.member_projection.models import MemberTier
 from privilege_svc.rewards.models import GIVEN_BACK, Redemption, Reward
 
 

@@ -6,8 +6,8 @@ from cheyou_kit.errors import NotFound
 from fastapi import APIRouter
 
 from privilege_svc.auth import ensure_can_read_member
-from privilege_svc.members import service
-from privilege_svc.members.schemas import MemberTierRead
+from privilege_svc.member_projection import service
+from privilege_svc.member_projection.schemas import MemberTierRead
 
 router = APIRouter(prefix="/entitlements", tags=["entitlements"])
 

@@ -6,7 +6,7 @@ from sqlalchemy import ScalarSelect, case, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from privilege_svc.members.models import MemberPolicy, MemberProfile, MemberTier
+from privilege_svc.member_projection.models import MemberPolicy, MemberProfile, MemberTier
 
 
 async def set_tier(session: AsyncSession, member_id: str, tier: str, changed_at: datetime) -> bool:

@@ -7,7 +7,7 @@ from cheyou_events.catalogue.member import MemberContactChanged, MemberProfileCh
 
 from privilege_svc.entitlements import service as entitlements
 from privilege_svc.eventing import Context
-from privilege_svc.members import service
+from privilege_svc.member_projection import service
 
 subscriptions = Subscriptions[Context]()
 

@@ -14,8 +14,8 @@ from cheyou_events.catalogue.member import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from privilege_svc.members import repository
-from privilege_svc.members.models import MemberProfile, MemberTier
+from privilege_svc.member_projection import repository
+from privilege_svc.member_projection.models import MemberProfile, MemberTier
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from cheyou_events.catalogue.member import MemberVerified, TierChanged
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually, publish
 from privilege_svc.config import Settings
-from privilege_svc.members import service
+from privilege_svc.member_projection import service
 from sqlalchemy.ext.asyncio import AsyncSession
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
