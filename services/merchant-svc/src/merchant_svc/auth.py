@@ -18,10 +18,12 @@ from cheyou_kit.auth import (
     Principal,
     PrincipalDep,
     Role,
+    is_member,
     merchant_of,
     require_roles,
 )
 from cheyou_kit.auth import ensure_merchant_access as ensure_merchant_access
+from cheyou_kit.errors import NotFound
 from fastapi import Depends
 
 GATEWAY_AUDIENCES: dict[str, frozenset[Role]] = {
@@ -53,6 +55,22 @@ async def _merchant_principal(principal: PrincipalDep) -> Principal:
 
 MerchantDep = Annotated[Principal, Depends(_merchant_principal)]
 """A merchant, through its API key or a signed-in merchant user."""
+
+
+def merchant_scope(principal: Principal, named: uuid.UUID | None) -> uuid.UUID | None:
+    """Whose objects a list shows: a merchant sees only its own, whatever it named; ops and admin the
+    merchant they name, or every merchant's (None)."""
+    if principal.role is Role.MERCHANT:
+        return principal.merchant_id
+    return named
+
+
+def ensure_coupon_holder(principal: Principal, member_id: uuid.UUID | str) -> None:
+    """A member reaches only their own coupons, ops and admin anyone's; anyone else is told the coupon is
+    not known (404, not 403): the answer says neither whether it exists nor whose it is."""
+    if is_member(principal, member_id) or principal.role in OPERATORS:
+        return
+    raise NotFound("coupon is not known")
 
 
 KEY_SUBJECT_PREFIX = "merchant-key:"

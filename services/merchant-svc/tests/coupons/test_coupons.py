@@ -60,6 +60,25 @@ class TestCreateBatch:
         assert response.status_code == 422
 
 
+class TestListBatches:
+    async def test_a_merchant_lists_only_its_own_whatever_it_names_and_ops_the_one_they_name(
+        self, world: World
+    ) -> None:
+        mine = await world.merchant(new_privilege(), category="car_wash")
+        theirs = await world.merchant(new_privilege(), category="car_wash")
+        own = await batch(world, mine, title="我的")
+        other = await batch(world, theirs, title="别家")
+
+        async def titles(headers: dict[str, str], **params: str) -> list[str]:
+            response = await world.client.get("/api/v1/coupons/batches", params=params, headers=headers)
+            assert response.status_code == 200, response.text
+            return [b["title"] for b in response.json() if b["id"] in (own["id"], other["id"])]
+
+        assert await titles(world.as_merchant(mine["id"])) == ["我的"]
+        assert await titles(world.as_merchant(mine["id"]), merchant_id=theirs["id"]) == ["我的"]
+        assert await titles(world.ops, merchant_id=theirs["id"]) == ["别家"]
+
+
 class TestIssue:
     async def test_the_per_member_limit_holds_and_nothing_is_issued_on_refusal(self, world: World) -> None:
         merchant = await world.merchant(new_privilege(), category="car_wash")

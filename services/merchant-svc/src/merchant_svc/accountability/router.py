@@ -3,7 +3,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from cheyou_kit.auth import Role
 from cheyou_kit.db import SessionDep
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, status
@@ -19,7 +18,7 @@ from merchant_svc.accountability.schemas import (
     Scorecard,
     ServiceRecordRead,
 )
-from merchant_svc.auth import OpsDep, OpsOrMerchantDep, ensure_merchant_access
+from merchant_svc.auth import OpsDep, OpsOrMerchantDep, ensure_merchant_access, merchant_scope
 
 router = APIRouter(prefix="/accountability", tags=["accountability"])
 merchants_router = APIRouter(prefix="/merchants", tags=["accountability"])
@@ -35,10 +34,8 @@ async def list_cases(
     limit: LimitQuery = 50,
 ) -> Page[CaseRead]:
     """Accountability cases, oldest first (a merchant sees only its own)."""
-    if principal.role == Role.MERCHANT:
-        merchant_id = principal.merchant_id
     rows = await service.list_cases(
-        session, merchant_id=merchant_id, status=status, cursor=cursor, limit=limit
+        session, merchant_id=merchant_scope(principal, merchant_id), status=status, cursor=cursor, limit=limit
     )
     return rows.page(CaseRead.model_validate)
 

@@ -3,9 +3,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from cheyou_kit.auth import OPERATORS, Principal, PrincipalDep, Role
+from cheyou_kit.auth import PrincipalDep
 from cheyou_kit.db import SessionDep
-from cheyou_kit.errors import NotFound
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page
 from fastapi import APIRouter, Response, status
 
@@ -14,7 +13,9 @@ from merchant_svc.auth import (
     OpsDep,
     OpsOrMerchantDep,
     OpsOrServiceDep,
+    ensure_coupon_holder,
     ensure_merchant_access,
+    merchant_scope,
 )
 from merchant_svc.coupons import service
 from merchant_svc.coupons.errors import MemberIdRequired
@@ -48,11 +49,6 @@ def _member_coupon(coupon: Coupon, batch: CouponBatch) -> MemberCoupon:
     )
 
 
-def _ensure_own(principal: Principal, member_id: str) -> None:
-    if principal.role == Role.MEMBER and str(principal.member_id) != member_id:
-        raise NotFound("coupon is not known")
-
-
 @router.get("", response_model=Page[MemberCoupon])
 async def list_member_coupons(
     session: SessionDep,
@@ -66,7 +62,7 @@ async def list_member_coupons(
         if principal.member_id is None:
             raise MemberIdRequired("member_id: ops name the member", field="member_id")
         member_id = principal.member_id
-    _ensure_own(principal, str(member_id))
+    ensure_coupon_holder(principal, member_id)
     rows = await service.of_member(session, str(member_id), cursor=cursor, limit=limit)
     return rows.page(lambda row: _member_coupon(*row))
 
@@ -89,9 +85,8 @@ async def list_batches(
     session: SessionDep, principal: OpsOrMerchantDep, merchant_id: uuid.UUID | None = None
 ) -> list[BatchRead]:
     """Coupon batches (a merchant sees only its own)."""
-    if principal.role == Role.MERCHANT:
-        merchant_id = principal.merchant_id
-    return [BatchRead.model_validate(b) for b in await service.batches_of(session, merchant_id)]
+    batches = await service.batches_of(session, merchant_scope(principal, merchant_id))
+    return [BatchRead.model_validate(b) for b in batches]
 
 
 @router.post("/batches", status_code=status.HTTP_201_CREATED, response_model=BatchRead)
@@ -136,9 +131,7 @@ async def reconciliation(
 async def coupon_qr(coupon_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
     """The coupon's code as a QR code (SVG) for the member to show."""
     coupon = await service.get(session, coupon_id)
-    if principal.role not in (Role.MEMBER, *OPERATORS):
-        raise NotFound("coupon is not known")
-    _ensure_own(principal, coupon.member_id)
+    ensure_coupon_holder(principal, coupon.member_id)
     return Response(service.qr_svg(coupon), media_type="image/svg+xml")
 
 

@@ -4,12 +4,11 @@ import uuid
 from datetime import timedelta
 from typing import Annotated
 
-from cheyou_kit.auth import Role
 from cheyou_kit.db import SessionDep
 from cheyou_kit.pagination import CursorQuery, LimitQuery, Page, next_cursor
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from merchant_svc.auth import OpsDep, ensure_merchant_access
+from merchant_svc.auth import OpsDep, ensure_merchant_access, merchant_scope
 from merchant_svc.config import SettingsDep
 from merchant_svc.pii import CipherDep
 from merchant_svc.users.auth import WebhookManagerDep
@@ -80,8 +79,7 @@ async def list_endpoints(
     session: SessionDep, principal: WebhookManagerDep, merchant_id: uuid.UUID | None = None
 ) -> list[EndpointRead]:
     """Endpoints of a merchant (a merchant sees only its own)."""
-    if principal.role == Role.MERCHANT:
-        merchant_id = principal.merchant_id
+    merchant_id = merchant_scope(principal, merchant_id)
     return [EndpointRead.model_validate(e) for e in await service.endpoints_of(session, merchant_id)]
 
 
@@ -200,8 +198,7 @@ async def list_messages(
     limit: LimitQuery = 50,
 ) -> Page[MessageRead]:
     """Webhook messages, oldest first (a merchant sees only its own)."""
-    if principal.role == Role.MERCHANT:
-        merchant_id = principal.merchant_id
+    merchant_id = merchant_scope(principal, merchant_id)
     rows = await service.list_messages(
         session, merchant_id=merchant_id, order_id=order_id, cursor=cursor, limit=limit
     )
