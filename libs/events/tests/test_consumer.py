@@ -4,13 +4,12 @@ import asyncio
 import json
 import random
 import sys
-import uuid
 from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from cheyou_devinfra import ensure_topics
-from cheyou_events import ConsumerSettings, Envelope, EventConsumer, event_inbox, to_record
+from cheyou_events import ConsumerSettings, Envelope, event_inbox, to_record
 from cheyou_events.consumer import (
     H_ATTEMPT,
     H_ATTEMPTS,
@@ -18,7 +17,6 @@ from cheyou_events.consumer import (
     H_ERROR_CLASS,
     H_ERROR_MESSAGE,
     H_ERROR_TRACEBACK,
-    Handler,
 )
 from cheyou_events.testing import (
     effect_counts,
@@ -32,7 +30,7 @@ from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .conftest import Broker, Database
+from .conftest import Broker, Database, NewConsumer, Send
 
 TIER_CHANGED = "cheyou.member.tier_changed.v1"
 
@@ -46,54 +44,14 @@ def consumed(group: str, outcome: str) -> float:
     )
 
 
-async def send(
-    producer: AIOKafkaProducer, envelope: Envelope[Any], topic: str, *, partition: int | None = None
-) -> None:
-    record = to_record(envelope)
-    await producer.send_and_wait(
-        topic, record.value, key=record.key, headers=record.headers, partition=partition
-    )
-
-
-def new_consumer(
-    db: Database,
-    kafka: Broker,
-    settings: ConsumerSettings,
-    topic: str,
-    handler: Handler | None = None,
-    group: str | None = None,
-) -> EventConsumer:
-    group = group or f"g-{uuid.uuid4().hex[:8]}"
-    return EventConsumer(
-        group_id=group,
-        topics=[topic],
-        handlers={TIER_CHANGED: handler or record_effect(group)},
-        session_factory=db.sessions,
-        bootstrap=kafka.bootstrap,
-        settings=settings,
-        kafka=kafka.settings,
-    )
-
-
-async def applied(db: Database, n: int) -> bool:
-    return sum((await effect_counts(db.sessions)).values()) >= n
-
-
 class TestExactlyOnceEffects:
     async def test_a_consumer_killed_between_its_commit_and_the_offset_commit_changes_nothing_on_redelivery(
-        self,
-        db: Database,
-        kafka: Broker,
-        producer: AIOKafkaProducer,
-        prefix: str,
-        consumer_settings: ConsumerSettings,
+        self, db: Database, kafka: Broker, topic: str, group: str, send: Send, new_consumer: NewConsumer
     ) -> None:
-        topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 1})
         events = [tier_changed("M-1", i) for i in range(3)]
         for event in events:
-            await send(producer, event, topic)
-        group = f"g-{uuid.uuid4().hex[:8]}"
+            await send(event)
 
         process = await asyncio.create_subprocess_exec(
             sys.executable, str(Path(__file__).with_name("consumer_process.py")),
@@ -104,7 +62,7 @@ class TestExactlyOnceEffects:
 
         assert process.returncode == -9, output.decode()
         assert await effect_counts(db.sessions) == {e.id: 1 for e in events}  # the transactions committed
-        consumer = new_consumer(db, kafka, consumer_settings, topic, group=group)
+        consumer = new_consumer()
         await consumer.start()
         try:
             await eventually(lambda: _at_least(consumed(group, "duplicate"), 3), what="the redelivery")
@@ -113,16 +71,9 @@ class TestExactlyOnceEffects:
         assert await effect_counts(db.sessions) == {e.id: 1 for e in events}
 
     async def test_a_handler_failing_twice_then_succeeding_is_applied_once_through_the_retry_topic(
-        self,
-        db: Database,
-        kafka: Broker,
-        producer: AIOKafkaProducer,
-        prefix: str,
-        consumer_settings: ConsumerSettings,
+        self, db: Database, kafka: Broker, topic: str, group: str, send: Send, new_consumer: NewConsumer
     ) -> None:
-        topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 2})
-        group = f"g-{uuid.uuid4().hex[:8]}"
         calls = 0
         apply = record_effect(group)
 
@@ -134,11 +85,11 @@ class TestExactlyOnceEffects:
                 raise ConnectionError(f"merchant API timed out (call {calls})")
 
         event = tier_changed("M-1", 1)
-        await send(producer, event, topic)
-        consumer = new_consumer(db, kafka, consumer_settings, topic, flaky, group=group)
+        await send(event)
+        consumer = new_consumer({TIER_CHANGED: flaky})
         await consumer.start()
         try:
-            await eventually(lambda: applied(db, 1), what="the third attempt")
+            await eventually(lambda: db.applied(1), what="the third attempt")
             await asyncio.sleep(0.5)
         finally:
             await consumer.stop()
@@ -154,13 +105,13 @@ class TestExactlyOnceEffects:
         self,
         db: Database,
         kafka: Broker,
-        producer: AIOKafkaProducer,
-        prefix: str,
+        topic: str,
+        group: str,
+        send: Send,
+        new_consumer: NewConsumer,
         consumer_settings: ConsumerSettings,
     ) -> None:
-        topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 1})
-        group = f"g-{uuid.uuid4().hex[:8]}"
         apply = record_effect(group)
 
         async def refuses_seq_0(session: AsyncSession, event: Envelope[Any]) -> None:
@@ -170,15 +121,13 @@ class TestExactlyOnceEffects:
 
         poison, *later = [tier_changed("M-1", i) for i in range(5)]
         for event in [poison, *later]:
-            await send(producer, event, topic)
+            await send(event)
         consumer_settings.max_attempts = 3
-        consumer = new_consumer(db, kafka, consumer_settings, topic, refuses_seq_0, group=group)
+        consumer = new_consumer({TIER_CHANGED: refuses_seq_0})
         await consumer.start()
         try:
-            await eventually(lambda: applied(db, 4), what="the later events")
-            await eventually(
-                lambda: _topic_has(kafka.bootstrap, consumer.dlq_topic, 1), what="the DLQ record"
-            )
+            await eventually(lambda: db.applied(4), what="the later events")
+            await eventually(lambda: kafka.holds(consumer.dlq_topic, 1), what="the DLQ record")
         finally:
             await consumer.stop()
 
@@ -199,10 +148,10 @@ class TestExactlyOnceEffects:
         db: Database,
         kafka: Broker,
         producer: AIOKafkaProducer,
-        prefix: str,
-        consumer_settings: ConsumerSettings,
+        topic: str,
+        send: Send,
+        new_consumer: NewConsumer,
     ) -> None:
-        topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 1})
         good = tier_changed("M-1", 1)
         valid = to_record(tier_changed("M-1", 0))
@@ -217,12 +166,12 @@ class TestExactlyOnceEffects:
         ]
         for record_headers, value in malformed:
             await producer.send_and_wait(topic, value, key=b"M-1", headers=record_headers)
-        await send(producer, good, topic)
-        consumer = new_consumer(db, kafka, consumer_settings, topic)
+        await send(good)
+        consumer = new_consumer()
         await consumer.start()
         try:
-            await eventually(lambda: applied(db, 1), what="the good event behind the poison pills")
-            await eventually(lambda: _topic_has(kafka.bootstrap, consumer.dlq_topic, 5), what="5 DLQ records")
+            await eventually(lambda: db.applied(1), what="the good event behind the poison pills")
+            await eventually(lambda: kafka.holds(consumer.dlq_topic, 5), what="5 DLQ records")
         finally:
             await consumer.stop()
 
@@ -234,30 +183,24 @@ class TestExactlyOnceEffects:
         assert await effect_counts(db.sessions) == {good.id: 1}
 
     async def test_types_the_group_does_not_handle_are_acknowledged_and_skipped(
-        self,
-        db: Database,
-        kafka: Broker,
-        producer: AIOKafkaProducer,
-        prefix: str,
-        consumer_settings: ConsumerSettings,
+        self, db: Database, kafka: Broker, topic: str, send: Send, new_consumer: NewConsumer
     ) -> None:
         from datetime import UTC, datetime
 
         from cheyou_events.catalogue import MemberVerified
 
-        topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 1})
         other = Envelope.new(
             MemberVerified(member_id="M-1", reviewer_id="R-1", verified_at=datetime.now(UTC)),
             source="member-svc",
         )
         handled = tier_changed("M-1", 1)
-        await send(producer, other, topic)
-        await send(producer, handled, topic)
-        consumer = new_consumer(db, kafka, consumer_settings, topic)
+        await send(other)
+        await send(handled)
+        consumer = new_consumer()
         await consumer.start()
         try:
-            await eventually(lambda: applied(db, 1), what="the handled event")
+            await eventually(lambda: db.applied(1), what="the handled event")
         finally:
             await consumer.stop()
 
@@ -272,15 +215,15 @@ class TestOrdering:
         db: Database,
         kafka: Broker,
         producer: AIOKafkaProducer,
-        prefix: str,
+        topic: str,
+        group: str,
+        new_consumer: NewConsumer,
         consumer_settings: ConsumerSettings,
     ) -> None:
-        topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 6})
         last_seen: dict[str, int] = {}
         out_of_order: list[tuple[str, int, int]] = []
         running = peak = 0
-        group = f"g-{uuid.uuid4().hex[:8]}"
         apply = record_effect(group)
 
         async def check_order(session: AsyncSession, event: Envelope[Any]) -> None:
@@ -305,10 +248,10 @@ class TestOrdering:
                 sends.append(await producer.send(topic, record.value, key=record.key, headers=record.headers))
         await asyncio.gather(*sends)
         consumer_settings.max_concurrency = 32
-        consumer = new_consumer(db, kafka, consumer_settings, topic, check_order, group=group)
+        consumer = new_consumer({TIER_CHANGED: check_order})
         await consumer.start()
         try:
-            await eventually(lambda: applied(db, 10_000), within=120, what="10,000 events")
+            await eventually(lambda: db.applied(10_000), within=120, what="10,000 events")
         finally:
             await consumer.stop()
 
@@ -320,7 +263,3 @@ class TestOrdering:
 
 async def _at_least(value: float, n: float) -> bool:
     return value >= n
-
-
-async def _topic_has(bootstrap: str, topic: str, n: int) -> bool:
-    return len(await read_topic(bootstrap, topic)) >= n

@@ -12,8 +12,6 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from cheyou_devinfra import Infra, ensure_database, ensure_topics
 from cheyou_events import (
-    ConsumerSettings,
-    EventConsumer,
     OutboxRelay,
     OutboxSettings,
     add_event,
@@ -23,15 +21,11 @@ from cheyou_events import (
     event_inbox,
     event_outbox,
 )
-from cheyou_events.testing import effect_counts, eventually, read_topic, record_effect, tier_changed
+from cheyou_events.testing import effect_counts, eventually, read_topic, tier_changed
 from sqlalchemy import func, insert, inspect, select, text, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from .conftest import Broker, Database
-
-
-def relay_settings(prefix: str, **overrides: Any) -> OutboxSettings:
-    return OutboxSettings(topic_prefix=prefix, poll_interval_s=0.2, standby_retry_s=0.2, **overrides)
+from .conftest import Broker, Database, NewConsumer, NewRelay
 
 
 async def unpublished(db: Database) -> int:
@@ -77,16 +71,10 @@ class TestAddEvent:
 
 class TestRelay:
     async def test_a_crash_after_commit_and_before_publish_publishes_once_after_restart(
-        self,
-        db: Database,
-        kafka: Broker,
-        producer: AIOKafkaProducer,
-        prefix: str,
-        consumer_settings: ConsumerSettings,
+        self, db: Database, kafka: Broker, topic: str, new_consumer: NewConsumer, new_relay: NewRelay
     ) -> None:
-        topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 3})
-        dead_relay = OutboxRelay(db.dsn, producer, relay_settings(prefix))
+        dead_relay = new_relay()
         await dead_relay.start()
         await dead_relay.stop()  # the relay process is gone when the service commits
         event = tier_changed("M-1", 1)
@@ -95,17 +83,8 @@ class TestRelay:
         await asyncio.sleep(0.5)
         assert await read_topic(kafka.bootstrap, topic) == []
 
-        relay = OutboxRelay(db.dsn, producer, relay_settings(prefix))  # the restart
-        group = f"g-{uuid.uuid4().hex[:8]}"
-        consumer = EventConsumer(
-            group_id=group,
-            topics=[topic],
-            handlers={event.type: record_effect(group)},
-            session_factory=db.sessions,
-            bootstrap=kafka.bootstrap,
-            settings=consumer_settings,
-            kafka=kafka.settings,
-        )
+        relay = new_relay()  # the restart
+        consumer = new_consumer()
         await relay.start()
         await consumer.start()
         try:
@@ -120,35 +99,20 @@ class TestRelay:
         assert await effect_counts(db.sessions) == {event.id: 1}
 
     async def test_a_crash_between_publish_and_mark_republishes_and_the_inbox_absorbs_it(
-        self,
-        db: Database,
-        kafka: Broker,
-        producer: AIOKafkaProducer,
-        prefix: str,
-        consumer_settings: ConsumerSettings,
+        self, db: Database, kafka: Broker, topic: str, new_consumer: NewConsumer, new_relay: NewRelay
     ) -> None:
-        topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 3})
         event = tier_changed("M-1", 1)
         async with db.sessions() as session, session.begin():
             await add_event(session, event)
         CrashAfterPublish.crashed = False
-        relay = CrashAfterPublish(db.dsn, producer, relay_settings(prefix, error_backoff_s=0.1))
-        group = f"g-{uuid.uuid4().hex[:8]}"
-        consumer = EventConsumer(
-            group_id=group,
-            topics=[topic],
-            handlers={event.type: record_effect(group)},
-            session_factory=db.sessions,
-            bootstrap=kafka.bootstrap,
-            settings=consumer_settings,
-            kafka=kafka.settings,
-        )
+        relay = new_relay(relay=CrashAfterPublish, error_backoff_s=0.1)
+        consumer = new_consumer()
         await consumer.start()
         await relay.start()
         try:
             await eventually(lambda: _zero(unpublished(db)), what="the row marked published")
-            await eventually(lambda: _topic_has(kafka.bootstrap, topic, 2), what="the second publication")
+            await eventually(lambda: kafka.holds(topic, 2), what="the second publication")
             await eventually(lambda: _applied(db, event.id), what="the effect")
             await asyncio.sleep(1)  # time for the duplicate to be consumed
         finally:
@@ -161,15 +125,14 @@ class TestRelay:
         assert await effect_counts(db.sessions) == {event.id: 1}
 
     async def test_publishes_in_sequence_order_per_key(
-        self, db: Database, kafka: Broker, producer: AIOKafkaProducer, prefix: str
+        self, db: Database, kafka: Broker, topic: str, new_relay: NewRelay
     ) -> None:
-        topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 3})
         events = [tier_changed(f"M-{i % 7}", i) for i in range(700)]
         for start in range(0, len(events), 50):
             async with db.sessions() as session, session.begin():
                 await add_events(session, events[start : start + 50])
-        relay = OutboxRelay(db.dsn, producer, relay_settings(prefix, batch_size=64))
+        relay = new_relay(batch_size=64)
 
         await relay.start()
         try:
@@ -184,12 +147,11 @@ class TestRelay:
         assert all(s == sorted(s) for s in seqs.values())
 
     async def test_only_one_relay_is_active_and_a_standby_takes_over(
-        self, db: Database, kafka: Broker, producer: AIOKafkaProducer, prefix: str
+        self, db: Database, kafka: Broker, topic: str, new_relay: NewRelay
     ) -> None:
-        topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 3})
-        first = OutboxRelay(db.dsn, producer, relay_settings(prefix), name="first")
-        second = OutboxRelay(db.dsn, producer, relay_settings(prefix), name="second")
+        first = new_relay(name="first")
+        second = new_relay(name="second")
         await first.start()
         await eventually(lambda: _true(first.is_active), what="first relay active")
         await second.start()
@@ -204,9 +166,8 @@ class TestRelay:
         await second.stop()
 
     async def test_notify_wakes_the_relay_without_waiting_for_the_poll(
-        self, db: Database, kafka: Broker, producer: AIOKafkaProducer, prefix: str
+        self, db: Database, kafka: Broker, producer: AIOKafkaProducer, prefix: str, topic: str
     ) -> None:
-        topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 3})
         relay = OutboxRelay(db.dsn, producer, OutboxSettings(topic_prefix=prefix, poll_interval_s=60))
         await relay.start()
@@ -223,7 +184,7 @@ class TestRelay:
             await relay.stop()
 
     async def test_purges_rows_published_longer_ago_than_the_retention_window(
-        self, db: Database, producer: AIOKafkaProducer, prefix: str
+        self, db: Database, new_relay: NewRelay
     ) -> None:
         expired, published_late, recent = (
             tier_changed("M-1", 1),
@@ -244,7 +205,7 @@ class TestRelay:
                 .where(event_outbox.c.id == expired.id)
                 .values(published_at=eight_days_ago)
             )
-        relay = OutboxRelay(db.dsn, producer, relay_settings(prefix, retention_days=7))
+        relay = new_relay(retention_days=7)
 
         await relay.start()  # a relay purges when it becomes active, then every purge_interval_s
         await eventually(lambda: _true(relay.is_active), what="relay active")
@@ -256,7 +217,7 @@ class TestRelay:
         assert left == {published_late.id, recent.id}
 
     async def test_purges_inbox_rows_processed_longer_ago_than_the_inbox_retention(
-        self, db: Database, producer: AIOKafkaProducer, prefix: str
+        self, db: Database, new_relay: NewRelay
     ) -> None:
         old, recent = uuid.uuid4(), uuid.uuid4()
         async with db.sessions() as session, session.begin():
@@ -277,7 +238,7 @@ class TestRelay:
                     },
                 ],
             )
-        relay = OutboxRelay(db.dsn, producer, relay_settings(prefix, inbox_retention_days=30))
+        relay = new_relay(inbox_retention_days=30)
 
         await relay.start()
         await eventually(lambda: _true(relay.is_active), what="relay active")
@@ -321,7 +282,3 @@ async def _zero(count: Awaitable[int]) -> bool:
 
 async def _true(value: bool) -> bool:
     return value
-
-
-async def _topic_has(bootstrap: str, topic: str, n: int) -> bool:
-    return len(await read_topic(bootstrap, topic)) >= n

@@ -2,32 +2,34 @@
 
 import asyncio
 import sys
-import uuid
 from datetime import UTC, datetime, timedelta
 
 from aiokafka import AIOKafkaProducer
 from cheyou_devinfra import ensure_topics
 from cheyou_events import (
-    ConsumerSettings,
-    EventConsumer,
     OutboxRelay,
     OutboxSettings,
     add_events,
     event_outbox,
 )
-from cheyou_events.testing import effect_counts, eventually, read_topic, record_effect, tier_changed
+from cheyou_events.testing import effect_counts, eventually, read_topic, tier_changed
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select, update
 
-from .conftest import Broker, Database
+from .conftest import Broker, Database, NewConsumer
 
 TIER_CHANGED = "cheyou.member.tier_changed.v1"
 
 
 async def test_replay_republishes_exactly_the_selected_events_and_consumers_ignore_them(
-    db: Database, kafka: Broker, producer: AIOKafkaProducer, prefix: str, consumer_settings: ConsumerSettings
+    db: Database,
+    kafka: Broker,
+    producer: AIOKafkaProducer,
+    prefix: str,
+    topic: str,
+    group: str,
+    new_consumer: NewConsumer,
 ) -> None:
-    topic = f"{prefix}member.events"
     await ensure_topics(kafka.bootstrap, {topic: 3})
     yesterday = [tier_changed("M-1", 0), tier_changed("M-2", 0)]
     today = [tier_changed("M-1", 1), tier_changed("M-1", 2), tier_changed("M-2", 1)]
@@ -38,21 +40,12 @@ async def test_replay_republishes_exactly_the_selected_events_and_consumers_igno
             .where(event_outbox.c.id.in_([e.id for e in yesterday]))
             .values(created_at=func.now() - timedelta(days=1))
         )
-    group = f"g-{uuid.uuid4().hex[:8]}"
-    consumer = EventConsumer(
-        group_id=group,
-        topics=[topic],
-        handlers={TIER_CHANGED: record_effect(group)},
-        session_factory=db.sessions,
-        bootstrap=kafka.bootstrap,
-        settings=consumer_settings,
-        kafka=kafka.settings,
-    )
+    consumer = new_consumer()
     relay = OutboxRelay(db.dsn, producer, OutboxSettings(topic_prefix=prefix, poll_interval_s=0.2))
     await relay.start()
     await consumer.start()
     try:
-        await eventually(lambda: _applied(db, 5), what="the first publication")
+        await eventually(lambda: db.applied(5), what="the first publication")
         since = datetime.now(UTC) - timedelta(hours=1)
 
         replayed = await asyncio.create_subprocess_exec(
@@ -77,10 +70,6 @@ async def test_replay_republishes_exactly_the_selected_events_and_consumers_igno
     assert await effect_counts(db.sessions) == {e.id: 1 for e in yesterday + today}
     async with db.sessions() as session:
         assert await session.scalar(select(func.count()).where(event_outbox.c.published_at.is_(None))) == 0
-
-
-async def _applied(db: Database, n: int) -> bool:
-    return sum((await effect_counts(db.sessions)).values()) >= n
 
 
 async def _duplicates(group: str, n: int) -> bool:

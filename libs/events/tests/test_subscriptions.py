@@ -3,24 +3,19 @@ and dispatch through a real consumer on the real broker (inbox, one transaction 
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
 from cheyou_devinfra import ensure_topics
 from cheyou_events import (
-    ConsumerSettings,
     Envelope,
-    EventConsumer,
     Publisher,
     Subscriptions,
     event_inbox,
     event_outbox,
-    to_record,
 )
 from cheyou_events.catalogue.claims import ClaimsEvent
 from cheyou_events.catalogue.member import MemberRegistered, MemberVerified, TierChanged
@@ -28,7 +23,7 @@ from cheyou_events.testing import effect_counts, eventually, record_effect, tier
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .conftest import Broker, Database
+from .conftest import Broker, Database, NewConsumer, Send
 
 REPO = Path(__file__).parents[3]
 
@@ -125,16 +120,9 @@ class TestRegistration:
 
 class TestDispatch:
     async def test_a_real_consumer_runs_every_subscribed_handler_once_per_event_with_its_context(
-        self,
-        db: Database,
-        kafka: Broker,
-        producer: AIOKafkaProducer,
-        prefix: str,
-        consumer_settings: ConsumerSettings,
+        self, db: Database, kafka: Broker, topic: str, group: str, send: Send, new_consumer: NewConsumer
     ) -> None:
-        topic = f"{prefix}member.events"
         await ensure_topics(kafka.bootstrap, {topic: 2})
-        group = f"g-{uuid.uuid4().hex[:8]}"
         record = record_effect(group)
         seen: list[tuple[str, str, int]] = []
         first, second = Subscriptions[Context](), Subscriptions[Context]()
@@ -152,20 +140,11 @@ class TestDispatch:
         subscriptions = Subscriptions(first, second)
         events = [tier_changed("M-1", i) for i in range(3)]
         for event in [*events, events[0]]:  # the first one delivered twice
-            record_ = to_record(event)
-            await producer.send_and_wait(topic, record_.value, key=record_.key, headers=record_.headers)
-        consumer = EventConsumer(
-            group_id=group,
-            topics=[topic],
-            handlers=subscriptions.bind(lambda session: Context(session, group)),
-            session_factory=db.sessions,
-            bootstrap=kafka.bootstrap,
-            settings=consumer_settings,
-            kafka=kafka.settings,
-        )
+            await send(event)
+        consumer = new_consumer(subscriptions.bind(lambda session: Context(session, group)))
         await consumer.start()
         try:
-            await eventually(lambda: _applied(db, 3), what="three events")
+            await eventually(lambda: db.applied(3), what="three events")
         finally:
             await consumer.stop()
 
@@ -223,7 +202,3 @@ class TestPublisher:
             event,
         )
         assert type(built) is type(Envelope.new(event, source="member-svc"))
-
-
-async def _applied(db: Database, n: int) -> bool:
-    return sum((await effect_counts(db.sessions)).values()) >= n
