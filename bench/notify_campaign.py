@@ -4,12 +4,12 @@
                                     [--event-rate 500] [--event-seconds 20] [--latency-only]
 
 For each audience size: a database of its own seeded with that many members (COPY into the audience
-projection, each with a WeChat openid), a fresh notify-svc process (uvicorn, one worker: dispatcher,
+projection, each with a WeChat openid), a fresh notify-svc process (uvicorn, one worker: sender,
 campaign runner, outbox relay, consumers) and the fake WeChat server in a process of its own. A
 campaign to every member (WeChat + inbox) is scheduled at ``--throttle`` members/s; after a warm-up the
 messages the fake accepted are counted over ``--window`` seconds (sustained messages/s), and the
 service's resident memory is sampled throughout (peak = the kernel's VmHWM). Memory is flat in audience
-size when the two sizes show the same peak: the runner holds one chunk, the dispatcher one batch.
+size when the two sizes show the same peak: the runner holds one chunk, the sender one batch.
 
 Before that, on the first size's service while it is otherwise idle: ``privilege.entitlements_changed``
 events for members the service has not seen are produced to Kafka at ``--event-rate`` per second for
@@ -408,7 +408,7 @@ def write_results(
 **Date** 2026-11-25. **Machine** {header}. The machine was shared with several other engineers' test runs
 and benchmarks while measuring (load average far above the 2 cores), so figures are lower bounds.
 Broker: {kind} (single broker); embedded Postgres and Redis on the same cores; notify-svc in one uvicorn
-worker (dispatcher, campaign runner, outbox relay publishing `notify.events`, Kafka consumers); the fake
+worker (sender, campaign runner, outbox relay publishing `notify.events`, Kafka consumers); the fake
 WeChat and SMS servers in processes of their own.
 
 **Reproduce**: `.venv/bin/python bench/notify_campaign.py --sizes {sizes} --throttle {args.throttle} \\
@@ -417,7 +417,7 @@ WeChat and SMS servers in processes of their own.
 ## Campaign at a throttle of {args.throttle} members/s (WeChat + inbox), against the fake WeChat server
 
 Each member: an inbox row and a queued WeChat message written by the runner (one transaction per chunk
-with the campaign's cursor), delivered by the dispatcher (lease, HTTP call, delivery log, a
+with the campaign's cursor), delivered by the sender (lease, HTTP call, delivery log, a
 `MessageSent` outbox row in the same transaction), then relayed to Kafka. Rates over a {args.window:.0f} s
 window after a {args.warmup:.0f} s warm-up; memory (MiB) of the notify-svc process.
 
@@ -429,7 +429,7 @@ Baseline, side by side: the fake WeChat server alone takes **{ceiling:.0f} messa
 process with 50 requests in flight (no database, no delivery log, no outbox).
 
 Memory is flat in audience size: the runner holds one chunk (throttle × 1 s of members) and the
-dispatcher one batch of at most 200 messages, whatever the audience; the audience itself stays in
+sender one batch of at most 200 messages, whatever the audience; the audience itself stays in
 Postgres and is walked by keyset.
 
 ## Event → inbox latency

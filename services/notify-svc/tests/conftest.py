@@ -103,7 +103,7 @@ async def service_settings(
             "sms_receipt_token": RECEIPT_TOKEN,
             "provider_timeout_seconds": 3.0,  # generous: the fakes share a loaded CI box
             "sms_receipt_wait_seconds": 1.0,
-            "dispatch_idle_seconds": 0.05,
+            "send_idle_seconds": 0.05,
             "quiet_start_hour": 0,
             "quiet_end_hour": 0,
             "campaign_tick_seconds": 0.2,

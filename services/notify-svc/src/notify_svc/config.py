@@ -5,7 +5,7 @@ from typing import Annotated, ClassVar
 
 from cheyou_kit.settings import ServiceSettings, settings_dependency
 from fastapi import Depends
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from notify_svc.audience.pii import PiiCipher
@@ -82,10 +82,32 @@ class Settings(ServiceSettings):
     invitation_tick_seconds: float = Field(
         default=60.0, description="How often due invitation reminders are queued (0: never)."
     )
-    dispatch_enabled: bool = Field(default=True, description="Run the delivery dispatcher in-process.")
-    dispatch_batch: int = 200
-    dispatch_concurrency: int = 50
-    dispatch_idle_seconds: float = 0.2
+    # The sender's settings were NOTIFY_DISPATCH_*: those names still work, so a running deployment's
+    # environment keeps its meaning ("dispatch" is merchant-svc's word for assigning a fulfilment).
+    send_enabled: bool = Field(
+        default=True,
+        validation_alias=AliasChoices("send_enabled", "NOTIFY_SEND_ENABLED", "NOTIFY_DISPATCH_ENABLED"),
+        description="Run the sender (delivers queued messages) in-process.",
+    )
+    send_batch: int = Field(
+        default=200,
+        validation_alias=AliasChoices("send_batch", "NOTIFY_SEND_BATCH", "NOTIFY_DISPATCH_BATCH"),
+        description="Messages the sender claims per round.",
+    )
+    send_concurrency: int = Field(
+        default=50,
+        validation_alias=AliasChoices(
+            "send_concurrency", "NOTIFY_SEND_CONCURRENCY", "NOTIFY_DISPATCH_CONCURRENCY"
+        ),
+        description="Provider calls in flight at once.",
+    )
+    send_idle_seconds: float = Field(
+        default=0.2,
+        validation_alias=AliasChoices(
+            "send_idle_seconds", "NOTIFY_SEND_IDLE_SECONDS", "NOTIFY_DISPATCH_IDLE_SECONDS"
+        ),
+        description="After a round that claimed nothing, the sender looks again after this long.",
+    )
     max_attempts: int = 5
     contact_wait_seconds: float = Field(
         default=24 * 3600.0,

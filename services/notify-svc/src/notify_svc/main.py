@@ -14,8 +14,9 @@ from notify_svc.auth import GATEWAY_AUDIENCES
 from notify_svc.campaigns.router import router as campaigns_router
 from notify_svc.campaigns.runner import campaign_runner
 from notify_svc.config import Settings
-from notify_svc.delivery.dispatcher import Dispatcher
 from notify_svc.delivery.router import router as delivery_router
+from notify_svc.delivery.sender import Sender
+from notify_svc.event_notices import handlers as event_notices
 from notify_svc.feeds.polling import FeedPullers, PullSource
 from notify_svc.feeds.router import router as feeds_router
 from notify_svc.feeds.router import webhooks_router as feed_webhooks_router
@@ -28,14 +29,13 @@ from notify_svc.publishing.router import articles_router, publications_router
 from notify_svc.reminders import handlers as reminders
 from notify_svc.reminders.jobs import DailyReminders, weather_alert_fanout
 from notify_svc.reminders.router import router as reminders_router
-from notify_svc.subscriptions import handlers as subscriptions_handlers
 from notify_svc.templates.router import router as templates_router
 
 subscriptions = Subscriptions(
     handlers.subscriptions,  # a registration first reaches the audience, then the outreach
     outreach.subscriptions,
     reminders.subscriptions,
-    subscriptions_handlers.subscriptions,
+    event_notices.subscriptions,
 )
 
 
@@ -67,9 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def components(resources: Resources) -> Sequence[Component]:
         running: list[Component] = []
-        if settings.dispatch_enabled:
+        if settings.send_enabled:
             running += [
-                Dispatcher(settings, resources.session_factory, resources.redis),
+                Sender(settings, resources.session_factory, resources.redis),
                 campaign_runner(resources.session_factory, settings),
                 invitation_reminders(resources.session_factory, settings),
             ]

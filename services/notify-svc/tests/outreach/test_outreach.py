@@ -78,7 +78,7 @@ async def _invitee(sessions: async_sessionmaker[AsyncSession], member: str) -> A
         return await repository.get(session, member)
 
 
-@pytest.mark.usefixtures("client")  # the app: consumers and dispatcher
+@pytest.mark.usefixtures("client")  # the app: consumers and sender
 class TestInvitation:
     async def test_an_invitee_gets_a_personal_link_by_sms_and_reminders_after_3_and_10_days(
         self, service_settings: Settings, fakes: Fakes, sessions: async_sessionmaker[AsyncSession]

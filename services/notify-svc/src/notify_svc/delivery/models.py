@@ -32,11 +32,11 @@ class Message(Base):
     """One fact to one member on one push channel: the delivery queue and its outcome.
 
     Written in the same transaction as the fact that caused it (never sent from a Kafka handler); the
-    dispatcher delivers it. ``(member_id, fact_id, channel)`` is unique, so a fact is never sent twice on
+    sender delivers it. ``(member_id, fact_id, channel)`` is unique, so a fact is never sent twice on
     a channel; the id is the SMS out-id, so a timed-out send is looked up before it is retried.
 
     A message for a member whose contact is not known yet waits in ``waiting_for_contact`` (the
-    dispatcher does not see it) with every allowed push channel as its chain, until
+    sender does not see it) with every allowed push channel as its chain, until
     ``member.contact_changed`` releases it (``pending`` on the first reachable channel) or it expires
     (``undeliverable``).
     """

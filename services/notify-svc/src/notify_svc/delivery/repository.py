@@ -63,7 +63,7 @@ _ADD_MESSAGES: ReturningInsert[tuple[Any]] = (
 
 
 async def claim_due(session: AsyncSession, now: datetime, limit: int, lease: timedelta) -> Sequence[Message]:
-    """Lock due messages (pending, timed out, or abandoned mid-send) and lease them to this dispatcher."""
+    """Lock due messages (pending, timed out, or abandoned mid-send) and lease them to this sender."""
     due = (
         select(Message.id)
         .where(
@@ -158,7 +158,7 @@ async def finish(session: AsyncSession, message_id: uuid.UUID, now: datetime, **
 async def finish_sending(
     session: AsyncSession, outcomes: Sequence[dict[str, Any]], now: datetime
 ) -> set[uuid.UUID]:
-    """Record a dispatch round's outcomes in one statement (``id``, ``status``, ``error``, ``provider_id``,
+    """Record a send round's outcomes in one statement (``id``, ``status``, ``error``, ``provider_id``,
     ``not_before``; ``None`` keeps the current value). Only messages still being sent change: a receipt
     may have settled one meanwhile. Returns the ids that changed."""
     if not outcomes:

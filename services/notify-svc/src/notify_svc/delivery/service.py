@@ -2,7 +2,7 @@
 
 Called inside the transaction of the fact (a Kafka handler, a campaign chunk, a reminder job): the inbox
 item is written at once; push messages (WeChat, SMS) are queued in ``messages`` and delivered by the
-dispatcher, with the next channel as fallback. Preferences, quiet hours and de-duplication apply here.
+sender, with the next channel as fallback. Preferences, quiet hours and de-duplication apply here.
 
 A push for a member of whom no address is known yet (``member.events`` and the other topics are not
 ordered with each other) is held in ``waiting_for_contact`` until ``member.contact_changed`` releases it,
@@ -278,7 +278,7 @@ async def notify_many(
 
 
 async def release_held(session: AsyncSession, member_id: str, now: datetime, rules: DeliveryRules) -> int:
-    """Hand the member's held messages to the dispatcher now that their contact is known.
+    """Hand the member's held messages to the sender now that their contact is known.
 
     Called in the transaction that projects ``member.contact_changed``. Each held message goes out on
     the first of its channels the member can be reached on and has not switched off (``now``), after

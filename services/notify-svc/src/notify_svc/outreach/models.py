@@ -45,7 +45,7 @@ class Invitee(Base):
 class SmsOptOut(Base):
     """A phone number that asked for no more marketing or reminder texts (a reply TD, an unsubscribe link).
 
-    Kept by keyed hash only; the dispatcher sends such a number service messages only."""
+    Kept by keyed hash only; the sender sends such a number service messages only."""
 
     __tablename__ = "sms_opt_outs"
 

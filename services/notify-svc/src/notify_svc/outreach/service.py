@@ -1,11 +1,11 @@
-"""Invitation outreach: the invitation and its reminders queued as messages (the dispatcher delivers them,
+"""Invitation outreach: the invitation and its reminders queued as messages (the sender delivers them,
 with quiet hours and the daily limit as for any marketing message), and opt-outs honoured everywhere.
 
 An invitee is not a member yet: no audience row, no inbox. Their contact comes sealed in
-``member.invited`` and is kept here (phone encrypted, looked up by keyed hash); the dispatcher asks
+``member.invited`` and is kept here (phone encrypted, looked up by keyed hash); the sender asks
 :func:`contacts` for the addresses of invitation messages. A reply TD (the SMS provider's upstream-reply
 push) or the unsubscribe link stops the invitation at once (queued messages skipped, no reminder) and
-puts the phone on the SMS opt-out list, which the dispatcher honours for every marketing and reminder
+puts the phone on the SMS opt-out list, which the sender honours for every marketing and reminder
 text to that number, member or not.
 """
 
@@ -140,7 +140,7 @@ async def _queue(
 
 
 def _recipient(invitee: Invitee) -> Recipient:
-    """The invitee as the dispatcher addresses a member (a transient row, never stored)."""
+    """The invitee as the sender addresses a member (a transient row, never stored)."""
     return Recipient(
         member_id=invitee.member_id, openid=invitee.openid, phone_encrypted=invitee.phone_encrypted
     )
@@ -159,7 +159,7 @@ async def send_due_reminders(session: AsyncSession, settings: Settings, now: dat
 
 
 async def contacts(session: AsyncSession, member_ids: Iterable[str]) -> dict[str, Recipient]:
-    """Addresses of invitees among ``member_ids`` (for the dispatcher: they are not in the audience)."""
+    """Addresses of invitees among ``member_ids`` (for the sender: they are not in the audience)."""
     return {i.member_id: _recipient(i) for i in await repository.many(session, sorted(set(member_ids)))}
 
 

@@ -1,6 +1,6 @@
 """Kafka entry points: facts of other services that the member is told about.
 
-Handlers only write rows (inbox items, queued messages) through the session: the dispatcher sends.
+Handlers only write rows (inbox items, queued messages) through the session: the sender sends.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from cheyou_events.catalogue.privilege import (
 )
 
 from notify_svc.audience import service as audience
+from notify_svc.event_notices import service
 from notify_svc.eventing import Context
-from notify_svc.subscriptions import service
 
 subscriptions = Subscriptions[Context]()
 

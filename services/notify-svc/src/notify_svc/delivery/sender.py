@@ -1,10 +1,10 @@
-"""The dispatcher: delivers queued messages to WeChat and SMS, outside any Kafka handler.
+"""The sender: delivers queued messages to WeChat and SMS, outside any Kafka handler.
 
-Two kit ``PeriodicJob``s. ``notify-dispatch``: each batch claims due messages under a lease (``FOR UPDATE
+Two kit ``PeriodicJob``s. ``notify-send``: each batch claims due messages under a lease (``FOR UPDATE
 SKIP LOCKED``, so replicas share the work) and commits; then (``after_commit``) the round talks to the
 providers concurrently and records the outcomes in the delivery log as they come in (each commit takes
 what answered meanwhile); it claims again at once while there was something, else after
-``NOTIFY_DISPATCH_IDLE_SECONDS``. A message abandoned mid-send (crash) is claimed again when its lease
+``NOTIFY_SEND_IDLE_SECONDS``. A message abandoned mid-send (crash) is claimed again when its lease
 ends; an SMS whose send timed out is looked up by its out-id before being sent again.
 ``notify-held-messages``, every ``HELD_SWEEP``, marks the messages that waited longer than
 ``NOTIFY_CONTACT_WAIT_SECONDS`` for a contact undeliverable, and releases those whose contact came in a
@@ -52,7 +52,7 @@ class Outcome:
     detail: str | None = None
 
 
-class Dispatcher:
+class Sender:
     def __init__(
         self, settings: Settings, session_factory: async_sessionmaker[AsyncSession], redis: Redis
     ) -> None:
@@ -68,17 +68,17 @@ class Dispatcher:
             settings.sms_access_key_secret,
             settings.sms_sign_name,
         )
-        self._limit = asyncio.Semaphore(settings.dispatch_concurrency)
+        self._limit = asyncio.Semaphore(settings.send_concurrency)
         self._contact_wait = timedelta(seconds=settings.contact_wait_seconds)
         self._rules, self._cipher = settings.delivery_rules, settings.pii_cipher
         self._jobs = [
-            # Again at once while a round claimed anything, else after NOTIFY_DISPATCH_IDLE_SECONDS; a
+            # Again at once while a round claimed anything, else after NOTIFY_SEND_IDLE_SECONDS; a
             # round in progress on stop gets the providers' timeout to record its answers.
             PeriodicJob(
-                "notify-dispatch",
+                "notify-send",
                 self._claim,
                 sessions=session_factory,
-                interval_s=settings.dispatch_idle_seconds,
+                interval_s=settings.send_idle_seconds,
                 batch_size=1,
                 stop_timeout_s=settings.provider_timeout_seconds + 5,
             ),
@@ -102,7 +102,7 @@ class Dispatcher:
 
     async def _claim(self, session: AsyncSession, now: datetime) -> int:
         """Lease due messages and find their addresses; they are sent once the lease has committed."""
-        claimed = await repository.claim_due(session, now, self._settings.dispatch_batch, LEASE)
+        claimed = await repository.claim_due(session, now, self._settings.send_batch, LEASE)
         if not claimed:
             return 0
         recipients = await audience.many(session, sorted({m.member_id for m in claimed}))

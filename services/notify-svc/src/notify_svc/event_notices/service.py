@@ -1,4 +1,5 @@
-"""Subscriptions: which facts of other services become messages to the member, in which words."""
+"""Event notices: which facts of other services (orders, claims, points, tiers, verification) become
+messages to the member, in which words."""
 
 from __future__ import annotations
 
