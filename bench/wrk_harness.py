@@ -90,21 +90,33 @@ def cpu_seconds(pids: Sequence[int]) -> float:
 
 
 def pid_listening_on(port: int) -> int:
-    """The process that owns the listening socket of ``port`` (a uvicorn started by the launcher)."""
+    """The process that owns the listening socket of ``port`` (a uvicorn started by the launcher): with
+    several workers, their supervisor (they hold the socket too), so that :func:`descendants` counts all."""
     inodes: set[str] = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             parts = line.split()
             if parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:
                 inodes.add(parts[9])
+    holders = set()
     for fd in Path("/proc").glob("[0-9]*/fd/*"):
         try:
             target = os.readlink(fd)
         except OSError:
             continue
         if target.startswith("socket:[") and target[8:-1] in inodes:
-            return int(fd.parent.parent.name)
+            holders.add(int(fd.parent.parent.name))
+    for pid in holders:
+        if _parent(pid) not in holders:
+            return pid
     raise LookupError(f"nothing listens on {port}")
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return 0
 
 
 # --- wrk -------------------------------------------------------------------------------------------
@@ -352,8 +364,10 @@ class Platform:
 
 
 @contextmanager
-def platform() -> Iterator[Platform]:
-    """The platform as ``make up`` starts it, on ports and databases of its own; stopped at the end."""
+def platform(workers: int = 1) -> Iterator[Platform]:
+    """The platform as ``make up`` starts it, on ports and databases of its own; stopped at the end.
+    ``workers``: uvicorn worker processes per service (``WEB_CONCURRENCY``); Kubernetes runs each service
+    as at least two one-CPU replicas (deploy/k8s/base), which two workers on this machine stand in for."""
     from cheyou_devinfra.platform import FAKES, SERVICES, start_platform, stop_platform
 
     state = Path(tempfile.mkdtemp(prefix="cheyou-bench-platform-"))
@@ -370,6 +384,7 @@ def platform() -> Iterator[Platform]:
             "MEMBER_PII_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
             "MEMBER_PII_HASH_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
             **PLATFORM_SETTINGS,
+            "WEB_CONCURRENCY": str(workers),
         }
     )
     if os.environ.get("REDIS_URL"):  # a Redis database of its own on a shared server
