@@ -43,6 +43,7 @@ ROUNDS = 4
 
 
 def upstream_app() -> object:
+    from cheyou_kit.auth import publish_audiences
     from fastapi import FastAPI
 
     app = FastAPI(title="bench-upstream")
@@ -51,6 +52,9 @@ def upstream_app() -> object:
     async def ping() -> dict[str, object]:
         return {"ok": True, "items": [{"id": i, "name": "洗车"} for i in range(5)]}
 
+    # As every service does: the gateway learns from the OpenAPI document who may reach the segment, and
+    # forwards nobody's request to a segment that names no roles (the "full" gateway's staff included).
+    publish_audiences(app, {})
     return app
 
 
