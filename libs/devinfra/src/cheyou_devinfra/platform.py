@@ -223,9 +223,12 @@ def _spawn(name: str, command: list[str], env: dict[str, str], state: Path) -> s
 
 
 def _start_service(service: Service, env: dict[str, str], state: Path) -> subprocess.Popen[bytes]:
+    """One uvicorn for the service; ``CHEYOU_SERVICE_WORKERS`` worker processes under it (default 1; the
+    benchmarks run 2 where Kubernetes would run two one-CPU replicas)."""
     command = [
         sys.executable, "-m", "uvicorn", f"{service.module}.main:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(service.port),
+        "--workers", env.get("CHEYOU_SERVICE_WORKERS", "1"),
         "--no-access-log", "--timeout-graceful-shutdown", "20",
     ]  # fmt: skip
     return _spawn(service.name, command, env, state)
