@@ -51,32 +51,7 @@ def main() -> None:
     wechat, wechat_url = _start("wechat")
     sms, sms_url = _start("sms")
     try:
-        token = httpx.get(
-            wechat_url + "/cgi-bin/token",
-            params={
-                "grant_type": "client_credential",
-                "appid": "wx-cheyou-dev",
-                "secret": "cheyou-dev-wechat-secret",
-            },
-        ).json()["access_token"]
-        template = h.requests_file(
-            [
-                (
-                    "POST",
-                    f"/cgi-bin/message/template/send?access_token={token}",
-                    {"Content-Type": "application/json"},
-                    json.dumps(
-                        {
-                            "touser": f"o-bench-{i:04d}",
-                            "template_id": "TPL_BENCH",
-                            "data": {"thing1": {"value": "洗车"}},
-                        },
-                        ensure_ascii=False,
-                    ),
-                )
-                for i in range(1000)
-            ]
-        )
+        template = h.wechat_template_requests(wechat_url)
         texts = h.requests_file(
             [
                 (

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import subprocess
 import sys
@@ -261,31 +260,7 @@ async def event_latency(service: Service, bootstrap: str, rate: int, seconds: in
 def fake_ceiling(wechat_url: str, seconds: float = 10.0, connections: int = 50) -> float:
     """Template messages/s the fake takes from wrk (a compiled load generator, keep-alive, 50 connections,
     1,000 openids in turn): the provider's ceiling. A Python client saturates well before the fake does."""
-    token = httpx.get(
-        f"{wechat_url}/cgi-bin/token",
-        params={
-            "grant_type": "client_credential",
-            "appid": "wx-cheyou-dev",
-            "secret": "cheyou-dev-wechat-secret",
-        },
-    ).json()["access_token"]
-    requests = wrk_harness.requests_file(
-        [
-            (
-                "POST",
-                f"/cgi-bin/message/template/send?access_token={token}",
-                {"Content-Type": "application/json"},
-                json.dumps(
-                    {
-                        "touser": f"o-ceiling-{i:04d}",
-                        "template_id": "TPL_X",
-                        "data": {"thing1": {"value": "x"}},
-                    }
-                ),
-            )
-            for i in range(1000)
-        ]
-    )
+    requests = wrk_harness.wechat_template_requests(wechat_url)
     try:
         return wrk_harness.wrk(
             wechat_url + "/", connections=connections, seconds=seconds, requests=requests

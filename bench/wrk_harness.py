@@ -187,6 +187,33 @@ def requests_file(lines: Sequence[tuple[str, str, dict[str, str], str]]) -> Path
     return Path(name)
 
 
+def wechat_template_requests(wechat_url: str, messages: int = 1000) -> Path:
+    """A :func:`requests_file` of template messages to the fake WeChat at ``wechat_url`` (a fresh access
+    token, ``messages`` openids in turn): what the fake's capacity is measured with."""
+    import httpx
+
+    token = httpx.get(
+        wechat_url + "/cgi-bin/token",
+        params={
+            "grant_type": "client_credential",
+            "appid": "wx-cheyou-dev",
+            "secret": "cheyou-dev-wechat-secret",
+        },
+    ).json()["access_token"]
+    body = {"template_id": "TPL_BENCH", "data": {"thing1": {"value": "洗车"}}}
+    return requests_file(
+        [
+            (
+                "POST",
+                f"/cgi-bin/message/template/send?access_token={token}",
+                {"Content-Type": "application/json"},
+                json.dumps({"touser": f"o-bench-{i:04d}", **body}, ensure_ascii=False),
+            )
+            for i in range(messages)
+        ]
+    )
+
+
 @dataclass
 class Target:
     """What takes load in a round, and the processes whose CPU it is charged."""
