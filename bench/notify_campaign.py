@@ -36,7 +36,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import asyncpg
@@ -51,7 +51,7 @@ from cheyou_events.envelope import to_record
 from cheyou_kit.identity import IdentitySigner, Principal, Role, generate_keypair
 from cheyou_kit.migrations import upgrade
 from cheyou_kit.testing import signing_hook
-from harness import free_port, machine, percentile
+from harness import free_port, machine, percentile, write_section
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -303,7 +303,7 @@ async def run(args: argparse.Namespace) -> None:
     services: list[Service] = []
     figures: list[CampaignFigures] = []
     latencies: list[float] = []
-    header = machine()
+    header, load_before = machine(), os.getloadavg()[0]
     print(header)  # noqa: T201
     try:
         await wait_ready(wechat_url, "/_fake/stats")
@@ -349,7 +349,7 @@ async def run(args: argparse.Namespace) -> None:
                     f" max sampled {max(samples):.0f} MiB, peak (VmHWM) {peak:.0f} MiB"
                 )
                 service.stop()
-        write_results(args, header, kind, ceiling, figures, latencies)
+        write_results(args, header, load_before, kind, ceiling, figures, latencies)
     finally:
         for service in services:
             service.stop()
@@ -362,6 +362,7 @@ async def run(args: argparse.Namespace) -> None:
 def write_results(
     args: argparse.Namespace,
     header: str,
+    load_before: float,
     kind: str,
     ceiling: float,
     figures: list[CampaignFigures],
@@ -380,19 +381,15 @@ def write_results(
         else "| event → inbox | not measured | | |"
     )
     sizes = " ".join(str(s) for s in args.sizes)
-    RESULTS.write_text(
-        f"""# notify-svc — benchmark results
-
-**Date** 2026-11-25. **Machine** {header}. The machine was shared with several other engineers' test runs
-and benchmarks while measuring (load average far above the 2 cores), so figures are lower bounds.
-Broker: {kind} (single broker); embedded Postgres and Redis on the same cores; notify-svc in one uvicorn
-worker (sender, campaign runner, outbox relay publishing `notify.events`, Kafka consumers); the fake
-WeChat and SMS servers in processes of their own.
+    title = f"Campaign at a throttle of {args.throttle} members/s, and event → inbox (notify_campaign.py)"
+    section = f"""## {title}
+**Date** {date.today().isoformat()}. **Machine** {header}; load average {load_before:.2f} before the run,
+{os.getloadavg()[0]:.2f} after. Broker: {kind} (single broker); embedded Postgres and Redis on the same
+cores; notify-svc in one uvicorn worker (sender, campaign runner, outbox relay publishing `notify.events`,
+Kafka consumers); the fake WeChat and SMS servers in processes of their own.
 
 **Reproduce**: `.venv/bin/python bench/notify_campaign.py --sizes {sizes} --throttle {args.throttle} \\
 --window {args.window:.0f} --event-rate {args.event_rate} --event-seconds {args.event_seconds}`
-
-## Campaign at a throttle of {args.throttle} members/s (WeChat + inbox), against the fake WeChat server
 
 Each member: an inbox row and a queued WeChat message written by the runner (one transaction per chunk
 with the campaign's cursor), delivered by the sender (lease, HTTP call, delivery log, a
@@ -403,14 +400,8 @@ window after a {args.warmup:.0f} s warm-up; memory (MiB) of the notify-svc proce
 |---:|---:|---:|---:|---:|---:|---:|
 {rows}
 
-Baseline, side by side: the fake WeChat server alone takes **{ceiling:.0f} messages/s** from wrk with 50
+Baseline, side by side: the fake WeChat server alone takes **{ceiling:,.0f} messages/s** from wrk with 50
 connections (no database, no delivery log, no outbox).
-
-Memory is flat in audience size: the runner holds one chunk (throttle × 1 s of members) and the
-sender one batch of at most 200 messages, whatever the audience; the audience itself stays in
-Postgres and is walked by keyset.
-
-## Event → inbox latency
 
 | measured | p50 | p99 | baseline |
 |---|---:|---:|---|
@@ -418,9 +409,8 @@ Postgres and is walked by keyset.
 
 Events are `privilege.entitlements_changed` for members notify-svc has not seen (an inbox entry, and a
 push held until their contact arrives), produced at a steady rate; latency = the inbox row's
-`created_at` − the moment the event was handed to the producer (same clock), over every event.
-"""
-    )
+`created_at` − the moment the event was handed to the producer (same clock), over every event."""
+    write_section(RESULTS, section, title="notify-svc — benchmark results", replaces=f"## {title}")
 
 
 def main() -> None:
