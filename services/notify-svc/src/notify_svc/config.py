@@ -187,7 +187,7 @@ class Settings(ServiceSettings):
         """This app's in-process cache of approved templates (``NOTIFY_TEMPLATE_CACHE_SECONDS``)."""
         return ApprovedTemplates(self.template_cache_seconds)
 
-    @property
+    @cached_property
     def delivery_rules(self) -> DeliveryRules:
         """Quiet hours and the daily limit."""
         return DeliveryRules(

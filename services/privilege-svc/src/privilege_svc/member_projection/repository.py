@@ -84,23 +84,21 @@ async def set_policy(session: AsyncSession, member_id: str, policy: dict[str, ob
 
 async def record_referral(session: AsyncSession, member_id: str, referred_by: str) -> MemberProfile:
     """Remember who referred the member (the first announcement wins); the profile as it is now."""
-    statement = insert(MemberProfile).values(member_id=member_id, referred_by_member_id=referred_by)
-    upsert = statement.on_conflict_do_update(
-        index_elements=[MemberProfile.member_id],
-        set_={"referred_by_member_id": statement.excluded.referred_by_member_id},
-        where=MemberProfile.referred_by_member_id.is_(None),
-    )
-    await session.execute(upsert)
-    return await _profile(session, member_id)
+    return await _record_first(session, member_id, "referred_by_member_id", referred_by)
 
 
 async def record_verified(session: AsyncSession, member_id: str, at: datetime) -> MemberProfile:
     """Remember when the member was verified (the first verification counts); the profile as it is now."""
-    statement = insert(MemberProfile).values(member_id=member_id, verified_at=at)
+    return await _record_first(session, member_id, "verified_at", at)
+
+
+async def _record_first(session: AsyncSession, member_id: str, column: str, value: object) -> MemberProfile:
+    """Set one profile column unless it already holds a value (creating the profile when needed)."""
+    statement = insert(MemberProfile).values(member_id=member_id, **{column: value})
     upsert = statement.on_conflict_do_update(
         index_elements=[MemberProfile.member_id],
-        set_={"verified_at": statement.excluded.verified_at},
-        where=MemberProfile.verified_at.is_(None),
+        set_={column: statement.excluded[column]},
+        where=MemberProfile.__table__.c[column].is_(None),
     )
     await session.execute(upsert)
     return await _profile(session, member_id)
