@@ -140,6 +140,52 @@ class TestOrderCancelled:
         await world.until(two_webhooks)
         assert [r.body.startswith(b'{"type":"order.cancelled"') for r in hook.received] == [False, True]
 
+    async def test_a_cancellation_that_overtakes_its_request_keeps_the_order_from_any_merchant(
+        self, world: World, receiver: Receiver
+    ) -> None:
+        # The request failed once and waited on the retry topic while the member cancelled.
+        privilege = new_privilege()
+        merchant = await world.merchant(privilege)
+        hook = receiver.endpoint()
+        await world.endpoint(merchant["id"], hook.url)
+        order_id, member_id = f"O{uuid.uuid4().hex[:12]}", str(uuid.uuid4())
+        cancelled = PrivilegeOrderCancelled(
+            order_id=order_id,
+            member_id=member_id,
+            cancelled_by="member",
+            reason="plans changed",
+            cancelled_at=datetime.now(UTC),
+        )
+        requested = PrivilegeOrderRequested(
+            order_id=order_id,
+            member_id=member_id,
+            privilege_id=privilege,
+            price_fen=0,
+            points_held=0,
+            city_code="350100",
+            requested_at=datetime.now(UTC),
+        )
+
+        await publish(
+            world.settings.kafka_bootstrap_servers,
+            Envelope.new(cancelled, source="privilege-svc"),
+            Envelope.new(requested, source="privilege-svc"),
+        )
+        found = await world.fulfilment(order_id)
+        later = await world.dispatched(privilege)  # consumed after the request, so it was handled
+
+        assert (found["status"], found["reason"], found["merchant_id"]) == (
+            "cancelled",
+            "plans changed",
+            None,
+        )
+        assert [step["action"] for step in found["history"]] == ["cancelled"]
+        listed = await world.client.get(
+            "/api/v1/webhook-messages", params={"order_id": order_id}, headers=world.ops
+        )
+        assert listed.json()["items"] == []
+        assert later["merchant_id"] == merchant["id"]
+
 
 class TestGetFulfilment:
     async def test_members_cannot_read_fulfilments(self, world: World) -> None:

@@ -76,6 +76,23 @@ class Fulfilment(Base):
     )
 
 
+class EarlyCancellation(Base):
+    """A cancellation that arrived before its order's request.
+
+    A request whose first handling failed goes to the retry topic, and the order's cancellation can
+    overtake it. The cancellation is kept here so that the request, when it comes, records the order as
+    cancelled instead of dispatching it.
+    """
+
+    __tablename__ = "early_cancellations"
+
+    order_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    cancelled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class HistoryEntry(Base):
     """One step of an order's history: what happened, when, at which merchant, and who did it.
 

@@ -8,7 +8,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from merchant_svc.fulfilments.models import Fulfilment, FulfilmentStatus, HistoryEntry
+from merchant_svc.fulfilments.models import EarlyCancellation, Fulfilment, FulfilmentStatus, HistoryEntry
 
 
 async def add_if_absent(session: AsyncSession, fulfilment: Fulfilment) -> bool:
@@ -22,6 +22,24 @@ async def add_if_absent(session: AsyncSession, fulfilment: Fulfilment) -> bool:
         insert(Fulfilment).values(**values).on_conflict_do_nothing().returning(Fulfilment.order_id)
     )
     return result.first() is not None
+
+
+async def keep_early_cancellation(session: AsyncSession, cancellation: EarlyCancellation) -> None:
+    """Keep the first cancellation of an order not known yet (a redelivered one changes nothing)."""
+    await session.execute(
+        insert(EarlyCancellation)
+        .values(
+            order_id=cancellation.order_id,
+            member_id=cancellation.member_id,
+            reason=cancellation.reason,
+            cancelled_at=cancellation.cancelled_at,
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+async def early_cancellation(session: AsyncSession, order_id: str) -> EarlyCancellation | None:
+    return await session.get(EarlyCancellation, order_id)
 
 
 async def get(session: AsyncSession, order_id: str, *, for_update: bool = False) -> Fulfilment | None:

@@ -23,7 +23,13 @@ from merchant_svc.accountability import service as accountability
 from merchant_svc.eventing import publish
 from merchant_svc.fulfilments import repository
 from merchant_svc.fulfilments.errors import IllegalTransition, OrderNotFound
-from merchant_svc.fulfilments.models import OPEN_STATUSES, Fulfilment, FulfilmentStatus, HistoryEntry
+from merchant_svc.fulfilments.models import (
+    OPEN_STATUSES,
+    EarlyCancellation,
+    Fulfilment,
+    FulfilmentStatus,
+    HistoryEntry,
+)
 from merchant_svc.fulfilments.schemas import Accept, Complete, Fail, Reject
 from merchant_svc.merchants import service as merchants
 from merchant_svc.merchants.models import Candidate
@@ -82,7 +88,11 @@ async def _record(
 
 
 async def record_request(session: AsyncSession, event: PrivilegeOrderRequested) -> None:
-    """Record the order once and dispatch it (a redelivered request changes nothing)."""
+    """Record the order once and dispatch it (a redelivered request changes nothing).
+
+    When the order's cancellation came first (the request waited on the retry topic), the order is
+    recorded as cancelled and offered to no merchant.
+    """
     details = {
         k: v for k, v in event.model_dump(mode="json", exclude_none=True).items() if k not in CORE_FIELDS
     }
@@ -104,6 +114,9 @@ async def record_request(session: AsyncSession, event: PrivilegeOrderRequested) 
         return
     fulfilment = await repository.get(session, event.order_id, for_update=True)
     assert fulfilment is not None
+    if (cancellation := await repository.early_cancellation(session, event.order_id)) is not None:
+        await _cancel(session, fulfilment, cancellation.reason, cancellation.cancelled_at)
+        return
     await dispatch(session, fulfilment)
 
 
@@ -209,28 +222,35 @@ async def _unplaceable(
 
 
 async def cancel(session: AsyncSession, event: PrivilegeOrderCancelled) -> None:
-    """privilege-svc cancelled the order: stop it here and tell the merchant if one has it."""
+    """privilege-svc cancelled the order: stop it here and tell the merchant if one has it.
+
+    An order not known yet is remembered as cancelled, for its request to find (see ``record_request``).
+    """
     fulfilment = await repository.get(session, event.order_id, for_update=True)
-    if fulfilment is None or fulfilment.status not in (FulfilmentStatus.AWAITING_DISPATCH, *OPEN_STATUSES):
+    if fulfilment is None:
+        await repository.keep_early_cancellation(
+            session,
+            EarlyCancellation(
+                order_id=event.order_id,
+                member_id=event.member_id,
+                reason=event.reason,
+                cancelled_at=event.cancelled_at,
+            ),
+        )
         return
+    if fulfilment.status not in (FulfilmentStatus.AWAITING_DISPATCH, *OPEN_STATUSES):
+        return
+    await _cancel(session, fulfilment, event.reason, event.cancelled_at)
+
+
+async def _cancel(session: AsyncSession, fulfilment: Fulfilment, reason: str, at: datetime) -> None:
     fulfilment.status = FulfilmentStatus.CANCELLED
-    fulfilment.cancelled_at = event.cancelled_at
-    fulfilment.reason = event.reason
+    fulfilment.cancelled_at = at
+    fulfilment.reason = reason
     await session.flush()
-    await _record(
-        session,
-        fulfilment,
-        "cancelled",
-        event.cancelled_at,
-        merchant_id=fulfilment.merchant_id,
-        note=event.reason,
-    )
+    await _record(session, fulfilment, "cancelled", at, merchant_id=fulfilment.merchant_id, note=reason)
     if fulfilment.merchant_id is not None:
-        data = {
-            "order_id": fulfilment.order_id,
-            "reason": event.reason,
-            "cancelled_at": event.cancelled_at.isoformat(),
-        }
+        data = {"order_id": fulfilment.order_id, "reason": reason, "cancelled_at": at.isoformat()}
         await webhooks.enqueue(
             session,
             fulfilment.merchant_id,
