@@ -6,6 +6,7 @@ or Postgres crashed and restarted — then every invariant of the full soak (`ma
 Robust on a loaded machine: every wait is generous and nothing asserts a duration.
 """
 
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -41,8 +42,17 @@ async def test_a_short_soak_keeps_every_invariant_and_sees_redeliveries() -> Non
             concurrency=4,
         )
     )
+    # The report is deleted on a pass and stays on the machine that ran it: what a CI log needs to tell a
+    # slow or failed run apart (phase seconds, the faults and what was dead-lettered) goes in the output.
+    summary = {
+        key: report.get(key)
+        for key in ("platform_start_s", "load_s", "settle", "settle_after_replay", "dlq", "fault_kinds")
+    }
+    summary["faults"] = [(f["started_s"], f["kind"], f["target"], f["detail"]) for f in report["faults"]]
+    summary["load"] = report["machine"]
+    logging.getLogger("cheyou.soak").warning("short soak: %s", summary)
     failed = {r["name"]: r["examples"] for r in report["invariants"] if not r["passed"]}
-    assert not failed, f"{failed} (report: {out / 'report.md'})"
+    assert not failed, f"{failed} (report: {out / 'report.md'}; {summary})"
     assert report["redeliveries_observed"] > 0, report["redeliveries"]
     assert report["workload"]["ledger"]["order"].get("acknowledged", 0) > 0, report["workload"]
     assert all(f["error"] is None for f in report["faults"]), report["faults"]
