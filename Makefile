@@ -38,8 +38,8 @@ install: $(VENV)/.installed web  ## create the virtualenv, install every package
 dev: install  ## run the whole platform in the foreground; Ctrl-C stops it
 	$(PLATFORM) dev
 
-up: install  ## the same platform in the background; returns when every /readyz answers 200
-	$(PLATFORM) up
+up: install  ## the same platform in the background; returns when every /readyz answers 200 (BULK=1: the gateway's limits lifted for make demo-2014)
+	$(PLATFORM) up $(if $(BULK),--bulk-load)
 
 down:  ## stop what `make up` started
 	$(PLATFORM) down
@@ -95,7 +95,7 @@ demo: install  ## the seed's 2014 Fuzhou world at DEMO_SCALE (1 %) into the runn
 	$(BIN)/python -m cheyou_demo --scale $(DEMO_SCALE) --out $(DEMO_LOGINS)
 	$(BIN)/python -m cheyou_demo.report --scale $(DEMO_SCALE) --out .dev/report
 
-demo-2014: install  ## the whole 2014 world: 23,853 members, 87,404 claims (about 2 h on 2 cores; progress on stderr; logins → .dev/demo-loaded.json)
+demo-2014: install  ## the whole 2014 world: 23,853 members, 87,404 claims, into a platform started with `make up BULK=1` (progress on stderr; logins → .dev/demo-loaded.json)
 	$(BIN)/python -m cheyou_demo --scale 1 --concurrency 32 --out $(DEMO_LOGINS)
 	$(BIN)/python -m cheyou_demo.report --out .dev/report
 

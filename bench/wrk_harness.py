@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import harness
+from cheyou_devinfra.platform import ONE_CLIENT_LIMITS
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -341,13 +342,7 @@ def write_result(name: str, title: str, body: Sequence[str]) -> Path:
 # raised; per-principal limits too (the benchmark's member is one principal).
 PLATFORM_SETTINGS = {
     "GATEWAY_SEED_DEMO_STAFF": "true",
-    "GATEWAY_RATE_LIMIT_PER_IP": "1000000000",
-    "GATEWAY_RATE_LIMIT_PER_PRINCIPAL": "1000000000",
-    "GATEWAY_LOGIN_RATE_LIMIT_PER_IP": "1000000",
-    "GATEWAY_OTP_PER_IP_HOUR": "1000000",
-    "GATEWAY_OTP_RESEND_SECONDS": "0",
-    "GATEWAY_OTP_PER_PHONE_HOUR": "1000",
-    "GATEWAY_ACCESS_TOKEN_TTL_SECONDS": "7200",
+    **ONE_CLIENT_LIMITS,
 }
 
 

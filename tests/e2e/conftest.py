@@ -38,6 +38,7 @@ from cheyou_devinfra.components import Redis as RedisServer
 from cheyou_devinfra.components import Service as InfraService
 from cheyou_devinfra.platform import (
     FAKES,
+    ONE_CLIENT_LIMITS,
     SERVICES,
     Service,
     running_broker,
@@ -65,15 +66,7 @@ def _quiet_hours() -> dict[str, str]:
 # raised (every test client comes from 127.0.0.1; the limits have their own tests in the gateway).
 PLATFORM_SETTINGS = {
     "GATEWAY_SEED_DEMO_STAFF": "true",
-    "GATEWAY_RATE_LIMIT_PER_IP": "1000000",
-    "GATEWAY_RATE_LIMIT_PER_PRINCIPAL": "1000000",
-    "GATEWAY_LOGIN_RATE_LIMIT_PER_IP": "1000000",
-    "GATEWAY_OTP_PER_IP_HOUR": "1000000",
-    # Members registered by ops sign in by SMS code to bind WeChat; a test may sign one in again at once.
-    "GATEWAY_OTP_RESEND_SECONDS": "0",
-    "GATEWAY_OTP_PER_PHONE_HOUR": "1000",
-    # Staff sign in once per session (argon2 is slow on purpose): their tokens must outlive a slow run.
-    "GATEWAY_ACCESS_TOKEN_TTL_SECONDS": "7200",
+    **ONE_CLIENT_LIMITS,
     # Webhook retries in seconds, not minutes: a delivery that fails once on a loaded box comes again soon.
     "MERCHANT_WEBHOOK_RETRY_SCHEDULE_S": "[0, 1, 2, 3, 5, 8]",
     # Payments: refunds submitted and unpaid orders expired every 2 s, not every 30 s.

@@ -180,8 +180,29 @@ def _asyncpg(dsn: str) -> str:
     return make_url(dsn).set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
-def _environment(infra: Infra, state: Path, databases: dict[str, str]) -> dict[str, str]:
+ONE_CLIENT_LIMITS = {
+    "GATEWAY_RATE_LIMIT_PER_IP": "1000000000",
+    "GATEWAY_RATE_LIMIT_PER_PRINCIPAL": "1000000000",
+    "GATEWAY_LOGIN_RATE_LIMIT_PER_IP": "1000000",
+    "GATEWAY_OTP_PER_IP_HOUR": "1000000",
+    # Members registered by staff sign in by SMS code to bind WeChat, and may sign in again at once.
+    "GATEWAY_OTP_RESEND_SECONDS": "0",
+    "GATEWAY_OTP_PER_PHONE_HOUR": "1000",
+    # Staff sign in once per run (argon2 is slow on purpose): their tokens outlive a long run.
+    "GATEWAY_ACCESS_TOKEN_TTL_SECONDS": "7200",
+}
+"""The gateway's limits lifted for a load that comes from this one address through a few principals:
+the e2e suite, the soak, the benchmarks and ``make up BULK=1`` for ``make demo-2014``. The limits
+themselves have their own tests in the gateway; production keeps them."""
+
+
+def _environment(
+    infra: Infra, state: Path, databases: dict[str, str], *, bulk_load: bool = False
+) -> dict[str, str]:
     env = {**os.environ, **infra.env(), **_keys(state)}
+    if bulk_load:
+        for name, value in ONE_CLIENT_LIMITS.items():
+            env.setdefault(name, value)
     # Locally, merchants' webhook receivers run on this machine: allow loopback (production allows no
     # private network; cloud metadata addresses are refused even here).
     env.setdefault("MERCHANT_WEBHOOK_ALLOWED_NETWORKS", '["127.0.0.0/8", "::1/128"]')
@@ -349,7 +370,7 @@ def stop_services(state: Path) -> None:
         pid_file.unlink(missing_ok=True)
 
 
-def start_platform(state: Path = STATE) -> Infra:
+def start_platform(state: Path = STATE, *, bulk_load: bool = False) -> Infra:
     started = time.monotonic()
     infra = _infra_manager(state).start()
     typer.echo(
@@ -357,7 +378,7 @@ def start_platform(state: Path = STATE) -> Infra:
         f"{infra.broker} at {infra.kafka_bootstrap}"
     )
     databases = asyncio.run(_prepare(infra, SERVICES, state))
-    env = _environment(infra, state, databases)
+    env = _environment(infra, state, databases, bulk_load=bulk_load)
     stop_services(state)
     _start_fakes(env, state)
     for service in SERVICES:
@@ -373,9 +394,18 @@ def start_platform(state: Path = STATE) -> Infra:
 
 
 @app.command()
-def up() -> None:
+def up(
+    bulk_load: Annotated[
+        bool,
+        typer.Option(
+            "--bulk-load",
+            help="lift the gateway's per-address and per-principal limits for a load from this machine "
+            "(make demo-2014)",
+        ),
+    ] = False,
+) -> None:
     """Start the platform in the background; return once every /readyz answers 200."""
-    start_platform()
+    start_platform(bulk_load=bulk_load)
     typer.echo("logs in .dev/logs/ · stop with `make down`")
 
 

@@ -28,7 +28,14 @@ import httpx
 
 from cheyou_devinfra._process import free_port
 from cheyou_devinfra.components import ApacheKafka, KafkaBroker, ObjectStore, Postgres, Redis, Tansu
-from cheyou_devinfra.platform import FAKES, SERVICES, Service, start_platform, stop_services
+from cheyou_devinfra.platform import (
+    FAKES,
+    ONE_CLIENT_LIMITS,
+    SERVICES,
+    Service,
+    start_platform,
+    stop_services,
+)
 from cheyou_devinfra.provisioning import database_dsn
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -40,13 +47,7 @@ def platform_settings(webhook_retry_schedule: str) -> dict[str, str]:
     hour = datetime.now(SHANGHAI).hour
     return {
         "GATEWAY_SEED_DEMO_STAFF": "true",
-        "GATEWAY_RATE_LIMIT_PER_IP": "1000000",
-        "GATEWAY_RATE_LIMIT_PER_PRINCIPAL": "1000000",
-        "GATEWAY_LOGIN_RATE_LIMIT_PER_IP": "1000000",
-        "GATEWAY_OTP_PER_IP_HOUR": "1000000",
-        "GATEWAY_OTP_RESEND_SECONDS": "0",
-        "GATEWAY_OTP_PER_PHONE_HOUR": "1000",
-        "GATEWAY_ACCESS_TOKEN_TTL_SECONDS": "7200",
+        **ONE_CLIENT_LIMITS,
         "MERCHANT_WEBHOOK_RETRY_SCHEDULE_S": webhook_retry_schedule,
         # Quiet hours far from now: marketing is not held during the run (the campaign is a reminder anyway).
         "NOTIFY_QUIET_START_HOUR": str((hour + 12) % 24),
