@@ -4,12 +4,15 @@ closed, chunked answers, timeouts — against a bare socket server that behaves 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from gateway.upstreams.http1 import Http1Client
+from gateway.upstreams.breaker import CircuitBreaker
+from gateway.upstreams.clients import Upstream
+from gateway.upstreams.http1 import KEEPALIVE_EXPIRY_S, Http1Client
 
 
 class Server:
@@ -17,15 +20,31 @@ class Server:
     when ``close_after`` (without saying so: a service's keep-alive timeout), or never answers when
     ``silent``."""
 
-    def __init__(self, answer: bytes, *, close_after: bool = False, silent: bool = False) -> None:
+    def __init__(
+        self,
+        answer: bytes,
+        *,
+        close_after: bool = False,
+        silent: bool = False,
+        keep_alive_s: float | None = None,
+    ) -> None:
         self.answer, self.close_after, self.silent = answer, close_after, silent
+        self.keep_alive_s = keep_alive_s
         self.connections = 0
         self.requests: list[bytes] = []
+        self.dropped = 0
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        answered_at: float | None = None
         try:
             while head := await reader.readuntil(b"\r\n\r\n"):
+                idle = time.monotonic() - answered_at if answered_at is not None else 0.0
+                if self.keep_alive_s is not None and idle > self.keep_alive_s:
+                    # The service's keep-alive ran out as this request came in: closed, nothing answered
+                    # (a real one closes a moment earlier, racing the request; this is the lost race).
+                    self.dropped += 1
+                    break
                 length = next(
                     (
                         int(line.split(b":")[1])
@@ -39,6 +58,7 @@ class Server:
                     await asyncio.sleep(30)
                 writer.write(self.answer)
                 await writer.drain()
+                answered_at = time.monotonic()
                 if self.close_after:
                     break
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -93,6 +113,37 @@ async def test_a_connection_the_service_closed_is_not_used_again() -> None:
     assert (first.status_code, second.status_code) == (200, 200)
     assert server.connections == 2
     assert server.requests[1].endswith(b"content-length: 2\r\n\r\n{}")
+
+
+UVICORN_KEEP_ALIVE_S = 5.0  # the services' uvicorn default (--timeout-keep-alive)
+
+
+async def test_no_request_goes_out_on_a_connection_idle_past_the_services_keep_alive() -> None:
+    # Both of an upstream's clients: httpx (JSON bodies, the gateway's own calls) and the lean one. Before
+    # this, httpx kept idle connections 30 s: a POST after 5 s idle met a closing connection, and a
+    # member's sign-in answered 502 (seen loading the 2014 world).
+    server = Server(OK, keep_alive_s=UVICORN_KEEP_ALIVE_S)
+    async with serving(server) as url:
+        upstream = Upstream(
+            "member-svc",
+            url,
+            None,
+            connect_timeout=2.0,
+            timeout=5.0,
+            max_connections=4,
+            retries=0,
+            breaker=CircuitBreaker(5, 30.0),
+        )
+        answers = [await upstream.request("POST", "/identify", principal=None, json={"a": 1})]
+        answers.append(await upstream.request("POST", "/lean", principal=None, content=b"{}"))
+        await asyncio.sleep(UVICORN_KEEP_ALIVE_S + 0.3)
+        answers.append(await upstream.request("POST", "/identify", principal=None, json={"a": 1}))
+        answers.append(await upstream.request("POST", "/lean", principal=None, content=b"{}"))
+        await upstream.aclose()
+
+    assert KEEPALIVE_EXPIRY_S < UVICORN_KEEP_ALIVE_S
+    assert [a.status_code for a in answers] == [200, 200, 200, 200]
+    assert server.dropped == 0
 
 
 async def test_a_chunked_answer_is_read_whole() -> None:

@@ -17,7 +17,7 @@ from httpx._client import UseClientDefault  # the type of httpx.USE_CLIENT_DEFAU
 
 from gateway.errors import BadGateway, ServiceUnavailable, UpstreamTimeout
 from gateway.upstreams.breaker import CircuitBreaker
-from gateway.upstreams.http1 import Http1Client
+from gateway.upstreams.http1 import KEEPALIVE_EXPIRY_S, Http1Client
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class Upstream:
             limits=httpx.Limits(
                 max_connections=max_connections,
                 max_keepalive_connections=max_connections,
-                keepalive_expiry=30,
+                keepalive_expiry=KEEPALIVE_EXPIRY_S,
             ),
             follow_redirects=False,
         )

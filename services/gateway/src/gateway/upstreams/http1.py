@@ -27,6 +27,11 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, StatusCode
 
 _tracer = trace.get_tracer("gateway.upstreams")
+
+KEEPALIVE_EXPIRY_S = 4.0
+"""How long a connection to a service may sit idle before the gateway stops using it: below uvicorn's
+keep-alive timeout (5 s), so the gateway never sends a request on a connection the service is closing
+(that request fails with nothing read: a POST cannot be tried again, and the caller gets a 502)."""
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _READ_SIZE = 65536
 
@@ -79,7 +84,7 @@ class Http1Client:
         connect_timeout: float,
         timeout: float,
         max_connections: int,
-        keepalive_expiry: float = 4.0,
+        keepalive_expiry: float = KEEPALIVE_EXPIRY_S,
     ) -> None:
         url = httpx.URL(base_url)
         if url.scheme != "http" or not url.host:
