@@ -74,13 +74,22 @@ def main(argv: list[str] | None = None) -> None:
         except LoadError as exc:
             raise SystemExit(f"the demo load stopped: {exc}") from None
         except httpx.TransportError as exc:
-            raise SystemExit(f"no platform answers at {args.gateway} ({exc!r}): `make up` first") from None
+            where = _url_of(exc) or args.gateway
+            raise SystemExit(f"no answer from {where} ({exc!r}): is the platform up (`make up`)?") from None
     else:
         result = asyncio.run(seed(args.gateway, args.wechat, args.sms, key, args.per_tier))
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result, ensure_ascii=False) + "\n")
     sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+
+
+def _url_of(exc: httpx.TransportError) -> str | None:
+    """The address of the request that failed (the gateway or one of the fake providers)."""
+    try:
+        return str(exc.request.url)
+    except RuntimeError:  # raised before a request existed
+        return None
 
 
 if __name__ == "__main__":

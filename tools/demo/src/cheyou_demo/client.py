@@ -51,7 +51,9 @@ class Gateway:
         timeout: float = 60.0,
     ) -> None:
         limits = httpx.Limits(
-            max_connections=concurrency * 2 + 8, max_keepalive_connections=concurrency * 2 + 8
+            max_connections=concurrency * 2 + 8,
+            max_keepalive_connections=concurrency * 2 + 8,
+            keepalive_expiry=4.0,  # below uvicorn's 5 s keep-alive: never a request on a closing connection
         )
         self.api = httpx.AsyncClient(base_url=f"{gateway}/api/v1", timeout=timeout, limits=limits)
         self.wechat = httpx.AsyncClient(base_url=wechat, timeout=timeout, limits=limits)
@@ -67,17 +69,7 @@ class Gateway:
     async def bind_wechat(self, phone: str, openid: str) -> None:
         """A member registered by staff signs in with the code texted to ``phone`` and binds the WeChat
         account ``openid`` through WeChat's authorize page (no one binds WeChat by naming an openid)."""
-        sent = await self._send("POST", "/auth/otp", {}, json={"phone": phone})
-        if sent.status_code != 202:
-            raise LoadError(f"no code for {phone[:3]}…: {sent.status_code} {sent.text[:300]}")
-        messages = (await self.sms.get("/_fake/messages", params={"phone": phone})).json()["items"]
-        # Other texts (a verification result, a reminder) may reach the same phone meanwhile: the newest
-        # sign-in code is the one just asked for.
-        codes = [m["template_param"]["code"] for m in messages if "code" in m.get("template_param", {})]
-        if not codes:
-            raise LoadError(f"no sign-in code texted to {phone[:3]}…")
-        code = codes[-1]
-        token = await self._sign_in("/auth/otp/verify", {"phone": phone, "code": code})
+        token = await self._otp_sign_in(phone)
         own = {"Authorization": f"Bearer {token}"}
         for _ in range(3):
             started = await self._send("GET", "/auth/wechat/authorize-url", own, params={"redirect": "/h5/"})
@@ -95,6 +87,37 @@ class Gateway:
                 break
         if bound.status_code != 200:
             raise LoadError(f"WeChat binding answered {bound.status_code}: {bound.text[:300]}")
+
+    async def _otp_sign_in(self, phone: str) -> str:
+        """Sign in with a code texted to ``phone``. A code is good once: when the answer to its use is
+        lost (a 5xx, a dropped connection) it may be spent already, so each attempt asks for a new one."""
+        for attempt in range(4):
+            sent = await self._send("POST", "/auth/otp", {}, json={"phone": phone})
+            if sent.status_code != 202:
+                raise LoadError(f"no code for {phone[:3]}…: {sent.status_code} {sent.text[:300]}")
+            sms_box = await self.provider(self.sms, "GET", "/_fake/messages", params={"phone": phone})
+            # Other texts (a verification result, a reminder) may reach the same phone meanwhile: the
+            # newest sign-in code is the one just asked for.
+            codes = [
+                m["template_param"]["code"]
+                for m in sms_box.json()["items"]
+                if "code" in m.get("template_param", {})
+            ]
+            if not codes:
+                raise LoadError(f"no sign-in code texted to {phone[:3]}…")
+            body = {"phone": phone, "code": codes[-1]}
+            try:
+                response = await self._send("POST", "/auth/otp/verify", {}, patience=0, json=body)
+            except httpx.TransportError:
+                await asyncio.sleep(0.5 * (attempt + 1))
+                continue
+            if response.status_code == 200:
+                token: str = response.json()["access_token"]
+                return token
+            if response.status_code < 500:
+                raise LoadError(f"sign-in by code answered {response.status_code}: {response.text[:300]}")
+            await asyncio.sleep(0.5 * (attempt + 1))
+        raise LoadError(f"{phone[:3]}… could not sign in by code")
 
     async def staff(self, username: str, password: str | None = None) -> Caller:
         caller = StaffCaller(
@@ -122,6 +145,20 @@ class Gateway:
             raise LoadError(f"sign-in at {path} answered {response.status_code}: {response.text[:300]}")
         token: str = response.json()["access_token"]
         return token
+
+    @staticmethod
+    async def provider(client: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """A read from a fake provider's page or test box, tried again when the connection is lost: a
+        pooled connection the server closes as the request goes out (its keep-alive ran out) is a
+        ``TransportError`` that says nothing about the provider."""
+        for attempt in range(4):
+            try:
+                return await client.request(method, url, **kwargs)
+            except httpx.TransportError:
+                if attempt == 3:
+                    raise
+                await asyncio.sleep(0.2 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     async def _send(
         self, method: str, path: str, headers: dict[str, str], *, patience: float = 120, **kwargs: Any
@@ -311,7 +348,7 @@ class MemberCaller(Caller):
         platform; the browser's word counts for nothing."""
         started = await self.call("POST", "/payments", json={"order_id": order_id, "channel": "h5"})
         cashier = httpx.URL(started["h5_url"])
-        page = await self.gateway.wechat.get(str(cashier))
+        page = await self.gateway.provider(self.gateway.wechat, "GET", str(cashier))
         page.raise_for_status()
         confirmed = await self.gateway.wechat.post(
             str(cashier.copy_with(query=None)),
