@@ -251,6 +251,8 @@ def _start_service(service: Service, env: dict[str, str], state: Path) -> subpro
         "--host", "127.0.0.1", "--port", str(service.port),
         "--workers", env.get("CHEYOU_SERVICE_WORKERS", "1"),
         "--no-access-log", "--timeout-graceful-shutdown", "20",
+        # As in the image: idle connections kept longer than any client keeps them (see the Dockerfile).
+        "--timeout-keep-alive", "75",
     ]  # fmt: skip
     return _spawn(service.name, command, env, state)
 

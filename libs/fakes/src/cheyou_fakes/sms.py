@@ -43,6 +43,8 @@ class _Phone:
 class SmsState:
     access_key_id: str
     messages: list[dict[str, Any]] = field(default_factory=list)
+    by_phone: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """The same messages by number: a load of thousands of members reads its codes one phone at a time."""
     receipt_url: str | None = None
     receipt_headers: dict[str, str] = field(default_factory=dict)
     receipts: list[dict[str, Any]] = field(default_factory=list)  # pushes: {"items", "answer", "attempt"}
@@ -152,6 +154,7 @@ async def send(request: Request) -> JSONResponse:
             "send_time": _now_text(),
         }
         state.messages.append(record)
+        state.by_phone.setdefault(phone, []).append(record)
         receipts.append(
             {
                 "phone_number": phone,
@@ -189,8 +192,8 @@ async def query(request: Request) -> JSONResponse:
             "TemplateCode": m["template_code"],
             "SendDate": m["send_time"],
         }
-        for m in state.messages
-        if m["phone_number"] == phone and (out_id is None or m["out_id"] == out_id)
+        for m in state.by_phone.get(phone or "", [])
+        if out_id is None or m["out_id"] == out_id
     ]
     return _answer("OK", "OK", TotalCount=len(details), SmsSendDetailDTOs={"SmsSendDetailDTO": details})
 
@@ -274,9 +277,8 @@ async def fail_next(request: Request) -> JSONResponse:
 
 async def messages(request: Request) -> JSONResponse:
     """``GET /_fake/messages[?phone=]``: every message sent, duplicates included."""
-    phone = request.query_params.get("phone")
-    items = [m for m in _state(request).messages if phone is None or m["phone_number"] == phone]
-    return JSONResponse({"items": items})
+    state, phone = _state(request), request.query_params.get("phone")
+    return JSONResponse({"items": state.messages if phone is None else state.by_phone.get(phone, [])})
 
 
 async def receipts(request: Request) -> JSONResponse:

@@ -71,10 +71,14 @@ class Gateway:
         account ``openid`` through WeChat's authorize page (no one binds WeChat by naming an openid)."""
         token = await self._otp_sign_in(phone)
         own = {"Authorization": f"Bearer {token}"}
+        bound: httpx.Response | None = None
         for _ in range(3):
             started = await self._send("GET", "/auth/wechat/authorize-url", own, params={"redirect": "/h5/"})
             started.raise_for_status()
-            wechat_code, state = await choose_on_wechat_page(self.wechat, started.json()["url"], openid)
+            try:
+                wechat_code, state = await choose_on_wechat_page(self.wechat, started.json()["url"], openid)
+            except httpx.TransportError:  # the authorize page's answer was lost: start again
+                continue
             bound = await self._send(
                 "POST",
                 "/auth/wechat-binding",
@@ -85,6 +89,8 @@ class Gateway:
             # use: start the authorization again (binding the same openid again is a no-op).
             if not (bound.status_code == 400 and "wechat-state-invalid" in bound.text):
                 break
+        if bound is None:
+            raise LoadError(f"WeChat's authorize page did not answer for {openid}")
         if bound.status_code != 200:
             raise LoadError(f"WeChat binding answered {bound.status_code}: {bound.text[:300]}")
 

@@ -30,8 +30,9 @@ _tracer = trace.get_tracer("gateway.upstreams")
 
 KEEPALIVE_EXPIRY_S = 4.0
 """How long a connection to a service may sit idle before the gateway stops using it: below uvicorn's
-keep-alive timeout (5 s), so the gateway never sends a request on a connection the service is closing
-(that request fails with nothing read: a POST cannot be tried again, and the caller gets a 502)."""
+keep-alive timeout (5 s by default; the services run with 75 s), so the gateway never sends a request on
+a connection the service is closing (that request fails with nothing read: a POST cannot be tried again,
+and the caller gets a 502)."""
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _READ_SIZE = 65536
 
