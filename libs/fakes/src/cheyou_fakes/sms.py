@@ -18,6 +18,8 @@ import re
 import secrets
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -82,27 +84,30 @@ def _now_text() -> str:
 
 
 async def _push(
-    url: str | None, headers: dict[str, str], items: list[dict[str, Any]], log: list[dict[str, Any]]
+    client: httpx.AsyncClient,
+    url: str | None,
+    headers: dict[str, str],
+    items: list[dict[str, Any]],
+    log: list[dict[str, Any]],
 ) -> bool:
     """POST ``items`` until the callback answers ``{"code": 0}`` (retried on the provider's schedule)."""
     if url is None:
         return False
-    async with httpx.AsyncClient(timeout=5) as client:
-        for attempt, delay in enumerate((0.0, *RECEIPT_RETRY_DELAYS), start=1):
-            await asyncio.sleep(delay)
-            try:
-                response = await client.post(url, json=items, headers=headers)
-                answer: Any = response.json()
-            except (httpx.HTTPError, ValueError) as error:
-                answer = {"error": repr(error)}
-            log.append({"items": items, "answer": answer, "attempt": attempt})
-            if isinstance(answer, dict) and answer.get("code") == 0:
-                return True
+    for attempt, delay in enumerate((0.0, *RECEIPT_RETRY_DELAYS), start=1):
+        await asyncio.sleep(delay)
+        try:
+            response = await client.post(url, json=items, headers=headers)
+            answer: Any = response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            answer = {"error": repr(error)}
+        log.append({"items": items, "answer": answer, "attempt": attempt})
+        if isinstance(answer, dict) and answer.get("code") == 0:
+            return True
     return False
 
 
-async def _push_receipts(state: SmsState, items: list[dict[str, Any]]) -> None:
-    await _push(state.receipt_url, state.receipt_headers, items, state.receipts)
+async def _push_receipts(client: httpx.AsyncClient, state: SmsState, items: list[dict[str, Any]]) -> None:
+    await _push(client, state.receipt_url, state.receipt_headers, items, state.receipts)
 
 
 def _limited(state: SmsState, phone: str) -> bool:
@@ -169,7 +174,7 @@ async def send(request: Request) -> JSONResponse:
                 "out_id": body.get("OutId"),
             }
         )
-    task = asyncio.create_task(_push_receipts(state, receipts))
+    task = asyncio.create_task(_push_receipts(request.app.state.pushes, state, receipts))
     state.tasks.add(task)
     task.add_done_callback(state.tasks.discard)
     if state.slow_count > 0:
@@ -234,7 +239,7 @@ async def reply(request: Request) -> JSONResponse:
         "dest_code": str(body.get("dest_code") or ""),
         "sequence_id": state.sequence,
     }
-    taken = await _push(state.reply_url, state.reply_headers, [item], state.replies)
+    taken = await _push(request.app.state.pushes, state.reply_url, state.reply_headers, [item], state.replies)
     return JSONResponse({"ok": True, "taken": taken, "item": item})
 
 
@@ -292,9 +297,19 @@ async def reset(request: Request) -> JSONResponse:
     return JSONResponse({"ok": True})
 
 
+@asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    # One pooled client for every receipt and reply push: a client per push cost more than the send itself
+    # (its TLS context), and made the fake the busiest process of a bulk load.
+    async with httpx.AsyncClient(timeout=5) as client:
+        app.state.pushes = client
+        yield
+
+
 def create_app(access_key_id: str | None = None) -> Starlette:
     """The fake; the key defaults to ``SMS_ACCESS_KEY_ID`` or the dev value."""
     app = Starlette(
+        lifespan=_lifespan,
         routes=[
             Route("/sms/send", send, methods=["POST"]),
             Route("/sms/query", query, methods=["GET"]),
@@ -308,7 +323,7 @@ def create_app(access_key_id: str | None = None) -> Starlette:
             Route("/_fake/messages", messages, methods=["GET"]),
             Route("/_fake/receipts", receipts, methods=["GET"]),
             Route("/_fake/reset", reset, methods=["POST"]),
-        ]
+        ],
     )
     app.state.sms = SmsState(
         access_key_id=access_key_id or os.environ.get("SMS_ACCESS_KEY_ID") or DEFAULT_ACCESS_KEY_ID
