@@ -319,10 +319,15 @@ def problem_type(response: httpx.Response) -> str | None:
 
 
 class StaffCaller(Caller):
+    """One staff account shared by many concurrent tasks. They sign in again one at a time, and only
+    when no other task has just done it: the gateway counts each sign-in try before it checks the
+    password. Thirty-two tasks whose token ran out at once would lock the account (423 for 15 min)."""
+
     def __init__(self, gateway: Gateway, username: str, password: str) -> None:
         super().__init__(gateway, {})
         self.username, self._password = username, password
         self._signed_in_at = 0.0
+        self._signing_in = asyncio.Lock()
 
     async def sign_in(self) -> None:
         token = await self.gateway._sign_in(
@@ -331,13 +336,18 @@ class StaffCaller(Caller):
         self.headers = {"Authorization": f"Bearer {token}"}
         self._signed_in_at = time.monotonic()
 
+    async def _sign_in_unless_newer_than(self, age_s: float) -> None:
+        async with self._signing_in:
+            if time.monotonic() - self._signed_in_at > age_s:
+                await self.sign_in()
+
     async def refresh(self) -> bool:
-        await self.sign_in()
+        await self._sign_in_unless_newer_than(5.0)  # a 401 to several tasks: one sign-in
         return True
 
     async def response(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         if time.monotonic() - self._signed_in_at > REFRESH_AFTER_S:
-            await self.sign_in()
+            await self._sign_in_unless_newer_than(REFRESH_AFTER_S)
         return await super().response(method, path, **kwargs)
 
 
