@@ -27,7 +27,9 @@ from cheyou_events.testing import (
     tier_changed,
 )
 from prometheus_client import REGISTRY
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select
+from sqlalchemy.engine.interfaces import CacheStats
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .conftest import Broker, Database, NewConsumer, Send
@@ -207,6 +209,35 @@ class TestExactlyOnceEffects:
         assert await read_topic(kafka.bootstrap, consumer.dlq_topic) == []
         async with db.sessions() as session:
             assert await session.scalar(select(func.count()).select_from(event_inbox)) == 1
+
+
+class TestCost:
+    async def test_the_inbox_insert_is_compiled_once_whatever_the_chunk_size(
+        self, db: Database, kafka: Broker, topic: str, send: Send, new_consumer: NewConsumer
+    ) -> None:
+        # SQLAlchemy has no cache key for a multi-row VALUES and compiles it again on every execution:
+        # the inbox rows of a chunk must travel as parameters.
+        await ensure_topics(kafka.bootstrap, {topic: 1})
+        compilations: list[CacheStats] = []
+
+        def note(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+            if "INSERT INTO event_inbox" in statement:
+                compilations.append(context.cache_hit)
+
+        for seq in range(200):
+            await send(tier_changed(f"M-{seq % 7}", seq))
+        sqlalchemy_event.listen(db.engine.sync_engine, "before_cursor_execute", note)
+        consumer = new_consumer()
+        await consumer.start()
+        try:
+            await eventually(lambda: db.applied(200), what="200 events")
+        finally:
+            await consumer.stop()
+            sqlalchemy_event.remove(db.engine.sync_engine, "before_cursor_execute", note)
+
+        assert compilations, "no inbox insert seen"
+        assert set(compilations) <= {CacheStats.CACHE_HIT, CacheStats.CACHE_MISS}, set(compilations)
+        assert compilations.count(CacheStats.CACHE_MISS) == 1
 
 
 class TestOrdering:

@@ -74,6 +74,10 @@ H_FAILED_AT = "x-cheyou-failed-at"
 _ORIGIN = (H_ORIGINAL_TOPIC, H_ORIGINAL_PARTITION, H_ORIGINAL_OFFSET)
 _CONTROL = frozenset({H_ATTEMPT, H_DUE, H_ERROR_CLASS, H_ERROR_MESSAGE, H_ERROR_TRACEBACK})
 
+# Executed with the rows as parameters, never as ``.values(rows)``: SQLAlchemy does not cache a multi-row
+# VALUES, so that form compiled the statement again for every chunk. Returns the ids that were new.
+_RECORD_IN_INBOX = pg_insert(event_inbox).on_conflict_do_nothing().returning(event_inbox.c.event_id)
+
 
 class EventConsumer:
     """Consumes ``topics`` as ``group_id`` and applies each handled event exactly once per group.
@@ -281,21 +285,8 @@ class EventConsumer:
             first_of_id.setdefault(envelope.id, envelope)
         outcomes: list[tuple[str, bool]] = []
         async with self._session_factory() as session, session.begin():
-            inserted = set(
-                (
-                    await session.execute(
-                        pg_insert(event_inbox)
-                        .values(
-                            [
-                                {"consumer_group": self.group_id, "event_id": e.id, "event_type": e.type}
-                                for e in first_of_id.values()
-                            ]
-                        )
-                        .on_conflict_do_nothing()
-                        .returning(event_inbox.c.event_id)
-                    )
-                ).scalars()
-            )
+            rows = [self._inbox_row(envelope) for envelope in first_of_id.values()]
+            inserted = set((await session.execute(_RECORD_IN_INBOX, rows)).scalars())
             for position, (record, handler, envelope) in enumerate(ready):
                 if envelope.id not in inserted:
                     outcomes.append((envelope.type, False))
@@ -313,16 +304,14 @@ class EventConsumer:
         """The inbox row and the handler's writes in one transaction; False if already applied."""
         with self._process_span(envelope, headers):
             async with self._session_factory() as session, session.begin():
-                inserted = await session.execute(
-                    pg_insert(event_inbox)
-                    .values(consumer_group=self.group_id, event_id=envelope.id, event_type=envelope.type)
-                    .on_conflict_do_nothing()
-                    .returning(event_inbox.c.event_id)
-                )
+                inserted = await session.execute(_RECORD_IN_INBOX, self._inbox_row(envelope))
                 if inserted.first() is None:
                     return False
                 await handler(session, envelope)
             return True
+
+    def _inbox_row(self, envelope: Envelope[Any]) -> dict[str, Any]:
+        return {"consumer_group": self.group_id, "event_id": envelope.id, "event_type": envelope.type}
 
     def _process_span(self, envelope: Envelope[Any], headers: Sequence[tuple[str, bytes]]) -> Any:
         """A CONSUMER "process" span, child of the producer's trace context carried in the headers."""
