@@ -1,13 +1,16 @@
 """The consumer runner against real Postgres and Apache Kafka."""
 
 import asyncio
+import contextlib
 import json
 import random
 import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiokafka import AIOKafkaProducer
+from aiokafka.client import AIOKafkaClient
 from cheyou_devinfra import ensure_topics
 from cheyou_events import ConsumerSettings, Envelope, event_inbox, to_record
 from cheyou_events.consumer import (
@@ -238,6 +241,38 @@ class TestCost:
         assert compilations, "no inbox insert seen"
         assert set(compilations) <= {CacheStats.CACHE_HIT, CacheStats.CACHE_MISS}, set(compilations)
         assert compilations.count(CacheStats.CACHE_MISS) == 1
+
+
+class TestStop:
+    async def test_stop_returns_when_aiokafka_swallows_the_depth_monitors_cancellation(
+        self, kafka: Broker, topic: str, new_consumer: NewConsumer, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # aiokafka's client.close() awaits its own task inside suppress(CancelledError), so a cancellation
+        # that lands there is lost. The depth monitor's probe consumer closes after every look: a stop()
+        # at that moment used to wait forever (a test timed out at 300 s now and then). The window is
+        # widened here so that the stop lands in it every time.
+        closing = asyncio.Event()
+        close = AIOKafkaClient.close
+
+        async def close_slowly(client: AIOKafkaClient) -> None:
+            if client._client_id.endswith("-dlq-depth"):
+                closing.set()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.sleep(0.5)
+            await close(client)
+
+        monkeypatch.setattr(AIOKafkaClient, "close", close_slowly)
+        await ensure_topics(kafka.bootstrap, {topic: 1})
+        consumer = new_consumer()
+        await consumer.start()
+        await asyncio.wait_for(closing.wait(), timeout=30)
+
+        stopping = asyncio.create_task(consumer.stop())
+        done, _ = await asyncio.wait([stopping], timeout=20)  # not wait_for: its cancel would end the hang
+
+        if not done:
+            stopping.cancel()
+        assert done == {stopping}, "stop() still waiting for the depth monitor after 20 s"
 
 
 class TestOrdering:

@@ -148,8 +148,7 @@ class EventConsumer:
         self._stopping.set()
         if self._dlq_monitor is not None:
             self._dlq_monitor.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._dlq_monitor
+            await asyncio.wait([self._dlq_monitor])  # unlike suppress(CancelledError), keeps our own cancel
             self._dlq_monitor = None
         for loop in self._loops:
             await loop.stop()
@@ -184,14 +183,19 @@ class EventConsumer:
 
     async def _monitor_dlq(self) -> None:
         """``cheyou_events_dlq_depth`` every ``metrics_interval_s``; a failed look is logged and retried."""
-        while True:
+        # It ends on the stop flag, not only on ``cancel()``: aiokafka's client swallows a cancellation that
+        # arrives while it closes (``suppress(CancelledError)`` around its own task), and the monitor then
+        # went on sleeping and looking, so ``stop()`` waited for it forever.
+        while not self._stopping.is_set():
             try:
                 async with asyncio.timeout(max(10.0, self._settings.metrics_interval_s)):
                     depth = await self.dlq_depth()
                 DLQ_DEPTH.labels(self.group_id, self.dlq_topic).set(depth)
             except (KafkaError, TimeoutError, OSError) as exc:
                 log.warning("%s: could not read the depth of %s: %r", self.group_id, self.dlq_topic, exc)
-            await asyncio.sleep(self._settings.metrics_interval_s)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._settings.metrics_interval_s):
+                    await self._stopping.wait()
 
     # ---- one record -------------------------------------------------------------------------------
 
