@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import httpx
 from cheyou_events import Envelope
-from cheyou_events.catalogue.privilege import PrivilegeOrderRequested
+from cheyou_events.catalogue.privilege import PrivilegeOrderCancelled, PrivilegeOrderRequested
 from cheyou_events.testing import read_topic
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually, publish
@@ -163,11 +163,14 @@ class World:
         endpoint: dict[str, Any] = response.json()
         return endpoint
 
-    async def request_order(self, privilege_id: str, **extra: Any) -> str:
-        order_id = f"O{uuid.uuid4().hex[:12]}"
+    @staticmethod
+    def order_request(
+        privilege_id: str, *, order_id: str | None = None, member_id: str | None = None, **extra: Any
+    ) -> Envelope:
+        """privilege-svc's event for a member's new order (a new order and member unless given)."""
         event = PrivilegeOrderRequested(
-            order_id=order_id,
-            member_id=str(uuid.uuid4()),
+            order_id=order_id or f"O{uuid.uuid4().hex[:12]}",
+            member_id=member_id or str(uuid.uuid4()),
             privilege_id=privilege_id,
             price_fen=0,
             points_held=0,
@@ -175,8 +178,30 @@ class World:
             requested_at=datetime.now(UTC),
             **extra,
         )
-        await publish(self.settings.kafka_bootstrap_servers, Envelope.new(event, source="privilege-svc"))
+        return Envelope.new(event, source="privilege-svc")
+
+    @staticmethod
+    def order_cancellation(order_id: str, member_id: str) -> Envelope:
+        """privilege-svc's event for the member cancelling the order."""
+        event = PrivilegeOrderCancelled(
+            order_id=order_id,
+            member_id=member_id,
+            cancelled_by="member",
+            reason="plans changed",
+            cancelled_at=datetime.now(UTC),
+        )
+        return Envelope.new(event, source="privilege-svc")
+
+    async def request_order(self, privilege_id: str, **extra: Any) -> str:
+        order_id = f"O{uuid.uuid4().hex[:12]}"
+        await self.publish(self.order_request(privilege_id, order_id=order_id, **extra))
         return order_id
+
+    async def cancel_order(self, order_id: str, member_id: str) -> None:
+        await self.publish(self.order_cancellation(order_id, member_id))
+
+    async def publish(self, *envelopes: Envelope) -> None:
+        await publish(self.settings.kafka_bootstrap_servers, *envelopes)
 
     async def fulfilment(self, order_id: str, *, status: str | None = None) -> dict[str, Any]:
         """The order once merchant-svc has it (in ``status``, when given)."""

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
-from cheyou_events import Envelope
-from cheyou_events.catalogue.privilege import PrivilegeOrderCancelled, PrivilegeOrderRequested
-from cheyou_kit.testing import publish
+from sqlalchemy import text
 
 from ..receiver import Receiver  # noqa: TID252  (shared test helpers, no package path)
 from ..world import World, new_privilege  # noqa: TID252  (shared test helpers, no package path)
@@ -42,18 +39,9 @@ class TestOrderRequested:
         privilege = new_privilege()
         await world.merchant(privilege)
         order_id = f"O{uuid.uuid4().hex[:12]}"
-        requested = PrivilegeOrderRequested(
-            order_id=order_id,
-            member_id=str(uuid.uuid4()),
-            privilege_id=privilege,
-            price_fen=0,
-            points_held=0,
-            city_code="350100",
-            requested_at=datetime.now(UTC),
-        )
-        event = Envelope.new(requested, source="privilege-svc")
+        event = world.order_request(privilege, order_id=order_id)
 
-        await publish(world.settings.kafka_bootstrap_servers, event, event)
+        await world.publish(event, event)
         await world.fulfilment(order_id, status="dispatched")
         await world.request_order(privilege)  # a later event, so the duplicate has surely been consumed
         listed = await world.client.get(
@@ -124,14 +112,7 @@ class TestOrderCancelled:
         await world.endpoint(merchant["id"], hook.url)
         found = await world.dispatched(privilege)
 
-        cancelled = PrivilegeOrderCancelled(
-            order_id=found["order_id"],
-            member_id=found["member_id"],
-            cancelled_by="member",
-            reason="plans changed",
-            cancelled_at=datetime.now(UTC),
-        )
-        await publish(world.settings.kafka_bootstrap_servers, Envelope.new(cancelled, source="privilege-svc"))
+        await world.cancel_order(found["order_id"], found["member_id"])
         await world.fulfilment(found["order_id"], status="cancelled")
 
         async def two_webhooks() -> bool | None:
@@ -149,27 +130,10 @@ class TestOrderCancelled:
         hook = receiver.endpoint()
         await world.endpoint(merchant["id"], hook.url)
         order_id, member_id = f"O{uuid.uuid4().hex[:12]}", str(uuid.uuid4())
-        cancelled = PrivilegeOrderCancelled(
-            order_id=order_id,
-            member_id=member_id,
-            cancelled_by="member",
-            reason="plans changed",
-            cancelled_at=datetime.now(UTC),
-        )
-        requested = PrivilegeOrderRequested(
-            order_id=order_id,
-            member_id=member_id,
-            privilege_id=privilege,
-            price_fen=0,
-            points_held=0,
-            city_code="350100",
-            requested_at=datetime.now(UTC),
-        )
 
-        await publish(
-            world.settings.kafka_bootstrap_servers,
-            Envelope.new(cancelled, source="privilege-svc"),
-            Envelope.new(requested, source="privilege-svc"),
+        await world.publish(
+            world.order_cancellation(order_id, member_id),
+            world.order_request(privilege, order_id=order_id, member_id=member_id),
         )
         found = await world.fulfilment(order_id)
         later = await world.dispatched(privilege)  # consumed after the request, so it was handled
@@ -185,6 +149,11 @@ class TestOrderCancelled:
         )
         assert listed.json()["items"] == []
         assert later["merchant_id"] == merchant["id"]
+        async with world.sessions() as session:
+            kept = await session.scalar(
+                text("SELECT count(*) FROM early_cancellations WHERE order_id = :id"), {"id": order_id}
+            )
+        assert kept == 0  # the request used the cancellation up
 
 
 class TestGetFulfilment:

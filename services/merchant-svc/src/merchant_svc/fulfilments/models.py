@@ -81,7 +81,7 @@ class EarlyCancellation(Base):
 
     A request whose first handling failed goes to the retry topic, and the order's cancellation can
     overtake it. The cancellation is kept here so that the request, when it comes, records the order as
-    cancelled instead of dispatching it.
+    cancelled instead of dispatching it, and deletes the row.
     """
 
     __tablename__ = "early_cancellations"

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 
 from cheyou_kit.pagination import decode_cursor
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,22 +24,26 @@ async def add_if_absent(session: AsyncSession, fulfilment: Fulfilment) -> bool:
     return result.first() is not None
 
 
-async def keep_early_cancellation(session: AsyncSession, cancellation: EarlyCancellation) -> None:
+async def keep_early_cancellation(
+    session: AsyncSession, *, order_id: str, member_id: str, reason: str, cancelled_at: datetime
+) -> None:
     """Keep the first cancellation of an order not known yet (a redelivered one changes nothing)."""
     await session.execute(
         insert(EarlyCancellation)
-        .values(
-            order_id=cancellation.order_id,
-            member_id=cancellation.member_id,
-            reason=cancellation.reason,
-            cancelled_at=cancellation.cancelled_at,
-        )
+        .values(order_id=order_id, member_id=member_id, reason=reason, cancelled_at=cancelled_at)
         .on_conflict_do_nothing()
     )
 
 
-async def early_cancellation(session: AsyncSession, order_id: str) -> EarlyCancellation | None:
-    return await session.get(EarlyCancellation, order_id)
+async def take_early_cancellation(session: AsyncSession, order_id: str) -> tuple[str, datetime] | None:
+    """The reason and time of the order's early cancellation, which its request uses up."""
+    result = await session.execute(
+        delete(EarlyCancellation)
+        .where(EarlyCancellation.order_id == order_id)
+        .returning(EarlyCancellation.reason, EarlyCancellation.cancelled_at)
+    )
+    row = result.first()
+    return None if row is None else (row.reason, row.cancelled_at)
 
 
 async def get(session: AsyncSession, order_id: str, *, for_update: bool = False) -> Fulfilment | None:

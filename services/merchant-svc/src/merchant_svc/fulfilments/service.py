@@ -25,7 +25,6 @@ from merchant_svc.fulfilments import repository
 from merchant_svc.fulfilments.errors import IllegalTransition, OrderNotFound
 from merchant_svc.fulfilments.models import (
     OPEN_STATUSES,
-    EarlyCancellation,
     Fulfilment,
     FulfilmentStatus,
     HistoryEntry,
@@ -114,8 +113,9 @@ async def record_request(session: AsyncSession, event: PrivilegeOrderRequested) 
         return
     fulfilment = await repository.get(session, event.order_id, for_update=True)
     assert fulfilment is not None
-    if (cancellation := await repository.early_cancellation(session, event.order_id)) is not None:
-        await _cancel(session, fulfilment, cancellation.reason, cancellation.cancelled_at)
+    if (cancellation := await repository.take_early_cancellation(session, event.order_id)) is not None:
+        reason, cancelled_at = cancellation
+        await _cancel(session, fulfilment, reason, cancelled_at)
         return
     await dispatch(session, fulfilment)
 
@@ -230,12 +230,10 @@ async def cancel(session: AsyncSession, event: PrivilegeOrderCancelled) -> None:
     if fulfilment is None:
         await repository.keep_early_cancellation(
             session,
-            EarlyCancellation(
-                order_id=event.order_id,
-                member_id=event.member_id,
-                reason=event.reason,
-                cancelled_at=event.cancelled_at,
-            ),
+            order_id=event.order_id,
+            member_id=event.member_id,
+            reason=event.reason,
+            cancelled_at=event.cancelled_at,
         )
         return
     if fulfilment.status not in (FulfilmentStatus.AWAITING_DISPATCH, *OPEN_STATUSES):
