@@ -7,9 +7,12 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from cheyou_events import TOPICS
+from cheyou_events import TOPICS, event_outbox
+from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually, publish
 from notify_svc.config import Settings
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import Fakes, until_known
 from tests.factories import contact, entitlements, member_id, openid, phone
@@ -83,3 +86,38 @@ class TestNotifyEvents:
         assert (failed["type"], failed["channel"]) == ("cheyou.notify.message_failed.v1", "wechat")
         assert (failed["error_code"], failed["will_retry"]) == ("wechat:43004", False)
         assert (sent["type"], sent["channel"]) == ("cheyou.notify.message_sent.v1", "sms")
+
+    async def test_an_sms_receipt_that_overtakes_the_senders_record_reports_the_send_once(
+        self,
+        client: httpx.AsyncClient,
+        service_settings: Settings,
+        identities: Identities,
+        fakes: Fakes,
+        tap: Tap,
+        sessions: async_sessionmaker[AsyncSession],
+    ) -> None:
+        # The fake pushes its receipt before it answers the send (here 1 s later): the receipt settles the
+        # message while the sender still waits, and the sender's record then changes nothing.
+        member = member_id()
+        await fakes.sms.post("/_fake/config", json={"slow_seconds": 1.0, "slow_count": 1})
+        await publish(service_settings.kafka_bootstrap_servers, contact(member, None, phone()))
+        await until_known(client, identities, member)
+        await publish(service_settings.kafka_bootstrap_servers, entitlements(member, "洗车"))
+
+        [sent] = await tap.of(member, 1)
+        await eventually(lambda: _attempts(client, identities, member, 2))  # the receipt's, the sender's
+        async with sessions() as session:
+            reported = await session.scalar(
+                select(func.count())
+                .select_from(event_outbox)
+                .where(event_outbox.c.type == sent["type"], event_outbox.c.key == member)
+            )
+
+        assert (sent["type"], sent["channel"]) == ("cheyou.notify.message_sent.v1", "sms")
+        assert reported == 1
+
+
+async def _attempts(client: httpx.AsyncClient, identities: Identities, member: str, count: int) -> bool:
+    ops = identities.headers("notify-svc", Role.OPS)
+    [message] = (await client.get(f"/api/v1/audience/{member}/messages", headers=ops)).json()["items"]
+    return len(message["log"]) >= count

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cheyou_kit.pagination import Slice, paginate
-from sqlalchemy import DateTime, String, Uuid, and_, cast, column, func, or_, select, update, values
+from sqlalchemy import ARRAY, DateTime, String, Uuid, and_, bindparam, column, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
@@ -163,35 +163,57 @@ async def finish_sending(
     may have settled one meanwhile. Returns the ids that changed."""
     if not outcomes:
         return set()
-    rows = values(
+    arrays = {
+        "ids": [o["id"] for o in outcomes],
+        "statuses": [o["status"] for o in outcomes],
+        "errors": [o["error"] for o in outcomes],
+        "provider_ids": [o["provider_id"] for o in outcomes],
+        "not_befores": [o["not_before"] for o in outcomes],
+    }
+    result = await session.execute(_FINISH_SENDING, {**arrays, "at": now})
+    return set(result.scalars().all())
+
+
+# The outcomes travel as one array per column, unnested into rows: the SQL is the same for any number of
+# outcomes, so SQLAlchemy compiles it once (it compiles a VALUES list again every time).
+_OUTCOMES = (
+    func.unnest(
+        bindparam("ids", type_=ARRAY(Uuid)),
+        bindparam("statuses", type_=ARRAY(String)),
+        bindparam("errors", type_=ARRAY(String)),
+        bindparam("provider_ids", type_=ARRAY(String)),
+        bindparam("not_befores", type_=ARRAY(DateTime(timezone=True))),
+    )
+    .table_valued(
         column("id", Uuid),
         column("status", String),
         column("error", String),
         column("provider_id", String),
         column("not_before", DateTime(timezone=True)),
         name="outcome",
-    ).data([(o["id"], o["status"], o["error"], o["provider_id"], o["not_before"]) for o in outcomes])
-    result = await session.execute(
-        update(Message)
-        .where(Message.id == cast(rows.c.id, Uuid), Message.status == "sending")
-        .values(
-            status=rows.c.status,
-            error=rows.c.error,
-            provider_id=func.coalesce(rows.c.provider_id, Message.provider_id),
-            # A VALUES column of NULLs only is text to Postgres: say what it is.
-            not_before=func.coalesce(cast(rows.c.not_before, DateTime(timezone=True)), Message.not_before),
-            updated_at=now,
-            lease_until=None,
-        )
-        .returning(Message.id)
-        .execution_options(synchronize_session=False)
     )
-    return set(result.scalars().all())
+    .render_derived()
+)
+_FINISH_SENDING = (
+    update(Message)
+    .where(Message.id == _OUTCOMES.c.id, Message.status == "sending")
+    .values(
+        status=_OUTCOMES.c.status,
+        error=_OUTCOMES.c.error,
+        provider_id=func.coalesce(_OUTCOMES.c.provider_id, Message.provider_id),
+        not_before=func.coalesce(_OUTCOMES.c.not_before, Message.not_before),
+        updated_at=bindparam("at", type_=DateTime(timezone=True)),
+        lease_until=None,
+    )
+    .returning(Message.id)
+    .execution_options(synchronize_session=False)
+)
 
 
 async def add_attempts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(insert(DeliveryAttempt).values(list(rows)))
+        # Rows as parameters (not ``.values(rows)``): the statement's SQL is compiled once and cached.
+        await session.execute(insert(DeliveryAttempt), list(rows))
 
 
 async def for_member(session: AsyncSession, member_id: str, cursor: str | None, limit: int) -> Slice[Message]:

@@ -410,12 +410,17 @@ async def record_receipts(session: AsyncSession, receipts: list[dict[str, object
         status = "delivered" if success else "failed"
         error = None if success else f"sms:{receipt.get('err_code')}"
         if message.status not in ("delivered", "failed"):
+            # A receipt can overtake the sender's own record of the send; that record then changes
+            # nothing (it only settles messages still sending), so the send is reported here.
+            overtook_the_sender = message.status == "sending"
             await repository.finish(
                 session, message.id, now, status=status, error=error, provider_id=str(receipt.get("biz_id"))
             )
             metrics.count("sms", status)
             if error is not None:
                 await add_event(session, events.failed(message, error, False, now))
+            elif overtook_the_sender:
+                await add_event(session, events.sent(message, now))
         await repository.add_attempts(
             session,
             [

@@ -3,11 +3,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from cheyou_kit.pagination import Slice, paginate
-from sqlalchemy import select
+from sqlalchemy import column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from notify_svc.audience.models import Recipient
 from notify_svc.publishing.models import Publication, Share
@@ -56,18 +58,22 @@ async def add_shares(
     session: AsyncSession, publication_id: uuid.UUID, manager_id: str, member_ids: Sequence[str], at: datetime
 ) -> list[str]:
     """Log shares; a member the publication was already shared with is skipped. Returns the new ones."""
-    result = await session.execute(
-        insert(Share)
-        .values(
-            [
-                {"publication_id": publication_id, "manager_id": manager_id, "member_id": m, "shared_at": at}
-                for m in member_ids
-            ]
-        )
-        .on_conflict_do_nothing(constraint="uq_shares_publication_member")
-        .returning(Share.member_id)
-    )
+    if not member_ids:
+        return []
+    rows = [
+        {"publication_id": publication_id, "manager_id": manager_id, "member_id": m, "shared_at": at}
+        for m in member_ids
+    ]
+    # Rows as parameters (not ``.values(rows)``): the statement's SQL is compiled once and cached.
+    result = await session.execute(_ADD_SHARES, rows)
     return [member_id for (member_id,) in result.all()]
+
+
+_ADD_SHARES: ReturningInsert[tuple[Any]] = (
+    insert(Share.metadata.tables[Share.__tablename__])
+    .on_conflict_do_nothing(constraint="uq_shares_publication_member")
+    .returning(column("member_id"))
+)
 
 
 async def shares(session: AsyncSession, publication_id: uuid.UUID, manager_id: str | None) -> Sequence[Share]:

@@ -55,17 +55,16 @@ async def replace_vehicles(
     await session.execute(delete(Vehicle).where(Vehicle.member_id == member_id, Vehicle.plate.not_in(plates)))
     if not rows:
         return
-    statement = insert(Vehicle).values([{**row, "member_id": member_id, "changed_at": at} for row in rows])
+    # Rows as parameters (not ``.values(rows)``): the statement's SQL is compiled once and cached.
     await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Vehicle.member_id, Vehicle.plate],
-            set_={
-                "registered_on": statement.excluded.registered_on,
-                "kind": statement.excluded.kind,
-                "changed_at": statement.excluded.changed_at,
-            },
-        )
+        _UPSERT_VEHICLE, [{**row, "member_id": member_id, "changed_at": at} for row in rows]
     )
+
+
+_UPSERT_VEHICLE = insert(Vehicle).on_conflict_do_update(
+    index_elements=[Vehicle.member_id, Vehicle.plate],
+    set_={name: insert(Vehicle).excluded[name] for name in ("registered_on", "kind", "changed_at")},
+)
 
 
 async def vehicles_chunk(
@@ -101,7 +100,7 @@ async def rules(session: AsyncSession, kind: str | None = None) -> Sequence[Insp
 async def replace_rules(session: AsyncSession, kind: str, rows: Sequence[dict[str, Any]]) -> None:
     await session.execute(delete(InspectionRule).where(InspectionRule.kind == kind))
     if rows:
-        await session.execute(insert(InspectionRule).values([{**row, "kind": kind} for row in rows]))
+        await session.execute(insert(InspectionRule), [{**row, "kind": kind} for row in rows])
 
 
 async def add_violation(session: AsyncSession, values: dict[str, Any]) -> bool:
