@@ -166,7 +166,7 @@ class World:
     @staticmethod
     def order_request(
         privilege_id: str, *, order_id: str | None = None, member_id: str | None = None, **extra: Any
-    ) -> Envelope:
+    ) -> Envelope[PrivilegeOrderRequested]:
         """privilege-svc's event for a member's new order (a new order and member unless given)."""
         event = PrivilegeOrderRequested(
             order_id=order_id or f"O{uuid.uuid4().hex[:12]}",
@@ -181,7 +181,7 @@ class World:
         return Envelope.new(event, source="privilege-svc")
 
     @staticmethod
-    def order_cancellation(order_id: str, member_id: str) -> Envelope:
+    def order_cancellation(order_id: str, member_id: str) -> Envelope[PrivilegeOrderCancelled]:
         """privilege-svc's event for the member cancelling the order."""
         event = PrivilegeOrderCancelled(
             order_id=order_id,
@@ -200,7 +200,7 @@ class World:
     async def cancel_order(self, order_id: str, member_id: str) -> None:
         await self.publish(self.order_cancellation(order_id, member_id))
 
-    async def publish(self, *envelopes: Envelope) -> None:
+    async def publish(self, *envelopes: Envelope[Any]) -> None:
         await publish(self.settings.kafka_bootstrap_servers, *envelopes)
 
     async def fulfilment(self, order_id: str, *, status: str | None = None) -> dict[str, Any]:
