@@ -34,11 +34,11 @@ from sqlalchemy import (
     bindparam,
     event,
     func,
-    insert,
     select,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.schema import CreateIndex, CreateTable, DropTable, SetColumnComment
 
@@ -145,8 +145,14 @@ async def add_event(session: AsyncSession, envelope: Envelope[Any]) -> None:
     await add_events(session, [envelope])
 
 
-async def add_events(session: AsyncSession, envelopes: Sequence[Envelope[Any]]) -> None:
-    """``add_event`` for several events at once (one statement)."""
+async def add_events(
+    session: AsyncSession, envelopes: Sequence[Envelope[Any]], *, skip_known_ids: bool = False
+) -> None:
+    """``add_event`` for several events at once (one statement).
+
+    ``skip_known_ids``: an event whose id is in the outbox already is left out instead of failing the
+    statement, for events that carry ids of their own and may be sent twice (a feed's retry).
+    """
     if not envelopes:
         return
     # Two transactions writing the same key could commit in the opposite order of their sequence
@@ -159,8 +165,9 @@ async def add_events(session: AsyncSession, envelopes: Sequence[Envelope[Any]]) 
         select(func.pg_advisory_xact_lock(KEY_LOCK_NAMESPACE, func.hashtext(key_column))).order_by(key_column)
     )
     traceparent, tracestate = current_trace_context()
+    statement = pg_insert(event_outbox)
     await session.execute(
-        insert(event_outbox),
+        statement.on_conflict_do_nothing(index_elements=[event_outbox.c.id]) if skip_known_ids else statement,
         [
             {
                 "id": e.id,

@@ -3,11 +3,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
-from cheyou_events import Envelope
+from cheyou_events import Envelope, event_outbox
 from cheyou_events.catalogue.claims import ClaimSettled
 from cheyou_kit.identity import Role
 from cheyou_kit.testing import Identities, eventually, publish
 from member_svc.config import Settings
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..factories import register, verify  # noqa: TID252
 
@@ -270,6 +272,28 @@ class TestPolicyFeed:
 
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "events.0.type"
+
+    async def test_events_posted_again_are_taken_once_beside_the_new_ones(
+        self, client: httpx.AsyncClient, identities: Identities, session: AsyncSession
+    ) -> None:
+        def lapsed() -> dict[str, object]:
+            data = {"policy_no": f"P{uuid.uuid4().hex[:10]}", "customer_no": f"C{uuid.uuid4().hex[:10]}"}
+            data |= {"ended_on": str(date.today()), "lapsed_at": datetime.now(UTC).isoformat()}
+            return {"type": "cheyou.policy.lapsed.v1", "id": str(uuid.uuid4()), "data": data}
+
+        first, second, new = lapsed(), lapsed(), lapsed()
+        feed = identities.headers("member-svc", Role.SERVICE)
+
+        once = await client.post("/api/v1/policy-feed", json={"events": [first, second]}, headers=feed)
+        again = await client.post("/api/v1/policy-feed", json={"events": [second, new, first]}, headers=feed)
+
+        assert (once.status_code, again.status_code) == (202, 202)
+        assert again.json()["accepted"] == [second["id"], new["id"], first["id"]]
+        ids = [uuid.UUID(str(e["id"])) for e in (first, second, new)]
+        rows = await session.scalar(
+            select(func.count()).select_from(event_outbox).where(event_outbox.c.id.in_(ids))
+        )
+        assert rows == 3
 
     async def test_members_may_not_post_to_the_feed(
         self, client: httpx.AsyncClient, identities: Identities

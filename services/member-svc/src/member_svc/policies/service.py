@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from cheyou_events import Envelope, add_event, catalogue, sealing
+from cheyou_events import Envelope, add_events, catalogue, sealing
 from cheyou_events.catalogue.claims import ClaimSettled
 from cheyou_events.catalogue.policy import (
     PolicyCancelled,
@@ -27,7 +27,6 @@ from cheyou_kit.auth import Principal
 from cheyou_kit.errors import NotFound
 from cheyou_kit.pagination import Slice
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from member_svc.auth import may_read_policies, reads_every_member
@@ -171,15 +170,9 @@ async def ingest(session: AsyncSession, events: Sequence[FeedEvent], now: dateti
             raise InvalidField(field, error["msg"], error["type"]) from None
         data = _seal_contact(data, item.type, item.data, index)
         envelopes.append(Envelope.new(data, source=item.source, id=item.id, time=item.time or now))
-    accepted = []
-    for envelope in envelopes:
-        try:
-            async with session.begin_nested():
-                await add_event(session, envelope)
-        except IntegrityError:
-            pass  # the same event id was posted before: it is on its way already
-        accepted.append(envelope.id)
-    return accepted
+    # One statement for the batch; an event id posted before is on its way already and is left out.
+    await add_events(session, envelopes, skip_known_ids=True)
+    return [envelope.id for envelope in envelopes]
 
 
 def _seal_contact(data: PolicyEvent, event_type: str, raw: dict[str, Any], index: int) -> PolicyEvent:
